@@ -1,0 +1,319 @@
+"""Turn documents into a validated `Site`: typed fields, inherited translation fields,
+drafts and future articles held back, URLs assigned and checked for collisions."""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from . import urls
+from .config import Config
+from .errors import Problems, SourceRef
+from .model import Article, Asset, Image, Site
+from .read import Document
+from .slugs import make_slug, slug_problem
+
+KNOWN_KEYS = (
+    "title", "date", "updated", "translation_key", "slug", "section", "tags", "authors",
+    "dateline", "summary", "breaking", "draft", "image", "reporting", "original",
+)
+IMAGE_KEYS = ("src", "alt", "caption", "credit")
+# Fields that are the same in every language, so a translation may leave them out.
+INHERITED = ("section", "tags", "dateline", "reporting", "breaking")
+
+
+def assemble(docs: list[Document], config: Config, now: datetime, problems: Problems, *,
+             drafts: bool = False, future: bool = False) -> Site:
+    """Validate documents and build the site's model. Problems are recorded, not raised."""
+    fields = [f for doc in _known_language_docs(docs, config, problems)
+              if (f := _read_fields(doc, config, problems)) is not None]
+    fields = _inherit_from_originals(fields, config)
+    articles = [a for f in fields if (a := _make_article(f, config, problems)) is not None]
+    published, held_back = [], []
+    for article in articles:
+        if article.draft and not drafts:
+            held_back.append((article, "draft"))
+        elif article.date > now and not future:
+            held_back.append((article, f"scheduled for {article.date.isoformat()}"))
+        else:
+            published.append(article)
+    _check_collisions(published, problems)
+    published.sort(key=lambda a: (-a.date.timestamp(), a.lang, a.url))
+    assets = {a.image.source: Asset(a.image.source, a.image.url)
+              for a in published if a.image}
+    return Site(
+        config=config, articles=tuple(published), groups=_group(published, config),
+        held_back=tuple(sorted(held_back, key=lambda h: h[0].source.path)),
+        assets=tuple(sorted(assets.values(), key=lambda asset: asset.url)),
+        warnings=tuple(problems.warnings),
+    )
+
+
+def _known_language_docs(docs: list[Document], config: Config, problems: Problems):
+    reported = set()
+    for doc in docs:
+        lang = doc.parts[0]
+        if lang in config.language_codes:
+            yield doc
+        elif len(doc.parts) == 1:
+            problems.error(doc.at(), "an article must be inside a language folder: "
+                           "content/<lang>/<section>/<name>.md")
+        elif lang not in reported:
+            reported.add(lang)
+            problems.error(doc.at(), f"content/{lang}/ is not a configured language; add "
+                           f"[languages.{lang}] to {config.config_path.name} or move the file")
+
+
+def _read_fields(doc: Document, config: Config, problems: Problems) -> dict | None:
+    """Check each front-matter value's type; return plain fields with their document."""
+    meta, ok = doc.meta, True
+    zone = ZoneInfo(config.site.timezone)
+
+    def bad(key: str, message: str) -> None:
+        nonlocal ok
+        ok = False
+        problems.error(doc.at(key), message)
+
+    for key in meta:
+        if key not in KNOWN_KEYS:
+            close = difflib.get_close_matches(str(key), KNOWN_KEYS, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            problems.warn(doc.at(str(key)), f"front matter: unknown key '{key}'{hint}")
+    fields: dict = {"doc": doc, "set": set(meta)}
+    for key in ("title",):
+        value = meta.get(key)
+        if value is None:
+            bad(key, f"front matter: '{key}' is required")
+        elif not isinstance(value, str) or not value.strip():
+            bad(key, f"front matter: '{key}' must be text (put it in quotes)")
+        else:
+            fields[key] = value.strip()
+    for key in ("date", "updated"):
+        if key not in meta:
+            if key == "date":
+                bad(key, "front matter: 'date' is required, e.g. date: 2026-11-27T09:30:00+01:00")
+            continue
+        try:
+            fields[key] = _parse_date(meta[key], zone)
+        except ValueError as exc:
+            bad(key, f"front matter: {key} '{meta[key]}' is not a valid date ({exc}); write "
+                     "it as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+HH:MM")
+    for key in ("summary", "dateline", "slug", "section", "translation_key"):
+        if key in meta:
+            if isinstance(meta[key], str | int | float) and not isinstance(meta[key], bool):
+                fields[key] = str(meta[key]).strip()
+            else:
+                bad(key, f"front matter: '{key}' must be text")
+    for key in ("tags", "authors", "reporting"):
+        if key in meta:
+            value = meta[key]
+            value = [value] if isinstance(value, str) else value
+            if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+                bad(key, f"front matter: '{key}' must be a list, e.g. {key}: [one, two]")
+            else:
+                fields[key] = tuple(str(v).strip() for v in value if str(v).strip())
+    for key in ("breaking", "draft", "original"):
+        if key in meta:
+            if not isinstance(meta[key], bool):
+                bad(key, f"front matter: '{key}' must be true or false")
+            else:
+                fields[key] = meta[key]
+    if "image" in meta:
+        image = meta["image"]
+        if isinstance(image, str):
+            image = {"src": image}
+        if not isinstance(image, dict):
+            bad("image", "front matter: 'image' must have src, alt, caption and credit")
+        else:
+            for key in image.keys() - set(IMAGE_KEYS):
+                problems.warn(doc.at(f"image.{key}"), f"front matter: unknown key "
+                              f"'image.{key}' (expected {', '.join(IMAGE_KEYS)})")
+            for key in IMAGE_KEYS:
+                if key in image and not isinstance(image[key], str | int | float):
+                    bad(f"image.{key}", f"front matter: 'image.{key}' must be text")
+            fields["image"] = {k: str(image[k]).strip() for k in IMAGE_KEYS if image.get(k)
+                               is not None}
+    if len(doc.parts) < 3 and "section" not in fields:
+        bad("section", "an article must be in a section folder "
+                       "(content/<lang>/<section>/<name>.md) or set 'section'")
+    return fields if ok else None
+
+
+def _parse_date(value: object, zone: ZoneInfo) -> datetime:
+    from .dates import parse_datetime
+
+    return parse_datetime(value, zone)
+
+
+def _inherit_from_originals(fields: list[dict], config: Config) -> list[dict]:
+    """Fill the fields a translation left out from its story's original."""
+    by_key: dict[str, list[dict]] = defaultdict(list)
+    for f in fields:
+        f["key"] = f.get("translation_key") or _default_key(f["doc"])
+        by_key[f["key"]].append(f)
+    for group in by_key.values():
+        original = _original_of(group, config)
+        for f in group:
+            f["is_original"] = f is original
+            if original is None or f is original:
+                continue
+            for key in INHERITED:
+                if key not in f and key in original:
+                    f[key] = original[key]
+            _inherit_image(f, original)
+    return fields
+
+
+def _original_of(group: list[dict], config: Config) -> dict | None:
+    marked = [f for f in group if f.get("original")]
+    if marked:
+        return marked[0]
+    default = [f for f in group if f["doc"].parts[0] == config.site.default_language]
+    return default[0] if default else None
+
+
+def _inherit_image(f: dict, original: dict) -> None:
+    theirs = original.get("image")
+    if not theirs or "src" not in theirs:
+        return
+    mine = f.get("image")
+    if mine is None:
+        # No image block at all: the same photo with the original's words, marked as such.
+        f["image"] = dict(theirs)
+        f["image_lang"] = original["doc"].parts[0]
+        f["image_from"] = original["doc"]
+    elif "src" not in mine:
+        f["image"] = {**mine, "src": theirs["src"]}
+        f["image_from"] = original["doc"]
+
+
+def _default_key(doc: Document) -> str:
+    rest = "/".join(doc.parts[1:])
+    return rest[:-3] if rest.endswith(".md") else rest
+
+
+def _make_article(f: dict, config: Config, problems: Problems) -> Article | None:
+    doc: Document = f["doc"]
+    lang = doc.parts[0]
+    section = f.get("section") or doc.parts[1]
+    stem = Path(doc.parts[-1]).stem
+    slug = f.get("slug") or make_slug(stem, config.language(lang).slug_style)
+    ok = True
+    for key, value in (("section", section), ("slug", slug)):
+        reason = slug_problem(value)
+        if reason is None and key == "section" and value in urls.RESERVED_SECTIONS:
+            reason = (f"is reserved for Dateline's own pages "
+                      f"({', '.join(sorted(urls.RESERVED_SECTIONS))})")
+        if reason:
+            ok = False
+            line_key = key if key in f["set"] else None
+            problems.error(doc.at(line_key), f"{key} '{value}' {reason}")
+    image = _make_image(f, config, problems)
+    if not ok or image is False:
+        return None
+    return Article(
+        source=doc.at(), source_path=doc.path, digest=doc.digest, lang=lang,
+        section=section, slug=slug, translation_key=f["key"], title=f["title"],
+        date=f["date"], updated=f.get("updated"), summary=f.get("summary", ""),
+        authors=f.get("authors", ()), dateline=f.get("dateline", ""),
+        tags=tuple(dict.fromkeys(f.get("tags", ()))), reporting=f.get("reporting", ()),
+        breaking=f.get("breaking", False), draft=f.get("draft", False),
+        original=f["is_original"], image=image, body=doc.body, body_line=doc.body_line,
+        url=urls.article(lang, section, slug),
+    )
+
+
+def _make_image(f: dict, config: Config, problems: Problems) -> Image | None | bool:
+    """The article's lead image, None when it has none, False after reporting a problem."""
+    spec = f.get("image")
+    if not spec:
+        return None
+    doc: Document = f["doc"]
+    owner: Document = f.get("image_from", doc)
+    where = doc.at("image.src" if "image.src" in doc.key_lines else "image")
+    if "src" not in spec:
+        problems.error(where, "image has no src: add image.src with the photo's file name")
+        return False
+    source = resolve_content_file(spec["src"], owner.path.parent, config.paths.content,
+                                  where, problems)
+    if source is None:
+        return False
+    lang = doc.parts[0]
+    return Image(
+        source=source, url=media_url(source, config.paths.content),
+        alt=spec.get("alt", ""), caption=spec.get("caption", ""),
+        credit=spec.get("credit", ""), text_lang=f.get("image_lang", lang),
+    )
+
+
+def resolve_content_file(src: str, folder: Path, content_dir: Path, where: SourceRef,
+                         problems: Problems) -> Path | None:
+    """Resolve an image reference: relative to the article's folder, or to content/
+    when it starts with '/'. The result must be an existing file inside content/."""
+    base = content_dir if src.startswith("/") else folder
+    candidate = (base / src.lstrip("/")).resolve()
+    if not candidate.is_relative_to(content_dir.resolve()):
+        problems.error(where, f"image '{src}' points outside the content folder; keep "
+                       "photos under content/")
+        return None
+    if not candidate.is_file():
+        problems.error(where, f"image '{src}' not found{_case_hint(candidate)}; check the "
+                       "file name (paths are relative to the article's folder, or to "
+                       "content/ when they start with '/')")
+        return None
+    if _case_mismatch(candidate):
+        problems.error(where, f"image '{src}' differs in letter case from the file on disk"
+                       f"{_case_hint(candidate)}; web servers are case-sensitive")
+        return None
+    return candidate
+
+
+def _case_mismatch(path: Path) -> bool:
+    # On case-insensitive file systems the file "exists" under a wrong case.
+    return path.name not in {p.name for p in path.parent.iterdir()}
+
+
+def _case_hint(path: Path) -> str:
+    if not path.parent.is_dir():
+        return ""
+    for sibling in path.parent.iterdir():
+        if sibling.name.lower() == path.name.lower() and sibling.name != path.name:
+            return f" (there is '{sibling.name}')"
+    return ""
+
+
+def media_url(source: Path, content_dir: Path) -> str:
+    return urls.media(source.relative_to(content_dir.resolve()).as_posix())
+
+
+def _check_collisions(articles: list[Article], problems: Problems) -> None:
+    by_url: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        by_url[article.url].append(article)
+    for url, clash in by_url.items():
+        if len(clash) > 1:
+            names = " and ".join(a.source.path for a in clash)
+            for article in clash:
+                problems.error(article.source, f"{names} would both be written to /{url}; "
+                               "give one of them a different slug")
+
+
+def _group(articles: list[Article], config: Config):
+    order = {code: i for i, code in enumerate(config.language_codes)}
+    groups: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        groups[article.translation_key].append(article)
+    return tuple((key, tuple(sorted(group, key=lambda a: order[a.lang])))
+                 for key, group in sorted(groups.items()))
+
+
+def with_bodies(site: Site, bodies: dict[str, str]) -> Site:
+    """The site with each article's rendered body, keyed by article URL."""
+    articles = tuple(replace(a, body_html=bodies[a.url]) for a in site.articles)
+    by_url = {a.url: a for a in articles}
+    groups = tuple((key, tuple(by_url[a.url] for a in group)) for key, group in site.groups)
+    return replace(site, articles=articles, groups=groups)

@@ -1,0 +1,103 @@
+"""UI strings from gettext catalogs in `locales/<lang>/LC_MESSAGES/messages.po`.
+
+The build reads the `.po` files directly (compiled in memory), so an edited catalog shows
+up in the next build without a manual compile. A string missing from a language falls back
+to the default language's translation, then to the msgid, and each fallback is counted.
+"""
+
+from __future__ import annotations
+
+import gettext as gettext_module
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import PoFileError, read_po
+
+from .errors import Problems, SourceRef, display_path
+
+DOMAIN = "messages"
+SOURCE_LANGUAGE = "en"
+"""The language the theme's msgids are written in."""
+
+
+def catalog_path(locales_dir: Path, code: str) -> Path:
+    return locales_dir / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@dataclass
+class UiStrings:
+    """gettext for one language, counting the msgids it had to take from elsewhere."""
+
+    own: gettext_module.NullTranslations
+    fallback: gettext_module.NullTranslations
+    count_fallbacks: bool = True
+    """False for the language the msgids are written in (English)."""
+    fallbacks: set[str] = field(default_factory=set)
+
+    def gettext(self, message: str) -> str:
+        if _has(self.own, message):
+            return self.own.gettext(message)
+        if self.count_fallbacks:
+            self.fallbacks.add(message)
+        return self.fallback.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        if _has(self.own, singular):
+            return self.own.ngettext(singular, plural, n)
+        if self.count_fallbacks:
+            self.fallbacks.add(singular)
+        return self.fallback.ngettext(singular, plural, n)
+
+
+def _has(translations: gettext_module.NullTranslations, msgid: str) -> bool:
+    catalog = getattr(translations, "_catalog", {})
+    return msgid in catalog or (msgid, 0) in catalog
+
+
+def load_translations(locales_dir: Path, code: str, root: Path,
+                      problems: Problems) -> gettext_module.NullTranslations:
+    """The compiled catalog of one language, or null translations when it has none.
+
+    A catalog with a syntax error is reported and the last good compiled `.mo` beside it
+    is used instead, so a translator's typo never breaks the whole site."""
+    po_path = catalog_path(locales_dir, code)
+    mo_path = po_path.with_suffix(".mo")
+    if not po_path.is_file():
+        return _from_mo(mo_path) or gettext_module.NullTranslations()
+    try:
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle, locale=None, abort_invalid=True)
+    except (PoFileError, ValueError, UnicodeDecodeError) as exc:
+        line = getattr(exc, "lineno", 1) or 1
+        problems.warn(SourceRef(display_path(po_path, root), line),
+                      f"catalog has a syntax error ({exc}); using the last good compiled "
+                      "catalog for this language")
+        return _from_mo(mo_path) or gettext_module.NullTranslations()
+    for message, errors in catalog.check():
+        for error in errors:
+            problems.warn(SourceRef(display_path(po_path, root), message.lineno or 1),
+                          f"translation of {message.id!r}: {error}")
+    buffer = BytesIO()
+    # Fuzzy entries are drafts: gettext must not show them, as msgfmt would not.
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext_module.GNUTranslations(buffer)
+
+
+def _from_mo(mo_path: Path) -> gettext_module.GNUTranslations | None:
+    if not mo_path.is_file():
+        return None
+    with mo_path.open("rb") as handle:
+        try:
+            return gettext_module.GNUTranslations(handle)
+        except OSError:
+            return None
+
+
+def locales_dir_for(site_locales: Path) -> Path:
+    """The site's own catalogs, or Dateline's when the site has none."""
+    from . import shipped_path
+
+    return site_locales if site_locales.is_dir() else shipped_path("locales")

@@ -1,0 +1,354 @@
+"""Load and validate `dateline.toml` into frozen, typed settings.
+
+Every problem in the file is gathered and reported together as `path:line: message`.
+Paths in the file resolve relative to the file's own folder, so one Dateline can build
+any number of sites.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import zoneinfo
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from babel import Locale, UnknownLocaleError
+
+from . import shipped_path
+from .errors import ConfigError, Problems, SourceRef
+
+CALENDARS = ("gregorian", "persian")
+SLUG_STYLES = ("transliterate", "unicode")
+UNTRANSLATED_POLICIES = ("hide", "show")
+
+
+@dataclass(frozen=True, slots=True)
+class SiteSettings:
+    base_url: str
+    """Absolute URL of the site's root, always ending in '/'; may carry a path."""
+    default_language: str
+    """Code of the language served at `/index.html` and used for fallbacks."""
+    timezone: str
+    """IANA zone for dates written without an offset, and for display."""
+    theme: str = "default"
+    """Theme folder name under `themes/` (the site's own, else Dateline's)."""
+    per_page: int = 12
+    """Articles per listing page (home, section, tag)."""
+    relative_urls: bool = False
+    """Mirror mode: every internal link is relative, so the files work on any host."""
+    feed_size: int = 20
+    """How many of the newest articles a feed carries."""
+    feed_full_content: bool = True
+    """Feeds carry the whole article body (true) or only the summary (false)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Paths:
+    """Folders the site uses, all absolute."""
+
+    root: Path
+    content: Path
+    output: Path
+    themes: Path
+    locales: Path
+    cache: Path
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageSettings:
+    code: str
+    """The language code used in URLs and `lang` attributes (e.g. `fa`)."""
+    title: str
+    """The outlet's name in this language."""
+    about: str
+    """The outlet's about section, shown in every page's footer and on the about page."""
+    name: str
+    """The language's own name, for the language switcher (default: CLDR's autonym)."""
+    locale: str
+    """Babel locale for dates, numbers and lists (default: the code itself)."""
+    direction: str
+    """`ltr` or `rtl`, from CLDR's character order for `locale`."""
+    calendar: str = "gregorian"
+    """`gregorian` or `persian` (Solar Hijri) for displayed dates."""
+    slug_style: str = "transliterate"
+    """Slugs for non-ASCII file names: `transliterate` to ASCII, or `unicode`."""
+    untranslated: str = "hide"
+    """Listings: `hide` stories not translated into this language, or `show` the original."""
+    sections: tuple[tuple[str, str], ...] = ()
+    """Section key → label in this language."""
+    tags: tuple[tuple[str, str], ...] = ()
+    """Tag key → label in this language."""
+
+    def section_label(self, key: str) -> str:
+        return dict(self.sections).get(key, key.replace("-", " ").capitalize())
+
+    def tag_label(self, key: str) -> str:
+        return dict(self.tags).get(key, key)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    site: SiteSettings
+    paths: Paths
+    languages: tuple[LanguageSettings, ...]
+    """In the order of the config file; the default language first."""
+    config_path: Path
+    source_text: str = field(repr=False, default="")
+
+    @property
+    def language_codes(self) -> tuple[str, ...]:
+        return tuple(lang.code for lang in self.languages)
+
+    def language(self, code: str) -> LanguageSettings:
+        for lang in self.languages:
+            if lang.code == code:
+                return lang
+        raise KeyError(code)
+
+    @property
+    def default(self) -> LanguageSettings:
+        return self.language(self.site.default_language)
+
+    @property
+    def theme_dir(self) -> Path:
+        """The site's own theme folder if it has one, else the one shipped with Dateline."""
+        own = self.paths.themes / self.site.theme
+        return own if own.is_dir() else shipped_path("themes") / self.site.theme
+
+
+_SITE_KEYS = {
+    "base_url", "default_language", "timezone", "theme", "per_page", "relative_urls",
+    "feed_size", "feed_full_content",
+}
+_PATH_KEYS = {"content", "output", "themes", "locales", "cache"}
+_LANGUAGE_KEYS = {
+    "title", "about", "name", "locale", "calendar", "slug_style", "untranslated",
+    "sections", "tags",
+}
+_PATH_DEFAULTS = {
+    "content": "content", "output": "site", "themes": "themes", "locales": "locales",
+    "cache": ".dateline-cache",
+}
+
+
+def load_config(path: Path, base_url: str | None = None,
+                relative_urls: bool | None = None) -> Config:
+    """Read and validate the config file; command-line overrides win over the file."""
+    path = path.resolve()
+    shown = path.name
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(_at(shown, 1, "config file not found; pass --config PATH "
+                                        "or run from the site's folder")) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(_at(shown, 1, f"cannot read the config file: {exc}")) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 1
+        raise ConfigError(_at(shown, line, f"invalid TOML: {exc}")) from None
+
+    problems = Problems()
+    lines = _TomlLines(text)
+    where = lambda *keys: SourceRef(shown, lines.find(*keys))  # noqa: E731
+
+    for key in data.keys() - {"site", "languages", "paths"}:
+        problems.error(where(key), f"unknown table or key '{key}' (expected [site], "
+                                   "[paths] and [languages.<code>])")
+    site = _read_site(data.get("site", {}), where, problems)
+    if base_url is not None:
+        site = replace(site, base_url=_normalise_base_url(base_url, where, problems))
+    if relative_urls is not None:
+        site = replace(site, relative_urls=relative_urls)
+    paths = _read_paths(data.get("paths", {}), path.parent, where, problems)
+    languages = _read_languages(data.get("languages", {}), where, problems)
+    codes = [lang.code for lang in languages]
+    if languages and site.default_language not in codes:
+        problems.error(where("site", "default_language"),
+                       f"site.default_language '{site.default_language}' is not one of the "
+                       f"configured languages ({', '.join(codes)}); add [languages."
+                       f"{site.default_language}] or change it")
+    problems.raise_if_any(ConfigError)
+    # The default language goes first: it leads the switcher and the root index.
+    languages.sort(key=lambda lang: lang.code != site.default_language)
+    return Config(site=site, paths=paths, languages=tuple(languages), config_path=path,
+                  source_text=text)
+
+
+def _at(path: str, line: int, message: str):
+    from .errors import Problem
+
+    return Problem(SourceRef(path, line), message)
+
+
+def _read_site(table: dict, where, problems: Problems) -> SiteSettings:
+    for key in table.keys() - _SITE_KEYS:
+        problems.error(where("site", key), f"unknown key 'site.{key}'"
+                       f"{_suggest(key, _SITE_KEYS)}")
+    for key in ("base_url", "default_language", "timezone"):
+        if key not in table:
+            problems.error(where("site"), f"site.{key} is required")
+    base_url = _normalise_base_url(str(table.get("base_url", "/")), where, problems)
+    timezone = str(table.get("timezone", "UTC"))
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        problems.error(where("site", "timezone"), f"site.timezone '{timezone}' is not an "
+                       "IANA time zone (e.g. 'Europe/Prague', 'Asia/Tehran', 'UTC')")
+        timezone = "UTC"
+    settings = SiteSettings(
+        base_url=base_url,
+        default_language=str(table.get("default_language", "en")),
+        timezone=timezone,
+        theme=str(table.get("theme", "default")),
+    )
+    for key, kind in (("per_page", int), ("relative_urls", bool), ("feed_size", int),
+                      ("feed_full_content", bool)):
+        if key in table:
+            value = table[key]
+            if type(value) is not kind or (kind is int and value < 1):
+                problems.error(where("site", key), f"site.{key} must be "
+                               f"{'a positive whole number' if kind is int else 'true or false'}")
+            else:
+                settings = replace(settings, **{key: value})
+    return settings
+
+
+def _normalise_base_url(url: str, where, problems: Problems) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        if url.startswith("/"):
+            return url if url.endswith("/") else url + "/"
+        problems.error(where("site", "base_url"), f"base_url '{url}' must be an absolute "
+                       "http(s) URL such as 'https://news.example.org/'")
+        return "/"
+    return url if url.endswith("/") else url + "/"
+
+
+def _read_paths(table: dict, root: Path, where, problems: Problems) -> Paths:
+    for key in table.keys() - _PATH_KEYS:
+        problems.error(where("paths", key), f"unknown key 'paths.{key}'"
+                       f"{_suggest(key, _PATH_KEYS)}")
+    resolved = {key: (root / str(table.get(key, default))).resolve()
+                for key, default in _PATH_DEFAULTS.items()}
+    return Paths(root=root, **resolved)
+
+
+def _read_languages(table: dict, where, problems: Problems) -> list[LanguageSettings]:
+    if not table:
+        problems.error(where("languages"), "no languages configured; add at least one "
+                       "[languages.<code>] table with title and about")
+    languages = []
+    for code, entry in table.items():
+        if not isinstance(entry, dict):
+            problems.error(where("languages", code), f"languages.{code} must be a table")
+            continue
+        if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", code):
+            problems.error(where("languages", code), f"'{code}' is not a language code "
+                           "(use a BCP 47 code such as 'en', 'fa', 'pt-BR')")
+        languages.append(_read_language(code, entry, where, problems))
+    return languages
+
+
+def _read_language(code: str, entry: dict, where, problems: Problems) -> LanguageSettings:
+    table = ("languages", code)
+    for key in entry.keys() - _LANGUAGE_KEYS:
+        problems.error(where(*table, key), f"unknown key 'languages.{code}.{key}'"
+                       f"{_suggest(key, _LANGUAGE_KEYS)}")
+    for key in ("title", "about"):
+        if not isinstance(entry.get(key), str) or not entry[key].strip():
+            problems.error(where(*table, key), f"languages.{code}.{key} is required: "
+                           "the outlet's " + ("name" if key == "title" else "about section")
+                           + " in this language")
+    locale_name = str(entry.get("locale", code))
+    locale = _parse_locale(locale_name)
+    if locale is None:
+        if "locale" in entry:
+            problems.error(where(*table, "locale"), f"languages.{code}.locale: "
+                           f"'{locale_name}' is not a locale Babel knows")
+        else:
+            problems.error(where(*table), f"language '{code}' has no CLDR data; set "
+                           f"locale = \"…\" in [languages.{code}] to the closest language "
+                           "whose dates and lists it should use (e.g. locale = \"ru\")")
+        locale = Locale.parse("en")
+    own_locale = _parse_locale(code)
+    name = entry.get("name") or _autonym(own_locale or locale, code)
+    choices = {"calendar": CALENDARS, "slug_style": SLUG_STYLES,
+               "untranslated": UNTRANSLATED_POLICIES}
+    for key, allowed in choices.items():
+        if key in entry and entry[key] not in allowed:
+            problems.error(where(*table, key), f"languages.{code}.{key} must be one of "
+                           + ", ".join(f"'{a}'" for a in allowed))
+    return LanguageSettings(
+        code=code,
+        title=str(entry.get("title", code)),
+        about=str(entry.get("about", "")),
+        name=str(name),
+        locale=str(locale),
+        direction="rtl" if locale.character_order == "right-to-left" else "ltr",
+        calendar=entry.get("calendar", "gregorian") if entry.get("calendar") in CALENDARS
+        else "gregorian",
+        slug_style=entry.get("slug_style", "transliterate")
+        if entry.get("slug_style") in SLUG_STYLES else "transliterate",
+        untranslated=entry.get("untranslated", "hide")
+        if entry.get("untranslated") in UNTRANSLATED_POLICIES else "hide",
+        sections=_labels(entry, "sections", code, where, problems),
+        tags=_labels(entry, "tags", code, where, problems),
+    )
+
+
+def _labels(entry: dict, key: str, code: str, where, problems: Problems):
+    table = entry.get(key, {})
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        problems.error(where("languages", code, key), f"languages.{code}.{key} must map "
+                       "keys to labels, e.g. world = \"World\"")
+        return ()
+    return tuple((str(k), v) for k, v in table.items())
+
+
+def _parse_locale(name: str) -> Locale | None:
+    try:
+        return Locale.parse(name.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+
+
+def _autonym(locale: Locale, code: str) -> str:
+    name = locale.get_display_name(locale) or code
+    return name[:1].upper() + name[1:]
+
+
+def _suggest(key: str, known: set[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, sorted(known), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+class _TomlLines:
+    """Finds the line of a table or key in TOML text, for messages.
+
+    tomllib keeps no positions, so this scans table headers and `key =` lines; it
+    only has to be right for the simple layouts people write by hand.
+    """
+
+    def __init__(self, text: str):
+        self.lines: dict[tuple[str, ...], int] = {}
+        table: tuple[str, ...] = ()
+        for number, raw in enumerate(text.splitlines(), start=1):
+            line = raw.strip()
+            if m := re.match(r"^\[+\s*([^\]]+?)\s*\]+", line):
+                table = tuple(p.strip().strip('"') for p in m.group(1).split("."))
+                self.lines.setdefault(table, number)
+            elif m := re.match(r'^("?[^=\s"]+"?)\s*=', line):
+                self.lines.setdefault(table + (m.group(1).strip('"'),), number)
+
+    def find(self, *keys: str) -> int:
+        while keys:
+            if keys in self.lines:
+                return self.lines[keys]
+            keys = keys[:-1]
+        return 1

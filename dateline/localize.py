@@ -1,0 +1,72 @@
+"""Locale-aware formatting of dates, numbers and lists, by Babel (and jdatetime for the
+Solar Hijri calendar, which CLDR data in Babel does not cover)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_time, get_datetime_format
+from babel.lists import format_list
+from babel.numbers import format_decimal
+
+# First code point of the digits 0-9 of each CLDR numbering system that has its own.
+_DIGIT_ZERO = {"arab": 0x0660, "arabext": 0x06F0, "beng": 0x09E6, "deva": 0x0966,
+               "mymr": 0x1040, "thai": 0x0E50, "tibt": 0x0F20}
+
+
+@dataclass(frozen=True)
+class Formatter:
+    """Formats values for one language; holds no mutable state, so workers can share it."""
+
+    locale_name: str
+    timezone: str
+    calendar: str = "gregorian"
+
+    @cached_property
+    def locale(self) -> Locale:
+        return Locale.parse(self.locale_name)
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @cached_property
+    def _digits(self) -> dict[int, str] | None:
+        zero = _DIGIT_ZERO.get(self.locale.default_numbering_system)
+        return {ord("0") + i: chr(zero + i) for i in range(10)} if zero else None
+
+    def native_digits(self, text: str) -> str:
+        """Write ASCII digits in the locale's own digits where CLDR says so (fa: ۲۷)."""
+        return text.translate(self._digits) if self._digits else text
+
+    def date(self, value: dt.datetime) -> str:
+        local = value.astimezone(self.zone)
+        if self.calendar == "persian":
+            from .calendars import persian_date
+
+            return self.native_digits(persian_date(local))
+        return self.native_digits(format_date(local, "long", locale=self.locale))
+
+    def time(self, value: dt.datetime) -> str:
+        local = value.astimezone(self.zone)
+        return self.native_digits(format_time(local, "short", tzinfo=self.zone,
+                                              locale=self.locale))
+
+    def datetime(self, value: dt.datetime) -> str:
+        """Date and time in the locale's own order and connective ('{1}, {0}')."""
+        pattern = get_datetime_format("long", locale=self.locale)
+        return pattern.replace("'", "").format(self.time(value), self.date(value))
+
+    def number(self, value: float) -> str:
+        return self.native_digits(format_decimal(value, locale=self.locale,
+                                                  numbering_system="default"))
+
+    def list(self, items: list[str] | tuple[str, ...]) -> str:
+        return format_list(list(items), locale=self.locale) if items else ""
+
+    def iso(self, value: dt.datetime) -> str:
+        return value.isoformat()

@@ -1,0 +1,87 @@
+"""The content model: small frozen values that every later stage reads and none patches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from .config import Config
+from .errors import Problem, SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """A photo with the furniture a newsroom prints beside it."""
+
+    source: Path
+    """Absolute path of the image file under content/."""
+    url: str
+    """Root-relative URL of the published copy, e.g. 'media/images/vote.jpg'."""
+    alt: str
+    caption: str
+    credit: str
+    text_lang: str
+    """Language of alt/caption/credit; differs from the article's when inherited."""
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One story in one language."""
+
+    source: SourceRef
+    source_path: Path
+    digest: str
+    """Hash of the source file's bytes."""
+    lang: str
+    section: str
+    slug: str
+    translation_key: str
+    """Shared by every translation of one story."""
+    title: str
+    date: datetime
+    updated: datetime | None
+    summary: str
+    authors: tuple[str, ...]
+    dateline: str
+    tags: tuple[str, ...]
+    reporting: tuple[str, ...]
+    breaking: bool
+    draft: bool
+    original: bool
+    """True for the version other languages translate from."""
+    image: Image | None
+    body: str
+    """Markdown source of the body."""
+    body_line: int
+    url: str
+    """Root-relative URL of the article page, e.g. 'en/world/vote/'."""
+    body_html: str = ""
+    """The rendered body; empty until the Markdown stage has run."""
+
+    @property
+    def modified(self) -> datetime:
+        return self.updated or self.date
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    """A file copied into the output as it is (or processed by the photo stage)."""
+
+    source: Path
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Everything a build publishes, after validation, inheritance and filtering."""
+
+    config: Config
+    articles: tuple[Article, ...]
+    """Published articles of every language, newest first."""
+    groups: tuple[tuple[str, tuple[Article, ...]], ...]
+    """translation_key → the story's published versions, in config language order."""
+    held_back: tuple[tuple[Article, str], ...]
+    """Drafts and future articles left out of this build, with the reason."""
+    assets: tuple[Asset, ...]
+    warnings: tuple[Problem, ...] = ()

@@ -1,0 +1,171 @@
+"""Read content files into `Document`s: decoded text, parsed front matter and body.
+
+Nothing here knows what the keys mean; `assemble` does. This stage only guarantees that
+every front-matter value comes with the line it was written on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import Problems, SourceRef, display_path
+
+# PyYAML's C loader is several times faster; the pure-Python one is the fallback.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class FrontMatterLoader(_SafeLoader):
+    """Safe YAML that leaves timestamps as text, so `assemble` can parse dates itself
+    and report an impossible date with its line instead of a constructor traceback."""
+
+
+FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers
+            if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One content file, split into front matter and Markdown body."""
+
+    path: Path
+    """Absolute path of the file."""
+    ref: str
+    """The path as shown in messages, relative to the site folder."""
+    parts: tuple[str, ...]
+    """Path parts below `content/`, e.g. ('en', 'world', 'vote.md')."""
+    meta: dict = field(hash=False, compare=False)
+    """The front matter as loaded (timestamps left as text)."""
+    key_lines: dict = field(hash=False, compare=False)
+    """Dotted key ('title', 'image.src') → 1-based line in the file."""
+    body: str
+    body_line: int
+    """1-based line of the file where the body starts."""
+    digest: str
+    """Hash of the file's bytes, for caches."""
+
+    def at(self, key: str | None = None) -> SourceRef:
+        """Where `key` was written (or where the front matter starts)."""
+        return SourceRef(self.ref, self.key_lines.get(key, 1) if key else 1)
+
+
+def find_sources(content_dir: Path) -> list[Path]:
+    """Every Markdown file under the content folder, in a stable order."""
+    found = []
+    for folder, dirs, files in os.walk(content_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(Path(folder, f) for f in sorted(files)
+                     if f.endswith(".md") and not f.startswith("."))
+    return found
+
+
+def read_document(path: Path, content_dir: Path, root: Path,
+                  problems: Problems) -> Document | None:
+    """Read one file; on a problem, record it and return None."""
+    ref = display_path(path, root)
+    raw = path.read_bytes()
+    text = _decode(raw, ref, problems)
+    if text is None:
+        return None
+    split = _split_front_matter(text, ref, problems)
+    if split is None:
+        return None
+    yaml_text, body, body_line = split
+    loaded = _load_yaml(yaml_text, ref, problems)
+    if loaded is None:
+        return None
+    meta, key_lines = loaded
+    return Document(
+        path=path, ref=ref, parts=path.relative_to(content_dir).parts, meta=meta,
+        key_lines=key_lines, body=body, body_line=body_line,
+        digest=hashlib.blake2b(raw, digest_size=16).hexdigest(),
+    )
+
+
+def _decode(raw: bytes, ref: str, problems: Problems) -> str | None:
+    try:
+        text = raw.decode("utf-8-sig")  # editors on Windows add a BOM: accept it
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        problems.error(SourceRef(ref, line), f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); "
+                       "save the file with UTF-8 encoding")
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _split_front_matter(text: str, ref: str, problems: Problems):
+    """Return (yaml text, body, body's first line) or None with a problem recorded."""
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        problems.error(SourceRef(ref, 1), "no front matter: the file must start with a line "
+                       "'---', then YAML keys (title, date, ...), then a closing '---'")
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            yaml_text = "\n".join(lines[1:index])
+            body = "\n".join(lines[index + 1:])
+            return yaml_text, body, index + 2
+    problems.error(SourceRef(ref, 1), "front matter is not closed: add a line '---' after "
+                   "the last front-matter key")
+    return None
+
+
+def _load_yaml(yaml_text: str, ref: str, problems: Problems):
+    # The YAML block starts on the file's second line.
+    offset = 2
+    loader = FrontMatterLoader(yaml_text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            problems.error(SourceRef(ref, 1), "front matter is empty: add at least title "
+                           "and date")
+            return None
+        if not isinstance(node, yaml.MappingNode):
+            problems.error(SourceRef(ref, node.start_mark.line + offset), "front matter "
+                           "must be a set of 'key: value' lines")
+            return None
+        key_lines = _key_lines(node, offset)
+        meta = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + offset if mark else 1
+        problems.error(SourceRef(ref, line), f"front matter is not valid YAML: "
+                       f"{_yaml_reason(exc)}")
+        return None
+    except yaml.YAMLError as exc:
+        problems.error(SourceRef(ref, 1), f"front matter is not valid YAML: {exc}")
+        return None
+    finally:
+        loader.dispose()
+    return meta, key_lines
+
+
+def _yaml_reason(exc: yaml.MarkedYAMLError) -> str:
+    reason = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+    if "constructor" in reason and "tag" in reason:
+        return (f"{exc.problem}; YAML tags such as !!python/object are not allowed, "
+                "write plain values")
+    if ": " in reason or "mapping values" in reason:
+        reason += " (put quotes around a value that contains ': ')"
+    return reason
+
+
+def _key_lines(node: yaml.MappingNode, offset: int, prefix: str = "") -> dict[str, int]:
+    lines = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            continue
+        key = prefix + str(key_node.value)
+        lines[key] = key_node.start_mark.line + offset
+        if isinstance(value_node, yaml.MappingNode):
+            lines.update(_key_lines(value_node, offset, key + "."))
+    return lines

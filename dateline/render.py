@@ -1,0 +1,62 @@
+"""Render planned pages with the theme's Jinja2 templates.
+
+Autoescaping is on for every template and undefined names are errors, so a typo in a
+theme fails the build instead of printing nothing. Content is data, never a template.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+
+from .errors import ContentError, Problem, SourceRef, display_path
+from .pages import Page
+from .urls import Linker
+from .views import LanguageView
+
+
+def make_environment(theme_dir: Path) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(theme_dir / "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    # gettext/ngettext come with each page's context (its language), never as globals, so
+    # pages of different languages can render side by side. Newstyle: Jinja formats them.
+    env.newstyle_gettext = True  # type: ignore[attr-defined]
+    return env
+
+
+def render_page(env: Environment, page: Page, view: LanguageView, linker: Linker,
+                theme_dir: Path, root: Path, assets: dict[str, str]) -> bytes:
+    """One page's HTML as bytes. `assets` maps theme file names to their published URLs."""
+
+    def link(target: str) -> str:
+        return linker.href(target, page.url)
+
+    def asset(name: str) -> str:
+        return link(assets.get(name, "static/" + name))
+
+    context = {
+        "view": view, "page": page, "link": link, "asset": asset,
+        "absolute": linker.absolute, "site": view.site.config.site,
+        **view.gettext_callables(),
+    }
+    try:
+        html = env.get_template(page.template).render(context)
+    except TemplateError as exc:
+        raise ContentError(_template_problem(exc, page, theme_dir, root)) from None
+    return html.encode("utf-8")
+
+
+def _template_problem(exc: TemplateError, page: Page, theme_dir: Path, root: Path) -> Problem:
+    name = getattr(exc, "name", None) or page.template
+    line = getattr(exc, "lineno", None) or 1
+    path = display_path(theme_dir / "templates" / name, root)
+    return Problem(SourceRef(path, line), f"template error while rendering /{page.url}: "
+                   f"{exc.message if hasattr(exc, 'message') else exc}")

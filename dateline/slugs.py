@@ -1,0 +1,37 @@
+"""URL slugs: checking the ones people write, and making them from names."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+from slugify import slugify
+
+# One path segment of letters, digits, '-', '_' and inner dots; nothing that a web server
+# or file system would read as a separator, a parent folder or an escape.
+_SEGMENT = re.compile(r"^[^\W_][\w.-]*$")
+
+
+def slug_problem(value: str) -> str | None:
+    """Why `value` cannot be one segment of an output path, or None when it can."""
+    decoded = value
+    for _ in range(3):  # '%252e' decodes twice; three rounds cover what servers do
+        decoded = unquote(decoded)
+    if decoded != value or "%" in value:
+        return "must not contain percent-encoded characters"
+    if "/" in value or "\\" in value or value in (".", ".."):
+        return "would escape the output folder (it must be a single name, without '/')"
+    if ".." in value:
+        return "must not contain '..'"
+    if not _SEGMENT.match(value):
+        return "may only contain letters, digits, '-', '_' and '.', starting with a letter or digit"
+    return None
+
+
+def make_slug(name: str, style: str = "transliterate") -> str:
+    """A slug for a file name or label: kept when it is already a clean ASCII slug,
+    else transliterated to ASCII or, with style 'unicode', lower-cased and kept."""
+    if re.fullmatch(r"[a-z0-9][a-z0-9._-]*", name) and ".." not in name:
+        return name
+    slug = slugify(name, allow_unicode=(style == "unicode"))
+    return slug or slugify(name, allow_unicode=True) or "untitled"

@@ -1,0 +1,97 @@
+"""Every output path and URL comes from here; nothing else joins paths or adds slashes.
+
+A target is the root-relative URL of a page or file ('en/world/vote/', 'media/x.jpg');
+its file under the output folder is derived from it, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+# Section folder names that would collide with pages Dateline makes in every language.
+RESERVED_SECTIONS = frozenset({"tags", "about", "page", "media", "static", "feeds"})
+
+
+def output_file(url: str) -> str:
+    """The file under the output folder that serves `url`."""
+    return url + "index.html" if url == "" or url.endswith("/") else url
+
+
+def root_index() -> str:
+    return ""
+
+
+def not_found() -> str:
+    return "404.html"
+
+
+def home(lang: str, page: int = 1) -> str:
+    return _paged(f"{lang}/", page)
+
+
+def section(lang: str, key: str, page: int = 1) -> str:
+    return _paged(f"{lang}/{key}/", page)
+
+
+def tag(lang: str, slug: str, page: int = 1) -> str:
+    return _paged(f"{lang}/tags/{slug}/", page)
+
+
+def tags_index(lang: str) -> str:
+    return f"{lang}/tags/"
+
+
+def about(lang: str) -> str:
+    return f"{lang}/about/"
+
+
+def article(lang: str, section_key: str, slug: str) -> str:
+    return f"{lang}/{section_key}/{slug}/"
+
+
+def media(content_relative: str) -> str:
+    return f"media/{content_relative}"
+
+
+def static(name: str) -> str:
+    return f"static/{name}"
+
+
+def _paged(url: str, page: int) -> str:
+    return url if page == 1 else f"{url}page/{page}/"
+
+
+@dataclass(frozen=True, slots=True)
+class Linker:
+    """Turns targets into the hrefs a page writes, honouring base_url's path and the
+    mirror mode where every internal link is relative to the page."""
+
+    base_url: str
+    relative: bool = False
+
+    @property
+    def base_path(self) -> str:
+        return urlsplit(self.base_url).path or "/"
+
+    def href(self, target: str, from_page: str) -> str:
+        """The link from the page at `from_page` to `target` (both root-relative)."""
+        fragment = ""
+        if "#" in target:
+            target, fragment = target.split("#", 1)
+            fragment = "#" + fragment
+        if not self.relative:
+            return quote(self.base_path + target) + fragment
+        from_dir = from_page if from_page.endswith("/") or from_page == "" \
+            else posixpath.dirname(from_page) + "/"
+        path = posixpath.relpath("/" + output_file(target), "/" + from_dir)
+        if target == from_page and fragment:
+            return fragment
+        return quote(path) + fragment
+
+    def absolute(self, target: str) -> str:
+        """The canonical absolute URL (feeds, sitemaps, canonical links)."""
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}{quote(self.base_path + target)}" \
+            if parts.netloc else quote(self.base_path + target)
