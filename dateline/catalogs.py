@@ -56,14 +56,16 @@ def _has(translations: gettext_module.NullTranslations, msgid: str) -> bool:
     return msgid in catalog or (msgid, 0) in catalog
 
 
-def load_translations(locales_dir: Path, code: str, root: Path,
-                      problems: Problems) -> gettext_module.NullTranslations:
+def load_translations(locales_dir: Path, code: str, root: Path, problems: Problems,
+                      cache_dir: Path | None = None) -> gettext_module.NullTranslations:
     """The compiled catalog of one language, or null translations when it has none.
 
-    A catalog with a syntax error is reported and the last good compiled `.mo` beside it
-    is used instead, so a translator's typo never breaks the whole site."""
+    A catalog with a syntax error is reported and the last good version is used instead
+    (kept in the build cache, else a compiled `.mo` beside it), so a translator's typo
+    never breaks the whole site."""
     po_path = catalog_path(locales_dir, code)
     mo_path = po_path.with_suffix(".mo")
+    last_good = cache_dir / f"{code}.mo" if cache_dir else None
     if not po_path.is_file():
         return _from_mo(mo_path) or gettext_module.NullTranslations()
     try:
@@ -74,7 +76,8 @@ def load_translations(locales_dir: Path, code: str, root: Path,
         problems.warn(SourceRef(display_path(po_path, root), line),
                       f"catalog has a syntax error ({exc}); using the last good compiled "
                       "catalog for this language")
-        return _from_mo(mo_path) or gettext_module.NullTranslations()
+        return ((last_good and _from_mo(last_good)) or _from_mo(mo_path)
+                or gettext_module.NullTranslations())
     for message, errors in catalog.check():
         for error in errors:
             problems.warn(SourceRef(display_path(po_path, root), message.lineno or 1),
@@ -82,8 +85,21 @@ def load_translations(locales_dir: Path, code: str, root: Path,
     buffer = BytesIO()
     # Fuzzy entries are drafts: gettext must not show them, as msgfmt would not.
     write_mo(buffer, catalog, use_fuzzy=False)
+    if last_good is not None:
+        _keep_last_good(last_good, buffer.getvalue())
     buffer.seek(0)
     return gettext_module.GNUTranslations(buffer)
+
+
+def _keep_last_good(path: Path, compiled: bytes) -> None:
+    try:
+        if not path.is_file() or path.read_bytes() != compiled:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(compiled)
+            tmp.replace(path)
+    except OSError:
+        pass  # the cache is an optimisation for bad days; never fail a build over it
 
 
 def _from_mo(mo_path: Path) -> gettext_module.GNUTranslations | None:

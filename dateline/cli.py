@@ -48,7 +48,108 @@ def _make_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--out", type=Path, metavar="DIR",
                            help="output folder (default: paths.output, usually site/)")
     build_cmd.set_defaults(run=_run_build)
+    _add_i18n_commands(commands)
+    _add_translations_command(commands)
     return parser
+
+
+def _add_i18n_commands(commands) -> None:
+    i18n = commands.add_parser("i18n", help="translators' tools for the theme's UI strings",
+                               description="Maintain the gettext catalogs in locales/.")
+    actions = i18n.add_subparsers(dest="action", required=True, metavar="ACTION")
+    helps = {
+        "extract": "collect the marked strings of the templates into locales/messages.pot",
+        "init": "start a catalog for a new language",
+        "update": "merge messages.pot into every catalog (keeps translations, marks fuzzy)",
+        "compile": "write .mo files beside the catalogs",
+        "status": "translated, fuzzy and untranslated strings per language",
+    }
+    for name, text in helps.items():
+        action = actions.add_parser(name, help=text, description=text[0].upper() + text[1:])
+        add_config_option(action)
+        action.set_defaults(run=_run_i18n)
+        if name == "init":
+            action.add_argument("--lang", required=True, metavar="CODE",
+                                help="the language code, e.g. ps")
+        if name == "status":
+            action.add_argument("--strict", action="store_true",
+                                help="exit 1 when a configured language is below --min")
+            action.add_argument("--min", type=float, default=100.0, metavar="PERCENT",
+                                help="the lowest acceptable percentage (default: 100)")
+
+
+def _add_translations_command(commands) -> None:
+    cmd = commands.add_parser(
+        "translations", help="which stories are missing or stale in which language",
+        description="Per story, the languages that have it, miss it or have a stale "
+                    "translation; per language, the totals.")
+    add_config_option(cmd)
+    cmd.add_argument("--format", choices=("text", "json"), default="text")
+    cmd.add_argument("--drafts", action="store_true", help="count drafts too")
+    cmd.add_argument("--future", action="store_true", help="count scheduled articles too")
+    cmd.set_defaults(run=_run_translations)
+
+
+def _run_i18n(args: argparse.Namespace) -> int:
+    from . import messages
+
+    config = load_config(args.config)
+    if args.action == "extract":
+        path, count = messages.extract(config)
+        print(f"extracted {count} messages → {_shown(path)}")
+    elif args.action == "init":
+        print(f"created {_shown(messages.init(config, args.lang))}")
+    elif args.action == "update":
+        for path in messages.update(config):
+            print(f"updated {_shown(path)}")
+    elif args.action == "compile":
+        for path in messages.compile_catalogs(config):
+            print(f"compiled {_shown(path)}")
+    else:
+        return _print_status(messages.status(config), args)
+    return 0
+
+
+def _print_status(rows, args: argparse.Namespace) -> int:
+    print(f"{'language':<9} {'translated':>10} {'fuzzy':>6} {'untranslated':>12} {'done':>7}")
+    failing = []
+    for row in rows:
+        print(f"{row.code:<9} {row.translated:>10} {row.fuzzy:>6} {row.untranslated:>12} "
+              f"{row.percent:>6.1f}%" + (f"  ({row.note})" if row.note else ""))
+        if row.percent < args.min:
+            failing.append(row.code)
+    if args.strict and failing:
+        print(f"below {args.min:g}%: {', '.join(failing)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _run_translations(args: argparse.Namespace) -> int:
+    import datetime as dt
+    import json
+
+    from . import coverage
+    from .errors import Problems
+    from .pipeline import load_site
+
+    config = load_config(args.config)
+    problems = Problems()
+    site = load_site(config, BuildOptions(drafts=args.drafts, future=args.future),
+                     dt.datetime.now(dt.UTC), problems)
+    stories = coverage.story_coverage(site, config)
+    if args.format == "json":
+        print(json.dumps(coverage.as_json(stories, config.language_codes), indent=2,
+                         ensure_ascii=False))
+    else:
+        print(coverage.as_table(stories, config.language_codes))
+    return 0
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def add_config_option(parser: argparse.ArgumentParser) -> None:

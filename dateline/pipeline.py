@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import gettext
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import urls
@@ -46,13 +47,9 @@ class BuildResult:
     fallbacks: dict[str, int] = field(default_factory=dict)
 
 
-def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult:
-    started = time.perf_counter()
-    output = (options.output or config.paths.output).resolve()
-    _check_output(output, config)
-    now = options.now or dt.datetime.now(dt.UTC)
-    problems = Problems()
-
+def load_site(config: Config, options: BuildOptions, now: dt.datetime,
+              problems: Problems) -> Site:
+    """Read, validate and assemble the content, with rendered bodies; raises on errors."""
     # Read and validate every file before writing anything: errors are reported together.
     docs = [doc for path in find_sources(config.paths.content)
             if (doc := read_document(path, config.paths.content, config.paths.root, problems))]
@@ -62,6 +59,17 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     linker = Linker(config.site.base_url, config.site.relative_urls)
     site = _render_bodies(site, linker, problems)
     problems.raise_if_any(ContentError)
+    return site
+
+
+def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult:
+    started = time.perf_counter()
+    output = (options.output or config.paths.output).resolve()
+    _check_output(output, config)
+    now = options.now or dt.datetime.now(dt.UTC)
+    problems = Problems()
+    site = load_site(config, options, now, problems)
+    linker = Linker(config.site.base_url, config.site.relative_urls)
 
     views = _make_views(site, config, problems, options.languages)
     pages = plan_pages(views, config.site.default_language)
@@ -113,8 +121,6 @@ def _render_bodies(site: Site, linker: Linker, problems: Problems) -> Site:
             extra[source] = Asset(source, url)
     site = with_bodies(site, bodies)
     merged = {a.source: a for a in site.assets} | extra
-    from dataclasses import replace
-
     return replace(site, assets=tuple(sorted(merged.values(), key=lambda a: a.url)))
 
 
@@ -122,16 +128,17 @@ def _make_views(site: Site, config: Config, problems: Problems,
                 only: tuple[str, ...]) -> dict[str, LanguageView]:
     locales_dir = locales_dir_for(config.paths.locales)
     default = config.site.default_language
-    default_strings = load_translations(locales_dir, default, config.paths.root, problems)
+    cache = config.paths.cache / "catalogs"
+    default_strings = load_translations(locales_dir, default, config.paths.root, problems,
+                                        cache)
     views = {}
     for language in config.languages:
         if only and language.code not in only:
             continue
         own = (default_strings if language.code == default
-               else load_translations(locales_dir, language.code, config.paths.root, problems))
+               else load_translations(locales_dir, language.code, config.paths.root, problems,
+                                     cache))
         fallback = default_strings if language.code != default else None
-        import gettext
-
         strings = UiStrings(own=own, fallback=fallback or gettext.NullTranslations(),
                             count_fallbacks=language.code != SOURCE_LANGUAGE)
         views[language.code] = LanguageView(site, language, strings)

@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from . import urls
 from .catalogs import UiStrings
 from .config import LanguageSettings
+from .coverage import is_stale
 from .localize import Formatter
 from .model import Article, Site
 from .slugs import make_slug
@@ -99,6 +100,10 @@ class LanguageView:
     def original_of(self, article: Article) -> Article:
         group = self.translations_of(article)
         return next((a for a in group if a.original), group[0])
+
+    def is_stale(self, article: Article) -> bool:
+        """True for a translation whose original changed after it."""
+        return is_stale(article, self.original_of(article))
 
     # ----- labels and links
     def section_label(self, key: str) -> str:
