@@ -58,6 +58,17 @@ class Formatter:
 
     def datetime(self, value: dt.datetime) -> str:
         """Date and time in the locale's own order and connective ('{1}, {0}')."""
+        # Listings show the same dates again and again; Babel's formatting is not cheap.
+        cached = self._memo.get(value)
+        if cached is None:
+            cached = self._memo[value] = self._datetime(value)
+        return cached
+
+    @cached_property
+    def _memo(self) -> dict:
+        return {}
+
+    def _datetime(self, value: dt.datetime) -> str:
         pattern = get_datetime_format("long", locale=self.locale)
         return pattern.replace("'", "").format(self.time(value), self.date(value))
 

@@ -17,6 +17,8 @@ class Pagination:
     total: int
     urls: tuple[str, ...]
     """URL of every page of the listing, first to last."""
+    item_count: int = 0
+    """How many items the whole listing has, over all its pages."""
 
     @property
     def previous_url(self) -> str | None:
@@ -106,7 +108,7 @@ def _paginate(view: LanguageView, items: tuple[Article, ...], url_of, **fields) 
     return [
         Page(url=all_urls[n - 1], lang=view.code,
              items=items[(n - 1) * per_page:n * per_page],
-             pagination=Pagination(n, total, all_urls),
+             pagination=Pagination(n, total, all_urls, len(items)),
              x_default=fields["alternates"][0][1] if n == 1 and fields["alternates"] else None,
              **{**fields, "alternates": fields["alternates"] if n == 1 else ()})
         for n in range(1, total + 1)
