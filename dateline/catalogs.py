@@ -8,6 +8,7 @@ to the default language's translation, then to the msgid, and each fallback is c
 from __future__ import annotations
 
 import gettext as gettext_module
+import re
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -72,7 +73,7 @@ def load_translations(locales_dir: Path, code: str, root: Path, problems: Proble
         with po_path.open("rb") as handle:
             catalog = read_po(handle, locale=None, abort_invalid=True)
     except (PoFileError, ValueError, UnicodeDecodeError) as exc:
-        line = getattr(exc, "lineno", 1) or 1
+        line = (getattr(exc, "lineno", 0) or 0) + 1  # Babel counts parse errors from 0
         problems.warn(SourceRef(display_path(po_path, root), line),
                       f"catalog has a syntax error ({exc}); using the last good compiled "
                       "catalog for this language")
@@ -82,6 +83,11 @@ def load_translations(locales_dir: Path, code: str, root: Path, problems: Proble
         for error in errors:
             problems.warn(SourceRef(display_path(po_path, root), message.lineno or 1),
                           f"translation of {message.id!r}: {error}")
+    for message in catalog:
+        if missing := _missing_placeholders(message):
+            problems.warn(SourceRef(display_path(po_path, root), message.lineno or 1),
+                          f"translation of {message.id!r} leaves out "
+                          f"{', '.join(missing)}; copy the placeholder into the msgstr")
     buffer = BytesIO()
     # Fuzzy entries are drafts: gettext must not show them, as msgfmt would not.
     write_mo(buffer, catalog, use_fuzzy=False)
@@ -100,6 +106,24 @@ def _keep_last_good(path: Path, compiled: bytes) -> None:
             tmp.replace(path)
     except OSError:
         pass  # the cache is an optimisation for bad days; never fail a build over it
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[sdifr]")
+
+
+def _missing_placeholders(message) -> list[str]:
+    """Named placeholders of the msgid that no translated form uses (Babel's own check
+    only catches unknown or mistyped ones)."""
+    if not message.id or message.fuzzy or "python-format" not in message.flags:
+        return []
+    ids = message.id if isinstance(message.id, tuple | list) else (message.id,)
+    strings = [s for s in (message.string if isinstance(message.string, tuple | list)
+                           else (message.string,)) if s]
+    if not strings:
+        return []
+    wanted = set(_PLACEHOLDER.findall(ids[0]))
+    used = set().union(*(_PLACEHOLDER.findall(s) for s in strings))
+    return [f"%({name})s" for name in sorted(wanted - used)]
 
 
 def _from_mo(mo_path: Path) -> gettext_module.GNUTranslations | None:

@@ -159,7 +159,7 @@ def _read(path: Path, config: Config) -> Catalog:
         with path.open("rb") as handle:
             return read_po(handle, abort_invalid=True)
     except PoFileError as exc:
-        raise UsageError(Problem(SourceRef(shown, getattr(exc, "lineno", 1) or 1),
+        raise UsageError(Problem(SourceRef(shown, (getattr(exc, "lineno", 0) or 0) + 1),
                                  f"catalog syntax error: {exc}")) from None
 
 

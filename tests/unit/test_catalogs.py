@@ -1,0 +1,102 @@
+"""UI strings: plural forms, fallbacks to the default language, broken catalogs."""
+
+from pathlib import Path
+
+from dateline import shipped_path
+from dateline.catalogs import UiStrings, catalog_path, load_translations
+from dateline.errors import Problems
+
+ARTICLES = ("%(shown)s article", "%(shown)s articles")
+
+
+def po(header_plural: str, entries: str) -> str:
+    return (
+        'msgid ""\nmsgstr ""\n'
+        '"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        f'"Plural-Forms: {header_plural}\\n"\n\n' + entries
+    )
+
+
+def write_catalog(locales: Path, code: str, text: str) -> Path:
+    path = catalog_path(locales, code)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_shipped_russian_catalog_has_one_few_many_plurals():
+    problems = Problems()
+    russian = load_translations(shipped_path("locales"), "ru", Path.cwd(), problems)
+    strings = UiStrings(own=russian, fallback=russian)
+    forms = {n: strings.ngettext(*ARTICLES, n) for n in (1, 2, 5, 21)}
+    assert forms == {1: "%(shown)s статья", 2: "%(shown)s статьи", 5: "%(shown)s статей",
+                     21: "%(shown)s статья"}
+    assert problems.errors == [] and problems.warnings == []
+
+
+def test_missing_string_falls_back_to_default_language_and_is_counted(tmp_path):
+    default = load_translations(tmp_path, "fa", tmp_path, Problems())
+    write_catalog(tmp_path, "fa", po("nplurals=2; plural=(n > 1);",
+                                     'msgid "Sections"\nmsgstr "بخش‌ها"\n\n'
+                                     'msgid "Topics"\nmsgstr "موضوع‌ها"\n'))
+    write_catalog(tmp_path, "ps", po("nplurals=2; plural=(n != 1);",
+                                     'msgid "Topics"\nmsgstr "موضوعات"\n\n'
+                                     'msgid "Sections"\nmsgstr ""\n'))
+    problems = Problems()
+    default = load_translations(tmp_path, "fa", tmp_path, problems)
+    pashto = UiStrings(own=load_translations(tmp_path, "ps", tmp_path, problems),
+                       fallback=default)
+    assert pashto.gettext("Topics") == "موضوعات"
+    assert pashto.gettext("Sections") == "بخش‌ها"  # the default language's, not the msgid
+    assert pashto.gettext("Sections") == "بخش‌ها"
+    assert pashto.fallbacks == {"Sections"}
+
+
+def test_source_language_does_not_count_fallbacks(tmp_path):
+    english = UiStrings(own=load_translations(tmp_path, "en", tmp_path, Problems()),
+                        fallback=load_translations(tmp_path, "en", tmp_path, Problems()),
+                        count_fallbacks=False)
+    assert english.gettext("Sections") == "Sections"
+    assert english.fallbacks == set()
+
+
+def test_fuzzy_translations_are_not_shown(tmp_path):
+    write_catalog(tmp_path, "ru", po("nplurals=3; plural=0;",
+                                     '#, fuzzy\nmsgid "Topics"\nmsgstr "Темы?"\n'))
+    russian = load_translations(tmp_path, "ru", tmp_path, Problems())
+    assert russian.gettext("Topics") == "Topics"
+
+
+def test_syntax_error_is_reported_with_line_and_last_good_catalog_is_used(tmp_path):
+    cache = tmp_path / "cache"
+    path = write_catalog(tmp_path, "ru", po("nplurals=3; plural=0;",
+                                            'msgid "Topics"\nmsgstr "Темы"\n'))
+    assert load_translations(tmp_path, "ru", tmp_path, Problems(), cache).gettext(
+        "Topics") == "Темы"
+    path.write_text(path.read_text(encoding="utf-8") + '\nmsgid "Sections"\n\n'
+                    'msgid "Other"\nmsgstr "Другое"\n',
+                    encoding="utf-8")
+    problems = Problems()
+    russian = load_translations(tmp_path, "ru", tmp_path, problems, cache)
+    assert russian.gettext("Topics") == "Темы"
+    assert len(problems.warnings) == 1
+    warning = problems.warnings[0]
+    assert warning.where.path.endswith("ru/LC_MESSAGES/messages.po")
+    assert warning.where.line == 9  # the msgid that has no msgstr
+    assert "syntax error" in warning.message
+
+
+def test_format_string_that_does_not_match_its_msgid_is_reported(tmp_path):
+    write_catalog(tmp_path, "ru", po("nplurals=3; plural=0;",
+                                     'msgid "About %(outlet)s"\nmsgstr "О нас"\n\n'
+                                     'msgid "Updated %(when)s"\nmsgstr "Обновлено %(whem)s"\n'))
+    problems = Problems()
+    load_translations(tmp_path, "ru", tmp_path, problems)
+    messages = sorted(str(p) for p in problems.warnings)
+    about = [m for m in messages if "'About %(outlet)s'" in m]
+    updated = [m for m in messages if "'Updated %(when)s'" in m]
+    assert len(about) == 1 and "leaves out %(outlet)s" in about[0]
+    assert any("whem" in m for m in updated) and any("leaves out %(when)s" in m
+                                                     for m in updated)
+    assert len(messages) == len(about) + len(updated)
+    assert all(p.where.line > 1 for p in problems.warnings)
