@@ -4,6 +4,8 @@ drafts and future articles held back, URLs assigned and checked for collisions."
 from __future__ import annotations
 
 import difflib
+import functools
+import os
 from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime
@@ -32,7 +34,9 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
     fields = [f for doc in _known_language_docs(docs, config, problems)
               if (f := _read_fields(doc, config, problems)) is not None]
     fields = _inherit_from_originals(fields, config)
-    articles = [a for f in fields if (a := _make_article(f, config, problems)) is not None]
+    files = ContentFiles(config.paths.content)
+    articles = [a for f in fields
+                if (a := _make_article(f, config, problems, files)) is not None]
     published, held_back = [], []
     for article in articles:
         if article.draft and not drafts:
@@ -42,6 +46,7 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
         else:
             published.append(article)
     _check_collisions(published, problems)
+    _check_tag_collisions(published, {doc.ref: doc for doc in docs}, config, problems)
     published.sort(key=lambda a: (-a.date.timestamp(), a.lang, a.url))
     assets = {a.image.source: Asset(a.image.source, a.image.url)
               for a in published if a.image}
@@ -137,7 +142,7 @@ def _read_fields(doc: Document, config: Config, problems: Problems) -> dict | No
                     bad(f"image.{key}", f"front matter: 'image.{key}' must be text")
             fields["image"] = {k: str(image[k]).strip() for k in IMAGE_KEYS if image.get(k)
                                is not None}
-    if len(doc.parts) < 3 and "section" not in fields:
+    if len(doc.parts) < 3 and not fields.get("section"):
         bad("section", "an article must be in a section folder "
                        "(content/<lang>/<section>/<name>.md) or set 'section'")
     return fields if ok else None
@@ -196,7 +201,8 @@ def _default_key(doc: Document) -> str:
     return rest[:-3] if rest.endswith(".md") else rest
 
 
-def _make_article(f: dict, config: Config, problems: Problems) -> Article | None:
+def _make_article(f: dict, config: Config, problems: Problems,
+                  files: ContentFiles) -> Article | None:
     doc: Document = f["doc"]
     lang = doc.parts[0]
     section = f.get("section") or doc.parts[1]
@@ -212,7 +218,7 @@ def _make_article(f: dict, config: Config, problems: Problems) -> Article | None
             ok = False
             line_key = key if key in f["set"] else None
             problems.error(doc.at(line_key), f"{key} '{value}' {reason}")
-    image = _make_image(f, config, problems)
+    image = _make_image(f, config, problems, files)
     if not ok or image is False:
         return None
     return Article(
@@ -227,7 +233,8 @@ def _make_article(f: dict, config: Config, problems: Problems) -> Article | None
     )
 
 
-def _make_image(f: dict, config: Config, problems: Problems) -> Image | None | bool:
+def _make_image(f: dict, config: Config, problems: Problems,
+                files: ContentFiles) -> Image | None | bool:
     """The article's lead image, None when it has none, False after reporting a problem."""
     spec = f.get("image")
     if not spec:
@@ -238,8 +245,10 @@ def _make_image(f: dict, config: Config, problems: Problems) -> Image | None | b
     if "src" not in spec:
         problems.error(where, "image has no src: add image.src with the photo's file name")
         return False
+    # A problem with an inherited photo is reported once, on the original that names it.
+    report = problems if owner is doc else Problems()
     source = resolve_content_file(spec["src"], owner.path.parent, config.paths.content,
-                                  where, problems)
+                                  where, report, files)
     if source is None:
         return False
     lang = doc.parts[0]
@@ -251,43 +260,71 @@ def _make_image(f: dict, config: Config, problems: Problems) -> Image | None | b
 
 
 def resolve_content_file(src: str, folder: Path, content_dir: Path, where: SourceRef,
-                         problems: Problems) -> Path | None:
+                         problems: Problems, files: ContentFiles | None = None) -> Path | None:
     """Resolve an image reference: relative to the article's folder, or to content/
     when it starts with '/'. The result must be an existing file inside content/."""
-    base = content_dir if src.startswith("/") else folder
-    candidate = (base / src.lstrip("/")).resolve()
-    if not candidate.is_relative_to(content_dir.resolve()):
-        problems.error(where, f"image '{src}' points outside the content folder; keep "
-                       "photos under content/")
-        return None
-    if not candidate.is_file():
-        problems.error(where, f"image '{src}' not found{_case_hint(candidate)}; check the "
-                       "file name (paths are relative to the article's folder, or to "
-                       "content/ when they start with '/')")
-        return None
-    if _case_mismatch(candidate):
-        problems.error(where, f"image '{src}' differs in letter case from the file on disk"
-                       f"{_case_hint(candidate)}; web servers are case-sensitive")
-        return None
-    return candidate
+    path, problem = (files or ContentFiles(content_dir)).locate(src, folder)
+    if problem:
+        problems.error(where, problem)
+    return path
 
 
-def _case_mismatch(path: Path) -> bool:
-    # On case-insensitive file systems the file "exists" under a wrong case.
-    return path.name not in {p.name for p in path.parent.iterdir()}
+class ContentFiles:
+    """File lookups under content/ for one build, remembered: a thousand articles may
+    share one photo, and resolving and listing folders is what costs."""
 
+    def __init__(self, content_dir: Path):
+        self.content_dir = content_dir.resolve()
+        self._located: dict[tuple[str, Path], tuple[Path | None, str]] = {}
+        self._listings: dict[Path, frozenset[str]] = {}
 
-def _case_hint(path: Path) -> str:
-    if not path.parent.is_dir():
+    def locate(self, src: str, folder: Path) -> tuple[Path | None, str]:
+        key = (src, folder)
+        if key not in self._located:
+            self._located[key] = self._locate(src, folder)
+        return self._located[key]
+
+    def _locate(self, src: str, folder: Path) -> tuple[Path | None, str]:
+        base = self.content_dir if src.startswith("/") else folder
+        candidate = Path(os.path.realpath(base / src.lstrip("/")))
+        if not candidate.is_relative_to(self.content_dir):
+            return None, (f"image '{src}' points outside the content folder; keep photos "
+                          "under content/")
+        names = self._names(candidate.parent)
+        if candidate.name not in names:
+            if not candidate.is_file():
+                return None, (f"image '{src}' not found{self._case_hint(candidate)}; check "
+                              "the file name (paths are relative to the article's folder, "
+                              "or to content/ when they start with '/')")
+            # On case-insensitive file systems the file "exists" under a wrong case.
+            return None, (f"image '{src}' differs in letter case from the file on disk"
+                          f"{self._case_hint(candidate)}; web servers are case-sensitive")
+        if not candidate.is_file():
+            return None, f"image '{src}' is not a file"
+        return candidate, ""
+
+    def _names(self, folder: Path) -> frozenset[str]:
+        if folder not in self._listings:
+            try:
+                self._listings[folder] = frozenset(os.listdir(folder))
+            except OSError:
+                self._listings[folder] = frozenset()
+        return self._listings[folder]
+
+    def _case_hint(self, path: Path) -> str:
+        for name in sorted(self._names(path.parent)):
+            if name.lower() == path.name.lower() and name != path.name:
+                return f" (there is '{name}')"
         return ""
-    for sibling in path.parent.iterdir():
-        if sibling.name.lower() == path.name.lower() and sibling.name != path.name:
-            return f" (there is '{sibling.name}')"
-    return ""
 
 
 def media_url(source: Path, content_dir: Path) -> str:
-    return urls.media(source.relative_to(content_dir.resolve()).as_posix())
+    return urls.media(source.relative_to(_resolved(content_dir)).as_posix())
+
+
+@functools.lru_cache(maxsize=16)
+def _resolved(folder: Path) -> Path:
+    return folder.resolve()
 
 
 def _check_collisions(articles: list[Article], problems: Problems) -> None:
@@ -300,6 +337,24 @@ def _check_collisions(articles: list[Article], problems: Problems) -> None:
             for article in clash:
                 problems.error(article.source, f"{names} would both be written to /{url}; "
                                "give one of them a different slug")
+
+
+def _check_tag_collisions(articles: list[Article], docs: dict[str, Document], config: Config,
+                          problems: Problems) -> None:
+    """Two spellings of a tag that make one slug ('Human rights', 'human-rights') would
+    write one tag page over the other."""
+    spellings: dict[tuple[str, str], dict[str, Article]] = defaultdict(dict)
+    for article in articles:
+        style = config.language(article.lang).slug_style
+        for tag in article.tags:
+            spellings[(article.lang, make_slug(tag, style))].setdefault(tag, article)
+    for (lang, slug), tags in spellings.items():
+        if len(tags) > 1:
+            names = " and ".join(f"'{tag}' ({a.source.path})" for tag, a in tags.items())
+            for article in tags.values():
+                problems.error(docs[article.source.path].at("tags"), f"tags {names} would "
+                               f"both be written to /{urls.tag(lang, slug)}; spell the tag "
+                               "the same way in every article")
 
 
 def _group(articles: list[Article], config: Config):

@@ -141,3 +141,13 @@ def locales_dir_for(site_locales: Path) -> Path:
     from . import shipped_path
 
     return site_locales if site_locales.is_dir() else shipped_path("locales")
+
+
+def count_untranslated(template: Path, translations: gettext_module.NullTranslations) -> int:
+    """How many msgids of the message template `translations` has no string for."""
+    if not template.is_file():
+        return 0
+    with template.open("rb") as handle:
+        ids = [m.id for m in read_po(handle) if m.id]
+    return sum(1 for msgid in ids
+               if not _has(translations, msgid if isinstance(msgid, str) else msgid[0]))

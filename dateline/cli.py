@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from .config import load_config
-from .errors import DatelineError
+from .errors import DatelineError, Problem, SourceRef, UsageError
 from .pipeline import BuildOptions, BuildResult, build
 
 COMMANDS = ("build",)
@@ -47,9 +47,14 @@ def _make_parser() -> argparse.ArgumentParser:
     add_build_options(build_cmd)
     build_cmd.add_argument("--out", type=Path, metavar="DIR",
                            help="output folder (default: paths.output, usually site/)")
+    build_cmd.add_argument("--jobs", type=int, default=0, metavar="N",
+                           help="worker processes (default: one per core; 1 to debug)")
+    build_cmd.add_argument("--clean", action="store_true",
+                           help="ignore the build cache and write everything afresh")
     build_cmd.set_defaults(run=_run_build)
     _add_i18n_commands(commands)
     _add_translations_command(commands)
+    _add_serve_command(commands)
     return parser
 
 
@@ -88,6 +93,34 @@ def _add_translations_command(commands) -> None:
     cmd.add_argument("--drafts", action="store_true", help="count drafts too")
     cmd.add_argument("--future", action="store_true", help="count scheduled articles too")
     cmd.set_defaults(run=_run_translations)
+
+
+def _add_serve_command(commands) -> None:
+    cmd = commands.add_parser(
+        "serve", help="preview the site on this machine, rebuilding as you edit",
+        description="Build the site into a preview folder of its own (never the output "
+                    "folder), serve it, and rebuild and reload the open pages whenever "
+                    "content, theme, locales or the config change.")
+    add_config_option(cmd)
+    add_build_options(cmd)
+    cmd.add_argument("--host", default="127.0.0.1",
+                     help="address to listen on (default: 127.0.0.1, this machine only)")
+    cmd.add_argument("--port", type=int, default=8000,
+                     help="port to listen on (default: 8000; 0 picks a free one)")
+    cmd.add_argument("--lang", metavar="xx,yy",
+                     help="build and watch only these languages, for speed")
+    cmd.set_defaults(run=_run_serve)
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from . import serve  # imports watchdog, which the other commands do not need
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(Problem(SourceRef("--port", 1), "--port must be 0 to 65535"))
+    languages = tuple(c.strip() for c in (args.lang or "").split(",") if c.strip())
+    config = load_config(args.config)
+    options = BuildOptions(drafts=args.drafts, future=args.future, languages=languages)
+    return serve.run(config, options, args.host, args.port, base_url=args.base_url)
 
 
 def _run_i18n(args: argparse.Namespace) -> int:
@@ -167,8 +200,11 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
 
 def _run_build(args: argparse.Namespace) -> int:
     config = load_config(args.config, base_url=args.base_url)
+    if args.jobs < 0:
+        raise UsageError(Problem(SourceRef("--jobs", 1), "--jobs must be 0 or more"))
     result = build(config, BuildOptions(output=args.out, drafts=args.drafts,
-                                        future=args.future))
+                                        future=args.future, jobs=args.jobs, clean=args.clean,
+                                        progress=True))
     print_summary(result, config.paths.root)
     return 0
 
@@ -185,5 +221,7 @@ def print_summary(result: BuildResult, root: Path) -> None:
         shown = result.output.relative_to(Path.cwd())
     except ValueError:
         shown = result.output
-    print(f"built {result.pages} pages ({result.files} files) in "
+    kind = "incremental build" if result.incremental else "built"
+    print(f"{kind}: {result.pages} pages, {result.files} files — {result.written} written, "
+          f"{result.unchanged} unchanged, {result.removed} removed — in "
           f"{result.seconds * 1000:.0f} ms → {shown}/")

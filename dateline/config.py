@@ -275,7 +275,10 @@ def _read_language(code: str, entry: dict, where, problems: Problems) -> Languag
                            "whose dates and lists it should use (e.g. locale = \"ru\")")
         locale = Locale.parse("en")
     own_locale = _parse_locale(code)
-    name = entry.get("name") or _autonym(own_locale or locale, code)
+    # Without CLDR data of its own, the language is named as its locale names it
+    # ('аварский'), never after the locale itself ('русский').
+    name = entry.get("name") or (_autonym(own_locale, code) if own_locale
+                                 else _capitalise(locale.languages.get(code, code)))
     choices = {"calendar": CALENDARS, "slug_style": SLUG_STYLES,
                "untranslated": UNTRANSLATED_POLICIES}
     for key, allowed in choices.items():
@@ -317,8 +320,12 @@ def _parse_locale(name: str) -> Locale | None:
 
 
 def _autonym(locale: Locale, code: str) -> str:
-    name = locale.get_display_name(locale) or code
-    return name[:1].upper() + name[1:]
+    return _capitalise(locale.get_display_name(locale) or code)
+
+
+def _capitalise(name: str) -> str:
+    # Title case, not upper case: Georgian letters have no title case and stay as they are.
+    return name[:1].title() + name[1:]
 
 
 def _suggest(key: str, known: set[str]) -> str:

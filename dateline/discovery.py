@@ -1,16 +1,79 @@
-"""Files for feed readers, aggregators and search engines (feeds, sitemaps, robots.txt)."""
+"""Files for feed readers, aggregators and search engines (feeds, sitemaps, robots.txt).
+
+The work is done by `feeds` (Atom and RSS), `sitemaps` (sitemap index, per-language
+sitemaps, Google News sitemaps); page-head metadata lives in `structured`.
+
+Each group of files comes with a fingerprint of what it is made from, so an incremental
+build regenerates only the feeds an edit touched, and the sitemaps only when a URL, an
+alternate or a date changed.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from .feeds import atom_feed, feeds_of, rss_feed
+from .fingerprints import article_data, value_digest
 from .model import Site
 from .pages import Page
+from .sitemaps import INDEX, recent_articles, sitemap_files
 from .urls import Linker
 from .views import LanguageView
+
+ROBOTS = "robots.txt"
+
+
+@dataclass(frozen=True)
+class FileGroup:
+    """Files made together, and the fingerprint of everything they are made from."""
+
+    name: str
+    fingerprint: str
+    make: Callable[[], list[tuple[str, bytes]]]
+
+
+def discovery_groups(site: Site, views: dict[str, LanguageView], pages: list[Page],
+                     linker: Linker, now: dt.datetime, site_fp: str) -> list[FileGroup]:
+    """Every feed, sitemap and robots.txt, as groups to make when their inputs changed."""
+    groups = []
+    for view in views.values():
+        for feed in feeds_of(view):
+            newest = max((a.modified for a in feed.articles), default=None) or max(
+                (a.modified for a in site.articles), default=None)
+            data = (site_fp, feed.title, feed.page_url, feed.atom, newest,
+                    [(article_data(a), a.digest, view.teaser(a)) for a in feed.articles])
+            groups.append(FileGroup(
+                f"feed:{feed.atom}", value_digest(data),
+                lambda feed=feed: [(feed.atom, atom_feed(feed, linker)),
+                                   (feed.rss, rss_feed(feed, linker))]))
+    window = [(a.url, a.title, a.date) for view in views.values()
+              for a in recent_articles(view, now)]
+    lastmods = {a.url: a.modified for a in site.articles}
+    entries = [(p.url, p.alternates, p.x_default, lastmods.get(p.url)) for p in pages]
+    groups.append(FileGroup(
+        "sitemaps", value_digest((site_fp, entries, window, site.articles[:1] and
+                                  max(a.modified for a in site.articles))),
+        lambda: sitemap_files(views, pages, linker, now)))
+    groups.append(FileGroup("robots", value_digest((site_fp, linker.base_url)),
+                            lambda: [(ROBOTS, robots_txt(linker))]))
+    return groups
 
 
 def discovery_files(site: Site, views: dict[str, LanguageView], pages: list[Page],
                     linker: Linker, now: dt.datetime) -> list[tuple[str, bytes]]:
     """(output file, bytes) of every feed, sitemap and robots.txt."""
-    return []
+    return [file for group in discovery_groups(site, views, pages, linker, now, "")
+            for file in group.make()]
+
+
+def robots_txt(linker: Linker) -> bytes:
+    """Allow every crawler everything, and point them at the sitemap index.
+
+    Crawlers only read robots.txt at the root of a host; when base_url has a path the
+    file is still written, for whoever serves the site's folder at a host's root."""
+    return ("User-agent: *\n"
+            "Disallow:\n"
+            "\n"
+            f"Sitemap: {linker.absolute(INDEX)}\n").encode()

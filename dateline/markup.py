@@ -12,7 +12,7 @@ from markdown import Markdown
 from .assemble import media_url, resolve_content_file
 from .errors import Problems, SourceRef
 from .figures import FiguresExtension
-from .model import Article
+from .read import Document
 from .urls import Linker
 
 EXTENSIONS = ("extra", "sane_lists")
@@ -29,32 +29,36 @@ def _instance() -> Markdown:
     return _markdown
 
 
-def render_body(article: Article, content_dir: Path, linker: Linker,
-                problems: Problems) -> tuple[str, list[tuple[Path, str]]]:
-    """Render one body; returns the HTML and the (source, url) of images it uses."""
+def render_markdown(doc: Document, content_dir: Path, linker: Linker,
+                    problems: Problems) -> tuple[str, list[tuple[Path, str]]]:
+    """Render one document's body; returns the HTML and the (source, url) of its images.
+
+    Links are made from the article's own page, whose URL always has the shape
+    `<lang>/<section>/<slug>/`: the depth, all that relative links depend on, is known
+    before front matter is interpreted, so bodies can be rendered (and cached) per file.
+    """
     md = _instance()
     md.reset()
     used: list[tuple[Path, str]] = []
+    page_url = f"{doc.parts[0]}/_/_/"
 
     def resolve(src: str) -> str:
         if "://" in src or src.startswith(("//", "data:", "#")) or not src:
             return src
-        where = SourceRef(article.source.path, _line_of(article, src))
-        path = resolve_content_file(src, article.source_path.parent, content_dir, where,
-                                    problems)
+        where = SourceRef(doc.ref, _line_of(doc, src))
+        path = resolve_content_file(src, doc.path.parent, content_dir, where, problems)
         if path is None:
             return src
         url = media_url(path, content_dir)
         used.append((path, url))
-        return linker.href(url, article.url)
+        return linker.href(url, page_url)
 
     md.dateline_figures.resolve = resolve
-    html = md.convert(article.body)
-    return html, used
+    return md.convert(doc.body), used
 
 
-def _line_of(article: Article, src: str) -> int:
-    for offset, line in enumerate(article.body.split("\n")):
+def _line_of(doc: Document, src: str) -> int:
+    for offset, line in enumerate(doc.body.split("\n")):
         if src in line:
-            return article.body_line + offset
-    return article.body_line
+            return doc.body_line + offset
+    return doc.body_line

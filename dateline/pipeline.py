@@ -1,27 +1,45 @@
-"""The build, from configuration to a swapped-in output folder, as a list of stages."""
+"""The build, from configuration to a published output folder, as a list of stages.
+
+A clean build writes a fresh tree beside the output and swaps it in. When the build
+cache knows what the output folder holds, only pages whose inputs changed are rendered,
+only files whose bytes changed are written, and files the site no longer has are
+removed: the result is byte-identical to a clean build either way.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import gettext
+import sys
 import time
+import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import urls
 from .assemble import assemble, with_bodies
-from .catalogs import SOURCE_LANGUAGE, UiStrings, load_translations, locales_dir_for
+from .cache import BuildCache, OutputRecord
+from .catalogs import (
+    SOURCE_LANGUAGE,
+    UiStrings,
+    count_untranslated,
+    load_translations,
+    locales_dir_for,
+)
 from .config import Config
-from .discovery import discovery_files
+from .discovery import discovery_groups
 from .errors import ContentError, Problem, Problems, SourceRef, UsageError
-from .markup import render_body
+from .fingerprints import PageFingerprints, digest, files_fingerprint, site_fingerprint
+from .markup import EXTENSIONS
 from .model import Article, Asset, Site
-from .pages import plan_pages
-from .read import find_sources, read_document
+from .pages import Page, plan_pages
+from .parallel import default_jobs, run_chunked
+from .prepare import Prepared, prepare_sources
+from .read import find_sources
 from .render import make_environment, render_page
 from .urls import Linker
 from .views import LanguageView
-from .write import StagedOutput, check_output_dir
+from .write import ChangeSet, StagedOutput, check_output_dir, read_build_id
 
 
 @dataclass(frozen=True)
@@ -34,6 +52,12 @@ class BuildOptions:
     """The build time (default: now); decides what counts as future."""
     languages: tuple[str, ...] = ()
     """Build only these languages (default: all)."""
+    jobs: int = 0
+    """Worker processes (default: one per core); 1 renders in this process."""
+    clean: bool = False
+    """Ignore the build cache and write the whole output afresh."""
+    progress: bool = False
+    """Show a progress line on stderr (the CLI turns it on for terminals)."""
 
 
 @dataclass
@@ -45,21 +69,14 @@ class BuildResult:
     held_back: tuple[tuple[Article, str], ...] = ()
     warnings: list[Problem] = field(default_factory=list)
     fallbacks: dict[str, int] = field(default_factory=dict)
-
-
-def load_site(config: Config, options: BuildOptions, now: dt.datetime,
-              problems: Problems) -> Site:
-    """Read, validate and assemble the content, with rendered bodies; raises on errors."""
-    # Read and validate every file before writing anything: errors are reported together.
-    docs = [doc for path in find_sources(config.paths.content)
-            if (doc := read_document(path, config.paths.content, config.paths.root, problems))]
-    if options.languages:
-        docs = [d for d in docs if d.parts[0] in options.languages]
-    site = assemble(docs, config, now, problems, drafts=options.drafts, future=options.future)
-    linker = Linker(config.site.base_url, config.site.relative_urls)
-    site = _render_bodies(site, linker, problems)
-    problems.raise_if_any(ContentError)
-    return site
+    written: int = 0
+    """Files whose bytes changed (all of them in a clean build)."""
+    unchanged: int = 0
+    removed: int = 0
+    incremental: bool = False
+    rendered: int = 0
+    """Pages rendered (the rest were known unchanged from their fingerprints)."""
+    changed_files: tuple[str, ...] = ()
 
 
 def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult:
@@ -67,62 +84,193 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     output = (options.output or config.paths.output).resolve()
     _check_output(output, config)
     now = options.now or dt.datetime.now(dt.UTC)
+    jobs = options.jobs or default_jobs()
+    progress = _Progress(options.progress)
     problems = Problems()
-    site = load_site(config, options, now, problems)
     linker = Linker(config.site.base_url, config.site.relative_urls)
+    cache = BuildCache.open(config.paths.cache, _settings_key(config, linker))
+
+    # Every file is read and validated before anything is written: all errors at once.
+    progress.stage("reading")
+    prepared = _prepare(config, options, linker, cache, jobs, problems)
+    site = _assemble(prepared, config, options, now, problems)
+    problems.raise_if_any(ContentError)
 
     views = _make_views(site, config, problems, options.languages)
     pages = plan_pages(views, config.site.default_language)
-    env = make_environment(config.theme_dir)
     static_files = _theme_static_files(config.theme_dir)
     assets = {name: urls.static(name) for name in static_files}
+    site_fp = site_fingerprint(config.source_text,
+                               files_fingerprint([config.theme_dir / "templates"]),
+                               files_fingerprint([locales_dir_for(config.paths.locales)]),
+                               _settings_key(config, linker))
+    by_language = {code: PageFingerprints(view, site_fp) for code, view in views.items()}
+    fingerprints = [by_language[p.lang].of(p) for p in pages]
 
-    staged = StagedOutput(output)
+    record = None if options.clean else cache.output(output)
+    if record is not None and (not output.is_dir() or read_build_id(output) != record.build_id):
+        record = None  # the folder is not what the cache remembers: build it afresh
+    build_id = uuid.uuid4().hex
+    staged = ChangeSet(output, build_id) if record else StagedOutput(output, build_id)
+    old = record.files if record else {}
+    new: dict[str, tuple[str, str]] = {}
+    written: list[str] = []
     try:
-        for page in pages:
-            html = render_page(env, page, views[page.lang], linker, config.theme_dir,
-                               config.paths.root, assets)
-            staged.write(page.file, html)
-        for file, data in discovery_files(site, views, pages, linker, now):
-            staged.write(file, data)
+        progress.stage("rendering")
+        dirty = [i for i, p in enumerate(pages) if old.get(p.file, ("",))[0] != fingerprints[i]]
+        clean_set = set(range(len(pages))) - set(dirty)
+        for index in clean_set:
+            new[pages[index].file] = old[pages[index].file]
+        env = make_environment(config.theme_dir)
+        results = _render_pages(env, [pages[i] for i in dirty],
+                                [fingerprints[i] for i in dirty], views, linker, config,
+                                assets, staged, old, jobs, progress)
+        for file, fingerprint, file_digest, changed in results:
+            new[file] = (fingerprint, file_digest)
+            if changed:
+                written.append(file)
+        progress.stage("writing")
+        groups = {}
+        for group in discovery_groups(site, views, pages, linker, now, site_fp):
+            previous = record.groups.get(group.name) if record else None
+            if previous is not None and previous[0] == group.fingerprint:
+                new.update({file: old[file] for file in previous[1]})
+                groups[group.name] = previous
+                continue
+            files = group.make()
+            for file, data in files:
+                _put(staged, file, data, group.fingerprint, old, new, written)
+            groups[group.name] = (group.fingerprint, tuple(file for file, _ in files))
         for name, source in static_files.items():
-            staged.copy(assets[name], source)
+            _copy(staged, assets[name], source, old, new, written)
         for asset in site.assets:
-            staged.copy(asset.url, asset.source)
-        staged.commit()
+            _copy(staged, asset.url, asset.source, old, new, written)
+        removed = sorted(set(old) - set(new))
+        staged.commit(removed)
     except BaseException:
         staged.discard()
         raise
-    fallbacks = {code: len(view.strings.fallbacks) for code, view in views.items()
-                 if view.strings.fallbacks}
+    finally:
+        progress.done()
+    nothing_new = (record is not None and not written and not removed
+                   and all(p.cached for p in prepared)
+                   and len(prepared) == len(cache.data.sources))
+    if not nothing_new:
+        cache.save({str(p.doc.path): p.entry for p in prepared if p.valid}, output,
+                   OutputRecord(staged.build_id, new, groups))
     return BuildResult(
-        output=output, pages=len(pages), files=len(pages) + len(static_files) + len(site.assets),
+        output=output, pages=len(pages), files=len(new),
         seconds=time.perf_counter() - started, held_back=site.held_back,
-        warnings=problems.warnings, fallbacks=fallbacks,
+        warnings=problems.warnings, fallbacks=_fallbacks(config, views),
+        written=len(written), unchanged=len(new) - len(written), removed=len(removed),
+        incremental=record is not None, rendered=len(dirty),
+        changed_files=tuple(sorted(written)),
     )
 
 
-def _check_output(output: Path, config: Config) -> None:
-    root = config.paths.root.resolve()
-    if output == root or root.is_relative_to(output):
-        raise UsageError(Problem(SourceRef(str(output), 1), "refusing to build into the "
-                         "site's own folder; choose an output folder such as site/"))
-    check_output_dir(output, [config.paths.content, config.paths.themes,
-                              config.paths.locales, config.config_path.parent / ".git"])
+def load_site(config: Config, options: BuildOptions, now: dt.datetime,
+              problems: Problems) -> Site:
+    """Read, validate and assemble the content, with rendered bodies; raises on errors.
+    For tools that need the model without writing a site (`translations`)."""
+    linker = Linker(config.site.base_url, config.site.relative_urls)
+    cache = BuildCache.open(config.paths.cache, _settings_key(config, linker))
+    jobs = options.jobs or default_jobs()
+    prepared = _prepare(config, options, linker, cache, jobs, problems)
+    site = _assemble(prepared, config, options, now, problems)
+    problems.raise_if_any(ContentError)
+    return site
 
 
-def _render_bodies(site: Site, linker: Linker, problems: Problems) -> Site:
-    bodies: dict[str, str] = {}
-    extra: dict[Path, Asset] = {}
-    for article in site.articles:
-        html, used = render_body(article, site.config.paths.content, linker, problems)
-        bodies[article.url] = html
-        for source, url in used:
-            extra[source] = Asset(source, url)
+def _prepare(config: Config, options: BuildOptions, linker: Linker, cache: BuildCache,
+             jobs: int, problems: Problems) -> list[Prepared]:
+    paths = find_sources(config.paths.content)
+    if options.languages:
+        content = config.paths.content
+        paths = [p for p in paths if p.relative_to(content).parts[0] in options.languages]
+    return prepare_sources(paths, config.paths.content, config.paths.root, linker, cache,
+                           jobs, problems)
+
+
+def _assemble(prepared: list[Prepared], config: Config, options: BuildOptions,
+              now: dt.datetime, problems: Problems) -> Site:
+    site = assemble([p.doc for p in prepared], config, now, problems,
+                    drafts=options.drafts, future=options.future)
+    by_path = {p.doc.path: p for p in prepared}
+    bodies = {a.url: by_path[a.source_path].body_html for a in site.articles}
     site = with_bodies(site, bodies)
-    merged = {a.source: a for a in site.assets} | extra
-    return replace(site, assets=tuple(sorted(merged.values(), key=lambda a: a.url)))
+    # Body images are published with the articles that use them.
+    assets = {a.source: a for a in site.assets}
+    for article in site.articles:
+        for source, url in by_path[article.source_path].images:
+            assets[source] = Asset(source, url)
+    return replace(site, assets=tuple(sorted(assets.values(), key=lambda a: a.url)))
 
+
+def _settings_key(config: Config, linker: Linker) -> str:
+    """What rendered bodies depend on besides their own file."""
+    return f"{EXTENSIONS}|{linker.base_url}|{linker.relative}|{config.paths.content}"
+
+
+# ----- rendering pages, on worker processes
+
+_RENDER_STATE: dict = {}
+"""Set before workers fork, so each starts with the views and templates in memory."""
+
+
+def _render_pages(env, pages: list[Page], fingerprints: list[str], views, linker: Linker,
+                  config: Config, assets: dict[str, str], staged: StagedOutput,
+                  old: dict, jobs: int, progress: _Progress):
+    for template in {p.template for p in pages}:
+        env.get_template(template)  # compile once, before forking
+    _RENDER_STATE.update(env=env, pages=pages, fingerprints=fingerprints, views=views,
+                         linker=linker, theme_dir=config.theme_dir, root=config.paths.root,
+                         assets=assets, staged=staged, old=old)
+    try:
+        progress.total = len(pages)
+        for result in run_chunked(_render_one, list(range(len(pages))), jobs):
+            progress.advance()
+            yield result
+    finally:
+        _RENDER_STATE.clear()
+
+
+def _render_one(index: int) -> tuple[str, str, str, bool]:
+    state = _RENDER_STATE
+    page: Page = state["pages"][index]
+    html = render_page(state["env"], page, state["views"][page.lang], state["linker"],
+                       state["theme_dir"], state["root"], state["assets"])
+    file_digest = digest(html)
+    changed = state["old"].get(page.file, ("", ""))[1] != file_digest
+    if changed:
+        state["staged"].write(page.file, html)
+    return page.file, state["fingerprints"][index], file_digest, changed
+
+
+def _put(staged, file: str, data: bytes, fingerprint: str, old, new, written) -> None:
+    file_digest = digest(data)
+    new[file] = (fingerprint, file_digest)
+    if old.get(file, ("", ""))[1] != file_digest:
+        staged.write(file, data)
+        written.append(file)
+
+
+def _copy(staged, file: str, source: Path, old, new, written) -> None:
+    # A copied file's fingerprint is its source's size and modification time.
+    stat = source.stat()
+    fingerprint = f"{stat.st_size}:{stat.st_mtime_ns}"
+    previous = old.get(file)
+    if previous is not None and previous[0] == fingerprint:
+        new[file] = previous
+        return
+    data = source.read_bytes()
+    file_digest = digest(data)
+    new[file] = (fingerprint, file_digest)
+    if previous is None or previous[1] != file_digest:
+        staged.write(file, data)
+        written.append(file)
+
+
+# ----- languages and their strings
 
 def _make_views(site: Site, config: Config, problems: Problems,
                 only: tuple[str, ...]) -> dict[str, LanguageView]:
@@ -137,12 +285,35 @@ def _make_views(site: Site, config: Config, problems: Problems,
             continue
         own = (default_strings if language.code == default
                else load_translations(locales_dir, language.code, config.paths.root, problems,
-                                     cache))
+                                      cache))
         fallback = default_strings if language.code != default else None
         strings = UiStrings(own=own, fallback=fallback or gettext.NullTranslations(),
                             count_fallbacks=language.code != SOURCE_LANGUAGE)
         views[language.code] = LanguageView(site, language, strings)
     return views
+
+
+def _fallbacks(config: Config, views: dict[str, LanguageView]) -> dict[str, int]:
+    """UI strings each language shows in the default language instead (from the theme's
+    message template, so the count does not depend on which pages were rendered)."""
+    template = locales_dir_for(config.paths.locales) / "messages.pot"
+    counts = {}
+    for code, view in views.items():
+        if view.strings.count_fallbacks:
+            missing = count_untranslated(template, view.strings.own)
+            if missing:
+                counts[code] = missing
+    return counts
+
+
+def _check_output(output: Path, config: Config) -> None:
+    root = config.paths.root.resolve()
+    if output == root or root.is_relative_to(output):
+        raise UsageError(Problem(SourceRef(str(output), 1), "refusing to build into the "
+                         "site's own folder; choose an output folder such as site/"))
+    check_output_dir(output, [config.paths.content, config.paths.themes,
+                              config.paths.locales, config.config_path.parent / ".git",
+                              config.paths.cache])
 
 
 def _theme_static_files(theme_dir: Path) -> dict[str, Path]:
@@ -151,3 +322,42 @@ def _theme_static_files(theme_dir: Path) -> dict[str, Path]:
         return {}
     return {p.relative_to(static).as_posix(): p for p in sorted(static.rglob("*"))
             if p.is_file() and not p.name.startswith(".")}
+
+
+class _Progress:
+    """A one-line progress display on a terminal; silent otherwise."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled and sys.stderr.isatty()
+        self.name = ""
+        self.total = 0
+        self.count = 0
+        self._last = 0.0
+
+    def stage(self, name: str) -> None:
+        self.name, self.count, self.total = name, 0, 0
+        self._show()
+
+    def advance(self) -> None:
+        self.count += 1
+        if time.perf_counter() - self._last > 0.1 or self.count == self.total:
+            self._show()
+
+    def _show(self) -> None:
+        if not self.enabled:
+            return
+        self._last = time.perf_counter()
+        if self.total:
+            width = 30
+            filled = width * self.count // self.total
+            bar = "█" * filled + "·" * (width - filled)
+            text = f"{self.name:<9} {bar} {self.count}/{self.total} pages"
+        else:
+            text = f"{self.name}…"
+        sys.stderr.write("\r\x1b[2K" + text)
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r\x1b[2K")
+            sys.stderr.flush()

@@ -6,6 +6,7 @@ theme fails the build instead of printing nothing. Content is data, never a temp
 
 from __future__ import annotations
 
+import traceback
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
@@ -57,6 +58,15 @@ def render_page(env: Environment, page: Page, view: LanguageView, linker: Linker
 def _template_problem(exc: TemplateError, page: Page, theme_dir: Path, root: Path) -> Problem:
     name = getattr(exc, "name", None) or page.template
     line = getattr(exc, "lineno", None) or 1
-    path = display_path(theme_dir / "templates" / name, root)
+    templates = theme_dir / "templates"
+    # Runtime errors (an undefined name) carry no line: Jinja rewrites the traceback so
+    # its innermost template frame names the template file and line.
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        frame_path = Path(frame.filename)
+        if frame_path.suffix == ".html" and frame_path.is_relative_to(templates):
+            name = frame_path.relative_to(templates).as_posix()
+            line = frame.lineno or line
+            break
+    path = display_path(templates / name, root)
     return Problem(SourceRef(path, line), f"template error while rendering /{page.url}: "
                    f"{exc.message if hasattr(exc, 'message') else exc}")

@@ -23,7 +23,7 @@ def slug_problem(value: str) -> str | None:
         return "would escape the output folder (it must be a single name, without '/')"
     if ".." in value:
         return "must not contain '..'"
-    if not _SEGMENT.match(value):
+    if not _SEGMENT.fullmatch(value):
         return "may only contain letters, digits, '-', '_' and '.', starting with a letter or digit"
     return None
 

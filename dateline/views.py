@@ -188,3 +188,22 @@ class LanguageView:
             return text % variables
 
         return {"gettext": gettext, "ngettext": ngettext, "_": gettext}
+
+    # ----- feeds and head metadata for partials/head_meta.html (logic: feeds, structured)
+    def feed_links(self, page) -> list[tuple[str, str, str]]:
+        """(MIME type, title, target) of the feeds the page's head links to."""
+        from .feeds import feed_links
+
+        return feed_links(self, page)
+
+    def social_meta(self, page, absolute) -> list[tuple[str, str, str]]:
+        """(attribute, name, content) of the page's Open Graph and Twitter meta tags."""
+        from .structured import social_meta
+
+        return social_meta(self, page, absolute)
+
+    def json_ld(self, page, absolute) -> list[Markup]:
+        """The page's JSON-LD objects, each escaped for one <script> element."""
+        from .structured import json_ld_scripts
+
+        return json_ld_scripts(self, page, absolute)

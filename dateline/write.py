@@ -36,16 +36,35 @@ def check_output_dir(output: Path, protected: Iterable[Path]) -> None:
                          "remove it yourself or choose another --out"))
 
 
+def read_build_id(output: Path) -> str | None:
+    """The id of the build that last wrote `output` completely, from its marker file."""
+    try:
+        text = (output / MARKER).read_text(encoding="utf-8")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("build-id: "):
+            return line.removeprefix("build-id: ").strip()
+    return None
+
+
+def _marker_text(build_id: str) -> str:
+    return ("Built by Dateline. This folder is replaced on every build.\n"
+            f"build-id: {build_id}\n")
+
+
 class StagedOutput:
     """A new output tree being written beside the real one; `commit()` swaps it in."""
 
-    def __init__(self, output: Path):
+    incremental = False
+
+    def __init__(self, output: Path, build_id: str = "unrecorded"):
         self.output = output.resolve()
+        self.build_id = build_id
         self.output.parent.mkdir(parents=True, exist_ok=True)
         self.root = Path(tempfile.mkdtemp(prefix=f".{self.output.name}-new-",
                                           dir=self.output.parent))
-        (self.root / MARKER).write_text("Built by Dateline. This folder is replaced on "
-                                        "every build.\n", encoding="utf-8")
+        (self.root / MARKER).write_text(_marker_text(build_id), encoding="utf-8")
         self._made_dirs: set[Path] = {self.root}
 
     def write(self, relative: str, data: bytes) -> None:
@@ -64,7 +83,7 @@ class StagedOutput:
             folder.mkdir(parents=True, exist_ok=True)
             self._made_dirs.add(folder)
 
-    def commit(self) -> None:
+    def commit(self, removed: Iterable[str] = ()) -> None:
         """Swap the new tree in: two renames, so readers see the old or the new site."""
         os.chmod(self.root, 0o755)  # mkdtemp makes it private; a web server must read it
         old = None
@@ -73,9 +92,63 @@ class StagedOutput:
             if old.exists():
                 shutil.rmtree(old)
             os.rename(self.output, old)
-        os.rename(self.root, self.output)
+        try:
+            os.rename(self.root, self.output)
+        except OSError:
+            if old is not None:  # put the previous site back where it was
+                os.rename(old, self.output)
+            raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
 
     def discard(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+class ChangeSet(StagedOutput):
+    """Only the files that changed, staged beside the output; `commit()` moves each into
+    place with an atomic rename, then deletes the files the site no longer has.
+
+    Everything is rendered before anything is moved, so a failing template leaves the
+    previous site as it was; a reader of the live folder sees each file old or new."""
+
+    incremental = True
+
+    def __init__(self, output: Path, build_id: str):
+        self.output = output.resolve()
+        self.build_id = build_id
+        self.root = Path(tempfile.mkdtemp(prefix=f".{self.output.name}-changes-",
+                                          dir=self.output.parent))
+        self._made_dirs = {self.root}
+
+    def commit(self, removed: Iterable[str] = ()) -> None:
+        removed = list(removed)
+        moved = False
+        for folder, _dirs, files in os.walk(self.root):
+            for name in files:
+                staged = Path(folder, name)
+                target = self.output / staged.relative_to(self.root)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.chmod(staged, 0o644)
+                os.replace(staged, target)
+                moved = True
+        for relative in removed:
+            path = self.output / relative
+            path.unlink(missing_ok=True)
+            _prune_empty_parents(path.parent, self.output)
+        if moved or removed:
+            # A new id: should the cache not be saved after this, the next build sees the
+            # mismatch and starts afresh instead of trusting a stale record.
+            (self.output / MARKER).write_text(_marker_text(self.build_id), encoding="utf-8")
+        else:
+            self.build_id = read_build_id(self.output) or self.build_id
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _prune_empty_parents(folder: Path, top: Path) -> None:
+    while folder != top and folder.is_relative_to(top):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent

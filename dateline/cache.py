@@ -1,0 +1,116 @@
+"""The persistent build cache (`.dateline-cache/`): what each source file parsed and
+rendered to, and what each output file was made from.
+
+It is an optimisation only: a cache written by another Dateline version, with other
+settings, or damaged in any way is dropped and rebuilt — never trusted.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+
+FORMAT = 3
+"""Bump when the layout of the cached values changes."""
+
+# Racy-git rule: a file modified this close to the moment the cache was written may have
+# changed again within the same timestamp tick, so its stat cannot vouch for its content.
+_RACY_NS = 2_000_000_000
+
+
+@dataclass
+class SourceEntry:
+    """One source file as last read: its stat and digest, front matter, rendered body."""
+
+    stat: tuple[int, int, int]
+    digest: str
+    meta: dict
+    key_lines: dict
+    body_line: int
+    body_html: str
+    images: tuple[tuple[str, str], ...]
+    """(absolute source path, url) of every image the body uses."""
+
+
+@dataclass
+class OutputRecord:
+    """What one output folder holds: file → (fingerprint of its inputs, digest of bytes)."""
+
+    build_id: str
+    files: dict[str, tuple[str, str]] = field(default_factory=dict)
+    groups: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    """Group of files made together (a feed, the sitemaps) → (fingerprint, files)."""
+
+
+@dataclass
+class CacheData:
+    key: str
+    sources: dict[str, SourceEntry] = field(default_factory=dict)
+    outputs: dict[str, OutputRecord] = field(default_factory=dict)
+    written_ns: int = 0
+
+
+class BuildCache:
+    """Load with `BuildCache.open(folder, key)`; `save()` after a successful build."""
+
+    def __init__(self, folder: Path, data: CacheData, loaded: bool):
+        self.folder = folder
+        self.data = data
+        self.loaded = loaded
+
+    @classmethod
+    def open(cls, folder: Path, settings: str) -> BuildCache:
+        key = f"{FORMAT}:{__version__}:{settings}"
+        path = folder / "build.pickle"
+        try:
+            with path.open("rb") as handle:
+                data = pickle.load(handle)
+            if not isinstance(data, CacheData) or data.key != key:
+                raise ValueError("cache from another version or settings")
+            return cls(folder, data, True)
+        except Exception:  # noqa: BLE001 - any damage at all means: start afresh
+            return cls(folder, CacheData(key), False)
+
+    def source(self, path: Path, stat: os.stat_result) -> SourceEntry | None:
+        """The cached entry when the file's stat proves it unchanged, else None."""
+        entry = self.data.sources.get(str(path))
+        if entry is None or entry.stat != _stat_key(stat):
+            return None
+        if stat.st_mtime_ns >= self.data.written_ns - _RACY_NS:
+            return None
+        return entry
+
+    def source_by_digest(self, path: Path, digest: str) -> SourceEntry | None:
+        entry = self.data.sources.get(str(path))
+        return entry if entry is not None and entry.digest == digest else None
+
+    def output(self, folder: Path) -> OutputRecord | None:
+        return self.data.outputs.get(str(folder))
+
+    def save(self, sources: dict[str, SourceEntry], folder: Path,
+             record: OutputRecord) -> None:
+        self.data.sources = sources
+        # One record per output folder: the preview server and `build` keep their own.
+        self.data.outputs[str(folder)] = record
+        self.data.written_ns = time.time_ns()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.folder / f"build.pickle.{os.getpid()}.tmp"
+        with tmp.open("wb") as handle:
+            pickle.dump(self.data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.folder / "build.pickle")
+        ignore = self.folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("*\n", encoding="utf-8")
+
+
+def stat_key(stat: os.stat_result) -> tuple[int, int, int]:
+    return _stat_key(stat)
+
+
+def _stat_key(stat: os.stat_result) -> tuple[int, int, int]:
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)

@@ -1,0 +1,112 @@
+"""Fingerprints of what each page is made from, so an incremental build renders only
+the pages whose inputs changed.
+
+A page's fingerprint covers the theme, the catalogs, the configuration and Dateline's
+version (through `site_fingerprint`), the chrome every page of its language shows (the
+section navigation, the breaking-news banner), and the page's own content: its article
+and the translations it links to, or the cards of its listing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import fields
+from pathlib import Path
+
+from . import __version__
+from .model import Article
+from .pages import Page
+from .views import LanguageView
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def files_fingerprint(folders: list[Path]) -> str:
+    """Names and bytes of every file under the folders (templates, static, catalogs)."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix != ".mo":
+                hasher.update(path.relative_to(folder).as_posix().encode())
+                hasher.update(path.read_bytes())
+    return hasher.hexdigest()
+
+
+def site_fingerprint(config_text: str, theme: str, catalogs: str, settings: str) -> str:
+    return digest(f"{__version__}\0{config_text}\0{theme}\0{catalogs}\0{settings}".encode())
+
+
+def chrome_fingerprint(view: LanguageView) -> str:
+    """What every page of a language shows besides its own content."""
+    breaking = view.breaking
+    data = (
+        tuple((s.key, s.label, s.url) for s in view.sections),
+        bool(view.tags),
+        (breaking.url, breaking.title) if breaking else None,
+    )
+    return value_digest(data)
+
+
+class PageFingerprints:
+    """Fingerprints of a language's pages. An article appears on its page, its
+    translations' pages and a dozen listings: its share is hashed once and reused."""
+
+    def __init__(self, view: LanguageView, site_fp: str):
+        self.view = view
+        self.chrome = value_digest((site_fp, chrome_fingerprint(view)))
+        self._articles: dict[str, str] = {}
+        self._cards: dict[str, str] = {}
+
+    def of(self, page: Page) -> str:
+        parts: list = [self.chrome, page.url, page.template, page.heading, page.key,
+                       page.alternates, page.x_default, page.pagination]
+        if page.article is not None:
+            parts.append(self._article(page.article))
+            parts.append([self._card(a) for a in self.view.translations_of(page.article)])
+        if page.items:
+            parts.append([self._card(a) for a in page.items])
+        if page.kind == "tags":
+            parts.append(self.view.tags)
+        return value_digest(parts)
+
+    def _article(self, article: Article) -> str:
+        key = article.url
+        if key not in self._articles:
+            self._articles[key] = value_digest((article_data(article), article.digest))
+        return self._articles[key]
+
+    def _card(self, article: Article) -> str:
+        key = article.url
+        if key not in self._cards:
+            self._cards[key] = value_digest(_card_data(article, self.view))
+        return self._cards[key]
+
+
+_ARTICLE_FIELDS = tuple(f.name for f in fields(Article) if f.name not in ("body", "body_html"))
+
+
+def article_data(article: Article) -> tuple:
+    """Every field of the article but its body, which its source digest stands for
+    (bodies depend on nothing but their file and the settings in `site_fingerprint`)."""
+    return tuple(getattr(article, name) for name in _ARTICLE_FIELDS)
+
+
+def value_digest(value: object) -> str:
+    # repr, not pickle: pickle's output depends on which equal objects are identical
+    # (its memo), so the same values could fingerprint differently from run to run.
+    return digest(repr(value).encode())
+
+
+def _link_data(article: Article) -> tuple:
+    return (article.lang, article.url, article.title, article.modified, article.original,
+            article.summary, article.image.url if article.image else None)
+
+
+def _card_data(article: Article, view: LanguageView) -> tuple:
+    return (*_link_data(article), article.section, article.date, article.breaking,
+            view.teaser(article))
+

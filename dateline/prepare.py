@@ -1,0 +1,103 @@
+"""Prepare sources: read each file and render its Markdown body, or take both from the
+build cache when the file has not changed. Misses are spread over worker processes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cache import BuildCache, SourceEntry, stat_key
+from .errors import Problem, Problems, display_path
+from .markup import render_markdown
+from .parallel import run_chunked
+from .read import Document, read_document
+from .urls import Linker
+
+
+@dataclass
+class Prepared:
+    """A source file ready for assembling: its document and rendered body."""
+
+    doc: Document
+    body_html: str
+    images: tuple[tuple[Path, str], ...]
+    entry: SourceEntry
+    cached: bool
+    valid: bool = True
+    """False when reading or rendering the body found a problem: never cached."""
+
+
+def prepare_sources(paths: list[Path], content_dir: Path, root: Path, linker: Linker,
+                    cache: BuildCache, jobs: int, problems: Problems) -> list[Prepared]:
+    """Every readable source, in the order given; problems are recorded, not raised."""
+    results: dict[Path, Prepared] = {}
+    misses: list[tuple[Path, tuple[int, int, int]]] = []
+    for path in paths:
+        stat = path.stat()
+        entry = cache.source(path, stat)
+        if entry is None:
+            misses.append((path, stat_key(stat)))
+            continue
+        if prepared := _from_entry(path, entry, content_dir, root):
+            results[path] = prepared
+        else:
+            misses.append((path, stat_key(stat)))
+    # Files whose stat changed but whose bytes did not (a checkout, a `touch`) are hits too.
+    still = []
+    for path, stat in misses:
+        raw = path.read_bytes()
+        digest = _digest(raw)
+        entry = cache.source_by_digest(path, digest)
+        prepared = _from_entry(path, entry, content_dir, root) if entry else None
+        if prepared is not None:
+            prepared.entry.stat = stat
+            prepared.cached = False  # the entry changed (its stat): the cache must be saved
+            results[path] = prepared
+        else:
+            still.append((path, stat))
+    work = [(str(path), stat, str(content_dir), str(root), linker) for path, stat in still]
+    for outcome in run_chunked(_prepare_one, work, jobs):
+        path, prepared, errors, warnings = outcome
+        problems.errors.extend(errors)
+        problems.warnings.extend(warnings)
+        if prepared is not None:
+            results[Path(path)] = prepared
+    return [results[p] for p in paths if p in results]
+
+
+def _prepare_one(item) -> tuple[str, Prepared | None, list[Problem], list[Problem]]:
+    """Worker: read one file and render its body (no cache involved)."""
+    path_text, stat, content_text, root_text, linker = item
+    path, content_dir, root = Path(path_text), Path(content_text), Path(root_text)
+    problems = Problems()
+    doc = read_document(path, content_dir, root, problems)
+    if doc is None:
+        return path_text, None, problems.errors, problems.warnings
+    html, images = render_markdown(doc, content_dir, linker, problems)
+    entry = SourceEntry(stat=stat, digest=doc.digest, meta=doc.meta, key_lines=doc.key_lines,
+                        body_line=doc.body_line, body_html=html,
+                        images=tuple((str(p), url) for p, url in images))
+    # A body problem does not stop the front matter from being checked too, so every
+    # problem of the file is reported at once; such a file is never cached.
+    prepared = Prepared(doc, html, tuple(images), entry, cached=False,
+                        valid=not problems.errors)
+    return path_text, prepared, problems.errors, problems.warnings
+
+
+def _from_entry(path: Path, entry: SourceEntry, content_dir: Path,
+                root: Path) -> Prepared | None:
+    # A body image deleted since the body was rendered must be reported: re-render.
+    if not all(os.path.isfile(source) for source, _ in entry.images):
+        return None
+    doc = Document(path=path, ref=display_path(path, root),
+                   parts=path.relative_to(content_dir).parts, meta=entry.meta,
+                   key_lines=entry.key_lines, body="", body_line=entry.body_line,
+                   digest=entry.digest)
+    images = tuple((Path(source), url) for source, url in entry.images)
+    return Prepared(doc, entry.body_html, images, entry, cached=True)
+
+
+def _digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()

@@ -1,0 +1,265 @@
+"""assemble.py: documents into a validated Site (typed fields, translations, what is
+held back, URLs and their collisions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from dateline.assemble import assemble
+from dateline.config import load_config
+from dateline.errors import Problems
+from dateline.read import find_sources, read_document
+
+NOW = dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def assembled(tmp_path, make_site):
+    """`assembled(files, drafts=False, future=False) -> (site, errors, warnings)`."""
+
+    def run(files: dict[str, str | bytes], **options):
+        root = make_site(tmp_path / "site", files)
+        config = load_config(root / "dateline.toml")
+        problems = Problems()
+        docs = [d for p in find_sources(config.paths.content)
+                if (d := read_document(p, config.paths.content, config.paths.root, problems))]
+        site = assemble(docs, config, NOW, problems, **options)
+        return site, [str(p) for p in problems.errors], [str(p) for p in problems.warnings]
+
+    return run
+
+
+def by_path(site):
+    return {a.source.path: a for a in site.articles}
+
+
+def test_language_section_and_slug_come_from_the_path(assembled, article_text):
+    site, errors, _ = assembled({"content/ru/economy/budget-2025.md": article_text()})
+    [article] = site.articles
+    assert errors == []
+    assert (article.lang, article.section, article.slug, article.url) \
+        == ("ru", "economy", "budget-2025", "ru/economy/budget-2025/")
+
+
+def test_front_matter_slug_and_section_override_the_path(assembled, article_text):
+    site, _, _ = assembled({"content/en/world/x.md": article_text(slug="vote-count",
+                                                                   section="politics")})
+    assert site.articles[0].url == "en/politics/vote-count/"
+
+
+def test_file_name_is_made_into_a_slug(assembled, article_text):
+    site, errors, _ = assembled({"content/ru/world/Выборы в Карске.md": article_text()})
+    assert errors == []
+    assert site.articles[0].url == "ru/world/vybory-v-karske/"
+
+
+def test_translations_share_the_path_below_the_language_folder(assembled, article_text):
+    site, _, _ = assembled({
+        "content/en/world/vote.md": article_text("Vote"),
+        "content/ru/world/vote.md": article_text("Выборы"),
+        "content/fa/world/other.md": article_text("دیگر"),
+    })
+    groups = dict(site.groups)
+    assert [a.lang for a in groups["world/vote"]] == ["en", "ru"]
+    assert [a.lang for a in groups["world/other"]] == ["fa"]
+
+
+def test_translation_key_links_files_with_different_names(assembled, article_text):
+    site, _, _ = assembled({
+        "content/en/world/vote.md": article_text("Vote", translation_key="vote-2025"),
+        "content/ru/world/vybory.md": article_text("Выборы", translation_key="vote-2025"),
+    })
+    assert [a.lang for a in dict(site.groups)["vote-2025"]] == ["en", "ru"]
+
+
+def test_translation_inherits_shared_fields_from_the_original(assembled, article_text):
+    site, _, _ = assembled({
+        "content/en/world/vote.md": article_text(
+            "Vote", tags=["elections"], reporting=["AP", "AFP"], dateline="KARSK",
+            breaking=True),
+        "content/ru/world/vote.md": article_text("Выборы", dateline="КАРСК"),
+    })
+    ru = by_path(site)["content/ru/world/vote.md"]
+    assert (ru.tags, ru.reporting, ru.breaking, ru.dateline) \
+        == (("elections",), ("AP", "AFP"), True, "КАРСК")
+    assert ru.original is False and by_path(site)["content/en/world/vote.md"].original
+
+
+def test_translation_without_image_uses_the_originals_marked_with_its_language(
+        assembled, article_text):
+    site, errors, _ = assembled({
+        "content/en/world/photo.jpg": b"jpeg",
+        "content/en/world/vote.md": article_text("Vote", image={
+            "src": "photo.jpg", "alt": "Voters", "caption": "A queue", "credit": "AP"}),
+        "content/ru/world/vote.md": article_text("Выборы"),
+    })
+    assert errors == []
+    ru = by_path(site)["content/ru/world/vote.md"]
+    assert (ru.image.alt, ru.image.text_lang, ru.image.url) \
+        == ("Voters", "en", "media/en/world/photo.jpg")
+
+
+def test_image_src_is_relative_to_the_article_or_to_content(assembled, article_text):
+    site, errors, _ = assembled({
+        "content/images/a.jpg": b"a",
+        "content/en/world/b.jpg": b"b",
+        "content/en/world/one.md": article_text("One", image={"src": "/images/a.jpg"}),
+        "content/en/world/two.md": article_text("Two", image={"src": "b.jpg"}),
+    })
+    assert errors == []
+    urls = {a.slug: a.image.url for a in site.articles}
+    assert urls == {"one": "media/images/a.jpg", "two": "media/en/world/b.jpg"}
+    assert sorted(a.url for a in site.assets) == ["media/en/world/b.jpg", "media/images/a.jpg"]
+
+
+def test_missing_image_is_an_error_at_the_src_line(assembled):
+    _, errors, _ = assembled({"content/en/world/x.md":
+                              "---\ntitle: X\ndate: 2025-01-01\nimage:\n  src: nope.jpg\n"
+                              "  alt: x\n---\nBody\n"})
+    assert len(errors) == 1
+    assert errors[0].startswith("content/en/world/x.md:5: image 'nope.jpg' not found")
+
+
+def test_image_outside_content_is_refused(assembled):
+    _, errors, _ = assembled({"secret.jpg": b"x", "content/en/world/x.md":
+                              "---\ntitle: X\ndate: 2025-01-01\nimage: ../../../secret.jpg\n"
+                              "---\nBody\n"})
+    assert errors == ["content/en/world/x.md:4: image '../../../secret.jpg' points outside "
+                      "the content folder; keep photos under content/"]
+
+
+def test_date_without_offset_is_in_the_site_timezone(assembled, article_text):
+    site, _, _ = assembled({"content/en/world/x.md": article_text(date="2025-07-01 09:30")})
+    assert site.articles[0].date == dt.datetime(2025, 7, 1, 7, 30, tzinfo=dt.UTC)
+    assert site.articles[0].date.utcoffset() == dt.timedelta(hours=2)
+
+
+def test_articles_are_ordered_newest_first(assembled, article_text):
+    site, _, _ = assembled({
+        "content/en/world/old.md": article_text(date="2024-01-01"),
+        "content/en/world/new.md": article_text(date="2025-06-01"),
+        "content/ru/world/mid.md": article_text(date="2024-06-01"),
+    })
+    assert [a.slug for a in site.articles] == ["new", "mid", "old"]
+
+
+def test_drafts_and_future_articles_are_held_back_with_a_reason(assembled, article_text):
+    files = {
+        "content/en/world/live.md": article_text(),
+        "content/en/world/draft.md": article_text(draft=True),
+        "content/en/world/later.md": article_text(date="2099-01-01T08:00:00+00:00"),
+    }
+    site, _, _ = assembled(files)
+    assert [a.slug for a in site.articles] == ["live"]
+    assert [(a.slug, why) for a, why in site.held_back] == [
+        ("draft", "draft"), ("later", "scheduled for 2099-01-01T08:00:00+00:00")]
+
+
+def test_drafts_and_future_are_published_on_request(assembled, article_text):
+    files = {
+        "content/en/world/draft.md": article_text(draft=True),
+        "content/en/world/later.md": article_text(date="2099-01-01"),
+    }
+    site, _, _ = assembled(files, drafts=True, future=True)
+    assert sorted(a.slug for a in site.articles) == ["draft", "later"]
+    assert site.held_back == ()
+
+
+def test_unknown_front_matter_key_is_a_warning_naming_file_line_and_key(assembled):
+    site, errors, warnings = assembled({"content/en/world/x.md":
+                                        "---\ntitle: X\ndate: 2025-01-01\ntgas: [a]\n---\n"})
+    assert errors == [] and len(site.articles) == 1
+    assert warnings == ["content/en/world/x.md:4: front matter: unknown key 'tgas'; "
+                        "did you mean 'tags'?"]
+
+
+@pytest.mark.parametrize(("front", "line", "message"), [
+    ("date: 2025-01-01\n", 1, "front matter: 'title' is required"),
+    ("title: X\n", 1, "front matter: 'date' is required"),
+    ("title: X\ndate: 2026-02-30\n", 3, "front matter: date '2026-02-30' is not a valid date"),
+    ("title: X\ndate: 2025-01-01\nupdated: soon\n", 4, "updated 'soon' is not a valid date"),
+    ("title: [X]\ndate: 2025-01-01\n", 2, "'title' must be text"),
+    ("title: X\ndate: 2025-01-01\ntags: {a: 1}\n", 4, "'tags' must be a list"),
+    ("title: X\ndate: 2025-01-01\ndraft: maybe\n", 4, "'draft' must be true or false"),
+    ("title: X\ndate: 2025-01-01\nslug: ../x\n", 4, "slug '../x' would escape"),
+    ("title: X\ndate: 2025-01-01\nslug: /etc/x\n", 4, "slug '/etc/x' would escape"),
+    ("title: X\ndate: 2025-01-01\nslug: '%2e%2e'\n", 4, "slug '%2e%2e' must not contain "
+                                                      "percent-encoded"),
+    ("title: X\ndate: 2025-01-01\nsection: ../../etc\n", 4, "section '../../etc' would escape"),
+    ("title: X\ndate: 2025-01-01\nsection: tags\n", 4, "section 'tags' is reserved"),
+])
+def test_invalid_field_is_an_error_at_its_line(assembled, front, line, message):
+    site, errors, _ = assembled({"content/en/world/x.md": f"---\n{front}---\nBody\n"})
+    assert site.articles == ()
+    assert len(errors) == 1
+    assert errors[0].startswith(f"content/en/world/x.md:{line}: ")
+    assert message in errors[0]
+
+
+def test_empty_section_does_not_turn_the_file_name_into_a_section(assembled, article_text):
+    site, errors, _ = assembled({"content/en/x.md": article_text(section="")})
+    assert site.articles == ()
+    assert errors[0].startswith("content/en/x.md:4: an article must be in a section folder")
+
+
+def test_article_outside_a_language_folder_is_an_error(assembled, article_text):
+    _, errors, _ = assembled({"content/x.md": article_text()})
+    assert errors[0].startswith("content/x.md:1: an article must be inside a language folder")
+
+
+def test_language_folder_not_in_the_config_is_reported_once(assembled, article_text):
+    _, errors, _ = assembled({"content/de/world/a.md": article_text(),
+                              "content/de/world/b.md": article_text()})
+    assert errors == ["content/de/world/a.md:1: content/de/ is not a configured language; "
+                      "add [languages.de] to dateline.toml or move the file"]
+
+
+def test_two_articles_on_one_url_name_both_files(assembled, article_text):
+    _, errors, _ = assembled({"content/en/world/a.md": article_text(),
+                              "content/en/world/b.md": article_text(slug="a")})
+    message = ("content/en/world/a.md and content/en/world/b.md would both be written to "
+               "/en/world/a/; give one of them a different slug")
+    assert errors == [f"content/en/world/a.md:1: {message}",
+                      f"content/en/world/b.md:1: {message}"]
+
+
+def test_draft_does_not_collide_when_it_is_not_published(assembled, article_text):
+    site, errors, _ = assembled({"content/en/world/a.md": article_text(),
+                                 "content/en/world/b.md": article_text(slug="a", draft=True)})
+    assert errors == [] and [a.slug for a in site.articles] == ["a"]
+
+
+def test_repeated_tags_are_kept_once_in_order(assembled, article_text):
+    site, _, _ = assembled({"content/en/world/x.md": article_text(tags=["b", "a", "b"])})
+    assert site.articles[0].tags == ("b", "a")
+
+
+def test_every_problem_of_every_file_is_collected(assembled, article_text):
+    _, errors, _ = assembled({
+        "content/en/world/a.md": "---\ndate: 2025-01-01\n---\n",
+        "content/en/world/b.md": "---\ntitle: B\ndate: 2025-13-01\nslug: ../b\n---\n",
+    })
+    assert [e.split(": ")[0] for e in errors] == [
+        "content/en/world/a.md:1", "content/en/world/b.md:3"]
+
+
+def test_two_spellings_of_one_tag_slug_are_an_error_naming_both(assembled, article_text):
+    _, errors, _ = assembled({
+        "content/en/world/a.md": article_text(tags=["Human rights"]),
+        "content/en/world/b.md": article_text(tags=["elections", "human-rights"]),
+    })
+    assert [e.split(": ")[0] for e in errors] == ["content/en/world/a.md:4",
+                                                  "content/en/world/b.md:4"]
+    assert "'Human rights' (content/en/world/a.md) and 'human-rights' " \
+           "(content/en/world/b.md)" in errors[0]
+    assert "/en/tags/human-rights/" in errors[0]
+
+
+def test_same_tag_in_two_languages_is_not_a_collision(assembled, article_text):
+    _, errors, _ = assembled({
+        "content/en/world/a.md": article_text(tags=["elections"]),
+        "content/ru/world/a.md": article_text(tags=["elections"]),
+    })
+    assert errors == []

@@ -1,0 +1,143 @@
+"""markup.py and figures.py: Markdown bodies to HTML, with newsroom figures and images
+resolved to their published copies."""
+
+from __future__ import annotations
+
+import posixpath
+
+import pytest
+from markdown import Markdown
+
+from dateline.errors import Problems
+from dateline.figures import FiguresExtension
+from dateline.markup import render_markdown
+from dateline.read import read_document
+from dateline.urls import Linker
+
+
+@pytest.fixture
+def render(tmp_path, parse_html):
+    """`render(body, path="content/en/world/x.md", linker=...) -> (doc, used, errors)`."""
+    (tmp_path / "content/images").mkdir(parents=True)
+    (tmp_path / "content/images/crowd.jpg").write_bytes(b"jpeg")
+    (tmp_path / "content/en/world").mkdir(parents=True)
+    (tmp_path / "content/en/world/map.png").write_bytes(b"png")
+
+    def run(body: str, path: str = "content/en/world/x.md",
+            linker: Linker | None = None):
+        linker = linker or Linker("https://news.example.org/")
+        file = tmp_path / path
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(f"---\ntitle: X\ndate: 2025-01-01\n---\n{body}", encoding="utf-8")
+        problems = Problems()
+        doc = read_document(file, tmp_path / "content", tmp_path, problems)
+        html, used = render_markdown(doc, tmp_path / "content", linker, problems)
+        used = [(source.relative_to(tmp_path).as_posix(), url) for source, url in used]
+        return parse_html(html), used, [str(p) for p in problems.errors]
+
+    return run
+
+
+def test_lone_image_with_title_becomes_a_figure(render):
+    doc, _, _ = render('![A crowd](/images/crowd.jpg "Supporters gather")\n')
+    figure = doc.one("figure")
+    assert figure.elements[0].tag == "img" and figure.elements[1].tag == "figcaption"
+    assert figure.one("img").get("alt") == "A crowd"
+    assert figure.one("img").get("title") is None
+    assert figure.one("figcaption").text == "Supporters gather"
+    assert doc.find_all("p") == []
+
+
+def test_lone_image_without_title_stays_a_paragraph(render):
+    doc, _, _ = render("![A crowd](/images/crowd.jpg)\n")
+    assert doc.find_all("figure") == []
+    assert doc.one("img").parent.tag == "p"
+
+
+def test_titled_image_inside_text_stays_inline(render):
+    doc, _, _ = render('Look: ![A crowd](/images/crowd.jpg "Supporters") here.\n')
+    assert doc.find_all("figure") == []
+    assert doc.one("img").get("title") == "Supporters"
+
+
+def test_caption_text_is_escaped(render):
+    doc, _, _ = render('![x](/images/crowd.jpg "Fish & <chips>")\n')
+    assert doc.one("figcaption").text == "Fish & <chips>"
+    assert doc.find_all("chips") == []
+
+
+def test_images_resolve_to_published_copies(render):
+    doc, used, errors = render("![a](map.png)\n\n![b](/images/crowd.jpg)\n")
+    assert errors == []
+    assert [img.get("src") for img in doc.find_all("img")] \
+        == ["/media/en/world/map.png", "/media/images/crowd.jpg"]
+    assert used == [("content/en/world/map.png", "media/en/world/map.png"),
+                    ("content/images/crowd.jpg", "media/images/crowd.jpg")]
+
+
+def test_body_images_load_lazily(render):
+    doc, _, _ = render("![a](map.png)\n")
+    img = doc.one("img")
+    assert (img.get("loading"), img.get("decoding")) == ("lazy", "async")
+
+
+@pytest.mark.parametrize("src", ["https://example.org/a.jpg", "//cdn.example.org/a.jpg",
+                                 "data:image/png;base64,AAAA"])
+def test_external_images_are_left_alone(render, src):
+    doc, used, errors = render(f"![a]({src})\n")
+    assert (doc.one("img").get("src"), used, errors) == (src, [], [])
+
+
+def test_missing_body_image_is_reported_at_its_line(render):
+    _, used, errors = render("\nFirst paragraph.\n\n![gone](gone.jpg \"Caption\")\n")
+    assert used == []
+    assert len(errors) == 1
+    # Front matter takes lines 1-4; the image is on the body's fourth line.
+    assert errors[0].startswith("content/en/world/x.md:8: image 'gone.jpg' not found")
+
+
+def test_body_image_outside_content_is_refused(render):
+    _, _, errors = render("![x](../../../../etc/passwd)\n")
+    assert errors[0].startswith("content/en/world/x.md:5: image '../../../../etc/passwd' "
+                                "points outside the content folder")
+
+
+def test_base_url_path_prefixes_body_images(render):
+    doc, _, _ = render("![a](map.png)\n", linker=Linker("https://org.github.io/newsroom/"))
+    assert doc.one("img").get("src") == "/newsroom/media/en/world/map.png"
+
+
+@pytest.mark.parametrize("path", ["content/en/world/x.md", "content/en/x.md"])
+def test_relative_mode_links_images_from_the_article_page(render, path):
+    # An article page is always <lang>/<section>/<slug>/, wherever its file is.
+    doc, _, _ = render("![a](/images/crowd.jpg)\n", path=path,
+                       linker=Linker("https://x.org/", relative=True))
+    src = doc.one("img").get("src")
+    assert posixpath.normpath(posixpath.join("/en/section/slug/", src)) \
+        == "/media/images/crowd.jpg"
+
+
+def test_raw_html_is_kept_and_template_syntax_is_text(render):
+    doc, _, _ = render('<aside class="note">Kept</aside>\n\nTotal {{ 7 * 7 }} {% raw %}\n')
+    assert doc.one("aside", cls="note").text == "Kept"
+    assert doc.one("p").text == "Total {{ 7 * 7 }} {% raw %}"
+
+
+def test_extra_extensions_render_tables_and_footnotes(render):
+    doc, _, _ = render("| a | b |\n|---|---|\n| 1 | 2 |\n\nClaim.[^1]\n\n[^1]: Source.\n")
+    assert [td.text for td in doc.one("table").find_all("td")] == ["1", "2"]
+    assert doc.one("div", cls="footnote").find("li").text.startswith("Source.")
+
+
+def test_footnotes_do_not_leak_into_the_next_body(render):
+    render("Claim.[^1]\n\n[^1]: Source.\n", path="content/en/world/a.md")
+    doc, _, _ = render("No notes here.\n", path="content/en/world/b.md")
+    assert doc.find_all("div", cls="footnote") == []
+    assert doc.one("p").text == "No notes here."
+
+
+def test_figures_extension_works_on_its_own(parse_html):
+    md = Markdown(extensions=[FiguresExtension()])
+    doc = parse_html(md.convert('![alt](a.jpg "Caption")'))
+    assert doc.one("figure", cls="body-figure").one("figcaption").text == "Caption"
+    assert doc.one("img").get("src") == "a.jpg"

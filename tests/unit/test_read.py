@@ -1,0 +1,141 @@
+"""read.py: files into documents (front matter with lines, body), or a located problem."""
+
+from __future__ import annotations
+
+import pytest
+
+from dateline.errors import Problems
+from dateline.read import find_sources, read_document
+
+
+def read(tmp_path, data: str | bytes, name: str = "content/en/world/vote.md"):
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    problems = Problems()
+    doc = read_document(path, tmp_path / "content", tmp_path, problems)
+    return doc, [str(p) for p in problems.errors]
+
+
+GOOD = """\
+---
+title: "Vote count disputed"
+date: 2025-03-01T10:00:00+01:00
+tags: [elections, protests]
+image:
+  src: vote.jpg
+  alt: "A queue of voters"
+---
+
+The first paragraph.
+"""
+
+
+def test_front_matter_and_body_are_split(tmp_path):
+    doc, errors = read(tmp_path, GOOD)
+    assert errors == []
+    assert doc.meta["title"] == "Vote count disputed"
+    assert doc.meta["tags"] == ["elections", "protests"]
+    assert doc.body == "\nThe first paragraph.\n"
+    assert doc.body_line == 9
+    assert doc.parts == ("en", "world", "vote.md")
+    assert doc.ref == "content/en/world/vote.md"
+
+
+def test_every_key_knows_its_line_including_nested_ones(tmp_path):
+    doc, _ = read(tmp_path, GOOD)
+    assert doc.key_lines == {"title": 2, "date": 3, "tags": 4, "image": 5, "image.src": 6,
+                             "image.alt": 7}
+    assert str(doc.at("image.src")) == "content/en/world/vote.md:6"
+    assert str(doc.at("missing")) == "content/en/world/vote.md:1"
+
+
+def test_dates_are_left_as_text_for_assemble_to_parse(tmp_path):
+    doc, _ = read(tmp_path, GOOD)
+    assert doc.meta["date"] == "2025-03-01T10:00:00+01:00"
+
+
+def test_utf8_bom_and_crlf_read_like_plain_utf8(tmp_path):
+    plain, _ = read(tmp_path, GOOD, "content/en/world/a.md")
+    windows, errors = read(tmp_path, b"\xef\xbb\xbf" + GOOD.replace("\n", "\r\n").encode(),
+                           "content/en/world/b.md")
+    assert errors == []
+    assert windows.meta == plain.meta
+    assert windows.body == plain.body
+    assert (windows.body_line, windows.key_lines) == (plain.body_line, plain.key_lines)
+
+
+def test_invalid_yaml_reports_the_line_in_the_markdown_file(tmp_path):
+    doc, errors = read(tmp_path, "---\ntitle: Ok\ndate: 2025-03-01\nsummary: a: b\n---\nBody\n")
+    assert doc is None
+    assert len(errors) == 1
+    assert errors[0].startswith("content/en/world/vote.md:4: front matter is not valid YAML")
+    assert "quotes" in errors[0]
+
+
+def test_unclosed_quote_reports_a_line_inside_the_front_matter(tmp_path):
+    _, errors = read(tmp_path, '---\ntitle: "Ok\ndate: 2025-03-01\n---\nBody\n')
+    assert [e.split(":")[1] for e in errors] == ["3"]
+
+
+def test_missing_front_matter_is_reported_at_line_1(tmp_path):
+    doc, errors = read(tmp_path, "title: x\n\nBody\n")
+    assert doc is None
+    assert errors[0].startswith("content/en/world/vote.md:1: no front matter")
+
+
+def test_empty_file_has_no_front_matter(tmp_path):
+    _, errors = read(tmp_path, "")
+    assert errors[0].startswith("content/en/world/vote.md:1: no front matter")
+
+
+def test_unclosed_front_matter_says_to_add_the_closing_line(tmp_path):
+    doc, errors = read(tmp_path, "---\ntitle: x\ndate: 2025-03-01\n\nBody\n")
+    assert doc is None
+    assert errors[0].startswith("content/en/world/vote.md:1: front matter is not closed")
+    assert "'---'" in errors[0]
+
+
+def test_invalid_utf8_reports_the_line_of_the_bad_byte(tmp_path):
+    doc, errors = read(tmp_path, b"---\ntitle: x\ndate: 2025-03-01\n---\n\ncaf\xe9 au lait\n")
+    assert doc is None
+    assert errors == ["content/en/world/vote.md:6: not valid UTF-8 (byte 0xe9); save the "
+                      "file with UTF-8 encoding"]
+
+
+@pytest.mark.parametrize("tag", ["!!python/object:os.system", "!!python/object/apply:os.system",
+                                 "!!python/name:os.system"])
+def test_python_yaml_tags_are_refused_at_their_line(tmp_path, tag):
+    doc, errors = read(tmp_path, f'---\ntitle: x\ndate: 2025-03-01\nsummary: {tag} ["id"]\n'
+                                 "---\nBody\n")
+    assert doc is None
+    assert errors[0].startswith("content/en/world/vote.md:4: front matter is not valid YAML")
+    assert "!!python/object are not allowed" in errors[0]
+
+
+def test_front_matter_that_is_not_a_mapping_is_refused(tmp_path):
+    _, errors = read(tmp_path, "---\n- a\n- b\n---\nBody\n")
+    assert errors == ["content/en/world/vote.md:2: front matter must be a set of 'key: value' "
+                      "lines"]
+
+
+def test_empty_front_matter_asks_for_title_and_date(tmp_path):
+    _, errors = read(tmp_path, "---\n---\nBody\n")
+    assert errors[0].startswith("content/en/world/vote.md:1: front matter is empty")
+
+
+def test_documents_of_identical_bytes_share_a_digest(tmp_path):
+    a, _ = read(tmp_path, GOOD, "content/en/world/a.md")
+    b, _ = read(tmp_path, GOOD, "content/ru/world/a.md")
+    c, _ = read(tmp_path, GOOD + "More.\n", "content/fa/world/a.md")
+    assert a.digest == b.digest != c.digest
+
+
+def test_sources_are_markdown_files_in_a_stable_order_without_hidden_ones(tmp_path):
+    content = tmp_path / "content"
+    for name in ["ru/world/b.md", "en/world/b.md", "en/world/a.md", "en/economy/z.md",
+                 "en/world/.draft.md", "en/.git/x.md", "en/world/notes.txt"]:
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text("x", encoding="utf-8")
+    found = [p.relative_to(content).as_posix() for p in find_sources(content)]
+    assert found == ["en/economy/z.md", "en/world/a.md", "en/world/b.md", "ru/world/b.md"]
