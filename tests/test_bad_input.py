@@ -189,9 +189,6 @@ def test_image_deleted_since_the_last_build(rebuild_fails, newsroom):
         [line.split("; ")[0] for line in lines]
 
 
-@pytest.mark.xfail(reason="prepare.py drops a document whose body has a problem, so its "
-                          "front-matter problems (here the lead image) go unreported until "
-                          "the body is fixed", strict=True)
 def test_lead_and_body_problems_of_one_file_are_reported_together(rebuild_fails, newsroom):
     (newsroom.root / "content/images/vote.jpg").unlink()
     lines = rebuild_fails()

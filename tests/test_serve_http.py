@@ -126,10 +126,7 @@ class EventStream:
 
 
 def rewrite(path: Path, text: str) -> None:
-    # A new mtime for sure: the build cache trusts (size, mtime) within a tick otherwise.
     path.write_text(text, encoding="utf-8")
-    stat = path.stat()
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
 
 
 # ----- pages, types, the 404 page
@@ -502,26 +499,29 @@ def test_an_unknown_lang_is_a_usage_error(tmp_path, write_site, run_cli):
 
 def test_stop_ends_every_thread_and_removes_the_preview_folder(tmp_path, write_site):
     root = write_site(tmp_path / "site")
+    before = set(threading.enumerate())
     server = start_server(root)
     stream = EventStream(server)
+    fetch(server, "/en/")
+    started = {t.name for t in set(threading.enumerate()) - before}
+    assert {"dateline-http", "dateline-rebuild", "dateline-watch"} <= started
     assert server.output.is_dir() and server.output.is_relative_to(root / ".dateline-preview")
     server.stop()
     with pytest.raises((EOFError, TimeoutError, OSError)):
         stream.next_event(timeout=5)
     stream.close()
     deadline = time.monotonic() + 5
-    while _our_threads() and time.monotonic() < deadline:
+    while _new_threads(before) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert _our_threads() == []
+    assert _new_threads(before) == []
     assert not (root / ".dateline-preview").exists()
     assert not (root / "site").exists()  # never the real output folder
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", server.port), timeout=1).close()
 
 
-def _our_threads() -> list[str]:
-    return [t.name for t in threading.enumerate()
-            if t.name.startswith("dateline-") and t.is_alive()]
+def _new_threads(before: set[threading.Thread]) -> list[str]:
+    return [t.name for t in set(threading.enumerate()) - before if t.is_alive()]
 
 
 def test_only_other_hosts_are_warned_about():

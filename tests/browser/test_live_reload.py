@@ -1,0 +1,77 @@
+"""Live reload in a real browser: edits show up without any action, a stylesheet change
+keeps the page (and its state), errors appear in an overlay and go away when fixed, and
+a reload keeps the scroll position."""
+
+from __future__ import annotations
+
+import time
+
+from playwright.sync_api import expect
+
+OVERLAY = "#dateline-build-errors"
+ARTICLE = "content/en/world/hello.md"
+
+
+def _open_article(page, preview) -> None:
+    page.goto(preview.url + "en/world/hello/")
+    # The script is connected once the server counts the page as a client.
+    page.wait_for_function("() => !!document.querySelector('script[data-epoch]')")
+    _wait(lambda: preview.hub.clients >= 1)
+
+
+def _wait(condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_editing_the_markdown_updates_the_open_page(page, preview, article, save):
+    _open_article(page, preview)
+    text = article.read_text(encoding="utf-8")
+    started = time.perf_counter()
+    save(article, text.replace("Paragraph 1 of", "Freshly edited paragraph of", 1))
+    expect(page.locator("main")).to_contain_text("Freshly edited paragraph", timeout=10_000)
+    print(f"\nsave → page updated: {(time.perf_counter() - started) * 1000:.0f} ms")
+
+
+def test_a_stylesheet_change_applies_without_reloading(page, preview, article, save):
+    _open_article(page, preview)
+    page.evaluate("window.keptAcrossCss = 'still here'")
+    css = preview.config.theme_dir / "static" / "style.css"
+    save(css, css.read_text(encoding="utf-8") + "\nbody { outline: 3px solid rgb(1, 2, 3) }\n")
+    page.wait_for_function("getComputedStyle(document.body).outlineColor === 'rgb(1, 2, 3)'")
+    assert page.evaluate("window.keptAcrossCss") == "still here"
+    assert page.locator('link[rel~="stylesheet"]').count() == 1
+
+
+def test_a_broken_file_shows_an_overlay_until_it_is_fixed(page, preview, article, save):
+    _open_article(page, preview)
+    good = article.read_text(encoding="utf-8")
+    save(article, good.replace("date: ", "date: 2025-13-45 <b id=injected>x</b> ", 1))
+    overlay = page.locator(f'{OVERLAY}[role="alert"]')
+    expect(overlay).to_be_visible()
+    expect(overlay).to_contain_text(f"{ARTICLE}:3: ")
+    expect(overlay).to_contain_text("<b id=injected>")  # shown as text, not as markup
+    assert page.locator("#injected").count() == 0
+    assert overlay.evaluate("e => getComputedStyle(e).position") == "fixed"
+
+    page2 = page.context.new_page()  # a page opened while the build is failing
+    page2.goto(preview.url + "en/")
+    expect(page2.locator(OVERLAY)).to_contain_text(f"{ARTICLE}:3: ")
+
+    save(article, good)
+    expect(page.locator(OVERLAY)).to_have_count(0)
+    expect(page2.locator(OVERLAY)).to_have_count(0)
+    expect(page.locator("main")).to_contain_text("Paragraph 1 of the report")
+
+
+def test_a_reload_keeps_the_scroll_position(page, preview, article, save):
+    _open_article(page, preview)
+    page.evaluate("window.scrollTo(0, 900); window.beforeReload = true")
+    page.wait_for_function("window.scrollY === 900")
+    save(article, article.read_text(encoding="utf-8").replace("Paragraph 2 of",
+                                                              "Rewritten paragraph of", 1))
+    page.wait_for_function("window.beforeReload === undefined && "
+                           "document.body.innerText.includes('Rewritten paragraph')")
+    page.wait_for_function("window.scrollY === 900", timeout=5_000)
