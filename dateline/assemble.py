@@ -16,6 +16,7 @@ from . import urls
 from .config import Config
 from .errors import Problems, SourceRef
 from .model import Article, Asset, Image, Site
+from .photos import parse_ratio
 from .read import Document
 from .slugs import make_slug, slug_problem
 
@@ -23,7 +24,7 @@ KNOWN_KEYS = (
     "title", "date", "updated", "translation_key", "slug", "section", "tags", "authors",
     "dateline", "summary", "breaking", "draft", "image", "reporting", "original",
 )
-IMAGE_KEYS = ("src", "alt", "caption", "credit")
+IMAGE_KEYS = ("src", "alt", "caption", "credit", "ratio", "focus")
 # Fields that are the same in every language, so a translation may leave them out.
 INHERITED = ("section", "tags", "dateline", "reporting", "breaking")
 
@@ -46,7 +47,9 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
         else:
             published.append(article)
     _check_collisions(published, problems)
-    _check_tag_collisions(published, {doc.ref: doc for doc in docs}, config, problems)
+    by_ref = {doc.ref: doc for doc in docs}
+    _check_tag_collisions(published, by_ref, config, problems)
+    _check_translation_keys(published, by_ref, problems)
     published.sort(key=lambda a: (-a.date.timestamp(), a.lang, a.url))
     assets = {a.image.source: Asset(a.image.source, a.image.url)
               for a in published if a.image}
@@ -137,11 +140,24 @@ def _read_fields(doc: Document, config: Config, problems: Problems) -> dict | No
             for key in image.keys() - set(IMAGE_KEYS):
                 problems.warn(doc.at(f"image.{key}"), f"front matter: unknown key "
                               f"'image.{key}' (expected {', '.join(IMAGE_KEYS)})")
-            for key in IMAGE_KEYS:
+            for key in ("src", "alt", "caption", "credit"):
                 if key in image and not isinstance(image[key], str | int | float):
                     bad(f"image.{key}", f"front matter: 'image.{key}' must be text")
-            fields["image"] = {k: str(image[k]).strip() for k in IMAGE_KEYS if image.get(k)
-                               is not None}
+            fields["image"] = {k: str(image[k]).strip() for k in IMAGE_KEYS[:4]
+                               if image.get(k) is not None}
+            if "ratio" in image:
+                if (ratio := parse_ratio(str(image["ratio"]))) is None:
+                    bad("image.ratio", "front matter: 'image.ratio' must be a ratio such as "
+                        "16x9, 4x3 or 1x1")
+                fields["image"]["ratio"] = ratio
+            if "focus" in image:
+                focus = image["focus"]
+                if not (isinstance(focus, list) and len(focus) == 2 and all(
+                        isinstance(v, int | float) and 0 <= v <= 1 for v in focus)):
+                    bad("image.focus", "front matter: 'image.focus' must be [x, y] with each "
+                        "between 0 and 1, e.g. [0.5, 0.3]")
+                else:
+                    fields["image"]["focus"] = (float(focus[0]), float(focus[1]))
     if len(doc.parts) < 3 and not fields.get("section"):
         bad("section", "an article must be in a section folder "
                        "(content/<lang>/<section>/<name>.md) or set 'section'")
@@ -192,7 +208,8 @@ def _inherit_image(f: dict, original: dict) -> None:
         f["image_lang"] = original["doc"].parts[0]
         f["image_from"] = original["doc"]
     elif "src" not in mine:
-        f["image"] = {**mine, "src": theirs["src"]}
+        crop = {k: theirs[k] for k in ("ratio", "focus") if k in theirs}
+        f["image"] = {**crop, **mine, "src": theirs["src"]}
         f["image_from"] = original["doc"]
 
 
@@ -255,7 +272,8 @@ def _make_image(f: dict, config: Config, problems: Problems,
     return Image(
         source=source, url=media_url(source, config.paths.content),
         alt=spec.get("alt", ""), caption=spec.get("caption", ""),
-        credit=spec.get("credit", ""), text_lang=f.get("image_lang", lang),
+        credit=spec.get("credit", ""), text_lang=f.get("image_lang", lang), where=where,
+        ratio=spec.get("ratio"), focus=spec.get("focus", (0.5, 0.5)),
     )
 
 
@@ -355,6 +373,21 @@ def _check_tag_collisions(articles: list[Article], docs: dict[str, Document], co
                 problems.error(docs[article.source.path].at("tags"), f"tags {names} would "
                                f"both be written to /{urls.tag(lang, slug)}; spell the tag "
                                "the same way in every article")
+
+
+def _check_translation_keys(articles: list[Article], docs: dict[str, Document],
+                            problems: Problems) -> None:
+    """A story has one version per language; a second one is usually a copied key."""
+    versions: dict[tuple[str, str], list[Article]] = defaultdict(list)
+    for article in articles:
+        versions[(article.translation_key, article.lang)].append(article)
+    for (key, lang), clash in versions.items():
+        if len(clash) > 1:
+            names = " and ".join(a.source.path for a in clash)
+            for article in clash:
+                problems.error(docs[article.source.path].at("translation_key"),
+                               f"{names} are both the '{lang}' version of story '{key}'; "
+                               "give one of them its own translation_key")
 
 
 def _group(articles: list[Article], config: Config):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import __version__
 
-FORMAT = 3
+FORMAT = 4
 """Bump when the layout of the cached values changes."""
 
 # Racy-git rule: a file modified this close to the moment the cache was written may have
@@ -33,8 +33,8 @@ class SourceEntry:
     key_lines: dict
     body_line: int
     body_html: str
-    images: tuple[tuple[str, str], ...]
-    """(absolute source path, url) of every image the body uses."""
+    images: tuple[tuple[str, str, tuple[int, int, int], object], ...]
+    """(absolute source path, url, stat, Picture or None) of every image the body uses."""
 
 
 @dataclass
@@ -53,6 +53,8 @@ class CacheData:
     sources: dict[str, SourceEntry] = field(default_factory=dict)
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
     written_ns: int = 0
+    photos: dict[str, tuple] = field(default_factory=dict)
+    """Photo source path → (stat, digest, header info), so headers are read once."""
 
 
 class BuildCache:
@@ -88,6 +90,18 @@ class BuildCache:
     def source_by_digest(self, path: Path, digest: str) -> SourceEntry | None:
         entry = self.data.sources.get(str(path))
         return entry if entry is not None and entry.digest == digest else None
+
+    def photo(self, path: Path, stat: os.stat_result) -> tuple | None:
+        """(digest, info) of a photo whose stat proves it unchanged."""
+        entry = self.data.photos.get(str(path))
+        if entry is None or entry[0] != _stat_key(stat):
+            return None
+        if stat.st_mtime_ns >= self.data.written_ns - _RACY_NS:
+            return None
+        return entry[1], entry[2]
+
+    def remember_photo(self, path: Path, stat: os.stat_result, digest: str, info) -> None:
+        self.data.photos[str(path)] = (_stat_key(stat), digest, info)
 
     def output(self, folder: Path) -> OutputRecord | None:
         return self.data.outputs.get(str(folder))

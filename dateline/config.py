@@ -18,6 +18,7 @@ from babel import Locale, UnknownLocaleError
 
 from . import shipped_path
 from .errors import ConfigError, Problems, SourceRef
+from .photos import PhotoSettings
 
 CALENDARS = ("gregorian", "persian")
 SLUG_STYLES = ("transliterate", "unicode")
@@ -96,6 +97,8 @@ class Config:
     """In the order of the config file; the default language first."""
     config_path: Path
     source_text: str = field(repr=False, default="")
+    images: PhotoSettings = PhotoSettings()
+    """The [images] table: rendition widths, quality, metadata policy."""
 
     @property
     def language_codes(self) -> tuple[str, ...]:
@@ -155,9 +158,15 @@ def load_config(path: Path, base_url: str | None = None,
     lines = _TomlLines(text)
     where = lambda *keys: SourceRef(shown, lines.find(*keys))  # noqa: E731
 
-    for key in data.keys() - {"site", "languages", "paths"}:
+    for key in data.keys() - {"site", "languages", "paths", "images"}:
         problems.error(where(key), f"unknown table or key '{key}' (expected [site], "
-                                   "[paths] and [languages.<code>])")
+                                   "[paths], [images] and [languages.<code>])")
+    images = _read_images(data.get("images", {}), where, problems)
+    for key in ("site", "paths", "languages"):
+        if not isinstance(data.get(key, {}), dict):
+            problems.error(where(key), f"'{key}' must be a table, written as "
+                           f"[{'languages.<code>' if key == 'languages' else key}]")
+            data[key] = {}
     site = _read_site(data.get("site", {}), where, problems)
     if base_url is not None:
         site = replace(site, base_url=_normalise_base_url(base_url, where, problems))
@@ -175,7 +184,7 @@ def load_config(path: Path, base_url: str | None = None,
     # The default language goes first: it leads the switcher and the root index.
     languages.sort(key=lambda lang: lang.code != site.default_language)
     return Config(site=site, paths=paths, languages=tuple(languages), config_path=path,
-                  source_text=text)
+                  source_text=text, images=images)
 
 
 def _at(path: str, line: int, message: str):
@@ -226,6 +235,37 @@ def _normalise_base_url(url: str, where, problems: Problems) -> str:
                        "http(s) URL such as 'https://news.example.org/'")
         return "/"
     return url if url.endswith("/") else url + "/"
+
+
+_IMAGE_KEYS = {"widths", "card_widths", "quality", "keep_metadata"}
+
+
+def _read_images(table: dict, where, problems: Problems) -> PhotoSettings:
+    settings = PhotoSettings()
+    for key in table.keys() - _IMAGE_KEYS:
+        problems.error(where("images", key), f"unknown key 'images.{key}'"
+                       f"{_suggest(key, _IMAGE_KEYS)}")
+    for key in ("widths", "card_widths"):
+        if key in table:
+            value = table[key]
+            if not (isinstance(value, list) and value and all(
+                    type(w) is int and 16 <= w <= 8192 for w in value)):
+                problems.error(where("images", key), f"images.{key} must be a list of "
+                               "widths in pixels, e.g. [480, 960, 1600]")
+            else:
+                settings = replace(settings, **{key: tuple(sorted(set(value)))})
+    if "quality" in table:
+        if type(table["quality"]) is not int or not 1 <= table["quality"] <= 100:
+            problems.error(where("images", "quality"), "images.quality must be 1 to 100")
+        else:
+            settings = replace(settings, quality=table["quality"])
+    if "keep_metadata" in table:
+        if type(table["keep_metadata"]) is not bool:
+            problems.error(where("images", "keep_metadata"), "images.keep_metadata must be "
+                           "true or false")
+        else:
+            settings = replace(settings, keep_metadata=table["keep_metadata"])
+    return settings
 
 
 def _read_paths(table: dict, root: Path, where, problems: Problems) -> Paths:

@@ -18,11 +18,13 @@ from markdown.treeprocessors import Treeprocessor
 # Runs after the inline processor (priority 20) has turned `![..](..)` into elements.
 _PRIORITY = 15
 
-Resolver = Callable[[str], str]
+Resolver = Callable[[etree.Element], etree.Element]
+"""Given an `<img>`, return the element to publish: the same one with its `src`
+rewritten, or a `<picture>` holding it."""
 
 
-def _keep(src: str) -> str:
-    return src
+def _keep(img: etree.Element) -> etree.Element:
+    return img
 
 
 class FigureProcessor(Treeprocessor):
@@ -31,14 +33,21 @@ class FigureProcessor(Treeprocessor):
         self.resolve: Resolver = _keep
 
     def run(self, root: etree.Element) -> None:
-        for img in root.iter("img"):
-            img.set("src", self.resolve(img.get("src", "")))
-            img.set("loading", "lazy")
-            img.set("decoding", "async")
+        # Figures first: the title that makes an image a figure becomes its caption.
         for parent in root.iter():
             for index, child in enumerate(list(parent)):
                 if _is_lone_titled_image(child):
                     parent[index] = _figure_for(child[0])
+        for parent in list(root.iter()):
+            for index, child in enumerate(list(parent)):
+                if child.tag != "img":
+                    continue
+                child.set("loading", "lazy")
+                child.set("decoding", "async")
+                published = self.resolve(child)
+                if published is not child:
+                    published.tail, child.tail = child.tail, None
+                    parent[index] = published
 
     def reset(self) -> None:
         self.resolve = _keep
@@ -69,3 +78,28 @@ class FiguresExtension(Extension):
 
     def reset(self) -> None:
         pass
+
+
+def picture_element(img: etree.Element, picture, sizes: str,
+                    href: Callable[[str], str]) -> etree.Element:
+    """`<picture>` with a WebP `<source>` and the `<img>` as the JPEG/PNG fallback,
+    with width and height so the page does not jump while the photo loads."""
+    img.set("src", href(picture.src.url))
+    if len(picture.fallback) > 1:
+        img.set("srcset", _srcset(picture.fallback, href))
+        img.set("sizes", sizes)
+    if picture.width and picture.height:
+        img.set("width", str(picture.width))
+        img.set("height", str(picture.height))
+    if not picture.modern:
+        return img
+    element = etree.Element("picture")
+    etree.SubElement(element, "source", {"type": "image/webp",
+                                         "srcset": _srcset(picture.modern, href),
+                                         "sizes": sizes})
+    element.append(img)
+    return element
+
+
+def _srcset(renditions, href: Callable[[str], str]) -> str:
+    return ", ".join(f"{href(r.url)} {r.width}w" for r in renditions)

@@ -5,15 +5,21 @@ The body is trusted newsroom text (raw HTML is allowed), but it is never a templ
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from markdown import Markdown
 
 from .assemble import media_url, resolve_content_file
 from .errors import Problems, SourceRef
-from .figures import FiguresExtension
+from .figures import FiguresExtension, picture_element
+from .photos import PhotoError, Picture
 from .read import Document
 from .urls import Linker
+
+if TYPE_CHECKING:
+    from .renditions import PhotoLibrary
 
 EXTENSIONS = ("extra", "sane_lists")
 """Python-Markdown extensions every body is rendered with (part of the cache key)."""
@@ -29,9 +35,13 @@ def _instance() -> Markdown:
     return _markdown
 
 
-def render_markdown(doc: Document, content_dir: Path, linker: Linker,
-                    problems: Problems) -> tuple[str, list[tuple[Path, str]]]:
-    """Render one document's body; returns the HTML and the (source, url) of its images.
+BODY_SIZES = "(min-width: 48rem) 42rem, 100vw"
+"""`sizes` of photos in article bodies: the default theme's text column."""
+
+
+def render_markdown(doc: Document, content_dir: Path, linker: Linker, problems: Problems,
+                    photos: PhotoLibrary | None = None) -> tuple[str, list[BodyImage]]:
+    """Render one document's body; returns the HTML and the images it uses.
 
     Links are made from the article's own page, whose URL always has the shape
     `<lang>/<section>/<slug>/`: the depth, all that relative links depend on, is known
@@ -39,22 +49,43 @@ def render_markdown(doc: Document, content_dir: Path, linker: Linker,
     """
     md = _instance()
     md.reset()
-    used: list[tuple[Path, str]] = []
+    used: list[BodyImage] = []
     page_url = f"{doc.parts[0]}/_/_/"
 
-    def resolve(src: str) -> str:
+    def href(target: str) -> str:
+        return linker.href(target, page_url)
+
+    def resolve(img):
+        src = img.get("src", "")
         if "://" in src or src.startswith(("//", "data:", "#")) or not src:
-            return src
+            return img
         where = SourceRef(doc.ref, _line_of(doc, src))
         path = resolve_content_file(src, doc.path.parent, content_dir, where, problems)
         if path is None:
-            return src
+            return img
         url = media_url(path, content_dir)
-        used.append((path, url))
-        return linker.href(url, page_url)
+        if photos is None:
+            used.append(BodyImage(path, url, None, where))
+            img.set("src", href(url))
+            return img
+        try:
+            picture = photos.picture(path, url)
+        except PhotoError as exc:
+            problems.error(where, f"image '{src}' {exc}")
+            return img
+        used.append(BodyImage(path, url, picture, where))
+        return picture_element(img, picture, BODY_SIZES, href)
 
     md.dateline_figures.resolve = resolve
     return md.convert(doc.body), used
+
+
+@dataclass(frozen=True, slots=True)
+class BodyImage:
+    source: Path
+    url: str
+    picture: Picture | None
+    where: SourceRef
 
 
 def _line_of(doc: Document, src: str) -> int:

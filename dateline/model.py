@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .config import Config
 from .errors import Problem, SourceRef
+from .photos import Picture
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,16 @@ class Image:
     credit: str
     text_lang: str
     """Language of alt/caption/credit; differs from the article's when inherited."""
+    where: SourceRef = SourceRef("", 1)
+    """Where the article names the photo, for messages."""
+    ratio: tuple[int, int] | None = None
+    """Crop to this aspect ratio (front matter `image.ratio: 16x9`)."""
+    focus: tuple[float, float] = (0.5, 0.5)
+    """The point to keep in view when cropping, as fractions of width and height."""
+    picture: Picture | None = None
+    """The article photo's renditions, once the photo stage has planned them."""
+    card: Picture | None = None
+    """The 16:9 renditions for listing cards."""
 
 
 @dataclass(frozen=True, slots=True)

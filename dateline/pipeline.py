@@ -37,6 +37,7 @@ from .parallel import default_jobs, run_chunked
 from .prepare import Prepared, prepare_sources
 from .read import find_sources
 from .render import make_environment, render_page
+from .renditions import PhotoLibrary, attach_photos, make_renditions, site_renditions
 from .urls import Linker
 from .views import LanguageView
 from .write import ChangeSet, StagedOutput, check_output_dir, read_build_id
@@ -74,6 +75,8 @@ class BuildResult:
     unchanged: int = 0
     removed: int = 0
     incremental: bool = False
+    photos_made: int = 0
+    """Photo renditions encoded by this build (the rest came from the cache)."""
     rendered: int = 0
     """Pages rendered (the rest were known unchanged from their fingerprints)."""
     changed_files: tuple[str, ...] = ()
@@ -92,8 +95,13 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
 
     # Every file is read and validated before anything is written: all errors at once.
     progress.stage("reading")
-    prepared = _prepare(config, options, linker, cache, jobs, problems)
+    photos = PhotoLibrary(config.images, cache)
+    prepared = _prepare(config, options, linker, cache, jobs, problems, photos)
     site = _assemble(prepared, config, options, now, problems)
+    site = attach_photos(site, photos, problems)
+    problems.raise_if_any(ContentError)
+    progress.stage("photos")
+    site, photos_made = _make_photos(site, prepared, config, jobs, problems)
     problems.raise_if_any(ContentError)
 
     views = _make_views(site, config, problems, options.languages)
@@ -163,7 +171,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
         seconds=time.perf_counter() - started, held_back=site.held_back,
         warnings=problems.warnings, fallbacks=_fallbacks(config, views),
         written=len(written), unchanged=len(new) - len(written), removed=len(removed),
-        incremental=record is not None, rendered=len(dirty),
+        incremental=record is not None, rendered=len(dirty), photos_made=photos_made,
         changed_files=tuple(sorted(written)),
     )
 
@@ -182,13 +190,14 @@ def load_site(config: Config, options: BuildOptions, now: dt.datetime,
 
 
 def _prepare(config: Config, options: BuildOptions, linker: Linker, cache: BuildCache,
-             jobs: int, problems: Problems) -> list[Prepared]:
+             jobs: int, problems: Problems,
+             photos: PhotoLibrary | None = None) -> list[Prepared]:
     paths = find_sources(config.paths.content)
     if options.languages:
         content = config.paths.content
         paths = [p for p in paths if p.relative_to(content).parts[0] in options.languages]
     return prepare_sources(paths, config.paths.content, config.paths.root, linker, cache,
-                           jobs, problems)
+                           jobs, problems, photos)
 
 
 def _assemble(prepared: list[Prepared], config: Config, options: BuildOptions,
@@ -201,14 +210,28 @@ def _assemble(prepared: list[Prepared], config: Config, options: BuildOptions,
     # Body images are published with the articles that use them.
     assets = {a.source: a for a in site.assets}
     for article in site.articles:
-        for source, url in by_path[article.source_path].images:
-            assets[source] = Asset(source, url)
+        for image in by_path[article.source_path].images:
+            assets[image.source] = Asset(image.source, image.url)
     return replace(site, assets=tuple(sorted(assets.values(), key=lambda a: a.url)))
+
+
+def _make_photos(site: Site, prepared: list[Prepared], config: Config, jobs: int,
+                 problems: Problems) -> tuple[Site, int]:
+    """Make every photo rendition the site publishes; the site's assets become those
+    renditions (originals are never published: their metadata may reveal a location)."""
+    published = {a.source_path for a in site.articles}
+    body = [(image.picture, image.where) for p in prepared if p.doc.path in published
+            for image in p.images if image.picture is not None]
+    renditions = site_renditions(site, body)
+    files, made = make_renditions(renditions, config.paths.cache, jobs, problems)
+    assets = [Asset(files[url], url) for url in renditions]
+    return replace(site, assets=tuple(assets)), made
 
 
 def _settings_key(config: Config, linker: Linker) -> str:
     """What rendered bodies depend on besides their own file."""
-    return f"{EXTENSIONS}|{linker.base_url}|{linker.relative}|{config.paths.content}"
+    return (f"{EXTENSIONS}|{linker.base_url}|{linker.relative}|{config.paths.content}|"
+            f"{config.images}")
 
 
 # ----- rendering pages, on worker processes

@@ -4,16 +4,19 @@ build cache when the file has not changed. Misses are spread over worker process
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cache import BuildCache, SourceEntry, stat_key
-from .errors import Problem, Problems, display_path
-from .markup import render_markdown
+from .errors import Problem, Problems, SourceRef, display_path
+from .markup import BodyImage, render_markdown
 from .parallel import run_chunked
 from .read import Document, read_document
 from .urls import Linker
+
+if TYPE_CHECKING:
+    from .renditions import PhotoLibrary
 
 
 @dataclass
@@ -22,15 +25,20 @@ class Prepared:
 
     doc: Document
     body_html: str
-    images: tuple[tuple[Path, str], ...]
+    images: tuple[BodyImage, ...]
     entry: SourceEntry
     cached: bool
     valid: bool = True
     """False when reading or rendering the body found a problem: never cached."""
 
 
+_PHOTOS: list[PhotoLibrary | None] = [None]
+"""The build's photo library, set before workers fork so they share what it read."""
+
+
 def prepare_sources(paths: list[Path], content_dir: Path, root: Path, linker: Linker,
-                    cache: BuildCache, jobs: int, problems: Problems) -> list[Prepared]:
+                    cache: BuildCache, jobs: int, problems: Problems,
+                    photos: PhotoLibrary | None = None) -> list[Prepared]:
     """Every readable source, in the order given; problems are recorded, not raised."""
     results: dict[Path, Prepared] = {}
     misses: list[tuple[Path, tuple[int, int, int]]] = []
@@ -58,12 +66,16 @@ def prepare_sources(paths: list[Path], content_dir: Path, root: Path, linker: Li
         else:
             still.append((path, stat))
     work = [(str(path), stat, str(content_dir), str(root), linker) for path, stat in still]
-    for outcome in run_chunked(_prepare_one, work, jobs):
-        path, prepared, errors, warnings = outcome
-        problems.errors.extend(errors)
-        problems.warnings.extend(warnings)
-        if prepared is not None:
-            results[Path(path)] = prepared
+    _PHOTOS[0] = photos
+    try:
+        for outcome in run_chunked(_prepare_one, work, jobs):
+            path, prepared, errors, warnings = outcome
+            problems.errors.extend(errors)
+            problems.warnings.extend(warnings)
+            if prepared is not None:
+                results[Path(path)] = prepared
+    finally:
+        _PHOTOS[0] = None
     return [results[p] for p in paths if p in results]
 
 
@@ -75,10 +87,11 @@ def _prepare_one(item) -> tuple[str, Prepared | None, list[Problem], list[Proble
     doc = read_document(path, content_dir, root, problems)
     if doc is None:
         return path_text, None, problems.errors, problems.warnings
-    html, images = render_markdown(doc, content_dir, linker, problems)
+    html, images = render_markdown(doc, content_dir, linker, problems, _PHOTOS[0])
     entry = SourceEntry(stat=stat, digest=doc.digest, meta=doc.meta, key_lines=doc.key_lines,
                         body_line=doc.body_line, body_html=html,
-                        images=tuple((str(p), url) for p, url in images))
+                        images=tuple((str(i.source), i.url, _image_stat(i.source), i.picture,
+                                      i.where.line) for i in images))
     # A body problem does not stop the front matter from being checked too, so every
     # problem of the file is reported at once; such a file is never cached.
     prepared = Prepared(doc, html, tuple(images), entry, cached=False,
@@ -88,15 +101,24 @@ def _prepare_one(item) -> tuple[str, Prepared | None, list[Problem], list[Proble
 
 def _from_entry(path: Path, entry: SourceEntry, content_dir: Path,
                 root: Path) -> Prepared | None:
-    # A body image deleted since the body was rendered must be reported: re-render.
-    if not all(os.path.isfile(source) for source, _ in entry.images):
+    # A body image changed or deleted since the body was rendered: render it again (its
+    # renditions are named by content, and a missing file must be reported).
+    if not all(_image_stat(Path(image[0])) == image[2] for image in entry.images):
         return None
-    doc = Document(path=path, ref=display_path(path, root),
-                   parts=path.relative_to(content_dir).parts, meta=entry.meta,
-                   key_lines=entry.key_lines, body="", body_line=entry.body_line,
-                   digest=entry.digest)
-    images = tuple((Path(source), url) for source, url in entry.images)
+    ref = display_path(path, root)
+    doc = Document(path=path, ref=ref, parts=path.relative_to(content_dir).parts,
+                   meta=entry.meta, key_lines=entry.key_lines, body="",
+                   body_line=entry.body_line, digest=entry.digest)
+    images = tuple(BodyImage(Path(source), url, picture, SourceRef(ref, line))
+                   for source, url, _stat, picture, line in entry.images)
     return Prepared(doc, entry.body_html, images, entry, cached=True)
+
+
+def _image_stat(path: Path) -> tuple[int, int, int] | None:
+    try:
+        return stat_key(path.stat())
+    except OSError:
+        return None
 
 
 def _digest(raw: bytes) -> str:

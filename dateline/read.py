@@ -23,6 +23,15 @@ class FrontMatterLoader(_SafeLoader):
     """Safe YAML that leaves timestamps as text, so `assemble` can parse dates itself
     and report an impossible date with its line instead of a constructor traceback."""
 
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, RecursionError) as exc:
+            # An explicit tag with a bad value (`!!int abc`, `!!timestamp 2026-02-30`) or a
+            # mapping merged into itself: report it at its node like any other YAML error.
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read this value ({exc})", node.start_mark) from None
+
 
 FrontMatterLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers
@@ -154,18 +163,23 @@ def _yaml_reason(exc: yaml.MarkedYAMLError) -> str:
     if "constructor" in reason and "tag" in reason:
         return (f"{exc.problem}; YAML tags such as !!python/object are not allowed, "
                 "write plain values")
-    if ": " in reason or "mapping values" in reason:
+    if "mapping values" in reason:
         reason += " (put quotes around a value that contains ': ')"
     return reason
 
 
-def _key_lines(node: yaml.MappingNode, offset: int, prefix: str = "") -> dict[str, int]:
+def _key_lines(node: yaml.MappingNode, offset: int, prefix: str = "",
+               seen: set[int] | None = None) -> dict[str, int]:
+    # An alias makes the node tree a graph: visit each mapping once, so a mapping that
+    # contains itself, or aliases nested many times over, cannot loop or explode.
+    seen = set() if seen is None else seen
+    seen.add(id(node))
     lines = {}
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
             continue
         key = prefix + str(key_node.value)
         lines[key] = key_node.start_mark.line + offset
-        if isinstance(value_node, yaml.MappingNode):
-            lines.update(_key_lines(value_node, offset, key + "."))
+        if isinstance(value_node, yaml.MappingNode) and id(value_node) not in seen:
+            lines.update(_key_lines(value_node, offset, key + ".", seen))
     return lines

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import html
+import itertools
 import mimetypes
 import os
 import select
@@ -20,7 +21,6 @@ import signal
 import socket
 import socketserver
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -74,14 +74,13 @@ class PreviewServer:
         self.keepalive = keepalive
         self._base_url = base_url if base_url is None or base_url.endswith("/") \
             else base_url + "/"
-        self.mount = (urlsplit(self._base_url).path or "/") if self._base_url else "/"
+        self.config = self._for_preview(config)
         self._httpd = _bind(self, host, port)
         self.host, self.port = host, self._httpd.server_address[1]
         shown = _WILDCARDS.get(host, f"[{host}]" if ":" in host else host)
-        self.url = f"http://{shown}:{self.port}{self.mount}"
+        self._origin = f"http://{shown}:{self.port}"
         self.allowed_hosts = _allowed_hosts(host, self.port, self._base_url)
-        self._session: Path | None = None
-        self.config = self._for_preview(config)
+        self._output: Path | None = None
         self.hub = EventHub(max_clients=max_clients)
         self.epoch = 0
         """Bumped by every build that changed the output; 0 until one succeeds."""
@@ -101,13 +100,21 @@ class PreviewServer:
     @property
     def output(self) -> Path:
         """The preview folder the site is built into (and served from)."""
-        assert self._session is not None, "start() the server first"
-        return self._session / "site"
+        assert self._output is not None, "start() the server first"
+        return self._output
+
+    @property
+    def mount(self) -> str:
+        """The URL path the site lives under: base_url's path, usually '/'."""
+        return urlsplit(self.config.site.base_url).path or "/"
+
+    @property
+    def url(self) -> str:
+        return self._origin + self.mount
 
     def start(self) -> None:
         """Build once, then serve and watch in the background (returns at once)."""
-        self._session = _new_session(self.config.paths.root / PREVIEW_FOLDER)
-        self.config = self._for_preview(self.config)
+        self._output = _claim_output(self.config.paths.root / PREVIEW_FOLDER)
         # The first build may fork workers: do it before any other thread exists.
         self._rebuild(frozenset(), jobs=self.options.jobs)
         self._debouncer.start()
@@ -131,12 +138,8 @@ class PreviewServer:
         self._httpd.server_close()
         for thread in list(self._httpd.handler_threads):
             thread.join(5)
-        if self._session is not None:
-            shutil.rmtree(self._session, ignore_errors=True)
-            try:
-                self._session.parent.rmdir()  # only when no other server uses it
-            except OSError:
-                pass
+        if self._output is not None:
+            _release_output(self._output)
 
     def __enter__(self) -> PreviewServer:
         self.start()
@@ -168,13 +171,13 @@ class PreviewServer:
     # ----- building
 
     def _for_preview(self, config: Config) -> Config:
-        """The config the preview builds with: its own URL and its own cache (the
-        production cache is keyed on base_url, so sharing it would thrash it)."""
-        site = replace(config.site, base_url=self._base_url or self.url)
-        if self._session is None:
-            return replace(config, site=site)
-        return replace(config, site=site,
-                       paths=replace(config.paths, cache=self._session / "cache"))
+        """The config the preview builds with. The site's own base_url is kept unless
+        --base-url overrides it: pages link root-relative to its path, which the server
+        serves, and the build cache (keyed on base_url) is shared with `build`, photo
+        renditions included; each output folder keeps its own record there."""
+        if self._base_url is None:
+            return config
+        return replace(config, site=replace(config.site, base_url=self._base_url))
 
     def _rebuild(self, changed: frozenset[Path], jobs: int = 1) -> None:
         started = time.perf_counter()
@@ -187,9 +190,7 @@ class PreviewServer:
         except DatelineError as exc:
             self._failed([str(p) for p in exc.problems], changed)
         except Exception as exc:  # a bug in a stage must not end the preview
-            traceback.print_exc(file=sys.stderr)
-            self._failed([f"internal error: {type(exc).__name__}: {exc} (the traceback is "
-                          "in the console of the preview server)"], changed)
+            self._failed([self._unexpected(exc)], changed)
         else:
             self._succeeded(result, changed, started)
         finally:
@@ -207,14 +208,15 @@ class PreviewServer:
 
     def _succeeded(self, result: BuildResult, changed: frozenset[Path], started: float):
         kind = change_kind(result)
-        if kind is not None:
+        if kind is not None or not self.epoch:
             self.epoch += 1
         self.hub.succeeded(kind or "ok", self.epoch)
         what = "" if not changed else {"reload": "; reloading open pages",
                                         "css": "; swapping stylesheets",
                                         None: "; output unchanged"}.get(kind, "")
         ms = (time.perf_counter() - started) * 1000
-        _say(f"{self._describe(changed)} → {result.pages} pages, {result.written} files "
+        files = "file" if result.written == 1 else "files"
+        _say(f"{self._describe(changed)} → {result.pages} pages, {result.written} {files} "
              f"written in {ms:.0f} ms{what}")
         warnings = [str(w) for w in result.warnings]
         if warnings != self._warnings:
@@ -230,6 +232,18 @@ class PreviewServer:
         _say(f"{self._describe(changed)} → build failed ({count}); {serving}", sys.stderr)
         for line in problems:
             print(line, file=sys.stderr, flush=True)
+
+    def _unexpected(self, exc: Exception) -> str:
+        """An error that is not a DatelineError, as `path:line: message` when it knows
+        its place (a template syntax error does), else with its traceback in the console."""
+        filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+        message = getattr(exc, "message", None) or str(exc)
+        if isinstance(filename, str) and isinstance(line, int):
+            where = display_path(Path(filename).resolve(), self.config.paths.root)
+            return f"{where}:{line}: {type(exc).__name__}: {message}"
+        traceback.print_exception(exc, file=sys.stderr)
+        return (f"internal error: {type(exc).__name__}: {message} (the traceback is in the "
+                "console of the preview server)")
 
     def _describe(self, changed: frozenset[Path]) -> str:
         if not changed:
@@ -301,13 +315,48 @@ def _check_languages(config: Config, languages: tuple[str, ...]) -> None:
                          f"{', '.join(config.language_codes)})"))
 
 
-def _new_session(preview_root: Path) -> Path:
+_CLAIMED: set[Path] = set()
+_CLAIMS_LOCK = threading.Lock()
+_CLAIM_NUMBERS = itertools.count(1)
+
+
+def _claim_output(preview_root: Path) -> Path:
+    """The folder to build into: `<preview>/site` (a stable path, so the build cache
+    keeps one record for it and a restart after a crash is incremental), unless another
+    running server holds it, in which case one of this process's own."""
     preview_root.mkdir(exist_ok=True)
-    for old in preview_root.glob("serve-*-*"):
+    for old in preview_root.glob("site-*"):
         pid = old.name.split("-")[1]
         if pid.isdigit() and not _is_running(int(pid)):
             shutil.rmtree(old, ignore_errors=True)  # left by a server that was killed
-    return Path(tempfile.mkdtemp(prefix=f"serve-{os.getpid()}-", dir=preview_root))
+    shared, pidfile = preview_root / "site", preview_root / "site.pid"
+    with _CLAIMS_LOCK:
+        try:
+            holder = int(pidfile.read_text(encoding="ascii"))
+        except (OSError, ValueError):
+            holder = None
+        held = shared in _CLAIMED or (holder not in (None, os.getpid())
+                                      and _is_running(holder))
+        output = preview_root / f"site-{os.getpid()}-{next(_CLAIM_NUMBERS)}" if held \
+            else shared
+        if not held:
+            pidfile.write_text(str(os.getpid()), encoding="ascii")
+        _CLAIMED.add(output)
+    return output
+
+
+def _release_output(output: Path) -> None:
+    shutil.rmtree(output, ignore_errors=True)
+    for leftover in output.parent.glob(f".{output.name}-*"):  # a killed build's staging
+        shutil.rmtree(leftover, ignore_errors=True)
+    with _CLAIMS_LOCK:
+        _CLAIMED.discard(output)
+        if output.name == "site":
+            (output.parent / "site.pid").unlink(missing_ok=True)
+    try:
+        output.parent.rmdir()  # only when no other server uses it
+    except OSError:
+        pass
 
 
 def _is_running(pid: int) -> bool:

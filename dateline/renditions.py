@@ -1,0 +1,159 @@
+"""The photo stage of a build: plan the renditions of every photo the site publishes,
+fill captions and credits from IPTC where the front matter has none, and make the
+renditions that the cache does not hold yet, on all cores."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
+
+from .cache import BuildCache
+from .errors import Problems, SourceRef
+from .model import Article, Image, Site
+from .parallel import run_chunked
+from .photos import (
+    CARD_RATIO,
+    PASSTHROUGH,
+    Job,
+    PhotoError,
+    PhotoSettings,
+    Picture,
+    Rendition,
+    SourceInfo,
+    encode,
+    file_digest,
+    inspect,
+    plan_picture,
+)
+
+
+class PhotoLibrary:
+    """Source photos of one build: their digests and headers, read once each."""
+
+    def __init__(self, settings: PhotoSettings, cache: BuildCache | None = None):
+        self.settings = settings
+        self.cache = cache
+        self._known: dict[Path, tuple[str, SourceInfo | None]] = {}
+
+    def source(self, path: Path) -> tuple[str, SourceInfo | None]:
+        """(content digest, header info) of a photo; raises PhotoError."""
+        if path not in self._known:
+            stat = path.stat()
+            remembered = self.cache.photo(path, stat) if self.cache else None
+            if remembered is None:
+                info = None if path.suffix.lower() in PASSTHROUGH else inspect(path)
+                remembered = (file_digest(path), info)
+                if self.cache:
+                    self.cache.remember_photo(path, stat, *remembered)
+            self._known[path] = remembered
+        return self._known[path]
+
+    def picture(self, path: Path, url: str, *, ratio=None, focus=(0.5, 0.5),
+                widths: tuple[int, ...] | None = None) -> Picture:
+        digest, info = self.source(path)
+        return plan_picture(path, url, info, digest, self.settings, ratio=ratio,
+                            focus=focus, widths=widths)
+
+
+def attach_photos(site: Site, library: PhotoLibrary, problems: Problems) -> Site:
+    """The site with every lead photo's renditions planned (article and card)."""
+    articles = tuple(_with_pictures(a, library, problems) for a in site.articles)
+    by_url = {a.url: a for a in articles}
+    groups = tuple((key, tuple(by_url[a.url] for a in group)) for key, group in site.groups)
+    return replace(site, articles=articles, groups=groups)
+
+
+def _with_pictures(article: Article, library: PhotoLibrary, problems: Problems) -> Article:
+    image = article.image
+    if image is None:
+        return article
+    try:
+        picture = library.picture(image.source, image.url, ratio=image.ratio,
+                                  focus=image.focus)
+        card = library.picture(image.source, image.url, ratio=CARD_RATIO, focus=image.focus,
+                               widths=library.settings.card_widths)
+        _, info = library.source(image.source)
+    except PhotoError as exc:
+        problems.error(image.where, f"image '{_shown(image)}' {exc}")
+        return article
+    filled = _prefill(image, info)
+    return replace(article, image=replace(filled, picture=picture, card=card))
+
+
+def _prefill(image: Image, info: SourceInfo | None) -> Image:
+    """Captions and credits from the file's IPTC fields when the article gives none."""
+    if info is None:
+        return image
+    return replace(image, caption=image.caption or info.caption,
+                   credit=image.credit or info.credit)
+
+
+def _shown(image: Image) -> str:
+    return image.source.name
+
+
+def site_renditions(site: Site, body_pictures: list[tuple[Picture, SourceRef]]
+                    ) -> dict[str, tuple[Rendition, list[SourceRef]]]:
+    """Every rendition to publish, by URL, with the articles that use it."""
+    found: dict[str, tuple[Rendition, list[SourceRef]]] = {}
+
+    def add(picture: Picture | None, where: SourceRef) -> None:
+        for rendition in (picture.renditions if picture else ()):
+            found.setdefault(rendition.url, (rendition, []))[1].append(where)
+
+    for article in site.articles:
+        if article.image is not None:
+            add(article.image.picture, article.image.where)
+            add(article.image.card, article.image.where)
+    for picture, where in body_pictures:
+        add(picture, where)
+    return dict(sorted(found.items()))
+
+
+def make_renditions(renditions: dict[str, tuple[Rendition, list[SourceRef]]],
+                    cache_dir: Path, jobs: int, problems: Problems) -> tuple[dict, int]:
+    """Make what the cache lacks; return url → file to publish, and how many were made."""
+    folder = cache_dir / "photos"
+    files: dict[str, Path] = {}
+    todo: dict[str, Job] = {}
+    users: dict[str, list[SourceRef]] = defaultdict(list)
+    for url, (rendition, where) in renditions.items():
+        if rendition.job is None:
+            files[url] = Path(rendition.source)  # SVG, GIF: published as they are
+            continue
+        cached = folder / f"{rendition.job.key}.{rendition.job.format}"
+        files[url] = cached
+        if not cached.is_file():
+            todo[rendition.job.key] = rendition.job
+            users[rendition.job.source].extend(where)
+    made = 0
+    if todo:
+        folder.mkdir(parents=True, exist_ok=True)
+        failed: dict[str, str] = {}
+        for key, error in run_chunked(_make_one, [(job, str(folder)) for job in
+                                                  todo.values()], jobs):
+            if error:
+                failed[todo[key].source] = error
+            else:
+                made += 1
+        for source, error in sorted(failed.items()):
+            for where in sorted(set(users[source]), key=lambda w: (w.path, w.line)):
+                problems.error(where, f"image '{Path(source).name}' {error}")
+    return files, made
+
+
+def _make_one(item: tuple[Job, str]) -> tuple[str, str]:
+    job, folder = item
+    try:
+        data = encode(job)
+    except PhotoError as exc:
+        return job.key, str(exc)
+    except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds for broken files
+        return job.key, f"cannot be decoded: the file is damaged or truncated ({exc})"
+    target = Path(folder) / f"{job.key}.{job.format}"
+    tmp = target.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+    return job.key, ""
