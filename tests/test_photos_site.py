@@ -1,0 +1,158 @@
+"""Photos on a built site: <picture> markup, published files, the rendition cache, and
+bad photos reported as path:line with nothing lost."""
+
+import io
+
+import pytest
+from PIL import Image
+
+ARTICLE = "content/en/world/vote.md"
+
+
+def jpeg_bytes(size=(2000, 1200), color=(30, 90, 160), exif=None) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "JPEG", quality=85,
+                                       **({"exif": exif} if exif is not None else {}))
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def photo_site(tmp_path, make_site, article_text):
+    def make(image_bytes: bytes | None = None, name="vote.jpg", src="/images/vote.jpg",
+             extra: dict | None = None):
+        files = {
+            ARTICLE: article_text(
+                "Vote", image={"src": src, "alt": "Ballot boxes", "caption": "Counting",
+                               "credit": "Photo: J. Roe"},
+                body="Counting began.\n\n![A crowd](/images/crowd.jpg \"The crowd\")\n"),
+            f"content/images/{name}": image_bytes or jpeg_bytes(),
+            "content/images/crowd.jpg": jpeg_bytes((1200, 800), (90, 40, 20)),
+            **(extra or {}),
+        }
+        return make_site(tmp_path / "photos", files)
+    return make
+
+
+def test_lead_photo_is_a_responsive_picture(photo_site, build_site, parse_html):
+    root = photo_site()
+    build_site(root)
+    doc = parse_html(root / "site/en/world/vote/index.html")
+    figure = doc.one("figure", cls="lead-figure")
+    source = figure.one("source")
+    assert source.get("type") == "image/webp"
+    widths = [entry.split()[1] for entry in source.get("srcset").split(", ")]
+    assert widths == ["480w", "960w", "1600w"]
+    img = figure.one("img")
+    assert img.get("fetchpriority") == "high" and img.get("loading") is None
+    assert (img.get("width"), img.get("height")) == ("1600", "960")
+    assert img.get("sizes") and len(img.get("srcset").split(", ")) == 3
+    assert img.get("src").endswith(".jpg") and "-960w." in img.get("src")
+    for url in [img.get("src")] + [e.split()[0] for e in source.get("srcset").split(", ")]:
+        assert (root / "site" / url.lstrip("/")).is_file(), url
+
+
+def test_body_and_card_photos_load_lazily(photo_site, build_site, parse_html):
+    root = photo_site()
+    build_site(root)
+    body = parse_html(root / "site/en/world/vote/index.html").one(cls="story__body")
+    figure = body.one("figure", cls="body-figure")
+    img = figure.one("img")
+    assert img.get("loading") == "lazy" and img.get("alt") == "A crowd"
+    assert (img.get("width"), img.get("height")) == ("1200", "800")
+    assert figure.one("figcaption").text == "The crowd"
+    card = parse_html(root / "site/en/index.html").one("article", cls="card")
+    card_img = card.one("img")
+    assert card_img.get("loading") == "lazy"
+    assert (card_img.get("width"), card_img.get("height")) == ("960", "540")  # 16:9
+
+
+def test_originals_are_never_published_and_no_exif_leaks(photo_site, build_site):
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (50.0, 5.0, 0.0), 3: "E", 4: (14.0, 25.0, 0.0)}
+    root = photo_site(jpeg_bytes(exif=exif))
+    build_site(root)
+    published = sorted((root / "site/media/images").iterdir())
+    assert "vote.jpg" not in {p.name for p in published}
+    assert len([p for p in published if p.name.startswith("vote-")]) == 10
+    for path in published:
+        with Image.open(path) as image:
+            assert not image.getexif(), path.name
+
+
+def test_second_build_reuses_every_rendition(photo_site, build_site):
+    root = photo_site()
+    first = build_site(root)
+    second = build_site(root)
+    # lead: 3 widths + 2 card widths; crowd (1200 px): 480, 960, 1200; each in 2 formats
+    assert first.photos_made == 16
+    assert second.photos_made == 0
+    clean_out = root / "clean"
+    third = build_site(root, clean_out)
+    assert third.photos_made == 0
+
+
+def test_svg_and_gif_are_copied_as_they_are(photo_site, build_site, parse_html):
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
+    gif = io.BytesIO()
+    Image.new("P", (40, 20)).save(gif, "GIF")
+    root = photo_site(svg, name="chart.svg", src="/images/chart.svg",
+                      extra={"content/en/world/anim.md":
+                             "---\ntitle: Anim\ndate: 2025-03-01T09:00:00+01:00\n---\n\n"
+                             "![Loop](/images/loop.gif)\n",
+                             "content/images/loop.gif": gif.getvalue()})
+    build_site(root)
+    assert (root / "site/media/images/chart.svg").read_bytes() == svg
+    assert (root / "site/media/images/loop.gif").read_bytes() == gif.getvalue()
+    img = parse_html(root / "site/en/world/vote/index.html").one(
+        "figure", cls="lead-figure").one("img")
+    assert img.get("src") == "/media/images/chart.svg"
+
+
+def test_iptc_caption_fills_a_missing_caption(tmp_path, make_site, build_site, parse_html):
+    iim = b"\x1c\x02\x78\x00\x0cFrom the IPT" + b"\x1c\x02\x6e\x00\x07Agency "
+    resource = b"8BIM\x04\x04\x00\x00" + len(iim).to_bytes(4, "big") + iim
+    app13 = b"Photoshop 3.0\x00" + resource + (b"\x00" if len(iim) % 2 else b"")
+    data = jpeg_bytes((800, 600))
+    data = data[:2] + b"\xff\xed" + (len(app13) + 2).to_bytes(2, "big") + app13 + data[2:]
+    root = make_site(tmp_path / "iptc", {
+        ARTICLE: "---\ntitle: Vote\ndate: 2025-03-01T09:00:00+01:00\nimage:\n"
+                 "  src: /images/v.jpg\n  alt: Boxes\n---\n\nText.\n",
+        "content/images/v.jpg": data})
+    build_site(root)
+    caption = parse_html(root / "site/en/world/vote/index.html").one("figcaption")
+    assert caption.one(cls="caption").text == "From the IPT"
+    assert caption.one(cls="credit").text == "Agency"
+
+
+@pytest.mark.parametrize(("case", "message"), [
+    ("missing", "image '/images/vote.jpg' not found"),
+    ("not-an-image", "image 'vote.jpg' is not an image Pillow can read"),
+    ("truncated", "image 'vote.jpg' cannot be decoded"),
+    ("case", "not found (there is 'Vote.jpg')"),
+    ("bomb", "decompression bombs"),
+])
+def test_bad_photos_are_reported_and_nothing_is_lost(case, message, photo_site, run_cli,
+                                                     snapshot, tmp_path):
+    root = photo_site()
+    out = root / "site"
+    config = root / "dateline.toml"
+    assert run_cli(["build", "--config", config, "--out", out]).code == 0
+    before = snapshot(out)
+    image = root / "content/images/vote.jpg"
+    if case == "missing":
+        image.unlink()
+    elif case == "not-an-image":
+        image.write_text("this is a text file")
+    elif case == "truncated":
+        image.write_bytes(jpeg_bytes((1900, 1100), (10, 200, 10))[:3000])
+    elif case == "case":
+        image.rename(root / "content/images/Vote.jpg")
+    elif case == "bomb":
+        Image.new("1", (12000, 16000)).save(image, "PNG")  # 192 Mpx, few bytes
+    result = run_cli(["build", "--config", config, "--out", out])
+    assert result.code == 1, result.out
+    lines = [line for line in result.err.splitlines() if message in line]
+    assert lines and all(line.startswith(f"{ARTICLE}:") for line in lines), result.err
+    assert lines[0].split(":")[1] == "5"  # the image.src line of the front matter
+    assert snapshot(out) == before
+    assert not list(root.glob(".site-*"))
