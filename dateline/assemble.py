@@ -401,7 +401,5 @@ def _group(articles: list[Article], config: Config):
 
 def with_bodies(site: Site, bodies: dict[str, str]) -> Site:
     """The site with each article's rendered body, keyed by article URL."""
-    articles = tuple(replace(a, body_html=bodies[a.url]) for a in site.articles)
-    by_url = {a.url: a for a in articles}
-    groups = tuple((key, tuple(by_url[a.url] for a in group)) for key, group in site.groups)
-    return replace(site, articles=articles, groups=groups)
+    return site.with_articles(tuple(replace(a, body_html=bodies[a.url])
+                                    for a in site.articles))

@@ -180,8 +180,9 @@ def _atom_entry(view: LanguageView, article: Article, linker: Linker) -> ET.Elem
         sub(entry, "content", body, {"type": "html", q(XML_NS, "base"): url})
     if article.image is not None:
         image = article.image
-        image_url = linker.absolute(image.url)
-        mime, size = imageinfo.mime_type(image.url), imageinfo.file_size(image.source)
+        image_url = linker.absolute(image.published_url)
+        mime = imageinfo.mime_type(image.published_url)
+        size = image.published_bytes or imageinfo.file_size(image.source)
         sub(entry, "link", attrs={"rel": "enclosure", "type": mime,
                                                "length": str(size), "href": image_url})
         entry.append(_media_content(image, image_url, mime, size))
@@ -240,8 +241,9 @@ def _rss_item(view: LanguageView, article: Article, linker: Linker) -> ET.Elemen
     sub(item, q(DC_NS, "date"), w3c_datetime(article.modified))
     if article.image is not None:
         image = article.image
-        image_url = linker.absolute(image.url)
-        mime, size = imageinfo.mime_type(image.url), imageinfo.file_size(image.source)
+        image_url = linker.absolute(image.published_url)
+        mime = imageinfo.mime_type(image.published_url)
+        size = image.published_bytes or imageinfo.file_size(image.source)
         sub(item, "enclosure", attrs={"url": image_url, "length": str(size), "type": mime})
         item.append(_media_content(image, image_url, mime, size))
     return item

@@ -31,6 +31,7 @@ CLIENT_SCRIPT = r"""(() => {
     const [x, y] = JSON.parse(saved);
     const restore = () => window.scrollTo(x, y);
     restore();
+    // Again once images have loaded and the page has its final height.
     if (document.readyState !== "complete") addEventListener("load", restore, {once: true});
   }
   const reload = () => {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -34,6 +34,14 @@ class Image:
     """The article photo's renditions, once the photo stage has planned them."""
     card: Picture | None = None
     """The 16:9 renditions for listing cards."""
+    published_bytes: int = 0
+    """Size of the published file at `published_url` (for feed enclosures)."""
+
+    @property
+    def published_url(self) -> str:
+        """The one file that stands for the photo where a single URL is needed (feeds,
+        Open Graph): a mid-sized JPEG/PNG rendition, or the original before planning."""
+        return self.picture.src.url if self.picture else self.url
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,3 +104,9 @@ class Site:
     """Drafts and future articles left out of this build, with the reason."""
     assets: tuple[Asset, ...]
     warnings: tuple[Problem, ...] = ()
+
+    def with_articles(self, articles: tuple[Article, ...]) -> Site:
+        """The same site with new versions of its articles (matched by URL), in groups too."""
+        by_url = {a.url: a for a in articles}
+        groups = tuple((key, tuple(by_url[a.url] for a in group)) for key, group in self.groups)
+        return replace(self, articles=articles, groups=groups)

@@ -225,7 +225,21 @@ def _make_photos(site: Site, prepared: list[Prepared], config: Config, jobs: int
     renditions = site_renditions(site, body)
     files, made = make_renditions(renditions, config.paths.cache, jobs, problems)
     assets = [Asset(files[url], url) for url in renditions]
-    return replace(site, assets=tuple(assets)), made
+    site = replace(site, assets=tuple(assets))
+    if problems.errors:
+        return site, made
+    return _with_published_sizes(site, files), made
+
+
+def _with_published_sizes(site: Site, files: dict[str, Path]) -> Site:
+    def sized(article: Article) -> Article:
+        image = article.image
+        if image is None or image.published_url not in files:
+            return article
+        size = files[image.published_url].stat().st_size
+        return replace(article, image=replace(image, published_bytes=size))
+
+    return site.with_articles(tuple(sized(a) for a in site.articles))
 
 
 def _settings_key(config: Config, linker: Linker) -> str:

@@ -59,10 +59,8 @@ class PhotoLibrary:
 
 def attach_photos(site: Site, library: PhotoLibrary, problems: Problems) -> Site:
     """The site with every lead photo's renditions planned (article and card)."""
-    articles = tuple(_with_pictures(a, library, problems) for a in site.articles)
-    by_url = {a.url: a for a in articles}
-    groups = tuple((key, tuple(by_url[a.url] for a in group)) for key, group in site.groups)
-    return replace(site, articles=articles, groups=groups)
+    return site.with_articles(tuple(_with_pictures(a, library, problems)
+                                    for a in site.articles))
 
 
 def _with_pictures(article: Article, library: PhotoLibrary, problems: Problems) -> Article:

@@ -58,11 +58,12 @@ class BindError(Exception):
 
 
 class PreviewServer:
-    """A preview of one site: `start()` builds it and serves it on a background thread,
+    """A preview of one site: `start()` builds it and serves it on background threads,
     `stop()` ends every thread and removes the preview folder.
 
-    `base_url` defaults to the server's own URL, so every link of the preview points at
-    the preview. Tests use `url`, `builds` and `wait_for_build(after)`.
+    `base_url` (--base-url) replaces the config's; either way the site is served under
+    its path. Port 0 picks a free port; `url` tells which. Tests use `builds` and
+    `wait_for_build(after)` to follow rebuilds.
     """
 
     def __init__(self, config: Config, options: BuildOptions | None = None,

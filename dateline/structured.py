@@ -97,8 +97,8 @@ def social_meta(view: LanguageView, page: Page, absolute: Absolute) -> list[tupl
             tags.append(("property", "og:locale:alternate", other))
     image = article.image if article else None
     if image is not None:
-        tags += [("property", "og:image", absolute(image.url)),
-                 ("property", "og:image:type", imageinfo.mime_type(image.url))]
+        tags += [("property", "og:image", absolute(image.published_url)),
+                 ("property", "og:image:type", imageinfo.mime_type(image.published_url))]
         if image.alt:
             tags.append(("property", "og:image:alt", image.alt))
     if article is not None:
@@ -110,7 +110,7 @@ def social_meta(view: LanguageView, page: Page, absolute: Absolute) -> list[tupl
              ("name", "twitter:title", title),
              ("name", "twitter:description", description)]
     if image is not None:
-        tags.append(("name", "twitter:image", absolute(image.url)))
+        tags.append(("name", "twitter:image", absolute(image.published_url)))
         if image.alt:
             tags.append(("name", "twitter:image:alt", image.alt))
     return tags
@@ -171,8 +171,8 @@ def news_article(view: LanguageView, article: Article, absolute: Absolute) -> di
     if article.dateline:
         data["dateline"] = article.dateline
     if article.image is not None:
-        image = {"@type": "ImageObject", "url": absolute(article.image.url),
-                 "encodingFormat": imageinfo.mime_type(article.image.url)}
+        image = {"@type": "ImageObject", "url": absolute(article.image.published_url),
+                 "encodingFormat": imageinfo.mime_type(article.image.published_url)}
         if article.image.caption:
             image["caption"] = article.image.caption
         if article.image.credit:
