@@ -49,6 +49,9 @@ def _make_parser() -> argparse.ArgumentParser:
                            help="output folder (default: paths.output, usually site/)")
     build_cmd.add_argument("--jobs", type=int, default=0, metavar="N",
                            help="worker processes (default: one per core; 1 to debug)")
+    build_cmd.add_argument("--relative", action="store_true",
+                           help="mirror mode: every internal link relative, so the files "
+                                "work on any host and from disk (sets relative_urls)")
     build_cmd.add_argument("--clean", action="store_true",
                            help="ignore the build cache and write everything afresh")
     build_cmd.set_defaults(run=_run_build)
@@ -199,7 +202,8 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    config = load_config(args.config, base_url=args.base_url)
+    config = load_config(args.config, base_url=args.base_url,
+                         relative_urls=True if args.relative else None)
     if args.jobs < 0:
         raise UsageError(Problem(SourceRef("--jobs", 1), "--jobs must be 0 or more"))
     result = build(config, BuildOptions(output=args.out, drafts=args.drafts,

@@ -169,7 +169,8 @@ def plan_picture(source: Path, media_url: str, info: SourceInfo | None, digest: 
     """The renditions of one photo; `media_url` is where the original would be published."""
     suffix = source.suffix.lower()
     if suffix in PASSTHROUGH or info is None:
-        original = Rendition(media_url, info.width if info else None,
+        named = str(PurePosixPath(media_url).with_suffix(f".{digest[:16]}{suffix}"))
+        original = Rendition(named, info.width if info else None,
                              info.height if info else None,
                              PASSTHROUGH.get(suffix, "application/octet-stream"),
                              source=str(source))

@@ -34,13 +34,21 @@ from .markup import EXTENSIONS
 from .model import Article, Asset, Site
 from .pages import Page, plan_pages
 from .parallel import default_jobs, run_chunked
+from .photos import file_digest
 from .prepare import Prepared, prepare_sources
 from .read import find_sources
 from .render import make_environment, render_page
 from .renditions import PhotoLibrary, attach_photos, make_renditions, site_renditions
 from .urls import Linker
 from .views import LanguageView
-from .write import ChangeSet, StagedOutput, check_output_dir, read_build_id
+from .write import (
+    HEADERS_FILE,
+    ChangeSet,
+    StagedOutput,
+    cache_headers,
+    check_output_dir,
+    read_build_id,
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,9 @@ class BuildOptions:
     """Ignore the build cache and write the whole output afresh."""
     progress: bool = False
     """Show a progress line on stderr (the CLI turns it on for terminals)."""
+    fingerprint_assets: bool = True
+    """Content-hashed names for theme assets; the preview server turns it off so that
+    a stylesheet edit changes the stylesheet alone and can be swapped without a reload."""
 
 
 @dataclass
@@ -107,11 +118,15 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     views = _make_views(site, config, problems, options.languages)
     pages = plan_pages(views, config.site.default_language)
     static_files = _theme_static_files(config.theme_dir)
-    assets = {name: urls.static(name) for name in static_files}
+    # Theme assets are published under content-hashed names, so hosts may cache them
+    # forever; pages name them through this map (`asset()` in templates).
+    assets = {name: urls.fingerprinted(urls.static(name), file_digest(source))
+              if options.fingerprint_assets else urls.static(name)
+              for name, source in static_files.items()}
     site_fp = site_fingerprint(config.source_text,
                                files_fingerprint([config.theme_dir / "templates"]),
                                files_fingerprint([locales_dir_for(config.paths.locales)]),
-                               _settings_key(config, linker))
+                               f"{_settings_key(config, linker)}|{sorted(assets.items())}")
     by_language = {code: PageFingerprints(view, site_fp) for code, view in views.items()}
     fingerprints = [by_language[p.lang].of(p) for p in pages]
 
@@ -133,8 +148,8 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
         results = _render_pages(env, [pages[i] for i in dirty],
                                 [fingerprints[i] for i in dirty], views, linker, config,
                                 assets, staged, old, jobs, progress)
-        for file, fingerprint, file_digest, changed in results:
-            new[file] = (fingerprint, file_digest)
+        for file, fingerprint, content_digest, changed in results:
+            new[file] = (fingerprint, content_digest)
             if changed:
                 written.append(file)
         progress.stage("writing")
@@ -151,6 +166,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
             groups[group.name] = (group.fingerprint, tuple(file for file, _ in files))
         for name, source in static_files.items():
             _copy(staged, assets[name], source, old, new, written)
+        _put(staged, HEADERS_FILE, cache_headers(linker), "", old, new, written)
         for asset in site.assets:
             _copy(staged, asset.url, asset.source, old, new, written)
         removed = sorted(set(old) - set(new))

@@ -59,6 +59,15 @@ def static(name: str) -> str:
     return f"static/{name}"
 
 
+def fingerprinted(url: str, digest: str) -> str:
+    """'static/style.css' → 'static/style.3f2a1b0c9d8e7f60.css': a name that changes
+    whenever the content does, so it can be cached forever."""
+    folder, _, name = url.rpartition("/")
+    stem, dot, suffix = name.rpartition(".")
+    named = f"{stem}.{digest[:16]}.{suffix}" if dot else f"{name}.{digest[:16]}"
+    return f"{folder}/{named}" if folder else named
+
+
 def _paged(url: str, page: int) -> str:
     return url if page == 1 else f"{url}page/{page}/"
 

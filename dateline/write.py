@@ -15,6 +15,9 @@ from pathlib import Path
 
 from .errors import Problem, SourceRef, UsageError
 
+HEADERS_FILE = "_headers"
+"""Response headers for Netlify and Cloudflare Pages, in their `_headers` format."""
+
 MARKER = ".dateline-output"
 """A file in the root of every output folder; its presence allows Dateline to replace it."""
 
@@ -34,6 +37,18 @@ def check_output_dir(output: Path, protected: Iterable[Path]) -> None:
         raise UsageError(Problem(SourceRef(str(output), 1), "refusing to replace this folder: "
                          "it exists and was not made by Dateline (no .dateline-output file); "
                          "remove it yourself or choose another --out"))
+
+
+def cache_headers(linker) -> bytes:
+    """Theme assets and photo renditions have content-hashed names: cache them for a
+    year. Pages keep the host's default (short) caching, so news stays fresh."""
+    base = linker.base_path
+    immutable = "  Cache-Control: public, max-age=31536000, immutable\n"
+    return (f"{base}static/*\n{immutable}"
+            f"{base}media/*\n{immutable}"
+            f"{base}*\n"
+            "  X-Content-Type-Options: nosniff\n"
+            "  Referrer-Policy: strict-origin-when-cross-origin\n").encode()
 
 
 def read_build_id(output: Path) -> str | None:
