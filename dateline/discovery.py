@@ -43,7 +43,9 @@ def discovery_groups(site: Site, views: dict[str, LanguageView], pages: list[Pag
             newest = max((a.modified for a in feed.articles), default=None) or max(
                 (a.modified for a in site.articles), default=None)
             data = (site_fp, feed.title, feed.page_url, feed.atom, newest,
-                    [(article_data(a), a.digest, view.teaser(a)) for a in feed.articles])
+                    [(article_data(a), a.digest, view.teaser(a),
+                      [article_data(t) for t in view.translations_of(a)])
+                     for a in feed.articles])
             groups.append(FileGroup(
                 f"feed:{feed.atom}", value_digest(data),
                 lambda feed=feed: [(feed.atom, atom_feed(feed, linker)),

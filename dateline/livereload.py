@@ -38,20 +38,34 @@ CLIENT_SCRIPT = r"""(() => {
     sessionStorage.setItem(scrollKey, JSON.stringify([scrollX, scrollY]));
     location.reload();
   };
-  const swapStylesheets = () => {
+  const stylesheets = (root) => [...root.querySelectorAll('link[rel~="stylesheet"]')];
+  const swapStylesheets = async () => {
+    // A fingerprinted stylesheet has a new name: the page itself says which.
+    let fresh;
+    try {
+      const response = await fetch(location.href, {cache: "no-store"});
+      const html = await response.text();
+      fresh = stylesheets(new DOMParser().parseFromString(html, "text/html"));
+    } catch (error) {
+      return reload();
+    }
+    const links = stylesheets(document);
+    if (fresh.length !== links.length) return reload();
     const stamp = String(Date.now());
-    for (const link of document.querySelectorAll('link[rel~="stylesheet"]')) {
-      const url = new URL(link.href, location.href);
-      if (url.origin !== location.origin) continue;
-      url.searchParams.set("dateline-reload", stamp);
-      const fresh = link.cloneNode();
-      fresh.href = url.href;
+    links.forEach((link, index) => {
+      const url = new URL(fresh[index].getAttribute("href"), location.href);
+      if (url.origin !== location.origin) return;
+      if (url.pathname === new URL(link.href).pathname) {
+        url.searchParams.set("dateline-reload", stamp);  // same name, new bytes
+      }
+      const next = link.cloneNode();
+      next.href = url.href;
       // The old sheet stays until the new one has loaded, so nothing flashes unstyled.
       const drop = () => link.remove();
-      fresh.addEventListener("load", drop, {once: true});
-      fresh.addEventListener("error", drop, {once: true});
-      link.after(fresh);
-    }
+      next.addEventListener("load", drop, {once: true});
+      next.addEventListener("error", drop, {once: true});
+      link.after(next);
+    });
   };
   const overlayId = "dateline-build-errors";
   const hideErrors = () => { document.getElementById(overlayId)?.remove(); };

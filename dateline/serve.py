@@ -208,7 +208,7 @@ class PreviewServer:
         self._watch.plan(*self._watch_plan())
 
     def _succeeded(self, result: BuildResult, changed: frozenset[Path], started: float):
-        kind = change_kind(result)
+        kind = change_kind(result, changed)
         if kind is not None or not self.epoch:
             self.epoch += 1
         self.hub.succeeded(kind or "ok", self.epoch)
@@ -294,18 +294,31 @@ class PreviewServer:
                     and parts[0] not in self.options.languages)
 
 
-def change_kind(result: BuildResult) -> str | None:
-    """What open pages must do after a good build: `reload`, swap their `css`, nothing
-    visible (`ok`: only feeds or sitemaps changed), or None when no output changed."""
-    if not result.incremental or result.removed:
+# Files a page can show or use; feeds, sitemaps, robots.txt or _headers it never does.
+_SEEN_SUFFIXES = (".html", ".htm", ".css", ".js", ".mjs", ".json", ".svg", ".png", ".jpg",
+                  ".jpeg", ".gif", ".webp", ".avif", ".ico", ".woff", ".woff2", ".ttf",
+                  ".otf", ".mp3", ".mp4", ".webm", ".ogg", ".vtt")
+
+
+def change_kind(result: BuildResult, sources: frozenset[Path] = frozenset()) -> str | None:
+    """What open pages must do after a good build, from the output files whose bytes
+    changed: `reload`, swap their `css`, nothing visible (`ok`), or None (no change).
+
+    A stylesheet with a fingerprinted name changes every page that links it, so pages
+    count as unchanged when the only sources edited were stylesheets."""
+    if not result.incremental:
         return "reload"
-    if not result.changed_files:
+    if not result.changed_files and not result.removed:
         return None
-    # Pages never show feeds, sitemaps or robots.txt, and those carry build times.
-    visible = [f for f in result.changed_files if not f.endswith((".xml", ".txt"))]
-    if not visible:
+    visible = [f for f in result.changed_files if f.lower().endswith(_SEEN_SUFFIXES)]
+    css_edits_only = bool(sources) and all(p.suffix.lower() == ".css" for p in sources)
+    if not visible and not result.removed:
         return "ok"
-    return "css" if all(f.endswith(".css") for f in visible) else "reload"
+    if all(f.endswith(".css") for f in visible) and not result.removed:
+        return "css"
+    if css_edits_only and all(f.endswith((".css", ".html")) for f in visible):
+        return "css"
+    return "reload"
 
 
 def _check_languages(config: Config, languages: tuple[str, ...]) -> None:
@@ -484,6 +497,8 @@ _TYPES = {
 def content_type(name: str) -> str:
     if name == "feed.xml":
         return "application/atom+xml"
+    if name == "rss.xml":
+        return "application/rss+xml"
     return (_TYPES.get(Path(name).suffix.lower()) or mimetypes.guess_type(name)[0]
             or "application/octet-stream")
 

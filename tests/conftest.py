@@ -124,6 +124,22 @@ def article_text() -> Callable[..., str]:
 
 
 @pytest.fixture(scope="session")
+def image_bytes() -> Callable[..., bytes]:
+    """`image_bytes("JPEG", width=40, height=30)`: a small valid image file's bytes
+    (any format Pillow writes: JPEG, PNG, WEBP, GIF)."""
+
+    def make(fmt: str = "JPEG", width: int = 40, height: int = 30,
+             color: tuple[int, int, int] = (180, 40, 40)) -> bytes:
+        from PIL import Image
+
+        buffer = io.BytesIO()
+        Image.new("RGB", (width, height), color).save(buffer, fmt)
+        return buffer.getvalue()
+
+    return make
+
+
+@pytest.fixture(scope="session")
 def build_site() -> Callable[..., BuildResult]:
     """`build_site(root, out=None, now=FIXED_NOW, drafts=False, future=False,
     base_url=None, relative_urls=None)`: load `root/dateline.toml` and build in-process."""

@@ -15,9 +15,9 @@ from dateline import pipeline
 REPO = Path(__file__).resolve().parents[1]
 
 
-def good_files(article_text) -> dict[str, str | bytes]:
+def good_files(article_text, image_bytes) -> dict[str, str | bytes]:
     return {
-        "content/images/vote.jpg": b"\xff\xd8vote",
+        "content/images/vote.jpg": image_bytes("JPEG", 48, 32),
         "content/en/world/vote.md": article_text(
             "Vote", image={"src": "/images/vote.jpg", "alt": "Voters"},
             body="Polling closed.\n\n![Crowd](/images/vote.jpg \"Crowd\")\n"),
@@ -52,8 +52,8 @@ class Newsroom:
 
 
 @pytest.fixture
-def newsroom(tmp_path, make_site, article_text, run_cli, snapshot) -> Newsroom:
-    root = make_site(tmp_path / "newsroom", good_files(article_text))
+def newsroom(tmp_path, make_site, article_text, image_bytes, run_cli, snapshot) -> Newsroom:
+    root = make_site(tmp_path / "newsroom", good_files(article_text, image_bytes))
     out = root / "site"
     first = run_cli(["build", "--config", root / "dateline.toml", "--out", out])
     assert first.code == 0, first.err

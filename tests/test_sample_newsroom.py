@@ -6,6 +6,9 @@ from Dateline itself), so the test never writes into the checkout.
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
 import posixpath
 import shutil
 import tomllib
@@ -20,11 +23,30 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory, run_cli):
-    root = tmp_path_factory.mktemp("sample")
-    shutil.copy(REPO / "dateline.toml", root / "dateline.toml")
-    shutil.copytree(REPO / "content", root / "content")
-    result = run_cli(["build", "--config", root / "dateline.toml"])
-    return root, result
+    """(site folder, {"code", "out", "err"}) of one build of the sample per test run.
+
+    A cold build makes every photo rendition, which takes seconds, so the xdist workers
+    of one run share it: the first to get the lock builds, the others wait and reuse it.
+    The site folder holds copies of `dateline.toml` and `content/` only.
+    """
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    root = shared / "sample-newsroom"
+    with open(shared / "sample-newsroom.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "result.json").is_file():
+            shutil.rmtree(root, ignore_errors=True)
+            root.mkdir()
+            shutil.copy(REPO / "dateline.toml", root / "dateline.toml")
+            shutil.copytree(REPO / "content", root / "content")
+            # Renditions are cached by content hash: reuse those of an earlier build of
+            # the sample in the checkout, when there is one.
+            photos = REPO / ".dateline-cache/photos"
+            if photos.is_dir():
+                shutil.copytree(photos, root / ".dateline-cache/photos")
+            result = run_cli(["build", "--config", root / "dateline.toml"])
+            (root / "result.json").write_text(json.dumps(vars(result)), encoding="utf-8")
+    return root, json.loads((root / "result.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -51,14 +73,14 @@ def articles(pages) -> dict[str, object]:
 
 def test_sample_builds_with_exit_0_and_no_warnings(sample):
     _, result = sample
-    assert result.code == 0, result.err
-    assert "warning:" not in result.err
-    assert "built" in result.out.splitlines()[-1]
+    assert result["code"] == 0, result["err"]
+    assert "warning:" not in result["err"]
+    assert "built" in result["out"].splitlines()[-1]
 
 
 def test_sample_holds_back_its_draft_and_lists_it(sample):
     _, result = sample
-    held = [line for line in result.out.splitlines() if line.startswith("held back:")]
+    held = [line for line in result["out"].splitlines() if line.startswith("held back:")]
     assert any(line.endswith("(draft)") for line in held)
 
 
@@ -159,8 +181,8 @@ def test_every_internal_link_and_image_resolves(pages, out):
     missing = []
     for path, doc in pages.items():
         for node in doc.iter():
-            for attr in ("href", "src"):
-                value = node.get(attr)
+            srcset = [c.split()[0] for c in (node.get("srcset") or "").split(",") if c.strip()]
+            for value in [node.get("href"), node.get("src"), *srcset]:
                 if not value or value.startswith(("#", "mailto:")) or "://" in value:
                     continue
                 target = unquote(urlsplit(value).path)

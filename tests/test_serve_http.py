@@ -8,14 +8,19 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import shutil
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
+import dateline
 from dateline import serve, shipped_path
 from dateline.config import load_config
 from dateline.livereload import EVENTS_PATH, SCRIPT_PATH, EventHub
@@ -46,7 +51,6 @@ def write_site(make_site, article_text):
         static.mkdir(exist_ok=True)
         (static / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
         (static / "pixel.webp").write_bytes(b"RIFF\x00\x00\x00\x00WEBP")
-        (static / "feed.xml").write_text('<feed xmlns="http://www.w3.org/2005/Atom"/>')
         (static / "data.xml").write_text("<data/>")
         (root.parent / "secret.txt").write_text(SECRET)
         return root
@@ -129,6 +133,17 @@ def rewrite(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def static_url(server: PreviewServer, stem: str, suffix: str) -> str:
+    """The URL of a theme file as published (its name may carry a fingerprint)."""
+    [found] = (server.output / "static").glob(f"{stem}*{suffix}")
+    return "/" + found.relative_to(server.output).as_posix()
+
+
+def stylesheet_url(server: PreviewServer, page: str) -> str:
+    body = fetch(server, page)[2].decode()
+    return re.search(r'<link rel="stylesheet" href="([^"]+)"', body).group(1)
+
+
 # ----- pages, types, the 404 page
 
 def test_an_article_is_served_as_html_with_the_live_reload_script(site):
@@ -153,20 +168,35 @@ def test_a_redirect_never_points_at_another_host(site):
     assert status in (301, 302) and headers["Location"] == "/en/"
 
 
-@pytest.mark.parametrize(("path", "expected"), [
-    ("/static/style.css", "text/css; charset=utf-8"),
-    ("/static/photo.jpg", "image/jpeg"),
-    ("/static/pixel.webp", "image/webp"),
-    ("/static/data.xml", "application/xml"),
-    ("/static/feed.xml", "application/atom+xml"),
-    (SCRIPT_PATH, "text/javascript; charset=utf-8"),
+@pytest.mark.parametrize(("stem", "suffix", "expected"), [
+    ("style", ".css", "text/css; charset=utf-8"),
+    ("photo", ".jpg", "image/jpeg"),
+    ("pixel", ".webp", "image/webp"),
+    ("data", ".xml", "application/xml"),
 ])
-def test_files_are_served_with_their_types(site, path, expected):
+def test_theme_files_are_served_with_their_types(site, stem, suffix, expected):
+    path = static_url(site, stem, suffix)
     status, headers, body = fetch(site, path)
     assert (status, headers["Content-Type"]) == (200, expected)
     assert "Access-Control-Allow-Origin" not in headers
-    if path.startswith("/static/"):
-        assert body == (site.output / path.lstrip("/")).read_bytes()
+    assert body == (site.output / path.lstrip("/")).read_bytes()
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    ("/en/feed.xml", "application/atom+xml"),
+    ("/en/rss.xml", "application/rss+xml"),
+    ("/sitemap.xml", "application/xml"),
+    ("/robots.txt", "text/plain; charset=utf-8"),
+    (SCRIPT_PATH, "text/javascript; charset=utf-8"),
+])
+def test_site_files_are_served_with_their_types(site, path, expected):
+    status, headers, _ = fetch(site, path)
+    assert (status, headers["Content-Type"]) == (200, expected)
+
+
+def test_the_pages_stylesheet_is_served_as_css(site):
+    status, headers, _ = fetch(site, stylesheet_url(site, "/en/world/hello/"))
+    assert (status, headers["Content-Type"]) == (200, "text/css; charset=utf-8")
 
 
 def test_a_missing_page_gets_the_sites_404_page_with_status_404(site):
@@ -250,7 +280,7 @@ def test_symlinks_out_of_the_tree_are_refused(site):
 
 
 def test_a_symlink_inside_the_tree_is_served(site):
-    (site.output / "alias.css").symlink_to(site.output / "static" / "style.css")
+    (site.output / "alias.css").symlink_to(site.output / static_url(site, "style", ".css")[1:])
     try:
         assert fetch(site, "/alias.css")[0] == 200
     finally:
@@ -338,7 +368,7 @@ def test_a_stylesheet_change_swaps_css_without_a_reload(live):
         rewrite(css, css.read_text(encoding="utf-8") + "\nbody { color: rebeccapurple }\n")
         live.wait_for_build(builds)
         assert stream.next_event()[0] == "css"
-        assert b"rebeccapurple" in fetch(live, "/static/style.css")[2]
+        assert b"rebeccapurple" in fetch(live, stylesheet_url(live, "/en/world/hello/"))[2]
     finally:
         stream.close()
 
@@ -537,17 +567,161 @@ def _result(changed: tuple[str, ...], incremental: bool = True, removed: int = 0
                        incremental=incremental, removed=removed, changed_files=changed)
 
 
-@pytest.mark.parametrize(("changed", "kind"), [
-    (("static/style.css",), "css"),
-    (("static/style.css", "sitemap.xml", "robots.txt"), "css"),
-    (("static/style.css", "en/index.html"), "reload"),
-    (("sitemap.xml",), "ok"),
-    ((), None),
+CSS_EDIT = frozenset({Path("/site/themes/default/static/style.css")})
+MD_EDIT = frozenset({Path("/site/content/en/world/a.md")})
+
+
+@pytest.mark.parametrize(("changed", "removed", "sources", "kind"), [
+    (("static/style.css",), 0, CSS_EDIT, "css"),
+    (("static/style.css", "sitemap.xml", "robots.txt", "_headers"), 0, CSS_EDIT, "css"),
+    # a fingerprinted name: every page links the new file, the old one is removed
+    (("static/style.1234abcd.css", "en/index.html", "_headers"), 1, CSS_EDIT, "css"),
+    (("static/style.css", "en/index.html"), 0, MD_EDIT, "reload"),
+    (("static/style.1234abcd.css", "en/index.html"), 1, CSS_EDIT | MD_EDIT, "reload"),
+    (("en/world/a/index.html",), 0, MD_EDIT, "reload"),
+    (("sitemap.xml", "en/feed.xml"), 0, MD_EDIT, "ok"),
+    ((), 1, MD_EDIT, "reload"),
+    ((), 0, MD_EDIT, None),
 ])
-def test_what_pages_do_after_a_build_depends_on_the_files_it_changed(changed, kind):
-    assert change_kind(_result(changed)) == kind
+def test_what_pages_do_after_a_build_depends_on_what_it_changed(changed, removed, sources,
+                                                                 kind):
+    assert change_kind(_result(changed, removed=removed), sources) == kind
 
 
 def test_a_first_or_clean_build_always_reloads():
-    assert change_kind(_result(("static/style.css",), incremental=False)) == "reload"
-    assert change_kind(_result(("static/style.css",), removed=1)) == "reload"
+    assert change_kind(_result(("static/style.css",), incremental=False), CSS_EDIT) \
+        == "reload"
+
+
+# ----- more ways a build can fail, and what is served meanwhile
+
+def test_a_broken_config_is_reported_and_a_fix_rebuilds(live):
+    config = live.config.config_path
+    good = config.read_text(encoding="utf-8")
+    stream = EventStream(live, f"?epoch={live.epoch}")
+    try:
+        builds = live.builds
+        rewrite(config, good.replace('timezone = "Europe/Prague"', 'timezone = "Mars/Base"'))
+        live.wait_for_build(builds)
+        name, data = stream.next_event()
+        assert name == "error" and data["problems"][0].startswith("dateline.toml:4: ")
+        builds = live.builds
+        rewrite(config, good.replace("The Example Herald", "The Renamed Herald", 1))
+        live.wait_for_build(builds)
+        assert stream.next_event()[0] == "reload"
+        assert b"The Renamed Herald" in fetch(live, "/en/")[2]
+    finally:
+        stream.close()
+
+
+def test_a_template_error_names_the_template_and_line(live):
+    template = live.config.theme_dir / "templates" / "article.html"
+    good = template.read_text(encoding="utf-8")
+    stream = EventStream(live, f"?epoch={live.epoch}")
+    try:
+        builds = live.builds
+        rewrite(template, good + "\n{% if %}\n")
+        live.wait_for_build(builds)
+        name, data = stream.next_event()
+        line = good.count("\n") + 2
+        assert name == "error"
+        assert data["problems"][0].startswith(f"themes/default/templates/article.html:{line}: ")
+    finally:
+        stream.close()
+
+
+def test_pages_read_during_rebuilds_are_whole(live):
+    hello = live.config.paths.root / HELLO
+    good = hello.read_text(encoding="utf-8")
+    bodies: list[tuple[int, bytes]] = []
+    done = threading.Event()
+
+    def hammer() -> None:
+        while not done.is_set():
+            status, _, body = fetch(live, "/en/world/hello/")
+            bodies.append((status, body))
+
+    reader = threading.Thread(target=hammer)
+    reader.start()
+    try:
+        for round_ in range(4):
+            builds = live.builds
+            rewrite(hello, good.replace("long queues", f"queues of round {round_}"))
+            live.wait_for_build(builds)
+    finally:
+        done.set()
+        reader.join(10)
+    assert len(bodies) > 4
+    for status, body in bodies:
+        assert status == 200
+        assert body.rstrip().endswith(b"</html>")
+        assert b"long queues" in body or b"queues of round" in body
+
+
+def test_a_base_url_with_a_path_is_served_under_that_path(tmp_path, write_site, config_text):
+    root = write_site(tmp_path / "site")
+    (root / "dateline.toml").write_text(config_text().replace(
+        "https://news.example.org/", "https://news.example.org/news/"), encoding="utf-8")
+    server = start_server(root)
+    try:
+        assert server.url.endswith("/news/")
+        status, _, body = fetch(server, "/news/en/world/hello/")
+        assert status == 200 and b'href="/news/' in body
+        status, headers, _ = fetch(server, "/")
+        assert status in (301, 302) and headers["Location"] == "/news/"
+        assert fetch(server, "/en/world/hello/")[0] == 404
+    finally:
+        server.stop()
+
+
+def test_ipv6_loopback_works_when_the_machine_has_it(tmp_path, write_site):
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 on this machine")
+    root = write_site(tmp_path / "site")
+    try:
+        server = PreviewServer(load_config(root / "dateline.toml"), host="::1", port=0)
+    except BindError:
+        pytest.skip("::1 is not configured here")
+    server.start()
+    try:
+        assert server.url.startswith("http://[::1]:")
+        conn = http.client.HTTPConnection("::1", server.port, timeout=10)
+        conn.request("GET", "/en/")
+        assert conn.getresponse().status == 200
+        conn.close()
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_the_command_stops_cleanly_on_ctrl_c_and_sigterm(tmp_path, write_site, sig):
+    root = write_site(tmp_path / "site")
+    script = Path(dateline.__file__).resolve().parent.parent / "build.py"
+    process = subprocess.Popen(
+        [sys.executable, str(script), "serve", "--config", str(root / "dateline.toml"),
+         "--port", "0", "--drafts"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            lines.append(process.stdout.readline())
+            if match := re.search(r"serving (http://127\.0\.0\.1:(\d+)/)", lines[-1]):
+                break
+        else:
+            pytest.fail(f"no URL printed: {lines}")
+        assert "first build" in "".join(lines)
+        conn = http.client.HTTPConnection("127.0.0.1", int(match.group(2)), timeout=10)
+        conn.request("GET", "/en/")
+        assert conn.getresponse().status == 200
+        conn.close()
+        assert (root / ".dateline-preview").is_dir()
+        process.send_signal(sig)
+        out, err = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, err
+    assert "stopped" in out
+    assert not (root / ".dateline-preview").exists()

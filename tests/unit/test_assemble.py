@@ -4,11 +4,13 @@ held back, URLs and their collisions)."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from dateline.assemble import assemble
 from dateline.config import load_config
+from dateline.dates import parse_datetime
 from dateline.errors import Problems
 from dateline.read import find_sources, read_document
 
@@ -263,3 +265,32 @@ def test_same_tag_in_two_languages_is_not_a_collision(assembled, article_text):
         "content/ru/world/a.md": article_text(tags=["elections"]),
     })
     assert errors == []
+
+
+@pytest.mark.parametrize(("written", "parsed"), [
+    ("2025-03-01", "2025-03-01T00:00:00+01:00"),
+    ("2025-07-01", "2025-07-01T00:00:00+02:00"),
+    ("2025-03-01T10:00", "2025-03-01T10:00:00+01:00"),
+    ("2025-03-01 10:00:00", "2025-03-01T10:00:00+01:00"),
+    ("2025-03-01T10:00:00Z", "2025-03-01T10:00:00+00:00"),
+    ("2025-03-01T10:00:00+03:30", "2025-03-01T10:00:00+03:30"),
+])
+def test_dates_parse_as_iso_8601_in_the_site_zone(written, parsed):
+    assert parse_datetime(written, ZoneInfo("Europe/Prague")).isoformat() == parsed
+
+
+@pytest.mark.parametrize("written", ["2026-02-30", "2025-13-01", "yesterday", "", 20250301])
+def test_impossible_or_non_text_dates_raise_value_error(written):
+    with pytest.raises(ValueError):
+        parse_datetime(written, ZoneInfo("UTC"))
+
+
+def test_two_versions_of_one_story_in_one_language_are_an_error(assembled, article_text):
+    _, errors, _ = assembled({
+        "content/en/world/a.md": article_text(translation_key="vote"),
+        "content/en/world/b.md": article_text(translation_key="vote"),
+        "content/ru/world/a.md": article_text(translation_key="vote"),
+    })
+    message = ("content/en/world/a.md and content/en/world/b.md are both the 'en' version of "
+               "story 'vote'; give one of them its own translation_key")
+    assert errors == [f"content/en/world/a.md:4: {message}", f"content/en/world/b.md:4: {message}"]

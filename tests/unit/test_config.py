@@ -191,3 +191,14 @@ def test_missing_config_file_says_how_to_point_at_one(tmp_path):
         load_config(tmp_path / "dateline.toml")
     assert str(caught.value).startswith("dateline.toml:1: config file not found")
     assert "--config" in str(caught.value)
+
+
+@pytest.mark.parametrize(("line", "first"), [
+    ('site = "news"', "dateline.toml:1: 'site' must be a table, written as [site]"),
+    ("paths = 3", "dateline.toml:1: 'paths' must be a table, written as [paths]"),
+    ('languages = ["en"]', "dateline.toml:1: 'languages' must be a table, written as "
+                           "[languages.<code>]"),
+])
+def test_top_level_value_that_is_not_a_table_is_an_error(tmp_path, line, first):
+    problems = problems_of(tmp_path, line + "\n")
+    assert problems[0] == first

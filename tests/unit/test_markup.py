@@ -32,7 +32,7 @@ def render(tmp_path, parse_html):
         problems = Problems()
         doc = read_document(file, tmp_path / "content", tmp_path, problems)
         html, used = render_markdown(doc, tmp_path / "content", linker, problems)
-        used = [(source.relative_to(tmp_path).as_posix(), url) for source, url in used]
+        used = [(image.source.relative_to(tmp_path).as_posix(), image.url) for image in used]
         return parse_html(html), used, [str(p) for p in problems.errors]
 
     return run

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dateline.errors import Problems
 from dateline.read import find_sources, read_document
@@ -139,3 +144,51 @@ def test_sources_are_markdown_files_in_a_stable_order_without_hidden_ones(tmp_pa
         (content / name).write_text("x", encoding="utf-8")
     found = [p.relative_to(content).as_posix() for p in find_sources(content)]
     assert found == ["en/economy/z.md", "en/world/a.md", "en/world/b.md", "ru/world/b.md"]
+
+
+@pytest.mark.parametrize(("value", "line"), [("!!int abc", 4), ("!!float ten", 4),
+                                             ("!!timestamp 2026-02-30", 4)])
+def test_explicit_tag_with_a_bad_value_is_a_located_problem(tmp_path, value, line):
+    doc, errors = read(tmp_path, f"---\ntitle: x\ndate: 2025-03-01\nsummary: {value}\n---\n")
+    assert doc is None
+    assert len(errors) == 1
+    assert errors[0].startswith(f"content/en/world/vote.md:{line}: front matter is not valid "
+                                "YAML: cannot read this value")
+    assert "put quotes" not in errors[0]
+
+
+def test_mapping_that_contains_itself_is_read_without_looping(tmp_path):
+    doc, errors = read(tmp_path, "---\ntitle: x\nnote: &n\n  again: *n\n---\n")
+    assert errors == []
+    assert doc.key_lines == {"title": 2, "note": 3, "note.again": 4}
+
+
+def test_nested_aliases_do_not_multiply_key_lines(tmp_path):
+    levels = ["l0: &l0 {a: 1, b: 2}"] + [
+        f"l{i}: &l{i} {{" + ", ".join(f"k{j}: *l{i - 1}" for j in range(9)) + "}"
+        for i in range(1, 5)]
+    doc, errors = read(tmp_path, "---\ntitle: x\n" + "\n".join(levels) + "\n---\n")
+    assert errors == []
+    # Each mapping is listed once (9**4 paths lead to l0 through the aliases).
+    assert len(doc.key_lines) == 1 + 5 + 2 + 4 * 9
+
+
+front_matter_lines = st.lists(st.sampled_from([
+    "title: x", "date: 2025-01-01", "a: b: c", "- x", "  y", "[", "{", "&a", "*a", "<<: *a",
+    "!!python/object:os.system", "x: !!int abc", "x: !!timestamp 2025-02-30", "'", '"',
+    "? k", "%YAML 1.1", "\t", "...", "x: &r\n  y: *r", "é: ü", "\r"]), max_size=8)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.binary(max_size=80),
+                 front_matter_lines.map(lambda lines: ("---\n" + "\n".join(lines)
+                                                       + "\n---\nBody\n").encode())))
+def test_any_file_is_read_or_reported_with_a_line_never_crashes(data):
+    with tempfile.TemporaryDirectory() as folder:
+        doc, errors = read(Path(folder), data)
+    if doc is None:
+        assert errors
+        last_line = data.count(b"\n") + 1
+        for error in errors:
+            line = int(error.split(":")[1])
+            assert 1 <= line <= last_line, error

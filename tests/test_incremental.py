@@ -1,0 +1,219 @@
+"""Incremental builds: whatever the sequence of edits, the output equals a clean build;
+the number of workers does not change a byte; a bad cache is never trusted."""
+
+import datetime as dt
+import shutil
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from dateline import shipped_path
+from dateline.config import load_config
+from dateline.pipeline import BuildOptions, build
+
+NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
+CONFIG = """\
+[site]
+base_url = "https://news.example.org/"
+default_language = "en"
+timezone = "UTC"
+per_page = 2
+
+[languages.en]
+title = "Herald"
+about = "About the Herald."
+
+[languages.ru]
+title = "Вестник"
+about = "О Вестнике."
+"""
+STORIES = [f"story-{i}" for i in range(5)]
+SECTIONS = ["world", "economy"]
+
+
+def article(title: str, day: int, *, tags=("a",), breaking=False, image=False,
+            body="Body text.") -> str:
+    lines = ["---", f'title: "{title}"', f"date: 2026-05-{day:02d}T10:00:00+00:00",
+             f"tags: [{', '.join(tags)}]"]
+    if breaking:
+        lines.append("breaking: true")
+    if image:
+        lines += ["image:", "  src: /images/photo.jpg", "  alt: A photo"]
+    return "\n".join(lines + ["---", "", body, ""])
+
+
+def seed(root: Path) -> None:
+    (root / "dateline.toml").write_text(CONFIG, encoding="utf-8")
+    (root / "content/images").mkdir(parents=True)
+    Image.new("RGB", (600, 400), "teal").save(root / "content/images/photo.jpg")
+    for i, name in enumerate(STORIES[:3]):
+        write(root, f"content/en/world/{name}.md", article(f"Story {i}", 10 + i, image=i == 0))
+        if i < 2:
+            write(root, f"content/ru/world/{name}.md", article(f"Статья {i}", 11 + i))
+    shutil.copytree(shipped_path("themes") / "default", root / "themes/default")
+
+
+def write(root: Path, relative: str, text: str) -> None:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def articles(root: Path) -> list[Path]:
+    return sorted((root / "content").glob("*/*/*.md"))
+
+
+EDITS = st.one_of(
+    st.tuples(st.just("body"), st.integers(0, 20), st.text("abc xyz", min_size=1)),
+    st.tuples(st.just("title"), st.integers(0, 20), st.text("Tnews", min_size=1)),
+    st.tuples(st.just("add"), st.sampled_from(["en", "ru"]), st.sampled_from(STORIES),
+              st.sampled_from(SECTIONS), st.integers(1, 28)),
+    st.tuples(st.just("delete"), st.integers(0, 20)),
+    st.tuples(st.just("rename"), st.integers(0, 20), st.sampled_from(STORIES)),
+    st.tuples(st.just("tags"), st.integers(0, 20), st.sampled_from(["a", "b", "c"])),
+    st.tuples(st.just("breaking"), st.integers(0, 20)),
+    st.tuples(st.just("template"), st.text("xyz", min_size=1)),
+    st.tuples(st.just("catalog"), st.text("Разд", min_size=1)),
+)
+
+
+def apply(root: Path, edit: tuple) -> None:
+    kind, files = edit[0], articles(root)
+    if kind == "add":
+        _, lang, name, section, day = edit
+        write(root, f"content/{lang}/{section}/{name}.md", article(f"{name} {lang}", day))
+    elif kind == "template":
+        path = root / "themes/default/templates/partials/card.html"
+        path.write_text(path.read_text(encoding="utf-8") + f"<!-- {edit[1]} -->\n",
+                        encoding="utf-8")
+    elif kind == "catalog":
+        po = root / "locales/ru/LC_MESSAGES/messages.po"
+        po.parent.mkdir(parents=True, exist_ok=True)
+        po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                      f'msgid "Sections"\nmsgstr "{edit[1]}"\n', encoding="utf-8")
+    elif files:
+        path = files[edit[1] % len(files)]
+        text = path.read_text(encoding="utf-8")
+        if kind == "body":
+            path.write_text(text + edit[2] + "\n", encoding="utf-8")
+        elif kind == "title":
+            path.write_text(text.replace('title: "', f'title: "{edit[2]} ', 1),
+                            encoding="utf-8")
+        elif kind == "delete":
+            path.unlink()
+        elif kind == "rename":
+            target = path.with_name(f"{edit[2]}.md")
+            if not target.exists():
+                path.rename(target)
+        elif kind == "tags":
+            path.write_text(text.replace("tags: [", f"tags: [{edit[2]}, ", 1),
+                            encoding="utf-8")
+        elif kind == "breaking":
+            path.write_text(text.replace("---\n", "---\nbreaking: true\n", 1)
+                            if "breaking" not in text else text.replace("breaking: true\n", ""),
+                            encoding="utf-8")
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".dateline-output"}
+
+
+def build_into(root: Path, out: Path, **options):
+    config = load_config(root / "dateline.toml")
+    return build(config, BuildOptions(output=out, now=NOW, jobs=1, **options))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(EDITS, min_size=1, max_size=5))
+def test_incremental_build_equals_a_clean_build(edits):
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        seed(root)
+        live = root / "site"
+        build_into(root, live)
+        for edit in edits:
+            apply(root, edit)
+            result = build_into(root, live)
+            assert result.incremental
+            clean = root / "clean"
+            shutil.rmtree(clean, ignore_errors=True)
+            build_into(root, clean, clean=True)
+            assert tree(live) == tree(clean), edit
+
+
+def test_one_edit_renders_only_the_pages_it_touches(tmp_path):
+    seed(tmp_path)
+    out = tmp_path / "site"
+    first = build_into(tmp_path, out)
+    unchanged = build_into(tmp_path, out)
+    assert (unchanged.rendered, unchanged.written, unchanged.removed) == (0, 0, 0)
+    apply(tmp_path, ("body", 2, "A new sentence."))  # content/en/world/story-2.md
+    edited = build_into(tmp_path, out)
+    # Its page, and the first pages of the listings whose cards show its opening words.
+    pages = {"en/world/story-2/index.html", "en/index.html", "en/world/index.html",
+             "en/tags/a/index.html"}
+    feeds = {"en/feed.xml", "en/rss.xml", "en/world/feed.xml", "en/world/rss.xml"}
+    assert edited.rendered == len(pages)
+    assert set(edited.changed_files) == pages | feeds
+    assert first.rendered == first.pages
+
+
+def test_deleted_article_files_are_removed(tmp_path):
+    seed(tmp_path)
+    out = tmp_path / "site"
+    build_into(tmp_path, out)
+    assert (out / "en/world/story-2/index.html").is_file()
+    (tmp_path / "content/en/world/story-2.md").unlink()
+    result = build_into(tmp_path, out)
+    assert result.removed >= 1
+    assert not (out / "en/world/story-2").exists()
+
+
+def test_one_and_two_workers_give_identical_trees(tmp_path):
+    seed(tmp_path)
+    for i in range(60):  # enough pages for the pool to really fork
+        write(tmp_path, f"content/en/economy/extra-{i}.md", article(f"Extra {i}", 1 + i % 28))
+    config = load_config(tmp_path / "dateline.toml")
+    build(config, BuildOptions(output=tmp_path / "one", now=NOW, jobs=1, clean=True))
+    build(config, BuildOptions(output=tmp_path / "two", now=NOW, jobs=2, clean=True))
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_corrupt_or_foreign_cache_is_ignored(tmp_path):
+    seed(tmp_path)
+    out = tmp_path / "site"
+    build_into(tmp_path, out)
+    expected = tree(out)
+    cache_file = tmp_path / ".dateline-cache/build.pickle"
+    cache_file.write_bytes(b"\x80\x04garbage")
+    write(tmp_path, "content/en/world/story-0.md", article("Changed", 10, image=True))
+    result = build_into(tmp_path, out)
+    assert not result.incremental
+    assert tree(out) != expected
+    clean = tmp_path / "clean"
+    build_into(tmp_path, clean, clean=True)
+    assert tree(out) == tree(clean)
+
+    import pickle
+
+    from dateline import cache as cache_module
+
+    data = pickle.loads(cache_file.read_bytes())
+    data.key = "1:0.0.1:older-dateline"
+    cache_file.write_bytes(pickle.dumps(data))
+    assert not cache_module.BuildCache.open(cache_file.parent, "anything").loaded
+    assert not build_into(tmp_path, out).incremental
+    assert tree(out) == tree(clean)
+
+
+def test_output_changed_behind_the_caches_back_is_rebuilt(tmp_path):
+    seed(tmp_path)
+    out = tmp_path / "site"
+    build_into(tmp_path, out)
+    shutil.rmtree(out)
+    result = build_into(tmp_path, out)
+    assert not result.incremental and (out / "en/index.html").is_file()
