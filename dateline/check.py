@@ -23,7 +23,6 @@ from .checks.links import check_links
 from .checks.validate import validate_html
 from .errors import Problem, SourceRef, UsageError
 
-
 CHECKS: dict[str, Callable[[BuiltSite], Outcome]] = {
     "links": check_links, "hreflang": check_hreflang, "html": validate_html,
     "a11y": check_accessibility,

@@ -16,6 +16,8 @@ import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from jinja2 import TemplateError
+
 from . import urls
 from .assemble import assemble, with_bodies
 from .cache import BuildCache, OutputRecord
@@ -37,7 +39,7 @@ from .parallel import default_jobs, run_chunked
 from .photos import file_digest
 from .prepare import Prepared, prepare_sources
 from .read import find_sources
-from .render import make_environment, render_page
+from .render import make_environment, render_page, template_problem
 from .renditions import PhotoLibrary, attach_photos, make_renditions, site_renditions
 from .urls import Linker
 from .views import LanguageView
@@ -208,10 +210,9 @@ def load_site(config: Config, options: BuildOptions, now: dt.datetime,
 def _prepare(config: Config, options: BuildOptions, linker: Linker, cache: BuildCache,
              jobs: int, problems: Problems,
              photos: PhotoLibrary | None = None) -> list[Prepared]:
+    # Every language is read even with --lang: translations inherit fields (a photo, tags)
+    # from originals in other languages. Only the pages of the chosen ones are written.
     paths = find_sources(config.paths.content)
-    if options.languages:
-        content = config.paths.content
-        paths = [p for p in paths if p.relative_to(content).parts[0] in options.languages]
     return prepare_sources(paths, config.paths.content, config.paths.root, linker, cache,
                            jobs, problems, photos)
 
@@ -273,8 +274,12 @@ _RENDER_STATE: dict = {}
 def _render_pages(env, pages: list[Page], fingerprints: list[str], views, linker: Linker,
                   config: Config, assets: dict[str, str], staged: StagedOutput,
                   old: dict, jobs: int, progress: _Progress):
-    for template in {p.template for p in pages}:
-        env.get_template(template)  # compile once, before forking
+    for template in sorted({p.template for p in pages}):
+        try:
+            env.get_template(template)  # compile once, before forking
+        except TemplateError as exc:
+            raise ContentError(template_problem(exc, pages[0], config.theme_dir,
+                                                config.paths.root)) from None
     _RENDER_STATE.update(env=env, pages=pages, fingerprints=fingerprints, views=views,
                          linker=linker, theme_dir=config.theme_dir, root=config.paths.root,
                          assets=assets, staged=staged, old=old)

@@ -16,8 +16,19 @@ from .pages import Page
 from .urls import Linker
 from .views import LanguageView
 
+_ENVIRONMENTS: dict[Path, Environment] = {}
+
 
 def make_environment(theme_dir: Path) -> Environment:
+    """The theme's Jinja2 environment. One per theme folder and process: compiled
+    templates are kept between the preview server's rebuilds, and Jinja checks each
+    template file's modification time before reusing it."""
+    if theme_dir not in _ENVIRONMENTS:
+        _ENVIRONMENTS[theme_dir] = _new_environment(theme_dir)
+    return _ENVIRONMENTS[theme_dir]
+
+
+def _new_environment(theme_dir: Path) -> Environment:
     env = Environment(
         loader=FileSystemLoader(theme_dir / "templates"),
         autoescape=True,
@@ -51,11 +62,11 @@ def render_page(env: Environment, page: Page, view: LanguageView, linker: Linker
     try:
         html = env.get_template(page.template).render(context)
     except TemplateError as exc:
-        raise ContentError(_template_problem(exc, page, theme_dir, root)) from None
+        raise ContentError(template_problem(exc, page, theme_dir, root)) from None
     return html.encode("utf-8")
 
 
-def _template_problem(exc: TemplateError, page: Page, theme_dir: Path, root: Path) -> Problem:
+def template_problem(exc: TemplateError, page: Page, theme_dir: Path, root: Path) -> Problem:
     name = getattr(exc, "name", None) or page.template
     line = getattr(exc, "lineno", None) or 1
     templates = theme_dir / "templates"

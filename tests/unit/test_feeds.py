@@ -5,6 +5,7 @@ hostile titles, and the feed links in page heads."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -164,13 +165,20 @@ def test_atom_entry_fields(out):
     assert feed.entries[2].updated == feed.entries[2].published
 
 
+def published(out, stem: str, ext: str) -> str:
+    """Root-relative URL of the photo rendition that stands for a lead photo."""
+    [path] = [p for p in (out / "media/images").iterdir()
+              if re.fullmatch(rf"{stem}-\d+w\.[0-9a-f]+\.{ext}", p.name)]
+    return path.relative_to(out).as_posix()
+
+
 def test_atom_content_is_the_full_body_with_absolute_links(out):
     entry = parse(out, "en/feed.xml").entries[0]
     content = entry.content[0]
     assert content.type == "text/html"
     assert content.base == BASE + "en/world/vote/"
     assert "<p>First paragraph.</p>" in content.value
-    assert f'src="{BASE}media/images/vote.png"' in content.value
+    assert f'src="{BASE}{published(out, "vote", "jpg")}"' in content.value
     # xml:base is set on the element itself.
     root = ET.parse(out / "en/feed.xml").getroot()
     element = root.find(f"{ATOM}entry/{ATOM}content")
@@ -179,13 +187,14 @@ def test_atom_content_is_the_full_body_with_absolute_links(out):
 
 
 def test_lead_image_is_an_enclosure_with_type_and_length(out):
-    size = (out / "media/images/vote.png").stat().st_size
+    url = published(out, "vote", "jpg")
+    size = (out / url).stat().st_size
     for relative in ("en/feed.xml", "en/rss.xml"):
         entry = parse(out, relative).entries[0]
-        assert entry.enclosures == [{"href": BASE + "media/images/vote.png",
-                                     "type": "image/png", "length": str(size)}]
-        assert entry.media_content[0]["url"] == BASE + "media/images/vote.png"
-        assert entry.media_content[0]["type"] == "image/png"
+        assert entry.enclosures == [{"href": BASE + url, "type": "image/jpeg",
+                                     "length": str(size)}]
+        assert entry.media_content[0]["url"] == BASE + url
+        assert entry.media_content[0]["type"] == "image/jpeg"  # an opaque PNG becomes JPEG
         assert entry.media_content[0]["medium"] == "image"
         assert local(out, entry.enclosures[0]["href"]).is_file()
         # No lead image, no enclosure.
@@ -201,7 +210,7 @@ def test_rss_item_fields(out):
     assert entry.updated_parsed[:5] == (2026, 3, 10, 11, 0)
     assert [a.name for a in entry.authors] == ["Ann Writer", "Bo Reporter"]
     assert entry.summary == "The count is over."
-    assert f'src="{BASE}media/images/vote.png"' in entry.content[0].value
+    assert f'src="{BASE}{published(out, "vote", "jpg")}"' in entry.content[0].value
     self_link = [link for link in feed.feed.links if link.rel == "self"]
     assert [link.href for link in self_link] == [BASE + "en/rss.xml"]
     # Without a summary the description is the start of the body.

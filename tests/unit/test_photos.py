@@ -127,7 +127,7 @@ def test_iptc_caption_and_credit_are_read(tmp_path):
     def record(dataset: int, text: bytes) -> bytes:
         return b"\x1c\x02" + bytes([dataset]) + len(text).to_bytes(2, "big") + text
 
-    iim = record(120, "Crowds in Karsk".encode()) + record(110, b"Photo: A. Example")
+    iim = record(120, b"Crowds in Karsk") + record(110, b"Photo: A. Example")
     resource = b"8BIM" + b"\x04\x04" + b"\x00\x00" + len(iim).to_bytes(4, "big") + iim
     if len(iim) % 2:
         resource += b"\x00"

@@ -79,8 +79,9 @@ def test_article_has_a_news_article_and_breadcrumbs(out, parse_html):
     assert article["dateModified"] == ago(hours=1)
     assert article["author"] == [{"@type": "Person", "name": "Ann Writer"},
                                  {"@type": "Person", "name": "Bo Reporter"}]
-    assert article["image"][0]["url"] == BASE + "media/images/vote.jpg"
-    assert (out / "media/images/vote.jpg").is_file()
+    image_url = article["image"][0]["url"]
+    assert image_url.startswith(BASE + "media/images/vote-") and image_url.endswith(".jpg")
+    assert (out / image_url.removeprefix(BASE)).is_file()
     assert article["inLanguage"] == "en"
     assert article["articleSection"] == "World news"
     assert article["keywords"] == ["Elections"]
@@ -156,12 +157,13 @@ def test_open_graph_and_twitter_on_an_article(out, parse_html):
     assert values["og:url"] == BASE + "fa/world/vote/"
     assert values["og:locale"] == "fa_IR"
     assert [v for k, v in tags if k == "og:locale:alternate"] == ["en_US", "ru_RU"]
-    assert values["og:image"] == BASE + "media/images/vote.jpg"
+    assert values["og:image"].startswith(BASE + "media/images/vote-")
+    assert values["og:image"].endswith(".jpg")
     assert values["og:image:type"] == "image/jpeg"
     assert values["article:published_time"] == ago(hours=2)
     assert values["article:modified_time"] == ago(hours=2)
     assert values["twitter:card"] == "summary_large_image"
-    assert values["twitter:image"] == BASE + "media/images/vote.jpg"
+    assert values["twitter:image"] == values["og:image"]
     en = meta(page(out, "en/world/vote", parse_html))
     assert dict(en)["article:section"] == "World news"
     assert [v for k, v in en if k == "article:tag"] == ["Elections"]
