@@ -231,6 +231,9 @@ def _make_article(f: dict, config: Config, problems: Problems,
         if reason is None and key == "section" and value in urls.RESERVED_SECTIONS:
             reason = (f"is reserved for Dateline's own pages "
                       f"({', '.join(sorted(urls.RESERVED_SECTIONS))})")
+        elif reason is None and key == "slug" and (value in urls.RESERVED_FILES or
+                                                   value.startswith("sitemap-")):
+            reason = "is the name of a file Dateline writes (a feed or sitemap); choose another"
         if reason:
             ok = False
             line_key = key if key in f["set"] else None

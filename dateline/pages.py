@@ -68,8 +68,10 @@ def plan_pages(views: dict[str, LanguageView], default_language: str) -> list[Pa
 def _language_pages(view: LanguageView, views: dict[str, LanguageView]) -> list[Page]:
     code = view.code
     homes = tuple((c, urls.home(c)) for c in views)
+    # The homes' x-default is the root language chooser, which lists them all.
     pages = _paginate(view, view.listing, lambda n: urls.home(code, n), template="home.html",
-                      kind="home", heading=view.title, alternates=homes)
+                      kind="home", heading=view.title, alternates=homes,
+                      x_default=urls.root_index())
     for section in view.sections:
         items = tuple(a for a in view.listing if a.section == section.key)
         alternates = tuple((c, urls.section(c, section.key)) for c, v in views.items()
@@ -85,11 +87,12 @@ def _language_pages(view: LanguageView, views: dict[str, LanguageView]) -> list[
                            template="listing.html", kind="tag", heading=tag.label,
                            key=tag.key, alternates=alternates)
     if view.tags:
+        alternates = tuple((c, urls.tags_index(c)) for c, v in views.items() if v.tags)
         pages.append(Page(url=urls.tags_index(code), template="tags.html", kind="tags",
-                          lang=code, alternates=tuple((c, urls.tags_index(c))
-                                                      for c, v in views.items() if v.tags)))
+                          lang=code, alternates=alternates, x_default=alternates[0][1]))
+    abouts = tuple((c, urls.about(c)) for c in views)
     pages.append(Page(url=urls.about(code), template="about.html", kind="about", lang=code,
-                      heading=view.title, alternates=tuple((c, urls.about(c)) for c in views)))
+                      heading=view.title, alternates=abouts, x_default=abouts[0][1]))
     for article in view.articles:
         group = view.translations_of(article)
         pages.append(Page(
@@ -101,7 +104,8 @@ def _language_pages(view: LanguageView, views: dict[str, LanguageView]) -> list[
     return pages
 
 
-def _paginate(view: LanguageView, items: tuple[Article, ...], url_of, **fields) -> list[Page]:
+def _paginate(view: LanguageView, items: tuple[Article, ...], url_of,
+              x_default: str | None = None, **fields) -> list[Page]:
     per_page = view.site.config.site.per_page
     total = max(1, math.ceil(len(items) / per_page))
     all_urls = tuple(url_of(n) for n in range(1, total + 1))
@@ -109,7 +113,8 @@ def _paginate(view: LanguageView, items: tuple[Article, ...], url_of, **fields) 
         Page(url=all_urls[n - 1], lang=view.code,
              items=items[(n - 1) * per_page:n * per_page],
              pagination=Pagination(n, total, all_urls, len(items)),
-             x_default=fields["alternates"][0][1] if n == 1 and fields["alternates"] else None,
+             x_default=(x_default if x_default is not None else fields["alternates"][0][1])
+             if n == 1 and fields["alternates"] else None,
              **{**fields, "alternates": fields["alternates"] if n == 1 else ()})
         for n in range(1, total + 1)
     ]

@@ -11,7 +11,11 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 # Section folder names that would collide with pages Dateline makes in every language.
-RESERVED_SECTIONS = frozenset({"tags", "about", "page", "media", "static", "feeds"})
+RESERVED_FILES = frozenset({"index.html", "feed.xml", "rss.xml", "sitemap.xml",
+                            "news-sitemap.xml", "robots.txt", "404.html", "_headers"})
+"""Names of files Dateline writes inside language and section folders (and the root)."""
+RESERVED_SECTIONS = frozenset({"tags", "about", "page", "media", "static", "feeds"}
+                              | RESERVED_FILES)
 
 
 def output_file(url: str) -> str:
