@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 import dateline
-from dateline import serve, shipped_path
+from dateline import preview_http, serve, shipped_path
 from dateline.config import load_config
 from dateline.livereload import EVENTS_PATH, SCRIPT_PATH, EventHub
 from dateline.pipeline import BuildOptions, BuildResult
@@ -313,7 +313,7 @@ def test_an_exception_in_a_handler_is_a_500_and_the_server_goes_on(site, monkeyp
     def broken(*args):
         raise RuntimeError("/secret/path/in/the/message")
 
-    monkeypatch.setattr(serve, "resolve_inside", broken)
+    monkeypatch.setattr(preview_http, "resolve_inside", broken)
     status, _, body = fetch(site, "/en/")
     assert status == 500
     assert b"/secret/path" not in body and b"RuntimeError" not in body
