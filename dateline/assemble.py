@@ -7,7 +7,6 @@ import difflib
 import functools
 import os
 from collections import defaultdict
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -30,14 +29,16 @@ INHERITED = ("section", "tags", "dateline", "reporting", "breaking")
 
 
 def assemble(docs: list[Document], config: Config, now: datetime, problems: Problems, *,
-             drafts: bool = False, future: bool = False) -> Site:
-    """Validate documents and build the site's model. Problems are recorded, not raised."""
+             drafts: bool = False, future: bool = False,
+             bodies: dict[Path, str] | None = None) -> Site:
+    """Validate documents and build the site's model. Problems are recorded, not raised.
+    `bodies` holds the rendered body of each source file, when the caller has them."""
     fields = [f for doc in _known_language_docs(docs, config, problems)
               if (f := _read_fields(doc, config, problems)) is not None]
     fields = _inherit_from_originals(fields, config)
     files = ContentFiles(config.paths.content)
     articles = [a for f in fields
-                if (a := _make_article(f, config, problems, files)) is not None]
+                if (a := _make_article(f, config, problems, files, bodies or {})) is not None]
     published, held_back = [], []
     for article in articles:
         if article.draft and not drafts:
@@ -218,8 +219,8 @@ def _default_key(doc: Document) -> str:
     return rest[:-3] if rest.endswith(".md") else rest
 
 
-def _make_article(f: dict, config: Config, problems: Problems,
-                  files: ContentFiles) -> Article | None:
+def _make_article(f: dict, config: Config, problems: Problems, files: ContentFiles,
+                  bodies: dict[Path, str]) -> Article | None:
     doc: Document = f["doc"]
     lang = doc.parts[0]
     section = f.get("section") or doc.parts[1]
@@ -249,6 +250,7 @@ def _make_article(f: dict, config: Config, problems: Problems,
         tags=tuple(dict.fromkeys(f.get("tags", ()))), reporting=f.get("reporting", ()),
         breaking=f.get("breaking", False), draft=f.get("draft", False),
         original=f["is_original"], image=image, body=doc.body, body_line=doc.body_line,
+        body_html=bodies.get(doc.path, ""),
         url=urls.article(lang, section, slug),
     )
 
@@ -401,8 +403,3 @@ def _group(articles: list[Article], config: Config):
     return tuple((key, tuple(sorted(group, key=lambda a: order[a.lang])))
                  for key, group in sorted(groups.items()))
 
-
-def with_bodies(site: Site, bodies: dict[str, str]) -> Site:
-    """The site with each article's rendered body, keyed by article URL."""
-    return site.with_articles(tuple(replace(a, body_html=bodies[a.url])
-                                    for a in site.articles))

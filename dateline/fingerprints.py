@@ -92,7 +92,20 @@ _ARTICLE_FIELDS = tuple(f.name for f in fields(Article) if f.name not in ("body"
 def article_data(article: Article) -> tuple:
     """Every field of the article but its body, which its source digest stands for
     (bodies depend on nothing but their file and the settings in `site_fingerprint`)."""
-    return tuple(getattr(article, name) for name in _ARTICLE_FIELDS)
+    return tuple(_image_data(article.image) if name == "image" else getattr(article, name)
+                 for name in _ARTICLE_FIELDS)
+
+
+def _image_data(image) -> tuple | None:
+    # The renditions' names carry the photo's content hash and the crop: they stand for
+    # the whole plan, which would be slow to print for every page.
+    if image is None:
+        return None
+    return (image.url, image.alt, image.caption, image.credit, image.text_lang, image.ratio,
+            image.focus, image.published_bytes,
+            tuple(r.url for r in image.picture.renditions) if image.picture else None,
+            tuple(r.url for r in image.card.renditions) if image.card else None,
+            image.picture.width if image.picture else None)
 
 
 def value_digest(value: object) -> str:

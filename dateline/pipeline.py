@@ -19,7 +19,7 @@ from pathlib import Path
 from jinja2 import TemplateError
 
 from . import urls
-from .assemble import assemble, with_bodies
+from .assemble import assemble
 from .cache import BuildCache, OutputRecord
 from .catalogs import (
     SOURCE_LANGUAGE,
@@ -219,11 +219,10 @@ def _prepare(config: Config, options: BuildOptions, linker: Linker, cache: Build
 
 def _assemble(prepared: list[Prepared], config: Config, options: BuildOptions,
               now: dt.datetime, problems: Problems) -> Site:
-    site = assemble([p.doc for p in prepared], config, now, problems,
-                    drafts=options.drafts, future=options.future)
     by_path = {p.doc.path: p for p in prepared}
-    bodies = {a.url: by_path[a.source_path].body_html for a in site.articles}
-    site = with_bodies(site, bodies)
+    site = assemble([p.doc for p in prepared], config, now, problems,
+                    drafts=options.drafts, future=options.future,
+                    bodies={path: p.body_html for path, p in by_path.items()})
     # Body images are published with the articles that use them.
     assets = {a.source: a for a in site.assets}
     for article in site.articles:
@@ -249,13 +248,17 @@ def _make_photos(site: Site, prepared: list[Prepared], config: Config, jobs: int
 
 
 def _with_published_sizes(site: Site, files: dict[str, Path]) -> Site:
+    """Fill the size of each lead photo's published file where planning could not know it
+    (a rendition made by this very build)."""
     def sized(article: Article) -> Article:
         image = article.image
-        if image is None or image.published_url not in files:
+        if image is None or image.published_bytes or image.published_url not in files:
             return article
         size = files[image.published_url].stat().st_size
         return replace(article, image=replace(image, published_bytes=size))
 
+    if all(a.image is None or a.image.published_bytes for a in site.articles):
+        return site
     return site.with_articles(tuple(sized(a) for a in site.articles))
 
 

@@ -36,6 +36,8 @@ class PhotoLibrary:
         self.settings = settings
         self.cache = cache
         self._known: dict[Path, tuple[str, SourceInfo | None]] = {}
+        self._pictures: dict[tuple, Picture] = {}
+        self._sizes: dict[str, int] = {}
 
     def source(self, path: Path) -> tuple[str, SourceInfo | None]:
         """(content digest, header info) of a photo; raises PhotoError."""
@@ -50,11 +52,27 @@ class PhotoLibrary:
             self._known[path] = remembered
         return self._known[path]
 
+    def published_size(self, rendition: Rendition) -> int:
+        """Bytes of a rendition already in the cache (0 when it is still to be made)."""
+        if rendition.job is None:
+            return Path(rendition.source).stat().st_size
+        if self.cache is None:
+            return 0
+        key = rendition.job.key
+        if key not in self._sizes:
+            made = self.cache.folder / "photos" / f"{key}.{rendition.job.format}"
+            self._sizes[key] = made.stat().st_size if made.is_file() else 0
+        return self._sizes[key]
+
     def picture(self, path: Path, url: str, *, ratio=None, focus=(0.5, 0.5),
                 widths: tuple[int, ...] | None = None) -> Picture:
-        digest, info = self.source(path)
-        return plan_picture(path, url, info, digest, self.settings, ratio=ratio,
-                            focus=focus, widths=widths)
+        # Newsrooms reuse photos across translations and stories: plan each crop once.
+        key = (path, url, ratio, focus, widths)
+        if key not in self._pictures:
+            digest, info = self.source(path)
+            self._pictures[key] = plan_picture(path, url, info, digest, self.settings,
+                                               ratio=ratio, focus=focus, widths=widths)
+        return self._pictures[key]
 
 
 def attach_photos(site: Site, library: PhotoLibrary, problems: Problems) -> Site:
@@ -76,16 +94,12 @@ def _with_pictures(article: Article, library: PhotoLibrary, problems: Problems) 
     except PhotoError as exc:
         problems.error(image.where, f"image '{_shown(image)}' {exc}")
         return article
-    filled = _prefill(image, info)
-    return replace(article, image=replace(filled, picture=picture, card=card))
-
-
-def _prefill(image: Image, info: SourceInfo | None) -> Image:
-    """Captions and credits from the file's IPTC fields when the article gives none."""
-    if info is None:
-        return image
-    return replace(image, caption=image.caption or info.caption,
-                   credit=image.credit or info.credit)
+    # Captions and credits from the file's IPTC fields when the article gives none.
+    caption = image.caption or (info.caption if info else "")
+    credit = image.credit or (info.credit if info else "")
+    published = library.published_size(picture.src)
+    return replace(article, image=replace(image, picture=picture, card=card, caption=caption,
+                                          credit=credit, published_bytes=published))
 
 
 def _shown(image: Image) -> str:
