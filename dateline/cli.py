@@ -216,8 +216,8 @@ def _run_build(args: argparse.Namespace) -> int:
 def print_summary(result: BuildResult, root: Path) -> None:
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    for article, reason in result.held_back:
-        print(f"held back: {article.source.path} ({reason})")
+    for where, reason in result.held_back:
+        print(f"held back: {where.path} ({reason})")
     if result.fallbacks:
         counts = ", ".join(f"{code} {n}" for code, n in sorted(result.fallbacks.items()))
         print(f"untranslated UI strings (default language shown instead): {counts}")

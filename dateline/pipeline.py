@@ -18,7 +18,7 @@ from pathlib import Path
 
 from jinja2 import TemplateError
 
-from . import urls
+from . import state, urls
 from .assemble import assemble
 from .cache import BuildCache, OutputRecord
 from .catalogs import (
@@ -41,6 +41,7 @@ from .prepare import Prepared, prepare_sources
 from .read import find_sources
 from .render import make_environment, render_page, template_problem
 from .renditions import PhotoLibrary, attach_photos, make_renditions, site_renditions
+from .sitemaps import NEWS_WINDOW
 from .urls import Linker
 from .views import LanguageView
 from .write import (
@@ -80,7 +81,8 @@ class BuildResult:
     pages: int
     files: int
     seconds: float
-    held_back: tuple[tuple[Article, str], ...] = ()
+    held_back: tuple[tuple[SourceRef, str], ...] = ()
+    """Drafts and scheduled articles left out: where each is, and why."""
     warnings: list[Problem] = field(default_factory=list)
     fallbacks: dict[str, int] = field(default_factory=dict)
     written: int = 0
@@ -93,6 +95,8 @@ class BuildResult:
     rendered: int = 0
     """Pages rendered (the rest were known unchanged from their fingerprints)."""
     changed_files: tuple[str, ...] = ()
+    up_to_date: bool = False
+    """True when no input changed since the last build into this output: nothing was read."""
 
 
 def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult:
@@ -104,6 +108,14 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     progress = _Progress(options.progress)
     problems = Problems()
     linker = Linker(config.site.base_url, config.site.relative_urls)
+    inputs, newest = state.inputs_key(
+        [config.paths.content, config.theme_dir, locales_dir_for(config.paths.locales)],
+        [config.config_path], repr((_settings_key(config, linker), config.source_text,
+                                    options.drafts, options.future, options.languages,
+                                    options.fingerprint_assets)))
+    previous = None if options.clean else state.load(config.paths.cache, output)
+    if state.is_current(previous, inputs, newest, now, read_build_id(output)):
+        return _unchanged(previous, output, started)
     cache = BuildCache.open(config.paths.cache, _settings_key(config, linker))
 
     # Every file is read and validated before anything is written: all errors at once.
@@ -184,13 +196,35 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     if not nothing_new:
         cache.save({str(p.doc.path): p.entry for p in prepared if p.valid}, output,
                    OutputRecord(staged.build_id, new, groups))
+    held_back = tuple((article.source, why) for article, why in site.held_back)
+    fallbacks = _fallbacks(config, views)
+    dates = [a.date for a in site.articles] + [a.date for a, _ in site.held_back]
+    state.save(config.paths.cache, output, {
+        "key": inputs, "build_id": staged.build_id, "pages": len(pages), "files": len(new),
+        "valid_until": state.next_change(dates, now, NEWS_WINDOW),
+        "held_back": [[ref.path, ref.line, why] for ref, why in held_back],
+        "warnings": state.problems_to_json(problems.warnings), "fallbacks": fallbacks,
+    })
     return BuildResult(
         output=output, pages=len(pages), files=len(new),
-        seconds=time.perf_counter() - started, held_back=site.held_back,
-        warnings=problems.warnings, fallbacks=_fallbacks(config, views),
+        seconds=time.perf_counter() - started, held_back=held_back,
+        warnings=problems.warnings, fallbacks=fallbacks,
         written=len(written), unchanged=len(new) - len(written), removed=len(removed),
         incremental=record is not None, rendered=len(dirty), photos_made=photos_made,
         changed_files=tuple(sorted(written)),
+    )
+
+
+def _unchanged(previous: dict, output: Path, started: float) -> BuildResult:
+    """The result of a build that found nothing to do, with the last build's summary."""
+    return BuildResult(
+        output=output, pages=previous["pages"], files=previous["files"],
+        seconds=time.perf_counter() - started,
+        held_back=tuple((SourceRef(path, line), why)
+                        for path, line, why in previous["held_back"]),
+        warnings=state.problems_from_json(previous["warnings"]),
+        fallbacks=previous["fallbacks"], unchanged=previous["files"], incremental=True,
+        up_to_date=True,
     )
 
 

@@ -2,7 +2,9 @@
 the number of workers does not change a byte; a bad cache is never trusted."""
 
 import datetime as dt
+import os
 import shutil
+import time
 import tempfile
 from pathlib import Path
 
@@ -217,3 +219,28 @@ def test_output_changed_behind_the_caches_back_is_rebuilt(tmp_path):
     shutil.rmtree(out)
     result = build_into(tmp_path, out)
     assert not result.incremental and (out / "en/index.html").is_file()
+
+
+def test_nothing_changed_is_a_shortcut_until_the_clock_changes_the_site(tmp_path):
+    seed(tmp_path)
+    write(tmp_path, "content/en/world/scheduled.md", article("Embargoed", 20))
+    an_hour_ago = time.time() - 3600  # older than the racy-timestamp margin
+    for path in tmp_path.rglob("*"):
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    out = tmp_path / "site"
+    config = load_config(tmp_path / "dateline.toml")
+    before = dt.datetime(2026, 5, 19, 12, 0, tzinfo=dt.UTC)
+    first = build(config, BuildOptions(output=out, now=before, jobs=1))
+    assert [ref.path for ref, _ in first.held_back] == ["content/en/world/scheduled.md"]
+    again = build(config, BuildOptions(output=out, now=before, jobs=1))
+    assert again.up_to_date and again.written == 0
+    assert again.held_back == first.held_back  # the summary is the same
+    # No file changed, but the embargo is over: the article must appear.
+    after = dt.datetime(2026, 5, 20, 12, 0, tzinfo=dt.UTC)
+    published = build(config, BuildOptions(output=out, now=after, jobs=1))
+    assert not published.up_to_date
+    assert published.held_back == () and published.written > 0
+    assert (out / "en/world/scheduled/index.html").is_file()
+    clean = tmp_path / "clean"
+    build(config, BuildOptions(output=clean, now=after, jobs=1, clean=True))
+    assert tree(out) == tree(clean)

@@ -370,7 +370,7 @@ def test_drafts_and_future_articles_are_left_out_and_listed(built, out):
     _, result = built
     assert not (out / "en/world/breaking-draft").exists()
     assert not (out / "en/world/scheduled").exists()
-    assert [(a.source.path, why) for a, why in result.held_back] == [
+    assert [(ref.path, why) for ref, why in result.held_back] == [
         ("content/en/world/breaking-draft.md", "draft"),
         ("content/en/world/scheduled.md", "scheduled for 2099-01-01T08:00:00+00:00")]
 

@@ -1,0 +1,92 @@
+"""The no-change shortcut: when no input file, setting or option changed since the last
+build into an output folder, and the clock has not crossed a moment that changes the
+site (a scheduled article's publication, a story leaving the news sitemap's window),
+that output is already right and the build can stop after a few hundred `stat` calls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+
+from . import __version__
+from .errors import Problem, SourceRef
+
+STATE_FILE = "state.json"
+# As in the build cache: a file modified this close to the last build may have changed
+# again within the same timestamp tick, so its stat cannot prove it unchanged.
+_RACY_NS = 2_000_000_000
+
+
+def inputs_key(folders: list[Path], files: list[Path], settings: str) -> tuple[str, int]:
+    """A digest of every input file's name and stat, and of the settings; and the newest
+    modification time among them."""
+    hasher = hashlib.blake2b(f"{__version__}\0{settings}".encode(), digest_size=16)
+    newest = 0
+    listed = list(files)
+    for folder in folders:
+        for base, dirs, names in os.walk(folder):
+            dirs.sort()
+            listed.extend(Path(base, name) for name in sorted(names))
+    for path in listed:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        newest = max(newest, stat.st_mtime_ns)
+        hasher.update(f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}\0{stat.st_ino}\n".encode())
+    return hasher.hexdigest(), newest
+
+
+def next_change(dates: list[dt.datetime], now: dt.datetime, window: dt.timedelta) -> str:
+    """The first moment after `now` at which time alone changes the site: an article's
+    date arriving (it gets published, or enters the news window) or leaving the window."""
+    moments = [d for d in dates if d > now] + [d + window for d in dates if d + window > now]
+    return min(moments).isoformat() if moments else "9999-12-31T00:00:00+00:00"
+
+
+def load(cache_dir: Path, output: Path) -> dict | None:
+    try:
+        states = json.loads((cache_dir / STATE_FILE).read_text(encoding="utf-8"))
+        return states.get(str(output))
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def is_current(state: dict | None, key: str, newest_ns: int, now: dt.datetime,
+               build_id: str | None) -> bool:
+    if not state or state.get("key") != key or state.get("build_id") != build_id:
+        return False
+    if newest_ns >= state.get("written_ns", 0) - _RACY_NS:
+        return False
+    try:
+        return now < dt.datetime.fromisoformat(state["valid_until"])
+    except (KeyError, ValueError):
+        return False
+
+
+def save(cache_dir: Path, output: Path, state: dict) -> None:
+    path = cache_dir / STATE_FILE
+    try:
+        states = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(states, dict):
+            states = {}
+    except (OSError, ValueError):
+        states = {}
+    states[str(output)] = {**state, "written_ns": time.time_ns()}
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(states, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def problems_to_json(problems: list[Problem]) -> list:
+    return [[p.where.path, p.where.line, p.message] for p in problems]
+
+
+def problems_from_json(data: list) -> list[Problem]:
+    return [Problem(SourceRef(path, line), message) for path, line, message in data]
