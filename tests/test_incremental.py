@@ -4,8 +4,8 @@ the number of workers does not change a byte; a bad cache is never trusted."""
 import datetime as dt
 import os
 import shutil
-import time
 import tempfile
+import time
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
