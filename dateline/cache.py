@@ -64,6 +64,7 @@ class BuildCache:
         self.folder = folder
         self.data = data
         self.loaded = loaded
+        self.dirty = False
 
     @classmethod
     def open(cls, folder: Path, settings: str) -> BuildCache:
@@ -108,10 +109,20 @@ class BuildCache:
 
     def save(self, sources: dict[str, SourceEntry], folder: Path,
              record: OutputRecord) -> None:
+        self.update(sources, folder, record)
+        self.write()
+
+    def update(self, sources: dict[str, SourceEntry], folder: Path,
+               record: OutputRecord) -> None:
+        """Remember a build in memory (`write` puts it on disk)."""
         self.data.sources = sources
         # One record per output folder: the preview server and `build` keep their own.
         self.data.outputs[str(folder)] = record
         self.data.written_ns = time.time_ns()
+        self.dirty = True
+
+    def write(self) -> None:
+        self.dirty = False
         self.folder.mkdir(parents=True, exist_ok=True)
         tmp = self.folder / f"build.pickle.{os.getpid()}.tmp"
         with tmp.open("wb") as handle:
@@ -128,3 +139,33 @@ def stat_key(stat: os.stat_result) -> tuple[int, int, int]:
 
 def _stat_key(stat: os.stat_result) -> tuple[int, int, int]:
     return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+class BuildSession:
+    """What a long-running process (the preview server) keeps between its builds: the
+    build cache stays in memory instead of being read and written every time, and is
+    written at most every `write_interval` seconds and when the session closes.
+
+    A crash between writes loses nothing that matters: the output folder's marker then
+    names a build the cache on disk does not know, and the next build starts afresh."""
+
+    def __init__(self, write_interval: float = 5.0):
+        self.write_interval = write_interval
+        self._cache: BuildCache | None = None
+        self._written = 0.0
+
+    def cache(self, folder: Path, settings: str) -> BuildCache:
+        key = f"{FORMAT}:{__version__}:{settings}"
+        if self._cache is None or self._cache.folder != folder or self._cache.data.key != key:
+            self.close()
+            self._cache = BuildCache.open(folder, settings)
+        return self._cache
+
+    def built(self) -> None:
+        if self._cache is not None and time.monotonic() - self._written > self.write_interval:
+            self.close()
+
+    def close(self) -> None:
+        if self._cache is not None and self._cache.dirty:
+            self._cache.write()
+        self._written = time.monotonic()

@@ -20,7 +20,7 @@ from jinja2 import TemplateError
 
 from . import state, urls
 from .assemble import assemble
-from .cache import BuildCache, OutputRecord
+from .cache import BuildCache, BuildSession, OutputRecord
 from .catalogs import (
     SOURCE_LANGUAGE,
     UiStrings,
@@ -70,6 +70,8 @@ class BuildOptions:
     """Ignore the build cache and write the whole output afresh."""
     progress: bool = False
     """Show a progress line on stderr (the CLI turns it on for terminals)."""
+    session: BuildSession | None = None
+    """State kept between builds by a long-running process (the preview server)."""
     fingerprint_assets: bool = True
     """Content-hashed names for theme assets; the preview server turns it off so that
     a stylesheet edit changes the stylesheet alone and can be swapped without a reload."""
@@ -116,7 +118,9 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     previous = None if options.clean else state.load(config.paths.cache, output)
     if state.is_current(previous, inputs, newest, now, read_build_id(output)):
         return _unchanged(previous, output, started)
-    cache = BuildCache.open(config.paths.cache, _settings_key(config, linker))
+    settings = _settings_key(config, linker)
+    cache = (options.session.cache(config.paths.cache, settings) if options.session
+             else BuildCache.open(config.paths.cache, settings))
 
     # Every file is read and validated before anything is written: all errors at once.
     progress.stage("reading")
@@ -194,8 +198,12 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
                    and all(p.cached for p in prepared)
                    and len(prepared) == len(cache.data.sources))
     if not nothing_new:
-        cache.save({str(p.doc.path): p.entry for p in prepared if p.valid}, output,
-                   OutputRecord(staged.build_id, new, groups))
+        cache.update({str(p.doc.path): p.entry for p in prepared if p.valid}, output,
+                     OutputRecord(staged.build_id, new, groups))
+        if options.session is None:
+            cache.write()
+    if options.session is not None:
+        options.session.built()
     held_back = tuple((article.source, why) for article, why in site.held_back)
     fallbacks = _fallbacks(config, views)
     dates = [a.date for a in site.articles] + [a.date for a, _ in site.held_back]

@@ -22,6 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .cache import BuildSession
 from .catalogs import locales_dir_for
 from .config import Config, load_config
 from .errors import DatelineError, Problem, SourceRef, UsageError, display_path
@@ -57,7 +58,9 @@ class PreviewServer:
                  keepalive: float = 15.0, quiet: float = 0.1, max_clients: int = 32):
         options = options or BuildOptions()
         _check_languages(config, options.languages)
-        self.options = options
+        # The build cache stays in memory between rebuilds (written every few seconds).
+        self._session = options.session or BuildSession()
+        self.options = replace(options, session=self._session)
         self.keepalive = keepalive
         self._base_url = base_url if base_url is None or base_url.endswith("/") \
             else base_url + "/"
@@ -125,6 +128,7 @@ class PreviewServer:
         self._httpd.server_close()
         for thread in list(self._httpd.handler_threads):
             thread.join(5)
+        self._session.close()
         if self._output is not None:
             _release_output(self._output)
 
