@@ -275,7 +275,7 @@ def _make_image(f: dict, config: Config, problems: Problems,
         return False
     lang = doc.parts[0]
     return Image(
-        source=source, url=media_url(source, config.paths.content),
+        source=source, url=files.url_of(source),
         alt=spec.get("alt", ""), caption=spec.get("caption", ""),
         credit=spec.get("credit", ""), text_lang=f.get("image_lang", lang), where=where,
         ratio=spec.get("ratio"), focus=spec.get("focus", (0.5, 0.5)),
@@ -298,11 +298,18 @@ class ContentFiles:
 
     def __init__(self, content_dir: Path):
         self.content_dir = content_dir.resolve()
-        self._located: dict[tuple[str, Path], tuple[Path | None, str]] = {}
+        self._located: dict[tuple[str, str], tuple[Path | None, str]] = {}
         self._listings: dict[Path, frozenset[str]] = {}
+        self._urls: dict[Path, str] = {}
+
+    def url_of(self, source: Path) -> str:
+        """Where a file under content/ would be published."""
+        if source not in self._urls:
+            self._urls[source] = media_url(source, self.content_dir)
+        return self._urls[source]
 
     def locate(self, src: str, folder: Path) -> tuple[Path | None, str]:
-        key = (src, folder)
+        key = (src, str(folder))
         if key not in self._located:
             self._located[key] = self._locate(src, folder)
         return self._located[key]

@@ -54,6 +54,9 @@ class UsageError(DatelineError):
 
 def display_path(path: Path, root: Path) -> str:
     """A path relative to the site folder when it is inside it, for short messages."""
+    text, prefix = str(path), str(root).rstrip("/") + "/"
+    if text.startswith(prefix) and "/." not in text:  # the common case, without pathlib
+        return text[len(prefix):]
     try:
         return path.relative_to(root).as_posix()
     except ValueError:

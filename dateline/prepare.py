@@ -4,6 +4,7 @@ build cache when the file has not changed. Misses are spread over worker process
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -106,12 +107,19 @@ def _from_entry(path: Path, entry: SourceEntry, content_dir: Path,
     if not all(_image_stat(Path(image[0])) == image[2] for image in entry.images):
         return None
     ref = display_path(path, root)
-    doc = Document(path=path, ref=ref, parts=path.relative_to(content_dir).parts,
+    doc = Document(path=path, ref=ref, parts=_parts_below(path, content_dir),
                    meta=entry.meta, key_lines=entry.key_lines, body="",
                    body_line=entry.body_line, digest=entry.digest)
     images = tuple(BodyImage(Path(source), url, picture, SourceRef(ref, line))
                    for source, url, _stat, picture, line in entry.images)
     return Prepared(doc, entry.body_html, images, entry, cached=True)
+
+
+def _parts_below(path: Path, folder: Path) -> tuple[str, ...]:
+    text, prefix = str(path), str(folder) + os.sep
+    if text.startswith(prefix):  # sources come from walking the folder: the fast path
+        return tuple(text[len(prefix):].split(os.sep))
+    return path.relative_to(folder).parts
 
 
 def _image_stat(path: Path) -> tuple[int, int, int] | None:
