@@ -7,6 +7,7 @@ import difflib
 import functools
 import os
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -30,13 +31,16 @@ INHERITED = ("section", "tags", "dateline", "reporting", "breaking")
 
 def assemble(docs: list[Document], config: Config, now: datetime, problems: Problems, *,
              drafts: bool = False, future: bool = False,
-             bodies: dict[Path, str] | None = None) -> Site:
+             bodies: dict[Path, str] | None = None,
+             plan_image: Callable[[Image, Problems], Image | None] | None = None) -> Site:
     """Validate documents and build the site's model. Problems are recorded, not raised.
-    `bodies` holds the rendered body of each source file, when the caller has them."""
+    `bodies` holds the rendered body of each source file, when the caller has them;
+    `plan_image` completes each lead photo (its renditions), or reports it unusable."""
     fields = [f for doc in _known_language_docs(docs, config, problems)
               if (f := _read_fields(doc, config, problems)) is not None]
     fields = _inherit_from_originals(fields, config)
     files = ContentFiles(config.paths.content)
+    files.plan_image = plan_image
     articles = [a for f in fields
                 if (a := _make_article(f, config, problems, files, bodies or {})) is not None]
     published, held_back = [], []
@@ -274,12 +278,15 @@ def _make_image(f: dict, config: Config, problems: Problems,
     if source is None:
         return False
     lang = doc.parts[0]
-    return Image(
+    image = Image(
         source=source, url=files.url_of(source),
         alt=spec.get("alt", ""), caption=spec.get("caption", ""),
         credit=spec.get("credit", ""), text_lang=f.get("image_lang", lang), where=where,
         ratio=spec.get("ratio"), focus=spec.get("focus", (0.5, 0.5)),
     )
+    if files.plan_image is None:
+        return image
+    return files.plan_image(image, report) or False
 
 
 def resolve_content_file(src: str, folder: Path, content_dir: Path, where: SourceRef,
@@ -301,6 +308,7 @@ class ContentFiles:
         self._located: dict[tuple[str, str], tuple[Path | None, str]] = {}
         self._listings: dict[Path, frozenset[str]] = {}
         self._urls: dict[Path, str] = {}
+        self.plan_image: Callable[[Image, Problems], Image | None] | None = None
 
     def url_of(self, source: Path) -> str:
         """Where a file under content/ would be published."""

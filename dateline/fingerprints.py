@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import fields
+from datetime import datetime
 from pathlib import Path
 
 from . import __version__
+from .errors import SourceRef
 from .model import Article
 from .pages import Page
 from .views import LanguageView
@@ -55,23 +57,38 @@ class PageFingerprints:
     """Fingerprints of a language's pages. An article appears on its page, its
     translations' pages and a dozen listings: its share is hashed once and reused."""
 
-    def __init__(self, view: LanguageView, site_fp: str):
+    def __init__(self, view: LanguageView, site_fp: str, shared: dict | None = None):
         self.view = view
         self.chrome = value_digest((site_fp, chrome_fingerprint(view)))
-        self._articles: dict[str, str] = {}
-        self._cards: dict[str, str] = {}
+        # Articles and cards look the same from every language: pass one `shared` dict
+        # to the fingerprints of all languages so each is hashed once.
+        shared = {} if shared is None else shared
+        self._articles: dict[str, str] = shared.setdefault("articles", {})
+        self._cards: dict[str, str] = shared.setdefault("cards", {})
+        self._listings: dict[int, tuple[tuple[str, ...], str]] = {}
 
     def of(self, page: Page) -> str:
+        pagination = page.pagination
         parts: list = [self.chrome, page.url, page.template, page.heading, page.key,
-                       page.alternates, page.x_default, page.pagination]
+                       page.alternates, page.x_default,
+                       (pagination.number, pagination.total, self._listing(pagination.urls),
+                        pagination.item_count) if pagination else None]
         if page.article is not None:
             parts.append(self._article(page.article))
             parts.append([self._card(a) for a in self.view.translations_of(page.article)])
         if page.items:
             parts.append([self._card(a) for a in page.items])
         if page.kind == "tags":
-            parts.append(self.view.tags)
+            parts.append([(t.key, t.label, t.url, t.count) for t in self.view.tags])
         return value_digest(parts)
+
+    def _listing(self, urls: tuple[str, ...]) -> str:
+        # Every page of a listing carries the URLs of all its pages: hash them once
+        # (the pages share one tuple), not once per page, or long listings cost n².
+        key = id(urls)
+        if key not in self._listings:
+            self._listings[key] = (urls, value_digest(urls))
+        return self._listings[key][1]
 
     def _article(self, article: Article) -> str:
         key = article.url
@@ -82,7 +99,7 @@ class PageFingerprints:
     def _card(self, article: Article) -> str:
         key = article.url
         if key not in self._cards:
-            self._cards[key] = value_digest(_card_data(article, self.view))
+            self._cards[key] = value_digest(_card_data(article))
         return self._cards[key]
 
 
@@ -92,8 +109,11 @@ _ARTICLE_FIELDS = tuple(f.name for f in fields(Article) if f.name not in ("body"
 def article_data(article: Article) -> tuple:
     """Every field of the article but its body, which its source digest stands for
     (bodies depend on nothing but their file and the settings in `site_fingerprint`)."""
-    return tuple(_image_data(article.image) if name == "image" else getattr(article, name)
-                 for name in _ARTICLE_FIELDS)
+    # Plain values only: a dataclass's repr is slow, and this runs for every article.
+    return tuple(_image_data(article.image) if name == "image" else
+                 str(value) if isinstance(value := getattr(article, name), SourceRef | Path)
+                 else value.isoformat() if isinstance(value, datetime)
+                 else value for name in _ARTICLE_FIELDS)
 
 
 def _image_data(image) -> tuple | None:
@@ -115,11 +135,12 @@ def value_digest(value: object) -> str:
 
 
 def _link_data(article: Article) -> tuple:
-    return (article.lang, article.url, article.title, article.modified, article.original,
-            article.summary, article.image.url if article.image else None)
+    return (article.lang, article.url, article.title, article.modified.isoformat(),
+            article.original, article.summary, article.image.url if article.image else None)
 
 
-def _card_data(article: Article, view: LanguageView) -> tuple:
-    return (*_link_data(article), article.section, article.date, article.breaking,
-            view.teaser(article))
+def _card_data(article: Article) -> tuple:
+    # The teaser (the summary, or the body's opening words) is the same in every view.
+    return (*_link_data(article), article.section, article.date.isoformat(),
+            article.breaking, article.summary or article.digest)
 

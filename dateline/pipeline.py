@@ -40,7 +40,7 @@ from .photos import file_digest
 from .prepare import Prepared, prepare_sources
 from .read import find_sources
 from .render import make_environment, render_page, template_problem
-from .renditions import PhotoLibrary, attach_photos, make_renditions, site_renditions
+from .renditions import PhotoLibrary, make_renditions, site_renditions
 from .sitemaps import NEWS_WINDOW
 from .urls import Linker
 from .views import LanguageView
@@ -126,8 +126,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     progress.stage("reading")
     photos = PhotoLibrary(config.images, cache)
     prepared = _prepare(config, options, linker, cache, jobs, problems, photos)
-    site = _assemble(prepared, config, options, now, problems)
-    site = attach_photos(site, photos, problems)
+    site = _assemble(prepared, config, options, now, problems, photos)
     problems.raise_if_any(ContentError)
     progress.stage("photos")
     site, photos_made = _make_photos(site, prepared, config, jobs, problems)
@@ -145,7 +144,9 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
                                files_fingerprint([config.theme_dir / "templates"]),
                                files_fingerprint([locales_dir_for(config.paths.locales)]),
                                f"{_settings_key(config, linker)}|{sorted(assets.items())}")
-    by_language = {code: PageFingerprints(view, site_fp) for code, view in views.items()}
+    shared: dict = {}
+    by_language = {code: PageFingerprints(view, site_fp, shared)
+                   for code, view in views.items()}
     fingerprints = [by_language[p.lang].of(p) for p in pages]
 
     record = None if options.clean else cache.output(output)
@@ -162,7 +163,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
         clean_set = set(range(len(pages))) - set(dirty)
         for index in clean_set:
             new[pages[index].file] = old[pages[index].file]
-        env = make_environment(config.theme_dir)
+        env = make_environment(config.theme_dir, config.paths.cache)
         results = _render_pages(env, [pages[i] for i in dirty],
                                 [fingerprints[i] for i in dirty], views, linker, config,
                                 assets, staged, old, jobs, progress)
@@ -260,11 +261,13 @@ def _prepare(config: Config, options: BuildOptions, linker: Linker, cache: Build
 
 
 def _assemble(prepared: list[Prepared], config: Config, options: BuildOptions,
-              now: dt.datetime, problems: Problems) -> Site:
+              now: dt.datetime, problems: Problems,
+              photos: PhotoLibrary | None = None) -> Site:
     by_path = {p.doc.path: p for p in prepared}
     site = assemble([p.doc for p in prepared], config, now, problems,
                     drafts=options.drafts, future=options.future,
-                    bodies={path: p.body_html for path, p in by_path.items()})
+                    bodies={path: p.body_html for path, p in by_path.items()},
+                    plan_image=photos.plan_image if photos else None)
     # Body images are published with the articles that use them.
     assets = {a.source: a for a in site.assets}
     for article in site.articles:

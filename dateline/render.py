@@ -9,7 +9,13 @@ from __future__ import annotations
 import traceback
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import (
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+)
 
 from .errors import ContentError, Problem, SourceRef, display_path
 from .pages import Page
@@ -19,17 +25,24 @@ from .views import LanguageView
 _ENVIRONMENTS: dict[Path, Environment] = {}
 
 
-def make_environment(theme_dir: Path) -> Environment:
+def make_environment(theme_dir: Path, cache_dir: Path | None = None) -> Environment:
     """The theme's Jinja2 environment. One per theme folder and process: compiled
     templates are kept between the preview server's rebuilds, and Jinja checks each
     template file's modification time before reusing it."""
     if theme_dir not in _ENVIRONMENTS:
-        _ENVIRONMENTS[theme_dir] = _new_environment(theme_dir)
+        _ENVIRONMENTS[theme_dir] = _new_environment(theme_dir, cache_dir)
     return _ENVIRONMENTS[theme_dir]
 
 
-def _new_environment(theme_dir: Path) -> Environment:
+def _new_environment(theme_dir: Path, cache_dir: Path | None) -> Environment:
+    # Compiled templates are kept on disk too (Jinja checks each source's mtime), so a
+    # one-page rebuild from the command line does not compile the whole theme again.
+    bytecode = None
+    if cache_dir is not None:
+        (cache_dir / "templates").mkdir(parents=True, exist_ok=True)
+        bytecode = FileSystemBytecodeCache(str(cache_dir / "templates"))
     env = Environment(
+        bytecode_cache=bytecode,
         loader=FileSystemLoader(theme_dir / "templates"),
         autoescape=True,
         undefined=StrictUndefined,

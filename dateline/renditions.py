@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .cache import BuildCache
 from .errors import Problems, SourceRef
-from .model import Article, Image, Site
+from .model import Image, Site
 from .parallel import run_chunked
 from .photos import (
     CARD_RATIO,
@@ -52,6 +52,24 @@ class PhotoLibrary:
             self._known[path] = remembered
         return self._known[path]
 
+    def plan_image(self, image: Image, problems: Problems) -> Image | None:
+        """The lead photo with its renditions planned (article and 16:9 card), and caption
+        and credit from its IPTC fields where the article gives none; None after
+        reporting a photo that cannot be published."""
+        try:
+            picture = self.picture(image.source, image.url, ratio=image.ratio,
+                                   focus=image.focus)
+            card = self.picture(image.source, image.url, ratio=CARD_RATIO, focus=image.focus,
+                                widths=self.settings.card_widths)
+            _, info = self.source(image.source)
+        except PhotoError as exc:
+            problems.error(image.where, f"image '{_shown(image)}' {exc}")
+            return None
+        return replace(image, picture=picture, card=card,
+                       caption=image.caption or (info.caption if info else ""),
+                       credit=image.credit or (info.credit if info else ""),
+                       published_bytes=self.published_size(picture.src))
+
     def published_size(self, rendition: Rendition) -> int:
         """Bytes of a rendition already in the cache (0 when it is still to be made)."""
         if rendition.job is None:
@@ -73,33 +91,6 @@ class PhotoLibrary:
             self._pictures[key] = plan_picture(path, url, info, digest, self.settings,
                                                ratio=ratio, focus=focus, widths=widths)
         return self._pictures[key]
-
-
-def attach_photos(site: Site, library: PhotoLibrary, problems: Problems) -> Site:
-    """The site with every lead photo's renditions planned (article and card)."""
-    return site.with_articles(tuple(_with_pictures(a, library, problems)
-                                    for a in site.articles))
-
-
-def _with_pictures(article: Article, library: PhotoLibrary, problems: Problems) -> Article:
-    image = article.image
-    if image is None:
-        return article
-    try:
-        picture = library.picture(image.source, image.url, ratio=image.ratio,
-                                  focus=image.focus)
-        card = library.picture(image.source, image.url, ratio=CARD_RATIO, focus=image.focus,
-                               widths=library.settings.card_widths)
-        _, info = library.source(image.source)
-    except PhotoError as exc:
-        problems.error(image.where, f"image '{_shown(image)}' {exc}")
-        return article
-    # Captions and credits from the file's IPTC fields when the article gives none.
-    caption = image.caption or (info.caption if info else "")
-    credit = image.credit or (info.credit if info else "")
-    published = library.published_size(picture.src)
-    return replace(article, image=replace(image, picture=picture, card=card, caption=caption,
-                                          credit=credit, published_bytes=published))
 
 
 def _shown(image: Image) -> str:

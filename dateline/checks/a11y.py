@@ -35,7 +35,9 @@ _SCHEMES = (
               "runOnly": {"type": "rule", "values": ["color-contrast"]}}),
 )
 
-_SETTLED = "() => Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)))"
+_SETTLED = """() => Promise.all(document.getAnimations()
+    .filter(a => a instanceof CSSTransition).map(a => a.finished.catch(() => null)))"""
+"""Waits for the running CSS transitions (not the endless animations) to end."""
 
 
 def sample_pages(site: BuiltSite) -> list[Page]:
