@@ -67,7 +67,10 @@ def run_checks(site: BuiltSite, skip: tuple[str, ...] = ()) -> list[CheckRun]:
         if name in skip:
             continue
         started = time.perf_counter()
-        outcome = check(site)
+        try:
+            outcome = check(site)
+        except ToolMissing as exc:
+            raise ToolMissing(f"{exc}; or leave it out with --skip {name}") from None
         runs.append(CheckRun(name, outcome, time.perf_counter() - started))
     return runs
 
@@ -78,7 +81,7 @@ def run(folder: Path, skip: tuple[str, ...] = (), base_url: str | None = None) -
     try:
         runs = run_checks(site, skip)
     except ToolMissing as exc:
-        print(f"error: {exc}; or leave that check out with --skip", file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     failures = 0
     for check in runs:

@@ -58,6 +58,8 @@ def _make_parser() -> argparse.ArgumentParser:
     _add_i18n_commands(commands)
     _add_translations_command(commands)
     _add_serve_command(commands)
+    _add_check_command(commands)
+    _add_deploy_command(commands)
     return parser
 
 
@@ -124,6 +126,68 @@ def _run_serve(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     options = BuildOptions(drafts=args.drafts, future=args.future, languages=languages)
     return serve.run(config, options, args.host, args.port, base_url=args.base_url)
+
+
+def _add_check_command(commands) -> None:
+    cmd = commands.add_parser(
+        "check", help="check a built site: links, hreflang, HTML validity, accessibility",
+        description="Check a built site folder: internal links and #anchors, hreflang "
+                    "reciprocity, HTML validity (Nu Html Checker; needs Java) and "
+                    "accessibility (axe-core in headless Chromium, on a sample of every "
+                    "page kind in each text direction). Prints `page: problem` lines; exit "
+                    "status 1 when anything fails.")
+    add_config_option(cmd)
+    cmd.add_argument("--out", type=Path, metavar="DIR",
+                     help="the built site folder (default: paths.output, usually site/)")
+    cmd.add_argument("--skip", metavar="CHECKS",
+                     help="comma-separated checks to leave out: links, hreflang, html, a11y "
+                          "(html and a11y are the slow ones; they need Java and Chromium)")
+    cmd.set_defaults(run=_run_check)
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from . import check
+
+    skip = check.parse_skip(args.skip)
+    # With --out, a config is optional: the site folder knows its own base URL.
+    config = None if args.out is not None and not args.config.exists() \
+        else load_config(args.config)
+    folder = args.out if args.out is not None else config.paths.output
+    return check.run(folder, skip, base_url=config.site.base_url if config else None)
+
+
+def _add_deploy_command(commands) -> None:
+    cmd = commands.add_parser(
+        "deploy", help="publish the built site to a web root atomically (or roll back)",
+        description="Copy the built site into DIR/releases/<time>/ (hard-linking the files "
+                    "that did not change) and make it live by switching the DIR/current "
+                    "symlink in one step; point the web server at DIR/current.")
+    add_config_option(cmd)
+    cmd.add_argument("--to", type=Path, required=True, metavar="DIR",
+                     help="the web root that holds releases/ and the current symlink")
+    cmd.add_argument("--out", type=Path, metavar="DIR",
+                     help="the built site folder (default: paths.output, usually site/)")
+    cmd.add_argument("--keep", type=int, default=5, metavar="N",
+                     help="releases to keep (default: 5); the live one is always kept")
+    cmd.add_argument("--rollback", action="store_true",
+                     help="make the release before the live one live again")
+    cmd.set_defaults(run=_run_deploy)
+
+
+def _run_deploy(args: argparse.Namespace) -> int:
+    from . import deploy
+
+    if args.rollback:
+        release = deploy.rollback(args.to)
+        print(f"rolled back: {_shown(args.to / deploy.CURRENT)} → releases/{release.name}")
+        return 0
+    folder = args.out if args.out is not None else load_config(args.config).paths.output
+    result = deploy.deploy(folder, args.to, keep=args.keep)
+    removed = f", removed {len(result.removed)} old" if result.removed else ""
+    print(f"deployed releases/{result.release.name}: {result.copied} files copied, "
+          f"{result.linked} unchanged (hard-linked){removed} → "
+          f"{_shown(args.to / deploy.CURRENT)} is live")
+    return 0
 
 
 def _run_i18n(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ Serious and critical violations fail; moderate and minor ones are warnings.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import functools
 import shutil
@@ -54,8 +55,26 @@ def check_accessibility(site: BuiltSite) -> Outcome:
     sample = sample_pages(site)
     if not sample:
         return Outcome(note="no pages")
-    sync_playwright, axe_script = _tools()
+    tools = _tools()
+    # Playwright's sync API refuses a thread with a running event loop (an asyncio
+    # program, a notebook, another Playwright session): a thread of its own has none.
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="a11y") as pool:
+        violations = pool.submit(_run_axe, site, sample, *tools).result()
     findings, warnings = [], []
+    for page, scheme, violation in violations:
+        failing = violation.get("impact") in FAILING_IMPACTS
+        (findings if failing else warnings).append(Finding(page.path,
+                                                           _describe(violation, scheme)))
+    kinds = sorted({p.kind or "?" for p in sample})
+    directions = sorted({p.direction for p in sample})
+    return Outcome(tuple(findings), tuple(warnings),
+                   note=f"{len(sample)} pages ({', '.join(kinds)}; {', '.join(directions)})")
+
+
+def _run_axe(site: BuiltSite, sample: list[Page], sync_playwright,
+             axe_script: str) -> list[tuple[Page, str, dict]]:
+    """(page, colour scheme, axe violation) for every violation on the sample."""
+    found = []
     with serve_folder(site) as origin, sync_playwright() as playwright:
         browser = _launch(playwright)
         try:
@@ -72,17 +91,11 @@ def check_accessibility(site: BuiltSite) -> Outcome:
                     # Colours change with a transition: check where they end, not mid-way.
                     tab.evaluate(_SETTLED)
                     results = tab.evaluate("options => axe.run(document, options)", options)
-                    for violation in results["violations"]:
-                        finding = Finding(page.path, _describe(violation, scheme))
-                        failing = violation.get("impact") in FAILING_IMPACTS
-                        (findings if failing else warnings).append(finding)
+                    found += [(page, scheme, v) for v in results["violations"]]
             context.close()
         finally:
             browser.close()
-    kinds = sorted({p.kind or "?" for p in sample})
-    directions = sorted({p.direction for p in sample})
-    return Outcome(tuple(findings), tuple(warnings),
-                   note=f"{len(sample)} pages ({', '.join(kinds)}; {', '.join(directions)})")
+    return found
 
 
 def _describe(violation: dict, scheme: str) -> str:

@@ -41,7 +41,7 @@ def _alternates(site: BuiltSite, page: Page, findings: list[Finding]) -> dict[st
         if code != X_DEFAULT and lang.lower() != code:
             findings.append(Finding(page.path, f'{shown}: that page is in "{lang}" '
                                     f'(<html lang="{lang}">), not "{alternate.hreflang}"'))
-    if listed and page.path not in listed.values():
+    if page.path not in listed.values():
         findings.append(Finding(page.path, "its hreflang alternates do not include the page "
                                 "itself; list every language version, this one too"))
     return listed

@@ -1,0 +1,152 @@
+"""`dateline deploy`: releases, the one-step switch of `current`, hard links for the
+files that did not change, rollback, pruning, and a failed deploy that changes nothing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from dateline import deploy
+
+
+@pytest.fixture
+def site(tmp_path, make_site, article_text, build_site):
+    """`site.build(body)`: (re)build a small site whose one article has `body`; returns
+    the output folder."""
+    root = make_site(tmp_path / "src", {
+        "content/en/world/vote.md": article_text(title="Polls open", body="First.\n"),
+        "content/en/world/other.md": article_text(title="Another story"),
+        "content/ru/world/vote.md": article_text(title="Участки открылись"),
+    })
+
+    class Site:
+        out = root / "site"
+
+        def build(self, body: str) -> Path:
+            (root / "content/en/world/vote.md").write_text(
+                article_text(title="Polls open", body=body), encoding="utf-8")
+            build_site(root)
+            return self.out
+
+    return Site()
+
+
+def _files(folder: Path) -> dict[str, Path]:
+    return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def _live(web: Path) -> Path:
+    return (web / os.readlink(web / "current")).resolve()
+
+
+def test_deploy_twice_then_roll_back(site, tmp_path, snapshot):
+    web = tmp_path / "www"
+    first_build = snapshot(site.build("First.\n"))
+    first = deploy.deploy(site.out, web)
+    assert _live(web) == first.release and first.linked == 0
+    assert snapshot(web / "current") == first_build
+
+    second_build = snapshot(site.build("Second, corrected.\n"))
+    changed = {f for f in second_build if first_build.get(f) != second_build[f]}
+    assert "en/world/vote/index.html" in changed and len(changed) < len(second_build) / 2
+    second = deploy.deploy(site.out, web)
+    assert (web / "current").is_symlink() and _live(web) == second.release
+    assert snapshot(web / "current") == second_build
+    # Unchanged files are the previous release's inodes; only changed ones are new.
+    old, new = _files(first.release), _files(second.release)
+    for name, path in new.items():
+        same_inode = name in old and path.stat().st_ino == old[name].stat().st_ino
+        assert same_inode == (name not in changed), name
+    assert (second.copied, second.linked) == (len(changed), len(new) - len(changed))
+
+    assert deploy.rollback(web) == first.release
+    assert _live(web) == first.release
+    assert snapshot(web / "current") == first_build
+    assert os.readlink(web / "current") == f"releases/{first.release.name}"  # relative
+    assert not [p for p in web.iterdir() if p.name.startswith(".current-")]
+
+
+def test_an_interrupted_deploy_leaves_the_live_site_untouched(site, tmp_path, snapshot,
+                                                              monkeypatch):
+    web = tmp_path / "www"
+    first_build = snapshot(site.build("First.\n"))
+    first = deploy.deploy(site.out, web)
+    site.build("Second.\n")
+    calls = []
+    real_copy = deploy._copy_file
+
+    def copy_then_fail(source: Path, target: Path) -> None:
+        calls.append(source)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        real_copy(source, target)
+
+    monkeypatch.setattr(deploy, "_copy_file", copy_then_fail)
+    with pytest.raises(OSError, match="No space left"):
+        deploy.deploy(site.out, web)
+    assert len(calls) == 2  # it failed mid-way, after copying a file
+    assert _live(web) == first.release
+    assert snapshot(web / "current") == first_build
+    assert sorted(p.name for p in (web / "releases").iterdir()) == [first.release.name]
+
+
+def test_only_the_newest_releases_are_kept_and_the_live_one_always(site, tmp_path, run_cli):
+    web = tmp_path / "www"
+    site.build("First.\n")
+    names = []
+    for _ in range(3):
+        result = run_cli(["deploy", "--to", web, "--out", site.out, "--keep", "2"])
+        assert result.code == 0, result.err
+        assert "deployed releases/" in result.out and "is live" in result.out
+        names.append(_live(web).name)
+    assert sorted(p.name for p in (web / "releases").iterdir()) == names[1:]
+
+    result = run_cli(["deploy", "--rollback", "--to", web])
+    assert result.code == 0 and _live(web).name == names[1]
+    assert f"releases/{names[1]}" in result.out
+    # The oldest kept release is live: nothing earlier to go back to.
+    result = run_cli(["deploy", "--rollback", "--to", web])
+    assert result.code == 1 and "nothing earlier to roll back to" in result.err
+    # A new deploy with --keep 1 keeps itself and the live release it replaces.
+    result = run_cli(["deploy", "--to", web, "--out", site.out, "--keep", "1"])
+    assert result.code == 0
+    assert sorted(p.name for p in (web / "releases").iterdir()) == [_live(web).name]
+
+
+def test_a_symlink_out_of_the_site_is_never_followed(site, tmp_path, run_cli):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("private key", encoding="utf-8")
+    out = site.build("First.\n")
+    (out / "media").mkdir(exist_ok=True)
+    (out / "media" / "leak.txt").symlink_to(secret)
+    web = tmp_path / "www"
+    result = run_cli(["deploy", "--to", web, "--out", out])
+    assert result.code == 1
+    assert "leak.txt:1: is a symlink to" in result.err and "never follows it" in result.err
+    assert not (web / "current").exists()
+    assert not web.exists()  # refused before anything was made
+
+
+def test_a_symlink_inside_the_site_is_published_as_its_file(site, tmp_path):
+    out = site.build("First.\n")
+    (out / "home.html").symlink_to(out / "en" / "index.html")
+    result = deploy.deploy(out, tmp_path / "www")
+    published = result.release / "home.html"
+    assert not published.is_symlink()
+    assert published.read_bytes() == (out / "en" / "index.html").read_bytes()
+
+
+def test_deploy_refuses_folders_it_does_not_own(site, tmp_path, run_cli):
+    site.build("First.\n")
+    web = tmp_path / "www"
+    (web / "current").mkdir(parents=True)
+    result = run_cli(["deploy", "--to", web, "--out", site.out])
+    assert result.code == 2 and "is not a symlink" in result.err
+    (tmp_path / "plain").mkdir()
+    result = run_cli(["deploy", "--to", tmp_path / "www2", "--out", tmp_path / "plain"])
+    assert result.code == 2 and "not a site folder Dateline built" in result.err
+    result = run_cli(["deploy", "--rollback", "--to", tmp_path / "empty"])
+    assert result.code == 1 and "nothing is deployed here" in result.err
