@@ -1,0 +1,617 @@
+#!/usr/bin/env python3
+"""Benchmark Dateline against Hugo and Pelican on one generated newsroom corpus.
+
+    python bench/run.py [--stories 1000] [--languages 3] [--jobs 0] [--repeat 1]
+                        [--keep DIR] [--skip-peers] [--skip-serve]
+
+Every build runs as a separate process, timed with time.perf_counter, while a sampler
+reads /proc every ~10 ms and sums the resident memory (VmRSS) of the process and all its
+descendants (the peak of that sum is "peak tree"; the largest VmHWM of any one of them
+is "max proc"). Scenarios, each on the same corpus:
+cold (no output, no cache), rebuild with nothing changed, rebuild after appending a
+sentence to one article, rebuild after appending an HTML comment to the card template;
+for Dateline also a cold build whose photo renditions are still cached. With --repeat N
+every scenario runs N times (tools interleaved within each round) and the median counts.
+Then, once, the one-file rebuild inside `hugo server` and inside `dateline serve`.
+See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import queue
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+MAIN = BENCH.parent
+# bench/pelican.py would shadow the real Pelican package: keep bench/ off the import path
+# and load the helpers by file name.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
+
+
+def _load(name: str, file: str):
+    spec = importlib.util.spec_from_file_location(name, BENCH / file)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+corpus = _load("bench_corpus", "corpus.py")
+hugo_site = _load("bench_hugo", "hugo.py")
+pelican_site = _load("bench_pelican", "pelican.py")
+
+MIB = 1024 * 1024
+TIMEOUT = 1800
+SCENARIOS = ("cold", "no change", "one article edited", "one template edited")
+PHOTOS_CACHED = "cold, renditions cached"
+
+
+# ----- measuring one process tree
+
+
+class TreeSampler(threading.Thread):
+    """Peak summed VmRSS of a process and its descendants, sampled every `interval`."""
+
+    def __init__(self, root: int, interval: float = 0.01):
+        super().__init__(daemon=True)
+        self.root = root
+        self.interval = interval
+        self.parents: dict[int, int] = {}
+        self.peak_tree = 0
+        self.peak_single = 0
+        self.most_processes = 0
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            self.sample()
+            self.stopping.wait(self.interval)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join()
+
+    def sample(self) -> None:
+        alive = [int(name) for name in os.listdir("/proc") if name.isdigit()]
+        known = self.parents
+        for pid in set(known) - set(alive):
+            del known[pid]
+        for pid in alive:
+            if pid not in known:
+                try:
+                    with open(f"/proc/{pid}/stat", "rb") as handle:
+                        known[pid] = int(handle.read().rsplit(b")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+        children: dict[int, list[int]] = {}
+        for pid, parent in known.items():
+            children.setdefault(parent, []).append(pid)
+        tree, todo = [], [self.root]
+        while todo:
+            pid = todo.pop()
+            tree.append(pid)
+            todo.extend(children.get(pid, ()))
+        total = 0
+        for pid in tree:
+            try:
+                with open(f"/proc/{pid}/status", "rb") as handle:
+                    status = handle.read()
+                rss = int(status.split(b"VmRSS:", 1)[1].split()[0]) * 1024
+                hwm = int(status.split(b"VmHWM:", 1)[1].split()[0]) * 1024
+            except (OSError, IndexError, ValueError):
+                continue  # gone, or a zombie without memory
+            total += rss
+            # VmHWM restarts at exec, unlike ru_maxrss, which would include the forked
+            # copy of this script that the child was before it became the build.
+            self.peak_single = max(self.peak_single, hwm)
+        self.peak_tree = max(self.peak_tree, total)
+        self.most_processes = max(self.most_processes, len(tree))
+
+
+@dataclass
+class Run:
+    seconds: float
+    returncode: int
+    stdout: str
+    stderr: str
+    peak_tree: int = 0
+    peak_single: int = 0
+    processes: int = 0
+    pages: int = 0
+    written: int = 0
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int, int]]:
+    """Relative path → (mtime_ns, size, inode) of every file under `folder`."""
+    found = {}
+    if folder.is_dir():
+        for directory, _, files in os.walk(folder):
+            for name in files:
+                path = os.path.join(directory, name)
+                try:
+                    stat = os.stat(path)
+                except OSError:
+                    continue
+                found[os.path.relpath(path, folder)] = (stat.st_mtime_ns, stat.st_size,
+                                                        stat.st_ino)
+    return found
+
+
+def count_pages(folder: Path) -> int:
+    """index.html files under `folder`, less redirect stubs (Hugo's page/1/ aliases)."""
+    pages = 0
+    for directory, _, files in os.walk(folder):
+        if "index.html" not in files:
+            continue
+        path = Path(directory, "index.html")
+        if path.stat().st_size < 2048 and b'http-equiv="refresh"' in path.read_bytes():
+            continue
+        pages += 1
+    return pages
+
+
+def measure(command: list[str], cwd: Path, output: Path, log: Path) -> Run:
+    """Run `command` once in `cwd`; time it and sample its memory."""
+    before = snapshot(output)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log.with_suffix(".out"), "w+b") as out, open(log.with_suffix(".err"), "w+b") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        sampler = TreeSampler(process.pid)
+        sampler.start()
+        deadline = threading.Timer(TIMEOUT, _kill_group, (process.pid,))
+        deadline.start()
+        try:
+            _, status = os.waitpid(process.pid, 0)
+        finally:
+            seconds = time.perf_counter() - started
+            deadline.cancel()
+            sampler.stop()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode("utf-8", "replace")
+        stderr = err.read().decode("utf-8", "replace")
+    after = snapshot(output)
+    written = sum(1 for name, key in after.items() if before.get(name) != key)
+    return Run(seconds, process.returncode, stdout, stderr,
+               peak_tree=sampler.peak_tree,
+               peak_single=sampler.peak_single,
+               processes=sampler.most_processes,
+               pages=count_pages(output) if output.is_dir() else 0, written=written)
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)  # our own child's session, started above
+    except ProcessLookupError:
+        pass
+
+
+def tail(text: str, lines: int = 15) -> str:
+    return "\n".join("    " + line for line in text.rstrip().splitlines()[-lines:])
+
+
+# ----- the three generators
+
+
+@dataclass
+class Tool:
+    name: str
+    root: Path
+    command: list[str]
+    output: Path
+    cold: tuple[str, ...]
+    template: Path
+    version: str = ""
+    runs: dict[str, list[Run]] = field(default_factory=dict)
+    failed: str = ""
+    serve: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    """server label → [(ms the tool reports, ms from the edit to its log line)]."""
+
+    def remove(self, names) -> None:
+        for name in names:
+            path = self.root / name
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
+
+    def build(self, scenario: str, logs: Path, round_: int) -> Run | None:
+        if self.failed:
+            return None
+        slug = re.sub(r"\W+", "-", scenario)
+        result = measure(self.command, self.root, self.output,
+                         logs / f"{self.name.lower()}-{slug}-{round_}")
+        if result.returncode != 0:
+            self.failed = f"{scenario}: exit status {result.returncode}"
+            print(f"  ! {self.name} {scenario} failed (exit {result.returncode}); stderr tail:")
+            print(tail(result.stderr or result.stdout))
+            return None
+        self.runs.setdefault(scenario, []).append(result)
+        print(f"  {self.name:<8} {scenario:<24} {result.seconds:8.2f} s  "
+              f"{result.pages:6d} pages  {result.written:6d} files written  "
+              f"{result.peak_tree / MIB:7.0f} MiB tree", flush=True)
+        return result
+
+
+def append(path: Path, text: str) -> None:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+class Edits:
+    """The same edits for every tool: a sentence appended to one article, an HTML comment
+    appended to the card template."""
+
+    def __init__(self, article: str):
+        self.article = article
+        self.count = 0
+
+    def article_edit(self, tool: Tool) -> Path:
+        self.count += 1
+        path = tool.root / self.article
+        append(path, f"\nEditor's note {self.count}: the ministry confirmed the figures "
+                     "on Tuesday.\n")
+        return path
+
+    def template_edit(self, tool: Tool) -> None:
+        self.count += 1
+        append(tool.template, f"<!-- benchmark edit {self.count} -->\n")
+
+
+def round_of(tool: Tool, edits: Edits, logs: Path, number: int, photos_cached: bool) -> None:
+    tool.remove(tool.cold)
+    tool.build("cold", logs, number)
+    tool.build("no change", logs, number)
+    edits.article_edit(tool)
+    tool.build("one article edited", logs, number)
+    edits.template_edit(tool)
+    tool.build("one template edited", logs, number)
+    if photos_cached:
+        # The build cache less the rendered pages and outputs: only photo renditions stay.
+        cache = tool.root / ".dateline-cache"
+        if (cache / "photos").is_dir():
+            tool.remove(["site", *(str(p.relative_to(tool.root)) for p in cache.iterdir()
+                                   if p.name != "photos")])
+            tool.build(PHOTOS_CACHED, logs, number)
+
+
+# ----- servers: one-file rebuild inside `hugo server` and `dateline serve`
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """A preview server as a child process whose output lines arrive on a queue."""
+
+    def __init__(self, command: list[str], cwd: Path):
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        self.process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                        text=True, encoding="utf-8", errors="replace",
+                                        start_new_session=True)
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.put(line.rstrip("\n"))
+        self.lines.put(None)
+
+    def wait_for(self, pattern: str, timeout: float) -> re.Match | None:
+        expression = re.compile(pattern)
+        end = time.monotonic() + timeout
+        while (left := end - time.monotonic()) > 0:
+            try:
+                line = self.lines.get(timeout=left)
+            except queue.Empty:
+                return None
+            if line is None:
+                return None
+            self.seen.append(line)
+            if match := expression.search(line):
+                return match
+        return None
+
+    def drain(self) -> None:
+        while True:
+            try:
+                line = self.lines.get_nowait()
+            except queue.Empty:
+                return
+            if line is None:
+                return
+            self.seen.append(line)
+
+    def stop(self, label: str) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                print(f"  ! {label}: still running 15 s after Ctrl+C (SIGINT); killed")
+                _kill_group(self.process.pid)
+                self.process.wait()
+
+
+def server_edits(tool: Tool, label: str, command: list[str], ready: str, rebuilt: str,
+                 edits: Edits, url: str | None, times: int = 3) -> None:
+    """Start a server, edit one article `times` times, read each rebuild's duration."""
+    server = Server(command, tool.root)
+    try:
+        if server.wait_for(ready, 600) is None:
+            print(f"  ! {label}: never became ready; skipped. Output tail:")
+            print(tail("\n".join(server.seen)))
+            return
+        time.sleep(1.0)
+        server.drain()
+        if url is not None:  # the page an editor has open (Hugo's fast render needs it)
+            with urllib.request.urlopen(url, timeout=30) as response:
+                response.read()
+        results = []
+        for _ in range(times):
+            time.sleep(1.5)
+            server.drain()
+            edited = time.perf_counter()
+            edits.article_edit(tool)
+            match = server.wait_for(rebuilt, 120)
+            if match is None:
+                print(f"  ! {label}: no rebuild line within 120 s; skipped. Output tail:")
+                print(tail("\n".join(server.seen)))
+                return
+            observed = (time.perf_counter() - edited) * 1000
+            results.append((float(match.group(1)), observed))
+        tool.serve[label] = results
+        reported = statistics.median(r[0] for r in results)
+        observed = statistics.median(r[1] for r in results)
+        print(f"  {label:<42} {reported:8.0f} ms reported, {observed:6.0f} ms from the "
+              f"edit to the log line (median of {times})", flush=True)
+    finally:
+        server.stop(label)
+
+
+# ----- report
+
+
+def fmt_s(seconds: float) -> str:
+    return f"{seconds:.2f}" if seconds < 100 else f"{seconds:.1f}"
+
+
+def median_run(runs: list[Run]) -> tuple[float, Run]:
+    seconds = statistics.median(r.seconds for r in runs)
+    return seconds, runs[-1]
+
+
+def table(tool: Tool, repeat: int) -> None:
+    print(f"\n{tool.name} {tool.version}".rstrip())
+    header = (f"  {'build':<26}{'seconds':>9}{'pages':>8}{'pages/s':>9}{'written':>9}"
+              f"{'peak tree MiB':>15}{'max proc MiB':>14}{'procs':>7}")
+    print(header)
+    for scenario, runs in tool.runs.items():
+        seconds, last = median_run(runs)
+        tree = statistics.median(r.peak_tree for r in runs) / MIB
+        single = statistics.median(r.peak_single for r in runs) / MIB
+        spread = ("  [" + " ".join(fmt_s(r.seconds) for r in runs) + "]") if repeat > 1 else ""
+        print(f"  {scenario:<26}{fmt_s(seconds):>9}{last.pages:>8}"
+              f"{last.pages / seconds:>9.0f}{last.written:>9}{tree:>15.0f}{single:>14.0f}"
+              f"{max(r.processes for r in runs):>7}{spread}")
+    if tool.failed:
+        print(f"  (stopped after a failure: {tool.failed})")
+
+
+def ratios(dateline: Tool, peers: list[Tool]) -> None:
+    peers = [p for p in peers if p.runs]
+    if not peers:
+        return
+    print("\nDateline / peer (wall time, medians; below 1 means Dateline is faster)")
+    names = "".join(f"{p.name + ' s':>12}" for p in peers)
+    over = "".join(f"{'D/' + p.name:>11}" for p in peers)
+    print(f"  {'scenario':<26}{'Dateline s':>11}{names}{over}")
+
+    def value(tool: Tool, scenario: str) -> float | None:
+        runs = tool.runs.get(scenario)
+        return statistics.median(r.seconds for r in runs) if runs else None
+
+    for scenario in SCENARIOS:
+        ours = value(dateline, scenario)
+        theirs = [value(p, scenario) for p in peers]
+        cells = "".join(f"{fmt_s(t) if t else '—':>12}" for t in theirs)
+        parts = "".join(f"{ours / t:>11.2f}" if ours and t else f"{'—':>11}" for t in theirs)
+        print(f"  {scenario:<26}{fmt_s(ours) if ours else '—':>11}{cells}{parts}")
+    ours = value(dateline, PHOTOS_CACHED)
+    if ours:
+        cold = [value(p, "cold") for p in peers]
+        cells = "".join(f"{fmt_s(t) if t else '—':>12}" for t in cold)
+        parts = "".join(f"{ours / t:>11.2f}" if t else f"{'—':>11}" for t in cold)
+        print(f"  {'cold, renditions cached*':<26}{fmt_s(ours):>11}{cells}{parts}")
+
+    def peak(tool: Tool) -> float:
+        return max(statistics.median(r.peak_tree for r in runs)
+                   for runs in tool.runs.values()) / MIB
+
+    ours = peak(dateline)
+    cells = "".join(f"{peak(p):>12.0f}" for p in peers)
+    parts = "".join(f"{ours / peak(p):>11.2f}" for p in peers)
+    print(f"  {'peak tree MiB (max)':<26}{ours:>11.0f}{cells}{parts}")
+    print("  * against the peer's cold build: Dateline's photo renditions come from its cache")
+
+    hugo = next((p for p in peers if p.name == "Hugo"), None)
+    if dateline.serve and hugo is not None and hugo.serve:
+        print("\nOne-file rebuild inside the preview server (median ms: reported / edit → log)")
+        mine = next(iter(dateline.serve.values()))
+        m_rep = statistics.median(r[0] for r in mine)
+        m_obs = statistics.median(r[1] for r in mine)
+        for label, results in hugo.serve.items():
+            h_rep = statistics.median(r[0] for r in results)
+            h_obs = statistics.median(r[1] for r in results)
+            print(f"  dateline serve {m_rep:.0f} / {m_obs:.0f}  vs  {label} {h_rep:.0f} / "
+                  f"{h_obs:.0f}  →  D/Hugo {m_rep / h_rep:.2f} reported, "
+                  f"{m_obs / h_obs:.2f} edit → log")
+
+
+NOTES = """
+Notes
+  - Photos: Dateline decodes each photo once and encodes resized JPEG and WebP renditions
+    (Pillow) into its cache; Hugo and Pelican only copy the original photos here. The
+    "cold, renditions cached" row is a cold build whose renditions are still in the cache.
+  - pages = index.html files in the output, less redirect stubs (Hugo's page/1/ aliases and
+    root redirect); written = files whose mtime, size or inode changed during the build.
+  - peak tree = largest sum of VmRSS over the process and all its descendants (sampled
+    every ~10 ms); forked workers share pages with their parent, so the sum counts shared
+    pages more than once. max proc = largest VmHWM (peak RSS) of any one process.
+  - Hugo: `hugo --quiet`; cold removes public/ and resources/. Pelican: `pelican --quiet`
+    with CACHE_CONTENT and LOAD_CONTENT_CACHE on (reader layer) and i18n_subsites; cold
+    removes output/ and cache/; Pelican renders and writes every page on every run.
+  - Servers: `hugo server` runs in its default fast-render mode with the edited page
+    requested once (as if open in a browser), and with --disableFastRender; the time is its
+    own "Total in N ms". `dateline serve` reports "written in N ms". Both also timed from
+    the file write to the log line (includes the file watcher's delay).
+"""
+
+
+# ----- main
+
+
+def prepare(root: Path, args) -> tuple[Tool, list[Tool], Edits]:
+    site = root / "dateline"
+    started = time.perf_counter()
+    described = corpus.write_corpus(site, args.stories, args.languages)
+    theme = site / "themes" / "default"
+    if theme.exists():
+        shutil.rmtree(theme)
+    shutil.copytree(MAIN / "themes" / "default", theme)
+    print(f"corpus: {described['articles']} articles ({described['stories']} stories × "
+          f"{', '.join(described['languages'])}) in {site} "
+          f"({time.perf_counter() - started:.1f} s)", flush=True)
+    command = [sys.executable, str(MAIN / "build.py"), "build", "--config",
+               str(site / "dateline.toml")]
+    if args.jobs:
+        command += ["--jobs", str(args.jobs)]
+    dateline = Tool("Dateline", site, command, site / "site",
+                    ("site", ".dateline-cache"),
+                    theme / "templates" / "partials" / "card.html")
+    jobs = args.jobs or len(os.sched_getaffinity(0))
+    dateline.version = f"(jobs={jobs}, Python {sys.version.split()[0]})"
+    n = args.stories // 2
+    edits = Edits(f"content/{described['languages'][0]}/"
+                  f"{corpus.SECTIONS[n % len(corpus.SECTIONS)]}/story-{n:05d}.md")
+    peers = []
+    if args.skip_peers:
+        return dateline, peers, edits
+    executable = shutil.which("hugo")
+    if executable is None:
+        print("hugo: not on PATH, skipped (apt-get install hugo)")
+    else:
+        version = subprocess.run([executable, "version"], capture_output=True, text=True)
+        folder = root / "hugo"
+        if folder.exists():
+            shutil.rmtree(folder)
+        hugo_site.write_site(site, folder)
+        tool = Tool("Hugo", folder, hugo_site.command(executable), folder / hugo_site.OUTPUT,
+                    hugo_site.COLD, folder / hugo_site.TEMPLATE)
+        tool.version = version.stdout.strip().split(" BuildDate")[0]
+        peers.append(tool)
+    probe = subprocess.run([sys.executable, "-c", "import pelican.plugins.i18n_subsites; "
+                            "import pelican; print(pelican.__version__)"],
+                           capture_output=True, text=True, cwd=root)
+    if probe.returncode != 0:
+        print("pelican: not importable with pelican.plugins.i18n_subsites, skipped "
+              "(pip install pelican pelican-i18n-subsites)")
+    else:
+        folder = root / "pelican"
+        if folder.exists():
+            shutil.rmtree(folder)
+        pelican_site.write_site(site, folder)
+        tool = Tool("Pelican", folder, pelican_site.command(), folder / pelican_site.OUTPUT,
+                    pelican_site.COLD, folder / pelican_site.TEMPLATE)
+        tool.version = f"{probe.stdout.strip()} (i18n_subsites, content cache on)"
+        peers.append(tool)
+    print(f"peers written in {time.perf_counter() - started:.1f} s", flush=True)
+    return dateline, peers, edits
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--stories", type=int, default=1000)
+    parser.add_argument("--languages", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=0,
+                        help="Dateline's --jobs (default 0: one per core)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds of builds; medians are reported")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--skip-peers", action="store_true", help="Dateline only")
+    parser.add_argument("--skip-serve", action="store_true",
+                        help="skip the preview-server measurements")
+    args = parser.parse_args()
+    begun = time.perf_counter()
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        root = args.keep.resolve()
+    else:
+        root = Path(tempfile.mkdtemp(prefix="dateline-bench-"))
+    try:
+        dateline, peers, edits = prepare(root, args)
+        logs = root / "logs"
+        for number in range(1, args.repeat + 1):
+            print(f"round {number} of {args.repeat}", flush=True)
+            round_of(dateline, edits, logs, number, photos_cached=True)
+            for peer in peers:
+                round_of(peer, edits, logs, number, photos_cached=False)
+        if not args.skip_serve:
+            print("preview servers", flush=True)
+            if not dateline.failed:
+                port = free_port()
+                server_edits(
+                    dateline, "dateline serve",
+                    [sys.executable, str(MAIN / "build.py"), "serve", "--config",
+                     str(dateline.root / "dateline.toml"), "--port", str(port)],
+                    r"^serving http", r"\.md → .* written in (\d+) ms", edits, None)
+            hugo = next((p for p in peers if p.name == "Hugo" and not p.failed), None)
+            if hugo is not None:
+                page = "/" + edits.article.removeprefix("content/").removesuffix(".md") + "/"
+                for label, extra in (("hugo server (fast render, page open)", []),
+                                     ("hugo server --disableFastRender", ["--disableFastRender"])):
+                    port = free_port()
+                    server_edits(
+                        hugo, label,
+                        [hugo.command[0], "server", "--port", str(port), "--bind", "127.0.0.1",
+                         "--disableLiveReload=false", *extra],
+                        r"Web Server is available", r"^Total in (\d+(?:\.\d+)?) ms", edits,
+                        f"http://127.0.0.1:{port}{page}" if not extra else None)
+        print(f"\nDateline benchmark: {args.stories} stories × {args.languages} languages, "
+              f"repeat {args.repeat} (medians), machine: {os.cpu_count()} cores; "
+              f"total {time.perf_counter() - begun:.0f} s")
+        for tool in (dateline, *peers):
+            table(tool, args.repeat)
+        ratios(dateline, peers)
+        print(NOTES.rstrip())
+        print(f"\nwork folder: {root}" + ("" if args.keep else " (removed)"))
+        failed = [t.name for t in (dateline, *peers) if t.failed]
+        return 1 if failed else 0
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
