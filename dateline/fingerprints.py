@@ -57,8 +57,11 @@ class PageFingerprints:
     """Fingerprints of a language's pages. An article appears on its page, its
     translations' pages and a dozen listings: its share is hashed once and reused."""
 
-    def __init__(self, view: LanguageView, site_fp: str, shared: dict | None = None):
+    def __init__(self, view: LanguageView, site_fp: str, shared: dict | None = None,
+                 templates: dict[str, str] | None = None):
         self.view = view
+        self.templates = templates or {}
+        """Template name → fingerprint of it and the templates it uses."""
         self.chrome = value_digest((site_fp, chrome_fingerprint(view)))
         # Articles and cards look the same from every language: pass one `shared` dict
         # to the fingerprints of all languages so each is hashed once.
@@ -69,7 +72,8 @@ class PageFingerprints:
 
     def of(self, page: Page) -> str:
         pagination = page.pagination
-        parts: list = [self.chrome, page.url, page.template, page.heading, page.key,
+        parts: list = [self.chrome, page.url, page.template,
+                       self.templates.get(page.template, ""), page.heading, page.key,
                        page.alternates, page.x_default,
                        (pagination.number, pagination.total, self._listing(pagination.urls),
                         pagination.item_count) if pagination else None]

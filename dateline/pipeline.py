@@ -39,7 +39,12 @@ from .parallel import default_jobs, run_chunked
 from .photos import file_digest
 from .prepare import Prepared, prepare_sources
 from .read import find_sources
-from .render import make_environment, render_page, template_problem
+from .render import (
+    make_environment,
+    render_page,
+    template_fingerprints,
+    template_problem,
+)
 from .renditions import PhotoLibrary, make_renditions, site_renditions
 from .sitemaps import NEWS_WINDOW
 from .urls import Linker
@@ -140,12 +145,15 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     assets = {name: urls.fingerprinted(urls.static(name), file_digest(source))
               if options.fingerprint_assets else urls.static(name)
               for name, source in static_files.items()}
-    site_fp = site_fingerprint(config.source_text,
-                               files_fingerprint([config.theme_dir / "templates"]),
+    # Templates count per page (a page depends on its template and what that uses);
+    # catalogs, settings and the asset names count for every page.
+    env = make_environment(config.theme_dir, config.paths.cache)
+    templates = template_fingerprints(config.theme_dir / "templates", env)
+    site_fp = site_fingerprint(config.source_text, "",
                                files_fingerprint([locales_dir_for(config.paths.locales)]),
                                f"{_settings_key(config, linker)}|{sorted(assets.items())}")
     shared: dict = {}
-    by_language = {code: PageFingerprints(view, site_fp, shared)
+    by_language = {code: PageFingerprints(view, site_fp, shared, templates)
                    for code, view in views.items()}
     fingerprints = [by_language[p.lang].of(p) for p in pages]
 
@@ -163,7 +171,6 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
         clean_set = set(range(len(pages))) - set(dirty)
         for index in clean_set:
             new[pages[index].file] = old[pages[index].file]
-        env = make_environment(config.theme_dir, config.paths.cache)
         results = _render_pages(env, [pages[i] for i in dirty],
                                 [fingerprints[i] for i in dirty], views, linker, config,
                                 assets, staged, old, jobs, progress)

@@ -6,6 +6,7 @@ theme fails the build instead of printing nothing. Content is data, never a temp
 
 from __future__ import annotations
 
+import hashlib
 import traceback
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
     TemplateError,
+    meta,
 )
 
 from .errors import ContentError, Problem, SourceRef, display_path
@@ -94,3 +96,36 @@ def template_problem(exc: TemplateError, page: Page, theme_dir: Path, root: Path
     path = display_path(templates / name, root)
     return Problem(SourceRef(path, line), f"template error while rendering /{page.url}: "
                    f"{exc.message if hasattr(exc, 'message') else exc}")
+
+
+def template_fingerprints(templates_dir: Path, env: Environment) -> dict[str, str]:
+    """Per template, a digest of its own source and of every template it extends,
+    includes or imports, so that editing a partial re-renders only the pages using it.
+    A template naming another dynamically depends on all of them, to be safe."""
+    sources = {p.relative_to(templates_dir).as_posix(): p.read_bytes()
+               for p in sorted(templates_dir.rglob("*.html")) if p.is_file()}
+    direct: dict[str, set[str] | None] = {}
+    for name, source in sources.items():
+        try:
+            found = set(meta.find_referenced_templates(env.parse(source.decode("utf-8"))))
+        except (TemplateError, UnicodeDecodeError):
+            found = {None}  # reported when the template is rendered
+        direct[name] = None if None in found else found
+    result = {}
+    for name in sources:
+        needed, todo = set(), [name]
+        while todo:
+            current = todo.pop()
+            if current in needed:
+                continue
+            needed.add(current)
+            refs = direct.get(current, set())
+            if refs is None:
+                needed.update(sources)
+                break
+            todo.extend(refs)
+        hasher = hashlib.blake2b(digest_size=16)
+        for dependency in sorted(needed):
+            hasher.update(dependency.encode() + b"\0" + sources.get(dependency, b"") + b"\0")
+        result[name] = hasher.hexdigest()
+    return result
