@@ -21,9 +21,11 @@ def default_jobs() -> int:
 
 
 def run_chunked(function: Callable[[Any], Any], items: list, jobs: int,
-                initializer: Callable[[], None] | None = None) -> Iterator[Any]:
-    """`function(item)` for every item, in order, on up to `jobs` forked processes."""
-    workers = min(jobs, len(items) // MIN_ITEMS_PER_WORKER)
+                initializer: Callable[[], None] | None = None,
+                min_per_worker: int = MIN_ITEMS_PER_WORKER) -> Iterator[Any]:
+    """`function(item)` for every item, in order, on up to `jobs` forked processes
+    (fewer when there are fewer than `min_per_worker` items for each)."""
+    workers = min(jobs, len(items) // min_per_worker)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         if initializer is not None:
             initializer()

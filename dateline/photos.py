@@ -201,16 +201,27 @@ def plan_picture(source: Path, media_url: str, info: SourceInfo | None, digest: 
 
 def encode(job: Job) -> bytes:
     """Make one rendition: orientation applied, cropped, resized, metadata stripped."""
+    return encode_many([job])[0]
+
+
+def encode_many(jobs: list[Job]) -> list[bytes]:
+    """Make several renditions of one source, decoding it once."""
     from PIL import Image, ImageOps
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        with Image.open(job.source) as original:
+        with Image.open(jobs[0].source) as original:
             exif = original.getexif()
             icc = original.info.get("icc_profile")
-            image = ImageOps.exif_transpose(original)
-            image.load()
-    image = image.crop(job.box)
+            upright = ImageOps.exif_transpose(original)
+            upright.load()
+    return [_encode(upright, exif, icc, job) for job in jobs]
+
+
+def _encode(upright, exif, icc: bytes | None, job: Job) -> bytes:
+    from PIL import Image
+
+    image = upright.crop(job.box)
     if (image.width, image.height) != (job.width, job.height):
         image = image.resize((job.width, job.height), Image.Resampling.LANCZOS,
                              reducing_gap=3.0)
@@ -230,8 +241,10 @@ def encode(job: Job) -> bytes:
     elif job.format == "png":
         options = {"optimize": True, **({"icc_profile": icc} if icc else {})}
     if job.keep_metadata:
-        exif[0x0112] = 1  # the pixels are upright now
-        options["exif"] = exif.tobytes()
+        kept = Image.Exif()
+        kept.update(exif)
+        kept[0x0112] = 1  # the pixels are upright now
+        options["exif"] = kept.tobytes()
     buffer = io.BytesIO()
     image.save(buffer, pil_format, **options)
     return buffer.getvalue()

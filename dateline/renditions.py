@@ -22,7 +22,7 @@ from .photos import (
     Picture,
     Rendition,
     SourceInfo,
-    encode,
+    encode_many,
     file_digest,
     inspect,
     plan_picture,
@@ -135,28 +135,35 @@ def make_renditions(renditions: dict[str, tuple[Rendition, list[SourceRef]]],
     if todo:
         folder.mkdir(parents=True, exist_ok=True)
         failed: dict[str, str] = {}
-        for key, error in run_chunked(_make_one, [(job, str(folder)) for job in
-                                                  todo.values()], jobs):
+        # One task per source photo, so each is decoded once for all its renditions.
+        by_source: dict[str, list[Job]] = defaultdict(list)
+        for job in todo.values():
+            by_source[job.source].append(job)
+        tasks = [(group, str(folder)) for _, group in sorted(by_source.items())]
+        for source, count, error in run_chunked(_make_group, tasks, jobs,
+                                                min_per_worker=1):
             if error:
-                failed[todo[key].source] = error
+                failed[source] = error
             else:
-                made += 1
+                made += count
         for source, error in sorted(failed.items()):
             for where in sorted(set(users[source]), key=lambda w: (w.path, w.line)):
                 problems.error(where, f"image '{Path(source).name}' {error}")
     return files, made
 
 
-def _make_one(item: tuple[Job, str]) -> tuple[str, str]:
-    job, folder = item
+def _make_group(item: tuple[list[Job], str]) -> tuple[str, int, str]:
+    group, folder = item
+    source = group[0].source
     try:
-        data = encode(job)
+        made = encode_many(group)
     except PhotoError as exc:
-        return job.key, str(exc)
+        return source, 0, str(exc)
     except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds for broken files
-        return job.key, f"cannot be decoded: the file is damaged or truncated ({exc})"
-    target = Path(folder) / f"{job.key}.{job.format}"
-    tmp = target.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
-    return job.key, ""
+        return source, 0, f"cannot be decoded: the file is damaged or truncated ({exc})"
+    for job, data in zip(group, made, strict=True):
+        target = Path(folder) / f"{job.key}.{job.format}"
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    return source, len(group), ""
