@@ -143,11 +143,14 @@ def locales_dir_for(site_locales: Path) -> Path:
     return site_locales if site_locales.is_dir() else shipped_path("locales")
 
 
-def count_untranslated(template: Path, translations: gettext_module.NullTranslations) -> int:
-    """How many msgids of the message template `translations` has no string for."""
+def template_ids(template: Path) -> list[str]:
+    """The msgids of a message template (the singular of plural entries); none if absent."""
     if not template.is_file():
-        return 0
+        return []
     with template.open("rb") as handle:
-        ids = [m.id for m in read_po(handle) if m.id]
-    return sum(1 for msgid in ids
-               if not _has(translations, msgid if isinstance(msgid, str) else msgid[0]))
+        return [m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id]
+
+
+def count_untranslated(msgids: list[str], translations: gettext_module.NullTranslations) -> int:
+    """How many of `msgids` `translations` has no string for."""
+    return sum(1 for msgid in msgids if not _has(translations, msgid))

@@ -63,13 +63,6 @@ def discovery_groups(site: Site, views: dict[str, LanguageView], pages: list[Pag
     return groups
 
 
-def discovery_files(site: Site, views: dict[str, LanguageView], pages: list[Page],
-                    linker: Linker, now: dt.datetime) -> list[tuple[str, bytes]]:
-    """(output file, bytes) of every feed, sitemap and robots.txt."""
-    return [file for group in discovery_groups(site, views, pages, linker, now, "")
-            for file in group.make()]
-
-
 def robots_txt(linker: Linker) -> bytes:
     """Allow every crawler everything, and point them at the sitemap index.
 

@@ -179,14 +179,17 @@ def _atom_entry(view: LanguageView, article: Article, linker: Linker) -> ET.Elem
     if body is not None:
         sub(entry, "content", body, {"type": "html", q(XML_NS, "base"): url})
     if article.image is not None:
-        image = article.image
-        image_url = linker.absolute(image.published_url)
-        mime = imageinfo.mime_type(image.published_url)
-        size = image.published_bytes or imageinfo.file_size(image.source)
+        image_url, mime, size = _enclosure(article.image, linker)
         sub(entry, "link", attrs={"rel": "enclosure", "type": mime,
                                                "length": str(size), "href": image_url})
-        entry.append(_media_content(image, image_url, mime, size))
+        entry.append(_media_content(article.image, image_url, mime, size))
     return entry
+
+
+def _enclosure(image, linker: Linker) -> tuple[str, str, int]:
+    """URL, type and byte length of the published rendition that stands for the photo."""
+    return (linker.absolute(image.published_url), imageinfo.mime_type(image.published_url),
+            image.published_bytes)
 
 
 def _media_content(image, image_url: str, mime: str, size: int) -> ET.Element:
@@ -240,11 +243,8 @@ def _rss_item(view: LanguageView, article: Article, linker: Linker) -> ET.Elemen
         sub(item, q(CONTENT_NS, "encoded"), body)
     sub(item, q(DC_NS, "date"), w3c_datetime(article.modified))
     if article.image is not None:
-        image = article.image
-        image_url = linker.absolute(image.published_url)
-        mime = imageinfo.mime_type(image.published_url)
-        size = image.published_bytes or imageinfo.file_size(image.source)
+        image_url, mime, size = _enclosure(article.image, linker)
         sub(item, "enclosure", attrs={"url": image_url, "length": str(size), "type": mime})
-        item.append(_media_content(image, image_url, mime, size))
+        item.append(_media_content(article.image, image_url, mime, size))
     return item
 

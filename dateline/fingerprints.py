@@ -38,8 +38,8 @@ def files_fingerprint(folders: list[Path]) -> str:
     return hasher.hexdigest()
 
 
-def site_fingerprint(config_text: str, theme: str, catalogs: str, settings: str) -> str:
-    return digest(f"{__version__}\0{config_text}\0{theme}\0{catalogs}\0{settings}".encode())
+def site_fingerprint(config_text: str, catalogs: str, settings: str) -> str:
+    return digest(f"{__version__}\0{config_text}\0{catalogs}\0{settings}".encode())
 
 
 def chrome_fingerprint(view: LanguageView) -> str:

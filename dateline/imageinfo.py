@@ -20,10 +20,3 @@ def mime_type(name: str | Path) -> str:
     return _IMAGE_TYPES.get(suffix) or mimetypes.guess_type(f"x{suffix}")[0] \
         or "application/octet-stream"
 
-
-def file_size(path: Path) -> int:
-    """The file's size in bytes, 0 when it cannot be read (RSS's 'unknown')."""
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0

@@ -27,6 +27,7 @@ from .catalogs import (
     count_untranslated,
     load_translations,
     locales_dir_for,
+    template_ids,
 )
 from .config import Config
 from .discovery import discovery_groups
@@ -115,15 +116,15 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     progress = _Progress(options.progress)
     problems = Problems()
     linker = Linker(config.site.base_url, config.site.relative_urls)
+    settings = _settings_key(config, linker)
     inputs, newest = state.inputs_key(
         [config.paths.content, config.theme_dir, locales_dir_for(config.paths.locales)],
-        [config.config_path], repr((_settings_key(config, linker), config.source_text,
+        [config.config_path], repr((settings, config.source_text,
                                     options.drafts, options.future, options.languages,
                                     options.fingerprint_assets)))
     previous = None if options.clean else state.load(config.paths.cache, output)
     if state.is_current(previous, inputs, newest, now, read_build_id(output)):
         return _unchanged(previous, output, started)
-    settings = _settings_key(config, linker)
     cache = (options.session.cache(config.paths.cache, settings) if options.session
              else BuildCache.open(config.paths.cache, settings))
 
@@ -149,9 +150,9 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     # catalogs, settings and the asset names count for every page.
     env = make_environment(config.theme_dir, config.paths.cache)
     templates = template_fingerprints(config.theme_dir / "templates", env)
-    site_fp = site_fingerprint(config.source_text, "",
+    site_fp = site_fingerprint(config.source_text,
                                files_fingerprint([locales_dir_for(config.paths.locales)]),
-                               f"{_settings_key(config, linker)}|{sorted(assets.items())}")
+                               f"{settings}|{sorted(assets.items())}")
     shared: dict = {}
     by_language = {code: PageFingerprints(view, site_fp, shared, templates)
                    for code, view in views.items()}
@@ -167,10 +168,12 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     written: list[str] = []
     try:
         progress.stage("rendering")
-        dirty = [i for i, p in enumerate(pages) if old.get(p.file, ("",))[0] != fingerprints[i]]
-        clean_set = set(range(len(pages))) - set(dirty)
-        for index in clean_set:
-            new[pages[index].file] = old[pages[index].file]
+        dirty = []
+        for index, page in enumerate(pages):
+            if page.file in old and old[page.file][0] == fingerprints[index]:
+                new[page.file] = old[page.file]  # made from the same inputs: unchanged
+            else:
+                dirty.append(index)
         results = _render_pages(env, [pages[i] for i in dirty],
                                 [fingerprints[i] for i in dirty], views, linker, config,
                                 assets, staged, old, jobs, progress)
@@ -409,11 +412,11 @@ def _make_views(site: Site, config: Config, problems: Problems,
 def _fallbacks(config: Config, views: dict[str, LanguageView]) -> dict[str, int]:
     """UI strings each language shows in the default language instead (from the theme's
     message template, so the count does not depend on which pages were rendered)."""
-    template = locales_dir_for(config.paths.locales) / "messages.pot"
+    msgids = template_ids(locales_dir_for(config.paths.locales) / "messages.pot")
     counts = {}
     for code, view in views.items():
         if view.strings.count_fallbacks:
-            missing = count_untranslated(template, view.strings.own)
+            missing = count_untranslated(msgids, view.strings.own)
             if missing:
                 counts[code] = missing
     return counts

@@ -169,6 +169,11 @@ class LanguageView:
 
     # ----- UI strings, in the form Jinja2's i18n extension calls them (newstyle)
     def gettext_callables(self) -> dict:
+        """gettext/ngettext/_ for the page context, made once per view (not per page)."""
+        return self._gettext_callables
+
+    @cached_property
+    def _gettext_callables(self) -> dict:
         strings = self.strings
 
         @pass_context
