@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from . import urls
 from .config import Config
 from .errors import Problems, SourceRef
+from .memo import AssemblyMemo, settings_token
 from .model import Article, Asset, Image, Site
 from .photos import parse_ratio
 from .read import Document
@@ -32,17 +33,20 @@ INHERITED = ("section", "tags", "dateline", "reporting", "breaking")
 def assemble(docs: list[Document], config: Config, now: datetime, problems: Problems, *,
              drafts: bool = False, future: bool = False,
              bodies: dict[Path, str] | None = None,
-             plan_image: Callable[[Image, Problems], Image | None] | None = None) -> Site:
+             plan_image: Callable[[Image, Problems], Image | None] | None = None,
+             memo: AssemblyMemo | None = None) -> Site:
     """Validate documents and build the site's model. Problems are recorded, not raised.
     `bodies` holds the rendered body of each source file, when the caller has them;
-    `plan_image` completes each lead photo (its renditions), or reports it unusable."""
+    `plan_image` completes each lead photo (its renditions), or reports it unusable;
+    `memo` holds what earlier builds made, reused where the inputs are the same."""
+    reuse = _Reuse(memo or AssemblyMemo(), settings_token(config), config.paths.content)
     fields = [f for doc in _known_language_docs(docs, config, problems)
-              if (f := _read_fields(doc, config, problems)) is not None]
+              if (f := reuse.fields(doc, config, problems)) is not None]
     fields = _inherit_from_originals(fields, config)
     files = ContentFiles(config.paths.content)
     files.plan_image = plan_image
     articles = [a for f in fields
-                if (a := _make_article(f, config, problems, files, bodies or {})) is not None]
+                if (a := reuse.article(f, config, problems, files, bodies or {})) is not None]
     published, held_back = [], []
     for article in articles:
         if article.draft and not drafts:
@@ -64,6 +68,68 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
         assets=tuple(sorted(assets.values(), key=lambda asset: asset.url)),
         warnings=tuple(problems.warnings),
     )
+
+
+class _Reuse:
+    """Looks each source up in the memo before validating it, and remembers what was
+    made without any problem."""
+
+    def __init__(self, memo: AssemblyMemo, token: str, content_dir: Path):
+        self.memo = memo
+        self.token = token
+        self.content_dir = content_dir
+        self._stats: dict[Path, tuple | None] = {}
+        memo.start()
+
+    def fields(self, doc: Document, config: Config, problems: Problems) -> dict | None:
+        path, inputs = str(doc.path), (doc.digest, self.token)
+        if (cached := self.memo.cached_fields(path, inputs)) is not None:
+            cached["doc"] = doc
+            return cached
+        before = problems.count()
+        fields = _read_fields(doc, config, problems)
+        if fields is not None and problems.count() == before:
+            self.memo.remember_fields(path, inputs, fields)
+        return fields
+
+    def article(self, f: dict, config: Config, problems: Problems, files: ContentFiles,
+                bodies: dict[Path, str]) -> Article | None:
+        doc: Document = f["doc"]
+        inputs = self._article_inputs(f, files)
+        path = str(doc.path)
+        if inputs is not None and (cached := self.memo.cached_article(path, inputs)):
+            return cached
+        before = problems.count()
+        article = _make_article(f, config, problems, files, bodies)
+        if article is not None and inputs is not None and problems.count() == before:
+            self.memo.remember_article(path, inputs, article)
+        return article
+
+    def _article_inputs(self, f: dict, files: ContentFiles) -> tuple | None:
+        """Everything `_make_article` reads: the file, what it inherited (all from the
+        original's file), its place in the story, and the lead photo's file as it is on
+        disk now. None when the photo cannot be found (that must be reported)."""
+        doc: Document = f["doc"]
+        original = f.get("original_doc")
+        photo = None
+        if (spec := f.get("image")) and "src" in spec:
+            owner: Document = f.get("image_from", doc)
+            source, problem = files.locate(spec["src"], owner.path.parent)
+            if source is None or problem:
+                return None
+            photo = (str(source), self._stat(source))
+        return (doc.digest, self.token, f["key"], f["is_original"],
+                (str(original.path), original.digest) if original is not None else None,
+                photo)
+
+    def _stat(self, path: Path) -> tuple | None:
+        if path not in self._stats:
+            try:
+                stat = path.stat()
+                self._stats[path] = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+            except OSError:
+                self._stats[path] = None
+        return self._stats[path]
 
 
 def _known_language_docs(docs: list[Document], config: Config, problems: Problems):
@@ -187,6 +253,7 @@ def _inherit_from_originals(fields: list[dict], config: Config) -> list[dict]:
             f["is_original"] = f is original
             if original is None or f is original:
                 continue
+            f["original_doc"] = original["doc"]
             for key in INHERITED:
                 if key not in f and key in original:
                     f[key] = original[key]

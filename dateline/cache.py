@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
+from .memo import AssemblyMemo
 
-FORMAT = 4
+FORMAT = 6
 """Bump when the layout of the cached values changes."""
 
 # Racy-git rule: a file modified this close to the moment the cache was written may have
@@ -55,6 +56,10 @@ class CacheData:
     written_ns: int = 0
     photos: dict[str, tuple] = field(default_factory=dict)
     """Photo source path → (stat, digest, header info), so headers are read once."""
+    assembly: AssemblyMemo = field(default_factory=AssemblyMemo)
+    """What assembling made from each source, reused while its inputs are the same."""
+    templates: dict = field(default_factory=dict)
+    """The theme's template fingerprints and the digest of the sources they were made of."""
 
 
 class BuildCache:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from .feeds import atom_feed, feeds_of, rss_feed
 from .fingerprints import article_data, value_digest
-from .model import Site
+from .model import Article, Site
 from .pages import Page
 from .sitemaps import INDEX, recent_articles, sitemap_files
 from .urls import Linker
@@ -35,16 +35,19 @@ class FileGroup:
 
 
 def discovery_groups(site: Site, views: dict[str, LanguageView], pages: list[Page],
-                     linker: Linker, now: dt.datetime, site_fp: str) -> list[FileGroup]:
-    """Every feed, sitemap and robots.txt, as groups to make when their inputs changed."""
+                     linker: Linker, now: dt.datetime, site_fp: str,
+                     article_fp: Callable[[Article], str] | None = None) -> list[FileGroup]:
+    """Every feed, sitemap and robots.txt, as groups to make when their inputs changed.
+    `article_fp` gives an article's fingerprint (every field and its body), when the
+    caller has them at hand."""
+    article_fp = article_fp or _article_fingerprint
     groups = []
     for view in views.values():
         for feed in feeds_of(view):
             newest = max((a.modified for a in feed.articles), default=None) or max(
                 (a.modified for a in site.articles), default=None)
             data = (site_fp, feed.title, feed.page_url, feed.atom, newest,
-                    [(article_data(a), a.digest, view.teaser(a),
-                      [article_data(t) for t in view.translations_of(a)])
+                    [(article_fp(a), [article_fp(t) for t in view.translations_of(a)])
                      for a in feed.articles])
             groups.append(FileGroup(
                 f"feed:{feed.atom}", value_digest(data),
@@ -61,6 +64,10 @@ def discovery_groups(site: Site, views: dict[str, LanguageView], pages: list[Pag
     groups.append(FileGroup("robots", value_digest((site_fp, linker.base_url)),
                             lambda: [(ROBOTS, robots_txt(linker))]))
     return groups
+
+
+def _article_fingerprint(article: Article) -> str:
+    return value_digest((article_data(article), article.digest))
 
 
 def robots_txt(linker: Linker) -> bytes:

@@ -76,6 +76,9 @@ class Problems:
     def warn(self, where: SourceRef, message: str) -> None:
         self.warnings.append(Problem(where, message))
 
+    def count(self) -> int:
+        return len(self.errors) + len(self.warnings)
+
     def extend(self, other: Problems) -> None:
         self.errors.extend(other.errors)
         self.warnings.extend(other.warnings)

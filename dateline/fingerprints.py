@@ -94,6 +94,10 @@ class PageFingerprints:
             self._listings[key] = (urls, value_digest(urls))
         return self._listings[key][1]
 
+    def article(self, article: Article) -> str:
+        """Every field of the article and its body (its source digest stands for it)."""
+        return self._article(article)
+
     def _article(self, article: Article) -> str:
         key = article.url
         if key not in self._articles:

@@ -4,6 +4,7 @@ memory (the site model, templates) and nothing is pickled but each item and its 
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -33,8 +34,14 @@ def run_chunked(function: Callable[[Any], Any], items: list, jobs: int,
         return
     chunk = max(1, min(64, len(items) // (workers * 8)))
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=initializer) as pool:
-        yield from pool.imap(function, items, chunksize=chunk)
+    # Objects the workers inherit are left out of their garbage collector's scans: a scan
+    # writes to every object it visits, which would copy the parent's memory page by page.
+    gc.freeze()
+    try:
+        with context.Pool(workers, initializer=initializer) as pool:
+            yield from pool.imap(function, items, chunksize=chunk)
+    finally:
+        gc.unfreeze()
 
 
 def chunks(items: list, size: int) -> Iterable[list]:

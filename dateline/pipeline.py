@@ -34,6 +34,7 @@ from .discovery import discovery_groups
 from .errors import ContentError, Problem, Problems, SourceRef, UsageError
 from .fingerprints import PageFingerprints, digest, files_fingerprint, site_fingerprint
 from .markup import EXTENSIONS
+from .memo import AssemblyMemo
 from .model import Article, Asset, Site
 from .pages import Page, plan_pages
 from .parallel import default_jobs, run_chunked
@@ -41,9 +42,8 @@ from .photos import file_digest
 from .prepare import Prepared, prepare_sources
 from .read import find_sources
 from .render import (
-    make_environment,
+    load_theme,
     render_page,
-    template_fingerprints,
     template_problem,
 )
 from .renditions import PhotoLibrary, make_renditions, site_renditions
@@ -132,7 +132,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     progress.stage("reading")
     photos = PhotoLibrary(config.images, cache)
     prepared = _prepare(config, options, linker, cache, jobs, problems, photos)
-    site = _assemble(prepared, config, options, now, problems, photos)
+    site = _assemble(prepared, config, options, now, problems, photos, cache.data.assembly)
     problems.raise_if_any(ContentError)
     progress.stage("photos")
     site, photos_made = _make_photos(site, prepared, config, jobs, problems)
@@ -148,12 +148,11 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
               for name, source in static_files.items()}
     # Templates count per page (a page depends on its template and what that uses);
     # catalogs, settings and the asset names count for every page.
-    env = make_environment(config.theme_dir, config.paths.cache)
-    templates = template_fingerprints(config.theme_dir / "templates", env)
+    env, templates = load_theme(config.theme_dir, config.paths.cache, cache.data.templates)
     site_fp = site_fingerprint(config.source_text,
                                files_fingerprint([locales_dir_for(config.paths.locales)]),
                                f"{settings}|{sorted(assets.items())}")
-    shared: dict = {}
+    shared = cache.data.assembly.known_fingerprints(site.articles)
     by_language = {code: PageFingerprints(view, site_fp, shared, templates)
                    for code, view in views.items()}
     fingerprints = [by_language[p.lang].of(p) for p in pages]
@@ -183,7 +182,9 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
                 written.append(file)
         progress.stage("writing")
         groups = {}
-        for group in discovery_groups(site, views, pages, linker, now, site_fp):
+        any_language = next(iter(by_language.values()), None)
+        for group in discovery_groups(site, views, pages, linker, now, site_fp,
+                                      any_language.article if any_language else None):
             previous = record.groups.get(group.name) if record else None
             if previous is not None and previous[0] == group.fingerprint:
                 new.update({file: old[file] for file in previous[1]})
@@ -208,6 +209,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     nothing_new = (record is not None and not written and not removed
                    and all(p.cached for p in prepared)
                    and len(prepared) == len(cache.data.sources))
+    cache.data.assembly.finish(site.articles, shared)
     if not nothing_new:
         cache.update({str(p.doc.path): p.entry for p in prepared if p.valid}, output,
                      OutputRecord(staged.build_id, new, groups))
@@ -271,13 +273,13 @@ def _prepare(config: Config, options: BuildOptions, linker: Linker, cache: Build
 
 
 def _assemble(prepared: list[Prepared], config: Config, options: BuildOptions,
-              now: dt.datetime, problems: Problems,
-              photos: PhotoLibrary | None = None) -> Site:
+              now: dt.datetime, problems: Problems, photos: PhotoLibrary | None = None,
+              memo: AssemblyMemo | None = None) -> Site:
     by_path = {p.doc.path: p for p in prepared}
     site = assemble([p.doc for p in prepared], config, now, problems,
                     drafts=options.drafts, future=options.future,
                     bodies={path: p.body_html for path, p in by_path.items()},
-                    plan_image=photos.plan_image if photos else None)
+                    plan_image=photos.plan_image if photos else None, memo=memo)
     # Body images are published with the articles that use them.
     assets = {a.source: a for a in site.assets}
     for article in site.articles:

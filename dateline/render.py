@@ -24,16 +24,23 @@ from .pages import Page
 from .urls import Linker
 from .views import LanguageView
 
-_ENVIRONMENTS: dict[Path, Environment] = {}
+_ENVIRONMENTS: dict[Path, tuple[Environment, dict[str, str]]] = {}
 
 
-def make_environment(theme_dir: Path, cache_dir: Path | None = None) -> Environment:
-    """The theme's Jinja2 environment. One per theme folder and process: compiled
-    templates are kept between the preview server's rebuilds, and Jinja checks each
-    template file's modification time before reusing it."""
-    if theme_dir not in _ENVIRONMENTS:
-        _ENVIRONMENTS[theme_dir] = _new_environment(theme_dir, cache_dir)
-    return _ENVIRONMENTS[theme_dir]
+def load_theme(theme_dir: Path, cache_dir: Path | None = None,
+               remembered: dict | None = None) -> tuple[Environment, dict[str, str]]:
+    """The theme's Jinja2 environment and its `template_fingerprints`. One environment
+    per theme folder and process: compiled templates are kept between the preview
+    server's rebuilds, and dropped when a template's fingerprint changed. (Jinja's own
+    check, a stat of every template each time a page includes it, costs tens of
+    thousands of system calls per build.) `remembered` keeps the fingerprints between
+    builds: parsing every template again is only needed when one changed."""
+    env, known = _ENVIRONMENTS.get(theme_dir) or (_new_environment(theme_dir, cache_dir), {})
+    fingerprints = template_fingerprints(theme_dir / "templates", env, remembered)
+    if fingerprints != known:
+        env.cache.clear()
+    _ENVIRONMENTS[theme_dir] = (env, fingerprints)
+    return env, fingerprints
 
 
 def _new_environment(theme_dir: Path, cache_dir: Path | None) -> Environment:
@@ -45,6 +52,7 @@ def _new_environment(theme_dir: Path, cache_dir: Path | None) -> Environment:
         bytecode = FileSystemBytecodeCache(str(cache_dir / "templates"))
     env = Environment(
         bytecode_cache=bytecode,
+        auto_reload=False,
         loader=FileSystemLoader(theme_dir / "templates"),
         autoescape=True,
         undefined=StrictUndefined,
@@ -98,12 +106,26 @@ def template_problem(exc: TemplateError, page: Page, theme_dir: Path, root: Path
                    f"{exc.message if hasattr(exc, 'message') else exc}")
 
 
-def template_fingerprints(templates_dir: Path, env: Environment) -> dict[str, str]:
+def template_fingerprints(templates_dir: Path, env: Environment,
+                          remembered: dict | None = None) -> dict[str, str]:
     """Per template, a digest of its own source and of every template it extends,
     includes or imports, so that editing a partial re-renders only the pages using it.
     A template naming another dynamically depends on all of them, to be safe."""
     sources = {p.relative_to(templates_dir).as_posix(): p.read_bytes()
                for p in sorted(templates_dir.rglob("*.html")) if p.is_file()}
+    hasher = hashlib.blake2b(digest_size=16)
+    for name, source in sources.items():
+        hasher.update(f"{name}\0{len(source)}\0".encode() + source)
+    everything = hasher.hexdigest()
+    if remembered is not None and remembered.get("sources") == everything:
+        return remembered["fingerprints"]
+    result = _fingerprints(sources, env)
+    if remembered is not None:
+        remembered.update(sources=everything, fingerprints=result)
+    return result
+
+
+def _fingerprints(sources: dict[str, bytes], env: Environment) -> dict[str, str]:
     direct: dict[str, set[str] | None] = {}
     for name, source in sources.items():
         try:

@@ -6,6 +6,7 @@ its file under the output folder is derived from it, so the two can never disagr
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
@@ -86,25 +87,41 @@ class Linker:
 
     @property
     def base_path(self) -> str:
-        return urlsplit(self.base_url).path or "/"
+        return _base_path(self.base_url)
 
     def href(self, target: str, from_page: str) -> str:
         """The link from the page at `from_page` to `target` (both root-relative)."""
-        fragment = ""
-        if "#" in target:
-            target, fragment = target.split("#", 1)
-            fragment = "#" + fragment
+        # Pages link to the same few thousand targets over and over: quoting is what costs.
         if not self.relative:
-            return quote(self.base_path + target) + fragment
-        from_dir = from_page if from_page.endswith("/") or from_page == "" \
-            else posixpath.dirname(from_page) + "/"
-        path = posixpath.relpath("/" + output_file(target), "/" + from_dir)
-        if target == from_page and fragment:
-            return fragment
-        return quote(path) + fragment
+            return _rooted_href(self.base_url, target)
+        return _relative_href(target, from_page)
 
     def absolute(self, target: str) -> str:
         """The canonical absolute URL (feeds, sitemaps, canonical links)."""
         parts = urlsplit(self.base_url)
         return f"{parts.scheme}://{parts.netloc}{quote(self.base_path + target)}" \
             if parts.netloc else quote(self.base_path + target)
+
+
+@functools.lru_cache(maxsize=64)
+def _base_path(base_url: str) -> str:
+    return urlsplit(base_url).path or "/"
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _rooted_href(base_url: str, target: str) -> str:
+    target, hash_, fragment = target.partition("#")
+    return quote(_base_path(base_url) + target) + hash_ + fragment
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _relative_href(target: str, from_page: str) -> str:
+    target, hash_, fragment = target.partition("#")
+    fragment = hash_ + fragment
+    from_dir = from_page if from_page.endswith("/") or from_page == "" \
+        else posixpath.dirname(from_page) + "/"
+    path = posixpath.relpath("/" + output_file(target), "/" + from_dir)
+    if target == from_page and fragment:
+        return fragment
+    return quote(path) + fragment
+
