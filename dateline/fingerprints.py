@@ -143,8 +143,10 @@ def value_digest(value: object) -> str:
 
 
 def _link_data(article: Article) -> tuple:
+    # The photo's renditions (content-hashed names) too: replacing a photo's file keeps
+    # its URL but changes every card that shows it.
     return (article.lang, article.url, article.title, article.modified.isoformat(),
-            article.original, article.summary, article.image.url if article.image else None)
+            article.original, article.summary, _image_data(article.image))
 
 
 def _card_data(article: Article) -> tuple:

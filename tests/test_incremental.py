@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from dateline import shipped_path
+from dateline.cache import BuildSession
 from dateline.config import load_config
 from dateline.pipeline import BuildOptions, build
 
@@ -79,6 +80,13 @@ EDITS = st.one_of(
     st.tuples(st.just("breaking"), st.integers(0, 20)),
     st.tuples(st.just("template"), st.text("xyz", min_size=1)),
     st.tuples(st.just("catalog"), st.text("Разд", min_size=1)),
+    # What assembled articles are remembered by: the lead photo's file, fields inherited
+    # from the original, which version is the original, the configuration.
+    st.tuples(st.just("photo"), st.sampled_from(["maroon", "navy"]), st.integers(200, 700)),
+    st.tuples(st.just("untag"), st.integers(0, 20)),
+    st.tuples(st.just("original"), st.integers(0, 20)),
+    st.tuples(st.just("image"), st.integers(0, 20)),
+    st.tuples(st.just("config"), st.sampled_from(["UTC", "Asia/Tehran"])),
 )
 
 
@@ -91,6 +99,14 @@ def apply(root: Path, edit: tuple) -> None:
         path = root / "themes/default/templates/partials/card.html"
         path.write_text(path.read_text(encoding="utf-8") + f"<!-- {edit[1]} -->\n",
                         encoding="utf-8")
+    elif kind == "photo":
+        _, colour, width = edit
+        Image.new("RGB", (width, 400), colour).save(root / "content/images/photo.jpg")
+    elif kind == "config":
+        config = root / "dateline.toml"
+        text = config.read_text(encoding="utf-8")
+        config.write_text(text.replace(text.split('timezone = "')[1].split('"')[0], edit[1],
+                                       1), encoding="utf-8")
     elif kind == "catalog":
         po = root / "locales/ru/LC_MESSAGES/messages.po"
         po.parent.mkdir(parents=True, exist_ok=True)
@@ -113,6 +129,17 @@ def apply(root: Path, edit: tuple) -> None:
         elif kind == "tags":
             path.write_text(text.replace("tags: [", f"tags: [{edit[2]}, ", 1),
                             encoding="utf-8")
+        elif kind == "untag":
+            path.write_text("".join(line for line in text.splitlines(keepends=True)
+                                    if not line.startswith("tags:")), encoding="utf-8")
+        elif kind == "original":
+            path.write_text(text.replace("---\n", "---\noriginal: true\n", 1)
+                            if "original:" not in text else
+                            text.replace("original: true\n", ""), encoding="utf-8")
+        elif kind == "image":
+            path.write_text(text.replace("---\n", "---\nimage:\n  src: /images/photo.jpg\n"
+                                         "  alt: A photo\n", 1)
+                            if "image:" not in text else text, encoding="utf-8")
         elif kind == "breaking":
             path.write_text(text.replace("---\n", "---\nbreaking: true\n", 1)
                             if "breaking" not in text else text.replace("breaking: true\n", ""),
@@ -129,17 +156,20 @@ def build_into(root: Path, out: Path, **options):
     return build(config, BuildOptions(output=out, now=NOW, jobs=1, **options))
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(EDITS, min_size=1, max_size=5))
-def test_incremental_build_equals_a_clean_build(edits):
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(EDITS, min_size=1, max_size=5), st.booleans())
+def test_incremental_build_equals_a_clean_build(edits, in_session):
+    """From the command line (the cache read from disk each time) or in the preview
+    server's session (the cache kept in memory between builds)."""
+    session = BuildSession() if in_session else None
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         seed(root)
         live = root / "site"
-        build_into(root, live)
+        build_into(root, live, session=session)
         for edit in edits:
             apply(root, edit)
-            result = build_into(root, live)
+            result = build_into(root, live, session=session)
             assert result.incremental
             clean = root / "clean"
             shutil.rmtree(clean, ignore_errors=True)
