@@ -3,15 +3,19 @@
 
     python bench/run.py [--stories 1000] [--languages 3] [--jobs 0] [--repeat 1]
                         [--keep DIR] [--skip-peers] [--skip-serve]
+                        [--peer-photos process|copy] [--pss-budget 0.05]
 
 Every build runs as a separate process, timed with time.perf_counter, while a sampler
-reads /proc every ~10 ms and sums the resident memory (VmRSS) of the process and all its
-descendants (the peak of that sum is "peak tree"; the largest VmHWM of any one of them
-is "max proc"). Scenarios, each on the same corpus:
-cold (no output, no cache), rebuild with nothing changed, rebuild after appending a
-sentence to one article, rebuild after appending an HTML comment to the card template;
-for Dateline also a cold build whose photo renditions are still cached. With --repeat N
-every scenario runs N times (tools interleaved within each round) and the median counts.
+reads /proc every ~10 ms and sums, over the process and all its descendants, the resident
+memory (VmRSS; the peak of that sum is "peak tree") and the proportional set size (Pss
+from smaps_rollup, which splits shared pages among the processes sharing them; its peak
+is "peak tree PSS"); the largest VmHWM of any one of them is "max proc". Scenarios, each
+on the same corpus: cold (no output, no cache), rebuild with nothing changed, rebuild
+after appending a sentence to one article, rebuild after appending an HTML comment to the
+card template; for Dateline, and for Hugo when it makes the photo renditions too
+(--peer-photos process, the default), also a cold build whose photo renditions are still
+cached. With --repeat N every scenario runs N times (tools interleaved within each round)
+and the median counts.
 Then, once, the one-file rebuild inside `hugo server` and inside `dateline serve`.
 See bench/README.md.
 """
@@ -63,8 +67,23 @@ PHOTOS_CACHED = "cold, renditions cached"
 # ----- measuring one process tree
 
 
+PSS = os.path.exists("/proc/self/smaps_rollup")
+"""Linux 4.14 or later: one read gives a process's Pss (else the PSS column stays empty)."""
+PSS_BUDGET = 0.05
+"""Default share of one core the Pss reads may take (--pss-budget). Reading smaps_rollup
+walks the process's page tables: ~12 µs per resident MiB on the 2-core bench machine
+(7 ms for a 600 MiB process), against ~16 µs for a whole status file. A tree read that
+took t seconds of CPU is not read again for t / budget seconds (~40 ms apart for a tree
+of 150 MiB, ~140 ms for 600 MiB), so the sampler does not slow the build it measures;
+VmRSS is still read every sample."""
+
+
 class TreeSampler(threading.Thread):
-    """Peak summed VmRSS of a process and its descendants, sampled every `interval`."""
+    """Peak summed VmRSS and Pss of a process and its descendants, sampled every
+    `interval`; also how often it really sampled and the CPU time it took."""
+
+    pss_budget = PSS_BUDGET
+    """Share of one core for the Pss reads; 0: none."""
 
     def __init__(self, root: int, interval: float = 0.01):
         super().__init__(daemon=True)
@@ -72,14 +91,30 @@ class TreeSampler(threading.Thread):
         self.interval = interval
         self.parents: dict[int, int] = {}
         self.peak_tree = 0
+        self.peak_pss = 0
         self.peak_single = 0
         self.most_processes = 0
+        self.samples = 0
+        self.pss_samples = 0
+        self.pss_next = 0.0
+        self.longest_gap = 0.0
+        self.seconds = 0.0
+        self.cpu = 0.0
         self.stopping = threading.Event()
 
     def run(self) -> None:
+        cpu, begun = time.thread_time(), time.perf_counter()
+        last = begun
         while not self.stopping.is_set():
             self.sample()
+            now = time.perf_counter()
+            if self.samples:
+                self.longest_gap = max(self.longest_gap, now - last)
+            self.samples += 1
+            last = now
             self.stopping.wait(self.interval)
+        self.seconds = time.perf_counter() - begun
+        self.cpu = time.thread_time() - cpu
 
     def stop(self) -> None:
         self.stopping.set()
@@ -105,7 +140,7 @@ class TreeSampler(threading.Thread):
             pid = todo.pop()
             tree.append(pid)
             todo.extend(children.get(pid, ()))
-        total = 0
+        total, members = 0, []
         for pid in tree:
             try:
                 with open(f"/proc/{pid}/status", "rb") as handle:
@@ -115,11 +150,30 @@ class TreeSampler(threading.Thread):
             except (OSError, IndexError, ValueError):
                 continue  # gone, or a zombie without memory
             total += rss
+            members.append(pid)
             # VmHWM restarts at exec, unlike ru_maxrss, which would include the forked
             # copy of this script that the child was before it became the build.
             self.peak_single = max(self.peak_single, hwm)
         self.peak_tree = max(self.peak_tree, total)
         self.most_processes = max(self.most_processes, len(tree))
+        # Pss <= Rss in every process, so a tree whose RSS sum is not above the PSS peak
+        # cannot make a new one: skip the costly read then.
+        now = time.perf_counter()
+        if self.pss_budget > 0 and total > self.peak_pss and now >= self.pss_next:
+            cpu = time.thread_time()
+            pss = 0
+            for pid in members:
+                # Each page counts 1/n in each of the n processes that map it: pages a
+                # forked worker still shares with its parent count once over the tree.
+                try:
+                    with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+                        rollup = handle.read()
+                    pss += int(rollup.split(b"\nPss:", 1)[1].split()[0]) * 1024
+                except (OSError, IndexError, ValueError):
+                    pass  # gone since its status was read
+            self.peak_pss = max(self.peak_pss, pss)
+            self.pss_samples += 1
+            self.pss_next = now + (time.thread_time() - cpu) / self.pss_budget
 
 
 @dataclass
@@ -129,10 +183,18 @@ class Run:
     stdout: str
     stderr: str
     peak_tree: int = 0
+    peak_pss: int = 0
     peak_single: int = 0
     processes: int = 0
     pages: int = 0
     written: int = 0
+    samples: int = 0
+    """Memory samples taken (Pss read in `pss_samples` of them), over `sampled` seconds;
+    the longest gap between two; the sampler thread's CPU seconds."""
+    pss_samples: int = 0
+    sampled: float = 0.0
+    longest_gap: float = 0.0
+    sampler_cpu: float = 0.0
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, int, int]]:
@@ -190,10 +252,13 @@ def measure(command: list[str], cwd: Path, output: Path, log: Path) -> Run:
     after = snapshot(output)
     written = sum(1 for name, key in after.items() if before.get(name) != key)
     return Run(seconds, process.returncode, stdout, stderr,
-               peak_tree=sampler.peak_tree,
+               peak_tree=sampler.peak_tree, peak_pss=sampler.peak_pss,
                peak_single=sampler.peak_single,
                processes=sampler.most_processes,
-               pages=count_pages(output) if output.is_dir() else 0, written=written)
+               pages=count_pages(output) if output.is_dir() else 0, written=written,
+               samples=sampler.samples, pss_samples=sampler.pss_samples,
+               sampled=sampler.seconds,
+               longest_gap=sampler.longest_gap, sampler_cpu=sampler.cpu)
 
 
 def _kill_group(pid: int) -> None:
@@ -218,19 +283,19 @@ class Tool:
     output: Path
     cold: tuple[str, ...]
     template: Path
+    photo_cache: str = ""
+    """The tool's own cache of photo renditions, inside something `cold` removes; "" when
+    the tool makes no renditions."""
     version: str = ""
     runs: dict[str, list[Run]] = field(default_factory=dict)
     failed: str = ""
     serve: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
     """server label → [(ms the tool reports, ms from the edit to its log line)]."""
 
-    def remove(self, names) -> None:
+    def remove(self, names, keep: str = "") -> None:
+        """Remove `names` (relative paths), all but `keep` and the folders leading to it."""
         for name in names:
-            path = self.root / name
-            if path.is_dir():
-                shutil.rmtree(path)
-            elif path.exists():
-                path.unlink()
+            _remove_except(self.root / name, self.root / keep if keep else None)
 
     def build(self, scenario: str, logs: Path, round_: int) -> Run | None:
         if self.failed:
@@ -246,8 +311,23 @@ class Tool:
         self.runs.setdefault(scenario, []).append(result)
         print(f"  {self.name:<8} {scenario:<24} {result.seconds:8.2f} s  "
               f"{result.pages:6d} pages  {result.written:6d} files written  "
-              f"{result.peak_tree / MIB:7.0f} MiB tree", flush=True)
+              f"{result.peak_tree / MIB:7.0f} MiB tree"
+              + (f" {result.peak_pss / MIB:6.0f} MiB PSS" if TreeSampler.pss_budget > 0 else ""),
+              flush=True)
         return result
+
+
+def _remove_except(path: Path, keep: Path | None) -> None:
+    if path == keep:
+        return
+    if path.is_dir() and not path.is_symlink():
+        if keep is not None and keep.is_relative_to(path):
+            for child in path.iterdir():
+                _remove_except(child, keep)
+        else:
+            shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
 
 
 def append(path: Path, text: str) -> None:
@@ -275,7 +355,7 @@ class Edits:
         append(tool.template, f"<!-- benchmark edit {self.count} -->\n")
 
 
-def round_of(tool: Tool, edits: Edits, logs: Path, number: int, photos_cached: bool) -> None:
+def round_of(tool: Tool, edits: Edits, logs: Path, number: int) -> None:
     tool.remove(tool.cold)
     tool.build("cold", logs, number)
     tool.build("no change", logs, number)
@@ -283,13 +363,10 @@ def round_of(tool: Tool, edits: Edits, logs: Path, number: int, photos_cached: b
     tool.build("one article edited", logs, number)
     edits.template_edit(tool)
     tool.build("one template edited", logs, number)
-    if photos_cached:
-        # The build cache less the rendered pages and outputs: only photo renditions stay.
-        cache = tool.root / ".dateline-cache"
-        if (cache / "photos").is_dir():
-            tool.remove(["site", *(str(p.relative_to(tool.root)) for p in cache.iterdir()
-                                   if p.name != "photos")])
-            tool.build(PHOTOS_CACHED, logs, number)
+    if tool.photo_cache and (tool.root / tool.photo_cache).is_dir():
+        # What a cold build removes, less the photo renditions the tool has cached.
+        tool.remove(tool.cold, keep=tool.photo_cache)
+        tool.build(PHOTOS_CACHED, logs, number)
 
 
 # ----- servers: one-file rebuild inside `hugo server` and `dateline serve`
@@ -405,16 +482,19 @@ def median_run(runs: list[Run]) -> tuple[float, Run]:
 def table(tool: Tool, repeat: int) -> None:
     print(f"\n{tool.name} {tool.version}".rstrip())
     header = (f"  {'build':<26}{'seconds':>9}{'pages':>8}{'pages/s':>9}{'written':>9}"
-              f"{'peak tree MiB':>15}{'max proc MiB':>14}{'procs':>7}")
+              f"{'peak tree MiB':>15}{'peak tree PSS MiB':>19}{'max proc MiB':>14}"
+              f"{'procs':>7}")
     print(header)
     for scenario, runs in tool.runs.items():
         seconds, last = median_run(runs)
         tree = statistics.median(r.peak_tree for r in runs) / MIB
+        pss = (f"{statistics.median(r.peak_pss for r in runs) / MIB:.0f}"
+               if TreeSampler.pss_budget > 0 else "—")
         single = statistics.median(r.peak_single for r in runs) / MIB
         spread = ("  [" + " ".join(fmt_s(r.seconds) for r in runs) + "]") if repeat > 1 else ""
         print(f"  {scenario:<26}{fmt_s(seconds):>9}{last.pages:>8}"
-              f"{last.pages / seconds:>9.0f}{last.written:>9}{tree:>15.0f}{single:>14.0f}"
-              f"{max(r.processes for r in runs):>7}{spread}")
+              f"{last.pages / seconds:>9.0f}{last.written:>9}{tree:>15.0f}{pss:>19}"
+              f"{single:>14.0f}{max(r.processes for r in runs):>7}{spread}")
     if tool.failed:
         print(f"  (stopped after a failure: {tool.failed})")
 
@@ -423,10 +503,11 @@ def ratios(dateline: Tool, peers: list[Tool]) -> None:
     peers = [p for p in peers if p.runs]
     if not peers:
         return
-    print("\nDateline / peer (wall time, medians; below 1 means Dateline is faster)")
+    print("\nDateline / peer (wall time and memory, medians; below 1 means Dateline is "
+          "faster or smaller)")
     names = "".join(f"{p.name + ' s':>12}" for p in peers)
     over = "".join(f"{'D/' + p.name:>11}" for p in peers)
-    print(f"  {'scenario':<26}{'Dateline s':>11}{names}{over}")
+    print(f"  {'scenario':<30}{'Dateline s':>11}{names}{over}")
 
     def value(tool: Tool, scenario: str) -> float | None:
         runs = tool.runs.get(scenario)
@@ -437,23 +518,37 @@ def ratios(dateline: Tool, peers: list[Tool]) -> None:
         theirs = [value(p, scenario) for p in peers]
         cells = "".join(f"{fmt_s(t) if t else '—':>12}" for t in theirs)
         parts = "".join(f"{ours / t:>11.2f}" if ours and t else f"{'—':>11}" for t in theirs)
-        print(f"  {scenario:<26}{fmt_s(ours) if ours else '—':>11}{cells}{parts}")
+        print(f"  {scenario:<30}{fmt_s(ours) if ours else '—':>11}{cells}{parts}")
     ours = value(dateline, PHOTOS_CACHED)
     if ours:
-        cold = [value(p, "cold") for p in peers]
-        cells = "".join(f"{fmt_s(t) if t else '—':>12}" for t in cold)
-        parts = "".join(f"{ours / t:>11.2f}" if t else f"{'—':>11}" for t in cold)
-        print(f"  {'cold, renditions cached*':<26}{fmt_s(ours):>11}{cells}{parts}")
+        # Against the peer's own build with its renditions cached where it makes them,
+        # else against its cold build (it makes no renditions).
+        theirs = [value(p, PHOTOS_CACHED) or value(p, "cold") for p in peers]
+        cells = "".join(f"{fmt_s(t) if t else '—':>12}" for t in theirs)
+        parts = "".join(f"{ours / t:>11.2f}" if t else f"{'—':>11}" for t in theirs)
+        print(f"  {'cold, renditions cached*':<30}{fmt_s(ours):>11}{cells}{parts}")
 
-    def peak(tool: Tool) -> float:
-        return max(statistics.median(r.peak_tree for r in runs)
+    def peak(tool: Tool, key: str) -> float:
+        return max(statistics.median(getattr(r, key) for r in runs)
                    for runs in tool.runs.values()) / MIB
 
-    ours = peak(dateline)
-    cells = "".join(f"{peak(p):>12.0f}" for p in peers)
-    parts = "".join(f"{ours / peak(p):>11.2f}" for p in peers)
-    print(f"  {'peak tree MiB (max)':<26}{ours:>11.0f}{cells}{parts}")
-    print("  * against the peer's cold build: Dateline's photo renditions come from its cache")
+    for label, key in (("peak tree RSS sum MiB, max†", "peak_tree"),
+                       ("peak tree PSS sum MiB, max†", "peak_pss")):
+        if key == "peak_pss" and TreeSampler.pss_budget <= 0:
+            continue
+        ours = peak(dateline, key)
+        cells = "".join(f"{peak(p, key):>12.0f}" for p in peers)
+        parts = "".join(f"{ours / peak(p, key):>11.2f}" if peak(p, key) else f"{'—':>11}"
+                        for p in peers)
+        print(f"  {label:<30}{ours:>11.0f}{cells}{parts}")
+    if value(dateline, PHOTOS_CACHED):
+        against = "; ".join(
+            f"{p.name}: its build with its renditions cached" if value(p, PHOTOS_CACHED)
+            else f"{p.name}: its cold build" for p in peers)
+        print(f"  * Dateline's cold build with its photo renditions cached, against\n"
+              f"    {against}")
+    print("  † the largest median peak over the scenarios; RSS sum counts pages shared by "
+          "forked\n    workers once per process, PSS sum splits them among the sharers")
 
     hugo = next((p for p in peers if p.name == "Hugo"), None)
     if dateline.serve and hugo is not None and hugo.serve:
@@ -469,16 +564,42 @@ def ratios(dateline: Tool, peers: list[Tool]) -> None:
                   f"{m_obs / h_obs:.2f} edit → log")
 
 
+PHOTO_NOTES = {
+    "process": """\
+  - Photos: for every lead photo Dateline encodes (Pillow, Lanczos, quality 80, metadata
+    stripped) WebP and JPEG renditions 480, 960 and 1600 px wide for the article (never
+    wider than the photo) and 16:9 centre crops 480 and 960 px wide for listing cards,
+    decoding each photo once, into .dateline-cache/photos. Hugo makes the same renditions
+    with its own image processing from assets/images/ (resources.Get, .Resize/.Fill with
+    webp/jpg q80, Hugo's default Box resampling, anchor Center) into resources/_gen/images, and
+    publishes only the renditions; both emit <picture> with WebP and JPEG srcsets. Hugo's
+    JPEG encoder (Go's) writes baseline JPEG, Dateline's Pillow writes progressive,
+    Huffman-optimized JPEG. Pelican has no built-in image processing: it copies the
+    original photos. Cold builds remove each tool's rendition cache; the other builds
+    reuse it. "cold, renditions cached" is a cold build whose renditions are still cached
+    (Dateline and Hugo).""",
+    "copy": """\
+  - Photos (--peer-photos copy): Dateline decodes each photo once and encodes resized JPEG
+    and WebP renditions (Pillow) into its cache; Hugo and Pelican only copy the original
+    photos here. The "cold, renditions cached" row is Dateline's cold build whose
+    renditions are still in the cache, against the peers' cold builds.""",
+}
+
 NOTES = """
-Notes
-  - Photos: Dateline decodes each photo once and encodes resized JPEG and WebP renditions
-    (Pillow) into its cache; Hugo and Pelican only copy the original photos here. The
-    "cold, renditions cached" row is a cold build whose renditions are still in the cache.
+  - Heads: Dateline writes Open Graph, Twitter card and JSON-LD (NewsArticle, breadcrumbs);
+    Hugo uses its built-in _internal/opengraph.html, twitter_cards.html and schema.html
+    (schema.org microdata meta tags) plus og:image and twitter:image lines of its own.
   - pages = index.html files in the output, less redirect stubs (Hugo's page/1/ aliases and
     root redirect); written = files whose mtime, size or inode changed during the build.
   - peak tree = largest sum of VmRSS over the process and all its descendants (sampled
     every ~10 ms); forked workers share pages with their parent, so the sum counts shared
-    pages more than once. max proc = largest VmHWM (peak RSS) of any one process.
+    pages more than once. peak tree PSS = largest sum of Pss (/proc/<pid>/smaps_rollup)
+    over the same processes: a page mapped by n processes counts 1/n in each, so the
+    shared pages count once (shared libraries also split with processes outside the tree).
+    Reading Pss walks page tables (~12 µs per resident MiB), so it is read less often than
+    VmRSS, within --pss-budget of one core, and only when the RSS sum is above the PSS
+    peak so far (Pss <= Rss); the sampler line above says how often it was read.
+    max proc = largest VmHWM (peak RSS) of any one process.
   - Hugo: `hugo --quiet`; cold removes public/ and resources/. Pelican: `pelican --quiet`
     with CACHE_CONTENT and LOAD_CONTENT_CACHE on (reader layer) and i18n_subsites; cold
     removes output/ and cache/; Pelican renders and writes every page on every run.
@@ -487,6 +608,28 @@ Notes
     own "Total in N ms". `dateline serve` reports "written in N ms". Both also timed from
     the file write to the log line (includes the file watcher's delay).
 """
+
+
+def notes(peer_photos: str) -> str:
+    return "\nNotes\n" + PHOTO_NOTES[peer_photos] + NOTES.rstrip()
+
+
+def sampler_summary(tools: list[Tool]) -> None:
+    """How often the memory sampler really read /proc, and what it cost."""
+    runs = [r for t in tools for rs in t.runs.values() for r in rs if r.samples > 1]
+    if not runs:
+        return
+    intervals = [r.sampled / r.samples * 1000 for r in runs]
+    gap = max(r.longest_gap for r in runs) * 1000
+    seconds = sum(r.sampled for r in runs)
+    cpu = sum(r.sampler_cpu for r in runs) / seconds * 100
+    pss = sum(r.pss_samples for r in runs)
+    print(f"\nMemory sampler: {sum(r.samples for r in runs)} samples in {len(runs)} builds, "
+          f"mean interval {statistics.median(intervals):.1f} ms (median of the builds, "
+          f"worst {max(intervals):.1f} ms), longest gap {gap:.0f} ms; Pss read in {pss} of "
+          f"them (one per {seconds / max(pss, 1) * 1000:.0f} ms on average, only while the "
+          f"RSS sum was above the PSS peak, within {TreeSampler.pss_budget:.0%} of a core); "
+          f"sampler CPU {cpu:.1f} % of one core")
 
 
 # ----- main
@@ -509,7 +652,8 @@ def prepare(root: Path, args) -> tuple[Tool, list[Tool], Edits]:
         command += ["--jobs", str(args.jobs)]
     dateline = Tool("Dateline", site, command, site / "site",
                     ("site", ".dateline-cache"),
-                    theme / "templates" / "partials" / "card.html")
+                    theme / "templates" / "partials" / "card.html",
+                    photo_cache=".dateline-cache/photos")
     jobs = args.jobs or len(os.sched_getaffinity(0))
     dateline.version = f"(jobs={jobs}, Python {sys.version.split()[0]})"
     n = args.stories // 2
@@ -526,10 +670,13 @@ def prepare(root: Path, args) -> tuple[Tool, list[Tool], Edits]:
         folder = root / "hugo"
         if folder.exists():
             shutil.rmtree(folder)
-        hugo_site.write_site(site, folder)
+        hugo_site.write_site(site, folder, photos=args.peer_photos)
         tool = Tool("Hugo", folder, hugo_site.command(executable), folder / hugo_site.OUTPUT,
-                    hugo_site.COLD, folder / hugo_site.TEMPLATE)
-        tool.version = version.stdout.strip().split(" BuildDate")[0]
+                    hugo_site.COLD, folder / hugo_site.TEMPLATE,
+                    photo_cache=hugo_site.PHOTO_CACHE if args.peer_photos == "process" else "")
+        tool.version = version.stdout.strip().split(" BuildDate")[0] + (
+            " (photos: renditions by Hugo)" if args.peer_photos == "process"
+            else " (photos: originals copied)")
         peers.append(tool)
     probe = subprocess.run([sys.executable, "-c", "import pelican.plugins.i18n_subsites; "
                             "import pelican; print(pelican.__version__)"],
@@ -544,7 +691,8 @@ def prepare(root: Path, args) -> tuple[Tool, list[Tool], Edits]:
         pelican_site.write_site(site, folder)
         tool = Tool("Pelican", folder, pelican_site.command(), folder / pelican_site.OUTPUT,
                     pelican_site.COLD, folder / pelican_site.TEMPLATE)
-        tool.version = f"{probe.stdout.strip()} (i18n_subsites, content cache on)"
+        tool.version = (f"{probe.stdout.strip()} (i18n_subsites, content cache on; "
+                        "photos: originals copied)")
         peers.append(tool)
     print(f"peers written in {time.perf_counter() - started:.1f} s", flush=True)
     return dateline, peers, edits
@@ -562,7 +710,15 @@ def main() -> int:
     parser.add_argument("--skip-peers", action="store_true", help="Dateline only")
     parser.add_argument("--skip-serve", action="store_true",
                         help="skip the preview-server measurements")
+    parser.add_argument("--pss-budget", type=float, default=PSS_BUDGET, metavar="FRACTION",
+                        help="share of one core the memory sampler may spend reading Pss "
+                             f"(default {PSS_BUDGET}; 1: every sample; 0: no PSS)")
+    parser.add_argument("--peer-photos", choices=hugo_site.PHOTOS, default="process",
+                        help="Hugo: make the photo renditions Dateline makes with Hugo's "
+                             "image processing (process, the default), or only copy the "
+                             "originals (copy); Pelican always copies")
     args = parser.parse_args()
+    TreeSampler.pss_budget = args.pss_budget if PSS else 0.0
     begun = time.perf_counter()
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
@@ -574,9 +730,9 @@ def main() -> int:
         logs = root / "logs"
         for number in range(1, args.repeat + 1):
             print(f"round {number} of {args.repeat}", flush=True)
-            round_of(dateline, edits, logs, number, photos_cached=True)
+            round_of(dateline, edits, logs, number)
             for peer in peers:
-                round_of(peer, edits, logs, number, photos_cached=False)
+                round_of(peer, edits, logs, number)
         if not args.skip_serve:
             print("preview servers", flush=True)
             if not dateline.failed:
@@ -599,12 +755,13 @@ def main() -> int:
                         r"Web Server is available", r"^Total in (\d+(?:\.\d+)?) ms", edits,
                         f"http://127.0.0.1:{port}{page}" if not extra else None)
         print(f"\nDateline benchmark: {args.stories} stories × {args.languages} languages, "
-              f"repeat {args.repeat} (medians), machine: {os.cpu_count()} cores; "
-              f"total {time.perf_counter() - begun:.0f} s")
+              f"repeat {args.repeat} (medians), peer photos: {args.peer_photos}, machine: "
+              f"{os.cpu_count()} cores; total {time.perf_counter() - begun:.0f} s")
         for tool in (dateline, *peers):
             table(tool, args.repeat)
         ratios(dateline, peers)
-        print(NOTES.rstrip())
+        sampler_summary([dateline, *peers])
+        print(notes(args.peer_photos))
         print(f"\nwork folder: {root}" + ("" if args.keep else " (removed)"))
         failed = [t.name for t in (dateline, *peers) if t.failed]
         return 1 if failed else 0
