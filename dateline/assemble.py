@@ -36,7 +36,7 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
              plan_image: Callable[[Image, Problems], Image | None] | None = None,
              memo: AssemblyMemo | None = None) -> Site:
     """Validate documents and build the site's model. Problems are recorded, not raised.
-    `bodies` holds the rendered body of each source file, when the caller has them;
+    `bodies` holds the id of each source file's rendered body, when the caller has them;
     `plan_image` completes each lead photo (its renditions), or reports it unusable;
     `memo` holds what earlier builds made, reused where the inputs are the same."""
     reuse = _Reuse(memo or AssemblyMemo(), settings_token(config), config.paths.content)
@@ -95,7 +95,7 @@ class _Reuse:
     def article(self, f: dict, config: Config, problems: Problems, files: ContentFiles,
                 bodies: dict[Path, str]) -> Article | None:
         doc: Document = f["doc"]
-        inputs = self._article_inputs(f, files)
+        inputs = self._article_inputs(f, files, bodies)
         path = str(doc.path)
         if inputs is not None and (cached := self.memo.cached_article(path, inputs)):
             return cached
@@ -105,10 +105,12 @@ class _Reuse:
             self.memo.remember_article(path, inputs, article)
         return article
 
-    def _article_inputs(self, f: dict, files: ContentFiles) -> tuple | None:
-        """Everything `_make_article` reads: the file, what it inherited (all from the
-        original's file), its place in the story, and the lead photo's file as it is on
-        disk now. None when the photo cannot be found (that must be reported)."""
+    def _article_inputs(self, f: dict, files: ContentFiles,
+                        bodies: dict[Path, str]) -> tuple | None:
+        """Everything `_make_article` reads: the file and its rendered body (which also
+        depends on the photos it shows), what it inherited (all from the original's
+        file), its place in the story, and the lead photo's file as it is on disk now.
+        None when the photo cannot be found (that must be reported)."""
         doc: Document = f["doc"]
         original = f.get("original_doc")
         photo = None
@@ -118,7 +120,7 @@ class _Reuse:
             if source is None or problem:
                 return None
             photo = (str(source), self._stat(source))
-        return (doc.digest, self.token, f["key"], f["is_original"],
+        return (doc.digest, bodies.get(doc.path, ""), self.token, f["key"], f["is_original"],
                 (str(original.path), original.digest) if original is not None else None,
                 photo)
 
@@ -320,8 +322,8 @@ def _make_article(f: dict, config: Config, problems: Problems, files: ContentFil
         authors=f.get("authors", ()), dateline=f.get("dateline", ""),
         tags=tuple(dict.fromkeys(f.get("tags", ()))), reporting=f.get("reporting", ()),
         breaking=f.get("breaking", False), draft=f.get("draft", False),
-        original=f["is_original"], image=image, body=doc.body, body_line=doc.body_line,
-        body_html=bodies.get(doc.path, ""),
+        original=f["is_original"], image=image, body_line=doc.body_line,
+        body_id=bodies.get(doc.path, ""),
         url=urls.article(lang, section, slug),
     )
 

@@ -7,6 +7,11 @@ settings, or damaged in any way is dropped and rebuilt — never trusted.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import functools
+import gc
+import hashlib
 import os
 import pickle
 import time
@@ -14,10 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .memo import AssemblyMemo
+from .bodies import FILE as BODIES_FILE
+from .bodies import BodyStore
+from .memo import ArticleEntry, AssemblyMemo
 
 FORMAT = 6
-"""Bump when the layout of the cached values changes."""
+"""Bump when the meaning of the cached values changes (their layout counts by itself:
+see `_layout`)."""
 
 # Racy-git rule: a file modified this close to the moment the cache was written may have
 # changed again within the same timestamp tick, so its stat cannot vouch for its content.
@@ -33,7 +41,8 @@ class SourceEntry:
     meta: dict
     key_lines: dict
     body_line: int
-    body_html: str
+    body_id: str
+    """The rendered body's key in the body store (`bodies.py`)."""
     images: tuple[tuple[str, str, tuple[int, int, int], object], ...]
     """(absolute source path, url, stat, Picture or None) of every image the body uses."""
 
@@ -65,24 +74,36 @@ class CacheData:
 class BuildCache:
     """Load with `BuildCache.open(folder, key)`; `save()` after a successful build."""
 
-    def __init__(self, folder: Path, data: CacheData, loaded: bool):
+    def __init__(self, folder: Path, data: CacheData, loaded: bool,
+                 bodies: BodyStore | None = None):
         self.folder = folder
         self.data = data
         self.loaded = loaded
+        self.bodies = bodies or BodyStore()
+        """Rendered bodies, by id (kept in their own file: see `bodies.py`)."""
         self.dirty = False
 
     @classmethod
     def open(cls, folder: Path, settings: str) -> BuildCache:
-        key = f"{FORMAT}:{__version__}:{settings}"
+        key = cache_key(settings)
+        bodies = BodyStore.open(folder, key)
         path = folder / "build.pickle"
         try:
-            with path.open("rb") as handle:
+            if bodies.fresh:
+                raise ValueError("the bodies this cache names are gone")
+            with path.open("rb") as handle, _collector_paused():
                 data = pickle.load(handle)
             if not isinstance(data, CacheData) or data.key != key:
                 raise ValueError("cache from another version or settings")
-            return cls(folder, data, True)
+            return cls(folder, data, True, bodies)
         except Exception:  # noqa: BLE001 - any damage at all means: start afresh
-            return cls(folder, CacheData(key), False)
+            return cls(folder, CacheData(key), False, bodies)
+
+    @classmethod
+    def discard(cls, folder: Path) -> None:
+        """Remove a cache found damaged while it was in use."""
+        for name in ("build.pickle", BODIES_FILE):
+            (folder / name).unlink(missing_ok=True)
 
     def source(self, path: Path, stat: os.stat_result) -> SourceEntry | None:
         """The cached entry when the file's stat proves it unchanged, else None."""
@@ -129,6 +150,7 @@ class BuildCache:
     def write(self) -> None:
         self.dirty = False
         self.folder.mkdir(parents=True, exist_ok=True)
+        self.bodies.keep_only({entry.body_id for entry in self.data.sources.values()})
         tmp = self.folder / f"build.pickle.{os.getpid()}.tmp"
         with tmp.open("wb") as handle:
             pickle.dump(self.data, handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -136,6 +158,41 @@ class BuildCache:
         ignore = self.folder / ".gitignore"
         if not ignore.exists():
             ignore.write_text("*\n", encoding="utf-8")
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Loading the cache makes a few hundred thousand objects, all long-lived and none in
+    a reference cycle: the cyclic garbage collector would scan them again and again while
+    they load, and on every full collection of the build after it. Pause it while they
+    load, then leave them out of its scans (plain reference counting still frees them)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.freeze()
+
+
+def cache_key(settings: str) -> str:
+    return f"{FORMAT}:{__version__}:{_layout()}:{settings}"
+
+
+@functools.cache
+def _layout() -> str:
+    """The fields of every kind of value the cache holds. Slotted dataclasses are pickled
+    as their values in field order, so a cache written before a field was added or removed
+    would load with every later value in the wrong field: such a cache is dropped."""
+    from . import errors, model, photos, read
+
+    kinds = (SourceEntry, OutputRecord, CacheData, AssemblyMemo, ArticleEntry, model.Article,
+             model.Image, model.Asset, photos.Picture, photos.Rendition, photos.Job,
+             photos.SourceInfo, errors.SourceRef, read.Document)
+    text = repr([(kind.__name__, [f.name for f in dataclasses.fields(kind)])
+                 for kind in kinds])
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 def stat_key(stat: os.stat_result) -> tuple[int, int, int]:
@@ -160,11 +217,15 @@ class BuildSession:
         self._written = 0.0
 
     def cache(self, folder: Path, settings: str) -> BuildCache:
-        key = f"{FORMAT}:{__version__}:{settings}"
+        key = cache_key(settings)
         if self._cache is None or self._cache.folder != folder or self._cache.data.key != key:
             self.close()
             self._cache = BuildCache.open(folder, settings)
         return self._cache
+
+    def forget(self) -> None:
+        """Drop the cache kept in memory without writing it (it was found damaged)."""
+        self._cache = None
 
     def built(self) -> None:
         if self._cache is not None and time.monotonic() - self._written > self.write_interval:

@@ -95,7 +95,7 @@ class PageFingerprints:
         return self._listings[key][1]
 
     def article(self, article: Article) -> str:
-        """Every field of the article and its body (its source digest stands for it)."""
+        """Every field of the article, its body included (by its hash)."""
         return self._article(article)
 
     def _article(self, article: Article) -> str:
@@ -111,12 +111,12 @@ class PageFingerprints:
         return self._cards[key]
 
 
-_ARTICLE_FIELDS = tuple(f.name for f in fields(Article) if f.name not in ("body", "body_html"))
+_ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
 
 
 def article_data(article: Article) -> tuple:
-    """Every field of the article but its body, which its source digest stands for
-    (bodies depend on nothing but their file and the settings in `site_fingerprint`)."""
+    """Every field of the article; its body by `body_id`, the hash of the rendered HTML
+    (which also changes when a photo in the body does)."""
     # Plain values only: a dataclass's repr is slow, and this runs for every article.
     return tuple(_image_data(article.image) if name == "image" else
                  str(value) if isinstance(value := getattr(article, name), SourceRef | Path)
@@ -152,5 +152,5 @@ def _link_data(article: Article) -> tuple:
 def _card_data(article: Article) -> tuple:
     # The teaser (the summary, or the body's opening words) is the same in every view.
     return (*_link_data(article), article.section, article.date.isoformat(),
-            article.breaking, article.summary or article.digest)
+            article.breaking, article.summary or article.body_id)
 

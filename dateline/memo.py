@@ -1,6 +1,8 @@
 """What assembling made from each source file in earlier builds, reused while its inputs
 are the same: after a one-article edit, one article is validated and planned again, not
-the whole site. Kept in the build cache (and in memory by the preview server).
+the whole site. The preview server keeps the articles themselves in memory; the build
+cache on disk keeps the validated fields and the articles' fingerprints only (loading
+thousands of articles from disk would cost more than making them again).
 
 Nothing is reused from a file that produced a warning or an error, so every problem is
 reported again on every build until it is fixed.
@@ -25,9 +27,10 @@ def settings_token(config: Config) -> str:
 @dataclass
 class ArticleEntry:
     inputs: tuple
-    article: Article
+    article: Article | None
+    """None when loaded from disk: the article is made again from the same inputs."""
     fingerprints: tuple[str, str] | None = None
-    """(article, card) fingerprints of exactly this article object, once computed."""
+    """(article, card) fingerprints of the article these inputs make, once computed."""
 
 
 @dataclass
@@ -54,13 +57,17 @@ class AssemblyMemo:
 
     def cached_article(self, path: str, inputs: tuple) -> Article | None:
         hit = self.articles.get(path)
-        if hit is None or hit.inputs != inputs:
+        if hit is None or hit.inputs != inputs or hit.article is None:
             return None
         self._articles_seen[path] = hit
         return hit.article
 
     def remember_article(self, path: str, inputs: tuple, article: Article) -> None:
-        self._articles_seen[path] = ArticleEntry(inputs, article)
+        # Making an article is deterministic: the same inputs make an equal article, whose
+        # fingerprints are known already.
+        old = self.articles.get(path)
+        known = old.fingerprints if old is not None and old.inputs == inputs else None
+        self._articles_seen[path] = ArticleEntry(inputs, article, known)
 
     def finish(self, articles: tuple[Article, ...], fingerprints: dict[str, dict]) -> None:
         """Keep what this build used; `articles` are the final versions (a stage after
@@ -77,6 +84,11 @@ class AssemblyMemo:
             if own is not None and card is not None:
                 entry.fingerprints = (own, card)
         self.fields, self.articles = self._fields_seen, entries
+
+    def __getstate__(self) -> dict:
+        return {"fields": self.fields,
+                "articles": {path: ArticleEntry(entry.inputs, None, entry.fingerprints)
+                             for path, entry in self.articles.items()}}
 
     def known_fingerprints(self, articles: tuple[Article, ...]) -> dict[str, dict]:
         """The article and card fingerprints of articles this memo made, by URL, in the

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from . import bodies
 from .config import Config
 from .errors import Problem, SourceRef
 from .photos import Picture
@@ -70,13 +71,17 @@ class Article:
     original: bool
     """True for the version other languages translate from."""
     image: Image | None
-    body: str
-    """Markdown source of the body."""
     body_line: int
     url: str
     """Root-relative URL of the article page, e.g. 'en/world/vote/'."""
-    body_html: str = ""
-    """The rendered body; empty until the Markdown stage has run."""
+    body_id: str = ""
+    """Hash of the rendered body, its key in the build's body store; empty until the
+    Markdown stage has run."""
+
+    @property
+    def body_html(self) -> str:
+        """The rendered body, read from the build's body store when something shows it."""
+        return bodies.text(self.body_id)
 
     @property
     def modified(self) -> datetime:

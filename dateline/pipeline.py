@@ -18,8 +18,9 @@ from pathlib import Path
 
 from jinja2 import TemplateError
 
-from . import state, urls
+from . import bodies, state, urls
 from .assemble import assemble
+from .bodies import BodyMissing
 from .cache import BuildCache, BuildSession, OutputRecord
 from .catalogs import (
     SOURCE_LANGUAGE,
@@ -108,6 +109,18 @@ class BuildResult:
 
 
 def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult:
+    try:
+        return _build(config, options)
+    except BodyMissing:
+        # The cache named a rendered body its store no longer holds (deleted or damaged
+        # behind its back). Nothing was written: forget the cache and build afresh.
+        if options.session is not None:
+            options.session.forget()
+        BuildCache.discard(config.paths.cache)
+        return _build(config, replace(options, clean=True))
+
+
+def _build(config: Config, options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     output = (options.output or config.paths.output).resolve()
     _check_output(output, config)
@@ -127,6 +140,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
         return _unchanged(previous, output, started)
     cache = (options.session.cache(config.paths.cache, settings) if options.session
              else BuildCache.open(config.paths.cache, settings))
+    bodies.use(cache.bodies)
 
     # Every file is read and validated before anything is written: all errors at once.
     progress.stage("reading")
@@ -255,6 +269,7 @@ def load_site(config: Config, options: BuildOptions, now: dt.datetime,
     For tools that need the model without writing a site (`translations`)."""
     linker = Linker(config.site.base_url, config.site.relative_urls)
     cache = BuildCache.open(config.paths.cache, _settings_key(config, linker))
+    bodies.use(cache.bodies)
     jobs = options.jobs or default_jobs()
     prepared = _prepare(config, options, linker, cache, jobs, problems)
     site = _assemble(prepared, config, options, now, problems)
@@ -278,7 +293,7 @@ def _assemble(prepared: list[Prepared], config: Config, options: BuildOptions,
     by_path = {p.doc.path: p for p in prepared}
     site = assemble([p.doc for p in prepared], config, now, problems,
                     drafts=options.drafts, future=options.future,
-                    bodies={path: p.body_html for path, p in by_path.items()},
+                    bodies={path: p.body_id for path, p in by_path.items()},
                     plan_image=photos.plan_image if photos else None, memo=memo)
     # Body images are published with the articles that use them.
     assets = {a.source: a for a in site.assets}

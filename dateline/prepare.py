@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .bodies import body_id
 from .cache import BuildCache, SourceEntry, stat_key
 from .errors import Problem, Problems, SourceRef, display_path
 from .markup import BodyImage, render_markdown
@@ -25,7 +26,8 @@ class Prepared:
     """A source file ready for assembling: its document and rendered body."""
 
     doc: Document
-    body_html: str
+    body_id: str
+    """The rendered body's key in the build's body store."""
     images: tuple[BodyImage, ...]
     entry: SourceEntry
     cached: bool
@@ -70,34 +72,39 @@ def prepare_sources(paths: list[Path], content_dir: Path, root: Path, linker: Li
     _PHOTOS[0] = photos
     try:
         for outcome in run_chunked(_prepare_one, work, jobs):
-            path, prepared, errors, warnings = outcome
+            path, prepared, html, errors, warnings = outcome
             problems.errors.extend(errors)
             problems.warnings.extend(warnings)
             if prepared is not None:
+                cache.bodies.put(html)
                 results[Path(path)] = prepared
     finally:
         _PHOTOS[0] = None
+    # Workers forked later (rendering pages) read the bodies from the store's file.
+    cache.bodies.flush()
     return [results[p] for p in paths if p in results]
 
 
-def _prepare_one(item) -> tuple[str, Prepared | None, list[Problem], list[Problem]]:
-    """Worker: read one file and render its body (no cache involved)."""
+def _prepare_one(item) -> tuple[str, Prepared | None, str, list[Problem], list[Problem]]:
+    """Worker: read one file and render its body (no cache involved); the body travels
+    beside the result, for the parent to store."""
     path_text, stat, content_text, root_text, linker = item
     path, content_dir, root = Path(path_text), Path(content_text), Path(root_text)
     problems = Problems()
     doc = read_document(path, content_dir, root, problems)
     if doc is None:
-        return path_text, None, problems.errors, problems.warnings
+        return path_text, None, "", problems.errors, problems.warnings
     html, images = render_markdown(doc, content_dir, linker, problems, _PHOTOS[0])
+    ident = body_id(html)
     entry = SourceEntry(stat=stat, digest=doc.digest, meta=doc.meta, key_lines=doc.key_lines,
-                        body_line=doc.body_line, body_html=html,
+                        body_line=doc.body_line, body_id=ident,
                         images=tuple((str(i.source), i.url, _image_stat(i.source), i.picture,
                                       i.where.line) for i in images))
     # A body problem does not stop the front matter from being checked too, so every
     # problem of the file is reported at once; such a file is never cached.
-    prepared = Prepared(doc, html, tuple(images), entry, cached=False,
+    prepared = Prepared(doc, ident, tuple(images), entry, cached=False,
                         valid=not problems.errors)
-    return path_text, prepared, problems.errors, problems.warnings
+    return path_text, prepared, html, problems.errors, problems.warnings
 
 
 def _from_entry(path: Path, entry: SourceEntry, content_dir: Path,
@@ -112,7 +119,7 @@ def _from_entry(path: Path, entry: SourceEntry, content_dir: Path,
                    body_line=entry.body_line, digest=entry.digest)
     images = tuple(BodyImage(Path(source), url, picture, SourceRef(ref, line))
                    for source, url, _stat, picture, line in entry.images)
-    return Prepared(doc, entry.body_html, images, entry, cached=True)
+    return Prepared(doc, entry.body_id, images, entry, cached=True)
 
 
 def _parts_below(path: Path, folder: Path) -> tuple[str, ...]:

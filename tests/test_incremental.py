@@ -48,12 +48,17 @@ def article(title: str, day: int, *, tags=("a",), breaking=False, image=False,
     return "\n".join(lines + ["---", "", body, ""])
 
 
+INLINE = "\n![An inline photo](/images/inline.jpg \"Seen from the square\")\n"
+
+
 def seed(root: Path) -> None:
     (root / "dateline.toml").write_text(CONFIG, encoding="utf-8")
     (root / "content/images").mkdir(parents=True)
     Image.new("RGB", (600, 400), "teal").save(root / "content/images/photo.jpg")
+    Image.new("RGB", (500, 300), "olive").save(root / "content/images/inline.jpg")
     for i, name in enumerate(STORIES[:3]):
-        write(root, f"content/en/world/{name}.md", article(f"Story {i}", 10 + i, image=i == 0))
+        write(root, f"content/en/world/{name}.md", article(
+            f"Story {i}", 10 + i, image=i == 0, body="Body text.\n" + INLINE * (i == 1)))
         if i < 2:
             write(root, f"content/ru/world/{name}.md", article(f"Статья {i}", 11 + i))
     shutil.copytree(shipped_path("themes") / "default", root / "themes/default")
@@ -83,6 +88,7 @@ EDITS = st.one_of(
     # What assembled articles are remembered by: the lead photo's file, fields inherited
     # from the original, which version is the original, the configuration.
     st.tuples(st.just("photo"), st.sampled_from(["maroon", "navy"]), st.integers(200, 700)),
+    st.tuples(st.just("inline"), st.sampled_from(["maroon", "navy"]), st.integers(200, 700)),
     st.tuples(st.just("untag"), st.integers(0, 20)),
     st.tuples(st.just("original"), st.integers(0, 20)),
     st.tuples(st.just("image"), st.integers(0, 20)),
@@ -99,9 +105,9 @@ def apply(root: Path, edit: tuple) -> None:
         path = root / "themes/default/templates/partials/card.html"
         path.write_text(path.read_text(encoding="utf-8") + f"<!-- {edit[1]} -->\n",
                         encoding="utf-8")
-    elif kind == "photo":
+    elif kind in ("photo", "inline"):
         _, colour, width = edit
-        Image.new("RGB", (width, 400), colour).save(root / "content/images/photo.jpg")
+        Image.new("RGB", (width, 400), colour).save(root / f"content/images/{kind}.jpg")
     elif kind == "config":
         config = root / "dateline.toml"
         text = config.read_text(encoding="utf-8")
@@ -240,6 +246,37 @@ def test_corrupt_or_foreign_cache_is_ignored(tmp_path):
     assert not cache_module.BuildCache.open(cache_file.parent, "anything").loaded
     assert not build_into(tmp_path, out).incremental
     assert tree(out) == tree(clean)
+
+
+def test_damaged_or_missing_body_store_is_ignored(tmp_path):
+    """Rendered bodies live in their own file: whether it is deleted, overwritten with
+    garbage, or a body in it altered, the next build is still byte-identical to a clean
+    one (a body read back must match its hash)."""
+    import sqlite3
+
+    seed(tmp_path)
+    out, clean = tmp_path / "site", tmp_path / "clean"
+    store = tmp_path / ".dateline-cache/bodies.sqlite"
+    build_into(tmp_path, out)
+    build_into(tmp_path, clean, clean=True)
+
+    def edit_and_compare(day: int) -> None:
+        # An edit, so the build is not a no-change shortcut and must read other bodies.
+        write(tmp_path, "content/en/world/story-2.md", article("Changed", day))
+        build_into(tmp_path, out)
+        shutil.rmtree(clean)
+        build_into(tmp_path, clean, clean=True)
+        assert tree(out) == tree(clean)
+
+    store.unlink()
+    edit_and_compare(3)
+    store.write_bytes(b"SQLite format 3\0" + b"\xff" * 4096)
+    edit_and_compare(4)
+    with sqlite3.connect(store) as db:
+        db.execute("UPDATE bodies SET html = '<p>tampered</p>'")
+    db.close()
+    edit_and_compare(5)
+    assert "tampered" not in (out / "en/world/story-1/index.html").read_text(encoding="utf-8")
 
 
 def test_output_changed_behind_the_caches_back_is_rebuilt(tmp_path):
