@@ -14,3 +14,8 @@ def shipped_path(name: str) -> Path:
     package_dir = Path(__file__).resolve().parent
     inside = package_dir / name
     return inside if inside.is_dir() else package_dir.parent / name
+
+
+def locales_dir_for(site_locales: Path) -> Path:
+    """The site's own catalogs, or Dateline's when the site has none."""
+    return site_locales if site_locales.is_dir() else shipped_path("locales")

@@ -16,6 +16,8 @@ import sqlite3
 from pathlib import Path
 
 FILE = "bodies.sqlite"
+MARKDOWN_EXTENSIONS = ("extra", "sane_lists")
+"""Python-Markdown extensions every body is rendered with (part of the cache key)."""
 
 
 class BodyMissing(Exception):

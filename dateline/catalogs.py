@@ -136,13 +136,6 @@ def _from_mo(mo_path: Path) -> gettext_module.GNUTranslations | None:
             return None
 
 
-def locales_dir_for(site_locales: Path) -> Path:
-    """The site's own catalogs, or Dateline's when the site has none."""
-    from . import shipped_path
-
-    return site_locales if site_locales.is_dir() else shipped_path("locales")
-
-
 def template_ids(template: Path) -> list[str]:
     """The msgids of a message template (the singular of plural entries); none if absent."""
     if not template.is_file():

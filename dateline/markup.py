@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from markdown import Markdown
 
 from .assemble import media_url, resolve_content_file
+from .bodies import MARKDOWN_EXTENSIONS
 from .errors import Problems, SourceRef
 from .figures import FiguresExtension, picture_element
 from .photos import PhotoError, Picture
@@ -21,8 +22,7 @@ from .urls import Linker
 if TYPE_CHECKING:
     from .renditions import PhotoLibrary
 
-EXTENSIONS = ("extra", "sane_lists")
-"""Python-Markdown extensions every body is rendered with (part of the cache key)."""
+EXTENSIONS = MARKDOWN_EXTENSIONS
 
 _markdown: Markdown | None = None
 

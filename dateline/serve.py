@@ -22,8 +22,8 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from . import locales_dir_for
 from .cache import BuildSession
-from .catalogs import locales_dir_for
 from .config import Config, load_config
 from .errors import DatelineError, Problem, SourceRef, UsageError, display_path
 from .livereload import (

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dateline import pipeline
+from dateline import stages
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -309,7 +309,7 @@ def test_template_error_names_the_template_line(rebuild_fails, newsroom):
 
 def test_failure_midway_through_rendering_leaves_the_previous_site(
         newsroom, run_cli, snapshot, monkeypatch, article_text):
-    real = pipeline.render_page
+    real = stages.render_page
     calls = []
 
     def fail_on_the_second_page(*args, **kwargs):
@@ -318,7 +318,7 @@ def test_failure_midway_through_rendering_leaves_the_previous_site(
             raise RuntimeError("disk on fire")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "render_page", fail_on_the_second_page)
+    monkeypatch.setattr(stages, "render_page", fail_on_the_second_page)
     newsroom.write("content/en/world/new.md", article_text("New story"))
     with pytest.raises(RuntimeError, match="disk on fire"):
         run_cli(["build", "--jobs", "1", "--config", newsroom.config, "--out", newsroom.out])
@@ -332,7 +332,7 @@ def test_failure_in_a_clean_build_leaves_the_previous_site(
     def fail(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(pipeline, "render_page", fail)
+    monkeypatch.setattr(stages, "render_page", fail)
     with pytest.raises(RuntimeError):
         run_cli(["build", "--clean", "--jobs", "1", "--config", newsroom.config,
                  "--out", newsroom.out])

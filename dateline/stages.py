@@ -1,0 +1,381 @@
+"""The stages of a build that has work to do: read and render the sources (or take
+them from the cache), assemble the model, make the photos, plan and fingerprint the
+pages, render those whose inputs changed on worker processes, and write what changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+import sys
+import time
+import uuid
+from dataclasses import replace
+from pathlib import Path
+
+from jinja2 import TemplateError
+
+from . import bodies, locales_dir_for, state, urls
+from .assemble import assemble
+from .cache import BuildCache, OutputRecord
+from .catalogs import (
+    SOURCE_LANGUAGE,
+    UiStrings,
+    count_untranslated,
+    load_translations,
+    template_ids,
+)
+from .config import Config
+from .discovery import discovery_groups
+from .errors import ContentError, Problems
+from .fingerprints import PageFingerprints, digest, files_fingerprint, site_fingerprint
+from .memo import AssemblyMemo
+from .model import Article, Asset, Site
+from .pages import Page, plan_pages
+from .parallel import default_jobs, run_chunked
+from .photos import file_digest
+from .pipeline import BuildOptions, BuildResult, Started, settings_key
+from .prepare import Prepared, prepare_sources
+from .read import find_sources
+from .render import load_theme, render_page, template_problem
+from .renditions import PhotoLibrary, make_renditions, site_renditions
+from .sitemaps import NEWS_WINDOW
+from .urls import Linker
+from .views import LanguageView
+from .write import HEADERS_FILE, ChangeSet, StagedOutput, cache_headers, read_build_id
+
+
+def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
+    started, output, now, linker, settings, inputs = (
+        begun.seconds, begun.output, begun.now, begun.linker, begun.settings, begun.inputs)
+    jobs = options.jobs or default_jobs()
+    progress = _Progress(options.progress)
+    problems = Problems()
+    cache = (options.session.cache(config.paths.cache, settings) if options.session
+             else BuildCache.open(config.paths.cache, settings))
+    bodies.use(cache.bodies)
+
+    # Every file is read and validated before anything is written: all errors at once.
+    progress.stage("reading")
+    photos = PhotoLibrary(config.images, cache)
+    prepared = _prepare(config, options, linker, cache, jobs, problems, photos)
+    site = _assemble(prepared, config, options, now, problems, photos, cache.data.assembly)
+    problems.raise_if_any(ContentError)
+    progress.stage("photos")
+    site, photos_made = _make_photos(site, prepared, config, jobs, problems)
+    problems.raise_if_any(ContentError)
+
+    views = _make_views(site, config, problems, options.languages)
+    pages = plan_pages(views, config.site.default_language)
+    static_files = _theme_static_files(config.theme_dir)
+    # Theme assets are published under content-hashed names, so hosts may cache them
+    # forever; pages name them through this map (`asset()` in templates).
+    assets = {name: urls.fingerprinted(urls.static(name), file_digest(source))
+              if options.fingerprint_assets else urls.static(name)
+              for name, source in static_files.items()}
+    # Templates count per page (a page depends on its template and what that uses);
+    # catalogs, settings and the asset names count for every page.
+    env, templates = load_theme(config.theme_dir, config.paths.cache, cache.data.templates)
+    site_fp = site_fingerprint(config.source_text,
+                               files_fingerprint([locales_dir_for(config.paths.locales)]),
+                               f"{settings}|{sorted(assets.items())}")
+    shared = cache.data.assembly.known_fingerprints(site.articles)
+    by_language = {code: PageFingerprints(view, site_fp, shared, templates)
+                   for code, view in views.items()}
+    fingerprints = [by_language[p.lang].of(p) for p in pages]
+
+    record = None if options.clean else cache.output(output)
+    if record is not None and (not output.is_dir() or read_build_id(output) != record.build_id):
+        record = None  # the folder is not what the cache remembers: build it afresh
+    build_id = uuid.uuid4().hex
+    staged = ChangeSet(output, build_id) if record else StagedOutput(output, build_id)
+    old = record.files if record else {}
+    new: dict[str, tuple[str, str]] = {}
+    written: list[str] = []
+    try:
+        progress.stage("rendering")
+        dirty = []
+        for index, page in enumerate(pages):
+            if page.file in old and old[page.file][0] == fingerprints[index]:
+                new[page.file] = old[page.file]  # made from the same inputs: unchanged
+            else:
+                dirty.append(index)
+        results = _render_pages(env, [pages[i] for i in dirty],
+                                [fingerprints[i] for i in dirty], views, linker, config,
+                                assets, staged, old, jobs, progress)
+        for file, fingerprint, content_digest, changed in results:
+            new[file] = (fingerprint, content_digest)
+            if changed:
+                written.append(file)
+        progress.stage("writing")
+        groups = {}
+        any_language = next(iter(by_language.values()), None)
+        for group in discovery_groups(site, views, pages, linker, now, site_fp,
+                                      any_language.article if any_language else None):
+            previous = record.groups.get(group.name) if record else None
+            if previous is not None and previous[0] == group.fingerprint:
+                new.update({file: old[file] for file in previous[1]})
+                groups[group.name] = previous
+                continue
+            files = group.make()
+            for file, data in files:
+                _put(staged, file, data, group.fingerprint, old, new, written)
+            groups[group.name] = (group.fingerprint, tuple(file for file, _ in files))
+        for name, source in static_files.items():
+            _copy(staged, assets[name], source, old, new, written)
+        _put(staged, HEADERS_FILE, cache_headers(linker), "", old, new, written)
+        for asset in site.assets:
+            _copy(staged, asset.url, asset.source, old, new, written)
+        removed = sorted(set(old) - set(new))
+        staged.commit(removed)
+    except BaseException:
+        staged.discard()
+        raise
+    finally:
+        progress.done()
+    nothing_new = (record is not None and not written and not removed
+                   and all(p.cached for p in prepared)
+                   and len(prepared) == len(cache.data.sources))
+    cache.data.assembly.finish(site.articles, shared)
+    if not nothing_new:
+        cache.update({str(p.doc.path): p.entry for p in prepared if p.valid}, output,
+                     OutputRecord(staged.build_id, new, groups))
+        if options.session is None:
+            cache.write()
+    if options.session is not None:
+        options.session.built()
+    held_back = tuple((article.source, why) for article, why in site.held_back)
+    fallbacks = _fallbacks(config, views)
+    dates = [a.date for a in site.articles] + [a.date for a, _ in site.held_back]
+    state.save(config.paths.cache, output, {
+        "key": inputs, "build_id": staged.build_id, "pages": len(pages), "files": len(new),
+        "valid_until": state.next_change(dates, now, NEWS_WINDOW),
+        "held_back": [[ref.path, ref.line, why] for ref, why in held_back],
+        "warnings": state.problems_to_json(problems.warnings), "fallbacks": fallbacks,
+    })
+    return BuildResult(
+        output=output, pages=len(pages), files=len(new),
+        seconds=time.perf_counter() - started, held_back=held_back,
+        warnings=problems.warnings, fallbacks=fallbacks,
+        written=len(written), unchanged=len(new) - len(written), removed=len(removed),
+        incremental=record is not None, rendered=len(dirty), photos_made=photos_made,
+        changed_files=tuple(sorted(written)),
+    )
+
+
+
+def load_site(config: Config, options: BuildOptions, now: dt.datetime,
+              problems: Problems) -> Site:
+    """Read, validate and assemble the content, with rendered bodies; raises on errors.
+    For tools that need the model without writing a site (`translations`)."""
+    linker = Linker(config.site.base_url, config.site.relative_urls)
+    cache = BuildCache.open(config.paths.cache, settings_key(config, linker))
+    bodies.use(cache.bodies)
+    jobs = options.jobs or default_jobs()
+    prepared = _prepare(config, options, linker, cache, jobs, problems)
+    site = _assemble(prepared, config, options, now, problems)
+    problems.raise_if_any(ContentError)
+    return site
+
+
+def _prepare(config: Config, options: BuildOptions, linker: Linker, cache: BuildCache,
+             jobs: int, problems: Problems,
+             photos: PhotoLibrary | None = None) -> list[Prepared]:
+    # Every language is read even with --lang: translations inherit fields (a photo, tags)
+    # from originals in other languages. Only the pages of the chosen ones are written.
+    paths = find_sources(config.paths.content)
+    return prepare_sources(paths, config.paths.content, config.paths.root, linker, cache,
+                           jobs, problems, photos)
+
+
+def _assemble(prepared: list[Prepared], config: Config, options: BuildOptions,
+              now: dt.datetime, problems: Problems, photos: PhotoLibrary | None = None,
+              memo: AssemblyMemo | None = None) -> Site:
+    by_path = {p.doc.path: p for p in prepared}
+    site = assemble([p.doc for p in prepared], config, now, problems,
+                    drafts=options.drafts, future=options.future,
+                    bodies={path: p.body_id for path, p in by_path.items()},
+                    plan_image=photos.plan_image if photos else None, memo=memo)
+    # Body images are published with the articles that use them.
+    assets = {a.source: a for a in site.assets}
+    for article in site.articles:
+        for image in by_path[article.source_path].images:
+            assets[image.source] = Asset(image.source, image.url)
+    return replace(site, assets=tuple(sorted(assets.values(), key=lambda a: a.url)))
+
+
+def _make_photos(site: Site, prepared: list[Prepared], config: Config, jobs: int,
+                 problems: Problems) -> tuple[Site, int]:
+    """Make every photo rendition the site publishes; the site's assets become those
+    renditions (originals are never published: their metadata may reveal a location)."""
+    published = {a.source_path for a in site.articles}
+    body = [(image.picture, image.where) for p in prepared if p.doc.path in published
+            for image in p.images if image.picture is not None]
+    renditions = site_renditions(site, body)
+    files, made = make_renditions(renditions, config.paths.cache, jobs, problems)
+    assets = [Asset(files[url], url) for url in renditions]
+    site = replace(site, assets=tuple(assets))
+    if problems.errors:
+        return site, made
+    return _with_published_sizes(site, files), made
+
+
+def _with_published_sizes(site: Site, files: dict[str, Path]) -> Site:
+    """Fill the size of each lead photo's published file where planning could not know it
+    (a rendition made by this very build)."""
+    def sized(article: Article) -> Article:
+        image = article.image
+        if image is None or image.published_bytes or image.published_url not in files:
+            return article
+        size = files[image.published_url].stat().st_size
+        return replace(article, image=replace(image, published_bytes=size))
+
+    if all(a.image is None or a.image.published_bytes for a in site.articles):
+        return site
+    return site.with_articles(tuple(sized(a) for a in site.articles))
+
+
+# ----- rendering pages, on worker processes
+
+_RENDER_STATE: dict = {}
+"""Set before workers fork, so each starts with the views and templates in memory."""
+
+
+def _render_pages(env, pages: list[Page], fingerprints: list[str], views, linker: Linker,
+                  config: Config, assets: dict[str, str], staged: StagedOutput,
+                  old: dict, jobs: int, progress: _Progress):
+    for template in sorted({p.template for p in pages}):
+        try:
+            env.get_template(template)  # compile once, before forking
+        except TemplateError as exc:
+            raise ContentError(template_problem(exc, pages[0], config.theme_dir,
+                                                config.paths.root)) from None
+    _RENDER_STATE.update(env=env, pages=pages, fingerprints=fingerprints, views=views,
+                         linker=linker, theme_dir=config.theme_dir, root=config.paths.root,
+                         assets=assets, staged=staged, old=old)
+    try:
+        progress.total = len(pages)
+        for result in run_chunked(_render_one, list(range(len(pages))), jobs):
+            progress.advance()
+            yield result
+    finally:
+        _RENDER_STATE.clear()
+
+
+def _render_one(index: int) -> tuple[str, str, str, bool]:
+    state = _RENDER_STATE
+    page: Page = state["pages"][index]
+    html = render_page(state["env"], page, state["views"][page.lang], state["linker"],
+                       state["theme_dir"], state["root"], state["assets"])
+    file_digest = digest(html)
+    changed = state["old"].get(page.file, ("", ""))[1] != file_digest
+    if changed:
+        state["staged"].write(page.file, html)
+    return page.file, state["fingerprints"][index], file_digest, changed
+
+
+def _put(staged, file: str, data: bytes, fingerprint: str, old, new, written) -> None:
+    file_digest = digest(data)
+    new[file] = (fingerprint, file_digest)
+    if old.get(file, ("", ""))[1] != file_digest:
+        staged.write(file, data)
+        written.append(file)
+
+
+def _copy(staged, file: str, source: Path, old, new, written) -> None:
+    # A copied file's fingerprint is its source's size and modification time.
+    stat = source.stat()
+    fingerprint = f"{stat.st_size}:{stat.st_mtime_ns}"
+    previous = old.get(file)
+    if previous is not None and previous[0] == fingerprint:
+        new[file] = previous
+        return
+    data = source.read_bytes()
+    file_digest = digest(data)
+    new[file] = (fingerprint, file_digest)
+    if previous is None or previous[1] != file_digest:
+        staged.write(file, data)
+        written.append(file)
+
+
+# ----- languages and their strings
+
+def _make_views(site: Site, config: Config, problems: Problems,
+                only: tuple[str, ...]) -> dict[str, LanguageView]:
+    locales_dir = locales_dir_for(config.paths.locales)
+    default = config.site.default_language
+    cache = config.paths.cache / "catalogs"
+    default_strings = load_translations(locales_dir, default, config.paths.root, problems,
+                                        cache)
+    views = {}
+    for language in config.languages:
+        if only and language.code not in only:
+            continue
+        own = (default_strings if language.code == default
+               else load_translations(locales_dir, language.code, config.paths.root, problems,
+                                      cache))
+        fallback = default_strings if language.code != default else None
+        strings = UiStrings(own=own, fallback=fallback or gettext.NullTranslations(),
+                            count_fallbacks=language.code != SOURCE_LANGUAGE)
+        views[language.code] = LanguageView(site, language, strings)
+    return views
+
+
+def _fallbacks(config: Config, views: dict[str, LanguageView]) -> dict[str, int]:
+    """UI strings each language shows in the default language instead (from the theme's
+    message template, so the count does not depend on which pages were rendered)."""
+    msgids = template_ids(locales_dir_for(config.paths.locales) / "messages.pot")
+    counts = {}
+    for code, view in views.items():
+        if view.strings.count_fallbacks:
+            missing = count_untranslated(msgids, view.strings.own)
+            if missing:
+                counts[code] = missing
+    return counts
+
+
+def _theme_static_files(theme_dir: Path) -> dict[str, Path]:
+    static = theme_dir / "static"
+    if not static.is_dir():
+        return {}
+    return {p.relative_to(static).as_posix(): p for p in sorted(static.rglob("*"))
+            if p.is_file() and not p.name.startswith(".")}
+
+
+class _Progress:
+    """A one-line progress display on a terminal; silent otherwise."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled and sys.stderr.isatty()
+        self.name = ""
+        self.total = 0
+        self.count = 0
+        self._last = 0.0
+
+    def stage(self, name: str) -> None:
+        self.name, self.count, self.total = name, 0, 0
+        self._show()
+
+    def advance(self) -> None:
+        self.count += 1
+        if time.perf_counter() - self._last > 0.1 or self.count == self.total:
+            self._show()
+
+    def _show(self) -> None:
+        if not self.enabled:
+            return
+        self._last = time.perf_counter()
+        if self.total:
+            width = 30
+            filled = width * self.count // self.total
+            bar = "█" * filled + "·" * (width - filled)
+            text = f"{self.name:<9} {bar} {self.count}/{self.total} pages"
+        else:
+            text = f"{self.name}…"
+        sys.stderr.write("\r\x1b[2K" + text)
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r\x1b[2K")
+            sys.stderr.flush()
