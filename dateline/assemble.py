@@ -116,7 +116,7 @@ class _Reuse:
         photo = None
         if (spec := f.get("image")) and "src" in spec:
             owner: Document = f.get("image_from", doc)
-            source, problem = files.locate(spec["src"], owner.path.parent)
+            source, problem = files.locate(spec["src"], os.path.dirname(owner.path))
             if source is None or problem:
                 return None
             photo = (str(source), self._stat(source))
@@ -297,7 +297,7 @@ def _make_article(f: dict, config: Config, problems: Problems, files: ContentFil
     doc: Document = f["doc"]
     lang = doc.parts[0]
     section = f.get("section") or doc.parts[1]
-    stem = Path(doc.parts[-1]).stem
+    stem = os.path.splitext(doc.parts[-1])[0]
     slug = f.get("slug") or make_slug(stem, config.language(lang).slug_style)
     ok = True
     for key, value in (("section", section), ("slug", slug)):
@@ -342,7 +342,7 @@ def _make_image(f: dict, config: Config, problems: Problems,
         return False
     # A problem with an inherited photo is reported once, on the original that names it.
     report = problems if owner is doc else Problems()
-    source = resolve_content_file(spec["src"], owner.path.parent, config.paths.content,
+    source = resolve_content_file(spec["src"], os.path.dirname(owner.path), config.paths.content,
                                   where, report, files)
     if source is None:
         return False
@@ -358,7 +358,7 @@ def _make_image(f: dict, config: Config, problems: Problems,
     return files.plan_image(image, report) or False
 
 
-def resolve_content_file(src: str, folder: Path, content_dir: Path, where: SourceRef,
+def resolve_content_file(src: str, folder: Path | str, content_dir: Path, where: SourceRef,
                          problems: Problems, files: ContentFiles | None = None) -> Path | None:
     """Resolve an image reference: relative to the article's folder, or to content/
     when it starts with '/'. The result must be an existing file inside content/."""
@@ -385,15 +385,15 @@ class ContentFiles:
             self._urls[source] = media_url(source, self.content_dir)
         return self._urls[source]
 
-    def locate(self, src: str, folder: Path) -> tuple[Path | None, str]:
+    def locate(self, src: str, folder: Path | str) -> tuple[Path | None, str]:
         key = (src, str(folder))
         if key not in self._located:
-            self._located[key] = self._locate(src, folder)
+            self._located[key] = self._locate(src, key[1])
         return self._located[key]
 
-    def _locate(self, src: str, folder: Path) -> tuple[Path | None, str]:
+    def _locate(self, src: str, folder: str) -> tuple[Path | None, str]:
         base = self.content_dir if src.startswith("/") else folder
-        candidate = Path(os.path.realpath(base / src.lstrip("/")))
+        candidate = Path(os.path.realpath(os.path.join(base, src.lstrip("/"))))
         if not candidate.is_relative_to(self.content_dir):
             return None, (f"image '{src}' points outside the content folder; keep photos "
                           "under content/")

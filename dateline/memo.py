@@ -32,6 +32,11 @@ class ArticleEntry:
     fingerprints: tuple[str, str] | None = None
     """(article, card) fingerprints of the article these inputs make, once computed."""
 
+    def __reduce__(self):
+        # On disk without the article: loading thousands of them costs more than making
+        # them again.
+        return ArticleEntry, (self.inputs, None, self.fingerprints)
+
 
 @dataclass
 class AssemblyMemo:
@@ -86,9 +91,7 @@ class AssemblyMemo:
         self.fields, self.articles = self._fields_seen, entries
 
     def __getstate__(self) -> dict:
-        return {"fields": self.fields,
-                "articles": {path: ArticleEntry(entry.inputs, None, entry.fingerprints)
-                             for path, entry in self.articles.items()}}
+        return {"fields": self.fields, "articles": self.articles}
 
     def known_fingerprints(self, articles: tuple[Article, ...]) -> dict[str, dict]:
         """The article and card fingerprints of articles this memo made, by URL, in the

@@ -86,7 +86,8 @@ class Started:
     settings: str
     """`settings_key` of the configuration."""
     inputs: str
-    """`state.inputs_key` of every input file."""
+    """`state.inputs_key` of every input file ("" in a preview server's session, which
+    keeps no state for the shortcut)."""
 
 
 def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult:
@@ -96,14 +97,17 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     now = options.now or dt.datetime.now(dt.UTC)
     linker = Linker(config.site.base_url, config.site.relative_urls)
     settings = settings_key(config, linker)
-    inputs, newest = state.inputs_key(
-        [config.paths.content, config.theme_dir, locales_dir_for(config.paths.locales)],
-        [config.config_path], repr((settings, config.source_text,
-                                    options.drafts, options.future, options.languages,
-                                    options.fingerprint_assets)))
-    previous = None if options.clean else state.load(config.paths.cache, output)
-    if state.is_current(previous, inputs, newest, now, read_build_id(output)):
-        return _unchanged(previous, output, started)
+    inputs = ""
+    if options.session is None:
+        # The preview server builds when its watcher saw a change: no shortcut to look for.
+        inputs, newest = state.inputs_key(
+            [config.paths.content, config.theme_dir, locales_dir_for(config.paths.locales)],
+            [config.config_path], repr((settings, config.source_text,
+                                        options.drafts, options.future, options.languages,
+                                        options.fingerprint_assets)))
+        previous = None if options.clean else state.load(config.paths.cache, output)
+        if state.is_current(previous, inputs, newest, now, read_build_id(output)):
+            return _unchanged(previous, output, started)
     # Something changed: now the stages are worth importing.
     from . import stages
     from .bodies import BodyMissing

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import unquote
 
@@ -12,6 +13,7 @@ from slugify import slugify
 _SEGMENT = re.compile(r"^[^\W_][\w.-]*$")
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def slug_problem(value: str) -> str | None:
     """Why `value` cannot be one segment of an output path, or None when it can."""
     decoded = value
@@ -28,6 +30,7 @@ def slug_problem(value: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1 << 16)  # tags and sections repeat across thousands of pages
 def make_slug(name: str, style: str = "transliterate") -> str:
     """A slug for a file name or label: kept when it is already a clean ASCII slug,
     else transliterated to ASCII or, with style 'unicode', lower-cased and kept."""

@@ -147,12 +147,13 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
     held_back = tuple((article.source, why) for article, why in site.held_back)
     fallbacks = _fallbacks(config, views)
     dates = [a.date for a in site.articles] + [a.date for a, _ in site.held_back]
-    state.save(config.paths.cache, output, {
-        "key": inputs, "build_id": staged.build_id, "pages": len(pages), "files": len(new),
-        "valid_until": state.next_change(dates, now, NEWS_WINDOW),
-        "held_back": [[ref.path, ref.line, why] for ref, why in held_back],
-        "warnings": state.problems_to_json(problems.warnings), "fallbacks": fallbacks,
-    })
+    if inputs:
+        state.save(config.paths.cache, output, {
+            "key": inputs, "build_id": staged.build_id, "pages": len(pages),
+            "files": len(new), "valid_until": state.next_change(dates, now, NEWS_WINDOW),
+            "held_back": [[ref.path, ref.line, why] for ref, why in held_back],
+            "warnings": state.problems_to_json(problems.warnings), "fallbacks": fallbacks,
+        })
     return BuildResult(
         output=output, pages=len(pages), files=len(new),
         seconds=time.perf_counter() - started, held_back=held_back,
