@@ -84,13 +84,15 @@ class BuildCache:
         self.dirty = False
 
     @classmethod
-    def open(cls, folder: Path, settings: str) -> BuildCache:
+    def open(cls, folder: Path, settings: str, load: bool = True) -> BuildCache:
+        """The cache for these settings; empty when there is none, it is damaged, or
+        `load` is false (a clean build)."""
         key = cache_key(settings)
         bodies = BodyStore.open(folder, key)
         path = folder / "build.pickle"
         try:
-            if bodies.fresh:
-                raise ValueError("the bodies this cache names are gone")
+            if bodies.fresh or not load:
+                raise ValueError("the bodies this cache names are gone, or not wanted")
             with path.open("rb") as handle, _collector_paused():
                 data = pickle.load(handle)
             if not isinstance(data, CacheData) or data.key != key:

@@ -53,7 +53,8 @@ def _make_parser() -> argparse.ArgumentParser:
                            help="mirror mode: every internal link relative, so the files "
                                 "work on any host and from disk (sets relative_urls)")
     build_cmd.add_argument("--clean", action="store_true",
-                           help="ignore the build cache and write everything afresh")
+                           help="ignore the build cache: read and render every file "
+                                "and write the whole output afresh")
     build_cmd.set_defaults(run=_run_build)
     _add_i18n_commands(commands)
     _add_translations_command(commands)

@@ -51,8 +51,10 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
     jobs = options.jobs or default_jobs()
     progress = _Progress(options.progress)
     problems = Problems()
+    # A clean build reads nothing from the cache (every body is rendered again) and
+    # leaves a new one; photo renditions stay, named by what they are made from.
     cache = (options.session.cache(config.paths.cache, settings) if options.session
-             else BuildCache.open(config.paths.cache, settings))
+             else BuildCache.open(config.paths.cache, settings, load=not options.clean))
     bodies.use(cache.bodies)
 
     # Every file is read and validated before anything is written: all errors at once.
