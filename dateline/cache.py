@@ -84,15 +84,14 @@ class BuildCache:
         self.dirty = False
 
     @classmethod
-    def open(cls, folder: Path, settings: str, load: bool = True) -> BuildCache:
-        """The cache for these settings; empty when there is none, it is damaged, or
-        `load` is false (a clean build)."""
+    def open(cls, folder: Path, settings: str) -> BuildCache:
+        """The cache for these settings; empty when there is none or it is damaged."""
         key = cache_key(settings)
         bodies = BodyStore.open(folder, key)
         path = folder / "build.pickle"
         try:
-            if bodies.fresh or not load:
-                raise ValueError("the bodies this cache names are gone, or not wanted")
+            if bodies.fresh:
+                raise ValueError("the bodies this cache names are gone")
             with path.open("rb") as handle, _collector_paused():
                 data = pickle.load(handle)
             if not isinstance(data, CacheData) or data.key != key:
@@ -100,6 +99,12 @@ class BuildCache:
             return cls(folder, data, True, bodies)
         except Exception:  # noqa: BLE001 - any damage at all means: start afresh
             return cls(folder, CacheData(key), False, bodies)
+
+    def forget_sources(self) -> None:
+        """Keep nothing learnt from the sources (for a clean build); what other output
+        folders hold is still known, so their next builds stay incremental."""
+        outputs = self.data.outputs
+        self.data = CacheData(self.data.key, outputs=outputs)
 
     @classmethod
     def discard(cls, folder: Path) -> None:

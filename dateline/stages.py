@@ -54,7 +54,9 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
     # A clean build reads nothing from the cache (every body is rendered again) and
     # leaves a new one; photo renditions stay, named by what they are made from.
     cache = (options.session.cache(config.paths.cache, settings) if options.session
-             else BuildCache.open(config.paths.cache, settings, load=not options.clean))
+             else BuildCache.open(config.paths.cache, settings))
+    if options.clean:
+        cache.forget_sources()
     bodies.use(cache.bodies)
 
     # Every file is read and validated before anything is written: all errors at once.
