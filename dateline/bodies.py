@@ -77,28 +77,39 @@ class BodyStore:
         """Write the bodies put since the last flush (before forking workers that read)."""
         if self.path is None or not self._pending:
             return
-        db = self._db()
-        with db:
-            db.executemany("INSERT OR REPLACE INTO bodies (id, html) VALUES (?, ?)",
-                           self._pending.items())
+        try:
+            db = self._db()
+            with db:
+                db.executemany("INSERT OR REPLACE INTO bodies (id, html) VALUES (?, ?)",
+                               self._pending.items())
+        except sqlite3.Error:
+            # A full disk or a damaged file: this build keeps its bodies in memory (its
+            # workers inherit them), and the next one starts from an empty cache.
+            self._remove()
+            self.path = None
+            return
         self._pending.clear()
 
     def keep_only(self, idents: set[str]) -> None:
         """Forget bodies no source renders to any more, once they outnumber the live ones
         (edits leave old versions behind)."""
+        self.flush()
         if self.path is None:
             return
-        self.flush()
-        db = self._db()
-        (count,) = db.execute("SELECT count(*) FROM bodies").fetchone()
-        if count <= 2 * len(idents) + 64:
-            return
-        with db:
-            db.execute("CREATE TEMP TABLE IF NOT EXISTS live (id TEXT PRIMARY KEY)")
-            db.execute("DELETE FROM live")
-            db.executemany("INSERT OR IGNORE INTO live (id) VALUES (?)",
-                           ((i,) for i in idents))
-            db.execute("DELETE FROM bodies WHERE id NOT IN (SELECT id FROM live)")
+        try:
+            db = self._db()
+            (count,) = db.execute("SELECT count(*) FROM bodies").fetchone()
+            if count <= 2 * len(idents) + 64:
+                return
+            with db:
+                db.execute("CREATE TEMP TABLE IF NOT EXISTS live (id TEXT PRIMARY KEY)")
+                db.execute("DELETE FROM live")
+                db.executemany("INSERT OR IGNORE INTO live (id) VALUES (?)",
+                               ((i,) for i in idents))
+                db.execute("DELETE FROM bodies WHERE id NOT IN (SELECT id FROM live)")
+        except sqlite3.Error:
+            self._remove()  # the next build starts afresh
+            self.path = None
 
     def _db(self) -> sqlite3.Connection:
         # A connection must not cross a fork: forked workers open their own. Threads may

@@ -4,6 +4,7 @@ pages in other languages are its alternates (for the switcher and hreflang)."""
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from . import urls
@@ -60,29 +61,40 @@ def plan_pages(views: dict[str, LanguageView], default_language: str) -> list[Pa
                   alternates=tuple((c, urls.home(c)) for c in views),
                   x_default=urls.root_index()),
              Page(url=urls.not_found(), template="404.html", kind="404", lang=default_language)]
+    sections = {c: {s.key for s in v.sections} for c, v in views.items()}
+    tags = {c: {t.key for t in v.tags} for c, v in views.items()}
     for view in views.values():
-        pages.extend(_language_pages(view, views))
+        pages.extend(_language_pages(view, views, sections, tags))
     return pages
 
 
-def _language_pages(view: LanguageView, views: dict[str, LanguageView]) -> list[Page]:
+def _language_pages(view: LanguageView, views: dict[str, LanguageView],
+                    sections: dict[str, set[str]], tags: dict[str, set[str]]) -> list[Page]:
+    """`sections` and `tags`: the keys each language has (for the alternates)."""
     code = view.code
     homes = tuple((c, urls.home(c)) for c in views)
+    # One pass over the listing for every section and tag (not one pass per tag).
+    by_section: dict[str, list[Article]] = defaultdict(list)
+    by_tag: dict[str, list[Article]] = defaultdict(list)
+    for article in view.listing:
+        by_section[article.section].append(article)
+        for tag in article.tags:
+            by_tag[tag].append(article)
     # The homes' x-default is the root language chooser, which lists them all.
     pages = _paginate(view, view.listing, lambda n: urls.home(code, n), template="home.html",
                       kind="home", heading=view.title, alternates=homes,
                       x_default=urls.root_index())
     for section in view.sections:
-        items = tuple(a for a in view.listing if a.section == section.key)
-        alternates = tuple((c, urls.section(c, section.key)) for c, v in views.items()
-                           if any(s.key == section.key for s in v.sections))
+        items = tuple(by_section[section.key])
+        alternates = tuple((c, urls.section(c, section.key)) for c in views
+                           if section.key in sections[c])
         pages += _paginate(view, items, lambda n, k=section.key: urls.section(code, k, n),
                            template="listing.html", kind="section", heading=section.label,
                            key=section.key, alternates=alternates)
     for tag in view.tags:
-        items = tuple(a for a in view.listing if tag.key in a.tags)
+        items = tuple(by_tag[tag.key])
         alternates = tuple((c, v.tag_url(tag.key)) for c, v in views.items()
-                           if any(t.key == tag.key for t in v.tags))
+                           if tag.key in tags[c])
         pages += _paginate(view, items, lambda n, k=tag.key: view.tag_url(k, n),
                            template="listing.html", kind="tag", heading=tag.label,
                            key=tag.key, alternates=alternates)
