@@ -18,7 +18,7 @@ from .feeds import atom_feed, feeds_of, rss_feed
 from .fingerprints import article_data, value_digest
 from .model import Article, Site
 from .pages import Page
-from .sitemaps import INDEX, recent_articles, sitemap_files
+from .sitemaps import INDEX, page_lastmod, recent_articles, sitemap_files
 from .urls import Linker
 from .views import LanguageView
 
@@ -55,8 +55,10 @@ def discovery_groups(site: Site, views: dict[str, LanguageView], pages: list[Pag
                                    (feed.rss, rss_feed(feed, linker))]))
     window = [(a.url, a.title, a.date) for view in views.values()
               for a in recent_articles(view, now)]
-    lastmods = {a.url: a.modified for a in site.articles}
-    entries = [(p.url, p.alternates, p.x_default, lastmods.get(p.url)) for p in pages]
+    # Everything a sitemap entry prints, the lastmod of listings included (the newest of
+    # the articles they show).
+    entries = [(p.url, p.alternates, p.x_default, page_lastmod(p, views.get(p.lang)))
+               for p in pages]
     groups.append(FileGroup(
         "sitemaps", value_digest((site_fp, entries, window, site.articles[:1] and
                                   max(a.modified for a in site.articles))),

@@ -111,11 +111,11 @@ def _entries_by_folder(views: dict[str, LanguageView],
         first = page.url.split("/", 1)[0]
         folder = f"{first}/" if "/" in page.url and first in views else ""
         groups.setdefault(folder, []).append(
-            _Entry(page.url, tuple(links), _lastmod(page, views.get(page.lang))))
+            _Entry(page.url, tuple(links), page_lastmod(page, views.get(page.lang))))
     return {folder: entries for folder, entries in groups.items() if entries}
 
 
-def _lastmod(page: Page, view: LanguageView | None) -> dt.datetime | None:
+def page_lastmod(page: Page, view: LanguageView | None) -> dt.datetime | None:
     """When the page's content last changed: its article, the newest of the articles it
     lists, else the language's newest (every page shows its navigation and breaking
     news, which follow the language's articles)."""
