@@ -14,6 +14,7 @@ removed: the result is byte-identical to a clean build either way.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -88,6 +89,8 @@ class Started:
     inputs: str
     """`state.inputs_key` of every input file ("" in a preview server's session, which
     keeps no state for the shortcut)."""
+    stats: dict[Path, os.stat_result] | None = None
+    """Every input file's stat, taken for that key (the sources are not walked twice)."""
 
 
 def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult:
@@ -97,10 +100,10 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     now = options.now or dt.datetime.now(dt.UTC)
     linker = Linker(config.site.base_url, config.site.relative_urls)
     settings = settings_key(config, linker)
-    inputs = ""
+    inputs, stats = "", None
     if options.session is None:
         # The preview server builds when its watcher saw a change: no shortcut to look for.
-        inputs, newest = state.inputs_key(
+        inputs, newest, stats = state.inputs_key(
             [config.paths.content, config.theme_dir, locales_dir_for(config.paths.locales)],
             [config.config_path], repr((settings, config.source_text,
                                         options.drafts, options.future, options.languages,
@@ -113,7 +116,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     from .bodies import BodyMissing
     from .cache import BuildCache
 
-    begun = Started(started, output, now, linker, settings, inputs)
+    begun = Started(started, output, now, linker, settings, inputs, stats)
     try:
         return stages.run(config, options, begun)
     except BodyMissing:

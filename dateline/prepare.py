@@ -41,12 +41,15 @@ _PHOTOS: list[PhotoLibrary | None] = [None]
 
 def prepare_sources(paths: list[Path], content_dir: Path, root: Path, linker: Linker,
                     cache: BuildCache, jobs: int, problems: Problems,
-                    photos: PhotoLibrary | None = None) -> list[Prepared]:
-    """Every readable source, in the order given; problems are recorded, not raised."""
+                    photos: PhotoLibrary | None = None,
+                    stats: dict[Path, os.stat_result] | None = None) -> list[Prepared]:
+    """Every readable source, in the order given; problems are recorded, not raised.
+    `stats` holds the files' stats when the caller has just taken them."""
+    stats = stats or {}
     results: dict[Path, Prepared] = {}
     misses: list[tuple[Path, tuple[int, int, int]]] = []
     for path in paths:
-        stat = path.stat()
+        stat = stats.get(path) or path.stat()
         entry = cache.source(path, stat)
         if entry is None:
             misses.append((path, stat_key(stat)))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,9 +71,25 @@ def find_sources(content_dir: Path) -> list[Path]:
     found = []
     for folder, dirs, files in os.walk(content_dir):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(Path(folder, f) for f in sorted(files)
-                     if f.endswith(".md") and not f.startswith("."))
+        found.extend(Path(folder, f) for f in sorted(files) if _is_source(f))
     return found
+
+
+def sources_among(walked: Iterable[Path], content_dir: Path) -> list[Path]:
+    """`find_sources` from paths already walked in the same order (files of every folder
+    under `content_dir`, hidden ones included)."""
+    prefix = str(content_dir) + os.sep
+    found = []
+    for path in walked:
+        text = str(path)
+        if text.startswith(prefix) and _is_source(path.name) and not any(
+                part.startswith(".") for part in text[len(prefix):].split(os.sep)[:-1]):
+            found.append(path)
+    return found
+
+
+def _is_source(name: str) -> bool:
+    return name.endswith(".md") and not name.startswith(".")
 
 
 def read_document(path: Path, content_dir: Path, root: Path,

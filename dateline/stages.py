@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
+import os
 import sys
 import time
 import uuid
@@ -36,7 +37,7 @@ from .parallel import default_jobs, run_chunked
 from .photos import file_digest
 from .pipeline import BuildOptions, BuildResult, Started, settings_key
 from .prepare import Prepared, prepare_sources
-from .read import find_sources
+from .read import find_sources, sources_among
 from .render import load_theme, render_page, template_problem
 from .renditions import PhotoLibrary, make_renditions, site_renditions
 from .sitemaps import NEWS_WINDOW
@@ -62,7 +63,7 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
     # Every file is read and validated before anything is written: all errors at once.
     progress.stage("reading")
     photos = PhotoLibrary(config.images, cache)
-    prepared = _prepare(config, options, linker, cache, jobs, problems, photos)
+    prepared = _prepare(config, options, linker, cache, jobs, problems, photos, begun.stats)
     site = _assemble(prepared, config, options, now, problems, photos, cache.data.assembly)
     problems.raise_if_any(ContentError)
     progress.stage("photos")
@@ -184,13 +185,16 @@ def load_site(config: Config, options: BuildOptions, now: dt.datetime,
 
 
 def _prepare(config: Config, options: BuildOptions, linker: Linker, cache: BuildCache,
-             jobs: int, problems: Problems,
-             photos: PhotoLibrary | None = None) -> list[Prepared]:
+             jobs: int, problems: Problems, photos: PhotoLibrary | None = None,
+             stats: dict[Path, os.stat_result] | None = None) -> list[Prepared]:
     # Every language is read even with --lang: translations inherit fields (a photo, tags)
     # from originals in other languages. Only the pages of the chosen ones are written.
-    paths = find_sources(config.paths.content)
+    if stats is not None:
+        paths = sources_among(stats, config.paths.content)
+    else:
+        paths = find_sources(config.paths.content)
     return prepare_sources(paths, config.paths.content, config.paths.root, linker, cache,
-                           jobs, problems, photos)
+                           jobs, problems, photos, stats)
 
 
 def _assemble(prepared: list[Prepared], config: Config, options: BuildOptions,

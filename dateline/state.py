@@ -22,9 +22,11 @@ STATE_FILE = "state.json"
 _RACY_NS = 2_000_000_000
 
 
-def inputs_key(folders: list[Path], files: list[Path], settings: str) -> tuple[str, int]:
-    """A digest of every input file's name and stat, and of the settings; and the newest
-    modification time among them."""
+def inputs_key(folders: list[Path], files: list[Path], settings: str
+               ) -> tuple[str, int, dict[Path, os.stat_result]]:
+    """A digest of every input file's name and stat, and of the settings; the newest
+    modification time among them; and the stats, in walking order (folders in name
+    order, each one's files before its subfolders), for the build to reuse."""
     hasher = hashlib.blake2b(f"{__version__}\0{settings}".encode(), digest_size=16)
     newest = 0
     listed = list(files)
@@ -32,14 +34,16 @@ def inputs_key(folders: list[Path], files: list[Path], settings: str) -> tuple[s
         for base, dirs, names in os.walk(folder):
             dirs.sort()
             listed.extend(Path(base, name) for name in sorted(names))
+    stats = {}
     for path in listed:
         try:
             stat = path.stat()
         except OSError:
             continue
+        stats[path] = stat
         newest = max(newest, stat.st_mtime_ns)
         hasher.update(f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}\0{stat.st_ino}\n".encode())
-    return hasher.hexdigest(), newest
+    return hasher.hexdigest(), newest, stats
 
 
 def next_change(dates: list[dt.datetime], now: dt.datetime, window: dt.timedelta) -> str:
