@@ -39,7 +39,7 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
     `bodies` holds the id of each source file's rendered body, when the caller has them;
     `plan_image` completes each lead photo (its renditions), or reports it unusable;
     `memo` holds what earlier builds made, reused where the inputs are the same."""
-    reuse = _Reuse(memo or AssemblyMemo(), settings_token(config), config.paths.content)
+    reuse = _Reuse(memo or AssemblyMemo(), settings_token(config))
     fields = [f for doc in _known_language_docs(docs, config, problems)
               if (f := reuse.fields(doc, config, problems)) is not None]
     fields = _inherit_from_originals(fields, config)
@@ -74,10 +74,9 @@ class _Reuse:
     """Looks each source up in the memo before validating it, and remembers what was
     made without any problem."""
 
-    def __init__(self, memo: AssemblyMemo, token: str, content_dir: Path):
+    def __init__(self, memo: AssemblyMemo, token: str):
         self.memo = memo
         self.token = token
-        self.content_dir = content_dir
         self._stats: dict[Path, tuple | None] = {}
         memo.start()
 

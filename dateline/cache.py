@@ -87,6 +87,7 @@ class BuildCache:
     def open(cls, folder: Path, settings: str) -> BuildCache:
         """The cache for these settings; empty when there is none or it is damaged."""
         key = cache_key(settings)
+        _make_folder(folder)
         bodies = BodyStore.open(folder, key)
         path = folder / "build.pickle"
         try:
@@ -156,15 +157,20 @@ class BuildCache:
 
     def write(self) -> None:
         self.dirty = False
-        self.folder.mkdir(parents=True, exist_ok=True)
+        _make_folder(self.folder)
         self.bodies.keep_only({entry.body_id for entry in self.data.sources.values()})
         tmp = self.folder / f"build.pickle.{os.getpid()}.tmp"
         with tmp.open("wb") as handle:
             pickle.dump(self.data, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.folder / "build.pickle")
-        ignore = self.folder / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("*\n", encoding="utf-8")
+
+
+def _make_folder(folder: Path) -> None:
+    """The cache folder, which git is told to ignore as soon as it exists."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n", encoding="utf-8")
 
 
 @contextlib.contextmanager
