@@ -14,6 +14,7 @@ import gc
 import hashlib
 import os
 import pickle
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -228,6 +229,7 @@ class BuildSession:
         self.write_interval = write_interval
         self._cache: BuildCache | None = None
         self._written = 0.0
+        self._writing = threading.Lock()  # the server's rebuild thread, or its shutdown
 
     def cache(self, folder: Path, settings: str) -> BuildCache:
         key = cache_key(settings)
@@ -240,11 +242,14 @@ class BuildSession:
         """Drop the cache kept in memory without writing it (it was found damaged)."""
         self._cache = None
 
-    def built(self) -> None:
+    def save_if_due(self) -> None:
+        """Write the cache if `write_interval` has passed since the last write; the
+        server calls it after a rebuild has been reported, so no rebuild waits for it."""
         if self._cache is not None and time.monotonic() - self._written > self.write_interval:
             self.close()
 
     def close(self) -> None:
-        if self._cache is not None and self._cache.dirty:
-            self._cache.write()
-        self._written = time.monotonic()
+        with self._writing:
+            if self._cache is not None and self._cache.dirty:
+                self._cache.write()
+            self._written = time.monotonic()

@@ -147,8 +147,6 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
                      OutputRecord(staged.build_id, new, groups))
         if options.session is None:
             cache.write()
-    if options.session is not None:
-        options.session.built()
     held_back = tuple((article.source, why) for article, why in site.held_back)
     fallbacks = _fallbacks(config, views)
     dates = [a.date for a in site.articles] + [a.date for a, _ in site.held_back]
