@@ -135,9 +135,10 @@ class _Reuse:
 
 def _known_language_docs(docs: list[Document], config: Config, problems: Problems):
     reported = set()
+    codes = set(config.language_codes)
     for doc in docs:
         lang = doc.parts[0]
-        if lang in config.language_codes:
+        if lang in codes:
             yield doc
         elif len(doc.parts) == 1:
             problems.error(doc.at(), "an article must be inside a language folder: "

@@ -82,6 +82,9 @@ class BuildCache:
         self.loaded = loaded
         self.bodies = bodies or BodyStore()
         """Rendered bodies, by id (kept in their own file: see `bodies.py`)."""
+        self.prepared: dict = {}
+        """Source path → what the last build in this process prepared from it (`prepare`
+        reuses it while the entry is the same; never written to disk)."""
         self.dirty = False
 
     @classmethod

@@ -48,13 +48,20 @@ def prepare_sources(paths: list[Path], content_dir: Path, root: Path, linker: Li
     stats = stats or {}
     results: dict[Path, Prepared] = {}
     misses: list[tuple[Path, tuple[int, int, int]]] = []
+    # A long-running process (the preview server) keeps what it prepared last time: an
+    # unchanged entry gives the same document, which need not be made again.
+    previous = cache.prepared
     for path in paths:
         stat = stats.get(path) or path.stat()
         entry = cache.source(path, stat)
         if entry is None:
             misses.append((path, stat_key(stat)))
             continue
-        if prepared := _from_entry(path, entry, content_dir, root):
+        known = previous.get(path)
+        if known is not None and known.entry is entry and _images_unchanged(entry):
+            known.cached = True
+            results[path] = known
+        elif prepared := _from_entry(path, entry, content_dir, root):
             results[path] = prepared
         else:
             misses.append((path, stat_key(stat)))
@@ -85,6 +92,7 @@ def prepare_sources(paths: list[Path], content_dir: Path, root: Path, linker: Li
         _PHOTOS[0] = None
     # Workers forked later (rendering pages) read the bodies from the store's file.
     cache.bodies.flush()
+    cache.prepared = results
     return [results[p] for p in paths if p in results]
 
 
@@ -112,9 +120,7 @@ def _prepare_one(item) -> tuple[str, Prepared | None, str, list[Problem], list[P
 
 def _from_entry(path: Path, entry: SourceEntry, content_dir: Path,
                 root: Path) -> Prepared | None:
-    # A body image changed or deleted since the body was rendered: render it again (its
-    # renditions are named by content, and a missing file must be reported).
-    if not all(_image_stat(Path(image[0])) == image[2] for image in entry.images):
+    if not _images_unchanged(entry):
         return None
     ref = display_path(path, root)
     doc = Document(path=path, ref=ref, parts=_parts_below(path, content_dir),
@@ -123,6 +129,12 @@ def _from_entry(path: Path, entry: SourceEntry, content_dir: Path,
     images = tuple(BodyImage(Path(source), url, picture, SourceRef(ref, line))
                    for source, url, _stat, picture, line in entry.images)
     return Prepared(doc, entry.body_id, images, entry, cached=True)
+
+
+def _images_unchanged(entry: SourceEntry) -> bool:
+    # A body image changed or deleted since the body was rendered: render it again (its
+    # renditions are named by content, and a missing file must be reported).
+    return all(_image_stat(Path(image[0])) == image[2] for image in entry.images)
 
 
 def _parts_below(path: Path, folder: Path) -> tuple[str, ...]:
