@@ -159,7 +159,15 @@ def _load_yaml(yaml_text: str, ref: str, problems: Problems):
             problems.error(SourceRef(ref, node.start_mark.line + offset), "front matter "
                            "must be a set of 'key: value' lines")
             return None
-        key_lines = _key_lines(node, offset)
+        repeated: list[tuple[str, int, int]] = []
+        key_lines = _key_lines(node, offset, repeated=repeated)
+        if repeated:
+            # YAML keeps the last value without a word: a second `date:` pasted below the
+            # first would silently change when the story is published.
+            for key, first, again in repeated:
+                problems.error(SourceRef(ref, again), f"front matter: '{key}' is given twice "
+                               f"(lines {first} and {again}); keep one of them")
+            return None
         meta = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -186,17 +194,23 @@ def _yaml_reason(exc: yaml.MarkedYAMLError) -> str:
 
 
 def _key_lines(node: yaml.MappingNode, offset: int, prefix: str = "",
-               seen: set[int] | None = None) -> dict[str, int]:
+               seen: set[int] | None = None,
+               repeated: list[tuple[str, int, int]] | None = None) -> dict[str, int]:
+    """Key (dotted below the top level) → line; a key written twice in one mapping is
+    added to `repeated` as (key, first line, second line)."""
     # An alias makes the node tree a graph: visit each mapping once, so a mapping that
     # contains itself, or aliases nested many times over, cannot loop or explode.
     seen = set() if seen is None else seen
     seen.add(id(node))
-    lines = {}
+    lines: dict[str, int] = {}
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
             continue
         key = prefix + str(key_node.value)
-        lines[key] = key_node.start_mark.line + offset
+        line = key_node.start_mark.line + offset
+        if key in lines and repeated is not None and key_node.tag != "tag:yaml.org,2002:merge":
+            repeated.append((key, lines[key], line))
+        lines.setdefault(key, line)
         if isinstance(value_node, yaml.MappingNode) and id(value_node) not in seen:
-            lines.update(_key_lines(value_node, offset, key + ".", seen))
+            lines.update(_key_lines(value_node, offset, key + ".", seen, repeated))
     return lines

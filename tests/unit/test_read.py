@@ -78,6 +78,26 @@ def test_invalid_yaml_reports_the_line_in_the_markdown_file(tmp_path):
     assert "quotes" in errors[0]
 
 
+def test_a_key_given_twice_is_reported_at_its_second_line(tmp_path):
+    # YAML itself would keep the last value: a pasted second date would go unnoticed.
+    doc, errors = read(tmp_path, "---\ntitle: One\ndate: 2025-03-01\nsummary: x\n"
+                                 "date: 2031-01-01\nimage:\n  src: a.jpg\n  src: b.jpg\n---\n")
+    assert doc is None
+    assert errors == [
+        "content/en/world/vote.md:5: front matter: 'date' is given twice (lines 3 and 5); "
+        "keep one of them",
+        "content/en/world/vote.md:8: front matter: 'image.src' is given twice (lines 7 and "
+        "8); keep one of them",
+    ]
+
+
+def test_a_merge_key_is_not_a_repeated_key(tmp_path):
+    doc, errors = read(tmp_path, "---\nbase: &b {alt: x}\nimage:\n  <<: *b\n  src: a.jpg\n"
+                                 "title: T\ndate: 2025-03-01\n---\n")
+    assert errors == []
+    assert doc.meta["image"] == {"alt": "x", "src": "a.jpg"}
+
+
 def test_unclosed_quote_reports_a_line_inside_the_front_matter(tmp_path):
     _, errors = read(tmp_path, '---\ntitle: "Ok\ndate: 2025-03-01\n---\nBody\n')
     assert [e.split(":")[1] for e in errors] == ["3"]
