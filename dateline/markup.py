@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from markdown import Markdown
 
@@ -60,7 +61,9 @@ def render_markdown(doc: Document, content_dir: Path, linker: Linker, problems: 
         if "://" in src or src.startswith(("//", "data:", "#")) or not src:
             return img
         where = SourceRef(doc.ref, _line_of(doc, src))
-        path = resolve_content_file(src, doc.path.parent, content_dir, where, problems)
+        # The reference is a URL: `my%20photo.jpg` names the file `my photo.jpg`.
+        path = resolve_content_file(unquote(src.split("#")[0].split("?")[0]),
+                                    doc.path.parent, content_dir, where, problems)
         if path is None:
             return img
         url = media_url(path, content_dir)

@@ -66,30 +66,39 @@ class Document:
         return SourceRef(self.ref, self.key_lines.get(key, 1) if key else 1)
 
 
-def find_sources(content_dir: Path) -> list[Path]:
-    """Every Markdown file under the content folder, in a stable order."""
+def find_sources(content_dir: Path, misnamed: list[Path] | None = None) -> list[Path]:
+    """Every Markdown file under the content folder, in a stable order. Files that look
+    meant to be sources but are not built (`Story.MD`) are added to `misnamed`."""
     found = []
     for folder, dirs, files in os.walk(content_dir):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(Path(folder, f) for f in sorted(files) if _is_source(f))
+        for name in sorted(files):
+            _sort(Path(folder, name), found, misnamed)
     return found
 
 
-def sources_among(walked: Iterable[Path], content_dir: Path) -> list[Path]:
+def sources_among(walked: Iterable[Path], content_dir: Path,
+                  misnamed: list[Path] | None = None) -> list[Path]:
     """`find_sources` from paths already walked in the same order (files of every folder
     under `content_dir`, hidden ones included)."""
     prefix = str(content_dir) + os.sep
-    found = []
+    found: list[Path] = []
     for path in walked:
         text = str(path)
-        if text.startswith(prefix) and _is_source(path.name) and not any(
+        if text.startswith(prefix) and not any(
                 part.startswith(".") for part in text[len(prefix):].split(os.sep)[:-1]):
-            found.append(path)
+            _sort(path, found, misnamed)
     return found
 
 
-def _is_source(name: str) -> bool:
-    return name.endswith(".md") and not name.startswith(".")
+def _sort(path: Path, found: list[Path], misnamed: list[Path] | None) -> None:
+    name = path.name
+    if name.startswith("."):
+        return
+    if name.endswith(".md"):
+        found.append(path)
+    elif misnamed is not None and name.lower().endswith(".md"):
+        misnamed.append(path)
 
 
 def read_document(path: Path, content_dir: Path, root: Path,

@@ -28,7 +28,7 @@ from .catalogs import (
 )
 from .config import Config
 from .discovery import discovery_groups
-from .errors import ContentError, Problems
+from .errors import ContentError, Problems, SourceRef, display_path
 from .fingerprints import PageFingerprints, digest, files_fingerprint, site_fingerprint
 from .memo import AssemblyMemo
 from .model import Article, Asset, Site
@@ -187,10 +187,15 @@ def _prepare(config: Config, options: BuildOptions, linker: Linker, cache: Build
              stats: dict[Path, os.stat_result] | None = None) -> list[Prepared]:
     # Every language is read even with --lang: translations inherit fields (a photo, tags)
     # from originals in other languages. Only the pages of the chosen ones are written.
+    misnamed: list[Path] = []
     if stats is not None:
-        paths = sources_among(stats, config.paths.content)
+        paths = sources_among(stats, config.paths.content, misnamed)
     else:
-        paths = find_sources(config.paths.content)
+        paths = find_sources(config.paths.content, misnamed)
+    for path in misnamed:
+        problems.warn(SourceRef(display_path(path, config.paths.root), 1),
+                      f"not built: Markdown files must end in '.md' in lower case; rename "
+                      f"it to {path.stem}.md")
     return prepare_sources(paths, config.paths.content, config.paths.root, linker, cache,
                            jobs, problems, photos, stats)
 

@@ -141,3 +141,12 @@ def test_figures_extension_works_on_its_own(parse_html):
     doc = parse_html(md.convert('![alt](a.jpg "Caption")'))
     assert doc.one("figure", cls="body-figure").one("figcaption").text == "Caption"
     assert doc.one("img").get("src") == "a.jpg"
+
+
+def test_a_percent_encoded_image_reference_names_the_file_with_a_space(render, tmp_path):
+    (tmp_path / "content/images/polling station.jpg").write_bytes(b"jpeg")
+    doc, used, errors = render("![A queue](/images/polling%20station.jpg)\n")
+    assert errors == []
+    assert used == [("content/images/polling station.jpg",
+                     "media/images/polling station.jpg")]
+    assert doc.one("img").get("src") == "/media/images/polling%20station.jpg"

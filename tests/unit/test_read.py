@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dateline.errors import Problems
-from dateline.read import find_sources, read_document
+from dateline.read import find_sources, read_document, sources_among
 
 
 def read(tmp_path, data: str | bytes, name: str = "content/en/world/vote.md"):
@@ -164,6 +164,28 @@ def test_sources_are_markdown_files_in_a_stable_order_without_hidden_ones(tmp_pa
         (content / name).write_text("x", encoding="utf-8")
     found = [p.relative_to(content).as_posix() for p in find_sources(content)]
     assert found == ["en/economy/z.md", "en/world/a.md", "en/world/b.md", "ru/world/b.md"]
+
+
+def test_walked_stats_give_the_same_sources_and_misnamed_files_are_named(tmp_path):
+    import os
+
+    content = tmp_path / "content"
+    for name in ["ru/world/b.md", "en/world/B.MD", "en/world/a.md", "en/economy/z.Md",
+                 "en/world/.draft.md", "en/.git/x.md", "en/world/notes.txt", "en/top.md"]:
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text("x", encoding="utf-8")
+    misnamed: list[Path] = []
+    found = find_sources(content, misnamed)
+    assert [p.relative_to(content).as_posix() for p in misnamed] == [
+        "en/economy/z.Md", "en/world/B.MD"]
+    # The no-change check walks every file (hidden ones too) in the same order.
+    walked = []
+    for base, dirs, names in os.walk(content):
+        dirs.sort()
+        walked.extend(Path(base, name) for name in sorted(names))
+    again: list[Path] = []
+    assert sources_among(walked, content, again) == found
+    assert again == misnamed
 
 
 @pytest.mark.parametrize(("value", "line"), [("!!int abc", 4), ("!!float ten", 4),
