@@ -27,9 +27,11 @@ class FrontMatterLoader(_SafeLoader):
     def construct_object(self, node, deep=False):
         try:
             return super().construct_object(node, deep)
-        except (ValueError, TypeError, RecursionError) as exc:
-            # An explicit tag with a bad value (`!!int abc`, `!!timestamp 2026-02-30`) or a
-            # mapping merged into itself: report it at its node like any other YAML error.
+        except (ValueError, TypeError, AttributeError, RecursionError) as exc:
+            # An explicit tag with a bad value (`!!int abc`, `!!timestamp 2026-02-30`; a
+            # `!!timestamp` its pattern does not match fails inside PyYAML with an
+            # AttributeError) or a mapping merged into itself: report it at its node like
+            # any other YAML error.
             raise yaml.constructor.ConstructorError(
                 None, None, f"cannot read this value ({exc})", node.start_mark) from None
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from jinja2 import TemplateError
 
-from . import bodies, locales_dir_for, state, urls
+from . import bodies, locales_dir_for, state
 from .assemble import assemble
 from .cache import BuildCache, OutputRecord
 from .catalogs import (
@@ -34,13 +34,13 @@ from .memo import AssemblyMemo
 from .model import Article, Asset, Site
 from .pages import Page, plan_pages
 from .parallel import default_jobs, run_chunked
-from .photos import file_digest
 from .pipeline import BuildOptions, BuildResult, Started, settings_key
 from .prepare import Prepared, prepare_sources
 from .read import find_sources, sources_among
 from .render import load_theme, render_page, template_problem
 from .renditions import PhotoLibrary, make_renditions, site_renditions
 from .sitemaps import NEWS_WINDOW
+from .theme_files import publish_theme_files
 from .urls import Linker
 from .views import LanguageView
 from .write import HEADERS_FILE, ChangeSet, StagedOutput, cache_headers, read_build_id
@@ -72,12 +72,11 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
 
     views = _make_views(site, config, problems, options.languages)
     pages = plan_pages(views, config.site.default_language)
-    static_files = _theme_static_files(config.theme_dir)
     # Theme assets are published under content-hashed names, so hosts may cache them
     # forever; pages name them through this map (`asset()` in templates).
-    assets = {name: urls.fingerprinted(urls.static(name), file_digest(source))
-              if options.fingerprint_assets else urls.static(name)
-              for name, source in static_files.items()}
+    theme_files = publish_theme_files(_theme_static_files(config.theme_dir),
+                                      options.fingerprint_assets)
+    assets = {name: file.url for name, file in theme_files.items()}
     # Templates count per page (a page depends on its template and what that uses);
     # catalogs, settings and the asset names count for every page.
     env, templates = load_theme(config.theme_dir, config.paths.cache, cache.data.templates)
@@ -126,8 +125,11 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
             for file, data in files:
                 _put(staged, file, data, group.fingerprint, old, new, written)
             groups[group.name] = (group.fingerprint, tuple(file for file, _ in files))
-        for name, source in static_files.items():
-            _copy(staged, assets[name], source, old, new, written)
+        for file in theme_files.values():
+            if file.data is None:
+                _copy(staged, file.url, file.source, old, new, written)
+            else:  # a stylesheet naming the hashed files it uses
+                _put(staged, file.url, file.data, digest(file.data), old, new, written)
         _put(staged, HEADERS_FILE, cache_headers(linker), "", old, new, written)
         for asset in site.assets:
             _copy(staged, asset.url, asset.source, old, new, written)

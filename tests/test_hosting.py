@@ -264,3 +264,38 @@ def test_pages_workflow_builds_for_the_project_sub_path_and_publishes_with_offic
     assert upload["with"]["path"] == "site"
     assert workflow["permissions"] == {"contents": "read", "pages": "write",
                                        "id-token": "write"}
+
+
+def test_a_themes_stylesheet_points_at_the_hashed_fonts_and_images_it_uses(
+        tmp_path, make_site, build_site, article_text):
+    """A theme's CSS that uses a font and an image still finds them once every static
+    file is published under a content-hashed name (checked on the files written)."""
+    import re
+
+    from dateline import shipped_path
+
+    root = make_site(tmp_path / "newsroom", {
+        "content/en/world/hello.md": article_text("Hello"),
+    })
+    theme = root / "themes/default"
+    shutil.copytree(shipped_path("themes") / "default", theme)
+    style = theme / "static/style.css"
+    style.write_text(style.read_text(encoding="utf-8") + (
+        "@font-face { font-family: Serif; src: url(fonts/serif.woff2) format('woff2') }\n"
+        ".masthead { background: url('img/logo.svg') }\n"), encoding="utf-8")
+    (theme / "static/fonts").mkdir()
+    (theme / "static/fonts/serif.woff2").write_bytes(b"wOF2 not really")
+    (theme / "static/img").mkdir()
+    (theme / "static/img/logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    out = tmp_path / "site"
+    build_site(root, out)
+
+    stylesheets = sorted((out / "static").glob("style.*.css"))
+    assert len(stylesheets) == 1
+    references = re.findall(r"url\(['\"]?([^'\")]+)['\"]?\)", stylesheets[0].read_text())
+    local = [r for r in references if not r.startswith(("data:", "http", "/", "#"))]
+    assert len(local) == 2
+    for reference in local:
+        target = (stylesheets[0].parent / reference).resolve()
+        assert target.is_file(), reference
+        assert target.name not in ("serif.woff2", "logo.svg")  # the hashed names

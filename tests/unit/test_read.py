@@ -189,7 +189,8 @@ def test_walked_stats_give_the_same_sources_and_misnamed_files_are_named(tmp_pat
 
 
 @pytest.mark.parametrize(("value", "line"), [("!!int abc", 4), ("!!float ten", 4),
-                                             ("!!timestamp 2026-02-30", 4)])
+                                             ("!!timestamp 2026-02-30", 4),
+                                             ("!!timestamp 2025-02-30\n  y", 4)])
 def test_explicit_tag_with_a_bad_value_is_a_located_problem(tmp_path, value, line):
     doc, errors = read(tmp_path, f"---\ntitle: x\ndate: 2025-03-01\nsummary: {value}\n---\n")
     assert doc is None
