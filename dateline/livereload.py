@@ -94,15 +94,31 @@ CLIENT_SCRIPT = r"""(() => {
     box.append(title, list);
     document.body.append(box);
   };
-  const source = new EventSource("/__dateline__/events?epoch=" + encodeURIComponent(epoch));
-  const on = (name, handle) => source.addEventListener(name, (event) => {
-    if (event.lastEventId) epoch = event.lastEventId;
-    handle(JSON.parse(event.data));
+  let source = null;
+  const connect = () => {
+    if (source) return;
+    source = new EventSource("/__dateline__/events?epoch=" + encodeURIComponent(epoch));
+    const on = (name, handle) => source.addEventListener(name, (event) => {
+      if (event.lastEventId) epoch = event.lastEventId;
+      handle(JSON.parse(event.data));
+    });
+    on("reload", reload);
+    on("css", () => { hideErrors(); swapStylesheets(); });
+    on("ok", hideErrors);
+    on("error", (data) => showErrors(data.problems));
+  };
+  // Browsers open about six connections per host over HTTP/1.1, and each listening tab
+  // holds one: a hidden tab lets its connection go, and when shown again it reconnects
+  // with its epoch, so a rebuild it missed reloads it at once.
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden) {
+      source?.close();
+      source = null;
+    } else {
+      connect();
+    }
   });
-  on("reload", reload);
-  on("css", () => { hideErrors(); swapStylesheets(); });
-  on("ok", hideErrors);
-  on("error", (data) => showErrors(data.problems));
+  if (!document.hidden) connect();
 })();
 """
 

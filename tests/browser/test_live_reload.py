@@ -75,3 +75,27 @@ def test_a_reload_keeps_the_scroll_position(page, preview, article, save):
     page.wait_for_function("window.beforeReload === undefined && "
                            "document.body.innerText.includes('Rewritten paragraph')")
     page.wait_for_function("window.scrollY === 900", timeout=5_000)
+
+
+def _set_hidden(page, hidden: bool) -> None:
+    # What a browser does when its tab goes to the background or comes back.
+    page.evaluate("""hidden => {
+        Object.defineProperty(document, "hidden", {value: hidden, configurable: true});
+        document.dispatchEvent(new Event("visibilitychange"));
+    }""", hidden)
+
+
+def test_a_hidden_tab_lets_its_connection_go_and_catches_up_when_shown(
+        page, preview, article, save):
+    _open_article(page, preview)
+    page.evaluate("window.beforeReload = true")
+    _set_hidden(page, True)
+    _wait(lambda: preview.hub.clients == 0)  # many background tabs cannot starve new ones
+    save(article, article.read_text(encoding="utf-8").replace("Paragraph 3 of",
+                                                              "Edited while hidden", 1))
+    _wait(lambda: "Edited while hidden" in (
+        preview.output / "en/world/hello/index.html").read_text(encoding="utf-8"))
+    assert page.evaluate("window.beforeReload") is True  # nothing reached the hidden tab
+    _set_hidden(page, False)
+    page.wait_for_function("window.beforeReload === undefined && "
+                           "document.body.innerText.includes('Edited while hidden')")
