@@ -56,6 +56,9 @@ class Page:
 
 def plan_pages(views: dict[str, LanguageView], default_language: str) -> list[Page]:
     """Every page of the site, in a stable order."""
+    # The chooser and the 404 page speak the default language, or the first language
+    # built when the preview builds only some (`serve --lang`).
+    default_language = default_language if default_language in views else next(iter(views))
     pages = [Page(url=urls.root_index(), template="root.html", kind="root",
                   lang=default_language,
                   alternates=tuple((c, urls.home(c)) for c in views),

@@ -272,20 +272,14 @@ class PreviewServer:
         relative = path.relative_to(folder).parts
         if any(part.startswith(".") for part in relative) or is_editor_noise(path.name):
             return False
-        return self._is_wanted_language(path)
+        # Every language counts, even with --lang: translations inherit from originals in
+        # other languages, and show when those changed after them.
+        return True
 
     def _is_ours(self, path: Path) -> bool:
         paths = self.config.paths
         return any(path.is_relative_to(p) for p in (
             paths.root / PREVIEW_FOLDER, paths.output, paths.cache))
-
-    def _is_wanted_language(self, path: Path) -> bool:
-        content = self.config.paths.content
-        if not self.options.languages or not path.is_relative_to(content):
-            return True
-        parts = path.relative_to(content).parts
-        return not (parts and parts[0] in self.config.language_codes
-                    and parts[0] not in self.options.languages)
 
 
 # Files a page can show or use; feeds, sitemaps, robots.txt or _headers it never does.

@@ -725,3 +725,23 @@ def test_the_command_stops_cleanly_on_ctrl_c_and_sigterm(tmp_path, write_site, s
     assert process.returncode == 0, err
     assert "stopped" in out
     assert not (root / ".dateline-preview").exists()
+
+
+def test_with_lang_an_edit_to_an_original_in_another_language_rebuilds(
+        tmp_path, write_site, article_text, parse_html):
+    """`--lang ru` writes Russian pages only, but the Russian translation inherits its
+    tags from the English original: editing that original must show on the ru page."""
+    root = write_site(tmp_path / "site")
+    server = start_server(root, options=BuildOptions(languages=("ru",)))
+    try:
+        builds = server.builds
+        (root / HELLO).write_text(article_text(title="Polls open in Karsk", body=BODY,
+                                               tags=["elections"]), encoding="utf-8")
+        server.wait_for_build(builds)
+        status, _, body = fetch(server, "/ru/world/hello/")
+        assert status == 200
+        links = [a.get("href") for a in parse_html(body.decode()).find_all("a")]
+        assert any(href and "/ru/tags/elections/" in href for href in links)
+        assert fetch(server, "/en/world/hello/")[0] == 404  # still only Russian pages
+    finally:
+        server.stop()
