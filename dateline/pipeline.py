@@ -71,6 +71,9 @@ class BuildResult:
     rendered: int = 0
     """Pages rendered (the rest were known unchanged from their fingerprints)."""
     changed_files: tuple[str, ...] = ()
+    borrowed: frozenset[str] = frozenset()
+    """With `languages`: the sources in other languages that the chosen languages' pages
+    show (originals their translations inherit from and link to)."""
     up_to_date: bool = False
     """True when no input changed since the last build into this output: nothing was read."""
 

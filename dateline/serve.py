@@ -79,6 +79,7 @@ class PreviewServer:
         self._warnings: list[str] = []
         self._state = threading.Condition()
         self._builds = 0
+        self._borrowed: frozenset[str] = frozenset()
         self._building = False
         self._watched: tuple[Path, ...] = ()
         self._debouncer = Debouncer(self._rebuild, quiet)
@@ -202,6 +203,7 @@ class PreviewServer:
         self._watch.plan(*self._watch_plan())
 
     def _succeeded(self, result: BuildResult, changed: frozenset[Path], started: float):
+        self._borrowed = result.borrowed
         kind = change_kind(result, changed)
         if kind is not None or not self.epoch:
             self.epoch += 1
@@ -272,9 +274,19 @@ class PreviewServer:
         relative = path.relative_to(folder).parts
         if any(part.startswith(".") for part in relative) or is_editor_noise(path.name):
             return False
-        # Every language counts, even with --lang: translations inherit from originals in
-        # other languages, and show when those changed after them.
-        return True
+        return self._is_wanted_language(path)
+
+    def _is_wanted_language(self, path: Path) -> bool:
+        """With --lang, content in other languages is not watched, except the files the
+        chosen languages' pages show: originals their translations inherit from."""
+        content = self.config.paths.content
+        if not self.options.languages or not path.is_relative_to(content):
+            return True
+        parts = path.relative_to(content).parts
+        if not parts or parts[0] not in self.config.language_codes \
+                or parts[0] in self.options.languages:
+            return True
+        return str(path) in self._borrowed
 
     def _is_ours(self, path: Path) -> bool:
         paths = self.config.paths

@@ -166,7 +166,21 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         written=len(written), unchanged=len(new) - len(written), removed=len(removed),
         incremental=record is not None, rendered=len(dirty), photos_made=photos_made,
         changed_files=tuple(sorted(written)),
+        borrowed=_borrowed(site, views, options.languages),
     )
+
+
+def _borrowed(site: Site, views: dict[str, LanguageView],
+              languages: tuple[str, ...]) -> frozenset[str]:
+    """Sources outside `languages` that their pages show: every version of a story that
+    has a version in them, and every original where untranslated stories are shown."""
+    if not languages:
+        return frozenset()
+    show_all = any(view.language.untranslated == "show" for view in views.values())
+    return frozenset(
+        str(article.source_path) for _key, group in site.groups
+        if show_all or any(a.lang in languages for a in group)
+        for article in group if article.lang not in languages)
 
 
 

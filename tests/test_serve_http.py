@@ -491,13 +491,16 @@ def test_swap_and_backup_files_do_not_rebuild(live):
     assert live.builds == builds
 
 
-def test_with_lang_other_languages_are_neither_built_nor_watched(tmp_path, write_site):
-    server = start_server(write_site(tmp_path / "site"),
-                          options=BuildOptions(languages=("en",)))
+def test_with_lang_other_languages_are_neither_built_nor_watched(tmp_path, write_site,
+                                                                 article_text):
+    root = write_site(tmp_path / "site")
+    only_ru = root / "content/ru/world/only-ru.md"  # no English version: no en page shows it
+    only_ru.write_text(article_text(title="Только по-русски"), encoding="utf-8")
+    server = start_server(root, options=BuildOptions(languages=("en",)))
     try:
         assert fetch(server, "/ru/world/hello/")[0] == 404
         builds = server.builds
-        rewrite(server.config.paths.root / "content/ru/world/hello.md", "---\ntitle: x\n")
+        rewrite(only_ru, "---\ntitle: x\n")
         time.sleep(0.6)
         assert server.builds == builds
     finally:
