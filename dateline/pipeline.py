@@ -20,8 +20,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import locales_dir_for, state
-from .bodies import MARKDOWN_EXTENSIONS
-from .cache import BuildSession
+from .bodies import MARKDOWN_EXTENSIONS, BodyMissing
+from .cache import BuildCache, BuildSession
 from .config import Config
 from .errors import Problem, Problems, SourceRef, UsageError
 from .urls import Linker
@@ -103,9 +103,9 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     now = options.now or dt.datetime.now(dt.UTC)
     linker = Linker(config.site.base_url, config.site.relative_urls)
     settings = settings_key(config, linker)
+    # The preview server builds when its watcher saw a change: no shortcut to look for.
     inputs, stats = "", None
     if options.session is None:
-        # The preview server builds when its watcher saw a change: no shortcut to look for.
         inputs, newest, stats = state.inputs_key(
             [config.paths.content, config.theme_dir, locales_dir_for(config.paths.locales)],
             [config.config_path], repr((settings, config.source_text,
@@ -116,8 +116,6 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
             return _unchanged(previous, output, started)
     # Something changed: now the stages are worth importing.
     from . import stages
-    from .bodies import BodyMissing
-    from .cache import BuildCache
 
     begun = Started(started, output, now, linker, settings, inputs, stats)
     try:
