@@ -85,6 +85,10 @@ class BuildCache:
         self.prepared: dict = {}
         """Source path → what the last build in this process prepared from it (`prepare`
         reuses it while the entry is the same; never written to disk)."""
+        self.prepared_paths: list[Path] = []
+        """The sources of that build, in order; empty when one of them had a problem."""
+        self.misnamed: list[Path] = []
+        """Files of that build named like sources but not read (`Story.MD`)."""
         self.dirty = False
 
     @classmethod

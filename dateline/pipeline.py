@@ -46,6 +46,10 @@ class BuildOptions:
     """Show a progress line on stderr (the CLI turns it on for terminals)."""
     session: BuildSession | None = None
     """State kept between builds by a long-running process (the preview server)."""
+    changed: frozenset[Path] | None = None
+    """In a session: every file created, changed or deleted since the session's last
+    successful build, when the caller knows (the preview server's watcher); sources not
+    among them are then taken as they were, without looking at the disk."""
     fingerprint_assets: bool = True
     """Content-hashed names for theme assets; the preview server turns it off so that
     a stylesheet edit changes the stylesheet alone and can be swapped without a reload."""

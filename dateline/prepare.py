@@ -42,9 +42,12 @@ _PHOTOS: list[PhotoLibrary | None] = [None]
 def prepare_sources(paths: list[Path], content_dir: Path, root: Path, linker: Linker,
                     cache: BuildCache, jobs: int, problems: Problems,
                     photos: PhotoLibrary | None = None,
-                    stats: dict[Path, os.stat_result] | None = None) -> list[Prepared]:
+                    stats: dict[Path, os.stat_result] | None = None,
+                    changed: frozenset[Path] | None = None) -> list[Prepared]:
     """Every readable source, in the order given; problems are recorded, not raised.
-    `stats` holds the files' stats when the caller has just taken them."""
+    `stats` holds the files' stats when the caller has just taken them; `changed`, when
+    known (the preview server's watcher), the only files that may differ from what this
+    process last prepared: the others are taken as they were."""
     stats = stats or {}
     results: dict[Path, Prepared] = {}
     misses: list[tuple[Path, tuple[int, int, int]]] = []
@@ -52,6 +55,10 @@ def prepare_sources(paths: list[Path], content_dir: Path, root: Path, linker: Li
     # unchanged entry gives the same document, which need not be made again.
     previous = cache.prepared
     for path in paths:
+        if changed is not None and path in previous and path not in changed:
+            results[path] = previous[path]
+            results[path].cached = True
+            continue
         stat = stats.get(path) or path.stat()
         entry = cache.source(path, stat)
         if entry is None:
@@ -93,7 +100,9 @@ def prepare_sources(paths: list[Path], content_dir: Path, root: Path, linker: Li
     # Workers forked later (rendering pages) read the bodies from the store's file.
     cache.bodies.flush()
     cache.prepared = results
-    return [results[p] for p in paths if p in results]
+    ordered = [results[p] for p in paths if p in results]
+    cache.prepared_paths = paths if all(p.valid for p in ordered) else []
+    return ordered
 
 
 def _prepare_one(item) -> tuple[str, Prepared | None, str, list[Problem], list[Problem]]:

@@ -79,6 +79,7 @@ class PreviewServer:
         self._warnings: list[str] = []
         self._state = threading.Condition()
         self._builds = 0
+        self._last_build_good = False
         self._borrowed: frozenset[str] = frozenset()
         self._building = False
         self._watched: tuple[Path, ...] = ()
@@ -179,10 +180,17 @@ class PreviewServer:
         try:
             if self._config_stale or self.config.config_path in changed:
                 self._reload_config()
-            result = build(self.config, replace(self.options, output=self.output, jobs=jobs))
+            # After a good build the watcher's list is all that changed; after a failed
+            # one (or the first), every file is looked at.
+            known = changed if self._last_build_good else None
+            result = build(self.config, replace(self.options, output=self.output, jobs=jobs,
+                                                changed=known))
+            self._last_build_good = True
         except DatelineError as exc:
+            self._last_build_good = False
             self._failed([str(p) for p in exc.problems], changed)
         except Exception as exc:  # a bug in a stage must not end the preview
+            self._last_build_good = False
             self._failed([self._unexpected(exc)], changed)
         else:
             self._succeeded(result, changed, started)

@@ -203,17 +203,57 @@ def _prepare(config: Config, options: BuildOptions, linker: Linker, cache: Build
              stats: dict[Path, os.stat_result] | None = None) -> list[Prepared]:
     # Every language is read even with --lang: translations inherit fields (a photo, tags)
     # from originals in other languages. Only the pages of the chosen ones are written.
-    misnamed: list[Path] = []
-    if stats is not None:
-        paths = sources_among(stats, config.paths.content, misnamed)
-    else:
-        paths = find_sources(config.paths.content, misnamed)
-    for path in misnamed:
+    content = config.paths.content
+    paths = _sources_after(options, cache, content)
+    changed = options.changed if paths is not None else None
+    if paths is None:  # look at every file
+        cache.misnamed = []
+        if stats is not None:
+            paths = sources_among(stats, content, cache.misnamed)
+        else:
+            paths = find_sources(content, cache.misnamed)
+    for path in cache.misnamed:
         problems.warn(SourceRef(display_path(path, config.paths.root), 1),
                       f"not built: Markdown files must end in '.md' in lower case; rename "
                       f"it to {path.stem}.md")
-    return prepare_sources(paths, config.paths.content, config.paths.root, linker, cache,
-                           jobs, problems, photos, stats)
+    return prepare_sources(paths, content, config.paths.root, linker, cache,
+                           jobs, problems, photos, stats, changed)
+
+
+def _sources_after(options: BuildOptions, cache: BuildCache, content: Path
+                   ) -> list[Path] | None:
+    """The sources of the last build in this session updated with the files the caller
+    says changed, when that is enough to know them: only Markdown files changed in the
+    content folder (a photo, a folder or a misnamed file means looking at the disk)."""
+    changed, previous = options.changed, cache.prepared_paths
+    if options.session is None or changed is None or not previous:
+        return None
+    prefix = str(content) + os.sep
+    sources = []
+    for path in changed:
+        text = str(path)
+        if not text.startswith(prefix):
+            continue  # a template, a catalog, the config: not a source
+        if not path.name.endswith(".md") or any(
+                part.startswith(".") for part in text[len(prefix):].split(os.sep)):
+            return None
+        sources.append(path)
+    if not sources:
+        return previous
+    known = set(previous)
+    gone = {p for p in sources if p in known and not p.exists()}
+    added = [p for p in sources if p not in known and p.exists()]
+    if not gone and not added:
+        return previous
+    kept = [p for p in previous if p not in gone]
+    return sorted(kept + added, key=lambda p: _walk_order(p, content)) if added else kept
+
+
+def _walk_order(path: Path, content: Path) -> list[tuple[int, str]]:
+    """`find_sources` order: folders by name, and in each folder its files before its
+    subfolders."""
+    *folders, name = path.relative_to(content).parts
+    return [(1, folder) for folder in folders] + [(0, name)]
 
 
 def _assemble(prepared: list[Prepared], config: Config, options: BuildOptions,
