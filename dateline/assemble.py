@@ -34,16 +34,18 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
              drafts: bool = False, future: bool = False,
              bodies: dict[Path, str] | None = None,
              plan_image: Callable[[Image, Problems], Image | None] | None = None,
-             memo: AssemblyMemo | None = None) -> Site:
+             memo: AssemblyMemo | None = None, files: ContentFiles | None = None) -> Site:
     """Validate documents and build the site's model. Problems are recorded, not raised.
     `bodies` holds the id of each source file's rendered body, when the caller has them;
     `plan_image` completes each lead photo (its renditions), or reports it unusable;
-    `memo` holds what earlier builds made, reused where the inputs are the same."""
+    `memo` holds what earlier builds made, reused where the inputs are the same;
+    `files`, lookups of files under content/ still true (nothing but Markdown changed
+    there since they were made)."""
     reuse = _Reuse(memo or AssemblyMemo(), settings_token(config))
     fields = [f for doc in _known_language_docs(docs, config, problems)
               if (f := reuse.fields(doc, config, problems)) is not None]
     fields = _inherit_from_originals(fields, config)
-    files = ContentFiles(config.paths.content)
+    files = files or ContentFiles(config.paths.content)
     files.plan_image = plan_image
     articles = [a for f in fields
                 if (a := reuse.article(f, config, problems, files, bodies or {})) is not None]
@@ -77,7 +79,6 @@ class _Reuse:
     def __init__(self, memo: AssemblyMemo, token: str):
         self.memo = memo
         self.token = token
-        self._stats: dict[Path, tuple | None] = {}
         memo.start()
 
     def fields(self, doc: Document, config: Config, problems: Problems) -> dict | None:
@@ -118,19 +119,11 @@ class _Reuse:
             source, problem = files.locate(spec["src"], os.path.dirname(owner.path))
             if source is None or problem:
                 return None
-            photo = (str(source), self._stat(source))
+            photo = (str(source), files.stat_key(source))
         return (doc.digest, bodies.get(doc.path, ""), self.token, f["key"], f["is_original"],
                 (str(original.path), original.digest) if original is not None else None,
                 photo)
 
-    def _stat(self, path: Path) -> tuple | None:
-        if path not in self._stats:
-            try:
-                stat = path.stat()
-                self._stats[path] = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-            except OSError:
-                self._stats[path] = None
-        return self._stats[path]
 
 
 def _known_language_docs(docs: list[Document], config: Config, problems: Problems):
@@ -369,15 +362,27 @@ def resolve_content_file(src: str, folder: Path | str, content_dir: Path, where:
 
 
 class ContentFiles:
-    """File lookups under content/ for one build, remembered: a thousand articles may
-    share one photo, and resolving and listing folders is what costs."""
+    """File lookups under content/, remembered for one build (or for as long as nothing
+    but Markdown files changed there): a thousand articles may share one photo, and
+    resolving and listing folders is what costs."""
 
     def __init__(self, content_dir: Path):
         self.content_dir = content_dir.resolve()
         self._located: dict[tuple[str, str], tuple[Path | None, str]] = {}
         self._listings: dict[Path, frozenset[str]] = {}
         self._urls: dict[Path, str] = {}
+        self._stats: dict[Path, tuple | None] = {}
         self.plan_image: Callable[[Image, Problems], Image | None] | None = None
+
+    def stat_key(self, path: Path) -> tuple | None:
+        """(mtime, size, inode) of a file, or None when it is gone."""
+        if path not in self._stats:
+            try:
+                stat = path.stat()
+                self._stats[path] = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+            except OSError:
+                self._stats[path] = None
+        return self._stats[path]
 
     def url_of(self, source: Path) -> str:
         """Where a file under content/ would be published."""

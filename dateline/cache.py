@@ -89,6 +89,11 @@ class BuildCache:
         """The sources of that build, in order; empty when one of them had a problem."""
         self.misnamed: list[Path] = []
         """Files of that build named like sources but not read (`Story.MD`)."""
+        self.only_sources_changed = False
+        """True while this build knows that nothing but Markdown files changed under
+        content/ since the last one in this process."""
+        self.content_files = None
+        """The last build's file lookups under content/ (`assemble.ContentFiles`)."""
         self.dirty = False
 
     @classmethod

@@ -17,7 +17,7 @@ from pathlib import Path
 from jinja2 import TemplateError
 
 from . import bodies, locales_dir_for, state
-from .assemble import assemble
+from .assemble import ContentFiles, assemble
 from .cache import BuildCache, OutputRecord
 from .catalogs import (
     SOURCE_LANGUAGE,
@@ -64,7 +64,12 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
     progress.stage("reading")
     photos = PhotoLibrary(config.images, cache)
     prepared = _prepare(config, options, linker, cache, jobs, problems, photos, begun.stats)
-    site = _assemble(prepared, config, options, now, problems, photos, cache.data.assembly)
+    # Lookups of photos and folders under content/ stay true while the caller says only
+    # Markdown files changed there since the last build (the preview server's watcher).
+    if not cache.only_sources_changed or cache.content_files is None:
+        cache.content_files = ContentFiles(config.paths.content)
+    site = _assemble(prepared, config, options, now, problems, photos, cache.data.assembly,
+                     cache.content_files)
     problems.raise_if_any(ContentError)
     progress.stage("photos")
     site, photos_made = _make_photos(site, prepared, config, jobs, problems)
@@ -206,6 +211,7 @@ def _prepare(config: Config, options: BuildOptions, linker: Linker, cache: Build
     content = config.paths.content
     paths = _sources_after(options, cache, content)
     changed = options.changed if paths is not None else None
+    cache.only_sources_changed = paths is not None
     if paths is None:  # look at every file
         cache.misnamed = []
         if stats is not None:
@@ -258,12 +264,14 @@ def _walk_order(path: Path, content: Path) -> list[tuple[int, str]]:
 
 def _assemble(prepared: list[Prepared], config: Config, options: BuildOptions,
               now: dt.datetime, problems: Problems, photos: PhotoLibrary | None = None,
-              memo: AssemblyMemo | None = None) -> Site:
+              memo: AssemblyMemo | None = None,
+              files: ContentFiles | None = None) -> Site:
     by_path = {p.doc.path: p for p in prepared}
     site = assemble([p.doc for p in prepared], config, now, problems,
                     drafts=options.drafts, future=options.future,
                     bodies={path: p.body_id for path, p in by_path.items()},
-                    plan_image=photos.plan_image if photos else None, memo=memo)
+                    plan_image=photos.plan_image if photos else None, memo=memo,
+                    files=files)
     # Body images are published with the articles that use them.
     assets = {a.source: a for a in site.assets}
     for article in site.articles:
