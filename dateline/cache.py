@@ -73,7 +73,8 @@ class CacheData:
 
 
 class BuildCache:
-    """Load with `BuildCache.open(folder, key)`; `save()` after a successful build."""
+    """Load with `BuildCache.open(folder, key)`; `update()` and `write()` after a
+    successful build."""
 
     def __init__(self, folder: Path, data: CacheData, loaded: bool,
                  bodies: BodyStore | None = None):
@@ -89,9 +90,6 @@ class BuildCache:
         """The sources of that build, in order; empty when one of them had a problem."""
         self.misnamed: list[Path] = []
         """Files of that build named like sources but not read (`Story.MD`)."""
-        self.only_sources_changed = False
-        """True while this build knows that nothing but Markdown files changed under
-        content/ since the last one in this process."""
         self.content_files = None
         """The last build's file lookups under content/ (`assemble.ContentFiles`)."""
         self.dirty = False
@@ -153,11 +151,6 @@ class BuildCache:
 
     def output(self, folder: Path) -> OutputRecord | None:
         return self.data.outputs.get(str(folder))
-
-    def save(self, sources: dict[str, SourceEntry], folder: Path,
-             record: OutputRecord) -> None:
-        self.update(sources, folder, record)
-        self.write()
 
     def update(self, sources: dict[str, SourceEntry], folder: Path,
                record: OutputRecord) -> None:

@@ -138,8 +138,7 @@ def _add_check_command(commands) -> None:
                     "page kind in each text direction). Prints `page: problem` lines; exit "
                     "status 1 when anything fails.")
     add_config_option(cmd)
-    cmd.add_argument("--out", type=Path, metavar="DIR",
-                     help="the built site folder (default: paths.output, usually site/)")
+    _add_built_site_option(cmd)
     cmd.add_argument("--skip", metavar="CHECKS",
                      help="comma-separated checks to leave out: links, hreflang, html, a11y "
                           "(html and a11y are the slow ones; they need Java and Chromium)")
@@ -166,8 +165,7 @@ def _add_deploy_command(commands) -> None:
     add_config_option(cmd)
     cmd.add_argument("--to", type=Path, required=True, metavar="DIR",
                      help="the web root that holds releases/ and the current symlink")
-    cmd.add_argument("--out", type=Path, metavar="DIR",
-                     help="the built site folder (default: paths.output, usually site/)")
+    _add_built_site_option(cmd)
     cmd.add_argument("--keep", type=int, default=5, metavar="N",
                      help="releases to keep (default: 5); the live one is always kept")
     cmd.add_argument("--rollback", action="store_true",
@@ -257,6 +255,11 @@ def add_config_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, default=Path("dateline.toml"), metavar="PATH",
                         help="the site's config file (default: ./dateline.toml); every path "
                              "in it is relative to its folder")
+
+
+def _add_built_site_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help="the built site folder (default: paths.output, usually site/)")
 
 
 def add_build_options(parser: argparse.ArgumentParser) -> None:

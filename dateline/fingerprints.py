@@ -78,7 +78,7 @@ class PageFingerprints:
                        (pagination.number, pagination.total, self._listing(pagination.urls),
                         pagination.item_count) if pagination else None]
         if page.article is not None:
-            parts.append(self._article(page.article))
+            parts.append(self.article(page.article))
             parts.append([self._card(a) for a in self.view.translations_of(page.article)])
         if page.items:
             parts.append([self._card(a) for a in page.items])
@@ -96,9 +96,6 @@ class PageFingerprints:
 
     def article(self, article: Article) -> str:
         """Every field of the article, its body included (by its hash)."""
-        return self._article(article)
-
-    def _article(self, article: Article) -> str:
         key = article.url
         if key not in self._articles:
             self._articles[key] = value_digest((article_data(article), article.digest))

@@ -12,7 +12,7 @@ import gc
 import multiprocessing
 import os
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 # Below this many items, starting processes costs more than it saves.
@@ -96,7 +96,3 @@ def _helper(function, items, size, claimed, results) -> None:
             results.put(("error", WorkerError("".join(traceback.format_exception(exc)))))
     results.put(("done", None))
 
-
-def chunks(items: list, size: int) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]

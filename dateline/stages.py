@@ -63,10 +63,12 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
     # Every file is read and validated before anything is written: all errors at once.
     progress.stage("reading")
     photos = PhotoLibrary(config.images, cache)
-    prepared = _prepare(config, options, linker, cache, jobs, problems, photos, begun.stats)
+    known_sources = _sources_after(options, cache, config.paths.content)
+    prepared = _prepare(config, options, linker, cache, jobs, problems, photos, begun.stats,
+                        known_sources)
     # Lookups of photos and folders under content/ stay true while the caller says only
     # Markdown files changed there since the last build (the preview server's watcher).
-    if not cache.only_sources_changed or cache.content_files is None:
+    if known_sources is None or cache.content_files is None:
         cache.content_files = ContentFiles(config.paths.content)
     site = _assemble(prepared, config, options, now, problems, photos, cache.data.assembly,
                      cache.content_files)
@@ -205,13 +207,15 @@ def load_site(config: Config, options: BuildOptions, now: dt.datetime,
 
 def _prepare(config: Config, options: BuildOptions, linker: Linker, cache: BuildCache,
              jobs: int, problems: Problems, photos: PhotoLibrary | None = None,
-             stats: dict[Path, os.stat_result] | None = None) -> list[Prepared]:
+             stats: dict[Path, os.stat_result] | None = None,
+             known_sources: list[Path] | None = None) -> list[Prepared]:
+    """`known_sources`: the sources when `_sources_after` could tell them without looking
+    at the disk; the files not in `options.changed` are then taken as they were."""
     # Every language is read even with --lang: translations inherit fields (a photo, tags)
     # from originals in other languages. Only the pages of the chosen ones are written.
     content = config.paths.content
-    paths = _sources_after(options, cache, content)
+    paths = known_sources
     changed = options.changed if paths is not None else None
-    cache.only_sources_changed = paths is not None
     if paths is None:  # look at every file
         cache.misnamed = []
         if stats is not None:

@@ -6,13 +6,13 @@ it uses does, and a page never gets a new stylesheet with an old font, or the re
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import urls
+from .fingerprints import digest
 
 _REFERENCE = re.compile(r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""")
 
@@ -37,15 +37,16 @@ def publish_theme_files(static: dict[str, Path], fingerprint: bool) -> dict[str,
         if name in published:
             return published[name]
         source = static[name]
+        original = source.read_bytes()
         data = None
         if name.endswith(".css"):
-            text = source.read_text(encoding="utf-8")
+            text = original.decode("utf-8")
             rewritten = _rewrite(text, name, static, lambda used: publish(
                 used, visiting | {name}) if used not in visiting else None)
             data = rewritten.encode("utf-8") if rewritten != text else None
-        digest = _digest(data if data is not None else source.read_bytes())
-        published[name] = ThemeFile(urls.fingerprinted(urls.static(name), digest), source,
-                                     data)
+        published[name] = ThemeFile(
+            urls.fingerprinted(urls.static(name), digest(original if data is None else data)),
+            source, data)
         return published[name]
 
     for name in sorted(static):
@@ -59,7 +60,7 @@ def _rewrite(css: str, name: str, static: dict[str, Path], publish) -> str:
 
     def replace(match: re.Match) -> str:
         target = match.group(2) or match.group(4)
-        if target.startswith(("/", "#", "data:")) or "://" in target or target.startswith("//"):
+        if target.startswith(("/", "#", "data:")) or "://" in target:  # not a theme file
             return match.group(0)
         path, mark, rest = _split_suffix(target)
         used = posixpath.normpath(posixpath.join(folder, path))
@@ -81,7 +82,3 @@ def _split_suffix(target: str) -> tuple[str, str, str]:
             path, rest = target.split(mark, 1)
             return path, mark, rest
     return target, "", ""
-
-
-def _digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()

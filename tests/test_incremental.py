@@ -153,10 +153,13 @@ def apply(root: Path, edit: tuple) -> None:
 
 
 def watched(root: Path) -> dict[Path, tuple[int, int, int]]:
-    """What a file watcher would compare: every source file's stat."""
+    """What the preview server's watcher reports on: every file's stat (it leaves out a
+    folder whose entries changed, as `watch.changed_paths` does)."""
     found = {}
     for folder in ("content", "themes", "locales"):
         for path in (root / folder).rglob("*"):
+            if path.is_dir():
+                continue
             stat = path.stat()
             found[path] = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
     config = root / "dateline.toml"
