@@ -3,6 +3,11 @@ rendered to, and what each output file was made from.
 
 It is an optimisation only: a cache written by another Dateline version, with other
 settings, or damaged in any way is dropped and rebuilt — never trusted.
+
+On disk it is a snapshot (`build.pickle`) and a journal of what later builds changed
+(`build.journal`): a one-article rebuild appends a few entries instead of writing
+megabytes again. Once the journal has grown to a quarter of the snapshot, the next
+write folds it into a new snapshot.
 """
 
 from __future__ import annotations
@@ -12,10 +17,13 @@ import dataclasses
 import functools
 import gc
 import hashlib
+import io
 import os
 import pickle
+import struct
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +32,7 @@ from .bodies import FILE as BODIES_FILE
 from .bodies import BodyStore
 from .memo import ArticleEntry, AssemblyMemo
 
-FORMAT = 6
+FORMAT = 7
 """Bump when the meaning of the cached values changes (their layout counts by itself:
 see `_layout`)."""
 
@@ -70,6 +78,8 @@ class CacheData:
     """What assembling made from each source, reused while its inputs are the same."""
     templates: dict = field(default_factory=dict)
     """The theme's template fingerprints and the digest of the sources they were made of."""
+    generation: str = ""
+    """Names this snapshot; journal entries written against another one are ignored."""
 
 
 class BuildCache:
@@ -93,6 +103,9 @@ class BuildCache:
         self.content_files = None
         """The last build's file lookups under content/ (`assemble.ContentFiles`)."""
         self.dirty = False
+        self._on_disk = _entries(data) if loaded else None
+        """What the files on disk hold (snapshot and journal), to write only what changed."""
+        self._snapshot_bytes = self._journal_bytes = 0
 
     @classmethod
     def open(cls, folder: Path, settings: str) -> BuildCache:
@@ -100,15 +113,14 @@ class BuildCache:
         key = cache_key(settings)
         _make_folder(folder)
         bodies = BodyStore.open(folder, key)
-        path = folder / "build.pickle"
         try:
             if bodies.fresh:
                 raise ValueError("the bodies this cache names are gone")
-            with path.open("rb") as handle, _collector_paused():
-                data = pickle.load(handle)
-            if not isinstance(data, CacheData) or data.key != key:
-                raise ValueError("cache from another version or settings")
-            return cls(folder, data, True, bodies)
+            with _collector_paused():
+                data, sizes = _load(folder, key)
+            cache = cls(folder, data, True, bodies)
+            cache._snapshot_bytes, cache._journal_bytes = sizes
+            return cache
         except Exception:  # noqa: BLE001 - any damage at all means: start afresh
             return cls(folder, CacheData(key), False, bodies)
 
@@ -121,7 +133,7 @@ class BuildCache:
     @classmethod
     def discard(cls, folder: Path) -> None:
         """Remove a cache found damaged while it was in use."""
-        for name in ("build.pickle", BODIES_FILE):
+        for name in (SNAPSHOT, JOURNAL, BODIES_FILE):
             (folder / name).unlink(missing_ok=True)
 
     def source(self, path: Path, stat: os.stat_result) -> SourceEntry | None:
@@ -162,13 +174,122 @@ class BuildCache:
         self.dirty = True
 
     def write(self) -> None:
+        """Append what changed since the files were last read or written to the journal,
+        or write a new snapshot when the journal would outgrow a quarter of it."""
         self.dirty = False
         _make_folder(self.folder)
         self.bodies.keep_only({entry.body_id for entry in self.data.sources.values()})
-        tmp = self.folder / f"build.pickle.{os.getpid()}.tmp"
+        entries = _entries(self.data)
+        if self._on_disk is not None and self.data.generation:
+            record = _journal_record(self.data, _changes(self._on_disk, entries))
+            if self._journal_bytes + len(record) <= self._snapshot_bytes // 4:
+                with (self.folder / JOURNAL).open("ab") as handle:
+                    handle.write(record)
+                self._journal_bytes += len(record)
+                self._on_disk = entries
+                return
+        self.data.generation = uuid.uuid4().hex
+        tmp = self.folder / f"{SNAPSHOT}.{os.getpid()}.tmp"
         with tmp.open("wb") as handle:
             pickle.dump(self.data, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.folder / "build.pickle")
+            self._snapshot_bytes = handle.tell()
+        os.replace(tmp, self.folder / SNAPSHOT)
+        # Entries of the old snapshot's journal would be ignored; remove them anyway.
+        (self.folder / JOURNAL).unlink(missing_ok=True)
+        self._journal_bytes = 0
+        self._on_disk = entries
+
+
+SNAPSHOT = "build.pickle"
+JOURNAL = "build.journal"
+_RECORD_HEAD = struct.Struct("<I16s")
+"""Each journal record: its length and a digest of its bytes, then the pickled change."""
+_GONE = object()
+
+
+def _entries(data: CacheData) -> dict[str, dict]:
+    """The cache as flat tables of entries (shallow copies), for finding what changed."""
+    tables = {"sources": data.sources, "photos": data.photos, "templates": data.templates,
+              "fields": data.assembly.fields, "articles": data.assembly.articles,
+              "outputs": {folder: record.build_id for folder, record in data.outputs.items()}}
+    for folder, record in data.outputs.items():
+        tables[f"files:{folder}"] = record.files
+        tables[f"groups:{folder}"] = record.groups
+    return {name: dict(table) for name, table in tables.items()}
+
+
+def _same(old, new) -> bool:
+    if old is new:
+        return True
+    if isinstance(new, ArticleEntry) and isinstance(old, ArticleEntry):
+        return old.__reduce__() == new.__reduce__()  # as written: without the article
+    return old == new
+
+
+def _changes(old: dict[str, dict], new: dict[str, dict]) -> dict[str, tuple[dict, list]]:
+    """Per table: the entries added or changed, and the keys removed."""
+    changes = {}
+    for name in old.keys() | new.keys():
+        before, after = old.get(name, {}), new.get(name, {})
+        changed = {key: value for key, value in after.items()
+                   if not _same(before.get(key, _GONE), value)}
+        removed = [key for key in before if key not in after]
+        if changed or removed:
+            changes[name] = (changed, removed)
+    return changes
+
+
+def _journal_record(data: CacheData, changes: dict) -> bytes:
+    body = pickle.dumps((data.generation, data.written_ns, changes),
+                        protocol=pickle.HIGHEST_PROTOCOL)
+    return _RECORD_HEAD.pack(len(body), hashlib.blake2b(body, digest_size=16).digest()) + body
+
+
+def _load(folder: Path, key: str) -> tuple[CacheData, tuple[int, int]]:
+    """The snapshot with the journal's changes applied, and the two files' sizes; raises
+    on any damage."""
+    with (folder / SNAPSHOT).open("rb") as handle:
+        data = pickle.load(handle)
+        snapshot_bytes = handle.tell()
+    if not isinstance(data, CacheData) or data.key != key:
+        raise ValueError("cache from another version or settings")
+    try:
+        journal = (folder / JOURNAL).read_bytes()
+    except FileNotFoundError:
+        journal = b""
+    stream = io.BytesIO(journal)
+    while head := stream.read(_RECORD_HEAD.size):
+        size, check = _RECORD_HEAD.unpack(head)
+        body = stream.read(size)
+        if len(body) != size or hashlib.blake2b(body, digest_size=16).digest() != check:
+            raise ValueError("damaged journal")
+        generation, written_ns, changes = pickle.loads(body)
+        if generation != data.generation:
+            continue  # written against an earlier snapshot
+        _apply(data, changes)
+        data.written_ns = written_ns
+    return data, (snapshot_bytes, len(journal))
+
+
+def _apply(data: CacheData, changes: dict[str, tuple[dict, list]]) -> None:
+    tables = {"sources": data.sources, "photos": data.photos, "templates": data.templates,
+              "fields": data.assembly.fields, "articles": data.assembly.articles}
+    builds = changes.pop("outputs", ({}, []))
+    for folder in builds[1]:
+        data.outputs.pop(folder, None)
+    for folder, build_id in builds[0].items():
+        record = data.outputs.setdefault(folder, OutputRecord(build_id))
+        record.build_id = build_id
+    for folder, record in data.outputs.items():
+        tables[f"files:{folder}"] = record.files
+        tables[f"groups:{folder}"] = record.groups
+    for name, (changed, removed) in changes.items():
+        table = tables.get(name)
+        if table is None:
+            raise ValueError(f"journal names an unknown table {name!r}")
+        for key in removed:
+            table.pop(key, None)
+        table.update(changed)
 
 
 def _make_folder(folder: Path) -> None:

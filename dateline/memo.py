@@ -82,12 +82,16 @@ class AssemblyMemo:
             entry = entries.get(str(article.source_path))
             if entry is None:
                 continue
-            if entry.article is not article:
-                entry = entries[str(article.source_path)] = ArticleEntry(entry.inputs, article)
             own = fingerprints["articles"].get(article.url)
             card = fingerprints["cards"].get(article.url)
             if own is not None and card is not None:
-                entry.fingerprints = (own, card)
+                known = (own, card)
+            else:  # not computed by this build: still true of the same article only
+                known = entry.fingerprints if entry.article is article else None
+            # A new entry rather than this one changed: the cache on disk is written from
+            # what differs from the entries it read.
+            if entry.article is not article or entry.fingerprints != known:
+                entries[str(article.source_path)] = ArticleEntry(entry.inputs, article, known)
         self.fields, self.articles = self._fields_seen, entries
 
     def __getstate__(self) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -80,7 +80,9 @@ def prepare_sources(paths: list[Path], content_dir: Path, root: Path, linker: Li
         entry = cache.source_by_digest(path, digest)
         prepared = _from_entry(path, entry, content_dir, root) if entry else None
         if prepared is not None:
-            prepared.entry.stat = stat
+            # A new entry, not the cached one changed in place: the cache writes what
+            # differs from what it read (see `cache._changes`).
+            prepared.entry = replace(prepared.entry, stat=stat)
             prepared.cached = False  # the entry changed (its stat): the cache must be saved
             results[path] = prepared
         else:
