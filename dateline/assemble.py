@@ -369,6 +369,7 @@ class ContentFiles:
     def __init__(self, content_dir: Path):
         self.content_dir = content_dir.resolve()
         self._located: dict[tuple[str, str], tuple[Path | None, str]] = {}
+        self._paths: dict[str, Path] = {}
         self._listings: dict[Path, frozenset[str]] = {}
         self._urls: dict[Path, str] = {}
         self._stats: dict[Path, tuple | None] = {}
@@ -398,7 +399,12 @@ class ContentFiles:
 
     def _locate(self, src: str, folder: str) -> tuple[Path | None, str]:
         base = self.content_dir if src.startswith("/") else folder
-        candidate = Path(os.path.realpath(os.path.join(base, src.lstrip("/"))))
+        resolved = os.path.realpath(os.path.join(base, src.lstrip("/")))
+        # One Path object per file, however many articles name it: the lookups keyed by
+        # it (stats, URLs, photo plans) then match by identity, not by comparing parts.
+        candidate = self._paths.get(resolved)
+        if candidate is None:
+            candidate = self._paths[resolved] = Path(resolved)
         if not candidate.is_relative_to(self.content_dir):
             return None, (f"image '{src}' points outside the content folder; keep photos "
                           "under content/")

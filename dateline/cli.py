@@ -6,6 +6,7 @@ Exit status: 0 done, 1 content or config errors, 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -35,6 +36,20 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+
+
+def run() -> None:
+    """The program's entry point (`build.py`, the `dateline` command): `main`, then exit
+    at once. Everything is written and closed by then; tearing the interpreter down would
+    only free, one by one, the hundreds of thousands of objects a build of a large site
+    leaves (~0.1 s at 3,000 articles)."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe (`build | head`): nothing more can be said
+        code = code or 1
+    os._exit(code)
 
 
 def _make_parser() -> argparse.ArgumentParser:

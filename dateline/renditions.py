@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from dataclasses import replace
 from pathlib import Path
 
 from .cache import BuildCache
@@ -37,6 +36,7 @@ class PhotoLibrary:
         self.cache = cache
         self._known: dict[Path, tuple[str, SourceInfo | None]] = {}
         self._pictures: dict[tuple, Picture] = {}
+        self._planned: dict[tuple, tuple] = {}
         self._sizes: dict[str, int] = {}
 
     def source(self, path: Path) -> tuple[str, SourceInfo | None]:
@@ -56,19 +56,26 @@ class PhotoLibrary:
         """The lead photo with its renditions planned (article and 16:9 card), and caption
         and credit from its IPTC fields where the article gives none; None after
         reporting a photo that cannot be published."""
-        try:
-            picture = self.picture(image.source, image.url, ratio=image.ratio,
-                                   focus=image.focus)
-            card = self.picture(image.source, image.url, ratio=CARD_RATIO, focus=image.focus,
-                                widths=self.settings.card_widths)
-            _, info = self.source(image.source)
-        except PhotoError as exc:
-            problems.error(image.where, f"image '{_shown(image)}' {exc}")
-            return None
-        return replace(image, picture=picture, card=card,
-                       caption=image.caption or (info.caption if info else ""),
-                       credit=image.credit or (info.credit if info else ""),
-                       published_bytes=self.published_size(picture.src))
+        # Translations show their original's photo: plan each photo and crop once.
+        key = (image.source, image.url, image.ratio, image.focus)
+        planned = self._planned.get(key)
+        if planned is None:
+            try:
+                picture = self.picture(image.source, image.url, ratio=image.ratio,
+                                       focus=image.focus)
+                card = self.picture(image.source, image.url, ratio=CARD_RATIO,
+                                    focus=image.focus, widths=self.settings.card_widths)
+                _, info = self.source(image.source)
+            except PhotoError as exc:
+                problems.error(image.where, f"image '{_shown(image)}' {exc}")
+                return None
+            planned = self._planned[key] = (
+                picture, card, info.caption if info else "", info.credit if info else "",
+                self.published_size(picture.src))
+        picture, card, caption, credit, size = planned
+        return Image(image.source, image.url, image.alt, image.caption or caption,
+                     image.credit or credit, image.text_lang, image.where, image.ratio,
+                     image.focus, picture, card, size)
 
     def published_size(self, rendition: Rendition) -> int:
         """Bytes of a rendition already in the cache (0 when it is still to be made)."""
