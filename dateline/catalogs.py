@@ -8,6 +8,8 @@ to the default language's translation, then to the msgid, and each fallback is c
 from __future__ import annotations
 
 import gettext as gettext_module
+import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -69,9 +71,19 @@ def load_translations(locales_dir: Path, code: str, root: Path, problems: Proble
     last_good = cache_dir / f"{code}.mo" if cache_dir else None
     if not po_path.is_file():
         return _from_mo(mo_path) or gettext_module.NullTranslations()
+    source = po_path.read_bytes()
+    # Parsing and checking a catalog costs more than a page: a catalog compiled without
+    # a problem from these very bytes is taken as it was compiled.
+    made_from = _compiled_from(source)
+    compiled = _read(last_good.with_suffix(".compiled")) if last_good else None
+    if compiled is not None and compiled[:len(made_from)] == made_from:
+        try:
+            return gettext_module.GNUTranslations(BytesIO(compiled[len(made_from):]))
+        except OSError:
+            pass  # damaged: compile again
+    warned = len(problems.warnings)
     try:
-        with po_path.open("rb") as handle:
-            catalog = read_po(handle, locale=None, abort_invalid=True)
+        catalog = read_po(BytesIO(source), locale=None, abort_invalid=True)
     except (PoFileError, ValueError, UnicodeDecodeError) as exc:
         line = (getattr(exc, "lineno", 0) or 0) + 1  # Babel counts parse errors from 0
         problems.warn(SourceRef(display_path(po_path, root), line),
@@ -93,15 +105,32 @@ def load_translations(locales_dir: Path, code: str, root: Path, problems: Proble
     write_mo(buffer, catalog, use_fuzzy=False)
     if last_good is not None:
         _keep_last_good(last_good, buffer.getvalue())
+        if len(problems.warnings) == warned:  # no problem to report again next time
+            _keep_last_good(last_good.with_suffix(".compiled"), made_from + buffer.getvalue())
     buffer.seek(0)
     return gettext_module.GNUTranslations(buffer)
+
+
+def _compiled_from(source: bytes) -> bytes:
+    """What a compiled catalog depends on, the .po file's bytes and Babel's compiler: the
+    first bytes of `<code>.compiled` in the cache, before the compiled catalog."""
+    from babel import __version__ as babel_version
+
+    return hashlib.blake2b(source, digest_size=16, person=babel_version.encode()[:16]).digest()
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _keep_last_good(path: Path, compiled: bytes) -> None:
     try:
         if not path.is_file() or path.read_bytes() != compiled:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
             tmp.write_bytes(compiled)
             tmp.replace(path)
     except OSError:

@@ -31,9 +31,24 @@ _markdown: Markdown | None = None
 def _instance() -> Markdown:
     global _markdown  # one per process: building a Markdown object costs more than a body
     if _markdown is None:
-        _markdown = Markdown(extensions=[*EXTENSIONS, FiguresExtension()],
+        _markdown = Markdown(extensions=[*_extensions(EXTENSIONS), FiguresExtension()],
                              output_format="html")
     return _markdown
+
+
+def _extensions(names: tuple[str, ...]) -> list:
+    """Instances of Python-Markdown's own extensions, in the order `extra` registers its
+    members. Given names, Markdown first looks each one up among every installed
+    package's entry points, which costs more than rendering a dozen bodies."""
+    from importlib import import_module
+
+    from markdown.extensions import extra
+
+    instances = []
+    for name in names:
+        for member in (extra.extensions if name == "extra" else (name,)):
+            instances.append(import_module(f"markdown.extensions.{member}").makeExtension())
+    return instances
 
 
 BODY_SIZES = "(min-width: 48rem) 42rem, 100vw"

@@ -15,7 +15,10 @@ from collections.abc import Mapping
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 """The namespace of `xml:lang` and `xml:base`."""
 
-_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# The complement of XML 1.0's Char production (#x9 | #xA | #xD | [#x20-#xD7FF] |
+# [#xE000-#xFFFD] | [#x10000-#x10FFFF]), written out: the negated class of those ranges
+# takes Python's regex compiler ~8 ms, at every start.
+_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def clean(text: str) -> str:

@@ -100,3 +100,36 @@ def test_format_string_that_does_not_match_its_msgid_is_reported(tmp_path):
                                                      for m in updated)
     assert len(messages) == len(about) + len(updated)
     assert all(p.where.line > 1 for p in problems.warnings)
+
+
+def test_a_catalog_compiled_from_the_same_bytes_is_not_parsed_again(tmp_path, monkeypatch):
+    from dateline import catalogs
+
+    locales, cache = tmp_path / "locales", tmp_path / "cache"
+    path = write_catalog(locales, "fa", po("nplurals=2; plural=(n > 1);",
+                                           'msgid "Sections"\nmsgstr "بخش‌ها"\n'))
+    assert load_translations(locales, "fa", tmp_path, Problems(), cache).gettext(
+        "Sections") == "بخش‌ها"
+    parsed = []
+    real_read_po = catalogs.read_po
+    monkeypatch.setattr(catalogs, "read_po", lambda *a, **k: parsed.append(1) or
+                        real_read_po(*a, **k))
+    again = load_translations(locales, "fa", tmp_path, Problems(), cache)
+    assert again.gettext("Sections") == "بخش‌ها" and parsed == []
+
+    path.write_text(po("nplurals=2; plural=(n > 1);", 'msgid "Sections"\nmsgstr "بخش"\n'),
+                    encoding="utf-8")
+    edited = load_translations(locales, "fa", tmp_path, Problems(), cache)
+    assert edited.gettext("Sections") == "بخش" and parsed == [1]
+
+
+def test_a_catalog_with_a_warning_is_checked_and_reported_every_time(tmp_path):
+    locales, cache = tmp_path / "locales", tmp_path / "cache"
+    write_catalog(locales, "ru", po("nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : "
+                                    "n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);",
+                                    '#, python-format\nmsgid "%(count)s new"\n'
+                                    'msgstr "новых"\n'))
+    for _ in range(2):
+        problems = Problems()
+        load_translations(locales, "ru", tmp_path, problems, cache)
+        assert any("%(count)s" in p.message for p in problems.warnings)
