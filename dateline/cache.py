@@ -102,6 +102,9 @@ class BuildCache:
         """Files of that build named like sources but not read (`Story.MD`)."""
         self.content_files = None
         """The last build's file lookups under content/ (`assemble.ContentFiles`)."""
+        self.digests = None
+        """The last build's fingerprints by what they were made from
+        (`fingerprints.DigestMemo`, kept by a long-running process)."""
         self.dirty = False
         self._on_disk = _entries(data) if loaded else None
         """What the files on disk hold (snapshot and journal), to write only what changed."""

@@ -15,9 +15,6 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import PoFileError, read_po
-
 from .errors import Problems, SourceRef, display_path
 
 DOMAIN = "messages"
@@ -81,6 +78,10 @@ def load_translations(locales_dir: Path, code: str, root: Path, problems: Proble
             return gettext_module.GNUTranslations(BytesIO(compiled[len(made_from):]))
         except OSError:
             pass  # damaged: compile again
+    # Babel's catalog modules are imported only when a catalog is compiled.
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import PoFileError, read_po
+
     warned = len(problems.warnings)
     try:
         catalog = read_po(BytesIO(source), locale=None, abort_invalid=True)
@@ -165,12 +166,25 @@ def _from_mo(mo_path: Path) -> gettext_module.GNUTranslations | None:
             return None
 
 
-def template_ids(template: Path) -> list[str]:
-    """The msgids of a message template (the singular of plural entries); none if absent."""
+def template_ids(template: Path, cache_dir: Path | None = None) -> list[str]:
+    """The msgids of a message template (the singular of plural entries); none if absent.
+    Kept in `cache_dir` while the template's bytes are the same."""
     if not template.is_file():
         return []
-    with template.open("rb") as handle:
-        return [m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id]
+    source = template.read_bytes()
+    made_from = _compiled_from(source).hex()
+    kept = cache_dir / f"{template.name}.ids" if cache_dir else None
+    if kept is not None and (known := _read(kept)) is not None:
+        lines = known.decode("utf-8").split("\n")
+        if lines[0] == made_from:
+            return lines[1:]
+    from babel.messages.pofile import read_po
+
+    ids = [m.id if isinstance(m.id, str) else m.id[0] for m in read_po(BytesIO(source))
+           if m.id]
+    if kept is not None and not any("\n" in msgid for msgid in ids):
+        _keep_last_good(kept, "\n".join([made_from, *ids]).encode("utf-8"))
+    return ids
 
 
 def count_untranslated(msgids: list[str], translations: gettext_module.NullTranslations) -> int:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .feeds import atom_feed, feeds_of, rss_feed
-from .fingerprints import article_data, value_digest
+from .fingerprints import DigestMemo, article_data, value_digest
 from .model import Article, Site
 from .pages import Page
 from .sitemaps import INDEX, page_lastmod, recent_articles, sitemap_files
@@ -36,32 +36,34 @@ class FileGroup:
 
 def discovery_groups(site: Site, views: dict[str, LanguageView], pages: list[Page],
                      linker: Linker, now: dt.datetime, site_fp: str,
-                     article_fp: Callable[[Article], str] | None = None) -> list[FileGroup]:
+                     article_fp: Callable[[Article], str] | None = None,
+                     memo: DigestMemo | None = None) -> list[FileGroup]:
     """Every feed, sitemap and robots.txt, as groups to make when their inputs changed.
     `article_fp` gives an article's fingerprint (every field and its body), when the
-    caller has them at hand."""
+    caller has them at hand; `memo`, the fingerprints of earlier builds by their values."""
     article_fp = article_fp or _article_fingerprint
+    memo = memo or DigestMemo()
     groups = []
+    newest_anywhere = max((a.modified for a in site.articles), default=None)
     for view in views.values():
         for feed in feeds_of(view):
-            newest = max((a.modified for a in feed.articles), default=None) or max(
-                (a.modified for a in site.articles), default=None)
+            newest = max((a.modified for a in feed.articles), default=None) or newest_anywhere
             data = (site_fp, feed.title, feed.page_url, feed.atom, newest,
-                    [(article_fp(a), [article_fp(t) for t in view.translations_of(a)])
-                     for a in feed.articles])
+                    tuple((article_fp(a), tuple(article_fp(t)
+                                                for t in view.translations_of(a)))
+                          for a in feed.articles))
             groups.append(FileGroup(
-                f"feed:{feed.atom}", value_digest(data),
+                f"feed:{feed.atom}", memo.of(data),
                 lambda feed=feed: [(feed.atom, atom_feed(feed, linker)),
                                    (feed.rss, rss_feed(feed, linker))]))
-    window = [(a.url, a.title, a.date) for view in views.values()
-              for a in recent_articles(view, now)]
+    window = tuple((a.url, a.title, a.date) for view in views.values()
+                   for a in recent_articles(view, now))
     # Everything a sitemap entry prints, the lastmod of listings included (the newest of
     # the articles they show).
-    entries = [(p.url, p.alternates, p.x_default, page_lastmod(p, views.get(p.lang)))
-               for p in pages]
+    entries = tuple((p.url, p.alternates, p.x_default, page_lastmod(p, views.get(p.lang)))
+                    for p in pages)
     groups.append(FileGroup(
-        "sitemaps", value_digest((site_fp, entries, window, site.articles[:1] and
-                                  max(a.modified for a in site.articles))),
+        "sitemaps", memo.of((site_fp, entries, window, newest_anywhere)),
         lambda: sitemap_files(views, pages, linker, now)))
     groups.append(FileGroup("robots", value_digest((site_fp, linker.base_url)),
                             lambda: [(ROBOTS, robots_txt(linker))]))

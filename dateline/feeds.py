@@ -9,7 +9,6 @@ and `updated` from the article. Every page head links to the feeds that fit it
 
 from __future__ import annotations
 
-import email.utils
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
@@ -216,7 +215,7 @@ def rss_feed(feed: Feed, linker: Linker) -> bytes:
     sub(channel, "language", view.code)
     newest = _newest(feed)
     if newest is not None:
-        sub(channel, "lastBuildDate", email.utils.format_datetime(newest))
+        sub(channel, "lastBuildDate", _rfc822(newest))
     sub(channel, "generator", GENERATOR)
     sub(channel, q(ATOM_NS, "link"), attrs={"rel": "self", "type": RSS_TYPE,
                                              "href": linker.absolute(feed.rss)})
@@ -232,7 +231,7 @@ def _rss_item(view: LanguageView, article: Article, linker: Linker) -> ET.Elemen
     sub(item, "title", article.title)
     sub(item, "link", url)
     sub(item, "guid", url, {"isPermaLink": "true"})
-    sub(item, "pubDate", email.utils.format_datetime(article.date))
+    sub(item, "pubDate", _rfc822(article.date))
     for name in article.authors:  # RSS's own <author> must be an e-mail address
         sub(item, q(DC_NS, "creator"), name)
     for label in _categories(view, article):
@@ -248,3 +247,9 @@ def _rss_item(view: LanguageView, article: Article, linker: Linker) -> ET.Elemen
         item.append(_media_content(article.image, image_url, mime, size))
     return item
 
+
+def _rfc822(moment) -> str:
+    # email.utils pulls in sockets and calendars: imported only when an RSS feed is made.
+    from email.utils import format_datetime
+
+    return format_datetime(moment)

@@ -53,13 +53,38 @@ def chrome_fingerprint(view: LanguageView) -> str:
     return value_digest(data)
 
 
+class DigestMemo:
+    """Fingerprints by the values they were computed from, kept from one build to the
+    next by a long-running process (the preview server): the values an edit did not
+    touch are looked up instead of printed and hashed again. Only what the last build
+    used is kept, so the memo never outgrows one build."""
+
+    def __init__(self, known: dict | None = None):
+        self.known: dict[tuple, str] = known or {}
+        self.used: dict[tuple, str] = {}
+
+    def of(self, value: tuple) -> str:
+        """`value_digest(value)`; `value` must be hashable (tuples, not lists)."""
+        known = self.known.get(value)
+        if known is None:
+            known = value_digest(value)
+        self.used[value] = known
+        return known
+
+    def next(self) -> DigestMemo:
+        """The memo for the next build: what this one used."""
+        return DigestMemo(self.used)
+
+
 class PageFingerprints:
     """Fingerprints of a language's pages. An article appears on its page, its
     translations' pages and a dozen listings: its share is hashed once and reused."""
 
     def __init__(self, view: LanguageView, site_fp: str, shared: dict | None = None,
-                 templates: dict[str, str] | None = None):
+                 templates: dict[str, str] | None = None,
+                 memo: DigestMemo | None = None):
         self.view = view
+        self.memo = memo or DigestMemo()
         self.templates = templates or {}
         """Template name → fingerprint of it and the templates it uses."""
         self.chrome = value_digest((site_fp, chrome_fingerprint(view)))
@@ -72,19 +97,19 @@ class PageFingerprints:
 
     def of(self, page: Page) -> str:
         pagination = page.pagination
-        parts: list = [self.chrome, page.url, page.template,
-                       self.templates.get(page.template, ""), page.heading, page.key,
-                       page.alternates, page.x_default,
-                       (pagination.number, pagination.total, self._listing(pagination.urls),
-                        pagination.item_count) if pagination else None]
-        if page.article is not None:
-            parts.append(self.article(page.article))
-            parts.append([self._card(a) for a in self.view.translations_of(page.article)])
-        if page.items:
-            parts.append([self._card(a) for a in page.items])
-        if page.kind == "tags":
-            parts.append([(t.key, t.label, t.url, t.count) for t in self.view.tags])
-        return value_digest(parts)
+        article = page.article
+        parts = (self.chrome, page.url, page.template,
+                 self.templates.get(page.template, ""), page.heading, page.key,
+                 page.alternates, page.x_default,
+                 (pagination.number, pagination.total, self._listing(pagination.urls),
+                  pagination.item_count) if pagination else None,
+                 self.article(article) if article is not None else None,
+                 tuple(self._card(a) for a in self.view.translations_of(article))
+                 if article is not None else (),
+                 tuple(self._card(a) for a in page.items),
+                 tuple((t.key, t.label, t.url, t.count) for t in self.view.tags)
+                 if page.kind == "tags" else ())
+        return self.memo.of(parts)
 
     def _listing(self, urls: tuple[str, ...]) -> str:
         # Every page of a listing carries the URLs of all its pages: hash them once

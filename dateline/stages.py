@@ -29,7 +29,13 @@ from .catalogs import (
 from .config import Config
 from .discovery import discovery_groups
 from .errors import ContentError, Problems, SourceRef, display_path
-from .fingerprints import PageFingerprints, digest, files_fingerprint, site_fingerprint
+from .fingerprints import (
+    DigestMemo,
+    PageFingerprints,
+    digest,
+    files_fingerprint,
+    site_fingerprint,
+)
 from .memo import AssemblyMemo
 from .model import Article, Asset, Site
 from .pages import Page, plan_pages
@@ -91,7 +97,8 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
                                files_fingerprint([locales_dir_for(config.paths.locales)]),
                                f"{settings}|{sorted(assets.items())}")
     shared = cache.data.assembly.known_fingerprints(site.articles)
-    by_language = {code: PageFingerprints(view, site_fp, shared, templates)
+    digests = (cache.digests or DigestMemo()).next()
+    by_language = {code: PageFingerprints(view, site_fp, shared, templates, digests)
                    for code, view in views.items()}
     fingerprints = [by_language[p.lang].of(p) for p in pages]
 
@@ -122,7 +129,8 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         groups = {}
         any_language = next(iter(by_language.values()), None)
         for group in discovery_groups(site, views, pages, linker, now, site_fp,
-                                      any_language.article if any_language else None):
+                                      any_language.article if any_language else None,
+                                      digests):
             previous = record.groups.get(group.name) if record else None
             if previous is not None and previous[0] == group.fingerprint:
                 new.update({file: old[file] for file in previous[1]})
@@ -151,6 +159,8 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
                    and all(p.cached for p in prepared)
                    and len(prepared) == len(cache.data.sources))
     cache.data.assembly.finish(site.articles, shared)
+    if options.session is not None:
+        cache.digests = digests
     if not nothing_new:
         cache.update({str(p.doc.path): p.entry for p in prepared if p.valid}, output,
                      OutputRecord(staged.build_id, new, groups))
@@ -404,7 +414,8 @@ def _make_views(site: Site, config: Config, problems: Problems,
 def _fallbacks(config: Config, views: dict[str, LanguageView]) -> dict[str, int]:
     """UI strings each language shows in the default language instead (from the theme's
     message template, so the count does not depend on which pages were rendered)."""
-    msgids = template_ids(locales_dir_for(config.paths.locales) / "messages.pot")
+    msgids = template_ids(locales_dir_for(config.paths.locales) / "messages.pot",
+                          config.paths.cache / "catalogs")
     counts = {}
     for code, view in views.items():
         if view.strings.count_fallbacks:

@@ -103,7 +103,7 @@ def test_format_string_that_does_not_match_its_msgid_is_reported(tmp_path):
 
 
 def test_a_catalog_compiled_from_the_same_bytes_is_not_parsed_again(tmp_path, monkeypatch):
-    from dateline import catalogs
+    from babel.messages import pofile
 
     locales, cache = tmp_path / "locales", tmp_path / "cache"
     path = write_catalog(locales, "fa", po("nplurals=2; plural=(n > 1);",
@@ -111,8 +111,8 @@ def test_a_catalog_compiled_from_the_same_bytes_is_not_parsed_again(tmp_path, mo
     assert load_translations(locales, "fa", tmp_path, Problems(), cache).gettext(
         "Sections") == "بخش‌ها"
     parsed = []
-    real_read_po = catalogs.read_po
-    monkeypatch.setattr(catalogs, "read_po", lambda *a, **k: parsed.append(1) or
+    real_read_po = pofile.read_po
+    monkeypatch.setattr(pofile, "read_po", lambda *a, **k: parsed.append(1) or
                         real_read_po(*a, **k))
     again = load_translations(locales, "fa", tmp_path, Problems(), cache)
     assert again.gettext("Sections") == "بخش‌ها" and parsed == []
@@ -133,3 +133,16 @@ def test_a_catalog_with_a_warning_is_checked_and_reported_every_time(tmp_path):
         problems = Problems()
         load_translations(locales, "ru", tmp_path, problems, cache)
         assert any("%(count)s" in p.message for p in problems.warnings)
+
+
+def test_template_ids_are_kept_while_the_template_is_the_same(tmp_path):
+    from dateline.catalogs import template_ids
+
+    pot, cache = tmp_path / "messages.pot", tmp_path / "cache"
+    pot.write_text('msgid ""\nmsgstr ""\n\nmsgid "Sections"\nmsgstr ""\n\n'
+                   'msgid "%(n)s article"\nmsgid_plural "%(n)s articles"\nmsgstr[0] ""\n',
+                   encoding="utf-8")
+    assert template_ids(pot, cache) == ["Sections", "%(n)s article"]
+    assert template_ids(pot, cache) == ["Sections", "%(n)s article"]  # from the cache
+    pot.write_text('msgid ""\nmsgstr ""\n\nmsgid "Topics"\nmsgstr ""\n', encoding="utf-8")
+    assert template_ids(pot, cache) == ["Topics"]
