@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Build the site: `python build.py [COMMAND] [options]`; see `python build.py --help`."""
 
-from dateline.cli import run
+import gc
+
+gc.disable()  # importing makes only objects that live as long as the process (cli.run)
+
+from dateline.cli import run  # noqa: E402
 
 if __name__ == "__main__":
     run()

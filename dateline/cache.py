@@ -12,10 +12,8 @@ write folds it into a new snapshot.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
-import gc
 import hashlib
 import io
 import os
@@ -30,6 +28,7 @@ from pathlib import Path
 from . import __version__
 from .bodies import FILE as BODIES_FILE
 from .bodies import BodyStore
+from .collector import long_lived
 from .memo import ArticleEntry, AssemblyMemo
 
 FORMAT = 7
@@ -119,7 +118,7 @@ class BuildCache:
         try:
             if bodies.fresh:
                 raise ValueError("the bodies this cache names are gone")
-            with _collector_paused():
+            with long_lived():
                 data, sizes = _load(folder, key)
             cache = cls(folder, data, True, bodies)
             cache._snapshot_bytes, cache._journal_bytes = sizes
@@ -301,22 +300,6 @@ def _make_folder(folder: Path) -> None:
     ignore = folder / ".gitignore"
     if not ignore.exists():
         ignore.write_text("*\n", encoding="utf-8")
-
-
-@contextlib.contextmanager
-def _collector_paused():
-    """Loading the cache makes a few hundred thousand objects, all long-lived and none in
-    a reference cycle: the cyclic garbage collector would scan them again and again while
-    they load, and on every full collection of the build after it. Pause it while they
-    load, then leave them out of its scans (plain reference counting still frees them)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-        gc.freeze()
 
 
 def cache_key(settings: str) -> str:

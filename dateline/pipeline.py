@@ -22,6 +22,7 @@ from pathlib import Path
 from . import locales_dir_for, state
 from .bodies import MARKDOWN_EXTENSIONS, BodyMissing
 from .cache import BuildCache, BuildSession
+from .collector import long_lived
 from .config import Config
 from .errors import Problem, Problems, SourceRef, UsageError
 from .urls import Linker
@@ -119,7 +120,8 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
         if state.is_current(previous, inputs, newest, now, read_build_id(output)):
             return _unchanged(previous, output, started)
     # Something changed: now the stages are worth importing.
-    from . import stages
+    with long_lived():
+        from . import stages
 
     begun = Started(started, output, now, linker, settings, inputs, stats)
     try:

@@ -14,6 +14,7 @@ _SEGMENT = re.compile(r"^[^\W_][\w.-]*$")
 
 
 @functools.lru_cache(maxsize=1 << 14)
+@functools.lru_cache(maxsize=1 << 16)  # sections repeat on every article
 def slug_problem(value: str) -> str | None:
     """Why `value` cannot be one segment of an output path, or None when it can."""
     decoded = value

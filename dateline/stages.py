@@ -26,6 +26,7 @@ from .catalogs import (
     load_translations,
     template_ids,
 )
+from .collector import long_lived
 from .config import Config
 from .discovery import discovery_groups
 from .errors import ContentError, Problems, SourceRef, display_path
@@ -67,40 +68,42 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
     bodies.use(cache.bodies)
 
     # Every file is read and validated before anything is written: all errors at once.
+    # The model made up to the fingerprints lives until the build ends (`collector`).
     progress.stage("reading")
-    photos = PhotoLibrary(config.images, cache)
-    known_sources = _sources_after(options, cache, config.paths.content)
-    prepared = _prepare(config, options, linker, cache, jobs, problems, photos, begun.stats,
-                        known_sources)
-    # Lookups of photos and folders under content/ stay true while the caller says only
-    # Markdown files changed there since the last build (the preview server's watcher).
-    if known_sources is None or cache.content_files is None:
-        cache.content_files = ContentFiles(config.paths.content)
-    site = _assemble(prepared, config, options, now, problems, photos, cache.data.assembly,
-                     cache.content_files)
-    problems.raise_if_any(ContentError)
-    progress.stage("photos")
-    site, photos_made = _make_photos(site, prepared, config, jobs, problems)
-    problems.raise_if_any(ContentError)
+    with long_lived():
+        photos = PhotoLibrary(config.images, cache)
+        known_sources = _sources_after(options, cache, config.paths.content)
+        prepared = _prepare(config, options, linker, cache, jobs, problems, photos, begun.stats,
+                            known_sources)
+        # Lookups of photos and folders under content/ stay true while the caller says only
+        # Markdown files changed there since the last build (the preview server's watcher).
+        if known_sources is None or cache.content_files is None:
+            cache.content_files = ContentFiles(config.paths.content)
+        site = _assemble(prepared, config, options, now, problems, photos, cache.data.assembly,
+                         cache.content_files)
+        problems.raise_if_any(ContentError)
+        progress.stage("photos")
+        site, photos_made = _make_photos(site, prepared, config, jobs, problems)
+        problems.raise_if_any(ContentError)
 
-    views = _make_views(site, config, problems, options.languages)
-    pages = plan_pages(views, config.site.default_language)
-    # Theme assets are published under content-hashed names, so hosts may cache them
-    # forever; pages name them through this map (`asset()` in templates).
-    theme_files = publish_theme_files(_theme_static_files(config.theme_dir),
-                                      options.fingerprint_assets)
-    assets = {name: file.url for name, file in theme_files.items()}
-    # Templates count per page (a page depends on its template and what that uses);
-    # catalogs, settings and the asset names count for every page.
-    env, templates = load_theme(config.theme_dir, config.paths.cache, cache.data.templates)
-    site_fp = site_fingerprint(config.source_text,
-                               files_fingerprint([locales_dir_for(config.paths.locales)]),
-                               f"{settings}|{sorted(assets.items())}")
-    shared = cache.data.assembly.known_fingerprints(site.articles)
-    digests = (cache.digests or DigestMemo()).next()
-    by_language = {code: PageFingerprints(view, site_fp, shared, templates, digests)
-                   for code, view in views.items()}
-    fingerprints = [by_language[p.lang].of(p) for p in pages]
+        views = _make_views(site, config, problems, options.languages)
+        pages = plan_pages(views, config.site.default_language)
+        # Theme assets are published under content-hashed names, so hosts may cache them
+        # forever; pages name them through this map (`asset()` in templates).
+        theme_files = publish_theme_files(_theme_static_files(config.theme_dir),
+                                          options.fingerprint_assets)
+        assets = {name: file.url for name, file in theme_files.items()}
+        # Templates count per page (a page depends on its template and what that uses);
+        # catalogs, settings and the asset names count for every page.
+        env, templates = load_theme(config.theme_dir, config.paths.cache, cache.data.templates)
+        site_fp = site_fingerprint(config.source_text,
+                                   files_fingerprint([locales_dir_for(config.paths.locales)]),
+                                   f"{settings}|{sorted(assets.items())}")
+        shared = cache.data.assembly.known_fingerprints(site.articles)
+        digests = (cache.digests or DigestMemo()).next()
+        by_language = {code: PageFingerprints(view, site_fp, shared, templates, digests)
+                       for code, view in views.items()}
+        fingerprints = [by_language[p.lang].of(p) for p in pages]
 
     record = None if options.clean else cache.output(output)
     if record is not None and (not output.is_dir() or read_build_id(output) != record.build_id):
