@@ -97,7 +97,7 @@ class Started:
     inputs: str
     """`state.inputs_key` of every input file ("" in a preview server's session, which
     keeps no state for the shortcut)."""
-    stats: dict[Path, os.stat_result] | None = None
+    stats: dict[str, os.stat_result] | None = None
     """Every input file's stat, taken for that key (the sources are not walked twice)."""
 
 

@@ -42,7 +42,7 @@ _PHOTOS: list[PhotoLibrary | None] = [None]
 def prepare_sources(paths: list[Path], content_dir: Path, root: Path, linker: Linker,
                     cache: BuildCache, jobs: int, problems: Problems,
                     photos: PhotoLibrary | None = None,
-                    stats: dict[Path, os.stat_result] | None = None,
+                    stats: dict[str, os.stat_result] | None = None,
                     changed: frozenset[Path] | None = None) -> list[Prepared]:
     """Every readable source, in the order given; problems are recorded, not raised.
     `stats` holds the files' stats when the caller has just taken them; `changed`, when
@@ -59,7 +59,7 @@ def prepare_sources(paths: list[Path], content_dir: Path, root: Path, linker: Li
             results[path] = previous[path]
             results[path].cached = True
             continue
-        stat = stats.get(path) or path.stat()
+        stat = stats.get(str(path)) or path.stat()
         entry = cache.source(path, stat)
         if entry is None:
             misses.append((path, stat_key(stat)))

@@ -79,17 +79,17 @@ def find_sources(content_dir: Path, misnamed: list[Path] | None = None) -> list[
     return found
 
 
-def sources_among(walked: Iterable[Path], content_dir: Path,
+def sources_among(walked: Iterable[str], content_dir: Path,
                   misnamed: list[Path] | None = None) -> list[Path]:
     """`find_sources` from paths already walked in the same order (files of every folder
     under `content_dir`, hidden ones included)."""
     prefix = str(content_dir) + os.sep
     found: list[Path] = []
-    for path in walked:
-        text = str(path)
+    for text in walked:
         if text.startswith(prefix) and not any(
                 part.startswith(".") for part in text[len(prefix):].split(os.sep)[:-1]):
-            _sort(path, found, misnamed)
+            if text.lower().endswith(".md"):  # a Path only for what may be a source
+                _sort(Path(text), found, misnamed)
     return found
 
 

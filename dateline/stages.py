@@ -117,8 +117,9 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         progress.stage("rendering")
         dirty = []
         for index, page in enumerate(pages):
-            if page.file in old and old[page.file][0] == fingerprints[index]:
-                new[page.file] = old[page.file]  # made from the same inputs: unchanged
+            known = old.get(page.file)
+            if known is not None and known[0] == fingerprints[index]:
+                new[page.file] = known  # made from the same inputs: unchanged
             else:
                 dirty.append(index)
         results = _render_pages(env, [pages[i] for i in dirty],
@@ -220,7 +221,7 @@ def load_site(config: Config, options: BuildOptions, now: dt.datetime,
 
 def _prepare(config: Config, options: BuildOptions, linker: Linker, cache: BuildCache,
              jobs: int, problems: Problems, photos: PhotoLibrary | None = None,
-             stats: dict[Path, os.stat_result] | None = None,
+             stats: dict[str, os.stat_result] | None = None,
              known_sources: list[Path] | None = None) -> list[Prepared]:
     """`known_sources`: the sources when `_sources_after` could tell them without looking
     at the disk; the files not in `options.changed` are then taken as they were."""

@@ -23,27 +23,28 @@ _RACY_NS = 2_000_000_000
 
 
 def inputs_key(folders: list[Path], files: list[Path], settings: str
-               ) -> tuple[str, int, dict[Path, os.stat_result]]:
+               ) -> tuple[str, int, dict[str, os.stat_result]]:
     """A digest of every input file's name and stat, and of the settings; the newest
-    modification time among them; and the stats, in walking order (folders in name
-    order, each one's files before its subfolders), for the build to reuse."""
-    hasher = hashlib.blake2b(f"{__version__}\0{settings}".encode(), digest_size=16)
-    newest = 0
-    listed = list(files)
+    modification time among them; and the stats by path, in walking order (folders in
+    name order, each one's files before its subfolders), for the build to reuse."""
+    # Plain strings and one digest update: this runs before every build, and Path
+    # objects or an update per file would cost three times the system calls themselves.
+    listed = [str(path) for path in files]
     for folder in folders:
         for base, dirs, names in os.walk(folder):
             dirs.sort()
-            listed.extend(Path(base, name) for name in sorted(names))
-    stats = {}
+            listed.extend(os.path.join(base, name) for name in sorted(names))
+    stats, lines, newest = {}, [f"{__version__}\0{settings}\n"], 0
     for path in listed:
         try:
-            stat = path.stat()
+            stat = os.stat(path)
         except OSError:
             continue
         stats[path] = stat
         newest = max(newest, stat.st_mtime_ns)
-        hasher.update(f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}\0{stat.st_ino}\n".encode())
-    return hasher.hexdigest(), newest, stats
+        lines.append(f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}\0{stat.st_ino}\n")
+    digest = hashlib.blake2b("".join(lines).encode(), digest_size=16).hexdigest()
+    return digest, newest, stats
 
 
 def next_change(dates: list[dt.datetime], now: dt.datetime, window: dt.timedelta) -> str:
