@@ -21,7 +21,6 @@ import pickle
 import struct
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -190,7 +189,7 @@ class BuildCache:
                 self._journal_bytes += len(record)
                 self._on_disk = entries
                 return
-        self.data.generation = uuid.uuid4().hex
+        self.data.generation = os.urandom(16).hex()
         tmp = self.folder / f"{SNAPSHOT}.{os.getpid()}.tmp"
         with tmp.open("wb") as handle:
             pickle.dump(self.data, handle, protocol=pickle.HIGHEST_PROTOCOL)

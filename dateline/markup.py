@@ -5,6 +5,8 @@ The body is trusted newsroom text (raw HTML is allowed), but it is never a templ
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,10 +47,29 @@ def _extensions(names: tuple[str, ...]) -> list:
     from markdown.extensions import extra
 
     instances = []
-    for name in names:
-        for member in (extra.extensions if name == "extra" else (name,)):
-            instances.append(import_module(f"markdown.extensions.{member}").makeExtension())
+    with _pygments_hidden():
+        for name in names:
+            for member in (extra.extensions if name == "extra" else (name,)):
+                module = import_module(f"markdown.extensions.{member}")
+                instances.append(module.makeExtension())
     return instances
+
+
+@contextlib.contextmanager
+def _pygments_hidden():
+    """`fenced_code` imports `codehilite`, which imports Pygments when it is installed
+    (~20 ms at every start, with importlib.metadata behind it). Nothing is highlighted
+    unless the codehilite extension is enabled, and Dateline never enables it: that one
+    import is made to find no Pygments, which changes no output."""
+    if "markdown.extensions.codehilite" in sys.modules or "pygments" in sys.modules:
+        yield
+        return
+    sys.modules["pygments"] = None  # type: ignore[assignment]  # import finds nothing
+    try:
+        yield
+    finally:
+        if sys.modules.get("pygments", "") is None:
+            del sys.modules["pygments"]
 
 
 BODY_SIZES = "(min-width: 48rem) 42rem, 100vw"

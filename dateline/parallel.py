@@ -9,7 +9,6 @@ shared counter, so a slow chunk never leaves the others idle.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import traceback
 from collections.abc import Callable, Iterator
@@ -36,7 +35,12 @@ def run_chunked(function: Callable[[Any], Any], items: list, jobs: int,
     fewer when there are fewer than `min_per_worker` items for each). Results come in no
     particular order."""
     workers = min(jobs, len(items) // min_per_worker)
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1:
+        yield from map(function, items)
+        return
+    import multiprocessing  # only when forking: it pulls in sockets and pickling helpers
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         yield from map(function, items)
         return
     size = max(1, min(64, len(items) // (workers * 8)))

@@ -10,7 +10,6 @@ import gettext
 import os
 import sys
 import time
-import uuid
 from dataclasses import replace
 from pathlib import Path
 
@@ -108,7 +107,7 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
     record = None if options.clean else cache.output(output)
     if record is not None and (not output.is_dir() or read_build_id(output) != record.build_id):
         record = None  # the folder is not what the cache remembers: build it afresh
-    build_id = uuid.uuid4().hex
+    build_id = os.urandom(16).hex()  # (uuid would import platform, ~2 ms)
     staged = ChangeSet(output, build_id) if record else StagedOutput(output, build_id)
     old = record.files if record else {}
     new: dict[str, tuple[str, str]] = {}

@@ -150,3 +150,60 @@ def test_a_percent_encoded_image_reference_names_the_file_with_a_space(render, t
     assert used == [("content/images/polling station.jpg",
                      "media/images/polling station.jpg")]
     assert doc.one("img").get("src") == "/media/images/polling%20station.jpg"
+
+
+EXTRA_FEATURES = """\
+Intro with an abbreviation: NATO and a footnote.[^1]
+
+```python
+print("fenced")
+```
+
+| Party | Seats |
+|-------|------:|
+| Green | 12    |
+
+Term
+:   Its definition.
+
+A paragraph
+{: #lead .summary }
+
+<div markdown="1">*Inside* raw HTML.</div>
+
+1. one
+2. two
+* a list after
+* an ordered one
+
+*[NATO]: North Atlantic Treaty Organization
+[^1]: The footnote.
+"""
+
+
+def test_the_extensions_are_those_named_in_the_cache_key():
+    """Dateline passes Python-Markdown's extensions as instances (faster to set up than
+    names); the HTML must be exactly what the names give."""
+    import subprocess
+    import sys
+
+    from dateline import markup
+    from dateline.bodies import MARKDOWN_EXTENSIONS
+
+    by_name = Markdown(extensions=[*MARKDOWN_EXTENSIONS, FiguresExtension()],
+                       output_format="html")
+    expected = by_name.convert(EXTRA_FEATURES)
+    # In a fresh process, as in a build: there the extensions are imported first by
+    # Dateline (with Pygments hidden from codehilite).
+    fresh = subprocess.run(
+        [sys.executable, "-c", "import sys\nfrom dateline import markup\n"
+         "sys.stdout.write(markup._instance().convert(sys.stdin.read()))\n"
+         "assert 'pygments' not in sys.modules"],
+        input=EXTRA_FEATURES, capture_output=True, text=True, check=True)
+    assert fresh.stdout == expected
+    ours = Markdown(extensions=[*markup._extensions(MARKDOWN_EXTENSIONS), FiguresExtension()],
+                    output_format="html")
+    assert ours.convert(EXTRA_FEATURES) == expected
+    for element in ("<table>", "<dl>", "<abbr", 'class="footnote"', "<pre><code",
+                    'id="lead"', "<em>Inside</em>"):
+        assert element in expected  # each of extra's members really took part
