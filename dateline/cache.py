@@ -208,15 +208,22 @@ _RECORD_HEAD = struct.Struct("<I16s")
 _GONE = object()
 
 
-def _entries(data: CacheData) -> dict[str, dict]:
-    """The cache as flat tables of entries (shallow copies), for finding what changed."""
+def _tables(data: CacheData) -> dict[str, dict]:
+    """The cache's tables of entries, as they are (the journal records changes to them)."""
     tables = {"sources": data.sources, "photos": data.photos, "templates": data.templates,
-              "fields": data.assembly.fields, "articles": data.assembly.articles,
-              "outputs": {folder: record.build_id for folder, record in data.outputs.items()}}
+              "fields": data.assembly.fields, "articles": data.assembly.articles}
     for folder, record in data.outputs.items():
         tables[f"files:{folder}"] = record.files
         tables[f"groups:{folder}"] = record.groups
-    return {name: dict(table) for name, table in tables.items()}
+    return tables
+
+
+def _entries(data: CacheData) -> dict[str, dict]:
+    """Shallow copies of the tables, and the build id of every output folder, for
+    finding what changed."""
+    entries = {name: dict(table) for name, table in _tables(data).items()}
+    entries["outputs"] = {folder: record.build_id for folder, record in data.outputs.items()}
+    return entries
 
 
 def _same(old, new) -> bool:
@@ -273,17 +280,14 @@ def _load(folder: Path, key: str) -> tuple[CacheData, tuple[int, int]]:
 
 
 def _apply(data: CacheData, changes: dict[str, tuple[dict, list]]) -> None:
-    tables = {"sources": data.sources, "photos": data.photos, "templates": data.templates,
-              "fields": data.assembly.fields, "articles": data.assembly.articles}
+    # Output folders first: a record's tables must exist before their changes apply.
     builds = changes.pop("outputs", ({}, []))
     for folder in builds[1]:
         data.outputs.pop(folder, None)
     for folder, build_id in builds[0].items():
         record = data.outputs.setdefault(folder, OutputRecord(build_id))
         record.build_id = build_id
-    for folder, record in data.outputs.items():
-        tables[f"files:{folder}"] = record.files
-        tables[f"groups:{folder}"] = record.groups
+    tables = _tables(data)
     for name, (changed, removed) in changes.items():
         table = tables.get(name)
         if table is None:
