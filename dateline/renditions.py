@@ -107,11 +107,13 @@ def _shown(image: Image) -> str:
 def site_renditions(site: Site, body_pictures: list[tuple[Picture, SourceRef]]
                     ) -> dict[str, tuple[Rendition, list[SourceRef]]]:
     """Every rendition to publish, by URL, with the articles that use it."""
-    found: dict[str, tuple[Rendition, list[SourceRef]]] = {}
+    # Translations share their original's planned pictures: gather the users of each
+    # picture first, then walk each picture's renditions once.
+    users: dict[int, tuple[Picture, list[SourceRef]]] = {}
 
     def add(picture: Picture | None, where: SourceRef) -> None:
-        for rendition in (picture.renditions if picture else ()):
-            found.setdefault(rendition.url, (rendition, []))[1].append(where)
+        if picture is not None:
+            users.setdefault(id(picture), (picture, []))[1].append(where)
 
     for article in site.articles:
         if article.image is not None:
@@ -119,6 +121,10 @@ def site_renditions(site: Site, body_pictures: list[tuple[Picture, SourceRef]]
             add(article.image.card, article.image.where)
     for picture, where in body_pictures:
         add(picture, where)
+    found: dict[str, tuple[Rendition, list[SourceRef]]] = {}
+    for picture, wheres in users.values():
+        for rendition in picture.renditions:
+            found.setdefault(rendition.url, (rendition, []))[1].extend(wheres)
     return dict(sorted(found.items()))
 
 
