@@ -134,3 +134,26 @@ def test_build_py_runs_from_a_checkout():
                             capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "--config" in result.stdout
+
+
+def test_build_py_says_everything_before_its_quick_exit(site):
+    """`build.py` ends with os._exit (no interpreter teardown): what it printed must
+    still reach a pipe, and its exit status must be the build's."""
+    good = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--config",
+                           str(site / "dateline.toml")], capture_output=True, text=True,
+                          timeout=120)
+    assert good.returncode == 0, good.stderr
+    lines = good.stdout.splitlines()
+    assert any(line.startswith("held back: content/en/world/draft.md") for line in lines)
+    assert lines[-1].startswith("built: ") and lines[-1].endswith("newsroom/site/")
+    assert (site / "site/en/world/vote/index.html").is_file()
+
+    (site / "content/en/world/vote.md").write_text("---\ntitle: [unclosed\n---\nBody\n",
+                                                   encoding="utf-8")
+    bad = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--config",
+                          str(site / "dateline.toml")], capture_output=True, text=True,
+                         timeout=120)
+    assert bad.returncode == 1
+    first = bad.stderr.splitlines()[0]
+    assert first.startswith("content/en/world/vote.md:") and "front matter" in first
+    assert bad.stderr.splitlines()[-1].startswith("error: 1 problem found")
