@@ -116,9 +116,10 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         progress.stage("rendering")
         dirty = []
         for index, page in enumerate(pages):
-            known = old.get(page.file)
+            file = page.file
+            known = old.get(file)
             if known is not None and known[0] == fingerprints[index]:
-                new[page.file] = known  # made from the same inputs: unchanged
+                new[file] = known  # made from the same inputs: unchanged
             else:
                 dirty.append(index)
         results = _render_pages(env, [pages[i] for i in dirty],
