@@ -103,6 +103,8 @@ class BuildCache:
         self.digests = None
         """The last build's fingerprints by what they were made from
         (`fingerprints.DigestMemo`, kept by a long-running process)."""
+        self.last_build = None
+        """What the last good build of a long-running process made (`lastbuild`)."""
         self.dirty = False
         self._on_disk = _entries(data) if loaded else None
         """What the files on disk hold (snapshot and journal), to write only what changed."""

@@ -75,6 +75,11 @@ class DigestMemo:
         """The memo for the next build: what this one used."""
         return DigestMemo(self.used)
 
+    def keep_all(self) -> None:
+        """Count everything the last build used as used by this one too (for a build
+        that kept the last build's fingerprints instead of computing them again)."""
+        self.used = {**self.known, **self.used}
+
 
 class PageFingerprints:
     """Fingerprints of a language's pages. An article appears on its page, its

@@ -81,6 +81,9 @@ class BuildResult:
     show (originals their translations inherit from and link to)."""
     up_to_date: bool = False
     """True when no input changed since the last build into this output: nothing was read."""
+    replanned: bool = True
+    """False when a preview session kept the last build's page plan (only article bodies
+    changed: see `lastbuild`)."""
 
 
 @dataclass(frozen=True)

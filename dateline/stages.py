@@ -36,6 +36,7 @@ from .fingerprints import (
     files_fingerprint,
     site_fingerprint,
 )
+from .lastbuild import LastBuild, body_edits, with_edits
 from .memo import AssemblyMemo
 from .model import Article, Asset, Site
 from .pages import Page, plan_pages
@@ -81,12 +82,21 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         site = _assemble(prepared, config, options, now, problems, photos, cache.data.assembly,
                          cache.content_files)
         problems.raise_if_any(ContentError)
+        # In a preview session, an edit that changed article bodies alone needs neither
+        # photos nor a new page plan (`lastbuild`).
+        last, cache.last_build = cache.last_build, None  # kept again if this build succeeds
+        body_images = {str(p.doc.path): p.images for p in prepared}
+        shape = (options.drafts, options.future, options.languages, options.fingerprint_assets)
+        edits = (body_edits(last, site, body_images, shape)
+                 if options.session is not None and not options.clean else None)
         progress.stage("photos")
-        site, photos_made = _make_photos(site, prepared, config, jobs, problems)
-        problems.raise_if_any(ContentError)
+        if edits is not None:
+            site, photos_made = replace(site, assets=last.site.assets), 0
+        else:
+            site, photos_made = _make_photos(site, prepared, config, jobs, problems)
+            problems.raise_if_any(ContentError)
 
         views = _make_views(site, config, problems, options.languages)
-        pages = plan_pages(views, config.site.default_language)
         # Theme assets are published under content-hashed names, so hosts may cache them
         # forever; pages name them through this map (`asset()` in templates).
         theme_files = publish_theme_files(_theme_static_files(config.theme_dir),
@@ -102,7 +112,17 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         digests = (cache.digests or DigestMemo()).next()
         by_language = {code: PageFingerprints(view, site_fp, shared, templates, digests)
                        for code, view in views.items()}
-        fingerprints = [by_language[p.lang].of(p) for p in pages]
+        replanned = not (edits is not None and (site_fp, templates) == (
+            last.site_fingerprint, last.templates))
+        if not replanned:
+            pages, edited = with_edits(last.pages, edits)
+            fingerprints = list(last.fingerprints)
+            for index in edited:
+                fingerprints[index] = by_language[pages[index].lang].of(pages[index])
+            digests.keep_all()  # the pages not planned again still stand for their values
+        else:
+            pages = plan_pages(views, config.site.default_language)
+            fingerprints = [by_language[p.lang].of(p) for p in pages]
 
     record = None if options.clean else cache.output(output)
     if record is not None and (not output.is_dir() or read_build_id(output) != record.build_id):
@@ -165,6 +185,8 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
     cache.data.assembly.finish(site.articles, shared)
     if options.session is not None:
         cache.digests = digests
+        cache.last_build = LastBuild(site, tuple(pages), tuple(fingerprints), site_fp,
+                                     templates, body_images, shape)
     if not nothing_new:
         cache.update({str(p.doc.path): p.entry for p in prepared if p.valid}, output,
                      OutputRecord(staged.build_id, new, groups))
@@ -187,7 +209,7 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         written=len(written), unchanged=len(new) - len(written), removed=len(removed),
         incremental=record is not None, rendered=len(dirty), photos_made=photos_made,
         changed_files=tuple(sorted(written)),
-        borrowed=_borrowed(site, views, options.languages),
+        borrowed=_borrowed(site, views, options.languages), replanned=replanned,
     )
 
 

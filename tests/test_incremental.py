@@ -93,6 +93,9 @@ EDITS = st.one_of(
     st.tuples(st.just("original"), st.integers(0, 20)),
     st.tuples(st.just("image"), st.integers(0, 20)),
     st.tuples(st.just("config"), st.sampled_from(["UTC", "Asia/Tehran"])),
+    # With a summary, a body edit changes no card: the preview server then plans nothing
+    # again (`lastbuild`), which these sequences must also leave byte-identical.
+    st.tuples(st.just("summary"), st.integers(0, 20)),
 )
 
 
@@ -146,6 +149,10 @@ def apply(root: Path, edit: tuple) -> None:
             path.write_text(text.replace("---\n", "---\nimage:\n  src: /images/photo.jpg\n"
                                          "  alt: A photo\n", 1)
                             if "image:" not in text else text, encoding="utf-8")
+        elif kind == "summary":
+            path.write_text(text.replace("---\n", "---\nsummary: In short.\n", 1)
+                            if "summary:" not in text else
+                            text.replace("summary: In short.\n", ""), encoding="utf-8")
         elif kind == "breaking":
             path.write_text(text.replace("---\n", "---\nbreaking: true\n", 1)
                             if "breaking" not in text else text.replace("breaking: true\n", ""),
@@ -206,6 +213,43 @@ def test_incremental_build_equals_a_clean_build(edits, in_session):
             shutil.rmtree(clean, ignore_errors=True)
             build_into(root, clean, clean=True)
             assert tree(live) == tree(clean), edit
+
+
+def test_body_edits_in_a_session_reuse_the_page_plan_and_match_a_clean_build(tmp_path):
+    """In the preview server, editing the body of an article with a summary changes no
+    card, title or date: only its own page is rendered again, and the site stays
+    byte-identical to a clean build through several such edits and edits that do
+    change the plan in between."""
+    seed(tmp_path)
+    story = tmp_path / "content/en/world/story-2.md"
+    story.write_text(story.read_text(encoding="utf-8").replace(
+        "---\n", "---\nsummary: In short.\n", 1), encoding="utf-8")
+    session, live, clean = BuildSession(), tmp_path / "site", tmp_path / "clean"
+    build_into(tmp_path, live, session=session)
+
+    def edit_and_compare(edit: tuple) -> object:
+        before = watched(tmp_path)
+        apply(tmp_path, edit)
+        result = build_into(tmp_path, live, session=session,
+                            changed=changes(before, watched(tmp_path)))
+        shutil.rmtree(clean, ignore_errors=True)
+        build_into(tmp_path, clean, clean=True)
+        assert tree(live) == tree(clean), edit
+        return result
+
+    files = [p.relative_to(tmp_path).as_posix() for p in articles(tmp_path)]
+    index = files.index("content/en/world/story-2.md")
+    body = edit_and_compare(("body", index, "A new sentence."))
+    assert (body.replanned, body.rendered) == (False, 1)
+    assert "en/world/story-2/index.html" in body.changed_files
+    again = edit_and_compare(("body", index, "Another one."))
+    assert (again.replanned, again.rendered) == (False, 1)
+    retitled = edit_and_compare(("title", index, "New"))  # its cards change: planned again
+    assert retitled.replanned and retitled.rendered > 1
+    assert not edit_and_compare(("body", index, "And a third.")).replanned
+    # Without a summary its cards show the body's opening words: planned again.
+    other = files.index("content/en/world/story-1.md")
+    assert edit_and_compare(("body", other, "A sentence.")).replanned
 
 
 def test_one_edit_renders_only_the_pages_it_touches(tmp_path):
