@@ -3,7 +3,6 @@ drafts and future articles held back, URLs assigned and checked for collisions."
 
 from __future__ import annotations
 
-import difflib
 import functools
 import os
 from collections import defaultdict
@@ -154,6 +153,8 @@ def _read_fields(doc: Document, config: Config, problems: Problems) -> dict | No
 
     for key in meta:
         if key not in KNOWN_KEYS:
+            import difflib  # only to suggest a fix for an unknown key
+
             close = difflib.get_close_matches(str(key), KNOWN_KEYS, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             problems.warn(doc.at(str(key)), f"front matter: unknown key '{key}'{hint}")

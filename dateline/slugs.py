@@ -6,15 +6,12 @@ import functools
 import re
 from urllib.parse import unquote
 
-from slugify import slugify
-
 # One path segment of letters, digits, '-', '_' and inner dots; nothing that a web server
 # or file system would read as a separator, a parent folder or an escape.
 _SEGMENT = re.compile(r"^[^\W_][\w.-]*$")
 
 
 @functools.lru_cache(maxsize=1 << 14)
-@functools.lru_cache(maxsize=1 << 16)  # sections repeat on every article
 def slug_problem(value: str) -> str | None:
     """Why `value` cannot be one segment of an output path, or None when it can."""
     decoded = value
@@ -37,5 +34,7 @@ def make_slug(name: str, style: str = "transliterate") -> str:
     else transliterated to ASCII or, with style 'unicode', lower-cased and kept."""
     if re.fullmatch(r"[a-z0-9][a-z0-9._-]*", name) and ".." not in name:
         return name
+    from slugify import slugify  # names that are slugs already (most) never need it
+
     slug = slugify(name, allow_unicode=(style == "unicode"))
     return slug or slugify(name, allow_unicode=True) or "untitled"
