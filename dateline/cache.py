@@ -229,11 +229,7 @@ def _entries(data: CacheData) -> dict[str, dict]:
 
 
 def _same(old, new) -> bool:
-    if old is new:
-        return True
-    if isinstance(new, ArticleEntry) and isinstance(old, ArticleEntry):
-        return old.__reduce__() == new.__reduce__()  # as written: without the article
-    return old == new
+    return old is new or old == new
 
 
 def _changes(old: dict[str, dict], new: dict[str, dict]) -> dict[str, tuple[dict, list]]:

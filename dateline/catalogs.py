@@ -62,22 +62,22 @@ def load_translations(locales_dir: Path, code: str, root: Path, problems: Proble
 
     A catalog with a syntax error is reported and the last good version is used instead
     (kept in the build cache, else a compiled `.mo` beside it), so a translator's typo
-    never breaks the whole site."""
+    never breaks the whole site. The cache's `<code>.compiled` is that last good
+    version: a 16-byte digest of the `.po` bytes it was compiled from (zeros when
+    compiling it raised a warning, which must be reported again), then the `.mo` bytes."""
     po_path = catalog_path(locales_dir, code)
     mo_path = po_path.with_suffix(".mo")
-    last_good = cache_dir / f"{code}.mo" if cache_dir else None
+    last_good = cache_dir / f"{code}.compiled" if cache_dir else None
     if not po_path.is_file():
         return _from_mo(mo_path) or gettext_module.NullTranslations()
     source = po_path.read_bytes()
     # Parsing and checking a catalog costs more than a page: a catalog compiled without
     # a problem from these very bytes is taken as it was compiled.
     made_from = _compiled_from(source)
-    compiled = _read(last_good.with_suffix(".compiled")) if last_good else None
-    if compiled is not None and compiled[:len(made_from)] == made_from:
-        try:
-            return gettext_module.GNUTranslations(BytesIO(compiled[len(made_from):]))
-        except OSError:
-            pass  # damaged: compile again
+    kept = _read(last_good) if last_good else None
+    if kept is not None and kept[:_HEAD] == made_from:
+        if (compiled := _translations(kept[_HEAD:])) is not None:
+            return compiled
     # Babel's catalog modules are imported only when a catalog is compiled.
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import PoFileError, read_po
@@ -90,7 +90,7 @@ def load_translations(locales_dir: Path, code: str, root: Path, problems: Proble
         problems.warn(SourceRef(display_path(po_path, root), line),
                       f"catalog has a syntax error ({exc}); using the last good compiled "
                       "catalog for this language")
-        return ((last_good and _from_mo(last_good)) or _from_mo(mo_path)
+        return ((kept and _translations(kept[_HEAD:])) or _from_mo(mo_path)
                 or gettext_module.NullTranslations())
     for message, errors in catalog.check():
         for error in errors:
@@ -105,19 +105,28 @@ def load_translations(locales_dir: Path, code: str, root: Path, problems: Proble
     # Fuzzy entries are drafts: gettext must not show them, as msgfmt would not.
     write_mo(buffer, catalog, use_fuzzy=False)
     if last_good is not None:
-        _keep_last_good(last_good, buffer.getvalue())
-        if len(problems.warnings) == warned:  # no problem to report again next time
-            _keep_last_good(last_good.with_suffix(".compiled"), made_from + buffer.getvalue())
+        head = made_from if len(problems.warnings) == warned else bytes(_HEAD)
+        _keep_last_good(last_good, head + buffer.getvalue())
     buffer.seek(0)
     return gettext_module.GNUTranslations(buffer)
 
 
+_HEAD = 16
+
+
 def _compiled_from(source: bytes) -> bytes:
-    """What a compiled catalog depends on, the .po file's bytes and Babel's compiler: the
-    first bytes of `<code>.compiled` in the cache, before the compiled catalog."""
+    """What a compiled catalog depends on: the .po file's bytes and Babel's compiler."""
     from babel import __version__ as babel_version
 
-    return hashlib.blake2b(source, digest_size=16, person=babel_version.encode()[:16]).digest()
+    return hashlib.blake2b(source, digest_size=_HEAD,
+                           person=babel_version.encode()[:16]).digest()
+
+
+def _translations(compiled: bytes) -> gettext_module.GNUTranslations | None:
+    try:
+        return gettext_module.GNUTranslations(BytesIO(compiled))
+    except OSError:
+        return None  # damaged
 
 
 def _read(path: Path) -> bytes | None:
@@ -157,13 +166,8 @@ def _missing_placeholders(message) -> list[str]:
 
 
 def _from_mo(mo_path: Path) -> gettext_module.GNUTranslations | None:
-    if not mo_path.is_file():
-        return None
-    with mo_path.open("rb") as handle:
-        try:
-            return gettext_module.GNUTranslations(handle)
-        except OSError:
-            return None
+    data = _read(mo_path)
+    return _translations(data) if data is not None else None
 
 
 def template_ids(template: Path, cache_dir: Path | None = None) -> list[str]:

@@ -85,10 +85,12 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         # In a preview session, an edit that changed article bodies alone needs neither
         # photos nor a new page plan (`lastbuild`).
         last, cache.last_build = cache.last_build, None  # kept again if this build succeeds
-        body_images = {str(p.doc.path): p.images for p in prepared}
-        shape = (options.drafts, options.future, options.languages, options.fingerprint_assets)
-        edits = (body_edits(last, site, body_images, shape)
-                 if options.session is not None and not options.clean else None)
+        edits = body_images = shape = None
+        if options.session is not None:
+            body_images = {str(p.doc.path): p.images for p in prepared}
+            shape = (options.drafts, options.future, options.languages,
+                     options.fingerprint_assets)
+            edits = None if options.clean else body_edits(last, site, body_images, shape)
         progress.stage("photos")
         if edits is not None:
             site, photos_made = replace(site, assets=last.site.assets), 0
