@@ -52,6 +52,8 @@ class SourceEntry:
     """The rendered body's key in the body store (`bodies.py`)."""
     images: tuple[tuple[str, str, tuple[int, int, int], object], ...]
     """(absolute source path, url, stat, Picture or None) of every image the body uses."""
+    front: str = ""
+    """`read.front_digest` of its front matter."""
 
 
 @dataclass

@@ -118,15 +118,22 @@ def _prepare_one(item) -> tuple[str, Prepared | None, str, list[Problem], list[P
         return path_text, None, "", problems.errors, problems.warnings
     html, images = render_markdown(doc, content_dir, linker, problems, _PHOTOS[0])
     ident = body_id(html)
-    entry = SourceEntry(stat=stat, digest=doc.digest, meta=doc.meta, key_lines=doc.key_lines,
-                        body_line=doc.body_line, body_id=ident,
-                        images=tuple((str(i.source), i.url, _image_stat(i.source), i.picture,
-                                      i.where.line) for i in images))
+    entry = source_entry(doc, stat, ident, images)
     # A body problem does not stop the front matter from being checked too, so every
     # problem of the file is reported at once; such a file is never cached.
     prepared = Prepared(doc, ident, tuple(images), entry, cached=False,
                         valid=not problems.errors)
     return path_text, prepared, html, problems.errors, problems.warnings
+
+
+def source_entry(doc: Document, stat: tuple[int, int, int], ident: str,
+                 images: list[BodyImage]) -> SourceEntry:
+    """What the cache keeps of a source read and rendered."""
+    return SourceEntry(stat=stat, digest=doc.digest, meta=doc.meta, key_lines=doc.key_lines,
+                       body_line=doc.body_line, body_id=ident,
+                       images=tuple((str(i.source), i.url, _image_stat(i.source), i.picture,
+                                     i.where.line) for i in images),
+                       front=doc.front)
 
 
 def _from_entry(path: Path, entry: SourceEntry, content_dir: Path,
@@ -136,7 +143,7 @@ def _from_entry(path: Path, entry: SourceEntry, content_dir: Path,
     ref = display_path(path, root)
     doc = Document(path=path, ref=ref, parts=_parts_below(path, content_dir),
                    meta=entry.meta, key_lines=entry.key_lines, body="",
-                   body_line=entry.body_line, digest=entry.digest)
+                   body_line=entry.body_line, digest=entry.digest, front=entry.front)
     images = tuple(BodyImage(Path(source), url, picture, SourceRef(ref, line))
                    for source, url, _stat, picture, line in entry.images)
     return Prepared(doc, entry.body_id, images, entry, cached=True)

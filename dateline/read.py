@@ -62,6 +62,9 @@ class Document:
     """1-based line of the file where the body starts."""
     digest: str
     """Hash of the file's bytes, for caches."""
+    front: str = ""
+    """Hash of the front-matter block and where the body starts (`front_digest`): equal
+    when an edit changed the body alone, whose metadata is then known without YAML."""
 
     def at(self, key: str | None = None) -> SourceRef:
         """Where `key` was written (or where the front matter starts)."""
@@ -108,10 +111,7 @@ def read_document(path: Path, content_dir: Path, root: Path,
     """Read one file; on a problem, record it and return None."""
     ref = display_path(path, root)
     raw = path.read_bytes()
-    text = _decode(raw, ref, problems)
-    if text is None:
-        return None
-    split = _split_front_matter(text, ref, problems)
+    split = split_source(raw, ref, problems)
     if split is None:
         return None
     yaml_text, body, body_line = split
@@ -123,7 +123,19 @@ def read_document(path: Path, content_dir: Path, root: Path,
         path=path, ref=ref, parts=path.relative_to(content_dir).parts, meta=meta,
         key_lines=key_lines, body=body, body_line=body_line,
         digest=hashlib.blake2b(raw, digest_size=16).hexdigest(),
+        front=front_digest(yaml_text, body_line),
     )
+
+
+def split_source(raw: bytes, ref: str, problems: Problems) -> tuple[str, str, int] | None:
+    """A file's bytes as (front-matter text, body, the body's first line); None with a
+    problem recorded when they are not UTF-8 text starting with a front-matter block."""
+    text = _decode(raw, ref, problems)
+    return None if text is None else _split_front_matter(text, ref, problems)
+
+
+def front_digest(yaml_text: str, body_line: int) -> str:
+    return hashlib.blake2b(f"{body_line}\0{yaml_text}".encode(), digest_size=16).hexdigest()
 
 
 def _decode(raw: bytes, ref: str, problems: Problems) -> str | None:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from jinja2 import TemplateError
 
-from . import bodies, locales_dir_for, state
+from . import bodies, locales_dir_for, savedbuild, state
 from .assemble import ContentFiles, assemble
-from .cache import BuildCache, OutputRecord
+from .cache import BuildCache, OutputRecord, stat_key
 from .catalogs import (
     SOURCE_LANGUAGE,
     UiStrings,
@@ -67,56 +67,62 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         cache.forget_sources()
     bodies.use(cache.bodies)
 
+    # Templates count per page (a page depends on its template and what that uses);
+    # catalogs, settings and the asset names count for every page. Theme assets are
+    # published under content-hashed names, so hosts may cache them forever; pages name
+    # them through this map (`asset()` in templates).
+    theme_files = publish_theme_files(_theme_static_files(config.theme_dir),
+                                      options.fingerprint_assets)
+    assets = {name: file.url for name, file in theme_files.items()}
+    env, templates = load_theme(config.theme_dir, config.paths.cache, cache.data.templates)
+    site_fp = site_fingerprint(config.source_text,
+                               files_fingerprint([locales_dir_for(config.paths.locales)]),
+                               f"{settings}|{sorted(assets.items())}")
+    shape = (options.drafts, options.future, options.languages, options.fingerprint_assets)
+    record = None if options.clean else cache.output(output)
+    if record is not None and (not output.is_dir() or read_build_id(output) != record.build_id):
+        record = None  # the folder is not what the cache remembers: build it afresh
+
     # Every file is read and validated before anything is written: all errors at once.
     # The model made up to the fingerprints lives until the build ends (`collector`).
     progress.stage("reading")
     with long_lived():
         photos = PhotoLibrary(config.images, cache)
-        known_sources = _sources_after(options, cache, config.paths.content)
-        prepared = _prepare(config, options, linker, cache, jobs, problems, photos, begun.stats,
-                            known_sources)
-        # Lookups of photos and folders under content/ stay true while the caller says only
-        # Markdown files changed there since the last build (the preview server's watcher).
-        if known_sources is None or cache.content_files is None:
-            cache.content_files = ContentFiles(config.paths.content)
-        site = _assemble(prepared, config, options, now, problems, photos, cache.data.assembly,
-                         cache.content_files)
-        problems.raise_if_any(ContentError)
-        # In a preview session, an edit that changed article bodies alone needs neither
-        # photos nor a new page plan (`lastbuild`).
-        last, cache.last_build = cache.last_build, None  # kept again if this build succeeds
-        edits = body_images = shape = None
-        if options.session is not None:
-            body_images = {str(p.doc.path): p.images for p in prepared}
-            shape = (options.drafts, options.future, options.languages,
-                     options.fingerprint_assets)
-            edits = None if options.clean else body_edits(last, site, body_images, shape)
-        progress.stage("photos")
-        if edits is not None:
-            site, photos_made = replace(site, assets=last.site.assets), 0
+        # A command-line build after edits that changed article bodies alone takes the
+        # last build's model from the cache (`savedbuild`), the preview server its own.
+        saved = None
+        if options.session is None and record is not None and begun.stats is not None:
+            saved = savedbuild.body_edits(
+                config.paths.cache, savedbuild.key_of(cache.data.key, shape), output,
+                record.build_id, begun.stats, now, cache, config, linker, photos,
+                site_fp, templates)
+        last = edits = body_images = None
+        if saved is not None:
+            prepared, site, photos_made = [], saved.site, 0
+            problems.warnings.extend(saved.head.warnings)
+            for html in saved.bodies:
+                cache.bodies.put(html)
+            cache.bodies.flush()
         else:
-            site, photos_made = _make_photos(site, prepared, config, jobs, problems)
-            problems.raise_if_any(ContentError)
-
+            site, prepared, photos_made, last, edits, body_images = _read_and_assemble(
+                config, options, now, linker, cache, jobs, problems, photos, begun, shape,
+                progress)
+        content_warnings = tuple(problems.warnings)  # the catalogs report theirs anew
         views = _make_views(site, config, problems, options.languages)
-        # Theme assets are published under content-hashed names, so hosts may cache them
-        # forever; pages name them through this map (`asset()` in templates).
-        theme_files = publish_theme_files(_theme_static_files(config.theme_dir),
-                                          options.fingerprint_assets)
-        assets = {name: file.url for name, file in theme_files.items()}
-        # Templates count per page (a page depends on its template and what that uses);
-        # catalogs, settings and the asset names count for every page.
-        env, templates = load_theme(config.theme_dir, config.paths.cache, cache.data.templates)
-        site_fp = site_fingerprint(config.source_text,
-                                   files_fingerprint([locales_dir_for(config.paths.locales)]),
-                                   f"{settings}|{sorted(assets.items())}")
-        shared = cache.data.assembly.known_fingerprints(site.articles)
         digests = (cache.digests or DigestMemo()).next()
+        if saved is not None:
+            shared = saved.shared
+        else:
+            shared = cache.data.assembly.known_fingerprints(site.articles)
         by_language = {code: PageFingerprints(view, site_fp, shared, templates, digests)
                        for code, view in views.items()}
-        replanned = not (edits is not None and (site_fp, templates) == (
+        replanned = saved is None and not (edits is not None and (site_fp, templates) == (
             last.site_fingerprint, last.templates))
-        if not replanned:
+        if saved is not None:
+            pages, fingerprints = list(saved.pages), saved.fingerprints
+            for index in saved.edited:
+                fingerprints[index] = by_language[pages[index].lang].of(pages[index])
+        elif not replanned:
             pages, edited = with_edits(last.pages, edits)
             fingerprints = list(last.fingerprints)
             for index in edited:
@@ -126,9 +132,6 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
             pages = plan_pages(views, config.site.default_language)
             fingerprints = [by_language[p.lang].of(p) for p in pages]
 
-    record = None if options.clean else cache.output(output)
-    if record is not None and (not output.is_dir() or read_build_id(output) != record.build_id):
-        record = None  # the folder is not what the cache remembers: build it afresh
     build_id = os.urandom(16).hex()  # (uuid would import platform, ~2 ms)
     staged = ChangeSet(output, build_id) if record else StagedOutput(output, build_id)
     old = record.files if record else {}
@@ -184,23 +187,30 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
     nothing_new = (record is not None and not written and not removed
                    and all(p.cached for p in prepared)
                    and len(prepared) == len(cache.data.sources))
-    cache.data.assembly.finish(site.articles, shared)
+    if saved is None:
+        cache.data.assembly.finish(site.articles, shared)
     if options.session is not None:
         cache.digests = digests
         cache.last_build = LastBuild(site, tuple(pages), tuple(fingerprints), site_fp,
                                      templates, body_images, shape)
     if not nothing_new:
-        cache.update({str(p.doc.path): p.entry for p in prepared if p.valid}, output,
-                     OutputRecord(staged.build_id, new, groups))
+        sources = ({**cache.data.sources, **saved.entries} if saved is not None
+                   else {str(p.doc.path): p.entry for p in prepared if p.valid})
+        cache.update(sources, output, OutputRecord(staged.build_id, new, groups))
         if options.session is None:
             cache.write()
     held_back = tuple((article.source, why) for article, why in site.held_back)
     fallbacks = _fallbacks(config, views)
     dates = [a.date for a in site.articles] + [a.date for a, _ in site.held_back]
+    valid_until = state.next_change(dates, now, NEWS_WINDOW)
+    if options.session is None and begun.stats is not None:
+        _save_model(config, cache, begun, output, staged.build_id, valid_until, shape,
+                    content_warnings, site_fp, templates, saved, site, pages, fingerprints,
+                    shared)
     if inputs:
         state.save(config.paths.cache, output, {
             "key": inputs, "build_id": staged.build_id, "pages": len(pages),
-            "files": len(new), "valid_until": state.next_change(dates, now, NEWS_WINDOW),
+            "files": len(new), "valid_until": valid_until,
             "held_back": [[ref.path, ref.line, why] for ref, why in held_back],
             "warnings": state.problems_to_json(problems.warnings), "fallbacks": fallbacks,
         })
@@ -215,6 +225,30 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
     )
 
 
+def _save_model(config: Config, cache: BuildCache, begun: Started, output: Path,
+                build_id: str, valid_until: str, shape: tuple, warnings: tuple,
+                site_fp: str, templates: dict[str, str], saved: savedbuild.BodyEdits | None,
+                site: Site, pages: list[Page], fingerprints: list[str], shared: dict) -> None:
+    """Save the model for the next command-line build (`savedbuild`): the whole of it
+    after planning afresh, else the head with this build's edits."""
+    model = None
+    if saved is None:
+        generation, edits, changed = os.urandom(16).hex(), {}, {}
+        model = savedbuild.SavedModel(generation, site, tuple(pages), tuple(fingerprints),
+                                      shared)
+    else:
+        generation, edits = saved.head.generation, saved.versions
+        changed = {**saved.head.fingerprints, **{i: fingerprints[i] for i in saved.edited}}
+    head = savedbuild.SavedHead(
+        key=savedbuild.key_of(cache.data.key, shape), generation=generation,
+        output=str(output), build_id=build_id, written_ns=time.time_ns(),
+        valid_until=dt.datetime.fromisoformat(valid_until),
+        stats={path: stat_key(stat) for path, stat in begun.stats.items()},
+        warnings=warnings, site_fingerprint=site_fp, templates=templates, edits=edits,
+        fingerprints=changed)
+    savedbuild.save(config.paths.cache, output, head, model)
+
+
 def _borrowed(site: Site, views: dict[str, LanguageView],
               languages: tuple[str, ...]) -> frozenset[str]:
     """Sources outside `languages` that their pages show: every version of a story that
@@ -227,6 +261,36 @@ def _borrowed(site: Site, views: dict[str, LanguageView],
         if show_all or any(a.lang in languages for a in group)
         for article in group if article.lang not in languages)
 
+
+
+def _read_and_assemble(config: Config, options: BuildOptions, now: dt.datetime,
+                       linker: Linker, cache: BuildCache, jobs: int, problems: Problems,
+                       photos: PhotoLibrary, begun: Started, shape: tuple, progress: _Progress):
+    """The site from its sources, with its photos made: (site, what was prepared, photo
+    renditions made, the session's last build, the body edits since it, body images)."""
+    known_sources = _sources_after(options, cache, config.paths.content)
+    prepared = _prepare(config, options, linker, cache, jobs, problems, photos, begun.stats,
+                        known_sources)
+    # Lookups of photos and folders under content/ stay true while the caller says only
+    # Markdown files changed there since the last build (the preview server's watcher).
+    if known_sources is None or cache.content_files is None:
+        cache.content_files = ContentFiles(config.paths.content)
+    site = _assemble(prepared, config, options, now, problems, photos, cache.data.assembly,
+                     cache.content_files)
+    problems.raise_if_any(ContentError)
+    # In a preview session, an edit that changed article bodies alone needs neither
+    # photos nor a new page plan (`lastbuild`).
+    last, cache.last_build = cache.last_build, None  # kept again if this build succeeds
+    edits = body_images = None
+    if options.session is not None:
+        body_images = {str(p.doc.path): p.images for p in prepared}
+        edits = None if options.clean else body_edits(last, site, body_images, shape)
+    progress.stage("photos")
+    if edits is not None:
+        return replace(site, assets=last.site.assets), prepared, 0, last, edits, body_images
+    site, photos_made = _make_photos(site, prepared, config, jobs, problems)
+    problems.raise_if_any(ContentError)
+    return site, prepared, photos_made, last, edits, body_images
 
 
 def load_site(config: Config, options: BuildOptions, now: dt.datetime,

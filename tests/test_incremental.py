@@ -3,11 +3,13 @@ the number of workers does not change a byte; a bad cache is never trusted."""
 
 import datetime as dt
 import os
+import pickle
 import shutil
 import tempfile
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -15,6 +17,7 @@ from PIL import Image
 from dateline import shipped_path
 from dateline.cache import BuildSession
 from dateline.config import load_config
+from dateline.errors import ContentError
 from dateline.pipeline import BuildOptions, build
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -215,23 +218,26 @@ def test_incremental_build_equals_a_clean_build(edits, in_session):
             assert tree(live) == tree(clean), edit
 
 
-def test_body_edits_in_a_session_reuse_the_page_plan_and_match_a_clean_build(tmp_path):
-    """In the preview server, editing the body of an article with a summary changes no
-    card, title or date: only its own page is rendered again, and the site stays
+@pytest.mark.parametrize("in_session", [True, False], ids=["session", "command line"])
+def test_body_edits_reuse_the_page_plan_and_match_a_clean_build(tmp_path, in_session):
+    """Editing the body of an article with a summary changes no card, title or date:
+    only its own page is rendered again (in the preview server from the model it keeps,
+    from the command line from the model the last build saved), and the site stays
     byte-identical to a clean build through several such edits and edits that do
     change the plan in between."""
     seed(tmp_path)
     story = tmp_path / "content/en/world/story-2.md"
     story.write_text(story.read_text(encoding="utf-8").replace(
         "---\n", "---\nsummary: In short.\n", 1), encoding="utf-8")
-    session, live, clean = BuildSession(), tmp_path / "site", tmp_path / "clean"
+    session = BuildSession() if in_session else None
+    live, clean = tmp_path / "site", tmp_path / "clean"
     build_into(tmp_path, live, session=session)
 
     def edit_and_compare(edit: tuple) -> object:
         before = watched(tmp_path)
         apply(tmp_path, edit)
-        result = build_into(tmp_path, live, session=session,
-                            changed=changes(before, watched(tmp_path)))
+        told = {"changed": changes(before, watched(tmp_path))} if in_session else {}
+        result = build_into(tmp_path, live, session=session, **told)
         shutil.rmtree(clean, ignore_errors=True)
         build_into(tmp_path, clean, clean=True)
         assert tree(live) == tree(clean), edit
@@ -250,6 +256,61 @@ def test_body_edits_in_a_session_reuse_the_page_plan_and_match_a_clean_build(tmp
     # Without a summary its cards show the body's opening words: planned again.
     other = files.index("content/en/world/story-1.md")
     assert edit_and_compare(("body", other, "A sentence.")).replanned
+
+
+def test_problems_are_reported_whichever_path_a_body_edit_takes(tmp_path):
+    """From the command line: a body edit that brings an error fails like any build; a
+    warning about another file is reported again by a build from the saved model; a
+    file with a warning of its own is read again in full, and warned about again."""
+    seed(tmp_path)
+    story = tmp_path / "content/en/world/story-2.md"
+    text = story.read_text(encoding="utf-8").replace("---\n", "---\nsummary: In short.\n", 1)
+    story.write_text(text, encoding="utf-8")
+    warned = tmp_path / "content/en/world/story-1.md"
+    warned_text = warned.read_text(encoding="utf-8").replace(
+        "---\n", "---\nsummary: Brief.\nsubtitle: Not a key.\n", 1)
+    warned.write_text(warned_text, encoding="utf-8")
+    live = tmp_path / "site"
+    first = build_into(tmp_path, live)
+    unknown = [str(w) for w in first.warnings if "unknown key 'subtitle'" in w.message]
+    assert len(unknown) == 1
+
+    story.write_text(text + "\n![Gone](/images/missing.jpg)\n", encoding="utf-8")
+    with pytest.raises(ContentError) as raised:
+        build_into(tmp_path, live)
+    assert any("missing.jpg" in str(problem) for problem in raised.value.problems)
+    story.write_text(text + "\nFixed.\n", encoding="utf-8")
+    fixed = build_into(tmp_path, live)  # from the model the last good build saved
+    assert not fixed.replanned
+    assert [str(w) for w in fixed.warnings if "subtitle" in w.message] == unknown
+    warned.write_text(warned_text + "\nMore.\n", encoding="utf-8")
+    again = build_into(tmp_path, live)
+    assert again.replanned
+    assert [str(w) for w in again.warnings if "subtitle" in w.message] == unknown
+    shutil.rmtree(tmp_path / "clean", ignore_errors=True)
+    build_into(tmp_path, tmp_path / "clean", clean=True)
+    assert tree(live) == tree(tmp_path / "clean")
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "foreign"])
+def test_damaged_saved_model_is_ignored(tmp_path, damage):
+    """The model a command-line build saves for the next one: cut short, overwritten or
+    written by another version, it is not used, and the build is right anyway."""
+    seed(tmp_path)
+    story = tmp_path / "content/en/world/story-2.md"
+    text = story.read_text(encoding="utf-8").replace("---\n", "---\nsummary: In short.\n", 1)
+    story.write_text(text, encoding="utf-8")
+    live = tmp_path / "site"
+    build_into(tmp_path, live)
+    (saved,) = (tmp_path / ".dateline-cache").glob("last-build-*.pickle")
+    data = saved.read_bytes()
+    saved.write_bytes({"truncated": data[: len(data) // 2], "garbage": os.urandom(len(data)),
+                       "foreign": pickle.dumps("another key") + data[40:]}[damage])
+    story.write_text(text + "\nA new sentence.\n", encoding="utf-8")
+    result = build_into(tmp_path, live)
+    assert result.replanned
+    build_into(tmp_path, tmp_path / "clean", clean=True)
+    assert tree(live) == tree(tmp_path / "clean")
 
 
 def test_one_edit_renders_only_the_pages_it_touches(tmp_path):

@@ -1,0 +1,337 @@
+"""The last command-line build's model, saved in the build cache so that the next build
+after an edit which changed only article bodies skips reading, assembling and planning
+the whole site: the command-line twin of what the preview server keeps in memory
+(`lastbuild`).
+
+A command-line build is a new process: without this, it makes the model of every
+article again (its Document, fields, Article, page plan and fingerprints) to find the
+one page that changed. With it, the build compares every input file's stat with the
+saved ones; when only Markdown sources differ, it reads those alone, and when each kept
+its front matter byte for byte and its body shows the same photos, it renders those
+bodies, swaps the new versions into the saved model and goes on from there.
+
+Two files: the model (`last-build.pickle`: site, page plan, fingerprints), written by a
+build that planned the site afresh, and a small head (`last-build.head`: what the model
+was made from, and the articles edited since), rewritten by every build. Anything else
+(an article added, a title, a photo, a template, a catalog, the config changed; the
+clock passed a scheduled article) takes the full path, which saves a new model.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import dataclasses
+import datetime as dt
+import functools
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from . import locales_dir_for
+from .bodies import body_id
+from .cache import BuildCache, SourceEntry, stat_key
+from .config import Config
+from .errors import Problem, Problems, display_path
+from .lastbuild import MOST_EDITS
+from .markup import render_markdown
+from .model import Article, Site
+from .pages import Page
+from .photos import PhotoError
+from .prepare import source_entry
+from .read import Document, front_digest, split_source
+from .urls import Linker
+
+MODEL = "last-build-{}.pickle"
+HEAD = "last-build-{}.head"
+"""One pair per output folder (named by a digest of its path): a clean build into
+another folder, or a second site built beside the first, leaves this one's alone."""
+FORMAT = 1
+MOST_KEPT_EDITS = 64
+"""Edited articles the head carries before the next build saves the whole model again."""
+# As in the build cache: a file modified this close to the moment the head was written
+# may have changed again within the same timestamp tick; its stat cannot vouch for it.
+_RACY_NS = 2_000_000_000
+
+
+@dataclass
+class SavedHead:
+    key: str
+    """The cache key and the options that shape the site: another key, another site."""
+    generation: str
+    """Names the model file this head goes with."""
+    output: str
+    build_id: str
+    """The output folder's build, which the cache's record of it must name too."""
+    written_ns: int
+    valid_until: dt.datetime
+    """When the clock alone changes the site (`state.next_change`)."""
+    stats: dict[str, tuple[int, int, int]]
+    """Every input file's stat (sources, photos, theme, catalogs, config)."""
+    warnings: tuple[Problem, ...]
+    """What reading, assembling and the photos reported (the catalogs report theirs
+    again every build)."""
+    site_fingerprint: str
+    templates: dict[str, str]
+    edits: dict[str, Article] = field(default_factory=dict)
+    """Source path → its version edited since the model was saved."""
+    fingerprints: dict[int, str] = field(default_factory=dict)
+    """Page index → its fingerprint since then."""
+
+
+@dataclass
+class SavedModel:
+    generation: str
+    site: Site
+    """Without its config (the build's own is put back)."""
+    pages: tuple[Page, ...]
+    fingerprints: tuple[str, ...]
+    shared: dict[str, dict[str, str]]
+    """Article and card fingerprints by URL (`PageFingerprints`)."""
+
+
+@dataclass
+class BodyEdits:
+    """What the build needs from a saved model to go on after body-only edits."""
+
+    head: SavedHead
+    site: Site
+    pages: tuple[Page, ...]
+    fingerprints: list[str]
+    """Of the pages before this build's edits."""
+    shared: dict[str, dict[str, str]]
+    versions: dict[str, Article]
+    """Source path → its edited version, for every article edited since the model was
+    saved (this build's edits included)."""
+    edited: list[int]
+    """Indexes of the pages whose article this build edited."""
+    entries: dict[str, SourceEntry]
+    """The cache's new entries for the sources read again."""
+    bodies: list[str]
+    """Their rendered bodies, for the body store."""
+
+
+def key_of(cache_key: str, shape: tuple) -> str:
+    """`cache_key` (Dateline's version, settings, the layout of the values the cache
+    holds), the layout of the model's values and the options that shape the site."""
+    return f"{FORMAT}|{cache_key}|{_layout()}|{shape!r}"
+
+
+@functools.cache
+def _layout() -> str:
+    # Values are pickled as their constructor's arguments: a model saved before a field
+    # was added, removed or moved would load with values in the wrong fields.
+    text = repr([(kind.__name__, [f.name for f in dataclasses.fields(kind)])
+                 for kind in _model_kinds()])
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def body_edits(folder: Path, key: str, output: Path, build_id: str | None,
+               stats: dict[str, os.stat_result], now: dt.datetime, cache: BuildCache,
+               config: Config, linker: Linker, photos, site_fp: str,
+               templates: dict[str, str]) -> BodyEdits | None:
+    """The saved model with the edits since it was saved applied, when every input that
+    changed since is a source whose body alone changed (and has a summary: without one,
+    cards show the body's opening words); None otherwise."""
+    head = _load(_file(folder, HEAD, output), key, SavedHead)
+    if (head is None or head.output != str(output)
+            or build_id is None or head.build_id != build_id or now >= head.valid_until
+            or (head.site_fingerprint, head.templates) != (site_fp, templates)):
+        return None
+    changed = _changed_files(head, stats)
+    if changed is None or len(changed) > MOST_EDITS:
+        return None
+    entries, bodies, new_entries = {}, [], {}
+    checked = _checked_by_fingerprints(config)
+    for path in changed:
+        entry = cache.data.sources.get(path)
+        if entry is None:
+            if path == checked[0] or path.startswith(checked[1:]):
+                continue
+            if not _same_photo(Path(path), cache, photos):
+                return None  # a photo changed, or another file under content/
+            continue
+        read = _read_again(Path(path), entry, stats[path], head, config.paths.content,
+                           config.paths.root, linker, photos)
+        if read is None:
+            return None
+        entries[path], body = read
+        if body is not None:
+            bodies.append(body)
+            new_entries[path] = entries[path]
+    if len(head.edits) + len(new_entries) > MOST_KEPT_EDITS:
+        return None  # the next build saves the whole model again
+    model = _load(_file(folder, MODEL, output), f"{key}|{head.generation}", SavedModel)
+    if model is None:
+        return None
+    # Each edited article's version: from this build, else from the build that last
+    # edited it; the model's pages show the version it was saved with.
+    saved = {str(a.source_path): a for a in model.site.articles}
+    versions = dict(head.edits)
+    for path, entry in new_entries.items():
+        article = versions.get(path) or saved.get(path)
+        if article is None or not article.summary:
+            return None  # held back, or shown by its body's opening words
+        versions[path] = replace(article, digest=entry.digest, body_id=entry.body_id)
+    fingerprints = list(model.fingerprints)
+    for index, fingerprint in head.fingerprints.items():
+        fingerprints[index] = fingerprint
+    shared = model.shared
+    for article in versions.values():
+        shared["articles"].pop(article.url, None)  # its body changed: hashed again
+    site, pages, edited = _swapped(model.site, model.pages, saved, versions,
+                                   set(new_entries))
+    return BodyEdits(head, replace(site, config=config), pages, fingerprints, shared,
+                     versions, edited, entries, bodies)
+
+
+def _swapped(site: Site, pages: tuple[Page, ...], saved: dict[str, Article],
+             versions: dict[str, Article], now_edited: set[str]
+             ) -> tuple[Site, tuple[Page, ...], list[int]]:
+    """The site and pages showing the edited versions, and the indexes of the pages
+    whose article this build edited."""
+    new_version = {id(saved[path]): article for path, article in versions.items()}
+    articles = tuple(new_version.get(id(a), a) for a in site.articles)
+    swapped, edited = [], []
+    for index, page in enumerate(pages):
+        article = page.article
+        if article is not None and id(article) in new_version:
+            page = replace(page, article=new_version[id(article)])
+            if str(article.source_path) in now_edited:
+                edited.append(index)
+        swapped.append(page)
+    return site.with_articles(articles), tuple(swapped), edited
+
+
+def _changed_files(head: SavedHead, stats: dict[str, os.stat_result]) -> list[str] | None:
+    """Files whose stat differs from the saved one or cannot vouch for them (modified
+    just before the head was written); None when a file was added or removed."""
+    saved = head.stats
+    if len(saved) != len(stats):
+        return None
+    racy = head.written_ns - _RACY_NS
+    changed = []
+    for path, stat in stats.items():
+        known = saved.get(path)
+        if known is None:
+            return None
+        if known != (stat.st_mtime_ns, stat.st_size, stat.st_ino) or stat.st_mtime_ns >= racy:
+            changed.append(path)
+    return changed
+
+
+def _checked_by_fingerprints(config: Config) -> tuple[str, ...]:
+    """The config file, then the folders of the theme and of the catalogs: what they
+    hold counts through the site's and the templates' fingerprints, compared with the
+    saved ones from the files' bytes (theme assets are copied by every build)."""
+    return (str(config.config_path), str(config.theme_dir) + os.sep,
+            str(locales_dir_for(config.paths.locales)) + os.sep)
+
+
+def _same_photo(path: Path, cache: BuildCache, photos) -> bool:
+    """Whether a photo under content/ whose stat changed still has the bytes the last
+    build made its renditions from."""
+    known = cache.data.photos.get(str(path))
+    if known is None:
+        return False
+    try:
+        digest, _info = photos.source(path)
+    except (OSError, PhotoError):
+        return False
+    return digest == known[1]
+
+
+def _read_again(path: Path, entry: SourceEntry, stat: os.stat_result, head: SavedHead,
+                content_dir: Path, root: Path, linker: Linker, photos
+                ) -> tuple[SourceEntry, str | None] | None:
+    """The source's new cache entry and its rendered body (None when its bytes are the
+    same); None when more than its body changed, or reading it found any problem."""
+    raw = path.read_bytes()
+    digest = _digest(raw)
+    if digest == entry.digest:
+        return replace(entry, stat=stat_key(stat)), None
+    if not entry.front:
+        return None
+    problems = Problems()
+    ref = display_path(path, root)
+    split = split_source(raw, ref, problems)
+    if split is None:
+        return None
+    yaml_text, body, body_line = split
+    if front_digest(yaml_text, body_line) != entry.front:
+        return None
+    if any(w.where.path == ref for w in head.warnings):
+        return None  # its problems are reported from the full path's reading
+    doc = Document(path=path, ref=ref, parts=path.relative_to(content_dir).parts,
+                   meta=entry.meta, key_lines=entry.key_lines, body=body, body_line=body_line,
+                   digest=digest, front=entry.front)
+    html, images = render_markdown(doc, content_dir, linker, problems, photos)
+    if problems.errors or problems.warnings:
+        return None
+    new = source_entry(doc, stat_key(stat), body_id(html), images)
+    if new.images != entry.images:
+        return None  # other photos in the body: other renditions to publish
+    return new, html
+
+
+def save(folder: Path, output: Path, head: SavedHead, model: SavedModel | None) -> None:
+    """Write the head, and the model when given (a build that planned afresh)."""
+    if model is not None:
+        site = replace(model.site, config=None)
+        _write(_file(folder, MODEL, output), f"{head.key}|{head.generation}",
+               replace(model, site=site))
+    _write(_file(folder, HEAD, output), head.key, head)
+
+
+def _file(folder: Path, pattern: str, output: Path) -> Path:
+    name = hashlib.blake2b(str(output).encode(), digest_size=8).hexdigest()
+    return folder / pattern.format(name)
+
+
+def _write(path: Path, key: str, value) -> None:
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    with tmp.open("wb") as handle:
+        pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.dispatch_table = _by_constructor()
+        pickler.dump(key)  # read first: values of another layout are never unpickled
+        pickler.clear_memo()  # each is read by an unpickler of its own
+        pickler.dump(value)
+    os.replace(tmp, path)
+
+
+@functools.cache
+def _by_constructor() -> dict:
+    """Pickle the model's values as their constructor's arguments: a slotted dataclass
+    is otherwise restored field by field through `dataclasses.fields`, which took two
+    thirds of the time of loading the model."""
+    def reducer(kind: type):
+        names = tuple(f.name for f in dataclasses.fields(kind))
+        return lambda value: (kind, tuple([getattr(value, name) for name in names]))
+
+    table = dict(copyreg.dispatch_table)
+    table.update({kind: reducer(kind) for kind in _model_kinds()})
+    return table
+
+
+def _model_kinds() -> tuple[type, ...]:  # noqa: N802 - a constant made on first use
+    from . import errors, model, pages, photos
+
+    return (model.Article, model.Image, model.Asset, model.Site, pages.Page,
+            pages.Pagination, errors.SourceRef, errors.Problem, photos.Picture,
+            photos.Rendition, photos.Job, photos.SourceInfo, photos.PhotoSettings)
+
+
+def _load(path: Path, key: str, kind: type):
+    try:
+        with path.open("rb") as handle:
+            if pickle.load(handle) != key:
+                return None
+            value = pickle.load(handle)
+    except Exception:  # noqa: BLE001 - missing, damaged, or from another version: unused
+        return None
+    return value if isinstance(value, kind) else None
+
+
+def _digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
