@@ -7,7 +7,9 @@ settings, or damaged in any way is dropped and rebuilt — never trusted.
 On disk it is a snapshot (`build.pickle`) and a journal of what later builds changed
 (`build.journal`): a one-article rebuild appends a few entries instead of writing
 megabytes again. Once the journal has grown to a quarter of the snapshot, the next
-write folds it into a new snapshot.
+write folds it into a new snapshot. The snapshot keeps each table (sources, photos,
+templates, the assembly memo, each output folder's files) in a pickle of its own, read
+the first time a build asks for it: a build that needs a few tables reads only those.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from .bodies import BodyStore
 from .collector import long_lived
 from .memo import ArticleEntry, AssemblyMemo
 
-FORMAT = 7
+FORMAT = 9
 """Bump when the meaning of the cached values changes (their layout counts by itself:
 see `_layout`)."""
 
@@ -41,12 +43,12 @@ _RACY_NS = 2_000_000_000
 
 @dataclass
 class SourceEntry:
-    """One source file as last read: its stat and digest, front matter, rendered body."""
+    """One source file as last read: its stat and digest, rendered body. (What its front
+    matter parsed to is in a table of its own, `BuildCache.front_matter`: a build after
+    body-only edits reads this table, not that one.)"""
 
     stat: tuple[int, int, int]
     digest: str
-    meta: dict
-    key_lines: dict
     body_line: int
     body_id: str
     """The rendered body's key in the body store (`bodies.py`)."""
@@ -66,20 +68,142 @@ class OutputRecord:
     """Group of files made together (a feed, the sitemaps) → (fingerprint, files)."""
 
 
-@dataclass
 class CacheData:
-    key: str
-    sources: dict[str, SourceEntry] = field(default_factory=dict)
-    outputs: dict[str, OutputRecord] = field(default_factory=dict)
-    written_ns: int = 0
-    photos: dict[str, tuple] = field(default_factory=dict)
-    """Photo source path → (stat, digest, header info), so headers are read once."""
-    assembly: AssemblyMemo = field(default_factory=AssemblyMemo)
-    """What assembling made from each source, reused while its inputs are the same."""
-    templates: dict = field(default_factory=dict)
-    """The theme's template fingerprints and the digest of the sources they were made of."""
-    generation: str = ""
-    """Names this snapshot; journal entries written against another one are ignored."""
+    """The cache's tables, each read from disk the first time a build uses it: a build
+    after body-only edits (`savedbuild`) reads the output record and the photos, not
+    what every source parsed to."""
+
+    def __init__(self, key: str, stored: _Stored | None = None):
+        self.key = key
+        self.generation = stored.generation if stored else ""
+        """Names the snapshot; journal records written against another one are ignored."""
+        self.written_ns = stored.written_ns if stored else 0
+        self._stored = stored
+        self._tables: dict[str, dict] = {}
+        self.on_disk: dict[str, dict] | None = {} if stored else None
+        """A copy of each table read, as it was on disk (None: nothing is on disk), so a
+        write appends only what changed."""
+        self._pending: dict[str, dict] = {}
+        """Entries put into tables not read (`put`), written with the next write."""
+        self._assembly: AssemblyMemo | None = None
+        self._outputs: dict[str, OutputRecord] | None = None
+
+    def table(self, name: str) -> dict:
+        table = self._tables.get(name)
+        if table is None:
+            table = self._stored.read(name) if self._stored else {}
+            if self.on_disk is not None:
+                self.on_disk[name] = dict(table)
+            table.update(self._pending.pop(name, {}))
+            self._tables[name] = table
+        return table
+
+    def put(self, name: str, entries: dict) -> None:
+        """Add or replace entries of a table without reading it."""
+        if name in self._tables:
+            self._tables[name].update(entries)
+        else:
+            self._pending.setdefault(name, {}).update(entries)
+
+    @property
+    def sources(self) -> dict[str, SourceEntry]:
+        return self.table("sources")
+
+    @sources.setter
+    def sources(self, sources: dict[str, SourceEntry]) -> None:
+        self.table("sources")  # what is on disk, to write the difference
+        self._pending.pop("sources", None)
+        self._tables["sources"] = sources
+
+    @property
+    def front_matter(self) -> dict[str, tuple[dict, dict]]:
+        """Source path → (its front matter as loaded, the line of each key)."""
+        return self.table("front_matter")
+
+    @front_matter.setter
+    def front_matter(self, front_matter: dict[str, tuple[dict, dict]]) -> None:
+        self.table("front_matter")
+        self._pending.pop("front_matter", None)
+        self._tables["front_matter"] = front_matter
+
+    @property
+    def photos(self) -> dict[str, tuple]:
+        """Photo source path → (stat, digest, header info), so headers are read once."""
+        return self.table("photos")
+
+    @property
+    def templates(self) -> dict:
+        """The theme's template fingerprints and the digest of the sources they were
+        made of."""
+        return self.table("templates")
+
+    @property
+    def assembly(self) -> AssemblyMemo:
+        """What assembling made from each source, reused while its inputs are the same."""
+        if self._assembly is None:
+            self._assembly = AssemblyMemo(self.table("fields"), self.table("articles"))
+        return self._assembly
+
+    @property
+    def outputs(self) -> dict[str, OutputRecord]:
+        """Output folder → what it holds."""
+        if self._outputs is None:
+            self._outputs = {folder: OutputRecord(build_id, self.table(f"files:{folder}"),
+                                                  self.table(f"groups:{folder}"))
+                             for folder, build_id in self.table("outputs").items()}
+        return self._outputs
+
+    def tables(self) -> dict[str, dict]:
+        """The tables read or put into, as they are now."""
+        tables = dict(self._tables)
+        if self._assembly is not None:  # a build's memo replaces its tables (`finish`)
+            tables["fields"], tables["articles"] = self._assembly.fields, self._assembly.articles
+        if self._outputs is not None:
+            tables["outputs"] = {folder: r.build_id for folder, r in self._outputs.items()}
+            for folder, record in self._outputs.items():
+                tables[f"files:{folder}"] = record.files
+                tables[f"groups:{folder}"] = record.groups
+        return tables
+
+    def changes(self) -> dict[str, tuple[dict, list]]:
+        """Per table: the entries added or changed since it was read, and the keys
+        removed (a table read, or of an output folder dropped, may lose entries)."""
+        changes = {}
+        old = self.on_disk or {}
+        for name, after in self.tables().items():
+            before = old.get(name, {})
+            changed = {key: value for key, value in after.items()
+                       if not _same(before.get(key, _GONE), value)}
+            removed = [key for key in before if key not in after]
+            if changed or removed:
+                changes[name] = (changed, removed)
+        for name, entries in self._pending.items():
+            changes.setdefault(name, ({}, []))[0].update(entries)
+        return changes
+
+    def is_read(self, name: str) -> bool:
+        return name in self._tables
+
+    def written(self) -> None:
+        """What is in memory is now on disk too."""
+        self.on_disk = {name: dict(table) for name, table in self.tables().items()}
+        for name, entries in self._pending.items():
+            self._stored.add(name, (entries, []))  # seen when the table is read after all
+        self._pending = {}
+
+    def read_all(self) -> None:
+        """Read every table (before writing a new snapshot of them)."""
+        for name in self._stored.names() if self._stored else ():
+            self.table(name)
+        for name in list(self._pending):
+            self.table(name)
+        self.outputs  # noqa: B018 - reads the tables of every output folder
+
+    def close(self) -> None:
+        """Close the snapshot: once `read_all` has read it, or when dropping the data."""
+        if self._stored is not None:
+            self._stored.close()
+            self._stored = None
 
 
 class BuildCache:
@@ -108,8 +232,6 @@ class BuildCache:
         self.last_build = None
         """What the last good build of a long-running process made (`lastbuild`)."""
         self.dirty = False
-        self._on_disk = _entries(data) if loaded else None
-        """What the files on disk hold (snapshot and journal), to write only what changed."""
         self._snapshot_bytes = self._journal_bytes = 0
 
     @classmethod
@@ -121,10 +243,9 @@ class BuildCache:
         try:
             if bodies.fresh:
                 raise ValueError("the bodies this cache names are gone")
-            with long_lived():
-                data, sizes = _load(folder, key)
-            cache = cls(folder, data, True, bodies)
-            cache._snapshot_bytes, cache._journal_bytes = sizes
+            stored = _Stored.open(folder, key)
+            cache = cls(folder, CacheData(key, stored), True, bodies)
+            cache._snapshot_bytes, cache._journal_bytes = stored.sizes
             return cache
         except Exception:  # noqa: BLE001 - any damage at all means: start afresh
             return cls(folder, CacheData(key), False, bodies)
@@ -133,7 +254,9 @@ class BuildCache:
         """Keep nothing learnt from the sources (for a clean build); what other output
         folders hold is still known, so their next builds stay incremental."""
         outputs = self.data.outputs
-        self.data = CacheData(self.data.key, outputs=outputs)
+        self.data.close()
+        self.data = CacheData(self.data.key)
+        self.data.outputs.update(outputs)
 
     @classmethod
     def discard(cls, folder: Path) -> None:
@@ -149,6 +272,10 @@ class BuildCache:
         if stat.st_mtime_ns >= self.data.written_ns - _RACY_NS:
             return None
         return entry
+
+    def front_matter(self, path: Path) -> tuple[dict, dict] | None:
+        """(front matter, line of each key) of a source as its entry was made."""
+        return self.data.front_matter.get(str(path))
 
     def source_by_digest(self, path: Path, digest: str) -> SourceEntry | None:
         entry = self.data.sources.get(str(path))
@@ -169,132 +296,178 @@ class BuildCache:
     def output(self, folder: Path) -> OutputRecord | None:
         return self.data.outputs.get(str(folder))
 
-    def update(self, sources: dict[str, SourceEntry], folder: Path,
-               record: OutputRecord) -> None:
-        """Remember a build in memory (`write` puts it on disk)."""
-        self.data.sources = sources
+    def update(self, sources: dict[str, SourceEntry] | None, folder: Path,
+               record: OutputRecord,
+               front_matter: dict[str, tuple[dict, dict]] | None = None) -> None:
+        """Remember a build in memory (`write` puts it on disk); `sources`, every source's
+        entry, and their `front_matter` (None: the entries `put_sources` gave are the only
+        changes)."""
+        if sources is not None:
+            self.data.sources = sources
+            self.data.front_matter = front_matter or {}
         # One record per output folder: the preview server and `build` keep their own.
         self.data.outputs[str(folder)] = record
         self.data.written_ns = time.time_ns()
         self.dirty = True
+
+    def put_sources(self, entries: dict[str, SourceEntry]) -> None:
+        """Replace the entries of sources read again, leaving the others unread."""
+        self.data.put("sources", entries)
 
     def write(self) -> None:
         """Append what changed since the files were last read or written to the journal,
         or write a new snapshot when the journal would outgrow a quarter of it."""
         self.dirty = False
         _make_folder(self.folder)
-        self.bodies.keep_only({entry.body_id for entry in self.data.sources.values()})
-        entries = _entries(self.data)
-        if self._on_disk is not None and self.data.generation:
-            record = _journal_record(self.data, _changes(self._on_disk, entries))
+        data = self.data
+        if data.is_read("sources"):  # else only bodies were added: removed another time
+            self.bodies.keep_only({entry.body_id for entry in data.sources.values()})
+        if data.on_disk is not None and data.generation:
+            record = _journal_record(data.generation, data.written_ns, data.changes())
             if self._journal_bytes + len(record) <= self._snapshot_bytes // 4:
                 with (self.folder / JOURNAL).open("ab") as handle:
                     handle.write(record)
                 self._journal_bytes += len(record)
-                self._on_disk = entries
+                data.written()
                 return
-        self.data.generation = os.urandom(16).hex()
+        data.read_all()
+        data.generation = os.urandom(16).hex()
         tmp = self.folder / f"{SNAPSHOT}.{os.getpid()}.tmp"
         with tmp.open("wb") as handle:
-            pickle.dump(self.data, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            self._snapshot_bytes = handle.tell()
+            self._snapshot_bytes = _write_snapshot(handle, data)
         os.replace(tmp, self.folder / SNAPSHOT)
         # Entries of the old snapshot's journal would be ignored; remove them anyway.
         (self.folder / JOURNAL).unlink(missing_ok=True)
         self._journal_bytes = 0
-        self._on_disk = entries
+        data.close()
+        data.on_disk = {}
+        data.written()
 
 
 SNAPSHOT = "build.pickle"
 JOURNAL = "build.journal"
 _RECORD_HEAD = struct.Struct("<I16s")
 """Each journal record: its length and a digest of its bytes, then the pickled change."""
+_SNAPSHOT_HEAD = struct.Struct("<Q")
+"""The snapshot: the length of its index, the index (key, generation, time written, and
+where each table's pickle lies, with its digest), then the tables."""
 _GONE = object()
+_TABLES = ("sources", "front_matter", "photos", "templates", "fields", "articles",
+           "outputs")
+_FOLDER_TABLES = ("files:", "groups:")
 
 
-def _tables(data: CacheData) -> dict[str, dict]:
-    """The cache's tables of entries, as they are (the journal records changes to them)."""
-    tables = {"sources": data.sources, "photos": data.photos, "templates": data.templates,
-              "fields": data.assembly.fields, "articles": data.assembly.articles}
-    for folder, record in data.outputs.items():
-        tables[f"files:{folder}"] = record.files
-        tables[f"groups:{folder}"] = record.groups
-    return tables
+class CacheDamaged(Exception):
+    """A table of the cache read during a build was found damaged."""
 
 
-def _entries(data: CacheData) -> dict[str, dict]:
-    """Shallow copies of the tables, and the build id of every output folder, for
-    finding what changed."""
-    entries = {name: dict(table) for name, table in _tables(data).items()}
-    entries["outputs"] = {folder: record.build_id for folder, record in data.outputs.items()}
-    return entries
-
-
-def _same(old, new) -> bool:
-    return old is new or old == new
-
-
-def _changes(old: dict[str, dict], new: dict[str, dict]) -> dict[str, tuple[dict, list]]:
-    """Per table: the entries added or changed, and the keys removed."""
-    changes = {}
-    for name in old.keys() | new.keys():
-        before, after = old.get(name, {}), new.get(name, {})
-        changed = {key: value for key, value in after.items()
-                   if not _same(before.get(key, _GONE), value)}
-        removed = [key for key in before if key not in after]
-        if changed or removed:
-            changes[name] = (changed, removed)
-    return changes
-
-
-def _journal_record(data: CacheData, changes: dict) -> bytes:
-    body = pickle.dumps((data.generation, data.written_ns, changes),
+def _write_snapshot(handle, data: CacheData) -> int:
+    blobs = {name: pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL)
+             for name, table in data.tables().items()}
+    index, offset = {}, 0
+    for name, blob in blobs.items():
+        index[name] = (offset, len(blob), hashlib.blake2b(blob, digest_size=16).digest())
+        offset += len(blob)
+    head = pickle.dumps((data.key, data.generation, data.written_ns, index),
                         protocol=pickle.HIGHEST_PROTOCOL)
-    return _RECORD_HEAD.pack(len(body), hashlib.blake2b(body, digest_size=16).digest()) + body
+    handle.write(_SNAPSHOT_HEAD.pack(len(head)) + head)
+    for blob in blobs.values():
+        handle.write(blob)
+    return handle.tell()
 
 
-def _load(folder: Path, key: str) -> tuple[CacheData, tuple[int, int]]:
-    """The snapshot with the journal's changes applied, and the two files' sizes; raises
-    on any damage."""
-    with (folder / SNAPSHOT).open("rb") as handle:
-        data = pickle.load(handle)
-        snapshot_bytes = handle.tell()
-    if not isinstance(data, CacheData) or data.key != key:
-        raise ValueError("cache from another version or settings")
+class _Stored:
+    """The snapshot and journal on disk, each table read when first asked for. The file
+    stays open: a build writing a new snapshot meanwhile replaces the name, not the
+    file being read."""
+
+    def __init__(self, handle, base: int, generation: str, written_ns: int, index: dict,
+                 journal: dict[str, list], sizes: tuple[int, int]):
+        self.handle, self.base, self.index = handle, base, index
+        self.generation, self.written_ns = generation, written_ns
+        self.journal = journal
+        self.sizes = sizes
+
+    @classmethod
+    def open(cls, folder: Path, key: str) -> _Stored:
+        """Raises on any damage of the index or the journal (the tables are checked
+        when read)."""
+        handle = (folder / SNAPSHOT).open("rb")
+        try:
+            (size,) = _SNAPSHOT_HEAD.unpack(handle.read(_SNAPSHOT_HEAD.size))
+            head = handle.read(size)
+            if len(head) != size:
+                raise ValueError("cut-off snapshot")
+            stored_key, generation, written_ns, index = pickle.loads(head)
+            if stored_key != key:
+                raise ValueError("cache from another version or settings")
+            snapshot_bytes = os.fstat(handle.fileno()).st_size
+            journal, written_ns, journal_bytes = _read_journal(folder, generation, written_ns)
+            return cls(handle, _SNAPSHOT_HEAD.size + size, generation, written_ns, index,
+                       journal, (snapshot_bytes, journal_bytes))
+        except BaseException:
+            handle.close()
+            raise
+
+    def names(self) -> set[str]:
+        return set(self.index) | set(self.journal)
+
+    def read(self, name: str) -> dict:
+        table = {}
+        if name in self.index:
+            offset, size, check = self.index[name]
+            self.handle.seek(self.base + offset)
+            blob = self.handle.read(size)
+            if len(blob) != size or hashlib.blake2b(blob, digest_size=16).digest() != check:
+                raise CacheDamaged(f"the cache's {name} table is damaged")
+            with long_lived():
+                table = pickle.loads(blob)
+        for changed, removed in self.journal.get(name, ()):
+            for key in removed:
+                table.pop(key, None)
+            table.update(changed)
+        return table
+
+    def add(self, name: str, change: tuple[dict, list]) -> None:
+        self.journal.setdefault(name, []).append(change)
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+def _read_journal(folder: Path, generation: str, written_ns: int
+                  ) -> tuple[dict[str, list], int, int]:
+    """Each table's changes in the journal records of this snapshot, the time the last
+    one was written, and the journal's size; raises on any damage."""
     try:
         journal = (folder / JOURNAL).read_bytes()
     except FileNotFoundError:
         journal = b""
+    changes_by_table: dict[str, list] = {}
     stream = io.BytesIO(journal)
     while head := stream.read(_RECORD_HEAD.size):
         size, check = _RECORD_HEAD.unpack(head)
         body = stream.read(size)
         if len(body) != size or hashlib.blake2b(body, digest_size=16).digest() != check:
             raise ValueError("damaged journal")
-        generation, written_ns, changes = pickle.loads(body)
-        if generation != data.generation:
+        record_generation, record_ns, changes = pickle.loads(body)
+        if record_generation != generation:
             continue  # written against an earlier snapshot
-        _apply(data, changes)
-        data.written_ns = written_ns
-    return data, (snapshot_bytes, len(journal))
+        for name, change in changes.items():
+            if name not in _TABLES and not name.startswith(_FOLDER_TABLES):
+                raise ValueError(f"journal names an unknown table {name!r}")
+            changes_by_table.setdefault(name, []).append(change)
+        written_ns = record_ns
+    return changes_by_table, written_ns, len(journal)
 
 
-def _apply(data: CacheData, changes: dict[str, tuple[dict, list]]) -> None:
-    # Output folders first: a record's tables must exist before their changes apply.
-    builds = changes.pop("outputs", ({}, []))
-    for folder in builds[1]:
-        data.outputs.pop(folder, None)
-    for folder, build_id in builds[0].items():
-        record = data.outputs.setdefault(folder, OutputRecord(build_id))
-        record.build_id = build_id
-    tables = _tables(data)
-    for name, (changed, removed) in changes.items():
-        table = tables.get(name)
-        if table is None:
-            raise ValueError(f"journal names an unknown table {name!r}")
-        for key in removed:
-            table.pop(key, None)
-        table.update(changed)
+def _same(old, new) -> bool:
+    return old is new or old == new
+
+
+def _journal_record(generation: str, written_ns: int, changes: dict) -> bytes:
+    body = pickle.dumps((generation, written_ns, changes), protocol=pickle.HIGHEST_PROTOCOL)
+    return _RECORD_HEAD.pack(len(body), hashlib.blake2b(body, digest_size=16).digest()) + body
 
 
 def _make_folder(folder: Path) -> None:
@@ -316,7 +489,7 @@ def _layout() -> str:
     would load with every later value in the wrong field: such a cache is dropped."""
     from . import errors, model, photos, read
 
-    kinds = (SourceEntry, OutputRecord, CacheData, AssemblyMemo, ArticleEntry, model.Article,
+    kinds = (SourceEntry, OutputRecord, AssemblyMemo, ArticleEntry, model.Article,
              model.Image, model.Asset, photos.Picture, photos.Rendition, photos.Job,
              photos.SourceInfo, errors.SourceRef, read.Document)
     text = repr([(kind.__name__, [f.name for f in dataclasses.fields(kind)])
@@ -350,6 +523,8 @@ class BuildSession:
         key = cache_key(settings)
         if self._cache is None or self._cache.folder != folder or self._cache.data.key != key:
             self.close()
+            if self._cache is not None:
+                self._cache.data.close()
             self._cache = BuildCache.open(folder, settings)
         return self._cache
 

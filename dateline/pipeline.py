@@ -21,7 +21,7 @@ from pathlib import Path
 
 from . import locales_dir_for, state
 from .bodies import MARKDOWN_EXTENSIONS, BodyMissing
-from .cache import BuildCache, BuildSession
+from .cache import BuildCache, BuildSession, CacheDamaged
 from .collector import long_lived
 from .config import Config
 from .errors import Problem, Problems, SourceRef, UsageError
@@ -129,9 +129,10 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     begun = Started(started, output, now, linker, settings, inputs, stats)
     try:
         return stages.run(config, options, begun)
-    except BodyMissing:
-        # The cache named a rendered body its store no longer holds (deleted or damaged
-        # behind its back). Nothing was written: forget the cache and build afresh.
+    except (BodyMissing, CacheDamaged):
+        # The cache named a rendered body its store no longer holds, or a table of it
+        # read during the build was damaged (behind its back: its index and journal were
+        # checked when it was opened). Nothing was written: forget it and build afresh.
         if options.session is not None:
             options.session.forget()
         BuildCache.discard(config.paths.cache)

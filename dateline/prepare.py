@@ -68,7 +68,7 @@ def prepare_sources(paths: list[Path], content_dir: Path, root: Path, linker: Li
         if known is not None and known.entry is entry and _images_unchanged(entry):
             known.cached = True
             results[path] = known
-        elif prepared := _from_entry(path, entry, content_dir, root):
+        elif prepared := _from_entry(path, entry, cache, content_dir, root):
             results[path] = prepared
         else:
             misses.append((path, stat_key(stat)))
@@ -78,7 +78,7 @@ def prepare_sources(paths: list[Path], content_dir: Path, root: Path, linker: Li
         raw = path.read_bytes()
         digest = _digest(raw)
         entry = cache.source_by_digest(path, digest)
-        prepared = _from_entry(path, entry, content_dir, root) if entry else None
+        prepared = _from_entry(path, entry, cache, content_dir, root) if entry else None
         if prepared is not None:
             # A new entry, not the cached one changed in place: the cache writes what
             # differs from what it read (see `cache._changes`).
@@ -129,20 +129,21 @@ def _prepare_one(item) -> tuple[str, Prepared | None, str, list[Problem], list[P
 def source_entry(doc: Document, stat: tuple[int, int, int], ident: str,
                  images: list[BodyImage]) -> SourceEntry:
     """What the cache keeps of a source read and rendered."""
-    return SourceEntry(stat=stat, digest=doc.digest, meta=doc.meta, key_lines=doc.key_lines,
-                       body_line=doc.body_line, body_id=ident,
+    return SourceEntry(stat=stat, digest=doc.digest, body_line=doc.body_line, body_id=ident,
                        images=tuple((str(i.source), i.url, _image_stat(i.source), i.picture,
                                      i.where.line) for i in images),
                        front=doc.front)
 
 
-def _from_entry(path: Path, entry: SourceEntry, content_dir: Path,
+def _from_entry(path: Path, entry: SourceEntry, cache: BuildCache, content_dir: Path,
                 root: Path) -> Prepared | None:
-    if not _images_unchanged(entry):
+    front_matter = cache.front_matter(path)
+    if front_matter is None or not _images_unchanged(entry):
         return None
     ref = display_path(path, root)
+    meta, key_lines = front_matter
     doc = Document(path=path, ref=ref, parts=_parts_below(path, content_dir),
-                   meta=entry.meta, key_lines=entry.key_lines, body="",
+                   meta=meta, key_lines=key_lines, body="",
                    body_line=entry.body_line, digest=entry.digest, front=entry.front)
     images = tuple(BodyImage(Path(source), url, picture, SourceRef(ref, line))
                    for source, url, _stat, picture, line in entry.images)

@@ -12,35 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from .errors import Problems, SourceRef, display_path
-
-# PyYAML's C loader is several times faster; the pure-Python one is the fallback.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class FrontMatterLoader(_SafeLoader):
-    """Safe YAML that leaves timestamps as text, so `assemble` can parse dates itself
-    and report an impossible date with its line instead of a constructor traceback."""
-
-    def construct_object(self, node, deep=False):
-        try:
-            return super().construct_object(node, deep)
-        except (ValueError, TypeError, AttributeError, RecursionError) as exc:
-            # An explicit tag with a bad value (`!!int abc`, `!!timestamp 2026-02-30`; a
-            # `!!timestamp` its pattern does not match fails inside PyYAML with an
-            # AttributeError) or a mapping merged into itself: report it at its node like
-            # any other YAML error.
-            raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read this value ({exc})", node.start_mark) from None
-
-
-FrontMatterLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers
-            if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in _SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +87,9 @@ def read_document(path: Path, content_dir: Path, root: Path,
     if split is None:
         return None
     yaml_text, body, body_line = split
-    loaded = _load_yaml(yaml_text, ref, problems)
+    from .front_matter import load_yaml  # PyYAML only when there is YAML to read
+
+    loaded = load_yaml(yaml_text, ref, problems)
     if loaded is None:
         return None
     meta, key_lines = loaded
@@ -166,74 +140,3 @@ def _split_front_matter(text: str, ref: str, problems: Problems):
     problems.error(SourceRef(ref, 1), "front matter is not closed: add a line '---' after "
                    "the last front-matter key")
     return None
-
-
-def _load_yaml(yaml_text: str, ref: str, problems: Problems):
-    # The YAML block starts on the file's second line.
-    offset = 2
-    loader = FrontMatterLoader(yaml_text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            problems.error(SourceRef(ref, 1), "front matter is empty: add at least title "
-                           "and date")
-            return None
-        if not isinstance(node, yaml.MappingNode):
-            problems.error(SourceRef(ref, node.start_mark.line + offset), "front matter "
-                           "must be a set of 'key: value' lines")
-            return None
-        repeated: list[tuple[str, int, int]] = []
-        key_lines = _key_lines(node, offset, repeated=repeated)
-        if repeated:
-            # YAML keeps the last value without a word: a second `date:` pasted below the
-            # first would silently change when the story is published.
-            for key, first, again in repeated:
-                problems.error(SourceRef(ref, again), f"front matter: '{key}' is given twice "
-                               f"(lines {first} and {again}); keep one of them")
-            return None
-        meta = loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + offset if mark else 1
-        problems.error(SourceRef(ref, line), f"front matter is not valid YAML: "
-                       f"{_yaml_reason(exc)}")
-        return None
-    except yaml.YAMLError as exc:
-        problems.error(SourceRef(ref, 1), f"front matter is not valid YAML: {exc}")
-        return None
-    finally:
-        loader.dispose()
-    return meta, key_lines
-
-
-def _yaml_reason(exc: yaml.MarkedYAMLError) -> str:
-    reason = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-    if "constructor" in reason and "tag" in reason:
-        return (f"{exc.problem}; YAML tags such as !!python/object are not allowed, "
-                "write plain values")
-    if "mapping values" in reason:
-        reason += " (put quotes around a value that contains ': ')"
-    return reason
-
-
-def _key_lines(node: yaml.MappingNode, offset: int, prefix: str = "",
-               seen: set[int] | None = None,
-               repeated: list[tuple[str, int, int]] | None = None) -> dict[str, int]:
-    """Key (dotted below the top level) → line; a key written twice in one mapping is
-    added to `repeated` as (key, first line, second line)."""
-    # An alias makes the node tree a graph: visit each mapping once, so a mapping that
-    # contains itself, or aliases nested many times over, cannot loop or explode.
-    seen = set() if seen is None else seen
-    seen.add(id(node))
-    lines: dict[str, int] = {}
-    for key_node, value_node in node.value:
-        if not isinstance(key_node, yaml.ScalarNode):
-            continue
-        key = prefix + str(key_node.value)
-        line = key_node.start_mark.line + offset
-        if key in lines and repeated is not None and key_node.tag != "tag:yaml.org,2002:merge":
-            repeated.append((key, lines[key], line))
-        lines.setdefault(key, line)
-        if isinstance(value_node, yaml.MappingNode) and id(value_node) not in seen:
-            lines.update(_key_lines(value_node, offset, key + ".", seen, repeated))
-    return lines

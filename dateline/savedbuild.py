@@ -263,9 +263,11 @@ def _read_again(path: Path, entry: SourceEntry, stat: os.stat_result, head: Save
         return None
     if any(w.where.path == ref for w in head.warnings):
         return None  # its problems are reported from the full path's reading
+    # Only its body is rendered here: the front matter, the same as before, is not read
+    # (nor the cache's table of what it parsed to).
     doc = Document(path=path, ref=ref, parts=path.relative_to(content_dir).parts,
-                   meta=entry.meta, key_lines=entry.key_lines, body=body, body_line=body_line,
-                   digest=digest, front=entry.front)
+                   meta={}, key_lines={}, body=body, body_line=body_line, digest=digest,
+                   front=entry.front)
     html, images = render_markdown(doc, content_dir, linker, problems, photos)
     if problems.errors or problems.warnings:
         return None

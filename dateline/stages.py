@@ -184,7 +184,7 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         raise
     finally:
         progress.done()
-    nothing_new = (record is not None and not written and not removed
+    nothing_new = (saved is None and record is not None and not written and not removed
                    and all(p.cached for p in prepared)
                    and len(prepared) == len(cache.data.sources))
     if saved is None:
@@ -194,9 +194,15 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         cache.last_build = LastBuild(site, tuple(pages), tuple(fingerprints), site_fp,
                                      templates, body_images, shape)
     if not nothing_new:
-        sources = ({**cache.data.sources, **saved.entries} if saved is not None
-                   else {str(p.doc.path): p.entry for p in prepared if p.valid})
-        cache.update(sources, output, OutputRecord(staged.build_id, new, groups))
+        if saved is not None:
+            cache.put_sources(saved.entries)  # the other sources' entries stay unread
+        sources = front_matter = None
+        if saved is None:
+            valid = [p for p in prepared if p.valid]
+            sources = {str(p.doc.path): p.entry for p in valid}
+            front_matter = {str(p.doc.path): (p.doc.meta, p.doc.key_lines) for p in valid}
+        cache.update(sources, output, OutputRecord(staged.build_id, new, groups),
+                     front_matter)
         if options.session is None:
             cache.write()
     held_back = tuple((article.source, why) for article, why in site.held_back)

@@ -5,6 +5,7 @@ import datetime as dt
 import os
 import pickle
 import shutil
+import struct
 import tempfile
 import time
 from pathlib import Path
@@ -15,10 +16,11 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from dateline import shipped_path
-from dateline.cache import BuildSession
+from dateline.cache import BuildCache, BuildSession
 from dateline.config import load_config
 from dateline.errors import ContentError
-from dateline.pipeline import BuildOptions, build
+from dateline.pipeline import BuildOptions, build, settings_key
+from dateline.urls import Linker
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 CONFIG = """\
@@ -185,6 +187,11 @@ def changes(before: dict, after: dict) -> frozenset[Path]:
 def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes()
             for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".dateline-output"}
+
+
+def build_settings(root: Path) -> str:
+    config = load_config(root / "dateline.toml")
+    return settings_key(config, Linker(config.site.base_url, config.site.relative_urls))
 
 
 def build_into(root: Path, out: Path, **options):
@@ -366,15 +373,35 @@ def test_corrupt_or_foreign_cache_is_ignored(tmp_path):
     build_into(tmp_path, clean, clean=True)
     assert tree(out) == tree(clean)
 
-    import pickle
-
-    from dateline import cache as cache_module
-
-    data = pickle.loads(cache_file.read_bytes())
-    data.key = "1:0.0.1:older-dateline"
-    cache_file.write_bytes(pickle.dumps(data))
-    assert not cache_module.BuildCache.open(cache_file.parent, "anything").loaded
+    # Written by another version: the snapshot's index names another key.
+    data = cache_file.read_bytes()
+    (size,) = struct.unpack_from("<Q", data)
+    _key, *rest = pickle.loads(data[8:8 + size])
+    head = pickle.dumps(("1:0.0.1:older-dateline", *rest))
+    cache_file.write_bytes(struct.pack("<Q", len(head)) + head + data[8 + size:])
+    assert not BuildCache.open(cache_file.parent, "anything").loaded
     assert not build_into(tmp_path, out).incremental
+    assert tree(out) == tree(clean)
+
+
+def test_a_damaged_table_found_during_a_build_means_building_afresh(tmp_path):
+    """Tables are read when a build first needs them: a damaged one is found then, and
+    the build starts again without the cache (nothing half-written, the same site)."""
+    seed(tmp_path)
+    out, clean = tmp_path / "site", tmp_path / "clean"
+    build_into(tmp_path, out)
+    cache_file = tmp_path / ".dateline-cache/build.pickle"
+    data = bytearray(cache_file.read_bytes())
+    (size,) = struct.unpack_from("<Q", data)
+    index = pickle.loads(bytes(data[8:8 + size]))[3]
+    offset, length, _check = index["sources"]
+    data[8 + size + offset + length // 2] ^= 0xFF
+    cache_file.write_bytes(bytes(data))
+    assert BuildCache.open(cache_file.parent, build_settings(tmp_path)).loaded  # so far
+    write(tmp_path, "content/en/world/story-0.md", article("Changed", 10, image=True))
+    result = build_into(tmp_path, out)
+    assert not result.incremental
+    build_into(tmp_path, clean, clean=True)
     assert tree(out) == tree(clean)
 
 

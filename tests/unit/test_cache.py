@@ -9,9 +9,8 @@ SETTINGS = "test settings"
 
 
 def entry(n: int, body: str = "") -> SourceEntry:
-    return SourceEntry(stat=(n, n, n), digest=f"{n:032x}", meta={"title": f"Story {n}"},
-                       key_lines={"title": 2}, body_line=4, body_id=body or f"body-{n}",
-                       images=())
+    return SourceEntry(stat=(n, n, n), digest=f"{n:032x}", body_line=4,
+                       body_id=body or f"body-{n}", images=())
 
 
 def first_build(folder, sources=300) -> BuildCache:
