@@ -3,12 +3,15 @@ that an edit which changes only article bodies re-plans nothing.
 
 An editor fixing a sentence changes one article's body and nothing else the site is
 made of: the same articles in the same order, with the same titles, dates, sections,
-tags, photos and summaries. Every page plan, every photo rendition and every page
-fingerprint but those of the edited articles' own pages is then what the last build had.
-`body_edits` says whether that is so, by comparing the new site with the last one; when
-it is, the build swaps the edited articles into the last build's pages and fingerprints
-only their pages. Anything else — an article added, moved, retitled, re-dated; a photo,
-template, catalog or setting changed; a teaser made from the body — takes the full path.
+tags, photos and summaries. Every page plan and every photo rendition is then what the
+last build had, and every page fingerprint but those of the pages that show the edited
+articles. `body_edits` says whether that is so, by comparing the new site with the last
+one; when it is, the build swaps the edited articles into the last build's pages and
+fingerprints only the pages showing them (`with_edits`: their own, their translations',
+and the listings with their cards, whose teaser is the body's opening words when there
+is no summary). Anything else — an article added, moved, retitled, re-dated; a photo,
+template, catalog or setting changed — takes the full path. (`savedbuild` does the same
+for command-line builds, from a model saved on disk.)
 """
 
 from __future__ import annotations
@@ -61,21 +64,27 @@ def body_edits(last: LastBuild | None, site: Site, body_images: dict[str, tuple]
 
 
 def _same_but_body(a: Article, b: Article) -> bool:
-    # Without a summary, cards show the body's opening words: every listing changes.
-    return bool(a.summary) and replace(b, digest=a.digest, body_id=a.body_id) == a
+    return replace(b, digest=a.digest, body_id=a.body_id) == a
 
 
 def with_edits(pages: tuple[Page, ...], edits: list[tuple[Article, Article]]
                ) -> tuple[list[Page], list[int]]:
-    """The last build's pages with each edited article's own page showing its new
-    version, and the indexes of those pages. Listings keep the last versions: their
-    cards (title, summary, photo, date) are the same."""
+    """The last build's pages showing the edited articles' new versions, and the indexes
+    of the pages to fingerprint again: those showing an edited article (its own page,
+    the listings with its card) and its translations' pages (which show its card). With
+    a summary, the cards are the same and the listings' fingerprints too."""
     new_version = {id(a): b for a, b in edits}
+    stories = {b.translation_key for _a, b in edits}
     swapped, changed = [], []
     for index, page in enumerate(pages):
-        edited = new_version.get(id(page.article)) if page.article is not None else None
-        if edited is not None:
-            page = replace(page, article=edited)
+        article, items = page.article, page.items
+        edited = new_version.get(id(article)) if article is not None else None
+        if any(id(item) in new_version for item in items):
+            items = tuple(new_version.get(id(item), item) for item in items)
+        if edited is not None or items is not page.items:
+            page = replace(page, article=edited or article, items=items)
+            changed.append(index)
+        elif article is not None and article.translation_key in stories:
             changed.append(index)
         swapped.append(page)
     return swapped, changed

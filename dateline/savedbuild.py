@@ -24,17 +24,18 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import operator
 import os
 import pickle
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from . import locales_dir_for
 from .bodies import body_id
 from .cache import BuildCache, SourceEntry, stat_key
 from .config import Config
 from .errors import Problem, Problems, display_path
-from .lastbuild import MOST_EDITS
+from .lastbuild import MOST_EDITS, with_edits
 from .markup import render_markdown
 from .model import Article, Site
 from .pages import Page
@@ -76,8 +77,6 @@ class SavedHead:
     templates: dict[str, str]
     edits: dict[str, Article] = field(default_factory=dict)
     """Source path → its version edited since the model was saved."""
-    fingerprints: dict[int, str] = field(default_factory=dict)
-    """Page index → its fingerprint since then."""
 
 
 @dataclass
@@ -105,7 +104,7 @@ class BodyEdits:
     """Source path → its edited version, for every article edited since the model was
     saved (this build's edits included)."""
     edited: list[int]
-    """Indexes of the pages whose article this build edited."""
+    """Indexes of the pages to fingerprint again (`lastbuild.with_edits`)."""
     entries: dict[str, SourceEntry]
     """The cache's new entries for the sources read again."""
     bodies: list[str]
@@ -171,37 +170,22 @@ def body_edits(folder: Path, key: str, output: Path, build_id: str | None,
     versions = dict(head.edits)
     for path, entry in new_entries.items():
         article = versions.get(path) or saved.get(path)
-        if article is None or not article.summary:
-            return None  # held back, or shown by its body's opening words
+        if article is None:
+            return None  # held back: the full path says why
         versions[path] = replace(article, digest=entry.digest, body_id=entry.body_id)
-    fingerprints = list(model.fingerprints)
-    for index, fingerprint in head.fingerprints.items():
-        fingerprints[index] = fingerprint
+    # Pages of every article edited since the model was saved are fingerprinted again
+    # (most are as the build that edited them left them, and stay unrendered).
+    edits = [(saved[path], article) for path, article in versions.items()]
+    pages, edited = with_edits(model.pages, edits)
+    new_version = {id(a): b for a, b in edits}
+    site = model.site.with_articles(tuple(new_version.get(id(a), a)
+                                          for a in model.site.articles))
     shared = model.shared
-    for article in versions.values():
-        shared["articles"].pop(article.url, None)  # its body changed: hashed again
-    site, pages, edited = _swapped(model.site, model.pages, saved, versions,
-                                   set(new_entries))
-    return BodyEdits(head, replace(site, config=config), pages, fingerprints, shared,
-                     versions, edited, entries, bodies)
-
-
-def _swapped(site: Site, pages: tuple[Page, ...], saved: dict[str, Article],
-             versions: dict[str, Article], now_edited: set[str]
-             ) -> tuple[Site, tuple[Page, ...], list[int]]:
-    """The site and pages showing the edited versions, and the indexes of the pages
-    whose article this build edited."""
-    new_version = {id(saved[path]): article for path, article in versions.items()}
-    articles = tuple(new_version.get(id(a), a) for a in site.articles)
-    swapped, edited = [], []
-    for index, page in enumerate(pages):
-        article = page.article
-        if article is not None and id(article) in new_version:
-            page = replace(page, article=new_version[id(article)])
-            if str(article.source_path) in now_edited:
-                edited.append(index)
-        swapped.append(page)
-    return site.with_articles(articles), tuple(swapped), edited
+    for article in versions.values():  # hashed again: its body changed
+        shared["articles"].pop(article.url, None)
+        shared["cards"].pop(article.url, None)
+    return BodyEdits(head, replace(site, config=config), tuple(pages),
+                     list(model.fingerprints), shared, versions, edited, entries, bodies)
 
 
 def _changed_files(head: SavedHead, stats: dict[str, os.stat_result]) -> list[str] | None:
@@ -302,21 +286,30 @@ def _write(path: Path, key: str, value) -> None:
     os.replace(tmp, path)
 
 
-@functools.cache
 def _by_constructor() -> dict:
     """Pickle the model's values as their constructor's arguments: a slotted dataclass
     is otherwise restored field by field through `dataclasses.fields`, which took two
-    thirds of the time of loading the model."""
+    thirds of the time of loading the model. A path is its folder (one object for all
+    its files) and its name: joining is twice as fast as parsing the whole path again."""
     def reducer(kind: type):
         names = tuple(f.name for f in dataclasses.fields(kind))
         return lambda value: (kind, tuple([getattr(value, name) for name in names]))
 
+    folders: dict[str, PurePath] = {}
+
+    def path_reducer(path: PurePath):
+        folder = path.parent
+        if folder == path:
+            return type(path), (str(path),)
+        return operator.truediv, (folders.setdefault(str(folder), folder), path.name)
+
     table = dict(copyreg.dispatch_table)
     table.update({kind: reducer(kind) for kind in _model_kinds()})
+    table[type(Path())] = path_reducer
     return table
 
 
-def _model_kinds() -> tuple[type, ...]:  # noqa: N802 - a constant made on first use
+def _model_kinds() -> tuple[type, ...]:
     from . import errors, model, pages, photos
 
     return (model.Article, model.Image, model.Asset, model.Site, pages.Page,

@@ -239,19 +239,17 @@ def _save_model(config: Config, cache: BuildCache, begun: Started, output: Path,
     after planning afresh, else the head with this build's edits."""
     model = None
     if saved is None:
-        generation, edits, changed = os.urandom(16).hex(), {}, {}
+        generation, edits = os.urandom(16).hex(), {}
         model = savedbuild.SavedModel(generation, site, tuple(pages), tuple(fingerprints),
                                       shared)
     else:
         generation, edits = saved.head.generation, saved.versions
-        changed = {**saved.head.fingerprints, **{i: fingerprints[i] for i in saved.edited}}
     head = savedbuild.SavedHead(
         key=savedbuild.key_of(cache.data.key, shape), generation=generation,
         output=str(output), build_id=build_id, written_ns=time.time_ns(),
         valid_until=dt.datetime.fromisoformat(valid_until),
         stats={path: stat_key(stat) for path, stat in begun.stats.items()},
-        warnings=warnings, site_fingerprint=site_fp, templates=templates, edits=edits,
-        fingerprints=changed)
+        warnings=warnings, site_fingerprint=site_fp, templates=templates, edits=edits)
     savedbuild.save(config.paths.cache, output, head, model)
 
 

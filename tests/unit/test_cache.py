@@ -117,3 +117,27 @@ def test_repeated_small_changes_end_in_a_new_snapshot(tmp_path):
     loaded = BuildCache.open(tmp_path, SETTINGS)
     assert all(loaded.data.sources[f"/content/en/world/{n}.md"].body_id == f"edit {n}"
                for n in range(40))
+
+
+def test_entries_put_into_an_unread_table_are_written_and_read_back(tmp_path):
+    """A build from the saved model replaces a few sources' entries without reading the
+    table of all of them: the others stay as they were, on disk and in this process."""
+    first_build(tmp_path)
+    cache = BuildCache.open(tmp_path, SETTINGS)
+    cache.put_sources({"/content/en/world/7.md": entry(7, body="edited")})
+    cache.update(None, tmp_path / "site", cache.output(tmp_path / "site"))
+    assert not cache.data.is_read("sources")
+    cache.write()
+    assert not cache.data.is_read("sources")
+    assert cache.data.sources["/content/en/world/7.md"].body_id == "edited"
+    loaded = BuildCache.open(tmp_path, SETTINGS)
+    assert loaded.data.sources["/content/en/world/7.md"].body_id == "edited"
+    assert loaded.data.sources["/content/en/world/6.md"] == entry(6)
+    assert len(loaded.data.sources) == 300
+
+
+def test_a_table_is_read_only_when_asked_for(tmp_path):
+    first_build(tmp_path)
+    cache = BuildCache.open(tmp_path, SETTINGS)
+    assert cache.output(tmp_path / "site").build_id == "build-1"
+    assert not cache.data.is_read("sources") and not cache.data.is_read("front_matter")
