@@ -14,10 +14,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from babel import Locale, UnknownLocaleError
-
 from . import shipped_path
 from .errors import ConfigError, Problems, SourceRef
+from .locale_facts import LocaleFacts
 from .photos import PhotoSettings
 
 CALENDARS = ("gregorian", "persian")
@@ -99,6 +98,8 @@ class Config:
     source_text: str = field(repr=False, default="")
     images: PhotoSettings = PhotoSettings()
     """The [images] table: rendition widths, quality, metadata policy."""
+    locale_facts: LocaleFacts | None = field(default=None, repr=False, compare=False)
+    """What Babel said of the languages, for a successful build to remember."""
 
     @property
     def language_codes(self) -> tuple[str, ...]:
@@ -173,7 +174,8 @@ def load_config(path: Path, base_url: str | None = None,
     if relative_urls is not None:
         site = replace(site, relative_urls=relative_urls)
     paths = _read_paths(data.get("paths", {}), path.parent, where, problems)
-    languages = _read_languages(data.get("languages", {}), where, problems)
+    locale_facts = LocaleFacts(paths.cache)
+    languages = _read_languages(data.get("languages", {}), where, problems, locale_facts)
     codes = [lang.code for lang in languages]
     if languages and site.default_language not in codes:
         problems.error(where("site", "default_language"),
@@ -184,7 +186,7 @@ def load_config(path: Path, base_url: str | None = None,
     # The default language goes first: it leads the switcher and the root index.
     languages.sort(key=lambda lang: lang.code != site.default_language)
     return Config(site=site, paths=paths, languages=tuple(languages), config_path=path,
-                  source_text=text, images=images)
+                  source_text=text, images=images, locale_facts=locale_facts)
 
 
 def _at(path: str, line: int, message: str):
@@ -277,7 +279,8 @@ def _read_paths(table: dict, root: Path, where, problems: Problems) -> Paths:
     return Paths(root=root, **resolved)
 
 
-def _read_languages(table: dict, where, problems: Problems) -> list[LanguageSettings]:
+def _read_languages(table: dict, where, problems: Problems,
+                    locale_facts: LocaleFacts) -> list[LanguageSettings]:
     if not table:
         problems.error(where("languages"), "no languages configured; add at least one "
                        "[languages.<code>] table with title and about")
@@ -289,11 +292,12 @@ def _read_languages(table: dict, where, problems: Problems) -> list[LanguageSett
         if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", code):
             problems.error(where("languages", code), f"'{code}' is not a language code "
                            "(use a BCP 47 code such as 'en', 'fa', 'pt-BR')")
-        languages.append(_read_language(code, entry, where, problems))
+        languages.append(_read_language(code, entry, where, problems, locale_facts))
     return languages
 
 
-def _read_language(code: str, entry: dict, where, problems: Problems) -> LanguageSettings:
+def _read_language(code: str, entry: dict, where, problems: Problems,
+                   locale_facts: LocaleFacts) -> LanguageSettings:
     table = ("languages", code)
     for key in entry.keys() - _LANGUAGE_KEYS:
         problems.error(where(*table, key), f"unknown key 'languages.{code}.{key}'"
@@ -304,8 +308,8 @@ def _read_language(code: str, entry: dict, where, problems: Problems) -> Languag
                            "the outlet's " + ("name" if key == "title" else "about section")
                            + " in this language")
     locale_name = str(entry.get("locale", code))
-    locale = _parse_locale(locale_name)
-    if locale is None:
+    facts = locale_facts.of(code, locale_name)
+    if facts is None:
         if "locale" in entry:
             problems.error(where(*table, "locale"), f"languages.{code}.locale: "
                            f"'{locale_name}' is not a locale Babel knows")
@@ -313,12 +317,9 @@ def _read_language(code: str, entry: dict, where, problems: Problems) -> Languag
             problems.error(where(*table), f"language '{code}' has no CLDR data; set "
                            f"locale = \"…\" in [languages.{code}] to the closest language "
                            "whose dates and lists it should use (e.g. locale = \"ru\")")
-        locale = Locale.parse("en")
-    own_locale = _parse_locale(code)
-    # Without CLDR data of its own, the language is named as its locale names it
-    # ('аварский'), never after the locale itself ('русский').
-    name = entry.get("name") or (_autonym(own_locale, code) if own_locale
-                                 else _capitalise(locale.languages.get(code, code)))
+        facts = ("en", code, "ltr")
+    locale, autonym, direction = facts
+    name = entry.get("name") or autonym
     choices = {"calendar": CALENDARS, "slug_style": SLUG_STYLES,
                "untranslated": UNTRANSLATED_POLICIES}
     for key, allowed in choices.items():
@@ -330,8 +331,8 @@ def _read_language(code: str, entry: dict, where, problems: Problems) -> Languag
         title=str(entry.get("title", code)),
         about=str(entry.get("about", "")),
         name=str(name),
-        locale=str(locale),
-        direction="rtl" if locale.character_order == "right-to-left" else "ltr",
+        locale=locale,
+        direction=direction,
         calendar=entry.get("calendar", "gregorian") if entry.get("calendar") in CALENDARS
         else "gregorian",
         slug_style=entry.get("slug_style", "transliterate")
@@ -350,22 +351,6 @@ def _labels(entry: dict, key: str, code: str, where, problems: Problems):
                        "keys to labels, e.g. world = \"World\"")
         return ()
     return tuple((str(k), v) for k, v in table.items())
-
-
-def _parse_locale(name: str) -> Locale | None:
-    try:
-        return Locale.parse(name.replace("-", "_"))
-    except (UnknownLocaleError, ValueError, TypeError):
-        return None
-
-
-def _autonym(locale: Locale, code: str) -> str:
-    return _capitalise(locale.get_display_name(locale) or code)
-
-
-def _capitalise(name: str) -> str:
-    # Title case, not upper case: Georgian letters have no title case and stay as they are.
-    return name[:1].title() + name[1:]
 
 
 def _suggest(key: str, known: set[str]) -> str:

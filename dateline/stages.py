@@ -205,6 +205,8 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
                      front_matter)
         if options.session is None:
             cache.write()
+    if config.locale_facts is not None:
+        config.locale_facts.save()
     held_back = tuple((article.source, why) for article, why in site.held_back)
     fallbacks = _fallbacks(config, views)
     dates = [a.date for a in site.articles] + [a.date for a, _ in site.held_back]

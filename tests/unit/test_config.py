@@ -202,3 +202,30 @@ def test_missing_config_file_says_how_to_point_at_one(tmp_path):
 def test_top_level_value_that_is_not_a_table_is_an_error(tmp_path, line, first):
     problems = problems_of(tmp_path, line + "\n")
     assert problems[0] == first
+
+
+def test_what_babel_says_of_the_languages_is_remembered_and_read_back(
+        config_text, tmp_path, monkeypatch):
+    """Locale, autonym and direction come from each language's CLDR data (~8 ms each to
+    load): a build remembers them, and later loads read them back, the same, unless
+    Babel changed or the file is damaged."""
+    from dateline import locale_facts
+
+    text = config_text() + '\n[languages.ka]\ntitle = "T"\nabout = "A"\n'
+    (tmp_path / ".dateline-cache").mkdir()
+    asked = load(tmp_path, text)
+    asked.locale_facts.save()
+    real_ask = locale_facts._ask_babel
+
+    def not_asked(*args):
+        raise AssertionError("Babel asked again")
+
+    monkeypatch.setattr(locale_facts, "_ask_babel", not_asked)
+    assert load(tmp_path, text).languages == asked.languages
+    monkeypatch.setattr(locale_facts.babel, "__version__", "0.0-another-release")
+    with pytest.raises(AssertionError, match="Babel asked again"):
+        load(tmp_path, text)
+    monkeypatch.setattr(locale_facts, "_ask_babel", real_ask)
+    (tmp_path / ".dateline-cache" / locale_facts.FILE).write_text("{not json",
+                                                                  encoding="utf-8")
+    assert load(tmp_path, text).languages == asked.languages
