@@ -166,7 +166,10 @@ def body_edits(folder: Path, key: str, output: Path, build_id: str | None,
         return None
     # Each edited article's version: from this build, else from the build that last
     # edited it; the model's pages show the version it was saved with.
-    saved = {str(a.source_path): a for a in model.site.articles}
+    # (Found by the path as shown, a plain string: 3,000 Paths printed cost 5 ms.)
+    wanted = {display_path(Path(path), config.paths.root): path
+              for path in {*head.edits, *new_entries}}
+    saved = {wanted[a.source.path]: a for a in model.site.articles if a.source.path in wanted}
     versions = dict(head.edits)
     for path, entry in new_entries.items():
         article = versions.get(path) or saved.get(path)

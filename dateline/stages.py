@@ -157,9 +157,14 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         progress.stage("writing")
         groups = {}
         any_language = next(iter(by_language.values()), None)
+        # After body edits alone, the last build's sitemaps and the feeds without the
+        # edited stories stand (the clock cannot have changed them: `valid_until`).
+        kept = None
+        if saved is not None:
+            kept = (record.groups, {a.translation_key for a in saved.versions.values()})
         for group in discovery_groups(site, views, pages, linker, now, site_fp,
                                       any_language.article if any_language else None,
-                                      digests):
+                                      digests, kept):
             previous = record.groups.get(group.name) if record else None
             if previous is not None and previous[0] == group.fingerprint:
                 new.update({file: old[file] for file in previous[1]})
