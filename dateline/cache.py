@@ -492,9 +492,14 @@ def _layout() -> str:
     kinds = (SourceEntry, OutputRecord, AssemblyMemo, ArticleEntry, model.Article,
              model.Image, model.Asset, photos.Picture, photos.Rendition, photos.Job,
              photos.SourceInfo, errors.SourceRef, read.Document)
-    text = repr([(kind.__name__, [f.name for f in dataclasses.fields(kind)])
-                 for kind in kinds])
+    text = repr([(kind.__name__, field_names(kind)) for kind in kinds])
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def field_names(kind: type) -> tuple[str, ...]:
+    """The fields of a dataclass or a msgspec Struct, in order."""
+    names = getattr(kind, "__struct_fields__", None)
+    return names if names is not None else tuple(f.name for f in dataclasses.fields(kind))
 
 
 def stat_key(stat: os.stat_result) -> tuple[int, int, int]:

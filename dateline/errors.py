@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 
-@dataclass(frozen=True, slots=True)
-class SourceRef:
+
+class SourceRef(msgspec.Struct, frozen=True):
     """A place in an input file: the path as the user knows it, and a 1-based line."""
 
     path: str
@@ -17,8 +17,7 @@ class SourceRef:
         return f"{self.path}:{self.line}"
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(msgspec.Struct, frozen=True):
     """One thing wrong (or worth a warning) in the input."""
 
     where: SourceRef

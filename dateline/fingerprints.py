@@ -10,7 +10,6 @@ and the translations it links to, or the cards of its listing.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
 
@@ -138,7 +137,7 @@ class PageFingerprints:
         return self._cards[key]
 
 
-_ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
+_ARTICLE_FIELDS = Article.__struct_fields__
 
 
 def article_data(article: Article) -> tuple:

@@ -16,7 +16,9 @@ for command-line builds, from a model saved on disk.)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+
+from msgspec import structs
 
 from .model import Article, Site
 from .pages import Page
@@ -64,7 +66,7 @@ def body_edits(last: LastBuild | None, site: Site, body_images: dict[str, tuple]
 
 
 def _same_but_body(a: Article, b: Article) -> bool:
-    return replace(b, digest=a.digest, body_id=a.body_id) == a
+    return structs.replace(b, digest=a.digest, body_id=a.body_id) == a
 
 
 def with_edits(pages: tuple[Page, ...], edits: list[tuple[Article, Article]]
@@ -82,7 +84,7 @@ def with_edits(pages: tuple[Page, ...], edits: list[tuple[Article, Article]]
         if any(id(item) in new_version for item in items):
             items = tuple(new_version.get(id(item), item) for item in items)
         if edited is not None or items is not page.items:
-            page = replace(page, article=edited or article, items=items)
+            page = structs.replace(page, article=edited or article, items=items)
             changed.append(index)
         elif article is not None and article.translation_key in stories:
             changed.append(index)

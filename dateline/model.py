@@ -1,10 +1,16 @@
-"""The content model: small frozen values that every later stage reads and none patches."""
+"""The content model: small frozen values that every later stage reads and none patches.
+
+They are msgspec Structs: made in C, ten times faster than frozen dataclasses, which
+counts for values made by the thousand (every article, every page) and loaded back from
+the saved model of the last build (`savedbuild`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+
+import msgspec
+from msgspec import structs
 
 from . import bodies
 from .config import Config
@@ -12,8 +18,7 @@ from .errors import Problem, SourceRef
 from .photos import Picture
 
 
-@dataclass(frozen=True, slots=True)
-class Image:
+class Image(msgspec.Struct, frozen=True):
     """A photo with the furniture a newsroom prints beside it."""
 
     source: Path
@@ -45,8 +50,7 @@ class Image:
         return self.picture.src.url if self.picture else self.url
 
 
-@dataclass(frozen=True, slots=True)
-class Article:
+class Article(msgspec.Struct, frozen=True):
     """One story in one language."""
 
     source: SourceRef
@@ -88,16 +92,14 @@ class Article:
         return self.updated or self.date
 
 
-@dataclass(frozen=True, slots=True)
-class Asset:
+class Asset(msgspec.Struct, frozen=True):
     """A file copied into the output as it is (or processed by the photo stage)."""
 
     source: Path
     url: str
 
 
-@dataclass(frozen=True, slots=True)
-class Site:
+class Site(msgspec.Struct, frozen=True):
     """Everything a build publishes, after validation, inheritance and filtering."""
 
     config: Config
@@ -114,4 +116,4 @@ class Site:
         """The same site with new versions of its articles (matched by URL), in groups too."""
         by_url = {a.url: a for a in articles}
         groups = tuple((key, tuple(by_url[a.url] for a in group)) for key, group in self.groups)
-        return replace(self, articles=articles, groups=groups)
+        return structs.replace(self, articles=articles, groups=groups)

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+
+import msgspec
 
 from . import urls
 from .model import Article
 from .views import LanguageView
 
 
-@dataclass(frozen=True, slots=True)
-class Pagination:
+class Pagination(msgspec.Struct, frozen=True):
     number: int
     total: int
     urls: tuple[str, ...]
@@ -30,8 +30,7 @@ class Pagination:
         return self.urls[self.number] if self.number < self.total else None
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
+class Page(msgspec.Struct, frozen=True):
     """One HTML file to write."""
 
     url: str
@@ -45,7 +44,7 @@ class Page:
     pagination: Pagination | None = None
     key: str = ""
     """The section or tag key, for listings."""
-    alternates: tuple[tuple[str, str], ...] = field(default=())
+    alternates: tuple[tuple[str, str], ...] = ()
     """(language code, url) of this page in every language that has it, this one included."""
     x_default: str | None = None
 

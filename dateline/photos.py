@@ -13,8 +13,10 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+import msgspec
 
 PASSTHROUGH = {".svg": "image/svg+xml", ".gif": "image/gif"}
 FORMATS = {"webp": ("WEBP", "image/webp"), "jpeg": ("JPEG", "image/jpeg"),
@@ -40,8 +42,7 @@ class PhotoSettings:
     """Keep EXIF/XMP/IPTC in published files (off: they can reveal where a photo was taken)."""
 
 
-@dataclass(frozen=True, slots=True)
-class SourceInfo:
+class SourceInfo(msgspec.Struct, frozen=True):
     """What the header of a source image says, after EXIF orientation."""
 
     width: int
@@ -53,8 +54,7 @@ class SourceInfo:
     """IPTC credit (or by-line), used when the front matter gives none."""
 
 
-@dataclass(frozen=True, slots=True)
-class Job:
+class Job(msgspec.Struct, frozen=True):
     """How to make one rendition; its `key` names the cached and the published file."""
 
     source: str
@@ -73,8 +73,7 @@ class Job:
         return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class Rendition:
+class Rendition(msgspec.Struct, frozen=True):
     url: str
     width: int | None
     height: int | None
@@ -84,8 +83,7 @@ class Rendition:
     source: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Picture:
+class Picture(msgspec.Struct, frozen=True):
     """Every rendition of one photo at one crop, for <picture>/<img srcset>."""
 
     fallback: tuple[Rendition, ...]
@@ -95,7 +93,7 @@ class Picture:
     width: int | None = None
     height: int | None = None
     """Intrinsic size of the largest rendition, for width/height attributes."""
-    renditions: tuple[Rendition, ...] = field(default=(), repr=False)
+    renditions: tuple[Rendition, ...] = ()
 
     @property
     def src(self) -> Rendition:

@@ -20,7 +20,6 @@ clock passed a scheduled article) takes the full path, which saves a new model.
 from __future__ import annotations
 
 import copyreg
-import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -30,9 +29,11 @@ import pickle
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 
+from msgspec import structs
+
 from . import locales_dir_for
 from .bodies import body_id
-from .cache import BuildCache, SourceEntry, stat_key
+from .cache import BuildCache, SourceEntry, field_names, stat_key
 from .config import Config
 from .errors import Problem, Problems, display_path
 from .lastbuild import MOST_EDITS, with_edits
@@ -121,8 +122,7 @@ def key_of(cache_key: str, shape: tuple) -> str:
 def _layout() -> str:
     # Values are pickled as their constructor's arguments: a model saved before a field
     # was added, removed or moved would load with values in the wrong fields.
-    text = repr([(kind.__name__, [f.name for f in dataclasses.fields(kind)])
-                 for kind in _model_kinds()])
+    text = repr([(kind.__name__, field_names(kind)) for kind in _model_kinds()])
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
@@ -175,7 +175,7 @@ def body_edits(folder: Path, key: str, output: Path, build_id: str | None,
         article = versions.get(path) or saved.get(path)
         if article is None:
             return None  # held back: the full path says why
-        versions[path] = replace(article, digest=entry.digest, body_id=entry.body_id)
+        versions[path] = structs.replace(article, digest=entry.digest, body_id=entry.body_id)
     # Pages of every article edited since the model was saved are fingerprinted again
     # (most are as the build that edited them left them, and stay unrendered).
     edits = [(saved[path], article) for path, article in versions.items()]
@@ -187,7 +187,7 @@ def body_edits(folder: Path, key: str, output: Path, build_id: str | None,
     for article in versions.values():  # hashed again: its body changed
         shared["articles"].pop(article.url, None)
         shared["cards"].pop(article.url, None)
-    return BodyEdits(head, replace(site, config=config), tuple(pages),
+    return BodyEdits(head, structs.replace(site, config=config), tuple(pages),
                      list(model.fingerprints), shared, versions, edited, entries, bodies)
 
 
@@ -267,7 +267,7 @@ def _read_again(path: Path, entry: SourceEntry, stat: os.stat_result, head: Save
 def save(folder: Path, output: Path, head: SavedHead, model: SavedModel | None) -> None:
     """Write the head, and the model when given (a build that planned afresh)."""
     if model is not None:
-        site = replace(model.site, config=None)
+        site = structs.replace(model.site, config=None)
         _write(_file(folder, MODEL, output), f"{head.key}|{head.generation}",
                replace(model, site=site))
     _write(_file(folder, HEAD, output), head.key, head)
@@ -282,22 +282,17 @@ def _write(path: Path, key: str, value) -> None:
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     with tmp.open("wb") as handle:
         pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-        pickler.dispatch_table = _by_constructor()
+        pickler.dispatch_table = _path_reducers()
         pickler.dump(key)  # read first: values of another layout are never unpickled
         pickler.clear_memo()  # each is read by an unpickler of its own
         pickler.dump(value)
     os.replace(tmp, path)
 
 
-def _by_constructor() -> dict:
-    """Pickle the model's values as their constructor's arguments: a slotted dataclass
-    is otherwise restored field by field through `dataclasses.fields`, which took two
-    thirds of the time of loading the model. A path is its folder (one object for all
-    its files) and its name: joining is twice as fast as parsing the whole path again."""
-    def reducer(kind: type):
-        names = tuple(f.name for f in dataclasses.fields(kind))
-        return lambda value: (kind, tuple([getattr(value, name) for name in names]))
-
+def _path_reducers() -> dict:
+    """How the model's paths are pickled: as their folder (one object for all its files)
+    and their name, joined again when loaded, twice as fast as parsing each whole path.
+    (The model's values are msgspec Structs, pickled as their constructor's arguments.)"""
     folders: dict[str, PurePath] = {}
 
     def path_reducer(path: PurePath):
@@ -307,7 +302,6 @@ def _by_constructor() -> dict:
         return operator.truediv, (folders.setdefault(str(folder), folder), path.name)
 
     table = dict(copyreg.dispatch_table)
-    table.update({kind: reducer(kind) for kind in _model_kinds()})
     table[type(Path())] = path_reducer
     return table
 
@@ -317,7 +311,7 @@ def _model_kinds() -> tuple[type, ...]:
 
     return (model.Article, model.Image, model.Asset, model.Site, pages.Page,
             pages.Pagination, errors.SourceRef, errors.Problem, photos.Picture,
-            photos.Rendition, photos.Job, photos.SourceInfo, photos.PhotoSettings)
+            photos.Rendition, photos.Job, photos.SourceInfo)
 
 
 def _load(path: Path, key: str, kind: type):

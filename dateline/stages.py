@@ -10,10 +10,10 @@ import gettext
 import os
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from jinja2 import TemplateError
+from msgspec import structs
 
 from . import bodies, locales_dir_for, savedbuild, state
 from .assemble import ContentFiles, assemble
@@ -298,7 +298,8 @@ def _read_and_assemble(config: Config, options: BuildOptions, now: dt.datetime,
         edits = None if options.clean else body_edits(last, site, body_images, shape)
     progress.stage("photos")
     if edits is not None:
-        return replace(site, assets=last.site.assets), prepared, 0, last, edits, body_images
+        return (structs.replace(site, assets=last.site.assets), prepared, 0, last, edits,
+                body_images)
     site, photos_made = _make_photos(site, prepared, config, jobs, problems)
     problems.raise_if_any(ContentError)
     return site, prepared, photos_made, last, edits, body_images
@@ -394,7 +395,7 @@ def _assemble(prepared: list[Prepared], config: Config, options: BuildOptions,
     for article in site.articles:
         for image in by_path[article.source_path].images:
             assets[image.source] = Asset(image.source, image.url)
-    return replace(site, assets=tuple(sorted(assets.values(), key=lambda a: a.url)))
+    return structs.replace(site, assets=tuple(sorted(assets.values(), key=lambda a: a.url)))
 
 
 def _make_photos(site: Site, prepared: list[Prepared], config: Config, jobs: int,
@@ -407,7 +408,7 @@ def _make_photos(site: Site, prepared: list[Prepared], config: Config, jobs: int
     renditions = site_renditions(site, body)
     files, made = make_renditions(renditions, config.paths.cache, jobs, problems)
     assets = [Asset(files[url], url) for url in renditions]
-    site = replace(site, assets=tuple(assets))
+    site = structs.replace(site, assets=tuple(assets))
     if problems.errors:
         return site, made
     return _with_published_sizes(site, files), made
@@ -421,7 +422,7 @@ def _with_published_sizes(site: Site, files: dict[str, Path]) -> Site:
         if image is None or image.published_bytes or image.published_url not in files:
             return article
         size = files[image.published_url].stat().st_size
-        return replace(article, image=replace(image, published_bytes=size))
+        return structs.replace(article, image=structs.replace(image, published_bytes=size))
 
     if all(a.image is None or a.image.published_bytes for a in site.articles):
         return site
