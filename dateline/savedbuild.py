@@ -10,11 +10,14 @@ saved ones; when only Markdown sources differ, it reads those alone, and when ea
 its front matter byte for byte and its body shows the same photos, it renders those
 bodies, swaps the new versions into the saved model and goes on from there.
 
-Two files: the model (`last-build.pickle`: site, page plan, fingerprints), written by a
-build that planned the site afresh, and a small head (`last-build.head`: what the model
-was made from, and the articles edited since), rewritten by every build. Anything else
-(an article added, a title, a photo, a template, a catalog, the config changed; the
-clock passed a scheduled article) takes the full path, which saves a new model.
+Two files per output folder: the model (`last-build-*.pickle`: site, page plan,
+fingerprints), written by a build that planned the site afresh, and a small head
+(`last-build-*.head`: the stat of every input the model was made from, and the articles
+edited since), rewritten by every build. The pages fingerprinted again are those showing
+an edited article (`lastbuild.with_edits`); the feeds are made again only where they
+carry one. Anything else (an article added or removed, front matter, a photo, a
+template, a catalog, the config changed; the clock passed a scheduled article) takes
+the full path, which saves a new model.
 """
 
 from __future__ import annotations
