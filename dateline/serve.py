@@ -30,6 +30,7 @@ from .errors import DatelineError, Problem, SourceRef, UsageError, display_path
 from .livereload import (
     EventHub,
 )
+from .noise import is_editor_noise
 from .pipeline import BuildOptions, BuildResult, build
 from .preview_http import (  # noqa: F401 - re-exported for the command line and tests
     _WILDCARDS,
@@ -38,7 +39,7 @@ from .preview_http import (  # noqa: F401 - re-exported for the command line and
     _bind,
     exposure_warning,
 )
-from .watch import Debouncer, SourceWatch, is_editor_noise
+from .watch import Debouncer, SourceWatch
 
 PREVIEW_FOLDER = ".dateline-preview"
 """Below the site's folder; each running server builds into a session folder inside."""

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import Problem, SourceRef
+from .noise import is_editor_noise
 
 STATE_FILE = "state.json"
 # As in the build cache: a file modified this close to the last build may have changed
@@ -32,8 +33,11 @@ def inputs_key(folders: list[Path], files: list[Path], settings: str
     listed = [str(path) for path in files]
     for folder in folders:
         for base, dirs, names in os.walk(folder):
-            dirs.sort()
-            listed.extend(os.path.join(base, name) for name in sorted(names))
+            # Hidden folders and editors' swap and backup files are no build's input
+            # (the preview server's watcher ignores them too).
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            listed.extend(os.path.join(base, name) for name in sorted(names)
+                          if not is_editor_noise(name))
     stats, lines, newest = {}, [f"{__version__}\0{settings}\n"], 0
     for path in listed:
         try:

@@ -8,7 +8,6 @@ quiet spell and then runs one rebuild for everything collected.
 from __future__ import annotations
 
 import os
-import re
 import sys
 import threading
 import time
@@ -28,25 +27,6 @@ from watchdog.observers import Observer
 
 # Reads are not changes: the build itself opens every source, which must not loop.
 _READ_EVENTS = frozenset({EVENT_TYPE_OPENED, EVENT_TYPE_CLOSED_NO_WRITE})
-_NOISE_SUFFIXES = (".swp", ".swx", ".swo", ".kate-swp", ".tmp", "~", "___jb_tmp___",
-                   "___jb_old___")
-_EMACS_AUTOSAVE = re.compile(r"^#.*#$")
-
-
-def is_editor_noise(name: str) -> bool:
-    """True for files editors and systems make beside the real ones: swap and backup
-    files, vim's `4913` write test, emacs' `.#x` locks and `#x#` autosaves, `.DS_Store`.
-
-    Every name starting with a dot counts too: the build skips hidden files and folders
-    (`.git` included), so a change there cannot change the site.
-    """
-    return (name.startswith(".") or name.endswith(_NOISE_SUFFIXES)
-            or bool(_EMACS_AUTOSAVE.match(name))
-            # vim probes with 4913, then 5036, 5159, ... while the name is taken
-            or (name.isdigit() and int(name) >= 4913 and (int(name) - 4913) % 123 == 0)
-            or name == "Thumbs.db")
-
-
 def changed_paths(event: FileSystemEvent) -> list[Path]:
     """The paths an event changes: both ends of a move, so an atomic rename-save counts
     as a change to its destination; nothing for reads and folder timestamp updates."""

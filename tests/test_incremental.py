@@ -484,3 +484,28 @@ def test_nothing_changed_is_a_shortcut_until_the_clock_changes_the_site(tmp_path
     clean = tmp_path / "clean"
     build(config, BuildOptions(output=clean, now=after, jobs=1, clean=True))
     assert tree(out) == tree(clean)
+
+
+def test_editors_swap_and_backup_files_are_no_inputs(tmp_path):
+    """vim keeps `.name.swp` beside the file for the whole editing session, emacs
+    `#name#`, many editors `name~`: none of them is read by a build, so they neither
+    defeat the no-change shortcut nor send a body edit down the full path."""
+    seed(tmp_path)
+    an_hour_ago = time.time() - 3600  # older than the racy-timestamp margin
+    for path in tmp_path.rglob("*"):
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    live = tmp_path / "site"
+    build_into(tmp_path, live)
+    folder = tmp_path / "content/en/world"
+    for name in (".story-2.md.swp", "#story-2.md#", "story-2.md~"):
+        (folder / name).write_bytes(b"\x00swap")
+    assert build_into(tmp_path, live).up_to_date
+    story = folder / "story-2.md"
+    story.write_text(story.read_text(encoding="utf-8") + "\nA new sentence.\n",
+                     encoding="utf-8")
+    (folder / ".story-2.md.swp").write_bytes(b"\x00swap, later")
+    edited = build_into(tmp_path, live)
+    assert not edited.up_to_date and not edited.replanned  # from the saved model
+    assert "en/world/story-2/index.html" in edited.changed_files
+    build_into(tmp_path, tmp_path / "clean", clean=True)
+    assert tree(live) == tree(tmp_path / "clean")
