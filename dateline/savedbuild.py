@@ -134,8 +134,8 @@ def body_edits(folder: Path, key: str, output: Path, build_id: str | None,
                config: Config, linker: Linker, photos, site_fp: str,
                templates: dict[str, str]) -> BodyEdits | None:
     """The saved model with the edits since it was saved applied, when every input that
-    changed since is a source whose body alone changed (and has a summary: without one,
-    cards show the body's opening words); None otherwise."""
+    changed since is a published source whose body alone changed (or a file whose bytes
+    did not); None otherwise."""
     head = _load(_file(folder, HEAD, output), key, SavedHead)
     if (head is None or head.output != str(output)
             or build_id is None or head.build_id != build_id or now >= head.valid_until
