@@ -268,12 +268,17 @@ def _read_again(path: Path, entry: SourceEntry, stat: os.stat_result, head: Save
 
 
 def save(folder: Path, output: Path, head: SavedHead, model: SavedModel | None) -> None:
-    """Write the head, and the model when given (a build that planned afresh)."""
-    if model is not None:
-        site = structs.replace(model.site, config=None)
-        _write(_file(folder, MODEL, output), f"{head.key}|{head.generation}",
-               replace(model, site=site))
-    _write(_file(folder, HEAD, output), head.key, head)
+    """Write the head, and the model when given (a build that planned afresh). Only an
+    optimisation: when the disk refuses (full, read-only), the next build takes the full
+    path, and this one still succeeds."""
+    try:
+        if model is not None:
+            site = structs.replace(model.site, config=None)
+            _write(_file(folder, MODEL, output), f"{head.key}|{head.generation}",
+                   replace(model, site=site))
+        _write(_file(folder, HEAD, output), head.key, head)
+    except OSError:
+        _file(folder, HEAD, output).unlink(missing_ok=True)
 
 
 def _file(folder: Path, pattern: str, output: Path) -> Path:
@@ -283,13 +288,16 @@ def _file(folder: Path, pattern: str, output: Path) -> Path:
 
 def _write(path: Path, key: str, value) -> None:
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with tmp.open("wb") as handle:
-        pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-        pickler.dispatch_table = _path_reducers()
-        pickler.dump(key)  # read first: values of another layout are never unpickled
-        pickler.clear_memo()  # each is read by an unpickler of its own
-        pickler.dump(value)
-    os.replace(tmp, path)
+    try:
+        with tmp.open("wb") as handle:
+            pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.dispatch_table = _path_reducers()
+            pickler.dump(key)  # read first: values of another layout are never unpickled
+            pickler.clear_memo()  # each is read by an unpickler of its own
+            pickler.dump(value)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _path_reducers() -> dict:

@@ -509,3 +509,28 @@ def test_editors_swap_and_backup_files_are_no_inputs(tmp_path):
     assert "en/world/story-2/index.html" in edited.changed_files
     build_into(tmp_path, tmp_path / "clean", clean=True)
     assert tree(live) == tree(tmp_path / "clean")
+
+
+def test_a_saved_model_the_disk_refuses_leaves_the_build_whole(tmp_path, monkeypatch):
+    """Saving the model is an optimisation: a full disk fails it, not the build, and
+    the next build takes the full path to the same site."""
+    from dateline import savedbuild
+
+    seed(tmp_path)
+    live = tmp_path / "site"
+    real_write = savedbuild._write
+
+    def disk_full(path, key, value):
+        if path.suffix == ".pickle":
+            raise OSError(28, "No space left on device")
+        real_write(path, key, value)
+
+    monkeypatch.setattr(savedbuild, "_write", disk_full)
+    build_into(tmp_path, live)
+    assert not list((tmp_path / ".dateline-cache").glob("last-build-*"))
+    monkeypatch.setattr(savedbuild, "_write", real_write)
+    story = tmp_path / "content/en/world/story-2.md"
+    story.write_text(story.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    assert build_into(tmp_path, live).replanned
+    build_into(tmp_path, tmp_path / "clean", clean=True)
+    assert tree(live) == tree(tmp_path / "clean")
