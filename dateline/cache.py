@@ -333,9 +333,12 @@ class BuildCache:
         data.read_all()
         data.generation = os.urandom(16).hex()
         tmp = self.folder / f"{SNAPSHOT}.{os.getpid()}.tmp"
-        with tmp.open("wb") as handle:
-            self._snapshot_bytes = _write_snapshot(handle, data)
-        os.replace(tmp, self.folder / SNAPSHOT)
+        try:
+            with tmp.open("wb") as handle:
+                self._snapshot_bytes = _write_snapshot(handle, data)
+            os.replace(tmp, self.folder / SNAPSHOT)
+        finally:
+            tmp.unlink(missing_ok=True)
         # Entries of the old snapshot's journal would be ignored; remove them anyway.
         (self.folder / JOURNAL).unlink(missing_ok=True)
         self._journal_bytes = 0

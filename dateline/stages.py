@@ -198,6 +198,7 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         cache.digests = digests
         cache.last_build = LastBuild(site, tuple(pages), tuple(fingerprints), site_fp,
                                      templates, body_images, shape)
+    cache_written = True
     if not nothing_new:
         if saved is not None:
             cache.put_sources(saved.entries)  # the other sources' entries stay unread
@@ -209,7 +210,7 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         cache.update(sources, output, OutputRecord(staged.build_id, new, groups),
                      front_matter)
         if options.session is None:
-            cache.write()
+            cache_written = _remember(cache.write, config, problems)
     if config.locale_facts is not None:
         config.locale_facts.save()
     held_back = tuple((article.source, why) for article, why in site.held_back)
@@ -220,13 +221,13 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         _save_model(config, cache, begun, output, staged.build_id, valid_until, shape,
                     content_warnings, site_fp, templates, saved, site, pages, fingerprints,
                     shared)
-    if inputs:
-        state.save(config.paths.cache, output, {
+    if inputs and cache_written:  # else the next build must not skip rebuilding it
+        _remember(lambda: state.save(config.paths.cache, output, {
             "key": inputs, "build_id": staged.build_id, "pages": len(pages),
             "files": len(new), "valid_until": valid_until,
             "held_back": [[ref.path, ref.line, why] for ref, why in held_back],
             "warnings": state.problems_to_json(problems.warnings), "fallbacks": fallbacks,
-        })
+        }), config, problems)
     return BuildResult(
         output=output, pages=len(pages), files=len(new),
         seconds=time.perf_counter() - started, held_back=held_back,
@@ -236,6 +237,19 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         changed_files=tuple(sorted(written)),
         borrowed=_borrowed(site, views, options.languages), replanned=replanned,
     )
+
+
+def _remember(write, config: Config, problems: Problems) -> bool:
+    """Write what the next build starts from. The site is already complete: a disk that
+    refuses (full, read-only) costs the next build its shortcuts, and is said so."""
+    try:
+        write()
+        return True
+    except OSError as exc:
+        where = SourceRef(display_path(config.paths.cache, config.paths.root), 1)
+        problems.warn(where, f"the build cache could not be written ({exc.strerror or exc});"
+                      " the site is complete, and the next build starts afresh")
+        return False
 
 
 def _save_model(config: Config, cache: BuildCache, begun: Started, output: Path,

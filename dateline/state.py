@@ -89,8 +89,11 @@ def save(cache_dir: Path, output: Path, state: dict) -> None:
     states[str(output)] = {**state, "written_ns": time.time_ns()}
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(states, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps(states, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def problems_to_json(problems: list[Problem]) -> list:

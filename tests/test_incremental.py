@@ -534,3 +534,29 @@ def test_a_saved_model_the_disk_refuses_leaves_the_build_whole(tmp_path, monkeyp
     assert build_into(tmp_path, live).replanned
     build_into(tmp_path, tmp_path / "clean", clean=True)
     assert tree(live) == tree(tmp_path / "clean")
+
+
+def test_a_cache_the_disk_refuses_is_a_warning_not_a_failure(tmp_path, monkeypatch):
+    """The site is written before the cache: when the disk then refuses the cache, the
+    build says so and succeeds, and the next one is right (built afresh)."""
+    seed(tmp_path)
+    live = tmp_path / "site"
+    build_into(tmp_path, live)
+
+    def disk_full(self):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(BuildCache, "write", disk_full)
+    story = tmp_path / "content/en/world/story-2.md"
+    story.write_text(story.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    an_hour_ago = time.time() - 3600  # older than the racy-timestamp margin
+    for path in tmp_path.rglob("*"):
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    refused = build_into(tmp_path, live)
+    assert [w.message for w in refused.warnings if "cache could not be written" in w.message]
+    assert "No space left on device" in str(refused.warnings[-1])
+    monkeypatch.undo()
+    after = build_into(tmp_path, live)  # nothing changed since, but it is built again
+    assert not after.up_to_date and not after.warnings
+    build_into(tmp_path, tmp_path / "clean", clean=True)
+    assert tree(live) == tree(tmp_path / "clean")
