@@ -108,29 +108,8 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
                 config, options, now, linker, cache, jobs, problems, photos, begun, shape,
                 progress)
         content_warnings = tuple(problems.warnings)  # the catalogs report theirs anew
-        views = _make_views(site, config, problems, options.languages)
-        digests = (cache.digests or DigestMemo()).next()
-        if saved is not None:
-            shared = saved.shared
-        else:
-            shared = cache.data.assembly.known_fingerprints(site.articles)
-        by_language = {code: PageFingerprints(view, site_fp, shared, templates, digests)
-                       for code, view in views.items()}
-        replanned = saved is None and not (edits is not None and (site_fp, templates) == (
-            last.site_fingerprint, last.templates))
-        if saved is not None:
-            pages, fingerprints = list(saved.pages), saved.fingerprints
-            for index in saved.edited:
-                fingerprints[index] = by_language[pages[index].lang].of(pages[index])
-        elif not replanned:
-            pages, edited = with_edits(last.pages, edits)
-            fingerprints = list(last.fingerprints)
-            for index in edited:
-                fingerprints[index] = by_language[pages[index].lang].of(pages[index])
-            digests.keep_all()  # the pages not planned again still stand for their values
-        else:
-            pages = plan_pages(views, config.site.default_language)
-            fingerprints = [by_language[p.lang].of(p) for p in pages]
+        views, by_language, digests, shared, pages, fingerprints, replanned = _plan(
+            site, config, options, cache, problems, site_fp, templates, saved, last, edits)
 
     build_id = os.urandom(16).hex()  # (uuid would import platform, ~2 ms)
     staged = ChangeSet(output, build_id) if record else StagedOutput(output, build_id)
@@ -286,6 +265,39 @@ def _borrowed(site: Site, views: dict[str, LanguageView],
         if show_all or any(a.lang in languages for a in group)
         for article in group if article.lang not in languages)
 
+
+
+def _plan(site: Site, config: Config, options: BuildOptions, cache: BuildCache,
+          problems: Problems, site_fp: str, templates: dict[str, str],
+          saved: savedbuild.BodyEdits | None, last: LastBuild | None, edits):
+    """The languages' views, the pages and their fingerprints: planned afresh, or the
+    last build's plan with the body edits swapped in (`lastbuild`, `savedbuild`), only
+    the pages showing them fingerprinted again. Also the fingerprint helpers and the
+    memo of digests the rest of the build uses, and whether the site was planned."""
+    views = _make_views(site, config, problems, options.languages)
+    digests = (cache.digests or DigestMemo()).next()
+    if saved is not None:
+        shared = saved.shared
+    else:
+        shared = cache.data.assembly.known_fingerprints(site.articles)
+    by_language = {code: PageFingerprints(view, site_fp, shared, templates, digests)
+                   for code, view in views.items()}
+    if saved is not None:
+        pages, fingerprints, edited = list(saved.pages), saved.fingerprints, saved.edited
+        replanned = False
+    elif edits is not None and (site_fp, templates) == (last.site_fingerprint,
+                                                         last.templates):
+        pages, edited = with_edits(last.pages, edits)
+        fingerprints = list(last.fingerprints)
+        digests.keep_all()  # the pages not planned again still stand for their values
+        replanned = False
+    else:
+        pages = plan_pages(views, config.site.default_language)
+        return (views, by_language, digests, shared, pages,
+                [by_language[p.lang].of(p) for p in pages], True)
+    for index in edited:
+        fingerprints[index] = by_language[pages[index].lang].of(pages[index])
+    return views, by_language, digests, shared, pages, fingerprints, replanned
 
 
 def _read_and_assemble(config: Config, options: BuildOptions, now: dt.datetime,
