@@ -27,18 +27,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
+from .atomic import replacing
 from .bodies import FILE as BODIES_FILE
 from .bodies import BodyStore
 from .collector import long_lived
 from .memo import ArticleEntry, AssemblyMemo
+from .state import RACY_NS
 
 FORMAT = 9
 """Bump when the meaning of the cached values changes (their layout counts by itself:
-see `_layout`)."""
-
-# Racy-git rule: a file modified this close to the moment the cache was written may have
-# changed again within the same timestamp tick, so its stat cannot vouch for its content.
-_RACY_NS = 2_000_000_000
+see `layout_digest`)."""
 
 
 @dataclass
@@ -105,15 +103,20 @@ class CacheData:
         else:
             self._pending.setdefault(name, {}).update(entries)
 
+    def _replace(self, name: str, table: dict) -> None:
+        """Put a whole new table in place of one (read first: what is on disk, so that a
+        write appends only the difference)."""
+        self.table(name)
+        self._pending.pop(name, None)
+        self._tables[name] = table
+
     @property
     def sources(self) -> dict[str, SourceEntry]:
         return self.table("sources")
 
     @sources.setter
     def sources(self, sources: dict[str, SourceEntry]) -> None:
-        self.table("sources")  # what is on disk, to write the difference
-        self._pending.pop("sources", None)
-        self._tables["sources"] = sources
+        self._replace("sources", sources)
 
     @property
     def front_matter(self) -> dict[str, tuple[dict, dict]]:
@@ -122,9 +125,7 @@ class CacheData:
 
     @front_matter.setter
     def front_matter(self, front_matter: dict[str, tuple[dict, dict]]) -> None:
-        self.table("front_matter")
-        self._pending.pop("front_matter", None)
-        self._tables["front_matter"] = front_matter
+        self._replace("front_matter", front_matter)
 
     @property
     def photos(self) -> dict[str, tuple]:
@@ -269,7 +270,7 @@ class BuildCache:
         entry = self.data.sources.get(str(path))
         if entry is None or entry.stat != _stat_key(stat):
             return None
-        if stat.st_mtime_ns >= self.data.written_ns - _RACY_NS:
+        if stat.st_mtime_ns >= self.data.written_ns - RACY_NS:
             return None
         return entry
 
@@ -286,7 +287,7 @@ class BuildCache:
         entry = self.data.photos.get(str(path))
         if entry is None or entry[0] != _stat_key(stat):
             return None
-        if stat.st_mtime_ns >= self.data.written_ns - _RACY_NS:
+        if stat.st_mtime_ns >= self.data.written_ns - RACY_NS:
             return None
         return entry[1], entry[2]
 
@@ -332,13 +333,8 @@ class BuildCache:
                 return
         data.read_all()
         data.generation = os.urandom(16).hex()
-        tmp = self.folder / f"{SNAPSHOT}.{os.getpid()}.tmp"
-        try:
-            with tmp.open("wb") as handle:
-                self._snapshot_bytes = _write_snapshot(handle, data)
-            os.replace(tmp, self.folder / SNAPSHOT)
-        finally:
-            tmp.unlink(missing_ok=True)
+        with replacing(self.folder / SNAPSHOT) as handle:
+            self._snapshot_bytes = _write_snapshot(handle, data)
         # Entries of the old snapshot's journal would be ignored; remove them anyway.
         (self.folder / JOURNAL).unlink(missing_ok=True)
         self._journal_bytes = 0
@@ -495,12 +491,16 @@ def _layout() -> str:
     kinds = (SourceEntry, OutputRecord, AssemblyMemo, ArticleEntry, model.Article,
              model.Image, model.Asset, photos.Picture, photos.Rendition, photos.Job,
              photos.SourceInfo, errors.SourceRef, read.Document)
-    text = repr([(kind.__name__, field_names(kind)) for kind in kinds])
+    return layout_digest(kinds)
+
+
+def layout_digest(kinds: tuple[type, ...]) -> str:
+    """A digest of the fields of each kind (dataclasses and msgspec Structs), in order."""
+    text = repr([(kind.__name__, _field_names(kind)) for kind in kinds])
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
-def field_names(kind: type) -> tuple[str, ...]:
-    """The fields of a dataclass or a msgspec Struct, in order."""
+def _field_names(kind: type) -> tuple[str, ...]:
     names = getattr(kind, "__struct_fields__", None)
     return names if names is not None else tuple(f.name for f in dataclasses.fields(kind))
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import gettext as gettext_module
 import hashlib
-import os
 import re
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
+from .atomic import replacing
 from .errors import Problems, SourceRef, display_path
 
 DOMAIN = "messages"
@@ -140,9 +140,8 @@ def _keep_last_good(path: Path, compiled: bytes) -> None:
     try:
         if not path.is_file() or path.read_bytes() != compiled:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(compiled)
-            tmp.replace(path)
+            with replacing(path) as handle:
+                handle.write(compiled)
     except OSError:
         pass  # the cache is an optimisation for bad days; never fail a build over it
 

@@ -10,11 +10,12 @@ and Babel's version, so they are kept in a small JSON file beside the build cach
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import babel
 from babel import Locale, UnknownLocaleError
+
+from .atomic import replacing
 
 FILE = "locales.json"
 
@@ -42,11 +43,11 @@ class LocaleFacts:
         for again next time."""
         if not self._added or not self.path.parent.is_dir():
             return
+        text = json.dumps({"babel": babel.__version__, "facts": self._known},
+                          ensure_ascii=False)
         try:
-            tmp = self.path.with_name(f"{FILE}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"babel": babel.__version__, "facts": self._known},
-                                      ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, self.path)
+            with replacing(self.path) as handle:
+                handle.write(text.encode("utf-8"))
         except OSError:
             pass
 

@@ -82,8 +82,8 @@ class BuildResult:
     up_to_date: bool = False
     """True when no input changed since the last build into this output: nothing was read."""
     replanned: bool = True
-    """False when a preview session kept the last build's page plan (only article bodies
-    changed: see `lastbuild`)."""
+    """False when only article bodies changed and the build kept the last build's page
+    plan (the preview server's, `lastbuild`, or the saved one, `savedbuild`)."""
 
 
 @dataclass(frozen=True)

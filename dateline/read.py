@@ -56,8 +56,8 @@ def find_sources(content_dir: Path, misnamed: list[Path] | None = None) -> list[
 
 def sources_among(walked: Iterable[str], content_dir: Path,
                   misnamed: list[Path] | None = None) -> list[Path]:
-    """`find_sources` from paths already walked in the same order (files of every folder
-    under `content_dir`, hidden ones included)."""
+    """`find_sources` from paths already walked in the same order (files of the folders
+    under `content_dir`; hidden ones, when walked, are left out here too)."""
     prefix = str(content_dir) + os.sep
     found: list[Path] = []
     for text in walked:

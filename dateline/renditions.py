@@ -4,10 +4,12 @@ renditions that the cache does not hold yet, on all cores."""
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from pathlib import Path
 
+from msgspec import structs
+
+from .atomic import replacing
 from .cache import BuildCache
 from .errors import Problems, SourceRef
 from .model import Image, Site
@@ -73,9 +75,9 @@ class PhotoLibrary:
                 picture, card, info.caption if info else "", info.credit if info else "",
                 self.published_size(picture.src))
         picture, card, caption, credit, size = planned
-        return Image(image.source, image.url, image.alt, image.caption or caption,
-                     image.credit or credit, image.text_lang, image.where, image.ratio,
-                     image.focus, picture, card, size)
+        return structs.replace(image, picture=picture, card=card,
+                               caption=image.caption or caption,
+                               credit=image.credit or credit, published_bytes=size)
 
     def published_size(self, rendition: Rendition) -> int:
         """Bytes of a rendition already in the cache (0 when it is still to be made)."""
@@ -176,7 +178,6 @@ def _make_group(item: tuple[list[Job], str]) -> tuple[str, int, str]:
         return source, 0, f"cannot be decoded: the file is damaged or truncated ({exc})"
     for job, data in zip(group, made, strict=True):
         target = Path(folder) / f"{job.key}.{job.format}"
-        tmp = target.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        with replacing(target) as handle:
+            handle.write(data)
     return source, len(group), ""

@@ -35,10 +35,12 @@ from pathlib import Path, PurePath
 from msgspec import structs
 
 from . import locales_dir_for
+from .atomic import replacing
 from .bodies import body_id
-from .cache import BuildCache, SourceEntry, field_names, stat_key
+from .cache import BuildCache, SourceEntry, layout_digest, stat_key
 from .config import Config
 from .errors import Problem, Problems, display_path
+from .fingerprints import digest
 from .lastbuild import MOST_EDITS, with_edits
 from .markup import render_markdown
 from .model import Article, Site
@@ -46,6 +48,7 @@ from .pages import Page
 from .photos import PhotoError
 from .prepare import source_entry
 from .read import Document, front_digest, split_source
+from .state import RACY_NS
 from .urls import Linker
 
 MODEL = "last-build-{}.pickle"
@@ -55,9 +58,6 @@ another folder, or a second site built beside the first, leaves this one's alone
 FORMAT = 1
 MOST_KEPT_EDITS = 64
 """Edited articles the head carries before the next build saves the whole model again."""
-# As in the build cache: a file modified this close to the moment the head was written
-# may have changed again within the same timestamp tick; its stat cannot vouch for it.
-_RACY_NS = 2_000_000_000
 
 
 @dataclass
@@ -125,8 +125,7 @@ def key_of(cache_key: str, shape: tuple) -> str:
 def _layout() -> str:
     # Values are pickled as their constructor's arguments: a model saved before a field
     # was added, removed or moved would load with values in the wrong fields.
-    text = repr([(kind.__name__, field_names(kind)) for kind in _model_kinds()])
-    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+    return layout_digest(_model_kinds())
 
 
 def body_edits(folder: Path, key: str, output: Path, build_id: str | None,
@@ -200,13 +199,13 @@ def _changed_files(head: SavedHead, stats: dict[str, os.stat_result]) -> list[st
     saved = head.stats
     if len(saved) != len(stats):
         return None
-    racy = head.written_ns - _RACY_NS
+    racy = head.written_ns - RACY_NS
     changed = []
     for path, stat in stats.items():
         known = saved.get(path)
         if known is None:
             return None
-        if known != (stat.st_mtime_ns, stat.st_size, stat.st_ino) or stat.st_mtime_ns >= racy:
+        if known != stat_key(stat) or stat.st_mtime_ns >= racy:
             changed.append(path)
     return changed
 
@@ -226,10 +225,10 @@ def _same_photo(path: Path, cache: BuildCache, photos) -> bool:
     if known is None:
         return False
     try:
-        digest, _info = photos.source(path)
+        photo_digest, _info = photos.source(path)
     except (OSError, PhotoError):
         return False
-    return digest == known[1]
+    return photo_digest == known[1]
 
 
 def _read_again(path: Path, entry: SourceEntry, stat: os.stat_result, head: SavedHead,
@@ -238,8 +237,8 @@ def _read_again(path: Path, entry: SourceEntry, stat: os.stat_result, head: Save
     """The source's new cache entry and its rendered body (None when its bytes are the
     same); None when more than its body changed, or reading it found any problem."""
     raw = path.read_bytes()
-    digest = _digest(raw)
-    if digest == entry.digest:
+    file_digest = digest(raw)
+    if file_digest == entry.digest:
         return replace(entry, stat=stat_key(stat)), None
     if not entry.front:
         return None
@@ -256,7 +255,7 @@ def _read_again(path: Path, entry: SourceEntry, stat: os.stat_result, head: Save
     # Only its body is rendered here: the front matter, the same as before, is not read
     # (nor the cache's table of what it parsed to).
     doc = Document(path=path, ref=ref, parts=path.relative_to(content_dir).parts,
-                   meta={}, key_lines={}, body=body, body_line=body_line, digest=digest,
+                   meta={}, key_lines={}, body=body, body_line=body_line, digest=file_digest,
                    front=entry.front)
     html, images = render_markdown(doc, content_dir, linker, problems, photos)
     if problems.errors or problems.warnings:
@@ -287,17 +286,12 @@ def _file(folder: Path, pattern: str, output: Path) -> Path:
 
 
 def _write(path: Path, key: str, value) -> None:
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        with tmp.open("wb") as handle:
-            pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-            pickler.dispatch_table = _path_reducers()
-            pickler.dump(key)  # read first: values of another layout are never unpickled
-            pickler.clear_memo()  # each is read by an unpickler of its own
-            pickler.dump(value)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with replacing(path) as handle:
+        pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.dispatch_table = _path_reducers()
+        pickler.dump(key)  # read first: values of another layout are never unpickled
+        pickler.clear_memo()  # each is read by an unpickler of its own
+        pickler.dump(value)
 
 
 def _path_reducers() -> dict:
@@ -335,6 +329,3 @@ def _load(path: Path, key: str, kind: type):
         return None
     return value if isinstance(value, kind) else None
 
-
-def _digest(raw: bytes) -> str:
-    return hashlib.blake2b(raw, digest_size=16).hexdigest()

@@ -79,6 +79,7 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
                                files_fingerprint([locales_dir_for(config.paths.locales)]),
                                f"{settings}|{sorted(assets.items())}")
     shape = (options.drafts, options.future, options.languages, options.fingerprint_assets)
+    saved_key = savedbuild.key_of(cache.data.key, shape)
     record = None if options.clean else cache.output(output)
     if record is not None and (not output.is_dir() or read_build_id(output) != record.build_id):
         record = None  # the folder is not what the cache remembers: build it afresh
@@ -93,9 +94,8 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         saved = None
         if options.session is None and record is not None and begun.stats is not None:
             saved = savedbuild.body_edits(
-                config.paths.cache, savedbuild.key_of(cache.data.key, shape), output,
-                record.build_id, begun.stats, now, cache, config, linker, photos,
-                site_fp, templates)
+                config.paths.cache, saved_key, output, record.build_id, begun.stats, now,
+                cache, config, linker, photos, site_fp, templates)
         last = edits = body_images = None
         if saved is not None:
             prepared, site, photos_made = [], saved.site, 0
@@ -197,7 +197,7 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
     dates = [a.date for a in site.articles] + [a.date for a, _ in site.held_back]
     valid_until = state.next_change(dates, now, NEWS_WINDOW)
     if options.session is None and begun.stats is not None:
-        _save_model(config, cache, begun, output, staged.build_id, valid_until, shape,
+        _save_model(config, begun, output, staged.build_id, valid_until, saved_key,
                     content_warnings, site_fp, templates, saved, site, pages, fingerprints,
                     shared)
     if inputs and cache_written:  # else the next build must not skip rebuilding it
@@ -231,8 +231,8 @@ def _remember(write, config: Config, problems: Problems) -> bool:
         return False
 
 
-def _save_model(config: Config, cache: BuildCache, begun: Started, output: Path,
-                build_id: str, valid_until: str, shape: tuple, warnings: tuple,
+def _save_model(config: Config, begun: Started, output: Path,
+                build_id: str, valid_until: str, key: str, warnings: tuple,
                 site_fp: str, templates: dict[str, str], saved: savedbuild.BodyEdits | None,
                 site: Site, pages: list[Page], fingerprints: list[str], shared: dict) -> None:
     """Save the model for the next command-line build (`savedbuild`): the whole of it
@@ -245,7 +245,7 @@ def _save_model(config: Config, cache: BuildCache, begun: Started, output: Path,
     else:
         generation, edits = saved.head.generation, saved.versions
     head = savedbuild.SavedHead(
-        key=savedbuild.key_of(cache.data.key, shape), generation=generation,
+        key=key, generation=generation,
         output=str(output), build_id=build_id, written_ns=time.time_ns(),
         valid_until=dt.datetime.fromisoformat(valid_until),
         stats={path: stat_key(stat) for path, stat in begun.stats.items()},

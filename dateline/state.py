@@ -14,13 +14,16 @@ import time
 from pathlib import Path
 
 from . import __version__
+from .atomic import replacing
 from .errors import Problem, SourceRef
 from .noise import is_editor_noise
 
 STATE_FILE = "state.json"
-# As in the build cache: a file modified this close to the last build may have changed
-# again within the same timestamp tick, so its stat cannot prove it unchanged.
-_RACY_NS = 2_000_000_000
+RACY_NS = 2_000_000_000
+"""Racy-git rule, for every stat compared with one taken earlier (this shortcut, the
+build cache, the saved model): a file modified this close to the moment the earlier stat
+was recorded may have changed again within the same timestamp tick, so its stat cannot
+vouch for its content."""
 
 
 def inputs_key(folders: list[Path], files: list[Path], settings: str
@@ -70,7 +73,7 @@ def is_current(state: dict | None, key: str, newest_ns: int, now: dt.datetime,
                build_id: str | None) -> bool:
     if not state or state.get("key") != key or state.get("build_id") != build_id:
         return False
-    if newest_ns >= state.get("written_ns", 0) - _RACY_NS:
+    if newest_ns >= state.get("written_ns", 0) - RACY_NS:
         return False
     try:
         return now < dt.datetime.fromisoformat(state["valid_until"])
@@ -88,12 +91,8 @@ def save(cache_dir: Path, output: Path, state: dict) -> None:
         states = {}
     states[str(output)] = {**state, "written_ns": time.time_ns()}
     cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        tmp.write_text(json.dumps(states, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with replacing(path) as handle:
+        handle.write(json.dumps(states, ensure_ascii=False).encode("utf-8"))
 
 
 def problems_to_json(problems: list[Problem]) -> list:
