@@ -3,7 +3,6 @@ build cache when the file has not changed. Misses are spread over worker process
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING
 from .bodies import body_id
 from .cache import BuildCache, SourceEntry, stat_key
 from .errors import Problem, Problems, SourceRef, display_path
+from .fingerprints import digest
 from .markup import BodyImage, render_markdown
 from .parallel import run_chunked
 from .read import Document, read_document
@@ -76,8 +76,7 @@ def prepare_sources(paths: list[Path], content_dir: Path, root: Path, linker: Li
     still = []
     for path, stat in misses:
         raw = path.read_bytes()
-        digest = _digest(raw)
-        entry = cache.source_by_digest(path, digest)
+        entry = cache.source_by_digest(path, digest(raw))
         prepared = _from_entry(path, entry, cache, content_dir, root) if entry else None
         if prepared is not None:
             # A new entry, not the cached one changed in place: the cache writes what
@@ -169,6 +168,3 @@ def _image_stat(path: Path) -> tuple[int, int, int] | None:
     except OSError:
         return None
 
-
-def _digest(raw: bytes) -> str:
-    return hashlib.blake2b(raw, digest_size=16).hexdigest()
