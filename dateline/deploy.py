@@ -2,31 +2,52 @@
 
     DIR/releases/20260115-120000-123456/   one folder per deploy, never changed after
     DIR/current -> releases/…              the live site, for the web server's root
+    DIR/.dateline-deploy                   the record: what went live, what was rolled back
 
 A release is written as `releases/.NAME.partial` and renamed when complete; then one
 rename of a fresh symlink onto `current` makes it live, so a reader sees the old site or
-the new one, never a mixture. A file whose bytes equal the live release's is hard-linked,
-not copied. Anything going wrong before the switch removes the half-made release and
-leaves the live site as it was. The newest `keep` releases (and the live one) are kept;
-`rollback` switches `current` to the release before the live one.
+the new one, never a mixture; then the record says it went live. A file whose bytes
+equal the live release's is hard-linked, not copied. Anything going wrong before the
+record is written puts back what was live and removes the new release. A deploy killed
+outright leaves leftovers (a hidden half release, a `.current-*` symlink, a release never
+made live): the next deploy or rollback removes them and settles the record with what
+`current` shows (see releases.settle). One deploy or rollback at a time: each holds a
+lock on DIR.
+
+`rollback` makes the release that was live before the live one live again and marks the
+one it left as rolled back, never to be a rollback target again. Pruning keeps `keep`
+releases (always the live one), deleting rolled-back ones first, then the oldest.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import os
 import shutil
+import signal
 import uuid
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import releases as history
 from .errors import DatelineError, Problem, SourceRef, UsageError
-from .write import MARKER
+from .write import MARKER, read_build_id
 
 RELEASES = "releases"
 CURRENT = "current"
 _PARTIAL = ".partial"
+_PRUNING = ".pruning"
+
+STOP_AT = "DATELINE_DEPLOY_STOP_AT"
+"""Fault injection for the crash tests: with this set to one of the steps below, the
+process stops itself (SIGSTOP) on reaching it, for the test to look and then kill it."""
+DEPLOY_STEPS = ("settled", "filling", "filled", "renamed", "linked", "switched",
+                "recorded", "pruning", "pruned")
+ROLLBACK_STEPS = ("settled", "linked", "switched", "recorded")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,54 +59,72 @@ class DeployResult:
     linked: int
     """Files hard-linked to the previous live release's identical ones."""
     removed: tuple[str, ...] = ()
-    """Old releases deleted to keep the newest `keep`."""
+    """Old releases deleted to keep `keep`."""
 
 
-def deploy(site: Path, web_root: Path, keep: int = 5) -> DeployResult:
-    """Copy `site` into a new release under `web_root`, make it live, prune old ones."""
+@dataclass(frozen=True, slots=True)
+class Listed:
+    release: history.Release
+    live: bool
+
+
+def deploy(site: Path, web_root: Path, keep: int = 5, *, allow_unpublished: bool = False,
+           protected: Sequence[tuple[str, Path]] = ()) -> DeployResult:
+    """Copy `site` into a new release under `web_root`, make it live, prune old ones.
+    `protected`: (what, folder) pairs the web root must not lie in, besides `site`."""
     site = site.resolve()
-    if not (site / MARKER).is_file():
-        raise UsageError(Problem(SourceRef(str(site), 1), "not a site folder Dateline built "
-                         "(no .dateline-output file); build it first, or name it with --out"))
+    _check_site(site, allow_unpublished)
     if keep < 1:
         raise UsageError(Problem(SourceRef("--keep", 1), "--keep must be 1 or more"))
+    check_target(web_root, [("the built site", site), *protected])
     _check_web_root(web_root)
     files = _files_to_publish(site)
-    live = live_release(web_root)
-    name = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S-%f")  # sorts by time
-    releases = web_root / RELEASES
-    releases.mkdir(parents=True, exist_ok=True)
-    partial = releases / f".{name}{_PARTIAL}"
-    release = releases / name
-    try:
-        copied, linked = _fill(partial, files, live)
-        os.chmod(partial, 0o755)
-        os.rename(partial, release)
-        switch(web_root, release)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        if live_release(web_root) != release:
-            shutil.rmtree(release, ignore_errors=True)
-        raise
-    return DeployResult(release, copied, linked, prune(web_root, keep))
+    with _reported(web_root), _locked(web_root):
+        record, live = _settled(web_root)
+        release, copied, linked, record = _publish(web_root, record, live, files,
+                                                   read_build_id(site))
+        return DeployResult(release, copied, linked, _prune(web_root, record, keep))
 
 
 def rollback(web_root: Path) -> Path:
-    """Make the release before the live one live again; returns it."""
-    live = live_release(web_root)
-    if live is None:
+    """Make the release that was live before the live one live again; returns it."""
+    if not (web_root / CURRENT).is_symlink():
         raise DatelineError(Problem(SourceRef(str(web_root), 1), "nothing is deployed here "
                             f"(no {CURRENT} symlink); deploy with --to first"))
-    earlier = [r for r in list_releases(web_root) if r.name < live.name]
-    if not earlier:
-        raise DatelineError(Problem(SourceRef(str(live), 1), "this is the oldest release "
-                            "kept; there is nothing earlier to roll back to"))
-    switch(web_root, earlier[-1])
-    return earlier[-1]
+    with _reported(web_root), _locked(web_root):
+        record, live = _settled(web_root)
+        if live is None:
+            raise DatelineError(Problem(SourceRef(str(web_root), 1), "nothing is deployed "
+                                f"here ({CURRENT} leads to no release); deploy again"))
+        target = history.rollback_target(record, live.name)
+        if target is None:
+            raise DatelineError(Problem(SourceRef(str(live), 1), "no release that was live "
+                                "before this one is kept; there is nothing earlier to roll "
+                                "back to"))
+        release = live.parent / target.name
+        try:
+            switch(web_root, release)
+            _reached("switched")
+            history.save(web_root, history.rolled_back(record, live.name))
+            _reached("recorded")
+        except BaseException:
+            _put_back(web_root, live)
+            raise
+        return release
+
+
+def list_history(web_root: Path) -> list[Listed]:
+    """Every kept release, newest first, as the next deploy would settle the record
+    (this writes nothing)."""
+    live = _live_name(web_root)
+    on_disk = [p.name for p in list_releases(web_root)]
+    record = history.settle(history.load(web_root, on_disk, live), on_disk, live,
+                            lambda name: read_build_id(web_root / RELEASES / name))
+    return [Listed(r, r.name == live) for r in reversed(record.releases)]
 
 
 def list_releases(web_root: Path) -> list[Path]:
-    """The complete releases, oldest first."""
+    """The complete release folders, oldest first."""
     folder = web_root / RELEASES
     if not folder.is_dir():
         return []
@@ -108,23 +147,52 @@ def switch(web_root: Path, release: Path) -> None:
     # Relative, so the web root can be moved or mounted elsewhere.
     os.symlink(os.path.relpath(release, web_root), temporary)
     try:
+        _reached("linked")
         os.replace(temporary, web_root / CURRENT)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
 
 
-def prune(web_root: Path, keep: int) -> tuple[str, ...]:
-    """Delete all but the newest `keep` releases (never the live one), and the leftovers
-    of deploys that were killed before they finished."""
-    live = live_release(web_root)
-    releases = list_releases(web_root)
-    doomed = [r for r in releases[:-keep] if r != live]
-    for release in doomed:
-        shutil.rmtree(release)
-    for leftover in (web_root / RELEASES).glob(f".*{_PARTIAL}"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    return tuple(r.name for r in doomed)
+def check_target(web_root: Path, protected: Sequence[tuple[str, Path]]) -> None:
+    """Refuse a web root inside a folder that a build replaces or that holds the site's
+    sources: the next `build --clean` would delete the live site with it."""
+    target = web_root.resolve()
+    for what, folder in protected:
+        folder = folder.resolve()
+        if target.is_relative_to(folder):
+            raise UsageError(Problem(SourceRef(str(web_root), 1), f"refusing to deploy here: "
+                             f"it is inside {what} ({folder}), which builds replace or "
+                             "which holds the site's sources; choose a folder of its own, "
+                             "such as /var/www/news"))
+    built = next((p for p in (target, *target.parents) if (p / MARKER).is_file()), None)
+    if built is not None:
+        raise UsageError(Problem(SourceRef(str(web_root), 1), "refusing to deploy here: it "
+                         f"is inside {built}, a folder Dateline builds into (it has a "
+                         f"{MARKER} file); choose a folder of its own"))
+
+
+def _check_site(site: Path, allow_unpublished: bool) -> None:
+    if not (site / MARKER).is_file():
+        raise UsageError(Problem(SourceRef(str(site), 1), "not a site folder Dateline built "
+                         "(no .dateline-output file); build it first, or name it with --out"))
+    held = _unpublished(site)
+    if held and not allow_unpublished:
+        flags = " and ".join(f"--{kind}" for kind in held)
+        what = " and ".join({"drafts": "drafts", "future": "articles dated in the future"}
+                            .get(kind, kind) for kind in held)
+        raise DatelineError(Problem(SourceRef(str(site), 1), f"was built with {flags}, so "
+                            f"it holds {what}, not for readers yet; rebuild it without "
+                            f"{flags}, or deploy it anyway with --allow-unpublished"))
+
+
+def _unpublished(site: Path) -> list[str]:
+    """What the build let in besides published articles (`unpublished:` in its marker)."""
+    for line in (site / MARKER).read_text(encoding="utf-8", errors="replace").splitlines():
+        if line.startswith("unpublished:"):
+            return [k.strip() for k in line.removeprefix("unpublished:").split(",")
+                    if k.strip()]
+    return []
 
 
 def _check_web_root(web_root: Path) -> None:
@@ -134,6 +202,145 @@ def _check_web_root(web_root: Path) -> None:
     if current.exists() and not current.is_symlink():
         raise UsageError(Problem(SourceRef(str(current), 1), "exists and is not a symlink; "
                          "deploy manages DIR/current itself: move it away first"))
+
+
+@contextlib.contextmanager
+def _locked(web_root: Path) -> Iterator[None]:
+    """Hold DIR's lock: a second deploy would otherwise take the first one's half-made
+    release for a leftover and delete it."""
+    web_root.mkdir(parents=True, exist_ok=True)
+    handle = os.open(web_root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DatelineError(Problem(SourceRef(str(web_root), 1), "another deploy or "
+                                "rollback is running here; run this again when it has "
+                                "finished")) from None
+        yield
+    finally:
+        os.close(handle)  # releases the lock
+
+
+@contextlib.contextmanager
+def _reported(web_root: Path) -> Iterator[None]:
+    """An operating system failure (a full disk, a read-only file system) as one line
+    naming the folder and the reason, and what is live now."""
+    try:
+        yield
+    except OSError as exc:
+        where = web_root
+        if exc.filename and not Path(exc.filename).resolve().is_relative_to(
+                web_root.resolve()):
+            where = Path(exc.filename)
+        live = live_release(web_root)
+        now = (f"releases/{live.name} is live, as before" if live is not None
+               else "nothing is live")
+        raise DatelineError(Problem(SourceRef(str(where), 1), f"cannot deploy: "
+                            f"{exc.strerror or exc}; nothing was changed ({now})")) from exc
+
+
+def _settled(web_root: Path) -> tuple[history.Record, Path | None]:
+    """The record, in line with `current`, and the live release, after removing what
+    killed deploys left (safe: this deploy holds the lock, so none is running)."""
+    folder = web_root / RELEASES
+    folder.mkdir(exist_ok=True)
+    live = live_release(web_root)
+    live_name = _live_name(web_root)
+    on_disk = [p.name for p in list_releases(web_root)]
+    loaded = history.load(web_root, on_disk, live_name)
+    record = history.settle(loaded, on_disk, live_name,
+                            lambda name: read_build_id(folder / name))
+    kept = {r.name for r in record.releases}
+    for entry in folder.iterdir():
+        if entry.name.startswith(".") or entry.name not in kept:
+            _remove(entry)
+    for entry in web_root.iterdir():
+        if entry.name.startswith(f".{CURRENT}-") or (
+                entry.name.startswith(f"{history.RECORD}.") and entry.name.endswith(".tmp")):
+            _remove(entry)
+    if record != loaded or not (web_root / history.RECORD).is_file():
+        history.save(web_root, record)
+    _reached("settled")
+    return record, live
+
+
+def _live_name(web_root: Path) -> str | None:
+    live = live_release(web_root)
+    if live is None or live.parent != (web_root / RELEASES).resolve():
+        return None
+    return live.name
+
+
+def _publish(web_root: Path, record: history.Record, live: Path | None,
+             files: list[tuple[str, Path]], build_id: str | None,
+             ) -> tuple[Path, int, int, history.Record]:
+    folder = web_root / RELEASES
+    name = base = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S-%f")  # sorts by time
+    while (folder / name).exists():
+        name = f"{base}-{int(name.rpartition('-')[2]) + 1 if name != base else 1}"
+    partial = folder / f".{name}{_PARTIAL}"
+    release = folder / name
+    try:
+        copied, linked = _fill(partial, files, live)
+        os.chmod(partial, 0o755)
+        _reached("filled")
+        os.rename(partial, release)
+        _reached("renamed")
+        switch(web_root, release)
+        _reached("switched")
+        record = history.went_live(record, name, build_id)
+        history.save(web_root, record)
+        _reached("recorded")
+    except BaseException:
+        _put_back(web_root, live)
+        shutil.rmtree(partial, ignore_errors=True)
+        if live_release(web_root) != release.resolve():
+            shutil.rmtree(release, ignore_errors=True)
+        raise
+    return release, copied, linked, record
+
+
+def _put_back(web_root: Path, live: Path | None) -> None:
+    """After a failure past the switch: make the release that was live live again."""
+    with contextlib.suppress(OSError):
+        if live_release(web_root) == live:
+            return
+        if live is None:
+            (web_root / CURRENT).unlink()
+        else:
+            switch(web_root, live)
+
+
+def _prune(web_root: Path, record: history.Record, keep: int) -> tuple[str, ...]:
+    """Delete releases beyond `keep`: each is first renamed to a hidden name, so that a
+    kill half-way through deleting it leaves no half release among the listed ones."""
+    folder = web_root / RELEASES
+    doomed = history.doomed(record, _live_name(web_root), keep)
+    for name in doomed:
+        os.rename(folder / name, folder / f".{name}{_PRUNING}")
+    _reached("pruning")
+    for name in doomed:
+        shutil.rmtree(folder / f".{name}{_PRUNING}", ignore_errors=True)
+    if doomed:
+        # Should this fail (a disk still full), the next deploy settles the record: it
+        # drops releases whose folder is gone.
+        with contextlib.suppress(OSError):
+            history.save(web_root, history.without(record, doomed))
+    _reached("pruned")
+    return tuple(doomed)
+
+
+def _reached(step: str) -> None:
+    if os.environ.get(STOP_AT) == step:
+        os.kill(os.getpid(), signal.SIGSTOP)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _files_to_publish(site: Path) -> list[tuple[str, Path]]:
@@ -171,21 +378,26 @@ def _files_under(folder: Path):
 
 def _fill(release: Path, files: list[tuple[str, Path]], live: Path | None) -> tuple[int, int]:
     release.mkdir()
-    copied = linked = 0
-    for relative, source in files:
+    linked = 0
+    for count, (relative, source) in enumerate(files, 1):
         target = release / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         previous = live / relative if live is not None else None
-        if previous is not None and _same_bytes(source, previous):
-            try:
-                os.link(previous, target)
-                linked += 1
-                continue
-            except OSError:  # a file system without hard links: copy instead
-                pass
-        _copy_file(source, target)
-        copied += 1
-    return copied, linked
+        if previous is not None and _same_bytes(source, previous) and _linked(previous, target):
+            linked += 1
+        else:
+            _copy_file(source, target)
+        if count == 1:
+            _reached("filling")  # a half-made release
+    return len(files) - linked, linked
+
+
+def _linked(previous: Path, target: Path) -> bool:
+    try:
+        os.link(previous, target)
+        return True
+    except OSError:  # a file system without hard links: copy instead
+        return False
 
 
 def _copy_file(source: Path, target: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from dateline import deploy
+from dateline.errors import DatelineError
 
 
 @pytest.fixture
@@ -85,7 +86,7 @@ def test_an_interrupted_deploy_leaves_the_live_site_untouched(site, tmp_path, sn
         real_copy(source, target)
 
     monkeypatch.setattr(deploy, "_copy_file", copy_then_fail)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(DatelineError, match="www:1: cannot deploy: No space left"):
         deploy.deploy(site.out, web)
     assert len(calls) == 2  # it failed mid-way, after copying a file
     assert _live(web) == first.release
