@@ -187,26 +187,68 @@ def _add_deploy_command(commands) -> None:
                      help="the web root that holds releases/ and the current symlink")
     _add_built_site_option(cmd)
     cmd.add_argument("--keep", type=int, default=5, metavar="N",
-                     help="releases to keep (default: 5); the live one is always kept")
-    cmd.add_argument("--rollback", action="store_true",
-                     help="make the release before the live one live again")
+                     help="releases to keep (default: 5); the live one is always kept, "
+                          "rolled-back ones go first")
+    cmd.add_argument("--allow-unpublished", action="store_true",
+                     help="deploy a site built with --drafts or --future")
+    action = cmd.add_mutually_exclusive_group()
+    action.add_argument("--rollback", action="store_true",
+                        help="make the release that was live before the live one live again")
+    action.add_argument("--list", action="store_true",
+                        help="list the releases: time, build id, which is live, which were "
+                             "rolled back")
     cmd.set_defaults(run=_run_deploy)
 
 
 def _run_deploy(args: argparse.Namespace) -> int:
     from . import deploy
 
-    if args.rollback:
-        release = deploy.rollback(args.to)
-        print(f"rolled back: {_shown(args.to / deploy.CURRENT)} → releases/{release.name}")
+    try:
+        if args.list:
+            _print_releases(deploy.list_history(args.to), args.to)
+        elif args.rollback:
+            release = deploy.rollback(args.to)
+            print(f"rolled back: {_shown(args.to / deploy.CURRENT)} → releases/{release.name}")
+        else:
+            _deploy(args)
         return 0
-    folder = args.out if args.out is not None else load_config(args.config).paths.output
-    result = deploy.deploy(folder, args.to, keep=args.keep)
+    except DatelineError as exc:  # one line each: what a deploy changed is said in it
+        for problem in exc.problems:
+            print(f"{problem}", file=sys.stderr)
+        return exc.exit_code
+
+
+def _deploy(args: argparse.Namespace) -> None:
+    from . import deploy
+
+    config = load_config(args.config) if args.out is None or args.config.is_file() else None
+    folder = args.out if args.out is not None else config.paths.output
+    protected = [] if config is None else [
+        ("the output folder", config.paths.output), ("the content folder",
+        config.paths.content), ("the cache folder", config.paths.cache)]
+    result = deploy.deploy(folder, args.to, keep=args.keep, protected=protected,
+                           allow_unpublished=args.allow_unpublished)
     removed = f", removed {len(result.removed)} old" if result.removed else ""
     print(f"deployed releases/{result.release.name}: {result.copied} files copied, "
           f"{result.linked} unchanged (hard-linked){removed} → "
           f"{_shown(args.to / deploy.CURRENT)} is live")
-    return 0
+
+
+def _print_releases(listed, web_root: Path) -> None:
+    if not listed:
+        print(f"nothing is deployed in {_shown(web_root)}")
+        return
+    for item in listed:  # newest first
+        release = item.release
+        state = "live" if item.live else (
+            f"rolled back {_when(release.rolled_back)}" if release.rolled_back else "")
+        print(f"releases/{release.name}  deployed {_when(release.deployed)}  "
+              f"build {release.build_id or 'unknown'}  {state}".rstrip())
+
+
+def _when(iso: str) -> str:
+    """An ISO UTC time as `2026-01-15 12:00:00 UTC`."""
+    return f"{iso[:10]} {iso[11:19]} UTC" if len(iso) >= 19 else iso or "unknown"
 
 
 def _run_i18n(args: argparse.Namespace) -> int:

@@ -118,8 +118,11 @@ def list_history(web_root: Path) -> list[Listed]:
     (this writes nothing)."""
     live = _live_name(web_root)
     on_disk = [p.name for p in list_releases(web_root)]
-    record = history.settle(history.load(web_root, on_disk, live), on_disk, live,
-                            lambda name: read_build_id(web_root / RELEASES / name))
+    def build_id_of(name: str) -> str | None:
+        return read_build_id(web_root / RELEASES / name)
+
+    record = history.settle(history.load(web_root, on_disk, live, build_id_of), on_disk,
+                            live, build_id_of)
     return [Listed(r, r.name == live) for r in reversed(record.releases)]
 
 
@@ -248,9 +251,11 @@ def _settled(web_root: Path) -> tuple[history.Record, Path | None]:
     live = live_release(web_root)
     live_name = _live_name(web_root)
     on_disk = [p.name for p in list_releases(web_root)]
-    loaded = history.load(web_root, on_disk, live_name)
-    record = history.settle(loaded, on_disk, live_name,
-                            lambda name: read_build_id(folder / name))
+    def build_id_of(name: str) -> str | None:
+        return read_build_id(folder / name)
+
+    loaded = history.load(web_root, on_disk, live_name, build_id_of)
+    record = history.settle(loaded, on_disk, live_name, build_id_of)
     kept = {r.name for r in record.releases}
     for entry in folder.iterdir():
         if entry.name.startswith(".") or entry.name not in kept:

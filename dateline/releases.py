@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import msgspec
@@ -43,7 +43,8 @@ class Record(msgspec.Struct, frozen=True):
     format: int = _FORMAT
 
 
-def load(web_root: Path, on_disk: Iterable[str], live: str | None) -> Record:
+def load(web_root: Path, on_disk: Iterable[str], live: str | None,
+         build_id_of: Callable[[str], str | None]) -> Record:
     """The record of `web_root`; for a web root deployed to before there was a record,
     one made from the folder names (then, only a rollback put releases after the live
     one)."""
@@ -52,7 +53,8 @@ def load(web_root: Path, on_disk: Iterable[str], live: str | None) -> Record:
     except FileNotFoundError:
         names = sorted(on_disk)
         return Record(tuple(
-            Release(n, time_of(n), rolled_back="unknown" if live and n > live else None)
+            Release(n, time_of(n), build_id_of(n),
+                    rolled_back="unknown" if live and n > live else None)
             for n in names))
     try:
         record = msgspec.json.decode(data, type=Record)
@@ -75,7 +77,7 @@ def save(web_root: Path, record: Record) -> None:
 
 
 def settle(record: Record, on_disk: Iterable[str], live: str | None,
-           build_id_of) -> Record:
+           build_id_of: Callable[[str], str | None]) -> Record:
     """`record` as `current` and the release folders show it: releases whose folder is
     gone dropped; a live release it does not hold added; the ones recorded after the
     live one marked rolled back (only a rollback that was cut short leaves such)."""
