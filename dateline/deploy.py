@@ -76,7 +76,7 @@ def deploy(site: Path, web_root: Path, keep: int = 5, *, allow_unpublished: bool
     _check_site(site, allow_unpublished)
     if keep < 1:
         raise UsageError(Problem(SourceRef("--keep", 1), "--keep must be 1 or more"))
-    check_target(web_root, [("the built site", site), *protected])
+    check_target(web_root, [*protected, ("the built site", site)])
     _check_web_root(web_root)
     files = _files_to_publish(site)
     with _reported(web_root), _locked(web_root):

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import Problem, SourceRef, UsageError
+from .releases import find_target
 
 HEADERS_FILE = "_headers"
 """Response headers for Netlify and Cloudflare Pages, in their `_headers` format."""
@@ -24,8 +25,15 @@ MARKER = ".dateline-output"
 
 def check_output_dir(output: Path, protected: Iterable[Path]) -> None:
     """Refuse an output folder that is, contains or lies inside the site's sources, or
-    that exists with other files in it and was not made by Dateline."""
+    that exists with other files in it and was not made by Dateline, or that holds (or
+    lies in) a web root `deploy` publishes to: replacing the folder would delete it."""
     output = output.resolve()
+    target = find_target(output)
+    if target is not None:
+        raise UsageError(Problem(SourceRef(str(output), 1), "refusing to build into this "
+                         f"folder: {target} is a web root that `deploy` publishes to (it "
+                         "has a .dateline-deploy file), and a build would replace it; "
+                         "choose an output folder apart from it, such as site/"))
     for folder in protected:
         folder = folder.resolve()
         if output == folder or folder.is_relative_to(output) or output.is_relative_to(folder):

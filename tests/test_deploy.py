@@ -4,6 +4,7 @@ files that did not change, rollback, pruning, and a failed deploy that changes n
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ def site(tmp_path, make_site, article_text, build_site):
 
     class Site:
         out = root / "site"
+        src = root
 
         def build(self, body: str) -> Path:
             (root / "content/en/world/vote.md").write_text(
@@ -151,3 +153,104 @@ def test_deploy_refuses_folders_it_does_not_own(site, tmp_path, run_cli):
     assert result.code == 2 and "not a site folder Dateline built" in result.err
     result = run_cli(["deploy", "--rollback", "--to", tmp_path / "empty"])
     assert result.code == 1 and "nothing is deployed here" in result.err
+
+
+# ----- unpublished builds (issue 14): the build's marker has `unpublished: …`
+
+@pytest.mark.parametrize(("line", "flags"), [
+    ("unpublished: drafts", "--drafts"),
+    ("unpublished: future", "--future"),
+    ("unpublished: drafts, future", "--drafts and --future"),
+])
+def test_a_site_built_with_unpublished_articles_is_refused(site, tmp_path, run_cli, line,
+                                                           flags):
+    out = site.build("First.\n")
+    marker = out / ".dateline-output"
+    marker.write_text(marker.read_text(encoding="utf-8") + f"{line}\n", encoding="utf-8")
+    web = tmp_path / "www"
+    result = run_cli(["deploy", "--to", web, "--out", out])
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        f"{out}:1: was built with {flags}, so it holds "
+        + {"--drafts": "drafts", "--future": "articles dated in the future",
+           "--drafts and --future": "drafts and articles dated in the future"}[flags]
+        + f", not for readers yet; rebuild it without {flags}, or deploy it anyway with "
+        "--allow-unpublished"]
+    assert not web.exists()
+    result = run_cli(["deploy", "--to", web, "--out", out, "--allow-unpublished"])
+    assert result.code == 0, result.err
+    assert _live(web).is_dir()
+
+
+def test_build_with_drafts_then_deploy_is_refused(site, tmp_path, run_cli, article_text):
+    """End to end: the build writes the `unpublished:` line, deploy reads it."""
+    (site.src / "content/en/world/plan.md").write_text(
+        article_text(title="Not yet", draft=True), encoding="utf-8")
+    config = site.src / "dateline.toml"
+    web = tmp_path / "www"
+    assert run_cli(["build", "--config", config, "--drafts"]).code == 0
+    result = run_cli(["deploy", "--config", config, "--to", web])
+    assert result.code == 1 and "was built with --drafts" in result.err
+    assert not web.exists()
+    assert run_cli(["build", "--config", config]).code == 0
+    result = run_cli(["deploy", "--config", config, "--to", web])
+    assert result.code == 0, result.err
+
+
+# ----- where a web root may be (issue 15)
+
+@pytest.mark.parametrize(("inside", "what"), [
+    ("site", "the output folder"), ("content", "the content folder"),
+    (".dateline-cache", "the cache folder"), ("site/en", "the output folder"),
+])
+def test_deploy_refuses_a_web_root_inside_the_sites_folders(site, run_cli, inside, what):
+    site.build("First.\n")
+    web = site.src / inside / "www"
+    result = run_cli(["deploy", "--to", web], cwd=site.src)
+    assert result.code == 2
+    assert f"refusing to deploy here: it is inside {what}" in result.err
+    assert not web.exists()
+
+
+def test_deploy_refuses_a_web_root_inside_any_built_folder(site, tmp_path, run_cli):
+    out = site.build("First.\n")
+    other = tmp_path / "mirror"
+    shutil.copytree(out, other)
+    for web in (out / "www", out, other / "www", other / "en"):
+        result = run_cli(["deploy", "--to", web, "--out", out])
+        assert result.code == 2 and "refusing to deploy here" in result.err, web
+    assert not (out / "www").exists() and not (other / "www").exists()
+    assert not (out / "current").exists()
+
+
+@pytest.mark.parametrize("where", ["site/www", "site/en/www", "site"])
+def test_build_refuses_an_output_folder_that_holds_a_web_root(site, tmp_path, run_cli,
+                                                              where):
+    """A web root a deploy made (here one moved into place, as an older Dateline let
+    `deploy --to site/www` make it) is never replaced by a build."""
+    site.build("First.\n")
+    web = tmp_path / "www"
+    assert run_cli(["deploy", "--to", web, "--out", site.out]).code == 0
+    live = _live(web).name
+    target = site.src / where
+    if where == "site":
+        shutil.rmtree(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    web.rename(target)
+    for clean in ([], ["--clean"]):
+        result = run_cli(["build", "--config", site.src / "dateline.toml", *clean])
+        assert result.code == 2, result.out
+        assert f"{target} is a web root that `deploy` publishes to" in result.err
+        assert os.readlink(target / "current") == f"releases/{live}"
+        assert (target / "current" / "en" / "index.html").is_file()
+
+
+def test_build_refuses_an_output_folder_inside_a_web_root(site, tmp_path, run_cli):
+    site.build("First.\n")
+    web = tmp_path / "www"
+    assert run_cli(["deploy", "--to", web, "--out", site.out]).code == 0
+    before = _files(web)
+    for out in (web / "current", web, web / "releases" / _live(web).name, web / "new"):
+        result = run_cli(["build", "--config", site.src / "dateline.toml", "--out", out])
+        assert result.code == 2 and "is a web root that `deploy` publishes to" in result.err
+    assert _files(web).keys() == before.keys()
