@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import hashlib
 import os
@@ -41,6 +42,7 @@ RELEASES = "releases"
 CURRENT = "current"
 _PARTIAL = ".partial"
 _PRUNING = ".pruning"
+_DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO}
 
 STOP_AT = "DATELINE_DEPLOY_STOP_AT"
 """Fault injection for the crash tests: with this set to one of the steps below, the
@@ -91,7 +93,7 @@ def rollback(web_root: Path) -> Path:
     if not (web_root / CURRENT).is_symlink():
         raise DatelineError(Problem(SourceRef(str(web_root), 1), "nothing is deployed here "
                             f"(no {CURRENT} symlink); deploy with --to first"))
-    with _reported(web_root), _locked(web_root):
+    with _reported(web_root, "roll back"), _locked(web_root):
         record, live = _settled(web_root)
         if live is None:
             raise DatelineError(Problem(SourceRef(str(web_root), 1), "nothing is deployed "
@@ -226,20 +228,20 @@ def _locked(web_root: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _reported(web_root: Path) -> Iterator[None]:
+def _reported(web_root: Path, verb: str = "deploy") -> Iterator[None]:
     """An operating system failure (a full disk, a read-only file system) as one line
     naming the folder and the reason, and what is live now."""
     try:
         yield
     except OSError as exc:
-        where = web_root
-        if exc.filename and not Path(exc.filename).resolve().is_relative_to(
-                web_root.resolve()):
-            where = Path(exc.filename)
+        # Writing fails for the web root's disk (shutil names the source file even then);
+        # other failures, such as an unreadable file of the site, name their file.
+        where = exc.filename if exc.errno not in _DISK_ERRNOS and isinstance(
+            exc.filename, str) and os.path.isabs(exc.filename) else web_root
         live = live_release(web_root)
         now = (f"releases/{live.name} is live, as before" if live is not None
                else "nothing is live")
-        raise DatelineError(Problem(SourceRef(str(where), 1), f"cannot deploy: "
+        raise DatelineError(Problem(SourceRef(str(where), 1), f"cannot {verb}: "
                             f"{exc.strerror or exc}; nothing was changed ({now})")) from exc
 
 

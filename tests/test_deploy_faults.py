@@ -1,8 +1,9 @@
-"""Crash safety of `deploy`: a real deploy or rollback in a process of its own stops at
-each of its steps (deploy.STOP_AT), is looked at there, and is killed with SIGKILL to
+"""`deploy` under faults. Kills: a real deploy or rollback in a process of its own stops
+at each of its steps (deploy.STOP_AT), is looked at there, and is killed with SIGKILL to
 its process group. At every such instant and after the kill, `current` is one whole
 release; the next deploy removes every leftover, and rollbacks then go only to
-releases that were live."""
+releases that were live. Full and read-only disks: a small tmpfs (as root), where a
+failing deploy says so in one line and leaves the web root exactly as it was."""
 
 from __future__ import annotations
 
@@ -116,3 +117,87 @@ def test_a_rollback_killed_at_any_step(step, versions, tmp_path, run_cli, snapsh
     # A rollback that switched had left the second release: it is never live again.
     assert run_cli(["deploy", "--rollback", "--to", web]).code == 0
     assert _live(web, snapshot, versions) == (0 if switched else 1)
+
+
+# ----- a full disk, no inodes left, a read-only file system
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 4 MiB tmpfs with 2,000 inodes, mounted for the test and unmounted after it."""
+    if os.geteuid() != 0:
+        pytest.skip("full-disk and read-only deploys need root to mount a tmpfs (CI runs "
+                    "as root); not tried")
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m,nr_inodes=2000", "tmpfs",
+                           str(mount)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=True)
+
+
+def _fill_space(disk: Path, pages_left: int) -> None:
+    filler = disk / "filler"
+    filler.unlink(missing_ok=True)
+    stat = os.statvfs(disk)
+    with open(filler, "wb") as handle:
+        handle.truncate(0)
+        handle.write(b"\0" * max(0, (stat.f_bavail - pages_left) * stat.f_frsize))
+
+
+def _fill_inodes(disk: Path, inodes_left: int) -> None:
+    fillers = disk / "fillers"
+    fillers.mkdir(exist_ok=True)
+    for path in fillers.iterdir():
+        path.unlink()
+    for n in range(os.statvfs(disk).f_favail - inodes_left):
+        (fillers / str(n)).touch()
+
+
+def _fails_whole(result, web: Path, reason: str, live: str, verb: str = "deploy") -> None:
+    assert result.code == 1
+    assert result.err.splitlines() == [f"{web}:1: cannot {verb}: {reason}; nothing was "
+                                       f"changed (releases/{live} is live, as before)"]
+    assert os.readlink(web / "current") == f"releases/{live}"
+    assert sorted(os.listdir(web)) == [".dateline-deploy", "current", "releases"]
+
+
+@pytest.mark.parametrize("fill", [_fill_space, _fill_inodes], ids=["space", "inodes"])
+def test_a_deploy_that_runs_out_of_disk_changes_nothing(small_disk, fill, versions,
+                                                        run_cli, snapshot):
+    """From no room at all to just enough: every failing deploy stops at another point
+    (copying, making the symlink, writing the record) and each leaves the web root as it
+    was; then one fits."""
+    web = small_disk / "www"
+    assert run_cli(["deploy", "--to", web, "--out", versions[0][0]]).code == 0
+    first = deploy.live_release(web).name
+    before = snapshot(web)
+    failures = 0
+    for left in range(500):
+        fill(small_disk, left)
+        result = run_cli(["deploy", "--to", web, "--out", versions[1][0]])
+        if result.code == 0:
+            break
+        _fails_whole(result, web, "No space left on device", first)
+        assert snapshot(web) == before
+        assert [line.split()[0] for line in run_cli(
+            ["deploy", "--list", "--to", web]).out.splitlines()] == [f"releases/{first}"]
+        failures += 1
+    assert failures > 5 and result.code == 0, result.err
+    assert _live(web, snapshot, versions) == 1
+    assert len(os.listdir(web / "releases")) == 2
+
+
+def test_a_read_only_file_system_changes_nothing(small_disk, versions, run_cli, snapshot):
+    web = small_disk / "www"
+    for out, _ in versions[:2]:
+        assert run_cli(["deploy", "--to", web, "--out", out]).code == 0
+    live = deploy.live_release(web).name
+    before = snapshot(web)
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    result = run_cli(["deploy", "--to", web, "--out", versions[2][0]])
+    _fails_whole(result, web, "Read-only file system", live)
+    result = run_cli(["deploy", "--rollback", "--to", web])
+    _fails_whole(result, web, "Read-only file system", live, verb="roll back")
+    assert snapshot(web) == before
