@@ -201,3 +201,25 @@ def test_a_read_only_file_system_changes_nothing(small_disk, versions, run_cli, 
     result = run_cli(["deploy", "--rollback", "--to", web])
     _fails_whole(result, web, "Read-only file system", live, verb="roll back")
     assert snapshot(web) == before
+
+
+def test_a_second_deploy_at_once_is_refused_and_touches_nothing(versions, tmp_path, run_cli,
+                                                            snapshot):
+    """While a deploy runs (here stopped half-way through copying), another one or a
+    rollback is refused: it would take the running one's half release for a leftover."""
+    web = tmp_path / "www"
+    for out, _ in versions[:2]:
+        assert run_cli(["deploy", "--to", web, "--out", out]).code == 0
+    proc = _stopped("filling", ["deploy", "--to", web, "--out", versions[2][0]])
+    try:
+        partial = [p for p in os.listdir(web / "releases") if p.endswith(".partial")]
+        for args in (["--out", versions[3][0]], ["--rollback"]):
+            result = run_cli(["deploy", "--to", web, *args])
+            assert result.code == 1
+            assert "another deploy or rollback is running here" in result.err
+        assert [p for p in os.listdir(web / "releases") if p.endswith(".partial")] == partial
+        assert _live(web, snapshot, versions) == 1
+    finally:
+        _kill(proc)
+    assert run_cli(["deploy", "--to", web, "--out", versions[3][0]]).code == 0
+    _no_leftovers(web, snapshot, versions, run_cli)
