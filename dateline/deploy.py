@@ -118,13 +118,8 @@ def rollback(web_root: Path) -> Path:
 def list_history(web_root: Path) -> list[Listed]:
     """Every kept release, newest first, as the next deploy would settle the record
     (this writes nothing)."""
+    _, record = _records(web_root)
     live = _live_name(web_root)
-    on_disk = [p.name for p in list_releases(web_root)]
-    def build_id_of(name: str) -> str | None:
-        return read_build_id(web_root / RELEASES / name)
-
-    record = history.settle(history.load(web_root, on_disk, live, build_id_of), on_disk,
-                            live, build_id_of)
     return [Listed(r, r.name == live) for r in reversed(record.releases)]
 
 
@@ -251,13 +246,7 @@ def _settled(web_root: Path) -> tuple[history.Record, Path | None]:
     folder = web_root / RELEASES
     folder.mkdir(exist_ok=True)
     live = live_release(web_root)
-    live_name = _live_name(web_root)
-    on_disk = [p.name for p in list_releases(web_root)]
-    def build_id_of(name: str) -> str | None:
-        return read_build_id(folder / name)
-
-    loaded = history.load(web_root, on_disk, live_name, build_id_of)
-    record = history.settle(loaded, on_disk, live_name, build_id_of)
+    loaded, record = _records(web_root)
     kept = {r.name for r in record.releases}
     for entry in folder.iterdir():
         if entry.name.startswith(".") or entry.name not in kept:
@@ -270,6 +259,19 @@ def _settled(web_root: Path) -> tuple[history.Record, Path | None]:
         history.save(web_root, record)
     _reached("settled")
     return record, live
+
+
+def _records(web_root: Path) -> tuple[history.Record, history.Record]:
+    """The record as stored (made from the folders' names when there is none), and as
+    settled with what `current` and the release folders show."""
+    live = _live_name(web_root)
+    on_disk = [p.name for p in list_releases(web_root)]
+
+    def build_id_of(name: str) -> str | None:
+        return read_build_id(web_root / RELEASES / name)
+
+    loaded = history.load(web_root, on_disk, live, build_id_of)
+    return loaded, history.settle(loaded, on_disk, live, build_id_of)
 
 
 def _live_name(web_root: Path) -> str | None:
