@@ -118,6 +118,7 @@ def rollback(web_root: Path) -> Path:
 def list_history(web_root: Path) -> list[Listed]:
     """Every kept release, newest first, as the next deploy would settle the record
     (this writes nothing)."""
+    _check_web_root(web_root)
     _, record = _records(web_root)
     live = _live_name(web_root)
     return [Listed(r, r.name == live) for r in reversed(record.releases)]

@@ -254,3 +254,10 @@ def test_build_refuses_an_output_folder_inside_a_web_root(site, tmp_path, run_cl
         result = run_cli(["build", "--config", site.src / "dateline.toml", "--out", out])
         assert result.code == 2 and "is a web root that `deploy` publishes to" in result.err
     assert _files(web).keys() == before.keys()
+
+
+def test_deploy_list_refuses_a_file(tmp_path, run_cli):
+    (tmp_path / "www").write_text("not a folder", encoding="utf-8")
+    result = run_cli(["deploy", "--list", "--to", tmp_path / "www"])
+    assert result.code == 2 and result.err.splitlines() == [
+        f"{tmp_path / 'www'}:1: --to must name a folder"]
