@@ -163,9 +163,9 @@ def check_target(web_root: Path, protected: Sequence[tuple[str, Path]]) -> None:
         folder = folder.resolve()
         if target.is_relative_to(folder):
             raise UsageError(Problem(SourceRef(str(web_root), 1), f"refusing to deploy here: "
-                             f"it is inside {what} ({folder}), which builds replace or "
-                             "which holds the site's sources; choose a folder of its own, "
-                             "such as /var/www/news"))
+                             f"it is inside {what} ({folder}), and a build or a clean-up "
+                             "there would delete the live site with it; choose a folder of "
+                             "its own, such as /var/www/news"))
     built = next((p for p in (target, *target.parents) if (p / MARKER).is_file()), None)
     if built is not None:
         raise UsageError(Problem(SourceRef(str(web_root), 1), "refusing to deploy here: it "
