@@ -20,6 +20,7 @@ from io import BytesIO
 
 from babel.messages.catalog import PYTHON_FORMAT, Catalog, Message, TranslationError
 from babel.messages.checkers import python_format
+from babel.messages.pofile import PoFileParser
 
 from .errors import Problem, SourceRef
 
@@ -52,27 +53,31 @@ def read_checked(source: bytes, shown: str, expected: PluralRule | None) -> Chec
     `expected` the plural rule of the language (None when Babel has none)."""
     source = source.removeprefix(codecs.BOM_UTF8)
     try:
-        catalog = parse(source)
+        catalog, notes = parse_with_notes(source)
     except CatalogSyntaxError as exc:
         return CheckedCatalog(None, [Problem(SourceRef(shown, exc.line), exc.message)],
                               expected or DEFAULT_PLURAL)
-    return check(catalog, shown, expected, _header_line(source))
+    return check(catalog, shown, expected, _header_line(source), notes)
 
 
 def check(catalog: Catalog, shown: str, expected: PluralRule | None,
-          header_line: int = 1) -> CheckedCatalog:
-    """Check a parsed catalog (from a `.po` or a `.mo` file) in place."""
+          header_line: int = 1, notes: dict[int, str] | None = None) -> CheckedCatalog:
+    """Check a parsed catalog (from a `.po` or a `.mo` file) in place. `notes` are
+    problems of entries (by their msgid's line) that parsing found."""
     problems = []
     plural, rule_problem = _plural_rule(catalog, expected)
     if rule_problem:
         problems.append(Problem(SourceRef(shown, header_line), rule_problem))
     bad = []
     for message in list(catalog)[1:]:
-        if found := entry_problems(message, plural[0]):
+        found = entry_problems(message, plural[0])
+        if note := (notes or {}).get(message.lineno or 0):
+            found = [note, *found] if message.id and not message.fuzzy else []
+        if found:
             problems.append(Problem(SourceRef(shown, message.lineno or 1),
                                     f"translation of {_shown_id(message)}: "
-                                    f"{'; '.join(found)}; the default language's string "
-                                    "is shown instead"))
+                                    f"{'; '.join(dict.fromkeys(found))}; the default "
+                                    "language's string is shown instead"))
             bad.append(message)
     for message in bad:
         if catalog.get(message.id, message.context) is not None:
@@ -91,35 +96,75 @@ class CatalogSyntaxError(Exception):
 
 def parse(source: bytes) -> Catalog:
     """A `.po` file's catalog, read strictly (CatalogSyntaxError with its line)."""
-    from babel.messages.pofile import PoFileError, read_po
+    return parse_with_notes(source)[0]
+
+
+def parse_with_notes(source: bytes) -> tuple[Catalog, dict[int, str]]:
+    """The catalog, and problems of single entries by their msgid's line (which Babel
+    would take as the whole file's, or let through)."""
+    from babel.messages.pofile import PoFileError
 
     source = source.removeprefix(codecs.BOM_UTF8)
-    _check_lines(source.decode("utf-8", "replace"))
+    notes = _check_lines(source.decode("utf-8", "replace"))
+    catalog = Catalog()
+    parser = _Parser(catalog, notes)
     try:
-        return read_po(BytesIO(source), abort_invalid=True)
+        parser.parse(BytesIO(source))
     except PoFileError as exc:
-        # Babel counts its parse errors' lines from 0.
-        raise CatalogSyntaxError((getattr(exc, "lineno", 0) or 0) + 1,
-                                 f"catalog syntax error: {exc}") from None
+        # Babel counts its parse errors' lines from 0, and says so in the message.
+        line = (getattr(exc, "lineno", 0) or 0) + 1
+        text = re.sub(r" on \d+$", "", str(exc))
+        raise CatalogSyntaxError(line, f"catalog syntax error: {text}") from None
     except Exception as exc:  # noqa: BLE001 — Babel raises many kinds on odd bytes
         raise CatalogSyntaxError(1, f"catalog cannot be read: {exc}") from None
+    return catalog, notes
 
 
-def _check_lines(text: str) -> None:
+class _Parser(PoFileParser):
+    """Babel's parser, strict, except that more plural forms than the header's
+    nplurals are one entry's problem (Babel would stop reading the file)."""
+
+    def __init__(self, catalog: Catalog, notes: dict[int, str]):
+        super().__init__(catalog, abort_invalid=True)
+        self.notes = notes
+
+    def _invalid_pofile(self, line, lineno, msg) -> None:
+        if msg.startswith("msg has more translations than num_plurals"):
+            self.notes[lineno + 1] = (f"more plural forms than the catalog's nplurals="
+                                      f"{self.catalog.num_plurals}")
+            return
+        super()._invalid_pofile(line, lineno, msg)
+
+
+def _check_lines(text: str) -> dict[int, str]:
     """Every line is a comment, blank, `keyword "string"` or `"string"`: what Babel reads
-    leniently (a missing closing quote loses a character) is an error with its line."""
+    leniently (a missing closing quote loses a character) is an error with its line.
+    Returns the msgids (by line) given msgstr[N] forms without a msgid_plural, whose
+    msgstr[0] Babel would take silently."""
+    notes: dict[int, str] = {}
+    entry, plural = 0, False
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
-        if _KEYWORD_LINE.fullmatch(stripped) or _CONTINUATION_LINE.fullmatch(stripped):
-            continue
-        if _KEYWORD.match(stripped) or stripped.startswith('"'):
-            raise CatalogSyntaxError(number, "catalog syntax error: the string is not "
-                                     "closed, or text follows it; every string is written "
-                                     'in double quotes, like msgid "Latest news"')
-        raise CatalogSyntaxError(number, "catalog syntax error: expected msgid, "
-                                 'msgid_plural, msgstr, msgctxt, a "string" or a # comment')
+        if not (_KEYWORD_LINE.fullmatch(stripped) or _CONTINUATION_LINE.fullmatch(stripped)):
+            _raise_line_error(number, stripped)
+        if stripped.startswith("msgid "):
+            entry, plural = number, False
+        elif stripped.startswith("msgid_plural"):
+            plural = True
+        elif stripped.startswith("msgstr[") and not plural and entry:
+            notes[entry] = "msgstr[…] forms given for a msgid without msgid_plural"
+    return notes
+
+
+def _raise_line_error(number: int, stripped: str) -> None:
+    if _KEYWORD.match(stripped) or stripped.startswith('"'):
+        raise CatalogSyntaxError(number, "catalog syntax error: the string is not "
+                                 "closed, or text follows it; every string is written "
+                                 'in double quotes, like msgid "Latest news"')
+    raise CatalogSyntaxError(number, "catalog syntax error: expected msgid, "
+                             'msgid_plural, msgstr, msgctxt, a "string" or a # comment')
 
 
 def _header_line(source: bytes) -> int:
@@ -174,6 +219,9 @@ def entry_problems(message: Message, forms: int) -> list[str]:
         message.string,)
     if not any(strings):
         return []
+    ids = message.id if isinstance(message.id, tuple | list) else (message.id,)
+    if any("\0" in text for text in (*ids, *strings)):
+        return ["a NUL character in the entry; delete it"]  # it ends strings in a .mo
     if not message.pluralizable:
         if len(strings) != 1:
             return ["msgstr[…] forms given for a msgid without msgid_plural; write one msgstr"]

@@ -97,9 +97,14 @@ def load_translations(locales_dirs: Path | Sequence[Path], code: str, root: Path
     for problem in found:
         problems.warn(problem.where, problem.message)
     compiled = _compile(checked)
+    if (translations := _translations(compiled)) is None:
+        # Not seen after the checks; if it happens, the language still builds.
+        problems.warn(SourceRef(display_path(layers[0], root), 1), "catalog cannot be "
+                      "compiled; the default language's strings are shown instead")
+        return gettext_module.NullTranslations()
     if last_good is not None and not found:
         _keep_last_good(last_good, made_from + compiled)
-    return gettext_module.GNUTranslations(BytesIO(compiled))
+    return translations
 
 
 def catalog_layers(locales_dirs: Path | Sequence[Path], code: str) -> list[Path]:
