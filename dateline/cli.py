@@ -42,13 +42,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _reader_gone() -> int:
-    """`dateline translations | head -1`: the reader has what it wanted and closed the
-    pipe. Stop quietly; stdout goes to /dev/null so that no later flush complains."""
+    """`dateline translations | head -1`: the reader closed the pipe. Stop without a
+    word (stdout goes to /dev/null, so that no later flush complains); exit 1, as for
+    a closed pipe at the final flush (`run`), since not everything was said."""
     try:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except (OSError, ValueError):  # stdout is no file (captured in a test)
         pass
-    return 0
+    return 1
 
 
 def run() -> None:
@@ -64,9 +65,7 @@ def run() -> None:
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except BrokenPipeError:  # the reader closed the pipe (`build | head`), as in main
-        pass
-    except OSError:  # stdout cannot be written (a full disk): nothing more can be said
+    except OSError:  # a closed pipe (`build | head`): nothing more can be said
         code = code or 1
     os._exit(code)
 

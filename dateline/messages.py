@@ -96,8 +96,9 @@ def new_catalog(config: Config, code: str, locale: Locale) -> Catalog:
 
 
 def update(config: Config) -> list[Path]:
-    """Merge messages.pot into every catalog: keep translations, mark changed ones fuzzy."""
-    template = _read(template_path(config), config)
+    """Merge messages.pot (the site's, else Dateline's) into every catalog of the site:
+    keep translations, mark changed ones fuzzy."""
+    template = _read(template_in(locales_dirs_for(config.paths.locales)), config)
     written = []
     for path in _catalog_files(config):
         catalog = _read(path, config)
