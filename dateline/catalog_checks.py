@@ -235,11 +235,11 @@ def entry_problems(message: Message, forms: int) -> list[str]:
 
 def _format_problems(message: Message, strings: tuple[str, ...]) -> list[str]:
     ids = message.id if isinstance(message.id, tuple | list) else (message.id,)
-    if "python-brace-format" in message.flags:
-        return _brace_problems(ids, strings)
+    # A {name} format string is still %-formatted by the theme: both checks apply.
+    problems = (_brace_problems(ids, strings) if "python-brace-format" in message.flags
+                else [])
     named = [_names(msgid) for msgid in ids]
     allowed, required = set().union(*named), set.intersection(*named)
-    problems = []
     # Babel's checker: unknown names, mismatched types, unbalanced positional %s.
     if "python-format" in message.flags or any(PYTHON_FORMAT.search(i) for i in ids):
         flagged = message.clone()

@@ -107,12 +107,17 @@ def test_a_bad_entry_is_reported_at_its_line_and_falls_back_alone(tmp_path, case
         assert strings.gettext(AGENCIES) == "При участии %(agencies)s"
 
 
-def test_a_brace_format_entry_keeps_its_names(tmp_path):
-    entry = '\n#, python-brace-format\nmsgid "Hello {name}"\nmsgstr "Привет {nam}"\n'
+@pytest.mark.parametrize(("msgstr", "problem"), [
+    ("Привет {nam}", "{nam}"), ("Привет", "leaves out {name}"),
+    ("Привет {name", "not a valid {name} format string"),
+    ("Привет {name} на 100%", "not a valid format string"),
+])
+def test_a_brace_format_entry_keeps_its_names(tmp_path, msgstr, problem):
+    entry = f'\n#, python-brace-format\nmsgid "Hello {{name}}"\nmsgstr "{msgstr}"\n'
     write_ru(tmp_path, russian_text() + entry)
     problems = Problems()
     strings = load(tmp_path, problems)
-    assert len(problems.warnings) == 1 and "{nam}" in problems.warnings[0].message
+    assert len(problems.warnings) == 1 and problem in problems.warnings[0].message
     assert strings.gettext("Hello {name}") == "Hello {name}"
 
 
