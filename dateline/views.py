@@ -45,7 +45,7 @@ class LanguageView:
         self.title = language.title
         self.about = language.about
         self.strings = strings
-        self.format = Formatter(language.locale, site.config.site.timezone, language.calendar)
+        self.format = Formatter(language.locale, language.timezone, language.calendar)
 
     # ----- content of this language
     @cached_property
@@ -154,10 +154,21 @@ class LanguageView:
         return Markup(self.format.list([f"<bdi>{escape(item)}</bdi>" for item in items]))
 
     def language_label(self, code: str) -> str:
-        """The name of language `code` in this view's language ('английский' in ru)."""
+        """The name of language `code` in this view's language ('английский' in ru): as
+        the config names it (`[languages.crh.names]`), else as CLDR names that language
+        (when this language has CLDR data of its own), else its own name. Never by its
+        borrowed locale: `crh` shown with `locale = "tr"` is not Turkish."""
         other = self.site.config.language(code)
-        name = self.format.locale.languages.get(other.locale.split("_")[0])
-        return name or other.name
+        given = dict(other.names).get(self.code)
+        if given:
+            return given
+        if self.language.has_own_locale:
+            name = self.format.locale.languages.get(code.replace("-", "_"))
+            if name is None and other.has_own_locale:
+                name = self.format.locale.languages.get(other.locale.split("_")[0])
+            if name:
+                return name
+        return other.name
 
     def teaser(self, article: Article, length: int = 220) -> str:
         """The summary, or the start of the body as plain text."""
