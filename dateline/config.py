@@ -341,8 +341,8 @@ def _read_language(code: str, entry: dict, where, problems: Problems,
             problems.error(where(*table), f"language '{code}' has no CLDR data; set "
                            f"locale = \"…\" in [languages.{code}] to the closest language "
                            "whose dates and lists it should use (e.g. locale = \"ru\")")
-        facts = ("en", code, "ltr")
-    locale, autonym, direction = facts
+        facts = ("en", code, "ltr", "")
+    locale, autonym, direction, script = facts
     name = entry.get("name") or autonym
     choices = {"calendar": CALENDARS, "slug_style": SLUG_STYLES,
                "untranslated": UNTRANSLATED_POLICIES}
@@ -359,8 +359,8 @@ def _read_language(code: str, entry: dict, where, problems: Problems,
         direction=direction,
         calendar=entry.get("calendar", "gregorian") if entry.get("calendar") in CALENDARS
         else "gregorian",
-        slug_style=entry.get("slug_style", "transliterate")
-        if entry.get("slug_style") in SLUG_STYLES else "transliterate",
+        slug_style=entry["slug_style"] if entry.get("slug_style") in SLUG_STYLES
+        else default_slug_style(script),
         untranslated=entry.get("untranslated", "hide")
         if entry.get("untranslated") in UNTRANSLATED_POLICIES else "hide",
         sections=_labels(entry, "sections", code, where, problems),
@@ -369,6 +369,15 @@ def _read_language(code: str, entry: dict, where, problems: Problems,
         names=_labels(entry, "names", code, where, problems),
         has_own_locale=_is_own_locale(code, locale),
     )
+
+
+def default_slug_style(script: str) -> str:
+    """`unicode` for languages written in Arabic script, else `transliterate`.
+
+    Arabic script leaves most vowels unwritten, so every romanisation a machine can make
+    (unidecode's or ICU's BGN/PCGN transforms alike) gives consonant strings such as
+    'd-khbl-d-njwnw-swwnhy'; the words themselves read better, and browsers show them."""
+    return "unicode" if script == "Arab" else "transliterate"
 
 
 def _is_own_locale(code: str, locale: str) -> bool:

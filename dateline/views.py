@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 
 from . import urls
 from .catalogs import UiStrings
+from .collation import sort_key
 from .config import LanguageSettings
 from .coverage import is_stale
 from .localize import Formatter
@@ -71,7 +72,10 @@ class LanguageView:
         for article in self.listing:
             counts[article.section] += 1
         order = [key for key, _ in self.language.sections]
-        keys = sorted(counts, key=lambda k: (order.index(k) if k in order else len(order), k))
+        collate = sort_key(self.language)
+        # The config's order first; sections it does not list after them, alphabetically.
+        keys = sorted(counts, key=lambda k: (order.index(k) if k in order else len(order),
+                                             collate(self.language.section_label(k)), k))
         return tuple(Entry(k, self.language.section_label(k), urls.section(self.code, k),
                            counts[k]) for k in keys)
 
@@ -82,7 +86,8 @@ class LanguageView:
             for tag in article.tags:
                 counts[tag] += 1
         entries = [Entry(t, self.tag_label(t), self.tag_url(t), n) for t, n in counts.items()]
-        return tuple(sorted(entries, key=lambda e: e.label.casefold()))
+        collate = sort_key(self.language)
+        return tuple(sorted(entries, key=lambda e: (collate(e.label), e.key)))
 
     @cached_property
     def breaking(self) -> Article | None:
