@@ -267,3 +267,18 @@ def test_a_name_in_a_language_the_site_lacks_is_an_error(config_text, tmp_path):
     assert problems_of(tmp_path, text) == [
         f"dateline.toml:{line_of(text, 'fas = ')}: languages.av.names.fas: 'fas' is not a "
         "configured language; did you mean 'fa'?"]
+
+
+def test_remembered_facts_of_an_older_dateline_are_asked_again(config_text, tmp_path):
+    """A cache written before the script was remembered holds three facts a language."""
+    import json
+
+    import babel
+
+    from dateline import locale_facts
+
+    (tmp_path / ".dateline-cache").mkdir()
+    old = {"babel": babel.__version__, "facts": {"fa\0fa": ["fa", "فارسی", "rtl"]}}
+    (tmp_path / ".dateline-cache" / locale_facts.FILE).write_text(json.dumps(old),
+                                                                  encoding="utf-8")
+    assert load(tmp_path, config_text()).language("fa").slug_style == "unicode"
