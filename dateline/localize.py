@@ -56,7 +56,12 @@ class Formatter:
     def time(self, value: dt.datetime) -> str:
         """The time of day in this language's zone, naming the zone ('5:10 AM Afghanistan
         Time'): a reader must never take the newsroom's clock for their own."""
-        return self.native_digits(time_with_zone(value.astimezone(self.zone), self.locale))
+        local = value.astimezone(self.zone)
+        return self.native_digits(time_with_zone(local, self.locale, self._zone_names))
+
+    @cached_property
+    def _zone_names(self) -> dict:
+        return {}
 
     def datetime(self, value: dt.datetime) -> str:
         """Date and time in the locale's own order and connective ('{1}, {0}')."""

@@ -27,11 +27,19 @@ _BEFORE = re.compile(r"[\s,(\[]*$")
 _AFTER = re.compile(r"^[\s,)\]]*")
 
 
-def time_with_zone(local: dt.datetime, locale: Locale) -> str:
-    """`local` (already in its zone) as '5:10 AM Afghanistan Time', '05:10 Афганистан'."""
+def time_with_zone(local: dt.datetime, locale: Locale, names: dict | None = None) -> str:
+    """`local` (already in its zone) as '5:10 AM Afghanistan Time', '05:10 Афганистан'.
+    `names` remembers zone names between calls: a name depends only on the zone, summer
+    time and the offset, and looking one up costs more than formatting the time."""
     time = format_time(local, "short", tzinfo=local.tzinfo, locale=locale)
     zone_first, before, after = _layout(str(locale))
-    zone = f"{before}{zone_name(local, locale)}{after}"
+    key = (local.tzinfo, local.dst(), local.utcoffset())
+    name = names.get(key) if names is not None else None
+    if name is None:
+        name = zone_name(local, locale)
+        if names is not None:
+            names[key] = name
+    zone = f"{before}{name}{after}"
     return zone + time if zone_first else time + zone
 
 
