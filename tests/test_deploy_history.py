@@ -104,7 +104,7 @@ class ReleaseHistory(RuleBasedStateMachine):
 
 
 ReleaseHistory.TestCase.settings = settings(
-    max_examples=100, stateful_step_count=16, deadline=None,
+    max_examples=100, stateful_step_count=16,
     suppress_health_check=[HealthCheck.too_slow])
 test_release_history = ReleaseHistory.TestCase
 
