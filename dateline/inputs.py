@@ -45,20 +45,22 @@ def confinement_of(config: Config) -> Confinement:
 
 
 def walk(folder: str, confinement: Confinement | None = None,
-         into: dict[str, os.stat_result] | None = None) -> dict[str, os.stat_result]:
+         into: dict[str, os.stat_result] | None = None,
+         followed: list[str] | None = None) -> dict[str, os.stat_result]:
     """Every entry below `folder` → its stat, in walking order (folders by name, each
     one's files before its subfolders). Hidden names and editors' leftovers are left
     out. A regular file (or a followed link to one) has its `stat`; anything else that
     the build must not read has a stat that is not a regular file's (see the module's
-    docstring). Without `confinement`, every link is followed."""
+    docstring). Without `confinement`, every link is followed. The resolved targets
+    of the links followed are added to `followed`."""
     found = {} if into is None else into
     real = os.path.realpath(folder)
-    _walk(folder, (real,), confinement, found)
+    _walk(folder, (real,), confinement, found, [] if followed is None else followed)
     return found
 
 
 def _walk(folder: str, ancestors: tuple[str, ...], confinement: Confinement | None,
-          found: dict[str, os.stat_result]) -> None:
+          found: dict[str, os.stat_result], followed: list[str]) -> None:
     try:
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=lambda e: e.name)
@@ -75,7 +77,7 @@ def _walk(folder: str, ancestors: tuple[str, ...], confinement: Confinement | No
             continue
         try:
             if entry.is_symlink():
-                _linked(entry.path, ancestors, confinement, found, folders)
+                _linked(entry.path, ancestors, confinement, found, folders, followed)
             elif entry.is_dir(follow_symlinks=False):
                 folders.append((entry.path, os.path.join(ancestors[-1], name)))
             elif not is_editor_noise(name):
@@ -83,11 +85,11 @@ def _walk(folder: str, ancestors: tuple[str, ...], confinement: Confinement | No
         except OSError:
             continue  # removed while being walked
     for path, real in folders:
-        _walk(path, (*ancestors, real), confinement, found)
+        _walk(path, (*ancestors, real), confinement, found, followed)
 
 
 def _linked(path: str, ancestors: tuple[str, ...], confinement: Confinement | None,
-            found: dict[str, os.stat_result], folders: list) -> None:
+            found: dict[str, os.stat_result], folders: list, followed: list[str]) -> None:
     resolved = os.path.realpath(path)
     if confinement is not None and not confinement.allows(resolved):
         found[path] = os.lstat(path)  # outside the site: reported, never read
@@ -102,8 +104,18 @@ def _linked(path: str, ancestors: tuple[str, ...], confinement: Confinement | No
             found[path] = os.lstat(path)  # a loop: reported as a skipped folder
         else:
             folders.append((path, resolved))
+            followed.append(resolved)
     elif not is_editor_noise(os.path.basename(path)):
         found[path] = target
+        followed.append(resolved)
+
+
+def link_targets(folder: str, confinement: Confinement | None) -> list[str]:
+    """The resolved targets of the symbolic links `walk` follows under `folder`: what a
+    watcher of the folder must watch too (file events name real paths)."""
+    followed: list[str] = []
+    walk(folder, confinement, followed=followed)
+    return followed
 
 
 def _lstat(path: str) -> os.stat_result:

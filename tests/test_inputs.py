@@ -6,6 +6,7 @@ full build."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import socket
@@ -214,3 +215,36 @@ def test_allowed_characters_are_published(tmp_path, make_site, article_text, bui
     build_site(root)
     assert f"vote{char}was" in (root / "site/en/world/a/index.html").read_text(
         encoding="utf-8")
+
+
+def test_the_preview_server_sees_edits_made_through_links_and_never_opens_a_pipe(
+        tmp_path, make_site, article_text):
+    from dateline.serve import PreviewServer
+
+    root = make_site(tmp_path / "site", {
+        "content/en/world/a.md": article_text(title="A"),
+        "shared/story.md": article_text(title="Shared story"),
+        "shared/politics/p.md": article_text(title="Shared politics"),
+    })
+    _link(root / "content/en/world/story.md", root / "shared/story.md")
+    _link(root / "content/en/politics", Path("../../shared/politics"))
+    server = PreviewServer(load_config(root / "dateline.toml"), BuildOptions(),
+                           "127.0.0.1", 0, quiet=0.05)
+    server.start()
+    try:
+        for source, page in (("shared/story.md", "en/world/story/index.html"),
+                             ("shared/politics/p.md", "en/politics/p/index.html")):
+            builds = server.builds
+            (root / source).write_text(article_text(title=f"Edited {source}"),
+                                       encoding="utf-8")
+            server.wait_for_build(builds)
+            assert f"Edited {source}" in (server.output / page).read_text(encoding="utf-8")
+        builds = server.builds
+        _fifo(root / "content/en/world/pipe.md")
+        server.wait_for_build(builds, timeout=20)
+        assert server.builds > builds and not server.is_building
+    finally:
+        with contextlib.suppress(OSError):  # unblock a reader, if a bug made one
+            fd = os.open(root / "content/en/world/pipe.md", os.O_WRONLY | os.O_NONBLOCK)
+            os.close(fd)
+        server.stop()
