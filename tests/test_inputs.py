@@ -67,6 +67,14 @@ def test_a_special_file_named_like_a_source_is_a_warning_and_never_opened(site, 
                     in result.stderr), (attempt, result.stderr)
             assert (site / "site/en/world/a/index.html").is_file()
             assert not (site / "site/en/world/x").exists()
+        # A source replaced by a pipe: the saved model's path must not read it either.
+        a = site / "content/en/world/a.md"
+        a.unlink()
+        _fifo(a)
+        result = _build_cli(site)
+        assert result.returncode == 0, result.stderr
+        assert "content/en/world/a.md:1: not read: a named pipe (FIFO)" in result.stderr
+        assert not (site / "site/en/world/a").exists()
     finally:
         if keep is not None:
             keep.close()
