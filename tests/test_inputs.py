@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import os
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -51,10 +52,17 @@ def _build_cli(root: Path, *extra: str, timeout: float = 60) -> subprocess.Compl
         capture_output=True, text=True, timeout=timeout, cwd=root)
 
 
-@pytest.mark.parametrize("kind", ["fifo", "socket"])
+def _device(path: Path) -> None:
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o600, os.makedev(1, 3))  # like /dev/null
+    except PermissionError:
+        pytest.skip("making a device file needs root")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "socket", "device"])
 def test_a_special_file_named_like_a_source_is_a_warning_and_never_opened(site, kind):
     path = site / "content/en/world/x.md"
-    keep = _fifo(path) if kind == "fifo" else _socket(path)
+    keep = {"fifo": _fifo, "socket": _socket, "device": _device}[kind](path)
     try:
         for attempt in ("full", "no change", "after an edit"):
             if attempt == "after an edit":  # the saved model's path (body edits alone)
@@ -62,7 +70,7 @@ def test_a_special_file_named_like_a_source_is_a_warning_and_never_opened(site, 
                 a.write_text(a.read_text(encoding="utf-8") + "More.\n", encoding="utf-8")
             result = _build_cli(site)
             assert result.returncode == 0, (attempt, result.stderr)
-            what = "named pipe (FIFO)" if kind == "fifo" else "socket"
+            what = {"fifo": "named pipe (FIFO)", "socket": "socket", "device": "device"}[kind]
             assert (f"content/en/world/x.md:1: not read: a {what}, not a regular file"
                     in result.stderr), (attempt, result.stderr)
             assert (site / "site/en/world/a/index.html").is_file()
