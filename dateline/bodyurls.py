@@ -94,8 +94,8 @@ class BodyUrls(Treeprocessor):
             for name, value in list(element.attrib.items()):
                 if name.lower() not in URL_ATTRIBUTES:
                     continue
-                if not _is_safe(value, name, element.tag, context):
-                    del element.attrib[name]  # reported: nothing else looks at it
+                if _reported_unsafe(value, name, element.tag, context):
+                    del element.attrib[name]  # nothing else looks at it
                     continue
                 if element.tag == "a" and name == "href":
                     element.set("href", _rewrite(value, context))
@@ -105,7 +105,9 @@ class BodyUrls(Treeprocessor):
                 blocks[index] = _raw_html(block, context)
 
 
-def _is_safe(value: str, name: str, tag: str, context: BodyContext) -> bool:
+def _reported_unsafe(value: str, name: str, tag: str, context: BodyContext) -> bool:
+    """Whether the value (each candidate of a `srcset`) uses a scheme a body may not
+    use; if so, it is reported at its line."""
     values = [c.strip().split(" ")[0] for c in value.split(",")] if name == "srcset" \
         else [value]
     for one in values:
@@ -117,8 +119,8 @@ def _is_safe(value: str, name: str, tag: str, context: BodyContext) -> bool:
                 f"<{tag} {name}=\"{written[:60]}\">: '{scheme}:' URLs are not allowed in "
                 "articles (only http, https, mailto, tel and relative ones); remove the "
                 "link or use the page's https:// address")
-            return False
-    return True
+            return True
+    return False
 
 
 def _rewrite(value: str, context: BodyContext) -> str:
@@ -177,7 +179,8 @@ class _RawRewriter(HTMLParser):
             if value is not None and name in URL_ATTRIBUTES:
                 # html.parser decoded the character references, and `unsafe_scheme`
                 # decodes too: escaped again (`&amp;#106;` is no `j` to a browser).
-                if not _is_safe(html.escape(value, quote=False), name, tag, self.context):
+                if _reported_unsafe(html.escape(value, quote=False), name, tag,
+                                    self.context):
                     changed = True
                     continue
                 if tag == "a" and name == "href":

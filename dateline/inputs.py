@@ -28,19 +28,21 @@ if TYPE_CHECKING:
 class Confinement:
     """Where the symbolic links under a folder may lead."""
 
-    root: str
-    """The site folder (resolved): links that resolve inside it are followed."""
+    roots: tuple[str, ...]
+    """The site folder and the content folder (resolved; the content folder may be set
+    elsewhere): links that resolve inside one of them are followed."""
     follow_external: bool = False
     """Follow links that lead outside the site folder too."""
 
     def allows(self, resolved: str) -> bool:
-        return (self.follow_external or resolved == self.root
-                or resolved.startswith(self.root.rstrip(os.sep) + os.sep))
+        return self.follow_external or any(
+            resolved == root or resolved.startswith(root.rstrip(os.sep) + os.sep)
+            for root in self.roots)
 
 
 def confinement_of(config: Config) -> Confinement:
     """The rule for the symbolic links under the site's content folder."""
-    return Confinement(str(config.paths.root.resolve()),
+    return Confinement((str(config.paths.root.resolve()), str(config.paths.content)),
                        config.build.follow_external_symlinks)
 
 
