@@ -70,7 +70,7 @@ def _walk(folder: str, ancestors: tuple[str, ...], confinement: Confinement | No
         return  # a folder the site does not have (no locales/, say)
     except OSError:
         if folder not in found:
-            found[folder] = _lstat(folder)  # an unreadable folder: reported as skipped
+            found[folder] = _folder_stat(folder)  # unreadable: reported as skipped
         return
     folders = []
     for entry in entries:
@@ -120,9 +120,11 @@ def link_targets(folder: str, confinement: Confinement | None) -> list[str]:
     return followed
 
 
-def _lstat(path: str) -> os.stat_result:
+def _folder_stat(path: str) -> os.stat_result:
+    """The stat of an unreadable folder (a followed link's target's: it is the folder
+    that cannot be read, not the link)."""
     try:
-        return os.lstat(path)
+        return os.stat(path)
     except OSError:
         return os.stat_result((stat_mode.S_IFDIR, 0, 0, 0, 0, 0, 0, 0, 0, 0))
 

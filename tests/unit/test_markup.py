@@ -6,8 +6,11 @@ from __future__ import annotations
 import posixpath
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from markdown import Markdown
 
+from dateline.bodyurls import scheme_of
 from dateline.errors import Problems
 from dateline.figures import FiguresExtension
 from dateline.markup import render_markdown
@@ -255,3 +258,32 @@ def test_unsafe_url_schemes_are_errors_at_their_line(render, body, scheme):
 def test_safe_and_relative_urls_are_accepted(render, body):
     _, _, errors = render(f"{body}\n")
     assert errors == []
+
+
+def _disguised(text: str, data) -> str:
+    """`text` as an author could write it and a browser would still read it: any letter
+    in either case or as a character reference, tabs and newlines anywhere, spaces and
+    control characters in front."""
+    out = [data.draw(st.sampled_from(["", " ", "&#32;", "&#x1;"]))]
+    for char in text:
+        char = data.draw(st.sampled_from([char.lower(), char.upper()]))
+        out.append(data.draw(st.sampled_from([char, f"&#{ord(char)};",
+                                              f"&#x{ord(char):x};", f"&#X{ord(char):02X};"])))
+        out.append(data.draw(st.sampled_from(["", "", "&#9;", "&#10;", "&Tab;",
+                                              "&NewLine;"])))
+    return "".join(out)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), scheme=st.sampled_from(["javascript", "vbscript", "data"]),
+       raw=st.booleans())
+def test_disguised_unsafe_schemes_are_always_refused(render, data, scheme, raw):
+    href = _disguised(f"{scheme}:", data) + "alert(4)"
+    body = f'<a href="{href}">x</a>' if raw else f"[x](<{href}>)"
+    doc, _, errors = render(f"{body}\n")
+    assert len(errors) == 1 and f"'{scheme}:' URLs are not allowed" in errors[0], (body,
+                                                                                   errors)
+    for node in doc.iter():
+        for value in node.attrs.values():
+            assert scheme_of(value or "") in (None, "http", "https"), (body, value)
