@@ -142,9 +142,9 @@ def why_unread(path: str, stat: os.stat_result, confinement: Confinement | None
     if stat_mode.S_ISLNK(mode):
         resolved = os.path.realpath(path)
         if confinement is not None and not confinement.allows(resolved):
-            return (f"symbolic link to '{resolved}', outside the site folder; copy the file "
-                    "into the site, or set follow_external_symlinks = true in [build]",
-                    True)
+            return (f"symbolic link to '{resolved}', outside the site folder; copy what it "
+                    "points to into the site, or set follow_external_symlinks = true in "
+                    "[build]", True)
         if not os.path.exists(path):
             return "broken symbolic link (its target does not exist); not read", False
         return ("folder skipped: the symbolic link leads back into a folder that contains "

@@ -162,7 +162,7 @@ def test_a_link_leading_outside_the_site_folder_is_an_error_naming_it(
         build_site(root)
     messages = [str(p) for p in caught.value.problems]
     assert messages == [f"{shown}:1: symbolic link to '{os.path.realpath(link)}', outside "
-                        "the site folder; copy the file into the site, or set "
+                        "the site folder; copy what it points to into the site, or set "
                         "follow_external_symlinks = true in [build]"]
     assert not (root / "site").exists()
     # The command line's stat walk (and its no-change shortcut) refuses it too.
