@@ -264,3 +264,20 @@ def test_the_preview_server_sees_edits_made_through_links_and_never_opens_a_pipe
             fd = os.open(root / "content/en/world/pipe.md", os.O_WRONLY | os.O_NONBLOCK)
             os.close(fd)
         server.stop()
+
+
+def test_photos_in_a_linked_folder_are_found_by_their_path(tmp_path, make_site,
+                                                           article_text, image_bytes,
+                                                           build_site, parse_html):
+    root = make_site(tmp_path / "site", {
+        "shared/politics/p.md": article_text(title="P", body="![A crowd](crowd.jpg)\n",
+                                             image={"src": "crowd.jpg", "alt": "A crowd"}),
+        "shared/politics/crowd.jpg": image_bytes(),
+    })
+    _link(root / "content/en/politics", Path("../../shared/politics"))
+    build_site(root)
+    page = parse_html(root / "site/en/politics/p/index.html")
+    sources = [img.get("src") for img in page.find_all("img")]
+    assert sources and all(s.startswith("/media/en/politics/crowd") for s in sources), sources
+    for src in sources:
+        assert (root / "site" / src.lstrip("/")).is_file()
