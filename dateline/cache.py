@@ -34,7 +34,7 @@ from .collector import long_lived
 from .memo import ArticleEntry, AssemblyMemo
 from .state import RACY_NS
 
-FORMAT = 9
+FORMAT = 10
 """Bump when the meaning of the cached values changes (their layout counts by itself:
 see `layout_digest`)."""
 
