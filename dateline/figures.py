@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 
@@ -114,3 +115,16 @@ def fitted_sizes(layout: tuple[tuple[str, str], ...], width: int | None,
     cap = f"{100 * width / height:.2f}vh" if width and height else ""
     return ", ".join(" ".join(filter(None, (condition, f"min({size}, {cap})" if cap else size)))
                      for condition, size in layout)
+
+
+_FIRST_LAZY_IMG = re.compile(r'(<img\b[^>]*?) loading="lazy"')
+
+
+def eager_first_image(html: str) -> str:
+    """A body's HTML with its first image fetched at once and first: the theme applies
+    it to an article without a lead photo, whose first body photo is then its largest
+    paint. (Bodies are rendered, with every image lazy, before it is known whether a
+    lead photo comes first: a translation may inherit one.)"""
+    from markupsafe import Markup
+
+    return Markup(_FIRST_LAZY_IMG.sub(r'\1 fetchpriority="high"', str(html), count=1))

@@ -51,7 +51,8 @@ def test_lead_photo_is_a_responsive_picture(photo_site, build_site, parse_html):
         assert (root / "site" / url.lstrip("/")).is_file(), url
 
 
-def test_body_and_card_photos_load_lazily(photo_site, build_site, parse_html):
+def test_body_photos_load_lazily_and_the_first_card_eagerly(photo_site, build_site,
+                                                            parse_html):
     root = photo_site()
     build_site(root)
     body = parse_html(root / "site/en/world/vote/index.html").one(cls="story__body")
@@ -62,7 +63,8 @@ def test_body_and_card_photos_load_lazily(photo_site, build_site, parse_html):
     assert figure.one("figcaption").text == "The crowd"
     card = parse_html(root / "site/en/index.html").one("article", cls="card")
     card_img = card.one("img")
-    assert card_img.get("loading") == "lazy"
+    # The page's first image is its largest paint: fetched at once, first.
+    assert (card_img.get("loading"), card_img.get("fetchpriority")) == (None, "high")
     assert (card_img.get("width"), card_img.get("height")) == ("960", "540")  # 16:9
 
 
@@ -157,3 +159,18 @@ def test_bad_photos_are_reported_and_nothing_is_lost(case, message, photo_site, 
     assert lines[0].split(":")[1] == "5"  # the image.src line of the front matter
     assert snapshot(out) == before
     assert not list(root.glob(".site-*"))
+
+
+def test_without_a_lead_photo_the_first_body_photo_loads_eagerly(
+        tmp_path, make_site, article_text, build_site, parse_html):
+    root = make_site(tmp_path / "s", {
+        ARTICLE: article_text("Vote", body="![One](/images/a.jpg)\n\nText.\n\n"
+                                           "![Two](/images/b.jpg \"Second\")\n"),
+        "content/images/a.jpg": jpeg_bytes((800, 600)),
+        "content/images/b.jpg": jpeg_bytes((800, 600), (1, 2, 3)),
+    })
+    build_site(root)
+    images = parse_html(root / "site/en/world/vote/index.html").one(
+        cls="story__body").find_all("img")
+    assert [(i.get("loading"), i.get("fetchpriority")) for i in images] == [
+        (None, "high"), ("lazy", None)]
