@@ -2,6 +2,7 @@
 bad photos reported as path:line with nothing lost."""
 
 import io
+import os
 
 import pytest
 from PIL import Image
@@ -174,3 +175,61 @@ def test_without_a_lead_photo_the_first_body_photo_loads_eagerly(
         cls="story__body").find_all("img")
     assert [(i.get("loading"), i.get("fetchpriority")) for i in images] == [
         (None, "high"), ("lazy", None)]
+
+
+def _lead_rendition(root, parse_html) -> tuple[str, bytes]:
+    """The published lead photo's URL and bytes (the JPEG `src`)."""
+    img = parse_html(root / "site/en/world/vote/index.html").one(
+        "figure", cls="lead-figure").one("img")
+    url = img.get("src")
+    return url, (root / "site" / url.lstrip("/")).read_bytes()
+
+
+def _cached(root, data: bytes):
+    from dateline.fingerprints import digest
+
+    [path] = [p for p in (root / ".dateline-cache/photos").iterdir()
+              if p.suffix != ".json" and digest(p.read_bytes()) == digest(data)]
+    return path
+
+
+def _damage(path, how: str) -> None:
+    data = path.read_bytes()
+    stat = path.stat()
+    if how == "truncated":
+        path.write_bytes(data[:10])
+    elif how == "empty":
+        path.write_bytes(b"")
+    else:  # the same size, other bytes; "hidden": its modification time put back too
+        path.write_bytes(bytes(len(data)))
+        if how == "hidden":
+            os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+@pytest.mark.parametrize("how", ["truncated", "empty", "zeroed"])
+def test_a_damaged_cached_rendition_is_made_again(how, photo_site, build_site, parse_html):
+    root = photo_site()
+    build_site(root)
+    url, fresh = _lead_rendition(root, parse_html)
+    _damage(_cached(root, fresh), how)
+    result = build_site(root)
+    assert result.photos_made == 1
+    url_after, published = _lead_rendition(root, parse_html)
+    assert url_after == url and published == fresh
+    with Image.open(io.BytesIO(published)) as image:
+        image.verify()
+    rss = (root / "site/en/rss.xml").read_text(encoding="utf-8")
+    assert f'length="{len(fresh)}"' in rss
+
+
+def test_clean_build_reads_every_kept_rendition_whole(photo_site, build_site, run_cli,
+                                                      parse_html):
+    # Damage that keeps a file's size and modification time passes the quick stat check
+    # of an ordinary build; `--clean` reads each kept rendition and checks its digest.
+    root = photo_site()
+    build_site(root)
+    _url, fresh = _lead_rendition(root, parse_html)
+    _damage(_cached(root, fresh), "hidden")
+    result = run_cli(["build", "--clean"], cwd=root)
+    assert result.code == 0, result.err
+    assert _lead_rendition(root, parse_html)[1] == fresh
