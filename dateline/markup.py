@@ -95,6 +95,7 @@ def render_markdown(doc: Document, content_dir: Path, linker: Linker, problems: 
 
     def resolve(img):
         src = img.get("src", "")
+        _check_alt(img, doc, src, problems)
         if "://" in src or src.startswith(("//", "data:", "#")) or not src:
             return img
         where = SourceRef(doc.ref, _line_of(doc, src))
@@ -118,6 +119,22 @@ def render_markdown(doc: Document, content_dir: Path, linker: Linker, problems: 
 
     md.dateline_figures.resolve = resolve
     return md.convert(doc.body), used
+
+
+DECORATIVE_ALT = '""'
+"""`![""](ornament.png)`: the author says the image is decorative (published with an
+empty alt), as `alt: ""` does for a lead photo; `![](photo.jpg)` is a warning."""
+
+
+def _check_alt(img, doc: Document, src: str, problems: Problems) -> None:
+    alt = img.get("alt", "")
+    if alt.strip() == DECORATIVE_ALT:
+        img.set("alt", "")
+    elif not alt.strip():
+        problems.warn(SourceRef(doc.ref, _line_of(doc, src)),
+                      f"image '{src}' has no alt text: describe it for readers who cannot "
+                      f"see it (![what it shows]({src})), or write ![\"\"]({src}) if it "
+                      "is decorative")
 
 
 @dataclass(frozen=True, slots=True)

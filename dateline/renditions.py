@@ -78,7 +78,9 @@ class PhotoLibrary:
         picture, card, caption, credit, size = planned
         return structs.replace(image, picture=picture, card=card,
                                caption=image.caption or caption,
-                               credit=image.credit or credit, published_bytes=size)
+                               credit=image.credit or credit, published_bytes=size,
+                               caption_from_photo=bool(caption and not image.caption),
+                               credit_from_photo=bool(credit and not image.credit))
 
     def published_size(self, rendition: Rendition) -> int:
         """Bytes of a rendition already in the cache (0 when it is still to be made)."""
