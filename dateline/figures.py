@@ -16,6 +16,8 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from .photosizes import photo_sizes
+
 # Runs after the inline processor (priority 20) has turned `![..](..)` into elements.
 _PRIORITY = 15
 
@@ -81,11 +83,12 @@ class FiguresExtension(Extension):
         pass
 
 
-def picture_element(img: etree.Element, picture, layout: tuple[tuple[str, str], ...],
+def picture_element(img: etree.Element, picture, layout: tuple[tuple[float, float, float], ...],
                     href: Callable[[str], str]) -> etree.Element:
     """`<picture>` with a WebP `<source>` and the `<img>` as the JPEG/PNG fallback,
-    with width and height so the page does not jump while the photo loads."""
-    sizes = fitted_sizes(layout, picture.width, picture.height)
+    with width and height so the page does not jump while the photo loads; `layout`:
+    the tiers of `photosizes.photo_sizes`."""
+    sizes = photo_sizes(layout, picture.width, picture.height)
     img.set("src", href(picture.src.url))
     if len(picture.fallback) > 1:
         img.set("srcset", _srcset(picture.fallback, href))
@@ -105,16 +108,6 @@ def picture_element(img: etree.Element, picture, layout: tuple[tuple[str, str], 
 
 def _srcset(renditions, href: Callable[[str], str]) -> str:
     return ", ".join(f"{href(r.url)} {r.width}w" for r in renditions)
-
-
-def fitted_sizes(layout: tuple[tuple[str, str], ...], width: int | None,
-                 height: int | None) -> str:
-    """A `sizes` attribute from (media condition, width) pairs, each width capped at
-    what a photo of this shape takes when the theme caps its height at the viewport's
-    (`max-block-size: 100svh`), as partials/picture.html does for lead photos."""
-    cap = f"{100 * width / height:.2f}vh" if width and height else ""
-    return ", ".join(" ".join(filter(None, (condition, f"min({size}, {cap})" if cap else size)))
-                     for condition, size in layout)
 
 
 _FIRST_LAZY_IMG = re.compile(r'(<img\b[^>]*?) loading="lazy"')

@@ -72,9 +72,9 @@ def _pygments_hidden():
             del sys.modules["pygments"]
 
 
-BODY_SIZES = (("", "min(42rem, 100vw - 2 * clamp(1rem, 4vw, 2rem))"),)
-"""`sizes` of photos in article bodies: the default theme's text column (42rem at most,
-else the screen less its gutters), as (media condition, width) pairs."""
+BODY_SIZES = ((45.66, 0, 42), (25, 92, 0), (0, 100, -2))
+"""Widths of photos in article bodies (`photosizes` tiers): the default theme's text
+column, 42rem at most, else the screen less its gutters (`clamp(1rem, 4vw, 2rem)`)."""
 
 
 def render_markdown(doc: Document, content_dir: Path, linker: Linker, problems: Problems,

@@ -22,6 +22,7 @@ from jinja2 import (
 from .errors import ContentError, Problem, SourceRef, display_path
 from .figures import eager_first_image
 from .pages import Page
+from .photosizes import photo_sizes
 from .urls import Linker
 from .views import LanguageView
 
@@ -66,6 +67,7 @@ def _new_environment(theme_dir: Path, cache_dir: Path | None) -> Environment:
     # pages of different languages can render side by side. Newstyle: Jinja formats them.
     env.newstyle_gettext = True  # type: ignore[attr-defined]
     env.filters["eager_first_image"] = eager_first_image
+    env.globals["photo_sizes"] = photo_sizes
     return env
 
 
