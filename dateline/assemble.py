@@ -340,12 +340,18 @@ def _make_image(f: dict, config: Config, problems: Problems,
                                   where, report, files)
     if source is None:
         return False
+    # An inherited image block is the original's: its missing alt is reported there.
+    if "alt" not in spec and "image_lang" not in f:
+        problems.warn(where, f"image '{spec['src']}' has no alt text: add image.alt "
+                      "describing the photo for readers who cannot see it, or alt: \"\" if "
+                      "it is decorative")
     lang = doc.parts[0]
     image = Image(
         source=source, url=files.url_of(source),
         alt=spec.get("alt", ""), caption=spec.get("caption", ""),
         credit=spec.get("credit", ""), text_lang=f.get("image_lang", lang), where=where,
         ratio=spec.get("ratio"), focus=spec.get("focus", (0.5, 0.5)),
+        metadata_lang=f["original_doc"].parts[0] if "original_doc" in f else lang,
     )
     if files.plan_image is None:
         return image
