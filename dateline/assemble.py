@@ -49,11 +49,9 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
     articles = [a for f in fields
                 if (a := reuse.article(f, config, problems, files, bodies or {})) is not None]
     published, held_back = [], []
-    for article in articles:
-        if article.draft and not drafts:
-            held_back.append((article, "draft"))
-        elif article.date > now and not future:
-            held_back.append((article, f"scheduled for {article.date.isoformat()}"))
+    for article, why in _hold_back(articles, now, drafts, future):
+        if why:
+            held_back.append((article, why))
         else:
             published.append(article)
     _check_collisions(published, problems)
@@ -69,6 +67,32 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
         assets=tuple(sorted(assets.values(), key=lambda asset: asset.url)),
         warnings=tuple(problems.warnings),
     )
+
+
+def _hold_back(articles: list[Article], now: datetime, drafts: bool, future: bool
+               ) -> list[tuple[Article, str]]:
+    """Each article with the reason it is held back from this build ("" if it is not).
+    A translation waits for its original: publishing it would break the original's
+    embargo (or show a story the desk has not released) in another language."""
+    def own_reason(article: Article) -> str:
+        if article.draft and not drafts:
+            return "draft"
+        if article.date > now and not future:
+            return f"scheduled for {article.date.isoformat()}"
+        return ""
+
+    reasons = {id(a): own_reason(a) for a in articles}
+    originals = {a.translation_key: a for a in articles if a.original}
+    result = []
+    for article in articles:
+        why = reasons[id(article)]
+        original = originals.get(article.translation_key)
+        if not why and original is not None and original is not article \
+                and (theirs := reasons[id(original)]):
+            what = "a draft" if theirs == "draft" else theirs
+            why = f"its original {original.source.path} is {what}"
+        result.append((article, why))
+    return result
 
 
 class _Reuse:

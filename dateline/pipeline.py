@@ -84,6 +84,10 @@ class BuildResult:
     replanned: bool = True
     """False when only article bodies changed and the build kept the last build's page
     plan (the preview server's, `lastbuild`, or the saved one, `savedbuild`)."""
+    valid_until: dt.datetime | None = None
+    """The first moment after the build's time at which the clock alone changes the site
+    (a scheduled story and its translations published, a story leaving the news
+    sitemap): the preview server rebuilds then (`state.next_change`)."""
 
 
 @dataclass(frozen=True)
@@ -148,7 +152,7 @@ def _unchanged(previous: dict, output: Path, started: float) -> BuildResult:
                         for path, line, why in previous["held_back"]),
         warnings=state.problems_from_json(previous["warnings"]),
         fallbacks=previous["fallbacks"], unchanged=previous["files"], incremental=True,
-        up_to_date=True,
+        up_to_date=True, valid_until=dt.datetime.fromisoformat(previous["valid_until"]),
     )
 
 

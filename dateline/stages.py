@@ -215,6 +215,7 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         incremental=record is not None, rendered=len(dirty), photos_made=photos_made,
         changed_files=tuple(sorted(written)),
         borrowed=_borrowed(site, views, options.languages), replanned=replanned,
+        valid_until=dt.datetime.fromisoformat(valid_until),
     )
 
 

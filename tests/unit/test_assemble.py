@@ -294,3 +294,56 @@ def test_two_versions_of_one_story_in_one_language_are_an_error(assembled, artic
     message = ("content/en/world/a.md and content/en/world/b.md are both the 'en' version of "
                "story 'vote'; give one of them its own translation_key")
     assert errors == [f"content/en/world/a.md:4: {message}", f"content/en/world/b.md:4: {message}"]
+
+
+EMBARGO = "2026-03-01T08:00:00+00:00"  # after NOW
+PAST = "2025-06-01T08:00:00+00:00"
+
+
+@pytest.mark.parametrize(("original", "translation", "reason"), [
+    ({"draft": True}, {}, "its original content/en/politics/x.md is a draft"),
+    ({"date": EMBARGO}, {},
+     f"its original content/en/politics/x.md is scheduled for {EMBARGO}"),
+    ({"date": EMBARGO, "draft": True}, {},
+     "its original content/en/politics/x.md is a draft"),
+    ({}, {"draft": True}, "draft"),
+    ({}, {"date": EMBARGO}, f"scheduled for {EMBARGO}"),
+    ({"draft": True}, {"date": EMBARGO}, f"scheduled for {EMBARGO}"),
+])
+def test_a_translation_is_held_back_with_its_original_or_on_its_own(
+        assembled, article_text, original, translation, reason):
+    """The original's own reason is named in the translation's (its own reason first)."""
+    site, errors, _ = assembled({
+        "content/en/politics/x.md": article_text(**{"date": PAST, **original}),
+        "content/fa/politics/x.md": article_text(**{"date": PAST, **translation}),
+        "content/ru/politics/x.md": article_text(**{"date": PAST, **translation}),
+    })
+    assert errors == []
+    held = dict((a.source.path, why) for a, why in site.held_back)
+    assert held["content/fa/politics/x.md"] == reason
+    assert held["content/ru/politics/x.md"] == reason
+    assert all(a.lang == "en" for a in site.articles)
+    assert all(a.lang == "en" for _key, group in site.groups for a in group)
+
+
+def test_a_translation_of_a_marked_original_waits_for_it(assembled, article_text):
+    """The original need not be in the default language (`original: true`)."""
+    site, _, _ = assembled({
+        "content/ru/world/y.md": article_text(date=EMBARGO, original=True),
+        "content/en/world/y.md": article_text(date=PAST),
+    })
+    assert site.articles == ()
+    assert dict((a.source.path, why) for a, why in site.held_back)[
+        "content/en/world/y.md"] == f"its original content/ru/world/y.md is scheduled for {EMBARGO}"
+
+
+def test_translations_of_held_back_originals_are_published_on_request(assembled,
+                                                                      article_text):
+    site, _, _ = assembled({
+        "content/en/politics/x.md": article_text(draft=True),
+        "content/fa/politics/x.md": article_text(),
+        "content/en/world/y.md": article_text(date=EMBARGO),
+        "content/ru/world/y.md": article_text(),
+    }, drafts=True, future=True)
+    assert site.held_back == ()
+    assert len(site.articles) == 4
