@@ -201,6 +201,11 @@ def _read_fields(doc: Document, config: Config, problems: Problems) -> dict | No
         except ValueError as exc:
             bad(key, f"front matter: {key} '{meta[key]}' is not a valid date ({exc}); write "
                      "it as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+HH:MM")
+    if "date" in fields and fields.get("updated") is not None \
+            and fields["updated"] < fields["date"]:
+        bad("updated", f"front matter: updated {meta['updated']} is earlier than date "
+                       f"{meta['date']}; an update comes after publication: correct "
+                       "'updated' or remove it")
     for key in ("summary", "dateline", "slug", "section", "translation_key"):
         if key in meta:
             if isinstance(meta[key], str | int | float) and not isinstance(meta[key], bool):
@@ -210,8 +215,12 @@ def _read_fields(doc: Document, config: Config, problems: Problems) -> dict | No
     for key in ("tags", "authors", "reporting"):
         if key in meta:
             value = meta[key]
-            value = [value] if isinstance(value, str) else value
-            if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+            if isinstance(value, str | int | float) and not isinstance(value, bool):
+                # Never one item named "censorship, protests": ask for the list meant.
+                bad(key, f"front matter: '{key}' must be a list, not text; write it as "
+                         f"{_as_list(key, value)}")
+            elif not isinstance(value, list) or not all(isinstance(v, str | int)
+                                                        for v in value):
                 bad(key, f"front matter: '{key}' must be a list, e.g. {key}: [one, two]")
             else:
                 fields[key] = tuple(str(v).strip() for v in value if str(v).strip())
@@ -253,6 +262,17 @@ def _read_fields(doc: Document, config: Config, problems: Problems) -> dict | No
         bad("section", "an article must be in a section folder "
                        "(content/<lang>/<section>/<name>.md) or set 'section'")
     return fields if ok else None
+
+
+def _as_list(key: str, value: str | int | float) -> str:
+    """`key: [a, b]`, the YAML list a text value was meant to be (split at commas),
+    quoted where an item needs it."""
+    import yaml  # only to write the fix into an error message
+
+    items = [part.strip() for part in str(value).split(",") if part.strip()]
+    flow = yaml.safe_dump(items, default_flow_style=True, allow_unicode=True,
+                          width=float("inf"))
+    return f"{key}: {flow.strip()}"
 
 
 def _parse_date(value: object, zone: ZoneInfo) -> datetime:

@@ -347,3 +347,43 @@ def test_translations_of_held_back_originals_are_published_on_request(assembled,
     }, drafts=True, future=True)
     assert site.held_back == ()
     assert len(site.articles) == 4
+
+
+@pytest.mark.parametrize("key", ["tags", "authors", "reporting"])
+@pytest.mark.parametrize(("written", "fix"), [
+    ("censorship, protests", "[censorship, protests]"),
+    ("'censorship, protests'", "[censorship, protests]"),
+    ("censorship", "[censorship]"),
+    ("Human rights,Press freedom ,", "[Human rights, Press freedom]"),
+    ("'Karsk: the vote, day 2'", "['Karsk: the vote', day 2]"),
+    ("2024", "['2024']"),
+    ("''", "[]"),
+])
+def test_a_list_key_given_as_text_is_an_error_with_the_fix(assembled, key, written, fix):
+    """A string was once taken as one item ("censorship, protests" one tag)."""
+    front = f"---\ntitle: X\ndate: 2025-01-01\n{key}: {written}\n---\nBody\n"
+    site, errors, _ = assembled({"content/en/world/x.md": front})
+    assert site.articles == ()
+    assert errors == [f"content/en/world/x.md:4: front matter: '{key}' must be a list, "
+                      f"not text; write it as {key}: {fix}"]
+
+
+@pytest.mark.parametrize(("date", "updated"), [
+    ("2025-03-01T10:00:00+01:00", "2025-03-01T09:59:59+01:00"),
+    ("2025-03-01", "2025-02-28"),
+    ("2025-03-01T10:00:00+01:00", "2025-03-01T10:30:00+03:00"),  # earlier in UTC
+])
+def test_updated_before_date_is_an_error_at_its_line(assembled, date, updated):
+    front = f"---\ntitle: X\ndate: {date}\nupdated: {updated}\n---\nBody\n"
+    site, errors, _ = assembled({"content/en/world/x.md": front})
+    assert site.articles == ()
+    assert errors == [f"content/en/world/x.md:4: front matter: updated {updated} is earlier "
+                      f"than date {date}; an update comes after publication: correct "
+                      "'updated' or remove it"]
+
+
+def test_updated_at_or_after_date_is_accepted(assembled):
+    front = ("---\ntitle: X\ndate: 2025-03-01T10:00:00+01:00\n"
+             "updated: 2025-03-01T09:00:00+00:00\n---\nBody\n")
+    site, errors, _ = assembled({"content/en/world/x.md": front})
+    assert errors == [] and len(site.articles) == 1
