@@ -19,6 +19,7 @@ from .model import Article, Asset, Image, Site
 from .photos import parse_ratio
 from .read import Document
 from .slugs import make_slug, slug_problem
+from .vocabulary import Use, check_vocabulary
 
 KNOWN_KEYS = (
     "title", "date", "updated", "translation_key", "slug", "section", "tags", "authors",
@@ -46,8 +47,12 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
     fields = _inherit_from_originals(fields, config)
     files = files or ContentFiles(config.paths.content)
     files.plan_image = plan_image
-    articles = [a for f in fields
-                if (a := reuse.article(f, config, problems, files, bodies or {})) is not None]
+    articles, uses = [], []
+    for f in fields:
+        if (article := reuse.article(f, config, problems, files, bodies or {})) is not None:
+            articles.append(article)
+            uses.append(_use_of(article, f))
+    check_vocabulary(uses, config, problems)
     published, held_back = [], []
     for article, why in _hold_back(articles, now, drafts, future):
         if why:
@@ -67,6 +72,17 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
         assets=tuple(sorted(assets.values(), key=lambda asset: asset.url)),
         warnings=tuple(problems.warnings),
     )
+
+
+def _use_of(article: Article, f: dict) -> Use:
+    """Where the article wrote its section and tags, for `check_vocabulary`."""
+    doc: Document = f["doc"]
+    written = f["set"]
+    from_folder = not f.get("section")
+    section_at = (doc.at() if from_folder else doc.at("section") if "section" in written
+                  else None)
+    return Use(article, section_at, from_folder,
+               doc.at("tags") if "tags" in written else None)
 
 
 def _hold_back(articles: list[Article], now: datetime, drafts: bool, future: bool

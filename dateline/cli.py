@@ -309,6 +309,9 @@ def print_summary(result: BuildResult, root: Path) -> None:
     if result.fallbacks:
         counts = ", ".join(f"{code} {n}" for code, n in sorted(result.fallbacks.items()))
         print(f"untranslated UI strings (default language shown instead): {counts}")
+    if result.label_fallbacks:
+        counts = ", ".join(f"{code} {n}" for code, n in sorted(result.label_fallbacks.items()))
+        print(f"section and tag labels missing (default language's shown instead): {counts}")
     try:
         shown = result.output.relative_to(Path.cwd())
     except ValueError:

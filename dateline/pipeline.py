@@ -66,6 +66,9 @@ class BuildResult:
     """Drafts and scheduled articles left out: where each is, and why."""
     warnings: list[Problem] = field(default_factory=list)
     fallbacks: dict[str, int] = field(default_factory=dict)
+    label_fallbacks: dict[str, int] = field(default_factory=dict)
+    """Per language, the section and tag keys its pages show with the default language's
+    label, for want of their own (`vocabulary`)."""
     written: int = 0
     """Files whose bytes changed (all of them in a clean build)."""
     unchanged: int = 0
@@ -151,7 +154,9 @@ def _unchanged(previous: dict, output: Path, started: float) -> BuildResult:
         held_back=tuple((SourceRef(path, line), why)
                         for path, line, why in previous["held_back"]),
         warnings=state.problems_from_json(previous["warnings"]),
-        fallbacks=previous["fallbacks"], unchanged=previous["files"], incremental=True,
+        fallbacks=previous["fallbacks"],
+        label_fallbacks=previous.get("label_fallbacks", {}), unchanged=previous["files"],
+        incremental=True,
         up_to_date=True, valid_until=dt.datetime.fromisoformat(previous["valid_until"]),
     )
 

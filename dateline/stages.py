@@ -15,7 +15,7 @@ from pathlib import Path
 from jinja2 import TemplateError
 from msgspec import structs
 
-from . import bodies, locales_dir_for, savedbuild, state
+from . import bodies, locales_dir_for, savedbuild, state, vocabulary
 from .assemble import ContentFiles, assemble
 from .cache import BuildCache, OutputRecord, stat_key
 from .catalogs import (
@@ -194,6 +194,9 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         config.locale_facts.save()
     held_back = tuple((article.source, why) for article, why in site.held_back)
     fallbacks = _fallbacks(config, views)
+    label_fallbacks = vocabulary.label_fallbacks(
+        {code: ({s.key for s in view.sections}, {t.key for t in view.tags})
+         for code, view in views.items()}, config)
     dates = [a.date for a in site.articles] + [a.date for a, _ in site.held_back]
     valid_until = state.next_change(dates, now, NEWS_WINDOW)
     if options.session is None and begun.stats is not None:
@@ -206,11 +209,12 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
             "files": len(new), "valid_until": valid_until,
             "held_back": [[ref.path, ref.line, why] for ref, why in held_back],
             "warnings": state.problems_to_json(problems.warnings), "fallbacks": fallbacks,
+            "label_fallbacks": label_fallbacks,
         }), config, problems)
     return BuildResult(
         output=output, pages=len(pages), files=len(new),
         seconds=time.perf_counter() - started, held_back=held_back,
-        warnings=problems.warnings, fallbacks=fallbacks,
+        warnings=problems.warnings, fallbacks=fallbacks, label_fallbacks=label_fallbacks,
         written=len(written), unchanged=len(new) - len(written), removed=len(removed),
         incremental=record is not None, rendered=len(dirty), photos_made=photos_made,
         changed_files=tuple(sorted(written)),
