@@ -45,6 +45,15 @@ class SiteSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class BuildSettings:
+    """The [build] table: how `dateline build` treats what it finds."""
+
+    strict: bool = False
+    """Every warning is an error (exit 1, nothing written), for CI; `build --strict`
+    does the same for one build. Default: false."""
+
+
+@dataclass(frozen=True, slots=True)
 class Paths:
     """Folders the site uses, all absolute."""
 
@@ -100,6 +109,8 @@ class Config:
     """The [images] table: rendition widths, quality, metadata policy."""
     locale_facts: LocaleFacts | None = field(default=None, repr=False, compare=False)
     """What Babel said of the languages, for a successful build to remember."""
+    build: BuildSettings = BuildSettings()
+    """The [build] table."""
 
     @property
     def language_codes(self) -> tuple[str, ...]:
@@ -159,9 +170,10 @@ def load_config(path: Path, base_url: str | None = None,
     lines = _TomlLines(text)
     where = lambda *keys: SourceRef(shown, lines.find(*keys))  # noqa: E731
 
-    for key in data.keys() - {"site", "languages", "paths", "images"}:
+    for key in data.keys() - {"site", "languages", "paths", "images", "build"}:
         problems.error(where(key), f"unknown table or key '{key}' (expected [site], "
-                                   "[paths], [images] and [languages.<code>])")
+                                   "[paths], [images], [build] and [languages.<code>])")
+    build = _read_build(data.get("build", {}), where, problems)
     images = _read_images(data.get("images", {}), where, problems)
     for key in ("site", "paths", "languages"):
         if not isinstance(data.get(key, {}), dict):
@@ -186,7 +198,7 @@ def load_config(path: Path, base_url: str | None = None,
     # The default language goes first: it leads the switcher and the root index.
     languages.sort(key=lambda lang: lang.code != site.default_language)
     return Config(site=site, paths=paths, languages=tuple(languages), config_path=path,
-                  source_text=text, images=images, locale_facts=locale_facts)
+                  source_text=text, images=images, locale_facts=locale_facts, build=build)
 
 
 def _at(path: str, line: int, message: str):
@@ -237,6 +249,23 @@ def _normalise_base_url(url: str, where, problems: Problems) -> str:
                        "http(s) URL such as 'https://news.example.org/'")
         return "/"
     return url if url.endswith("/") else url + "/"
+
+
+_BUILD_KEYS = {"strict"}
+
+
+def _read_build(table: object, where, problems: Problems) -> BuildSettings:
+    if not isinstance(table, dict):
+        problems.error(where("build"), "'build' must be a table, written as [build]")
+        return BuildSettings()
+    for key in table.keys() - _BUILD_KEYS:
+        problems.error(where("build", key), f"unknown key 'build.{key}'"
+                       f"{_suggest(key, _BUILD_KEYS)}")
+    strict = table.get("strict", False)
+    if type(strict) is not bool:
+        problems.error(where("build", "strict"), "build.strict must be true or false")
+        strict = False
+    return BuildSettings(strict=strict)
 
 
 _IMAGE_KEYS = {"widths", "card_widths", "quality", "keep_metadata"}

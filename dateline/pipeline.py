@@ -24,7 +24,7 @@ from .bodies import MARKDOWN_EXTENSIONS, BodyMissing
 from .cache import BuildCache, BuildSession, CacheDamaged
 from .collector import long_lived
 from .config import Config
-from .errors import Problem, Problems, SourceRef, UsageError
+from .errors import ContentError, Problem, Problems, SourceRef, UsageError
 from .urls import Linker
 from .write import check_output_dir, read_build_id
 
@@ -51,6 +51,9 @@ class BuildOptions:
     """In a session: every file created, changed or deleted since the session's last
     successful build, when the caller knows (the preview server's watcher); sources not
     among them are then taken as they were, without looking at the disk."""
+    strict: bool = False
+    """Every warning is an error: the build stops before writing anything
+    (`StrictWarnings`), and a build with nothing to do fails on the last one's."""
     fingerprint_assets: bool = True
     """Content-hashed names for theme assets; the preview server turns it off so that
     a stylesheet edit changes the stylesheet alone and can be swapped without a reload."""
@@ -93,6 +96,16 @@ class BuildResult:
     sitemap): the preview server rebuilds then (`state.next_change`)."""
 
 
+class StrictWarnings(ContentError):
+    """A strict build's warnings, which it treats as errors."""
+
+
+def check_strict(options: BuildOptions, warnings: list[Problem]) -> None:
+    """Raise the warnings as errors when the build is strict."""
+    if options.strict and warnings:
+        raise StrictWarnings(sorted(warnings, key=lambda p: (p.where.path, p.where.line)))
+
+
 @dataclass(frozen=True)
 class Started:
     """What `build` found out before deciding there is work to do."""
@@ -128,7 +141,9 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
                                         options.fingerprint_assets)))
         previous = None if options.clean else state.load(config.paths.cache, output)
         if state.is_current(previous, inputs, newest, now, read_build_id(output)):
-            return _unchanged(previous, output, started)
+            result = _unchanged(previous, output, started)
+            check_strict(options, result.warnings)
+            return result
     # Something changed: now the stages are worth importing.
     with long_lived():
         from . import stages

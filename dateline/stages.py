@@ -41,7 +41,7 @@ from .memo import AssemblyMemo
 from .model import Article, Asset, Site
 from .pages import Page, plan_pages
 from .parallel import default_jobs, run_chunked
-from .pipeline import BuildOptions, BuildResult, Started, settings_key
+from .pipeline import BuildOptions, BuildResult, Started, check_strict, settings_key
 from .prepare import Prepared, prepare_sources
 from .read import find_sources, sources_among
 from .render import load_theme, render_page, template_problem
@@ -110,6 +110,7 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         content_warnings = tuple(problems.warnings)  # the catalogs report theirs anew
         views, by_language, digests, shared, pages, fingerprints, replanned = _plan(
             site, config, options, cache, problems, site_fp, templates, saved, last, edits)
+        check_strict(options, problems.warnings)  # every warning is known by now
 
     build_id = os.urandom(16).hex()  # (uuid would import platform, ~2 ms)
     staged = ChangeSet(output, build_id) if record else StagedOutput(output, build_id)
