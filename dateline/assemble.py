@@ -18,7 +18,7 @@ from .memo import AssemblyMemo, settings_token
 from .model import Article, Asset, Image, Site
 from .photos import parse_ratio
 from .read import Document
-from .slugs import make_slug, slug_problem
+from .slugs import length_problem, make_slug, shown, slug_problem
 from .vocabulary import Use, check_vocabulary
 
 KNOWN_KEYS = (
@@ -365,7 +365,7 @@ def _make_article(f: dict, config: Config, problems: Problems, files: ContentFil
         if reason:
             ok = False
             line_key = key if key in f["set"] else None
-            problems.error(doc.at(line_key), f"{key} '{value}' {reason}")
+            problems.error(doc.at(line_key), f"{key} '{shown(value)}' {reason}")
     image = _make_image(f, config, problems, files)
     if not ok or image is False:
         return None
@@ -507,15 +507,42 @@ def _resolved(folder: Path) -> Path:
 
 
 def _check_collisions(articles: list[Article], problems: Problems) -> None:
+    """Two articles on one URL, or on URLs that differ only in letter case: a host with
+    a case-insensitive file system (macOS, Windows, some object stores behind a CDN)
+    serves one of them for both."""
     by_url: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
-        by_url[article.url].append(article)
-    for url, clash in by_url.items():
-        if len(clash) > 1:
-            names = " and ".join(a.source.path for a in clash)
-            for article in clash:
-                problems.error(article.source, f"{names} would both be written to /{url}; "
-                               "give one of them a different slug")
+        by_url[article.url.lower()].append(article)
+    for clash in by_url.values():
+        if len(clash) < 2:
+            continue
+        names = " and ".join(a.source.path for a in clash)
+        urls_ = sorted({a.url for a in clash})
+        if len(urls_) == 1:
+            message = f"{names} would both be written to /{urls_[0]}"
+        else:
+            message = (f"{names} would be written to {' and '.join('/' + u for u in urls_)}, "
+                       "which differ only in letter case: on a case-insensitive host one "
+                       "overwrites the other")
+        for article in clash:
+            problems.error(article.source, f"{message}; give one of them a different slug")
+    _check_section_case(articles, problems)
+
+
+def _check_section_case(articles: list[Article], problems: Problems) -> None:
+    """Sections whose names differ only in letter case ('World', 'world') would have
+    their pages in one folder on a case-insensitive host."""
+    spellings: dict[tuple[str, str], dict[str, Article]] = defaultdict(dict)
+    for article in articles:
+        spellings[(article.lang, article.section.lower())].setdefault(article.section,
+                                                                      article)
+    for (lang, _), sections in spellings.items():
+        if len(sections) > 1:
+            names = " and ".join(f"'{key}' ({a.source.path})" for key, a in sections.items())
+            for article in sections.values():
+                problems.error(article.source, f"sections {names} differ only in letter "
+                               f"case: on a case-insensitive host /{lang}/<section>/ would "
+                               "hold both; spell the section the same way everywhere")
 
 
 def _check_tag_collisions(articles: list[Article], docs: dict[str, Document], config: Config,
@@ -526,10 +553,15 @@ def _check_tag_collisions(articles: list[Article], docs: dict[str, Document], co
     for article in articles:
         style = config.language(article.lang).slug_style
         for tag in article.tags:
-            spellings[(article.lang, make_slug(tag, style))].setdefault(tag, article)
+            slug = make_slug(tag, style)
+            if (reason := length_problem(slug)) is not None:
+                problems.error(docs[article.source.path].at("tags"),
+                               f"tag '{shown(tag)}' makes a page folder that {reason}")
+            spellings[(article.lang, slug.lower())].setdefault(tag, article)
     for (lang, slug), tags in spellings.items():
         if len(tags) > 1:
-            names = " and ".join(f"'{tag}' ({a.source.path})" for tag, a in tags.items())
+            names = " and ".join(f"'{shown(tag)}' ({a.source.path})"
+                                 for tag, a in tags.items())
             for article in tags.values():
                 problems.error(docs[article.source.path].at("tags"), f"tags {names} would "
                                f"both be written to /{urls.tag(lang, slug)}; spell the tag "

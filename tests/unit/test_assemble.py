@@ -387,3 +387,56 @@ def test_updated_at_or_after_date_is_accepted(assembled):
              "updated: 2025-03-01T09:00:00+00:00\n---\nBody\n")
     site, errors, _ = assembled({"content/en/world/x.md": front})
     assert errors == [] and len(site.articles) == 1
+
+
+@pytest.mark.parametrize(("files", "urls"), [
+    ({"content/en/world/karsk-vote.md": "", "content/en/world/b.md": "slug: Karsk-Vote\n"},
+     ["/en/world/Karsk-Vote/", "/en/world/karsk-vote/"]),
+    ({"content/en/world/a.md": "slug: KARSK\n", "content/en/world/b.md": "slug: Karsk\n"},
+     ["/en/world/KARSK/", "/en/world/Karsk/"]),
+    ({"content/ru/world/a.md": "slug: Выборы\n", "content/ru/world/b.md": "slug: выборы\n"},
+     ["/ru/world/Выборы/", "/ru/world/выборы/"]),
+])
+def test_urls_that_differ_only_in_letter_case_are_an_error_naming_both_files(
+        assembled, files, urls):
+    site, errors, _ = assembled({path: f"---\ntitle: X\ndate: 2025-01-01\n{meta}---\nB\n"
+                                 for path, meta in files.items()})
+    names = " and ".join(sorted(files))
+    message = (f"{names} would be written to {' and '.join(urls)}, which differ only in "
+               "letter case: on a case-insensitive host one overwrites the other; give "
+               "one of them a different slug")
+    assert sorted(errors) == [f"{path}:1: {message}" for path in sorted(files)]
+
+
+def test_sections_that_differ_only_in_letter_case_are_an_error(assembled, article_text):
+    _, errors, _ = assembled({"content/en/world/a.md": article_text(),
+                              "content/en/world/b.md": article_text(section="World")})
+    message = ("sections 'world' (content/en/world/a.md) and 'World' (content/en/world/b.md) "
+               "differ only in letter case: on a case-insensitive host /en/<section>/ would "
+               "hold both; spell the section the same way everywhere")
+    assert errors == [f"content/en/world/a.md:1: {message}",
+                      f"content/en/world/b.md:1: {message}"]
+
+
+@pytest.mark.parametrize(("meta", "line", "start"), [
+    ("slug: " + "a" * 300, 4, f"slug '{'a' * 60}…' is 300 bytes long"),
+    ("slug: " + "a" * 256, 4, f"slug '{'a' * 60}…' is 256 bytes long"),
+    ("slug: " + "в" * 128, 4, f"slug '{'в' * 60}…' is 256 bytes long"),  # 2 bytes each
+    ("section: " + "s" * 300, 4, f"section '{'s' * 60}…' is 300 bytes long"),
+    ("tags: [" + "t" * 300 + "]", 4, f"tag '{'t' * 60}…' makes a page folder that is 300 "
+                                     "bytes long"),
+])
+def test_a_name_too_long_for_a_folder_is_an_error_naming_the_limit(assembled, meta, line,
+                                                                   start):
+    site, errors, _ = assembled({"content/en/world/x.md":
+                                 f"---\ntitle: X\ndate: 2025-01-01\n{meta}\n---\nB\n"})
+    assert len(errors) == 1
+    assert errors[0].startswith(f"content/en/world/x.md:{line}: {start}, and a folder name "
+                                "may have at most 255 bytes (UTF-8) on every file system")
+
+
+def test_a_name_of_255_bytes_is_accepted(assembled):
+    site, errors, _ = assembled({"content/en/world/x.md":
+                                 "---\ntitle: X\ndate: 2025-01-01\nslug: " + "a" * 255
+                                 + "\n---\nB\n"})
+    assert errors == [] and site.articles[0].slug == "a" * 255
