@@ -12,13 +12,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from . import urls
+from .collisions import check_tag_collisions, check_translation_keys, check_url_collisions
 from .config import Config
+from .embargo import hold_back
 from .errors import Problems, SourceRef
 from .memo import AssemblyMemo, settings_token
 from .model import Article, Asset, Image, Site
 from .photos import parse_ratio
 from .read import Document
-from .slugs import length_problem, make_slug, shown, slug_problem
+from .slugs import make_slug, shown, slug_problem
 from .vocabulary import Use, check_vocabulary
 
 KNOWN_KEYS = (
@@ -54,15 +56,15 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
             uses.append(_use_of(article, f))
     check_vocabulary(uses, config, problems)
     published, held_back = [], []
-    for article, why in _hold_back(articles, now, drafts, future):
+    for article, why in hold_back(articles, now, drafts, future):
         if why:
             held_back.append((article, why))
         else:
             published.append(article)
-    _check_collisions(published, problems)
+    check_url_collisions(published, problems)
     by_ref = {doc.ref: doc for doc in docs}
-    _check_tag_collisions(published, by_ref, config, problems)
-    _check_translation_keys(published, by_ref, problems)
+    check_tag_collisions(published, by_ref, config, problems)
+    check_translation_keys(published, by_ref, problems)
     published.sort(key=lambda a: (-a.date.timestamp(), a.lang, a.url))
     assets = {a.image.source: Asset(a.image.source, a.image.url)
               for a in published if a.image}
@@ -83,32 +85,6 @@ def _use_of(article: Article, f: dict) -> Use:
                   else None)
     return Use(article, section_at, from_folder,
                doc.at("tags") if "tags" in written else None)
-
-
-def _hold_back(articles: list[Article], now: datetime, drafts: bool, future: bool
-               ) -> list[tuple[Article, str]]:
-    """Each article with the reason it is held back from this build ("" if it is not).
-    A translation waits for its original: publishing it would break the original's
-    embargo (or show a story the desk has not released) in another language."""
-    def own_reason(article: Article) -> str:
-        if article.draft and not drafts:
-            return "draft"
-        if article.date > now and not future:
-            return f"scheduled for {article.date.isoformat()}"
-        return ""
-
-    reasons = {id(a): own_reason(a) for a in articles}
-    originals = {a.translation_key: a for a in articles if a.original}
-    result = []
-    for article in articles:
-        why = reasons[id(article)]
-        original = originals.get(article.translation_key)
-        if not why and original is not None and original is not article \
-                and (theirs := reasons[id(original)]):
-            what = "a draft" if theirs == "draft" else theirs
-            why = f"its original {original.source.path} is {what}"
-        result.append((article, why))
-    return result
 
 
 class _Reuse:
@@ -504,83 +480,6 @@ def media_url(source: Path, content_dir: Path) -> str:
 @functools.lru_cache(maxsize=16)
 def _resolved(folder: Path) -> Path:
     return folder.resolve()
-
-
-def _check_collisions(articles: list[Article], problems: Problems) -> None:
-    """Two articles on one URL, or on URLs that differ only in letter case: a host with
-    a case-insensitive file system (macOS, Windows, some object stores behind a CDN)
-    serves one of them for both."""
-    by_url: dict[str, list[Article]] = defaultdict(list)
-    for article in articles:
-        by_url[article.url.lower()].append(article)
-    for clash in by_url.values():
-        if len(clash) < 2:
-            continue
-        names = " and ".join(a.source.path for a in clash)
-        urls_ = sorted({a.url for a in clash})
-        if len(urls_) == 1:
-            message = f"{names} would both be written to /{urls_[0]}"
-        else:
-            message = (f"{names} would be written to {' and '.join('/' + u for u in urls_)}, "
-                       "which differ only in letter case: on a case-insensitive host one "
-                       "overwrites the other")
-        for article in clash:
-            problems.error(article.source, f"{message}; give one of them a different slug")
-    _check_section_case(articles, problems)
-
-
-def _check_section_case(articles: list[Article], problems: Problems) -> None:
-    """Sections whose names differ only in letter case ('World', 'world') would have
-    their pages in one folder on a case-insensitive host."""
-    spellings: dict[tuple[str, str], dict[str, Article]] = defaultdict(dict)
-    for article in articles:
-        spellings[(article.lang, article.section.lower())].setdefault(article.section,
-                                                                      article)
-    for (lang, _), sections in spellings.items():
-        if len(sections) > 1:
-            names = " and ".join(f"'{key}' ({a.source.path})" for key, a in sections.items())
-            for article in sections.values():
-                problems.error(article.source, f"sections {names} differ only in letter "
-                               f"case: on a case-insensitive host /{lang}/<section>/ would "
-                               "hold both; spell the section the same way everywhere")
-
-
-def _check_tag_collisions(articles: list[Article], docs: dict[str, Document], config: Config,
-                          problems: Problems) -> None:
-    """Two spellings of a tag that make one slug ('Human rights', 'human-rights') would
-    write one tag page over the other."""
-    spellings: dict[tuple[str, str], dict[str, Article]] = defaultdict(dict)
-    for article in articles:
-        style = config.language(article.lang).slug_style
-        for tag in article.tags:
-            slug = make_slug(tag, style)
-            if (reason := length_problem(slug)) is not None:
-                problems.error(docs[article.source.path].at("tags"),
-                               f"tag '{shown(tag)}' makes a page folder that {reason}")
-            spellings[(article.lang, slug.lower())].setdefault(tag, article)
-    for (lang, slug), tags in spellings.items():
-        if len(tags) > 1:
-            names = " and ".join(f"'{shown(tag)}' ({a.source.path})"
-                                 for tag, a in tags.items())
-            for article in tags.values():
-                problems.error(docs[article.source.path].at("tags"), f"tags {names} would "
-                               f"both be written to /{urls.tag(lang, slug)}; spell the tag "
-                               "the same way in every article")
-
-
-def _check_translation_keys(articles: list[Article], docs: dict[str, Document],
-                            problems: Problems) -> None:
-    """A story has one version per language; a second one is usually a copied key."""
-    versions: dict[tuple[str, str], list[Article]] = defaultdict(list)
-    for article in articles:
-        versions[(article.translation_key, article.lang)].append(article)
-    for (key, lang), clash in versions.items():
-        if len(clash) > 1:
-            names = " and ".join(a.source.path for a in clash)
-            for article in clash:
-                problems.error(docs[article.source.path].at("translation_key"),
-                               f"{names} are both the '{lang}' version of story '{key}'; "
-                               "give one of them its own translation_key")
 
 
 def _group(articles: list[Article], config: Config):
