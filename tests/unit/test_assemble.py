@@ -7,6 +7,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dateline.assemble import assemble
 from dateline.config import load_config
@@ -440,3 +442,28 @@ def test_a_name_of_255_bytes_is_accepted(assembled):
                                  "---\ntitle: X\ndate: 2025-01-01\nslug: " + "a" * 255
                                  + "\n---\nB\n"})
     assert errors == [] and site.articles[0].slug == "a" * 255
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(original=st.tuples(st.booleans(), st.booleans()),
+       translation=st.tuples(st.booleans(), st.booleans()),
+       drafts=st.booleans(), future=st.booleans())
+def test_a_translation_is_published_only_with_its_original(
+        assembled, article_text, original, translation, drafts, future):
+    """(draft, scheduled) of each version and the two options: a translation is out
+    exactly when it or its original is, and its original is never out without it."""
+    def text(draft, scheduled):
+        return article_text(date=EMBARGO if scheduled else PAST, draft=draft)
+
+    site, errors, _ = assembled({"content/en/world/x.md": text(*original),
+                                 "content/ru/world/x.md": text(*translation)},
+                                drafts=drafts, future=future)
+
+    def passes(draft, scheduled):
+        return (drafts or not draft) and (future or not scheduled)
+
+    assert errors == []
+    langs = {a.lang for a in site.articles}
+    assert ("en" in langs) == passes(*original)
+    assert ("ru" in langs) == (passes(*original) and passes(*translation))
