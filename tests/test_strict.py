@@ -22,9 +22,11 @@ WARNINGS = {
         "content/en/world/Story.MD:1: not built"),
     "catalog entry": (
         "locales/ru/LC_MESSAGES/messages.po",
-        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '"Plural-Forms: nplurals=3; plural=n % 10 == 1 && n % 100 != 11 ? 0 : n % 10 >= 2 '
+        '&& n % 10 <= 4 && (n % 100 < 12 || n % 100 > 14) ? 1 : 2;\\n"\n\n'
         '#, python-format\nmsgid "By %(names)s"\nmsgstr "Автор"\n',
-        "locales/ru/LC_MESSAGES/messages.po:6: translation of 'By %(names)s'"),
+        "locales/ru/LC_MESSAGES/messages.po:7: translation of 'By %(names)s'"),
 }
 GOOD = "---\ntitle: Fine\ndate: 2025-01-01\n---\nBody\n"
 
