@@ -436,7 +436,9 @@ class ContentFiles:
 
     def _locate(self, src: str, folder: str) -> tuple[Path | None, str]:
         base = self.content_dir if src.startswith("/") else folder
-        resolved = os.path.realpath(os.path.join(base, src.lstrip("/")))
+        # By its path, not its real one: a symbolic link under content/ (inside the site
+        # folder, `inputs.walk` sees to that) is a folder or file like another.
+        resolved = os.path.normpath(os.path.join(base, src.lstrip("/")))
         # One Path object per file, however many articles name it: the lookups keyed by
         # it (stats, URLs, photo plans) then match by identity, not by comparing parts.
         candidate = self._paths.get(resolved)

@@ -49,6 +49,9 @@ class SiteSettings:
 class BuildSettings:
     """The [build] table: how `dateline build` treats what it finds."""
 
+    follow_external_symlinks: bool = False
+    """Read symbolic links under content/ that lead outside the site folder (default:
+    such a link is an error, so that nothing from elsewhere is published by mistake)."""
     strict: bool = False
     """Every warning is an error (exit 1, nothing written), for CI; `build --strict`
     does the same for one build. Default: false."""
@@ -114,10 +117,10 @@ class Config:
     source_text: str = field(repr=False, default="")
     images: PhotoSettings = PhotoSettings()
     """The [images] table: rendition widths, quality, metadata policy."""
-    locale_facts: LocaleFacts | None = field(default=None, repr=False, compare=False)
-    """What Babel said of the languages, for a successful build to remember."""
     build: BuildSettings = BuildSettings()
     """The [build] table."""
+    locale_facts: LocaleFacts | None = field(default=None, repr=False, compare=False)
+    """What Babel said of the languages, for a successful build to remember."""
 
     @property
     def language_codes(self) -> tuple[str, ...]:
@@ -180,8 +183,8 @@ def load_config(path: Path, base_url: str | None = None,
     for key in data.keys() - {"site", "languages", "paths", "images", "build"}:
         problems.error(where(key), f"unknown table or key '{key}' (expected [site], "
                                    "[paths], [images], [build] and [languages.<code>])")
-    build = _read_build(data.get("build", {}), where, problems)
     images = _read_images(data.get("images", {}), where, problems)
+    build = _read_build(data.get("build", {}), where, problems)
     for key in ("site", "paths", "languages"):
         if not isinstance(data.get(key, {}), dict):
             problems.error(where(key), f"'{key}' must be a table, written as "
@@ -274,23 +277,6 @@ def _normalise_base_url(url: str, where, problems: Problems) -> str:
     return url if url.endswith("/") else url + "/"
 
 
-_BUILD_KEYS = {"strict"}
-
-
-def _read_build(table: object, where, problems: Problems) -> BuildSettings:
-    if not isinstance(table, dict):
-        problems.error(where("build"), "'build' must be a table, written as [build]")
-        return BuildSettings()
-    for key in table.keys() - _BUILD_KEYS:
-        problems.error(where("build", key), f"unknown key 'build.{key}'"
-                       f"{_suggest(key, _BUILD_KEYS)}")
-    strict = table.get("strict", False)
-    if type(strict) is not bool:
-        problems.error(where("build", "strict"), "build.strict must be true or false")
-        strict = False
-    return BuildSettings(strict=strict)
-
-
 _IMAGE_KEYS = {"widths", "card_widths", "quality", "keep_metadata"}
 
 
@@ -319,6 +305,25 @@ def _read_images(table: dict, where, problems: Problems) -> PhotoSettings:
                            "true or false")
         else:
             settings = replace(settings, keep_metadata=table["keep_metadata"])
+    return settings
+
+
+_BUILD_KEYS = {"follow_external_symlinks", "strict"}
+
+
+def _read_build(table: dict, where, problems: Problems) -> BuildSettings:
+    settings = BuildSettings()
+    if not isinstance(table, dict):
+        problems.error(where("build"), "'build' must be a table, written as [build]")
+        return settings
+    for key in table.keys() - _BUILD_KEYS:
+        problems.error(where("build", key), f"unknown key 'build.{key}'"
+                       f"{_suggest(key, _BUILD_KEYS)}")
+    for key in sorted(_BUILD_KEYS & table.keys()):
+        if type(table[key]) is not bool:
+            problems.error(where("build", key), f"build.{key} must be true or false")
+        else:
+            settings = replace(settings, **{key: table[key]})
     return settings
 
 

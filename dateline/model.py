@@ -14,6 +14,7 @@ from msgspec import structs
 
 from . import bodies
 from .config import Config
+from .crosslinks import fill
 from .errors import Problem, SourceRef
 from .photos import Picture
 
@@ -81,11 +82,14 @@ class Article(msgspec.Struct, frozen=True):
     body_id: str = ""
     """Hash of the rendered body, its key in the build's body store; empty until the
     Markdown stage has run."""
+    links: tuple[str, ...] = ()
+    """The href of each link of the body to another article (`crosslinks`); empty for
+    one held back by this build."""
 
     @property
     def body_html(self) -> str:
         """The rendered body, read from the build's body store when something shows it."""
-        return bodies.text(self.body_id)
+        return fill(bodies.text(self.body_id), self.links)
 
     @property
     def modified(self) -> datetime:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import os
+import stat
 import sys
 import time
 from pathlib import Path
@@ -29,6 +30,7 @@ from .catalogs import (
 )
 from .collector import long_lived
 from .config import Config
+from .crosslinks import link_articles
 from .discovery import discovery_groups
 from .errors import ContentError, Problems, SourceRef, display_path
 from .fingerprints import (
@@ -38,6 +40,7 @@ from .fingerprints import (
     files_fingerprint,
     site_fingerprint,
 )
+from .inputs import confinement_of
 from .lastbuild import LastBuild, body_edits, with_edits
 from .memo import AssemblyMemo
 from .model import Article, Asset, Site
@@ -322,6 +325,8 @@ def _read_and_assemble(config: Config, options: BuildOptions, now: dt.datetime,
         cache.content_files = ContentFiles(config.paths.content)
     site = _assemble(prepared, config, options, now, problems, photos, cache.data.assembly,
                      cache.content_files)
+    site = link_articles(site, {p.doc.path: p.entry.links for p in prepared if p.entry.links},
+                         linker, config.paths.root, problems, cache.links_memo)
     problems.raise_if_any(ContentError)
     # In a preview session, an edit that changed article bodies alone needs neither
     # photos nor a new page plan (`lastbuild`).
@@ -349,6 +354,8 @@ def load_site(config: Config, options: BuildOptions, now: dt.datetime,
     jobs = options.jobs or default_jobs()
     prepared = _prepare(config, options, linker, cache, jobs, problems)
     site = _assemble(prepared, config, options, now, problems)
+    site = link_articles(site, {p.doc.path: p.entry.links for p in prepared if p.entry.links},
+                         linker, config.paths.root, problems)
     problems.raise_if_any(ContentError)
     return site
 
@@ -365,15 +372,19 @@ def _prepare(config: Config, options: BuildOptions, linker: Linker, cache: Build
     paths = known_sources
     changed = options.changed if paths is not None else None
     if paths is None:  # look at every file
-        cache.misnamed = []
+        cache.misnamed, cache.unread = [], []
+        rules = confinement_of(config)
         if stats is not None:
-            paths = sources_among(stats, content, cache.misnamed)
+            paths = sources_among(stats, content, cache.misnamed, cache.unread, rules)
         else:
-            paths = find_sources(content, cache.misnamed)
+            paths = find_sources(content, cache.misnamed, cache.unread, rules)
     for path in cache.misnamed:
         problems.warn(SourceRef(display_path(path, config.paths.root), 1),
                       f"not built: Markdown files must end in '.md' in lower case; rename "
                       f"it to {path.stem}.md")
+    for path, message, is_error in cache.unread:
+        report = problems.error if is_error else problems.warn
+        report(SourceRef(display_path(path, config.paths.root), 1), message)
     return prepare_sources(paths, content, config.paths.root, linker, cache,
                            jobs, problems, photos, stats, changed)
 
@@ -398,6 +409,8 @@ def _sources_after(options: BuildOptions, cache: BuildCache, content: Path
         sources.append(path)
     if not sources:
         return previous
+    if not all(_is_plain_file_or_gone(p) for p in sources):
+        return None  # a named pipe, a link: the walk says what it is, nothing opens it
     known = set(previous)
     gone = {p for p in sources if p in known and not p.exists()}
     added = [p for p in sources if p not in known and p.exists()]
@@ -405,6 +418,13 @@ def _sources_after(options: BuildOptions, cache: BuildCache, content: Path
         return previous
     kept = [p for p in previous if p not in gone]
     return sorted(kept + added, key=lambda p: _walk_order(p, content)) if added else kept
+
+
+def _is_plain_file_or_gone(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return True
 
 
 def _walk_order(path: Path, content: Path) -> list[tuple[int, str]]:
