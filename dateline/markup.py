@@ -74,8 +74,9 @@ def _pygments_hidden():
             del sys.modules["pygments"]
 
 
-BODY_SIZES = "(min-width: 48rem) 42rem, 100vw"
-"""`sizes` of photos in article bodies: the default theme's text column."""
+BODY_SIZES = ((45.66, 0, 42), (25, 92, 0), (0, 100, -2))
+"""Widths of photos in article bodies (`photosizes` tiers): the default theme's text
+column, 42rem at most, else the screen less its gutters (`clamp(1rem, 4vw, 2rem)`)."""
 
 
 def render_markdown(doc: Document, content_dir: Path, linker: Linker, problems: Problems,
@@ -107,6 +108,7 @@ def render_body(doc: Document, content_dir: Path, linker: Linker, problems: Prob
 
     def resolve(img):
         src = img.get("src", "")
+        _check_alt(img, doc, src, problems)
         if "://" in src or src.startswith(("//", "data:", "#")) or not src:
             return img
         where = SourceRef(doc.ref, _line_of(doc, src))
@@ -134,6 +136,22 @@ def render_body(doc: Document, content_dir: Path, linker: Linker, problems: Prob
         return md.convert(doc.body), used, tuple(context.links)
     finally:
         md.dateline_urls.context = None
+
+
+DECORATIVE_ALT = '""'
+"""`![""](ornament.png)`: the author says the image is decorative (published with an
+empty alt), as `alt: ""` does for a lead photo; `![](photo.jpg)` is a warning."""
+
+
+def _check_alt(img, doc: Document, src: str, problems: Problems) -> None:
+    alt = img.get("alt", "")
+    if alt.strip() == DECORATIVE_ALT:
+        img.set("alt", "")
+    elif not alt.strip():
+        problems.warn(SourceRef(doc.ref, _line_of(doc, src)),
+                      f"image '{src}' has no alt text: describe it for readers who cannot "
+                      f"see it (![what it shows]({src})), or write ![\"\"]({src}) if it "
+                      "is decorative")
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,8 @@ class Prepared:
     entry: SourceEntry
     cached: bool
     valid: bool = True
-    """False when reading or rendering the body found a problem: never cached."""
+    """False when reading or rendering the body found a problem (an error or a
+    warning): never cached, so the problem is reported again."""
 
 
 _PHOTOS: list[PhotoLibrary | None] = [None]
@@ -56,7 +57,8 @@ def prepare_sources(paths: list[Path], content_dir: Path, root: Path, linker: Li
     # unchanged entry gives the same document, which need not be made again.
     previous = cache.prepared
     for path in paths:
-        if changed is not None and path in previous and path not in changed:
+        if (changed is not None and path in previous and path not in changed
+                and previous[path].valid):
             results[path] = previous[path]
             results[path].cached = True
             continue
@@ -120,9 +122,10 @@ def _prepare_one(item) -> tuple[str, Prepared | None, str, list[Problem], list[P
     ident = body_id(html)
     entry = source_entry(doc, stat, ident, images, links)
     # A body problem does not stop the front matter from being checked too, so every
-    # problem of the file is reported at once; such a file is never cached.
+    # problem of the file is reported at once; such a file is never cached (a warning
+    # too: it is reported again on every build until it is fixed).
     prepared = Prepared(doc, ident, tuple(images), entry, cached=False,
-                        valid=not problems.errors)
+                        valid=not problems.errors and not problems.warnings)
     return path_text, prepared, html, problems.errors, problems.warnings
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from jinja2 import TemplateError
 from msgspec import structs
 
-from . import bodies, locales_dirs_for, savedbuild, state
+from . import bodies, locales_dirs_for, savedbuild, state, vocabulary
 from .assemble import ContentFiles, assemble
 from .cache import BuildCache, OutputRecord, stat_key
 from .catalog_checks import plural_rule_of
@@ -46,11 +46,16 @@ from .memo import AssemblyMemo
 from .model import Article, Asset, Site
 from .pages import Page, plan_pages
 from .parallel import default_jobs, run_chunked
-from .pipeline import BuildOptions, BuildResult, Started, settings_key
+from .pipeline import BuildOptions, BuildResult, Started, check_strict, settings_key
 from .prepare import Prepared, prepare_sources
 from .read import find_sources, sources_among
 from .render import load_theme, render_page, template_problem
-from .renditions import PhotoLibrary, make_renditions, site_renditions
+from .renditions import (
+    PhotoLibrary,
+    kept_renditions_sound,
+    make_renditions,
+    site_renditions,
+)
 from .sitemaps import NEWS_WINDOW
 from .theme_files import publish_theme_files
 from .urls import Linker
@@ -65,7 +70,8 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
     progress = _Progress(options.progress)
     problems = Problems()
     # A clean build reads nothing from the cache (every body is rendered again) and
-    # leaves a new one; photo renditions stay, named by what they are made from.
+    # leaves a new one; photo renditions stay, named by what they are made from, each
+    # read and checked against its recorded digest first (`_make_photos`).
     cache = (options.session.cache(config.paths.cache, settings) if options.session
              else BuildCache.open(config.paths.cache, settings))
     if options.clean:
@@ -101,6 +107,9 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
             saved = savedbuild.body_edits(
                 config.paths.cache, saved_key, output, record.build_id, begun.stats, now,
                 cache, config, linker, photos, site_fp, templates)
+            if saved is not None and not kept_renditions_sound(saved.site.assets,
+                                                               config.paths.cache):
+                saved = None  # a cached photo rendition is damaged: the photo stage remakes it
         last = edits = body_images = None
         if saved is not None:
             prepared, site, photos_made = [], saved.site, 0
@@ -115,6 +124,7 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         content_warnings = tuple(problems.warnings)  # the catalogs report theirs anew
         views, by_language, digests, shared, pages, fingerprints, replanned = _plan(
             site, config, options, cache, problems, site_fp, templates, saved, last, edits)
+        check_strict(options, problems.warnings)  # every warning is known by now
 
     build_id = os.urandom(16).hex()  # (uuid would import platform, ~2 ms)
     staged = ChangeSet(output, build_id) if record else StagedOutput(output, build_id)
@@ -199,6 +209,9 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         config.locale_facts.save()
     held_back = tuple((article.source, why) for article, why in site.held_back)
     fallbacks = _fallbacks(config, views)
+    label_fallbacks = vocabulary.label_fallbacks(
+        {code: ({s.key for s in view.sections}, {t.key for t in view.tags})
+         for code, view in views.items()}, config)
     dates = [a.date for a in site.articles] + [a.date for a, _ in site.held_back]
     valid_until = state.next_change(dates, now, NEWS_WINDOW)
     if options.session is None and begun.stats is not None:
@@ -211,15 +224,17 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
             "files": len(new), "valid_until": valid_until,
             "held_back": [[ref.path, ref.line, why] for ref, why in held_back],
             "warnings": state.problems_to_json(problems.warnings), "fallbacks": fallbacks,
+            "label_fallbacks": label_fallbacks,
         }), config, problems)
     return BuildResult(
         output=output, pages=len(pages), files=len(new),
         seconds=time.perf_counter() - started, held_back=held_back,
-        warnings=problems.warnings, fallbacks=fallbacks,
+        warnings=problems.warnings, fallbacks=fallbacks, label_fallbacks=label_fallbacks,
         written=len(written), unchanged=len(new) - len(written), removed=len(removed),
         incremental=record is not None, rendered=len(dirty), photos_made=photos_made,
         changed_files=tuple(sorted(written)),
         borrowed=_borrowed(site, views, options.languages), replanned=replanned,
+        valid_until=dt.datetime.fromisoformat(valid_until),
     )
 
 
@@ -330,10 +345,12 @@ def _read_and_assemble(config: Config, options: BuildOptions, now: dt.datetime,
         body_images = {str(p.doc.path): p.images for p in prepared}
         edits = None if options.clean else body_edits(last, site, body_images, shape)
     progress.stage("photos")
+    if edits is not None and not kept_renditions_sound(last.site.assets, config.paths.cache):
+        edits = None  # a cached photo rendition is damaged: the photo stage remakes it
     if edits is not None:
         return (structs.replace(site, assets=last.site.assets), prepared, 0, last, edits,
                 body_images)
-    site, photos_made = _make_photos(site, prepared, config, jobs, problems)
+    site, photos_made = _make_photos(site, prepared, config, jobs, problems, options.clean)
     problems.raise_if_any(ContentError)
     return site, prepared, photos_made, last, edits, body_images
 
@@ -447,14 +464,17 @@ def _assemble(prepared: list[Prepared], config: Config, options: BuildOptions,
 
 
 def _make_photos(site: Site, prepared: list[Prepared], config: Config, jobs: int,
-                 problems: Problems) -> tuple[Site, int]:
+                 problems: Problems, clean: bool) -> tuple[Site, int]:
     """Make every photo rendition the site publishes; the site's assets become those
-    renditions (originals are never published: their metadata may reveal a location)."""
+    renditions (originals are never published: their metadata may reveal a location).
+    A clean build keeps the cached renditions only after reading each whole and
+    checking its digest."""
     published = {a.source_path for a in site.articles}
     body = [(image.picture, image.where) for p in prepared if p.doc.path in published
             for image in p.images if image.picture is not None]
     renditions = site_renditions(site, body)
-    files, made = make_renditions(renditions, config.paths.cache, jobs, problems)
+    files, made = make_renditions(renditions, config.paths.cache, jobs, problems,
+                                  full_check=clean)
     assets = [Asset(files[url], url) for url in renditions]
     site = structs.replace(site, assets=tuple(assets))
     if problems.errors:

@@ -25,6 +25,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 URL_ATTRIBUTES = ("href", "src", "poster")
+LANGUAGES = ("en", "ru", "fa", "ka")
+"""The sample newsroom's languages."""
 
 
 def _free_port() -> int:
@@ -57,6 +59,10 @@ http {{
       alias {site}/;
       index index.html;
       error_page 404 /newsroom/404.html;
+      # The README's rule: each language's own 404 page under its folder.
+      location ~ ^/newsroom/(?<lang>{"|".join(LANGUAGES)})/ {{
+        error_page 404 /newsroom/$lang/404.html;
+      }}
     }}
   }}
 }}
@@ -163,12 +169,19 @@ def test_nginx_under_a_sub_path_serves_every_page_and_asset(nginx_site, parse_ht
     assert any(url.endswith(".css") for url in seen)
 
 
-def test_nginx_answers_an_unknown_url_with_the_sites_404_page(nginx_site, parse_html):
+@pytest.mark.parametrize(("path", "page"), [
+    ("en/no-such-story/deeper/", "en/404.html"),
+    ("fa/no-such-story", "fa/404.html"),
+    ("ka/world/no-such-story/", "ka/404.html"),
+    ("no-such-folder/story/", "404.html"),
+])
+def test_nginx_answers_an_unknown_url_with_its_languages_404_page(nginx_site, parse_html,
+                                                                  path, page):
     base, out = nginx_site
-    url = base + "en/no-such-story/deeper/"
+    url = base + path
     status, content_type, body = _fetch(url)
     assert (status, content_type) == (404, "text/html")
-    assert body == (out / "404.html").read_bytes()
+    assert body == (out / page).read_bytes()
     # Its links work from any depth, so the page is styled wherever it is shown.
     document = parse_html(body.decode("utf-8"))
     assert document.find("body").classes == {"page-404"}
@@ -213,38 +226,33 @@ def test_mirror_links_are_relative_and_name_index_html(mirror_site, parse_html):
     assert "https://news.example.org/en/world/vote/" in feed
 
 
-def test_mirror_build_opened_from_disk_loads_its_stylesheet_and_images(mirror_site):
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed; browsers are never downloaded")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                             args=CHROMIUM_ARGS, timeout=30_000)
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(10_000)
-            page.goto((mirror_site / "en/world/vote/index.html").as_uri())
-            style = page.evaluate("""() => {
-                const skip = getComputedStyle(document.querySelector('.skip-link'));
-                return [skip.position, skip.clipPath,
-                        getComputedStyle(document.body).marginTop];
-            }""")
-            assert style == ["absolute", "inset(50%)", "0px"]  # the theme's CSS applied
-            images = page.locator("img")
-            assert images.count() >= 2
-            for index in range(images.count()):
-                images.nth(index).scroll_into_view_if_needed()  # lazy images load
-            page.wait_for_function("[...document.images].every(i => i.complete)")
-            widths = page.evaluate("[...document.images].map(i => [i.currentSrc, "
-                                   "i.naturalWidth])")
-            assert all(width > 0 for _src, width in widths), widths
-            assert all(src.startswith("file://") for src, _width in widths), widths
-            # A link followed from disk opens the page, not a folder listing.
-            page.locator("nav.sections a").first.click()
-            assert page.url.endswith("/en/world/index.html")
-            assert page.evaluate("getComputedStyle(document.body).marginTop") == "0px"
-        finally:
-            browser.close()
+def test_mirror_build_opened_from_disk_loads_its_stylesheet_and_images(mirror_site,
+                                                                       browser):
+    page = browser.new_page()
+    try:
+        page.set_default_timeout(10_000)
+        page.goto((mirror_site / "en/world/vote/index.html").as_uri())
+        style = page.evaluate("""() => {
+            const skip = getComputedStyle(document.querySelector('.skip-link'));
+            return [skip.position, skip.clipPath,
+                    getComputedStyle(document.body).marginTop];
+        }""")
+        assert style == ["absolute", "inset(50%)", "0px"]  # the theme's CSS applied
+        images = page.locator("img")
+        assert images.count() >= 2
+        for index in range(images.count()):
+            images.nth(index).scroll_into_view_if_needed()  # lazy images load
+        page.wait_for_function("[...document.images].every(i => i.complete)")
+        widths = page.evaluate("[...document.images].map(i => [i.currentSrc, "
+                               "i.naturalWidth])")
+        assert all(width > 0 for _src, width in widths), widths
+        assert all(src.startswith("file://") for src, _width in widths), widths
+        # A link followed from disk opens the page, not a folder listing.
+        page.locator("nav.sections a").first.click()
+        assert page.url.endswith("/en/world/index.html")
+        assert page.evaluate("getComputedStyle(document.body).marginTop") == "0px"
+    finally:
+        page.close()
 
 
 # ----- GitHub Pages
