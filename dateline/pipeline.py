@@ -26,7 +26,7 @@ from .collector import long_lived
 from .config import Config
 from .errors import Problem, Problems, SourceRef, UsageError
 from .urls import Linker
-from .write import check_output_dir, read_build_id
+from .write import check_output_dir, read_build_id, recover
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,7 @@ class Started:
 def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult:
     started = time.perf_counter()
     output = (options.output or config.paths.output).resolve()
+    recover(output)  # a build killed while committing: finish its commit first
     _check_output(output, config)
     now = options.now or dt.datetime.now(dt.UTC)
     linker = Linker(config.site.base_url, config.site.relative_urls)

@@ -15,7 +15,7 @@ from pathlib import Path
 from jinja2 import TemplateError
 from msgspec import structs
 
-from . import bodies, locales_dir_for, savedbuild, state
+from . import bodies, faults, locales_dir_for, savedbuild, state
 from .assemble import ContentFiles, assemble
 from .cache import BuildCache, OutputRecord, stat_key
 from .catalogs import (
@@ -50,7 +50,14 @@ from .sitemaps import NEWS_WINDOW
 from .theme_files import publish_theme_files
 from .urls import Linker
 from .views import LanguageView
-from .write import HEADERS_FILE, ChangeSet, StagedOutput, cache_headers, read_build_id
+from .write import (
+    HEADERS_FILE,
+    ChangeSet,
+    StagedOutput,
+    cache_headers,
+    read_build_id,
+    unpublished_of,
+)
 
 
 def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
@@ -112,7 +119,8 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
             site, config, options, cache, problems, site_fp, templates, saved, last, edits)
 
     build_id = os.urandom(16).hex()  # (uuid would import platform, ~2 ms)
-    staged = ChangeSet(output, build_id) if record else StagedOutput(output, build_id)
+    unpublished = unpublished_of(options.drafts, options.future)
+    staged = (ChangeSet if record else StagedOutput)(output, build_id, unpublished)
     old = record.files if record else {}
     new: dict[str, tuple[str, str]] = {}
     written: list[str] = []
@@ -162,6 +170,7 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         for asset in site.assets:
             _copy(staged, asset.url, asset.source, old, new, written)
         removed = sorted(set(old) - set(new))
+        progress.stage("commit")
         staged.commit(removed)
     except BaseException:
         staged.discard()
@@ -178,6 +187,7 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         cache.last_build = LastBuild(site, tuple(pages), tuple(fingerprints), site_fp,
                                      templates, body_images, shape)
     cache_written = True
+    faults.point("stage.cache")
     if not nothing_new:
         if saved is not None:
             cache.put_sources(saved.entries)  # the other sources' entries stay unread
@@ -574,6 +584,7 @@ class _Progress:
         self._last = 0.0
 
     def stage(self, name: str) -> None:
+        faults.point(f"stage.{name}")
         self.name, self.count, self.total = name, 0, 0
         self._show()
 

@@ -71,9 +71,11 @@ def test_staged_tree_replaces_the_output_on_commit(tmp_path):
 
 def test_staged_tree_is_written_beside_the_output(tmp_path):
     staged = StagedOutput(tmp_path / "public")
-    assert staged.root.parent == tmp_path
-    assert staged.root.name.startswith(".public-new-")
+    assert staged.folder.parent == tmp_path
+    assert staged.folder.name.startswith(".public-new-")
     assert (staged.root / MARKER).is_file()
+    owner = (staged.folder / ".dateline-staging").read_text(encoding="utf-8")
+    assert f"pid: {os.getpid()}\n" in owner
     staged.discard()
 
 
@@ -101,6 +103,7 @@ def test_failed_swap_puts_the_previous_output_back(tmp_path, monkeypatch):
             raise OSError("disk full")
         real_rename(src, dst)
 
+    monkeypatch.setenv("DATELINE_FAULT", "skip:exchange")  # the two-rename fallback
     monkeypatch.setattr(os, "rename", rename)
     with pytest.raises(OSError):
         staged.commit()
