@@ -7,7 +7,7 @@ import os
 import pytest
 
 from dateline.errors import UsageError
-from dateline.write import MARKER, StagedOutput, check_output_dir
+from dateline.write import MARKER, StagedOutput, check_output_dir, read_unpublished
 
 
 def leftovers(parent):
@@ -111,3 +111,22 @@ def test_failed_swap_puts_the_previous_output_back(tmp_path, monkeypatch):
     staged.discard()
     assert (out / "index.html").read_text(encoding="utf-8") == "old"
     assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("drafts, future", [(False, False), (True, False), (False, True),
+                                            (True, True)])
+def test_marker_records_a_build_with_drafts_or_future(tmp_path, make_site, article_text,
+                                                      build_site, drafts, future):
+    root = make_site(tmp_path, {"content/en/world/a.md": article_text("A")})
+    out = root / "site"
+    # A full build with the other options, then an incremental one with these that
+    # changes no page (the site has neither drafts nor scheduled stories).
+    for with_drafts, with_future in ((not drafts, not future), (drafts, future)):
+        result = build_site(root, drafts=with_drafts, future=with_future)
+        kinds = [kind for kind, on in (("drafts", with_drafts), ("future", with_future)) if on]
+        lines = (out / MARKER).read_text(encoding="utf-8").splitlines()
+        assert [x for x in lines if x.startswith("unpublished")] == (
+            [f"unpublished: {', '.join(kinds)}"] if kinds else [])
+        assert len([x for x in lines if x.startswith("build-id: ")]) == 1
+        assert read_unpublished(out) == tuple(kinds)
+    assert result.incremental and result.written == 0
