@@ -162,7 +162,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     from . import serve  # imports watchdog, which the other commands do not need
 
     if not 0 <= args.port <= 65535:
-        raise UsageError(Problem(SourceRef("--port", 1), "--port must be 0 to 65535"))
+        raise UsageError(Problem(SourceRef("--port", 0), "--port must be 0 to 65535"))
     languages = tuple(c.strip() for c in (args.lang or "").split(",") if c.strip())
     config = load_config(args.config)
     recover(config.paths.output)  # a build killed while committing: finish that first
@@ -325,7 +325,7 @@ def _run_build(args: argparse.Namespace) -> int:
     config = load_config(args.config, base_url=args.base_url,
                          relative_urls=True if args.relative else None)
     if args.jobs < 0:
-        raise UsageError(Problem(SourceRef("--jobs", 1), "--jobs must be 0 or more"))
+        raise UsageError(Problem(SourceRef("--jobs", 0), "--jobs must be 0 or more"))
     result = build(config, BuildOptions(output=args.out, drafts=args.drafts,
                                         future=args.future, jobs=args.jobs, clean=args.clean,
                                         progress=True))

@@ -24,7 +24,7 @@ from .bodies import MARKDOWN_EXTENSIONS, BodyMissing
 from .cache import BuildCache, BuildSession, CacheDamaged
 from .collector import long_lived
 from .config import Config
-from .errors import Problem, Problems, SourceRef, UsageError
+from .errors import Problem, Problems, SourceRef, UsageError, display_path
 from .urls import Linker
 from .write import check_output_dir, read_build_id, recover
 
@@ -171,10 +171,11 @@ def settings_key(config: Config, linker: Linker) -> str:
 def _check_output(output: Path, config: Config) -> None:
     root = config.paths.root.resolve()
     if output == root or root.is_relative_to(output):
-        raise UsageError(Problem(SourceRef(str(output), 1), "refusing to build into the "
+        raise UsageError(Problem(SourceRef(display_path(output, root) if output != root
+                                           else "./", 0), "refusing to build into the "
                          "site's own folder; choose an output folder such as site/"))
     check_output_dir(output, [config.paths.content, config.paths.themes,
                               config.paths.locales, config.config_path.parent / ".git",
-                              config.paths.cache])
+                              config.paths.cache], root=root)
 
 

@@ -235,7 +235,7 @@ def _remember(write, config: Config, problems: Problems) -> bool:
         write()
         return True
     except OSError as exc:
-        where = SourceRef(display_path(config.paths.cache, config.paths.root), 1)
+        where = SourceRef(display_path(config.paths.cache, config.paths.root) + "/", 0)
         problems.warn(where, f"the build cache could not be written ({exc.strerror or exc});"
                       " the site is complete, and the next build starts afresh")
         return False

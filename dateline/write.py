@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from . import atomic, faults, staging
-from .errors import Problem, SourceRef, UsageError
+from .errors import Problem, SourceRef, UsageError, display_path
 
 HEADERS_FILE = "_headers"
 """Response headers for Netlify and Cloudflare Pages, in their `_headers` format."""
@@ -23,21 +23,29 @@ MARKER = ".dateline-output"
 """A file in the root of every output folder; its presence allows Dateline to replace it."""
 
 
-def check_output_dir(output: Path, protected: Iterable[Path]) -> None:
+def check_output_dir(output: Path, protected: Iterable[Path], root: Path | None = None) -> None:
     """Refuse an output folder that is, contains or lies inside the site's sources, or
-    that exists with other files in it and was not made by Dateline."""
+    that exists with other files in it and was not made by Dateline. Messages name the
+    folders relative to `root`, the site's folder, when they are inside it."""
     output = output.resolve()
+    root = (root or Path.cwd()).resolve()
+    where = SourceRef(_shown_folder(output, root), 0)
     for folder in protected:
         folder = folder.resolve()
         if output == folder or folder.is_relative_to(output) or output.is_relative_to(folder):
-            raise UsageError(Problem(SourceRef(str(output), 1), "refusing to build into this "
-                             f"folder: it overlaps {folder}, which holds the site's sources; "
+            raise UsageError(Problem(where, "refusing to build into this folder: it overlaps "
+                             f"{_shown_folder(folder, root)}, which holds the site's sources; "
                              "choose an output folder of its own, such as site/"))
     if output.exists() and (not output.is_dir() or (
             any(output.iterdir()) and not (output / MARKER).is_file())):
-        raise UsageError(Problem(SourceRef(str(output), 1), "refusing to replace this folder: "
+        raise UsageError(Problem(where, "refusing to replace this folder: "
                          "it exists and was not made by Dateline (no .dateline-output file); "
                          "remove it yourself or choose another --out"))
+
+
+def _shown_folder(folder: Path, root: Path) -> str:
+    shown = display_path(folder, root)
+    return "./" if folder == root else shown if shown.startswith("/") else shown + "/"
 
 
 def cache_headers(linker) -> bytes:

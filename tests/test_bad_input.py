@@ -240,6 +240,29 @@ def test_out_content_is_refused_and_nothing_is_deleted(newsroom, run_cli, snapsh
     assert snapshot(newsroom.root) == everything
 
 
+@pytest.mark.parametrize("args, folder", [
+    (["build", "--out", "."], "./"),
+    (["build", "--out", "content"], "content/"),
+    (["build", "--out", "content/en"], "content/en/"),
+    (["build", "--out", "themes"], "themes/"),
+    (["build", "--out", ".dateline-cache"], ".dateline-cache/"),
+    (["build", "--out", "mine"], "mine/"),
+    (["check", "--out", "nowhere"], "nowhere/"),
+    (["check", "--out", "mine"], "mine/"),
+    (["build", "--jobs", "-1"], "--jobs"),
+])
+def test_folder_and_option_errors_name_them_relative_to_the_site_without_a_line(
+        newsroom, run_cli, args, folder):
+    (newsroom.root / "themes").mkdir(exist_ok=True)
+    (newsroom.root / "mine").mkdir()
+    (newsroom.root / "mine/notes.txt").write_text("mine", encoding="utf-8")
+    result = run_cli(args, cwd=newsroom.root)
+    assert result.code == 2
+    [line] = result.err.splitlines()
+    assert line.startswith(f"{folder}: "), line
+    assert str(newsroom.root) not in line and ":1:" not in line
+
+
 def test_out_parent_of_the_site_is_refused(newsroom, run_cli, snapshot):
     everything = snapshot(newsroom.root)
     result = run_cli(["build", "--config", newsroom.config, "--out", newsroom.root.parent])
