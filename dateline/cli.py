@@ -24,9 +24,10 @@ COMMANDS = ("build",)
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _make_parser()
-    # `python build.py` and `python build.py --drafts` mean `build`.
-    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
-        argv.insert(0, "build")
+    # `python build.py` and `python build.py --drafts` mean `build` (also after --debug).
+    lead = 1 if argv[:1] == ["--debug"] else 0
+    if len(argv) == lead or (argv[lead].startswith("-") and argv[lead] not in ("-h", "--help")):
+        argv.insert(lead, "build")
     args = parser.parse_args(argv)
     try:
         return args.run(args)

@@ -29,8 +29,11 @@ _STAGING = re.compile(r"^\.[^/]+-(?:new|changes)-[^/]+$")
 
 def disk_message(exc: OSError, root: Path) -> str | None:
     """`folder: cannot write: reason` for a storage failure, else None."""
-    if exc.errno not in DISK_ERRORS or not exc.filename:
+    if exc.errno not in DISK_ERRORS:
         return None
+    reason = exc.strerror or os.strerror(exc.errno)
+    if not exc.filename:
+        return f"error: cannot write: {reason}"
     path = Path(os.fsdecode(exc.filename)).absolute()
     parts = path.parts
     for index, part in enumerate(parts):
@@ -41,7 +44,7 @@ def disk_message(exc: OSError, root: Path) -> str | None:
         if not path.is_dir():
             path = path.parent
     shown = display_path(path, root) if path != root else "."
-    return f"{shown}/: cannot write: {exc.strerror or os.strerror(exc.errno)}"
+    return f"{shown}/: cannot write: {reason}"
 
 
 def internal_error(exc: BaseException, argv: list[str], cache_dir: Path | None,

@@ -10,9 +10,12 @@ build is killed at, what it leaves is recognisable as Dateline's and as abandone
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from . import faults
@@ -28,8 +31,26 @@ def make(output: Path, kind: str) -> Path:
     """A new staging folder of `kind` beside `output`, marked as this process's."""
     folder = Path(tempfile.mkdtemp(prefix=f".{output.name}-{kind}-", dir=output.parent))
     pid = os.getpid()
-    (folder / MARKER).write_text(f"pid: {pid}\nstarted: {_started(pid)}\n", encoding="utf-8")
+    try:
+        with named(folder / MARKER):
+            (folder / MARKER).write_text(f"pid: {pid}\nstarted: {_started(pid)}\n",
+                                         encoding="utf-8")
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)  # unmarked, no later build would
+        raise
     return folder
+
+
+@contextlib.contextmanager
+def named(path: Path) -> Iterator[None]:
+    """Name `path` in an OSError raised without a file name (a write or close that
+    finds the disk full), so that the message can say where."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None and exc.errno is not None:
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
+        raise
 
 
 def abandoned(output: Path) -> list[Path]:

@@ -115,19 +115,21 @@ class StagedOutput:
             self._write_marker()
 
     def _write_marker(self) -> None:
-        (self.root / MARKER).write_text(_marker_text(self.build_id, self.unpublished),
-                                        encoding="utf-8")
+        with staging.named(self.root / MARKER):
+            (self.root / MARKER).write_text(_marker_text(self.build_id, self.unpublished),
+                                            encoding="utf-8")
 
     def write(self, relative: str, data: bytes) -> None:
         path = self.root / relative
         self._ensure_dir(path.parent)
-        with open(path, "wb") as handle:
+        with staging.named(path), open(path, "wb") as handle:
             handle.write(data)
 
     def copy(self, relative: str, source: Path) -> None:
         path = self.root / relative
         self._ensure_dir(path.parent)
-        shutil.copyfile(source, path)
+        with staging.named(path):
+            shutil.copyfile(source, path)
 
     def _ensure_dir(self, folder: Path) -> None:
         if folder not in self._made_dirs:
@@ -192,7 +194,8 @@ class ChangeSet(StagedOutput):
         changed = sorted(set(files) - set(new)) + [MARKER]
         made = self._make_folders(new)
         try:
-            with atomic.replacing(self.folder / RECORD) as handle:
+            with staging.named(self.folder / RECORD), \
+                    atomic.replacing(self.folder / RECORD) as handle:
                 handle.write(json.dumps({"new": new, "changed": changed,
                                          "removed": removed}).encode())
         except OSError:
