@@ -109,10 +109,14 @@ class StagedOutput:
         self.output.parent.mkdir(parents=True, exist_ok=True)
         self.folder = staging.make(self.output, self._kind)
         self.root = self.folder / staging.TREE
-        self.root.mkdir()
         self._made_dirs: set[Path] = {self.root}
-        if not self.incremental:
-            self._write_marker()
+        try:
+            self.root.mkdir()
+            if not self.incremental:
+                self._write_marker()
+        except OSError:
+            self.discard()
+            raise
 
     def _write_marker(self) -> None:
         with staging.named(self.root / MARKER):
