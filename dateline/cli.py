@@ -41,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        raise  # a reader that stopped reading (`| head`), not a failure: `run` decides
     except Exception as exc:  # noqa: BLE001 (never a traceback: one line, and a log)
         return _failure(exc, args, argv)
 
