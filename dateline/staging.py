@@ -65,9 +65,12 @@ def abandoned(output: Path) -> list[Path]:
     for entry in entries:
         if entry.name.startswith(prefixes) and entry.is_dir(follow_symlinks=False):
             owner = _owner(Path(entry.path))
-            if owner is not None and not _is_running(*owner):
-                found.append(Path(entry.path))
-    return sorted(found, key=lambda p: p.stat().st_mtime_ns)
+            try:
+                if owner is not None and not _is_running(*owner):
+                    found.append((entry.stat().st_mtime_ns, Path(entry.path)))
+            except FileNotFoundError:
+                continue  # another command cleaned it up just now
+    return [path for _time, path in sorted(found)]
 
 
 def exchange(first: Path, second: Path) -> bool:

@@ -261,7 +261,7 @@ def _apply(folder: Path, output: Path) -> None:
         path.unlink(missing_ok=True)
         _prune_empty_parents(path.parent, output)
         faults.point("commit")
-    (folder / RECORD).unlink()
+    (folder / RECORD).unlink(missing_ok=True)  # (another command may finish it too)
     faults.point("commit")
     shutil.rmtree(folder, ignore_errors=True)
 
@@ -273,7 +273,10 @@ def recover(output: Path) -> None:
     output = output.resolve()
     for folder in staging.abandoned(output):
         if (folder / RECORD).is_file():
-            _apply(folder, output)
+            try:
+                _apply(folder, output)
+            except FileNotFoundError:
+                continue  # another command finished it first
         elif os.path.lexists(folder / OLD) and not os.path.lexists(output):
             # A two-step swap killed half way: its new tree was complete.
             os.rename(folder / staging.TREE, output)
