@@ -19,10 +19,19 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import settings
 
 from dateline import cli
 from dateline.config import load_config
 from dateline.pipeline import BuildOptions, BuildResult, build
+
+settings.register_profile(
+    "dateline", deadline=None, print_blob=True,
+    # In CI every run draws the same examples, so a failure there reproduces here.
+    derandomize=bool(os.environ.get("CI")))
+settings.load_profile("dateline")
+"""Hypothesis: no per-example deadline (a 2-core machine shared with parallel test
+workers makes timings meaningless); a fixed seed in CI."""
 
 REQUIRED_IN_CI = ("chromium", "java", "nginx", "playwright", "not installed",
                   "could not import", "as root", "tmpfs")
