@@ -36,7 +36,7 @@ from pathlib import Path
 
 from . import releases as history
 from .errors import DatelineError, Problem, SourceRef, UsageError
-from .write import MARKER, read_build_id
+from .write import MARKER, read_build_id, read_unpublished
 
 RELEASES = "releases"
 CURRENT = "current"
@@ -77,7 +77,7 @@ def deploy(site: Path, web_root: Path, keep: int = 5, *, allow_unpublished: bool
     site = site.resolve()
     _check_site(site, allow_unpublished)
     if keep < 1:
-        raise UsageError(Problem(SourceRef("--keep", 1), "--keep must be 1 or more"))
+        raise UsageError(Problem(SourceRef("--keep", 0), "--keep must be 1 or more"))
     check_target(web_root, [*protected, ("the built site", site)])
     _check_web_root(web_root)
     files = _files_to_publish(site)
@@ -91,16 +91,16 @@ def deploy(site: Path, web_root: Path, keep: int = 5, *, allow_unpublished: bool
 def rollback(web_root: Path) -> Path:
     """Make the release that was live before the live one live again; returns it."""
     if not (web_root / CURRENT).is_symlink():
-        raise DatelineError(Problem(SourceRef(str(web_root), 1), "nothing is deployed here "
+        raise DatelineError(Problem(SourceRef(str(web_root), 0), "nothing is deployed here "
                             f"(no {CURRENT} symlink); deploy with --to first"))
     with _reported(web_root, "roll back"), _locked(web_root):
         record, live = _settled(web_root)
         if live is None:
-            raise DatelineError(Problem(SourceRef(str(web_root), 1), "nothing is deployed "
+            raise DatelineError(Problem(SourceRef(str(web_root), 0), "nothing is deployed "
                                 f"here ({CURRENT} leads to no release); deploy again"))
         target = history.rollback_target(record, live.name)
         if target is None:
-            raise DatelineError(Problem(SourceRef(str(live), 1), "no release that was live "
+            raise DatelineError(Problem(SourceRef(str(live), 0), "no release that was live "
                                 "before this one is kept; there is nothing earlier to roll "
                                 "back to"))
         release = live.parent / target.name
@@ -162,46 +162,37 @@ def check_target(web_root: Path, protected: Sequence[tuple[str, Path]]) -> None:
     for what, folder in protected:
         folder = folder.resolve()
         if target.is_relative_to(folder):
-            raise UsageError(Problem(SourceRef(str(web_root), 1), f"refusing to deploy here: "
+            raise UsageError(Problem(SourceRef(str(web_root), 0), f"refusing to deploy here: "
                              f"it is inside {what} ({folder}), and a build or a clean-up "
                              "there would delete the live site with it; choose a folder of "
                              "its own, such as /var/www/news"))
     built = next((p for p in (target, *target.parents) if (p / MARKER).is_file()), None)
     if built is not None:
-        raise UsageError(Problem(SourceRef(str(web_root), 1), "refusing to deploy here: it "
+        raise UsageError(Problem(SourceRef(str(web_root), 0), "refusing to deploy here: it "
                          f"is inside {built}, a folder Dateline builds into (it has a "
                          f"{MARKER} file); choose a folder of its own"))
 
 
 def _check_site(site: Path, allow_unpublished: bool) -> None:
     if not (site / MARKER).is_file():
-        raise UsageError(Problem(SourceRef(str(site), 1), "not a site folder Dateline built "
+        raise UsageError(Problem(SourceRef(str(site), 0), "not a site folder Dateline built "
                          "(no .dateline-output file); build it first, or name it with --out"))
-    held = _unpublished(site)
+    held = read_unpublished(site)
     if held and not allow_unpublished:
         flags = " and ".join(f"--{kind}" for kind in held)
         what = " and ".join({"drafts": "drafts", "future": "articles dated in the future"}
                             .get(kind, kind) for kind in held)
-        raise DatelineError(Problem(SourceRef(str(site), 1), f"was built with {flags}, so "
+        raise DatelineError(Problem(SourceRef(str(site), 0), f"was built with {flags}, so "
                             f"it holds {what}, not for readers yet; rebuild it without "
                             f"{flags}, or deploy it anyway with --allow-unpublished"))
-
-
-def _unpublished(site: Path) -> list[str]:
-    """What the build let in besides published articles (`unpublished:` in its marker)."""
-    for line in (site / MARKER).read_text(encoding="utf-8", errors="replace").splitlines():
-        if line.startswith("unpublished:"):
-            return [k.strip() for k in line.removeprefix("unpublished:").split(",")
-                    if k.strip()]
-    return []
 
 
 def _check_web_root(web_root: Path) -> None:
     current = web_root / CURRENT
     if web_root.exists() and not web_root.is_dir():
-        raise UsageError(Problem(SourceRef(str(web_root), 1), "--to must name a folder"))
+        raise UsageError(Problem(SourceRef(str(web_root), 0), "--to must name a folder"))
     if current.exists() and not current.is_symlink():
-        raise UsageError(Problem(SourceRef(str(current), 1), "exists and is not a symlink; "
+        raise UsageError(Problem(SourceRef(str(current), 0), "exists and is not a symlink; "
                          "deploy manages DIR/current itself: move it away first"))
 
 
@@ -215,7 +206,7 @@ def _locked(web_root: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise DatelineError(Problem(SourceRef(str(web_root), 1), "another deploy or "
+            raise DatelineError(Problem(SourceRef(str(web_root), 0), "another deploy or "
                                 "rollback is running here; run this again when it has "
                                 "finished")) from None
         yield
@@ -237,7 +228,7 @@ def _reported(web_root: Path, verb: str = "deploy") -> Iterator[None]:
         live = live_release(web_root)
         now = (f"releases/{live.name} is live, as before" if live is not None
                else "nothing is live")
-        raise DatelineError(Problem(SourceRef(str(where), 1), f"cannot {verb}: "
+        raise DatelineError(Problem(SourceRef(str(where), 0), f"cannot {verb}: "
                             f"{exc.strerror or exc}; nothing was changed ({now})")) from exc
 
 
@@ -364,10 +355,10 @@ def _files_to_publish(site: Path) -> list[tuple[str, Path]]:
             relative = path.relative_to(site).as_posix()
             real = path.resolve()
             if not real.is_relative_to(site):
-                outside.append(Problem(SourceRef(str(path), 1), "is a symlink to "
+                outside.append(Problem(SourceRef(str(path), 0), "is a symlink to "
                                f"{real}, outside the site folder; deploy never follows it"))
             elif not real.exists():
-                outside.append(Problem(SourceRef(str(path), 1), "is a broken symlink"))
+                outside.append(Problem(SourceRef(str(path), 0), "is a broken symlink"))
             elif real.is_dir():
                 files.extend((f"{relative}/{sub}", real / sub)
                              for sub, _ in _files_under(real))

@@ -61,7 +61,7 @@ def load(web_root: Path, on_disk: Iterable[str], live: str | None,
     except msgspec.DecodeError:
         record = None
     if record is None or record.format != _FORMAT:
-        raise DatelineError(Problem(SourceRef(str(web_root / RECORD), 1), "is damaged or "
+        raise DatelineError(Problem(SourceRef(str(web_root / RECORD), 0), "is damaged or "
                             "from a newer Dateline; move it away and run the command again "
                             "(the record is made afresh from the release folders)"))
     return record

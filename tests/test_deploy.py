@@ -88,7 +88,7 @@ def test_an_interrupted_deploy_leaves_the_live_site_untouched(site, tmp_path, sn
         real_copy(source, target)
 
     monkeypatch.setattr(deploy, "_copy_file", copy_then_fail)
-    with pytest.raises(DatelineError, match="www:1: cannot deploy: No space left"):
+    with pytest.raises(DatelineError, match="www: cannot deploy: No space left"):
         deploy.deploy(site.out, web)
     assert len(calls) == 2  # it failed mid-way, after copying a file
     assert _live(web) == first.release
@@ -128,7 +128,7 @@ def test_a_symlink_out_of_the_site_is_never_followed(site, tmp_path, run_cli):
     web = tmp_path / "www"
     result = run_cli(["deploy", "--to", web, "--out", out])
     assert result.code == 1
-    assert "leak.txt:1: is a symlink to" in result.err and "never follows it" in result.err
+    assert "leak.txt: is a symlink to" in result.err and "never follows it" in result.err
     assert not (web / "current").exists()
     assert not web.exists()  # refused before anything was made
 
@@ -171,7 +171,7 @@ def test_a_site_built_with_unpublished_articles_is_refused(site, tmp_path, run_c
     result = run_cli(["deploy", "--to", web, "--out", out])
     assert result.code == 1
     assert result.err.splitlines() == [
-        f"{out}:1: was built with {flags}, so it holds "
+        f"{out}: was built with {flags}, so it holds "
         + {"--drafts": "drafts", "--future": "articles dated in the future",
            "--drafts and --future": "drafts and articles dated in the future"}[flags]
         + f", not for readers yet; rebuild it without {flags}, or deploy it anyway with "
@@ -240,7 +240,7 @@ def test_build_refuses_an_output_folder_that_holds_a_web_root(site, tmp_path, ru
     for clean in ([], ["--clean"]):
         result = run_cli(["build", "--config", site.src / "dateline.toml", *clean])
         assert result.code == 2, result.out
-        assert f"{target} is a web root that `deploy` publishes to" in result.err
+        assert f"{where}/ is a web root that `deploy` publishes to" in result.err
         assert os.readlink(target / "current") == f"releases/{live}"
         assert (target / "current" / "en" / "index.html").is_file()
 
@@ -260,4 +260,4 @@ def test_deploy_list_refuses_a_file(tmp_path, run_cli):
     (tmp_path / "www").write_text("not a folder", encoding="utf-8")
     result = run_cli(["deploy", "--list", "--to", tmp_path / "www"])
     assert result.code == 2 and result.err.splitlines() == [
-        f"{tmp_path / 'www'}:1: --to must name a folder"]
+        f"{tmp_path / 'www'}: --to must name a folder"]

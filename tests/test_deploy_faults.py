@@ -157,7 +157,7 @@ def _fill_inodes(disk: Path, inodes_left: int) -> None:
 
 def _fails_whole(result, web: Path, reason: str, live: str, verb: str = "deploy") -> None:
     assert result.code == 1
-    assert result.err.splitlines() == [f"{web}:1: cannot {verb}: {reason}; nothing was "
+    assert result.err.splitlines() == [f"{web}: cannot {verb}: {reason}; nothing was "
                                        f"changed (releases/{live} is live, as before)"]
     assert os.readlink(web / "current") == f"releases/{live}"
     assert sorted(os.listdir(web)) == [".dateline-deploy", "current", "releases"]
