@@ -42,7 +42,7 @@ RELEASES = "releases"
 CURRENT = "current"
 _PARTIAL = ".partial"
 _PRUNING = ".pruning"
-_DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO}
+_DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EIO}
 
 STOP_AT = "DATELINE_DEPLOY_STOP_AT"
 """Fault injection for the crash tests: with this set to one of the steps below, the
