@@ -398,16 +398,20 @@ def test_a_site_that_never_built_is_still_served_with_its_errors(tmp_path, write
 
 
 def test_idle_streams_get_keepalives_and_closed_ones_free_their_slot(tmp_path, write_site):
-    server = start_server(write_site(tmp_path / "site"), keepalive=0.2, max_clients=2)
+    server = start_server(write_site(tmp_path / "site"), keepalive=0.2, max_clients=2,
+                          max_per_client=2)
     try:
         first = EventStream(server, f"?epoch={server.epoch}")
         second = EventStream(server, f"?epoch={server.epoch}")
         with pytest.raises(TimeoutError):
             first.next_event(timeout=0.7)
         assert ": keepalive" in first.comments
-        assert fetch(server, EVENTS_PATH)[0] == 503  # bounded
-        first.close()
-        second.close()
+        third = EventStream(server, f"?epoch={server.epoch}")  # bounded: the oldest goes
+        with pytest.raises(EOFError):
+            first.next_event()
+        assert server.hub.clients == 2
+        for stream in (first, second, third):
+            stream.close()
         deadline = time.monotonic() + 5
         while server.hub.clients and time.monotonic() < deadline:
             time.sleep(0.05)
