@@ -258,11 +258,15 @@ def wait_for_url(process: subprocess.Popen) -> int:
     pytest.fail(f"no URL printed: {lines} {process.stderr.read()}")
 
 
-def finish(process: subprocess.Popen, timeout: float = 30) -> tuple[str, str]:
+def finish(process: subprocess.Popen, timeout: float = 30, group: bool = False,
+           ) -> tuple[str, str]:
+    """Its output once it has ended; killed (with its process group) after `timeout`."""
     try:
         return process.communicate(timeout=timeout)
     finally:
         if process.poll() is None:
+            if group:
+                os.killpg(process.pid, signal.SIGKILL)
             process.kill()
             process.communicate()
 
@@ -339,7 +343,11 @@ def test_ctrl_c_during_a_cold_start_prints_no_traceback(big_root):
 
 
 @pytest.mark.skipif(not HAS_PROC_CHILDREN, reason="needs Linux /proc/PID/task/TID/children")
-def test_serve_started_twice_in_the_background_says_so_in_one_line(big_root):
+@pytest.mark.parametrize("attempt", range(3))
+def test_serve_started_twice_in_the_background_says_so_in_one_line(big_root, attempt):
+    """The second gives up on the port in one line; the first, stopped while its first
+    build's helpers run, prints no traceback either (a helper that inherited the
+    server's handlers did, at some moments: hence a few attempts)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -350,15 +358,15 @@ def test_serve_started_twice_in_the_background_says_so_in_one_line(big_root):
     shell = subprocess.Popen(["sh", "-c", script], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
-        # Until one has given up and the other's first build has forked its helpers.
         deadline = time.monotonic() + 30
-        while len(servers := children(shell.pid)) != 1 or not children(int(servers[0])):
+        while not (running := [pid for pid in children(shell.pid) if children(int(pid))]):
             assert shell.poll() is None and time.monotonic() < deadline, "no helper forked"
-            time.sleep(0.002)
-        for pid in [*servers, *children(int(servers[0]))]:  # as if sent to its group
+            time.sleep(0.001)
+        # Stopped while still starting, as if the signal were sent to its process group.
+        for pid in [*children(int(running[0])), *running]:
             os.kill(int(pid), signal.SIGTERM)
     finally:
-        out, err = finish(shell)
+        out, err = finish(shell, group=True)
     assert "Traceback" not in err, err
     assert err.strip() == f"error: port {port} is already in use on 127.0.0.1: stop the " \
         f"other server or choose another port, e.g. --port {port + 1} (--port 0 picks a " \
