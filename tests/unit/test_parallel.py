@@ -53,6 +53,7 @@ def test_ctrl_c_in_the_parent_ends_every_helper_quietly(server_handlers, capfd):
     parent = os.getpid()
 
     def interrupted(item: int) -> int:
+        time.sleep(0.001)
         if os.getpid() == parent:
             os.kill(parent, signal.SIGINT)
         return item
