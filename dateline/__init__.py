@@ -16,6 +16,12 @@ def shipped_path(name: str) -> Path:
     return inside if inside.is_dir() else package_dir.parent / name
 
 
-def locales_dir_for(site_locales: Path) -> Path:
-    """The site's own catalogs, or Dateline's when the site has none."""
-    return site_locales if site_locales.is_dir() else shipped_path("locales")
+def locales_dirs_for(site_locales: Path) -> tuple[Path, ...]:
+    """Where UI strings come from, first found first used: the site's own catalogs (when
+    it has a `locales/` folder), then Dateline's. A site's catalog adds to Dateline's:
+    a language or string the site does not translate comes from the shipped one."""
+    found: dict[Path, Path] = {}
+    for folder in (site_locales, shipped_path("locales")):
+        if folder.is_dir():
+            found.setdefault(folder.resolve(), folder)
+    return tuple(found.values())

@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import gettext as gettext_module
 import hashlib
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
 from .atomic import replacing
-from .errors import Problems, SourceRef, display_path
+from .catalog_checks import (
+    DEFAULT_PLURAL,
+    CheckedCatalog,
+    PluralRule,
+    check,
+    plural_rule_of,
+    read_checked,
+)
+from .errors import Problem, Problems, SourceRef, display_path
 
 DOMAIN = "messages"
 SOURCE_LANGUAGE = "en"
@@ -56,59 +64,142 @@ def _has(translations: gettext_module.NullTranslations, msgid: str) -> bool:
     return msgid in catalog or (msgid, 0) in catalog
 
 
-def load_translations(locales_dir: Path, code: str, root: Path, problems: Problems,
-                      cache_dir: Path | None = None) -> gettext_module.NullTranslations:
-    """The compiled catalog of one language, or null translations when it has none.
+def load_translations(locales_dirs: Path | Sequence[Path], code: str, root: Path,
+                      problems: Problems, cache_dir: Path | None = None,
+                      plural: PluralRule | None = None) -> gettext_module.NullTranslations:
+    """The compiled catalogs of one language, or null translations when it has none.
 
-    A catalog with a syntax error is reported and the last good version is used instead
-    (kept in the build cache, else a compiled `.mo` beside it), so a translator's typo
-    never breaks the whole site. The cache's `<code>.compiled` is that last good
-    version: a 16-byte digest of the `.po` bytes it was compiled from (zeros when
-    compiling it raised a warning, which must be reported again), then the `.mo` bytes."""
-    po_path = catalog_path(locales_dir, code)
-    mo_path = po_path.with_suffix(".mo")
+    With several folders (the site's, then Dateline's: `locales_dirs_for`), each string
+    comes from the first catalog that translates it. Every entry is checked
+    (`catalog_checks`): a bad one is reported and left out, so it alone falls back to the
+    default language. A catalog with a syntax error is reported and the last good
+    version is used instead: the cache's `<code>.compiled`, a 16-byte digest of what it
+    was compiled from, then the `.mo` bytes. Only a catalog without any problem is kept
+    there. `plural` is the language's plural rule (default: Babel's for `code`)."""
+    layers = catalog_layers(locales_dirs, code)
+    if not layers:
+        return gettext_module.NullTranslations()
+    expected = plural if plural is not None else plural_rule_of(code)
+    sources = [(path, _read(path) or b"") for path in layers]
     last_good = cache_dir / f"{code}.compiled" if cache_dir else None
-    if not po_path.is_file():
-        return _from_mo(mo_path) or gettext_module.NullTranslations()
-    source = po_path.read_bytes()
-    # Parsing and checking a catalog costs more than a page: a catalog compiled without
-    # a problem from these very bytes is taken as it was compiled.
-    made_from = _compiled_from(source)
+    # Parsing and checking a catalog costs more than a page: catalogs compiled without
+    # a problem from these very bytes are taken as they were compiled.
+    made_from = _compiled_from(b"\0".join([repr((expected, layers)).encode(),
+                                            *(data for _, data in sources)]))
     kept = _read(last_good) if last_good else None
     if kept is not None and kept[:_HEAD] == made_from:
         if (compiled := _translations(kept[_HEAD:])) is not None:
             return compiled
-    # Babel's catalog modules are imported only when a catalog is compiled.
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import PoFileError, read_po
+    checked = [checked_layer(path, data, root, expected) for path, data in sources]
+    found = [problem for one in checked for problem in one.problems]
+    if any(one.catalog is None for one in checked):
+        return _last_good(checked, kept, root, problems)
+    for problem in found:
+        problems.warn(problem.where, problem.message)
+    compiled = _compile(checked)
+    if (translations := _translations(compiled)) is None:
+        # Not seen after the checks; if it happens, the language still builds.
+        problems.warn(SourceRef(display_path(layers[0], root), 1), "catalog cannot be "
+                      "compiled; the default language's strings are shown instead")
+        return gettext_module.NullTranslations()
+    if last_good is not None and not found:
+        _keep_last_good(last_good, made_from + compiled)
+    return translations
 
-    warned = len(problems.warnings)
+
+def catalog_layers(locales_dirs: Path | Sequence[Path], code: str) -> list[Path]:
+    """Each folder's catalog of `code`: its `.po` file, else a compiled `.mo`."""
+    folders = [locales_dirs] if isinstance(locales_dirs, Path) else list(locales_dirs)
+    found = []
+    for folder in folders:
+        po_path = catalog_path(folder, code)
+        if po_path.is_file():
+            found.append(po_path)
+        elif po_path.with_suffix(".mo").is_file():
+            found.append(po_path.with_suffix(".mo"))
+    return found
+
+
+def checked_layer(path: Path, data: bytes, root: Path,
+             expected: PluralRule | None) -> CheckedCatalog:
+    shown = display_path(path, root)
+    if path.suffix == ".po":
+        return read_checked(data, shown, expected)
+    from babel.messages.mofile import read_mo
+
     try:
-        catalog = read_po(BytesIO(source), locale=None, abort_invalid=True)
-    except (PoFileError, ValueError, UnicodeDecodeError) as exc:
-        line = (getattr(exc, "lineno", 0) or 0) + 1  # Babel counts parse errors from 0
-        problems.warn(SourceRef(display_path(po_path, root), line),
-                      f"catalog has a syntax error ({exc}); using the last good compiled "
-                      "catalog for this language")
-        return ((kept and _translations(kept[_HEAD:])) or _from_mo(mo_path)
-                or gettext_module.NullTranslations())
-    for message, errors in catalog.check():
-        for error in errors:
-            problems.warn(SourceRef(display_path(po_path, root), message.lineno or 1),
-                          f"translation of {message.id!r}: {error}")
-    for message in catalog:
-        if missing := _missing_placeholders(message):
-            problems.warn(SourceRef(display_path(po_path, root), message.lineno or 1),
-                          f"translation of {message.id!r} leaves out "
-                          f"{', '.join(missing)}; copy the placeholder into the msgstr")
+        catalog = read_mo(BytesIO(data))
+    except Exception as exc:  # noqa: BLE001 — any bytes may sit in a .mo file
+        return CheckedCatalog(None, [Problem(SourceRef(shown, 1), "compiled catalog cannot "
+                                             f"be read ({exc}); compile it again")],
+                              expected or DEFAULT_PLURAL)
+    return check(catalog, shown, expected)
+
+
+def _last_good(checked: list[CheckedCatalog], kept: bytes | None, root: Path,
+               problems: Problems) -> gettext_module.NullTranslations:
+    """What a language shows while one of its catalogs cannot be read."""
+    compiled = _translations(kept[_HEAD:]) if kept is not None else None
+    readable = [one for one in checked if one.catalog is not None]
+    instead = ("the last good version of this language's catalogs is used" if compiled
+               else "its strings come from the other catalogs of the language"
+               if readable else "the default language's strings are shown")
+    for one in checked:
+        for problem in one.problems:
+            problems.warn(problem.where, problem.message + (
+                f"; until it is fixed, {instead}" if one.catalog is None else ""))
+    if compiled is not None:
+        return compiled
+    if readable:
+        return gettext_module.GNUTranslations(BytesIO(_compile(readable)))
+    return gettext_module.NullTranslations()
+
+
+def _compile(checked: list[CheckedCatalog]) -> bytes:
+    """One `.mo` of the translated entries, each from the first catalog that has it."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    forms, expression = checked[0].plural
+    merged = Catalog(locale=None, fuzzy=False, charset="utf-8")
+    merged.mime_headers = [("Plural-Forms", f"nplurals={forms}; plural={expression};")]
+    for message in merged_entries(checked).values():
+        merged[message.id] = message
     buffer = BytesIO()
-    # Fuzzy entries are drafts: gettext must not show them, as msgfmt would not.
-    write_mo(buffer, catalog, use_fuzzy=False)
-    if last_good is not None:
-        head = made_from if len(problems.warnings) == warned else bytes(_HEAD)
-        _keep_last_good(last_good, head + buffer.getvalue())
-    buffer.seek(0)
-    return gettext_module.GNUTranslations(buffer)
+    write_mo(buffer, merged)
+    return buffer.getvalue()
+
+
+def merged_entries(checked: list[CheckedCatalog]) -> dict:
+    """(msgid, msgctxt) → the translated entry gettext shows, taken from the first
+    catalog that translates it (the singular msgid stands for a plural entry)."""
+    forms = checked[0].plural[0]
+    entries: dict = {}
+    hidden: set[str] = set()
+    for one in checked:
+        for message in list(one.catalog)[1:]:
+            key = (_singular(message.id), message.context)
+            if key not in entries and key[0] not in hidden and is_translated(message, forms):
+                entries[key] = message
+        # A bad entry falls back to the default language, not to a catalog below it:
+        # what the warning says, and what the translator sees.
+        hidden |= one.rejected
+    return entries
+
+
+def _singular(msgid) -> str:
+    return msgid[0] if isinstance(msgid, tuple | list) else msgid
+
+
+def is_translated(message, forms: int) -> bool:
+    """Whether gettext may show this entry: not fuzzy (a draft, as msgfmt has it), and
+    every form translated."""
+    if not message.id or message.fuzzy:
+        return False
+    if message.pluralizable:
+        return (isinstance(message.string, tuple | list) and len(message.string) == forms
+                and all(message.string))
+    return isinstance(message.string, str) and bool(message.string)
 
 
 _HEAD = 16
@@ -125,8 +216,8 @@ def _compiled_from(source: bytes) -> bytes:
 def _translations(compiled: bytes) -> gettext_module.GNUTranslations | None:
     try:
         return gettext_module.GNUTranslations(BytesIO(compiled))
-    except OSError:
-        return None  # damaged
+    except Exception:  # noqa: BLE001 — a damaged cache file, whatever its bytes
+        return None
 
 
 def _read(path: Path) -> bytes | None:
@@ -146,27 +237,13 @@ def _keep_last_good(path: Path, compiled: bytes) -> None:
         pass  # the cache is an optimisation for bad days; never fail a build over it
 
 
-_PLACEHOLDER = re.compile(r"%\((\w+)\)[sdifr]")
-
-
-def _missing_placeholders(message) -> list[str]:
-    """Named placeholders of the msgid that no translated form uses (Babel's own check
-    only catches unknown or mistyped ones)."""
-    if not message.id or message.fuzzy or "python-format" not in message.flags:
-        return []
-    ids = message.id if isinstance(message.id, tuple | list) else (message.id,)
-    strings = [s for s in (message.string if isinstance(message.string, tuple | list)
-                           else (message.string,)) if s]
-    if not strings:
-        return []
-    wanted = set(_PLACEHOLDER.findall(ids[0]))
-    used = set().union(*(_PLACEHOLDER.findall(s) for s in strings))
-    return [f"%({name})s" for name in sorted(wanted - used)]
-
-
-def _from_mo(mo_path: Path) -> gettext_module.GNUTranslations | None:
-    data = _read(mo_path)
-    return _translations(data) if data is not None else None
+def template_in(locales_dirs: Sequence[Path]) -> Path:
+    """The message template of the first folder that has one (the site's own theme's
+    strings, when it extracted them; else Dateline's)."""
+    for folder in locales_dirs:
+        if (folder / f"{DOMAIN}.pot").is_file():
+            return folder / f"{DOMAIN}.pot"
+    return Path(locales_dirs[0] if locales_dirs else ".") / f"{DOMAIN}.pot"
 
 
 def template_ids(template: Path, cache_dir: Path | None = None) -> list[str]:

@@ -37,6 +37,19 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+def _reader_gone() -> int:
+    """`dateline translations | head -1`: the reader closed the pipe. Stop without a
+    word (stdout goes to /dev/null, so that no later flush complains); exit 1, as for
+    a closed pipe at the final flush (`run`), since not everything was said."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is no file (captured in a test)
+        pass
+    return 1
 
 
 def run() -> None:
@@ -104,7 +117,8 @@ def _add_i18n_commands(commands) -> None:
                                 help="the language code, e.g. ps")
         if name == "status":
             action.add_argument("--strict", action="store_true",
-                                help="exit 1 when a configured language is below --min")
+                                help="exit 1 when a configured language is below --min "
+                                     "or a catalog has a problem")
             action.add_argument("--min", type=float, default=100.0, metavar="PERCENT",
                                 help="the lowest acceptable percentage (default: 100)")
 
@@ -217,7 +231,10 @@ def _run_i18n(args: argparse.Namespace) -> int:
         path, count = messages.extract(config)
         print(f"extracted {count} messages → {_shown(path)}")
     elif args.action == "init":
-        print(f"created {_shown(messages.init(config, args.lang))}")
+        path, extracted = messages.init(config, args.lang)
+        if extracted is not None:
+            print(f"extracted the theme's messages → {_shown(extracted)}")
+        print(f"created {_shown(path)}")
     elif args.action == "update":
         for path in messages.update(config):
             print(f"updated {_shown(path)}")
@@ -225,22 +242,25 @@ def _run_i18n(args: argparse.Namespace) -> int:
         for path in messages.compile_catalogs(config):
             print(f"compiled {_shown(path)}")
     else:
-        return _print_status(messages.status(config), args)
+        return _print_status(*messages.status(config), args)
     return 0
 
 
-def _print_status(rows, args: argparse.Namespace) -> int:
-    print(f"{'language':<9} {'translated':>10} {'fuzzy':>6} {'untranslated':>12} {'done':>7}")
+def _print_status(rows, problems, args: argparse.Namespace) -> int:
+    print(f"{'language':<9} {'source':<13} {'translated':>10} {'fuzzy':>6} "
+          f"{'untranslated':>12} {'done':>7}")
     failing = []
     for row in rows:
-        print(f"{row.code:<9} {row.translated:>10} {row.fuzzy:>6} {row.untranslated:>12} "
-              f"{row.percent:>6.1f}%" + (f"  ({row.note})" if row.note else ""))
+        print(f"{row.code:<9} {row.source:<13} {row.translated:>10} {row.fuzzy:>6} "
+              f"{row.untranslated:>12} {row.percent:>6.1f}%"
+              + (f"  ({row.note})" if row.note else ""))
         if row.percent < args.min:
             failing.append(row.code)
+    for problem in problems:
+        print(f"{'' if args.strict else 'warning: '}{problem}", file=sys.stderr)
     if args.strict and failing:
         print(f"below {args.min:g}%: {', '.join(failing)}", file=sys.stderr)
-        return 1
-    return 0
+    return 1 if args.strict and (failing or problems) else 0
 
 
 def _run_translations(args: argparse.Namespace) -> int:

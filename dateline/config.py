@@ -31,7 +31,8 @@ class SiteSettings:
     default_language: str
     """Code of the language served at `/index.html` and used for fallbacks."""
     timezone: str
-    """IANA zone for dates written without an offset, and for display."""
+    """IANA zone for dates written without an offset, and the default zone of every
+    language's pages."""
     theme: str = "default"
     """Theme folder name under `themes/` (the site's own, else Dateline's)."""
     per_page: int = 12
@@ -76,6 +77,12 @@ class LanguageSettings:
     """Slugs for non-ASCII file names: `transliterate` to ASCII, or `unicode`."""
     untranslated: str = "hide"
     """Listings: `hide` stories not translated into this language, or `show` the original."""
+    timezone: str = "UTC"
+    """IANA zone of the times on this language's pages (default: the site's `timezone`)."""
+    names: tuple[tuple[str, str], ...] = ()
+    """Language code → this language's name in that language (`[languages.crh.names]`)."""
+    has_own_locale: bool = True
+    """False for a language CLDR has no data for, shown with a borrowed `locale`."""
     sections: tuple[tuple[str, str], ...] = ()
     """Section key → label in this language."""
     tags: tuple[tuple[str, str], ...] = ()
@@ -129,7 +136,7 @@ _SITE_KEYS = {
 _PATH_KEYS = {"content", "output", "themes", "locales", "cache"}
 _LANGUAGE_KEYS = {
     "title", "about", "name", "locale", "calendar", "slug_style", "untranslated",
-    "sections", "tags",
+    "sections", "tags", "timezone", "names",
 }
 _PATH_DEFAULTS = {
     "content": "content", "output": "site", "themes": "themes", "locales": "locales",
@@ -175,13 +182,15 @@ def load_config(path: Path, base_url: str | None = None,
         site = replace(site, relative_urls=relative_urls)
     paths = _read_paths(data.get("paths", {}), path.parent, where, problems)
     locale_facts = LocaleFacts(paths.cache)
-    languages = _read_languages(data.get("languages", {}), where, problems, locale_facts)
+    languages = _read_languages(data.get("languages", {}), where, problems, locale_facts,
+                                site.timezone)
     codes = [lang.code for lang in languages]
     if languages and site.default_language not in codes:
         problems.error(where("site", "default_language"),
                        f"site.default_language '{site.default_language}' is not one of the "
                        f"configured languages ({', '.join(codes)}); add [languages."
                        f"{site.default_language}] or change it")
+    _check_names(languages, where, problems)
     problems.raise_if_any(ConfigError)
     # The default language goes first: it leads the switcher and the root index.
     languages.sort(key=lambda lang: lang.code != site.default_language)
@@ -203,13 +212,7 @@ def _read_site(table: dict, where, problems: Problems) -> SiteSettings:
         if key not in table:
             problems.error(where("site"), f"site.{key} is required")
     base_url = _normalise_base_url(str(table.get("base_url", "/")), where, problems)
-    timezone = str(table.get("timezone", "UTC"))
-    try:
-        zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        problems.error(where("site", "timezone"), f"site.timezone '{timezone}' is not an "
-                       "IANA time zone (e.g. 'Europe/Prague', 'Asia/Tehran', 'UTC')")
-        timezone = "UTC"
+    timezone = _read_zone(table, "UTC", ("site",), where, problems)
     settings = SiteSettings(
         base_url=base_url,
         default_language=str(table.get("default_language", "en")),
@@ -226,6 +229,26 @@ def _read_site(table: dict, where, problems: Problems) -> SiteSettings:
             else:
                 settings = replace(settings, **{key: value})
     return settings
+
+
+def _read_zone(table: dict, default: str, keys: tuple[str, ...], where,
+               problems: Problems) -> str:
+    """The table's `timezone`, checked against the IANA database; `default` when absent
+    or wrong (the wrong one is an error)."""
+    if "timezone" not in table:
+        return default
+    zone = table["timezone"]
+    try:
+        # A path-like name ('../x') or a non-string is refused by zoneinfo as well.
+        if not isinstance(zone, str) or not zone:
+            raise ValueError(zone)
+        zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        close = _suggest(str(zone), zoneinfo.available_timezones())
+        problems.error(where(*keys, "timezone"), f"{'.'.join(keys)}.timezone '{zone}' is not "
+                       f"an IANA time zone (e.g. 'Europe/Prague', 'Asia/Kabul', 'UTC'){close}")
+        return default
+    return zone
 
 
 def _normalise_base_url(url: str, where, problems: Problems) -> str:
@@ -279,8 +302,8 @@ def _read_paths(table: dict, root: Path, where, problems: Problems) -> Paths:
     return Paths(root=root, **resolved)
 
 
-def _read_languages(table: dict, where, problems: Problems,
-                    locale_facts: LocaleFacts) -> list[LanguageSettings]:
+def _read_languages(table: dict, where, problems: Problems, locale_facts: LocaleFacts,
+                    site_zone: str) -> list[LanguageSettings]:
     if not table:
         problems.error(where("languages"), "no languages configured; add at least one "
                        "[languages.<code>] table with title and about")
@@ -292,12 +315,13 @@ def _read_languages(table: dict, where, problems: Problems,
         if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", code):
             problems.error(where("languages", code), f"'{code}' is not a language code "
                            "(use a BCP 47 code such as 'en', 'fa', 'pt-BR')")
-        languages.append(_read_language(code, entry, where, problems, locale_facts))
+        languages.append(_read_language(code, entry, where, problems, locale_facts,
+                                        site_zone))
     return languages
 
 
 def _read_language(code: str, entry: dict, where, problems: Problems,
-                   locale_facts: LocaleFacts) -> LanguageSettings:
+                   locale_facts: LocaleFacts, site_zone: str) -> LanguageSettings:
     table = ("languages", code)
     for key in entry.keys() - _LANGUAGE_KEYS:
         problems.error(where(*table, key), f"unknown key 'languages.{code}.{key}'"
@@ -317,8 +341,8 @@ def _read_language(code: str, entry: dict, where, problems: Problems,
             problems.error(where(*table), f"language '{code}' has no CLDR data; set "
                            f"locale = \"…\" in [languages.{code}] to the closest language "
                            "whose dates and lists it should use (e.g. locale = \"ru\")")
-        facts = ("en", code, "ltr")
-    locale, autonym, direction = facts
+        facts = ("en", code, "ltr", "")
+    locale, autonym, direction, script = facts
     name = entry.get("name") or autonym
     choices = {"calendar": CALENDARS, "slug_style": SLUG_STYLES,
                "untranslated": UNTRANSLATED_POLICIES}
@@ -335,20 +359,48 @@ def _read_language(code: str, entry: dict, where, problems: Problems,
         direction=direction,
         calendar=entry.get("calendar", "gregorian") if entry.get("calendar") in CALENDARS
         else "gregorian",
-        slug_style=entry.get("slug_style", "transliterate")
-        if entry.get("slug_style") in SLUG_STYLES else "transliterate",
+        slug_style=entry["slug_style"] if entry.get("slug_style") in SLUG_STYLES
+        else default_slug_style(script),
         untranslated=entry.get("untranslated", "hide")
         if entry.get("untranslated") in UNTRANSLATED_POLICIES else "hide",
         sections=_labels(entry, "sections", code, where, problems),
         tags=_labels(entry, "tags", code, where, problems),
+        timezone=_read_zone(entry, site_zone, table, where, problems),
+        names=_labels(entry, "names", code, where, problems),
+        has_own_locale=_is_own_locale(code, locale),
     )
+
+
+def default_slug_style(script: str) -> str:
+    """`unicode` for languages written in Arabic script, else `transliterate`.
+
+    Arabic script leaves most vowels unwritten, so every romanisation a machine can make
+    (unidecode's or ICU's BGN/PCGN transforms alike) gives consonant strings such as
+    'd-khbl-d-njwnw-swwnhy'; the words themselves read better, and browsers show them."""
+    return "unicode" if script == "Arab" else "transliterate"
+
+
+def _is_own_locale(code: str, locale: str) -> bool:
+    return locale.split("_")[0].lower() == code.split("-")[0].lower()
+
+
+def _check_names(languages: list[LanguageSettings], where, problems: Problems) -> None:
+    """A name given for a language the site does not have is a typo, never shown."""
+    codes = {lang.code for lang in languages}
+    for lang in languages:
+        for other, _ in lang.names:
+            if other not in codes:
+                problems.error(where("languages", lang.code, "names", other),
+                               f"languages.{lang.code}.names.{other}: '{other}' is not a "
+                               f"configured language{_suggest(other, codes)}")
 
 
 def _labels(entry: dict, key: str, code: str, where, problems: Problems):
     table = entry.get(key, {})
     if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        example = "ps = \"…\" (its name in Pashto)" if key == "names" else 'world = "World"'
         problems.error(where("languages", code, key), f"languages.{code}.{key} must map "
-                       "keys to labels, e.g. world = \"World\"")
+                       f"keys to labels, e.g. {example}")
         return ()
     return tuple((str(k), v) for k, v in table.items())
 

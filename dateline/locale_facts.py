@@ -18,6 +18,7 @@ from babel import Locale, UnknownLocaleError
 from .atomic import replacing
 
 FILE = "locales.json"
+_FIELDS = 4
 
 
 class LocaleFacts:
@@ -26,12 +27,13 @@ class LocaleFacts:
         self._known: dict[str, list] | None = None
         self._added = False
 
-    def of(self, code: str, locale_name: str) -> tuple[str, str, str] | None:
-        """(the locale's canonical name, the language's name for itself, 'rtl' or 'ltr')
-        of a language shown with a locale's data; None when Babel knows no such locale."""
+    def of(self, code: str, locale_name: str) -> tuple[str, str, str, str] | None:
+        """(the locale's canonical name, the language's name for itself, 'rtl' or 'ltr',
+        its usual script such as 'Arab' or '') of a language shown with a locale's data;
+        None when Babel knows no such locale."""
         known = self._load()
         key = f"{code}\0{locale_name}"
-        if key not in known:
+        if key not in known or (known[key] and len(known[key]) != _FIELDS):  # older file
             known[key] = _ask_babel(code, locale_name)
             self._added = True
         facts = known[key]
@@ -71,7 +73,25 @@ def _ask_babel(code: str, locale_name: str) -> list | None:
     # ('аварский'), never after the locale itself ('русский').
     name = (own.get_display_name(own) or code) if own else locale.languages.get(code, code)
     direction = "rtl" if locale.character_order == "right-to-left" else "ltr"
-    return [str(locale), _capitalise(name), direction]
+    return [str(locale), _capitalise(name), direction, _script(code, locale_name)]
+
+
+def _script(code: str, locale_name: str) -> str:
+    """The script the language is usually written in ('Arab' for ps), from the code's
+    own script subtag or CLDR's likely subtags; '' when CLDR does not say."""
+    from babel.core import get_global
+    from babel.core import parse_locale as split_locale
+
+    likely = get_global("likely_subtags")
+    for name in (code, locale_name):
+        try:
+            language, _, script, *_ = split_locale(name.replace("-", "_"))
+        except ValueError:
+            continue
+        script = script or split_locale(likely.get(language, language))[2]
+        if script:
+            return script
+    return ""
 
 
 def parse_locale(name: str) -> Locale | None:

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import locales_dir_for, state
+from . import locales_dirs_for, state
 from .bodies import MARKDOWN_EXTENSIONS, BodyMissing
 from .cache import BuildCache, BuildSession, CacheDamaged
 from .collector import long_lived
@@ -115,7 +115,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     inputs, stats = "", None
     if options.session is None:
         inputs, newest, stats = state.inputs_key(
-            [config.paths.content, config.theme_dir, locales_dir_for(config.paths.locales)],
+            [config.paths.content, config.theme_dir, *locales_dirs_for(config.paths.locales)],
             [config.config_path], repr((settings, config.source_text,
                                         options.drafts, options.future, options.languages,
                                         options.fingerprint_assets)))

@@ -34,7 +34,7 @@ from pathlib import Path, PurePath
 
 from msgspec import structs
 
-from . import locales_dir_for
+from . import locales_dirs_for
 from .atomic import replacing
 from .bodies import body_id
 from .cache import BuildCache, SourceEntry, layout_digest, stat_key
@@ -215,7 +215,7 @@ def _checked_by_fingerprints(config: Config) -> tuple[str, ...]:
     hold counts through the site's and the templates' fingerprints, compared with the
     saved ones from the files' bytes (theme assets are copied by every build)."""
     return (str(config.config_path), str(config.theme_dir) + os.sep,
-            str(locales_dir_for(config.paths.locales)) + os.sep)
+            *(str(folder) + os.sep for folder in locales_dirs_for(config.paths.locales)))
 
 
 def _same_photo(path: Path, cache: BuildCache, photos) -> bool:

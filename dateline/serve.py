@@ -23,7 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import locales_dir_for
+from . import locales_dirs_for
 from .cache import BuildSession
 from .config import Config, load_config
 from .errors import DatelineError, Problem, SourceRef, UsageError, display_path
@@ -270,7 +270,7 @@ class PreviewServer:
 
     def _watch_plan(self) -> tuple[list[Path], list[Path]]:
         paths = self.config.paths
-        folders = [paths.content, self.config.theme_dir, locales_dir_for(paths.locales)]
+        folders = [paths.content, self.config.theme_dir, *locales_dirs_for(paths.locales)]
         self._watched = tuple(f.resolve() for f in folders)
         return list(self._watched), [self.config.config_path]
 

@@ -15,15 +15,17 @@ from pathlib import Path
 from jinja2 import TemplateError
 from msgspec import structs
 
-from . import bodies, locales_dir_for, savedbuild, state
+from . import bodies, locales_dirs_for, savedbuild, state
 from .assemble import ContentFiles, assemble
 from .cache import BuildCache, OutputRecord, stat_key
+from .catalog_checks import plural_rule_of
 from .catalogs import (
     SOURCE_LANGUAGE,
     UiStrings,
     count_untranslated,
     load_translations,
     template_ids,
+    template_in,
 )
 from .collector import long_lived
 from .config import Config
@@ -76,7 +78,7 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
     assets = {name: file.url for name, file in theme_files.items()}
     env, templates = load_theme(config.theme_dir, config.paths.cache, cache.data.templates)
     site_fp = site_fingerprint(config.source_text,
-                               files_fingerprint([locales_dir_for(config.paths.locales)]),
+                               files_fingerprint(list(locales_dirs_for(config.paths.locales))),
                                f"{settings}|{sorted(assets.items())}")
     shape = (options.drafts, options.future, options.languages, options.fingerprint_assets)
     saved_key = savedbuild.key_of(cache.data.key, shape)
@@ -522,18 +524,18 @@ def _copy(staged, file: str, source: Path, old, new, written) -> None:
 
 def _make_views(site: Site, config: Config, problems: Problems,
                 only: tuple[str, ...]) -> dict[str, LanguageView]:
-    locales_dir = locales_dir_for(config.paths.locales)
+    locales_dirs = locales_dirs_for(config.paths.locales)
     default = config.site.default_language
     cache = config.paths.cache / "catalogs"
-    default_strings = load_translations(locales_dir, default, config.paths.root, problems,
-                                        cache)
+    default_strings = load_translations(locales_dirs, default, config.paths.root, problems,
+                                        cache, plural_rule_of(config.language(default).locale))
     views = {}
     for language in config.languages:
         if only and language.code not in only:
             continue
         own = (default_strings if language.code == default
-               else load_translations(locales_dir, language.code, config.paths.root, problems,
-                                      cache))
+               else load_translations(locales_dirs, language.code, config.paths.root,
+                                      problems, cache, plural_rule_of(language.locale)))
         fallback = default_strings if language.code != default else None
         strings = UiStrings(own=own, fallback=fallback or gettext.NullTranslations(),
                             count_fallbacks=language.code != SOURCE_LANGUAGE)
@@ -544,7 +546,7 @@ def _make_views(site: Site, config: Config, problems: Problems,
 def _fallbacks(config: Config, views: dict[str, LanguageView]) -> dict[str, int]:
     """UI strings each language shows in the default language instead (from the theme's
     message template, so the count does not depend on which pages were rendered)."""
-    msgids = template_ids(locales_dir_for(config.paths.locales) / "messages.pot",
+    msgids = template_ids(template_in(locales_dirs_for(config.paths.locales)),
                           config.paths.cache / "catalogs")
     counts = {}
     for code, view in views.items():

@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 
 from . import urls
 from .catalogs import UiStrings
+from .collation import sort_key
 from .config import LanguageSettings
 from .coverage import is_stale
 from .localize import Formatter
@@ -45,7 +46,7 @@ class LanguageView:
         self.title = language.title
         self.about = language.about
         self.strings = strings
-        self.format = Formatter(language.locale, site.config.site.timezone, language.calendar)
+        self.format = Formatter(language.locale, language.timezone, language.calendar)
 
     # ----- content of this language
     @cached_property
@@ -71,7 +72,10 @@ class LanguageView:
         for article in self.listing:
             counts[article.section] += 1
         order = [key for key, _ in self.language.sections]
-        keys = sorted(counts, key=lambda k: (order.index(k) if k in order else len(order), k))
+        collate = sort_key(self.language)
+        # The config's order first; sections it does not list after them, alphabetically.
+        keys = sorted(counts, key=lambda k: (order.index(k) if k in order else len(order),
+                                             collate(self.language.section_label(k)), k))
         return tuple(Entry(k, self.language.section_label(k), urls.section(self.code, k),
                            counts[k]) for k in keys)
 
@@ -82,7 +86,8 @@ class LanguageView:
             for tag in article.tags:
                 counts[tag] += 1
         entries = [Entry(t, self.tag_label(t), self.tag_url(t), n) for t, n in counts.items()]
-        return tuple(sorted(entries, key=lambda e: e.label.casefold()))
+        collate = sort_key(self.language)
+        return tuple(sorted(entries, key=lambda e: (collate(e.label), e.key)))
 
     @cached_property
     def breaking(self) -> Article | None:
@@ -154,10 +159,21 @@ class LanguageView:
         return Markup(self.format.list([f"<bdi>{escape(item)}</bdi>" for item in items]))
 
     def language_label(self, code: str) -> str:
-        """The name of language `code` in this view's language ('английский' in ru)."""
+        """The name of language `code` in this view's language ('английский' in ru): as
+        the config names it (`[languages.crh.names]`), else as CLDR names that language
+        (when this language has CLDR data of its own), else its own name. Never by its
+        borrowed locale: `crh` shown with `locale = "tr"` is not Turkish."""
         other = self.site.config.language(code)
-        name = self.format.locale.languages.get(other.locale.split("_")[0])
-        return name or other.name
+        given = dict(other.names).get(self.code)
+        if given:
+            return given
+        if self.language.has_own_locale:
+            name = self.format.locale.languages.get(code.replace("-", "_"))
+            if name is None and other.has_own_locale:
+                name = self.format.locale.languages.get(other.locale.split("_")[0])
+            if name:
+                return name
+        return other.name
 
     def teaser(self, article: Article, length: int = 220) -> str:
         """The summary, or the start of the body as plain text."""

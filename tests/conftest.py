@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import io
 import json
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -18,10 +19,37 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import settings
 
 from dateline import cli
 from dateline.config import load_config
 from dateline.pipeline import BuildOptions, BuildResult, build
+
+settings.register_profile(
+    "dateline", deadline=None, print_blob=True,
+    # In CI every run draws the same examples, so a failure there reproduces here.
+    derandomize=bool(os.environ.get("CI")))
+settings.load_profile("dateline")
+"""Hypothesis: no per-example deadline (a 2-core machine shared with parallel test
+workers makes timings meaningless); a fixed seed in CI."""
+
+REQUIRED_IN_CI = ("chromium", "java", "nginx", "playwright", "not installed",
+                  "could not import", "as root", "tmpfs")
+"""Words of the skip reasons that mean a tool the suite needs is missing. In CI (`CI` set,
+as `.ci/run` is run) such a skip is a failure: a green run must have run those tests."""
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if not report.skipped or not os.environ.get("CI") or not isinstance(report.longrepr, tuple):
+        return
+    reason = str(report.longrepr[2])
+    if any(word in reason.lower() for word in REQUIRED_IN_CI):
+        report.outcome = "failed"
+        report.longrepr = f"in CI a missing tool is a failure, not a skip: {reason}"
+
 
 FIXED_NOW = dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC)
 """The build time of in-process builds: articles dated after it are 'future'."""

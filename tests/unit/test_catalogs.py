@@ -96,9 +96,8 @@ def test_format_string_that_does_not_match_its_msgid_is_reported(tmp_path):
     about = [m for m in messages if "'About %(outlet)s'" in m]
     updated = [m for m in messages if "'Updated %(when)s'" in m]
     assert len(about) == 1 and "leaves out %(outlet)s" in about[0]
-    assert any("whem" in m for m in updated) and any("leaves out %(when)s" in m
-                                                     for m in updated)
-    assert len(messages) == len(about) + len(updated)
+    assert len(updated) == 1 and "'whem'" in updated[0] and "leaves out %(when)s" in updated[0]
+    assert len(messages) == 2
     assert all(p.where.line > 1 for p in problems.warnings)
 
 
@@ -111,9 +110,9 @@ def test_a_catalog_compiled_from_the_same_bytes_is_not_parsed_again(tmp_path, mo
     assert load_translations(locales, "fa", tmp_path, Problems(), cache).gettext(
         "Sections") == "بخش‌ها"
     parsed = []
-    real_read_po = pofile.read_po
-    monkeypatch.setattr(pofile, "read_po", lambda *a, **k: parsed.append(1) or
-                        real_read_po(*a, **k))
+    real_parse = pofile.PoFileParser.parse
+    monkeypatch.setattr(pofile.PoFileParser, "parse", lambda *a, **k: parsed.append(1) or
+                        real_parse(*a, **k))
     again = load_translations(locales, "fa", tmp_path, Problems(), cache)
     assert again.gettext("Sections") == "بخش‌ها" and parsed == []
 

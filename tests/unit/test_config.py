@@ -229,3 +229,56 @@ def test_what_babel_says_of_the_languages_is_remembered_and_read_back(
     (tmp_path / ".dateline-cache" / locale_facts.FILE).write_text("{not json",
                                                                   encoding="utf-8")
     assert load(tmp_path, text).languages == asked.languages
+
+
+def test_each_language_has_its_own_zone_defaulting_to_the_sites(config_text, tmp_path):
+    text = config_text().replace('about = "پیک', 'timezone = "Asia/Kabul"\nabout = "پیک')
+    config = load(tmp_path, text)
+    assert config.language("fa").timezone == "Asia/Kabul"
+    assert config.language("en").timezone == "Europe/Prague"
+    assert config.language("av").timezone == "Europe/Prague"
+
+
+@pytest.mark.parametrize(("zone", "hint"), [
+    ('"Asia/Kabl"', "; did you mean 'Asia/Kabul'?"),
+    ('"AFT"', ""),
+    ('"../../etc/passwd"', ""),
+    ('""', ""),
+    ("4.5", ""),
+])
+def test_unknown_language_zone_is_an_error_at_its_line(config_text, tmp_path, zone, hint):
+    text = config_text().replace('about = "پیک', f'timezone = {zone}\nabout = "پیک')
+    assert problems_of(tmp_path, text) == [
+        f"dateline.toml:{line_of(text, 'timezone = ' + zone)}: languages.fa.timezone "
+        f"'{zone.strip(chr(34))}' is not an IANA time zone (e.g. 'Europe/Prague', "
+        f"'Asia/Kabul', 'UTC'){hint}"]
+
+
+def test_names_of_a_language_in_others_are_read(config_text, tmp_path):
+    text = config_text() + '\n[languages.av.names]\nfa = "آواری"\nru = "аварский"\n'
+    config = load(tmp_path, text)
+    assert dict(config.language("av").names) == {"fa": "آواری", "ru": "аварский"}
+    assert not config.language("av").has_own_locale
+    assert config.language("fa").has_own_locale
+
+
+def test_a_name_in_a_language_the_site_lacks_is_an_error(config_text, tmp_path):
+    text = config_text() + '\n[languages.av.names]\nfas = "آواری"\n'
+    assert problems_of(tmp_path, text) == [
+        f"dateline.toml:{line_of(text, 'fas = ')}: languages.av.names.fas: 'fas' is not a "
+        "configured language; did you mean 'fa'?"]
+
+
+def test_remembered_facts_of_an_older_dateline_are_asked_again(config_text, tmp_path):
+    """A cache written before the script was remembered holds three facts a language."""
+    import json
+
+    import babel
+
+    from dateline import locale_facts
+
+    (tmp_path / ".dateline-cache").mkdir()
+    old = {"babel": babel.__version__, "facts": {"fa\0fa": ["fa", "فارسی", "rtl"]}}
+    (tmp_path / ".dateline-cache" / locale_facts.FILE).write_text(json.dumps(old),
+                                                                  encoding="utf-8")
+    assert load(tmp_path, config_text()).language("fa").slug_style == "unicode"

@@ -54,5 +54,44 @@ def test_agency_lists_follow_the_locale(locale, expected):
 
 def test_datetime_joins_date_and_time_in_the_locales_order():
     when = dt.datetime(2026, 11, 27, 8, 30, tzinfo=dt.UTC)
-    assert Formatter("en", "UTC").datetime(when) == "November 27, 2026, 8:30\u202fAM"
-    assert Formatter("ru", "UTC").datetime(when) == "27 ноября 2026\u202fг., 08:30"
+    assert Formatter("en", "UTC").datetime(when) == "November 27, 2026, 8:30\u202fAM UTC"
+    assert Formatter("ru", "UTC").datetime(when) == "27 ноября 2026\u202fг., 08:30 UTC"
+
+
+HERAT_QUAKE = dt.datetime.fromisoformat("2026-10-08T05:10:00+04:30")
+
+
+@pytest.mark.parametrize(("locale", "zone", "calendar", "expected"), [
+    # A half-hour offset: the reader sees the local clock and the zone it belongs to.
+    ("en", "Asia/Kabul", "gregorian", "October 8, 2026, 5:10\u202fAM Afghanistan Time"),
+    ("fa", "Asia/Kabul", "persian", "۱۶ مهر ۱۴۰۵، ساعت ۵:۱۰ (وقت افغانستان)"),
+    ("ps", "Asia/Kabul", "gregorian", "۸ اکتوبر ۲۰۲۶ ۵:۱۰ (افغانستان وخت)"),
+    ("fa", "Asia/Tehran", "persian", "۱۶ مهر ۱۴۰۵، ساعت ۴:۱۰ (وقت عادی ایران)"),
+    ("en", "Europe/Prague", "gregorian",
+     "October 8, 2026, 2:40\u202fAM Central European Summer Time"),
+    ("en", "America/New_York", "gregorian", "October 7, 2026, 8:40\u202fPM EDT"),
+    ("en", "Asia/Kathmandu", "gregorian", "October 8, 2026, 6:25\u202fAM Nepal Time"),
+    ("uz", "Asia/Tashkent", "gregorian", "8-oktabr, 2026, 05:40 (O‘zbekiston standart vaqti)"),
+    ("zh", "Asia/Shanghai", "gregorian", "2026年10月8日 中国标准时间 08:40"),
+])
+def test_times_are_in_the_languages_zone_and_name_it(locale, zone, calendar, expected):
+    assert Formatter(locale, zone, calendar).datetime(HERAT_QUAKE) == expected
+
+
+def test_a_zone_without_a_name_is_shown_as_a_localised_offset():
+    # Babel writes a missing short name as a bare '+0430'; readers need 'GMT+04:30'.
+    when = dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)
+    assert Formatter("en", "Etc/GMT-3").time(when) == "3:00\u202fPM GMT+03:00"
+
+
+@pytest.mark.parametrize("locale", ["en", "ru", "fa", "ps", "tr", "uz", "ja", "ko", "zh", "ar",
+                                    "bg", "ka", "hi", "sv", "de"])
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Kabul", "Europe/Prague", "Asia/Kolkata"])
+def test_every_shown_time_names_its_zone(locale, zone):
+    formatter = Formatter(locale, zone)
+    local = HERAT_QUAKE.astimezone(formatter.zone)
+    from dateline.zonenames import zone_name
+
+    shown = formatter.time(HERAT_QUAKE)
+    assert formatter.native_digits(zone_name(local, formatter.locale)) in shown
+    assert "+0" not in shown  # never Babel's bare offset

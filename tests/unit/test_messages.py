@@ -82,32 +82,36 @@ def test_update_keeps_translations_and_marks_changed_ones_fuzzy(site, run_cli):
 def test_status_counts_translated_fuzzy_and_untranslated(site, run_cli):
     config = site / "dateline.toml"
     run_cli(["i18n", "extract", "--config", config])
-    run_cli(["i18n", "init", "--lang", "ru", "--config", config])
-    po_path = site / "locales/ru/LC_MESSAGES/messages.po"
-    russian = catalog(po_path)
-    total = sum(1 for m in russian if m.id)
-    russian["Sections"].string = "Разделы"
-    russian["Topics"].string = "Темы"
-    russian["Languages"].string = "Языки?"
-    russian["Languages"].flags.add("fuzzy")
+    run_cli(["i18n", "init", "--lang", "av", "--config", config])
+    po_path = site / "locales/av/LC_MESSAGES/messages.po"
+    avar = catalog(po_path)
+    total = sum(1 for m in avar if m.id)
+    avar["Sections"].string = "Бакъал"
+    avar["Topics"].string = "Темаби"
+    avar["Languages"].string = "МацӀал?"
+    avar["Languages"].flags.add("fuzzy")
     with po_path.open("wb") as handle:
-        write_po(handle, russian)
+        write_po(handle, avar)
 
     from dateline.messages import status
 
-    rows = {row.code: row for row in status(load_config(config))}
-    assert (rows["ru"].translated, rows["ru"].fuzzy, rows["ru"].untranslated) == (
+    rows, problems = status(load_config(config))
+    rows = {row.code: row for row in rows}
+    assert problems == []
+    assert (rows["av"].translated, rows["av"].fuzzy, rows["av"].untranslated) == (
         2, 1, total - 3)
-    assert rows["ru"].percent == pytest.approx(200 / total)
-    assert rows["fa"].note == "no catalog" and rows["fa"].translated == 0
-    assert rows["av"].note.endswith("formats as ru")
+    assert rows["av"].percent == pytest.approx(200 / total)
+    assert rows["av"].note.endswith("formats as ru") and rows["av"].source == "site"
+    # The site's own catalog hides no other language's: Dateline's are still used.
+    assert (rows["fa"].source, rows["fa"].translated, rows["fa"].untranslated) == (
+        "shipped", total, 0)
 
     printed = run_cli(["i18n", "status", "--config", config])
     assert printed.code == 0
-    line = next(row for row in printed.out.splitlines() if row.startswith("ru "))
-    assert line.split()[1:4] == ["2", "1", str(total - 3)]
+    line = next(row for row in printed.out.splitlines() if row.startswith("av "))
+    assert line.split()[1:5] == ["site", "2", "1", str(total - 3)]
     strict = run_cli(["i18n", "status", "--strict", "--min", "50", "--config", config])
-    assert strict.code == 1 and "ru" in strict.err
+    assert strict.code == 1 and "av" in strict.err
     assert run_cli(["i18n", "status", "--strict", "--min", "0", "--config", config]).code == 0
 
 
