@@ -146,7 +146,6 @@ def _helper(function, items, size, claimed, results) -> None:
     results.put(("done", None))
 
 
-
 def _reset_signals() -> None:
     """Undo what a helper inherited: its parent's signal handlers (the preview server
     turns SIGINT and SIGTERM into KeyboardInterrupt, which a helper would print as a

@@ -281,8 +281,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _route(self) -> None:
         hosts = self.headers.get_all("Host") or []
-        host = hosts[0].strip().lower() if len(hosts) == 1 else ""
-        if host not in self.server.preview.allowed_hosts:
+        host = hosts[0].strip().lower() if len(hosts) == 1 else None
+        if host is None or host not in self.server.preview.allowed_hosts:
             return self._send_text(403, "Forbidden: this preview answers only to localhost "
                                    "and the address it was started on.")
         origins = self.headers.get_all("Origin")
