@@ -340,12 +340,18 @@ def _make_image(f: dict, config: Config, problems: Problems,
                                   where, report, files)
     if source is None:
         return False
+    # An inherited image block is the original's: its missing alt is reported there.
+    if "alt" not in spec and "image_lang" not in f:
+        problems.warn(where, f"image '{spec['src']}' has no alt text: add image.alt "
+                      "describing the photo for readers who cannot see it, or alt: \"\" if "
+                      "it is decorative")
     lang = doc.parts[0]
     image = Image(
         source=source, url=files.url_of(source),
         alt=spec.get("alt", ""), caption=spec.get("caption", ""),
         credit=spec.get("credit", ""), text_lang=f.get("image_lang", lang), where=where,
         ratio=spec.get("ratio"), focus=spec.get("focus", (0.5, 0.5)),
+        metadata_lang=f["original_doc"].parts[0] if "original_doc" in f else lang,
     )
     if files.plan_image is None:
         return image
@@ -400,7 +406,9 @@ class ContentFiles:
 
     def _locate(self, src: str, folder: str) -> tuple[Path | None, str]:
         base = self.content_dir if src.startswith("/") else folder
-        resolved = os.path.realpath(os.path.join(base, src.lstrip("/")))
+        # By its path, not its real one: a symbolic link under content/ (inside the site
+        # folder, `inputs.walk` sees to that) is a folder or file like another.
+        resolved = os.path.normpath(os.path.join(base, src.lstrip("/")))
         # One Path object per file, however many articles name it: the lookups keyed by
         # it (stats, URLs, photo plans) then match by identity, not by comparing parts.
         candidate = self._paths.get(resolved)

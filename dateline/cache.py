@@ -34,7 +34,7 @@ from .collector import long_lived
 from .memo import ArticleEntry, AssemblyMemo
 from .state import RACY_NS
 
-FORMAT = 9
+FORMAT = 10
 """Bump when the meaning of the cached values changes (their layout counts by itself:
 see `layout_digest`)."""
 
@@ -54,6 +54,8 @@ class SourceEntry:
     """(absolute source path, url, stat, Picture or None) of every image the body uses."""
     front: str = ""
     """`read.front_digest` of its front matter."""
+    links: tuple[tuple[str, str, int, str], ...] = ()
+    """The body's links to other articles' files (`crosslinks.Link`), in order."""
 
 
 @dataclass
@@ -225,6 +227,10 @@ class BuildCache:
         """The sources of that build, in order; empty when one of them had a problem."""
         self.misnamed: list[Path] = []
         """Files of that build named like sources but not read (`Story.MD`)."""
+        self.links_memo: dict = {}
+        """Articles with their links resolved (`crosslinks.link_articles`)."""
+        self.unread: list = []
+        """Entries of that build's content folder not read (`read.find_sources`)."""
         self.content_files = None
         """The last build's file lookups under content/ (`assemble.ContentFiles`)."""
         self.digests = None

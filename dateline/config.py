@@ -46,6 +46,15 @@ class SiteSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class BuildSettings:
+    """The [build] table."""
+
+    follow_external_symlinks: bool = False
+    """Read symbolic links under content/ that lead outside the site folder (default:
+    such a link is an error, so that nothing from elsewhere is published by mistake)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Paths:
     """Folders the site uses, all absolute."""
 
@@ -105,6 +114,8 @@ class Config:
     source_text: str = field(repr=False, default="")
     images: PhotoSettings = PhotoSettings()
     """The [images] table: rendition widths, quality, metadata policy."""
+    build: BuildSettings = BuildSettings()
+    """The [build] table."""
     locale_facts: LocaleFacts | None = field(default=None, repr=False, compare=False)
     """What Babel said of the languages, for a successful build to remember."""
 
@@ -166,10 +177,11 @@ def load_config(path: Path, base_url: str | None = None,
     lines = _TomlLines(text)
     where = lambda *keys: SourceRef(shown, lines.find(*keys))  # noqa: E731
 
-    for key in data.keys() - {"site", "languages", "paths", "images"}:
+    for key in data.keys() - {"site", "languages", "paths", "images", "build"}:
         problems.error(where(key), f"unknown table or key '{key}' (expected [site], "
-                                   "[paths], [images] and [languages.<code>])")
+                                   "[paths], [images], [build] and [languages.<code>])")
     images = _read_images(data.get("images", {}), where, problems)
+    build = _read_build(data.get("build", {}), where, problems)
     for key in ("site", "paths", "languages"):
         if not isinstance(data.get(key, {}), dict):
             problems.error(where(key), f"'{key}' must be a table, written as "
@@ -195,7 +207,7 @@ def load_config(path: Path, base_url: str | None = None,
     # The default language goes first: it leads the switcher and the root index.
     languages.sort(key=lambda lang: lang.code != site.default_language)
     return Config(site=site, paths=paths, languages=tuple(languages), config_path=path,
-                  source_text=text, images=images, locale_facts=locale_facts)
+                  source_text=text, images=images, locale_facts=locale_facts, build=build)
 
 
 def _at(path: str, line: int, message: str):
@@ -291,6 +303,25 @@ def _read_images(table: dict, where, problems: Problems) -> PhotoSettings:
         else:
             settings = replace(settings, keep_metadata=table["keep_metadata"])
     return settings
+
+
+_BUILD_KEYS = {"follow_external_symlinks"}
+
+
+def _read_build(table: dict, where, problems: Problems) -> BuildSettings:
+    settings = BuildSettings()
+    if not isinstance(table, dict):
+        problems.error(where("build"), "'build' must be a table, written as [build]")
+        return settings
+    for key in table.keys() - _BUILD_KEYS:
+        problems.error(where("build", key), f"unknown key 'build.{key}'"
+                       f"{_suggest(key, _BUILD_KEYS)}")
+    value = table.get("follow_external_symlinks", False)
+    if type(value) is not bool:
+        problems.error(where("build", "follow_external_symlinks"),
+                       "build.follow_external_symlinks must be true or false")
+        return settings
+    return replace(settings, follow_external_symlinks=value)
 
 
 def _read_paths(table: dict, root: Path, where, problems: Problems) -> Paths:

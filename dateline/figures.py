@@ -8,12 +8,15 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
+
+from .photosizes import photo_sizes
 
 # Runs after the inline processor (priority 20) has turned `![..](..)` into elements.
 _PRIORITY = 15
@@ -80,10 +83,12 @@ class FiguresExtension(Extension):
         pass
 
 
-def picture_element(img: etree.Element, picture, sizes: str,
+def picture_element(img: etree.Element, picture, layout: tuple[tuple[float, float, float], ...],
                     href: Callable[[str], str]) -> etree.Element:
     """`<picture>` with a WebP `<source>` and the `<img>` as the JPEG/PNG fallback,
-    with width and height so the page does not jump while the photo loads."""
+    with width and height so the page does not jump while the photo loads; `layout`:
+    the tiers of `photosizes.photo_sizes`."""
+    sizes = photo_sizes(layout, picture.width, picture.height)
     img.set("src", href(picture.src.url))
     if len(picture.fallback) > 1:
         img.set("srcset", _srcset(picture.fallback, href))
@@ -103,3 +108,16 @@ def picture_element(img: etree.Element, picture, sizes: str,
 
 def _srcset(renditions, href: Callable[[str], str]) -> str:
     return ", ".join(f"{href(r.url)} {r.width}w" for r in renditions)
+
+
+_FIRST_LAZY_IMG = re.compile(r'(<img\b[^>]*?) loading="lazy"')
+
+
+def eager_first_image(html: str) -> str:
+    """A body's HTML with its first image fetched at once and first: the theme applies
+    it to an article without a lead photo, whose first body photo is then its largest
+    paint. (Bodies are rendered, with every image lazy, before it is known whether a
+    lead photo comes first: a translation may inherit one.)"""
+    from markupsafe import Markup
+
+    return Markup(_FIRST_LAZY_IMG.sub(r'\1 fetchpriority="high"', str(html), count=1))

@@ -155,7 +155,8 @@ def _image_data(image) -> tuple | None:
     # the whole plan, which would be slow to print for every page.
     if image is None:
         return None
-    return (image.url, image.alt, image.caption, image.credit, image.text_lang, image.ratio,
+    return (image.url, image.alt, image.caption, image.credit, image.text_lang,
+            image.caption_lang, image.credit_lang, image.ratio,
             image.focus, image.published_bytes,
             tuple(r.url for r in image.picture.renditions) if image.picture else None,
             tuple(r.url for r in image.card.renditions) if image.card else None,

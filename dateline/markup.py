@@ -16,6 +16,8 @@ from markdown import Markdown
 
 from .assemble import media_url, resolve_content_file
 from .bodies import MARKDOWN_EXTENSIONS
+from .bodyurls import BodyContext, BodyUrlsExtension
+from .crosslinks import Link
 from .errors import Problems, SourceRef
 from .figures import FiguresExtension, picture_element
 from .photos import PhotoError, Picture
@@ -33,8 +35,8 @@ _markdown: Markdown | None = None
 def _instance() -> Markdown:
     global _markdown  # one per process: building a Markdown object costs more than a body
     if _markdown is None:
-        _markdown = Markdown(extensions=[*_extensions(EXTENSIONS), FiguresExtension()],
-                             output_format="html")
+        _markdown = Markdown(extensions=[*_extensions(EXTENSIONS), BodyUrlsExtension(),
+                                         FiguresExtension()], output_format="html")
     return _markdown
 
 
@@ -72,13 +74,23 @@ def _pygments_hidden():
             del sys.modules["pygments"]
 
 
-BODY_SIZES = "(min-width: 48rem) 42rem, 100vw"
-"""`sizes` of photos in article bodies: the default theme's text column."""
+BODY_SIZES = ((45.66, 0, 42), (25, 92, 0), (0, 100, -2))
+"""Widths of photos in article bodies (`photosizes` tiers): the default theme's text
+column, 42rem at most, else the screen less its gutters (`clamp(1rem, 4vw, 2rem)`)."""
 
 
 def render_markdown(doc: Document, content_dir: Path, linker: Linker, problems: Problems,
                     photos: PhotoLibrary | None = None) -> tuple[str, list[BodyImage]]:
-    """Render one document's body; returns the HTML and the images it uses.
+    """Render one document's body; returns the HTML and the images it uses."""
+    html, used, _links = render_body(doc, content_dir, linker, problems, photos)
+    return html, used
+
+
+def render_body(doc: Document, content_dir: Path, linker: Linker, problems: Problems,
+                photos: PhotoLibrary | None = None
+                ) -> tuple[str, list[BodyImage], tuple[Link, ...]]:
+    """Render one document's body; returns the HTML, the images it uses and its links
+    to other articles (placeholders in the HTML, see `crosslinks`).
 
     Links are made from the article's own page, whose URL always has the shape
     `<lang>/<section>/<slug>/`: the depth, all that relative links depend on, is known
@@ -88,12 +100,15 @@ def render_markdown(doc: Document, content_dir: Path, linker: Linker, problems: 
     md.reset()
     used: list[BodyImage] = []
     page_url = f"{doc.parts[0]}/_/_/"
+    context = BodyContext(doc.path, doc.ref, doc.body, doc.body_line, content_dir, linker,
+                          page_url, problems)
 
     def href(target: str) -> str:
         return linker.href(target, page_url)
 
     def resolve(img):
         src = img.get("src", "")
+        _check_alt(img, doc, src, problems)
         if "://" in src or src.startswith(("//", "data:", "#")) or not src:
             return img
         where = SourceRef(doc.ref, _line_of(doc, src))
@@ -116,7 +131,27 @@ def render_markdown(doc: Document, content_dir: Path, linker: Linker, problems: 
         return picture_element(img, picture, BODY_SIZES, href)
 
     md.dateline_figures.resolve = resolve
-    return md.convert(doc.body), used
+    md.dateline_urls.context = context
+    try:
+        return md.convert(doc.body), used, tuple(context.links)
+    finally:
+        md.dateline_urls.context = None
+
+
+DECORATIVE_ALT = '""'
+"""`![""](ornament.png)`: the author says the image is decorative (published with an
+empty alt), as `alt: ""` does for a lead photo; `![](photo.jpg)` is a warning."""
+
+
+def _check_alt(img, doc: Document, src: str, problems: Problems) -> None:
+    alt = img.get("alt", "")
+    if alt.strip() == DECORATIVE_ALT:
+        img.set("alt", "")
+    elif not alt.strip():
+        problems.warn(SourceRef(doc.ref, _line_of(doc, src)),
+                      f"image '{src}' has no alt text: describe it for readers who cannot "
+                      f"see it (![what it shows]({src})), or write ![\"\"]({src}) if it "
+                      "is decorative")
 
 
 @dataclass(frozen=True, slots=True)

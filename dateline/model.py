@@ -14,6 +14,7 @@ from msgspec import structs
 
 from . import bodies
 from .config import Config
+from .crosslinks import fill
 from .errors import Problem, SourceRef
 from .photos import Picture
 
@@ -42,6 +43,21 @@ class Image(msgspec.Struct, frozen=True):
     """The 16:9 renditions for listing cards."""
     published_bytes: int = 0
     """Size of the published file at `published_url` (for feed enclosures)."""
+    metadata_lang: str = ""
+    """The language the photo's own metadata (IPTC caption and credit) is taken to be
+    written in: its story's original's."""
+    caption_from_photo: bool = False
+    credit_from_photo: bool = False
+    """Whether caption/credit came from the photo's IPTC fields (the article gave none)."""
+
+    @property
+    def caption_lang(self) -> str:
+        """The language the caption is written in."""
+        return self.metadata_lang if self.caption_from_photo else self.text_lang
+
+    @property
+    def credit_lang(self) -> str:
+        return self.metadata_lang if self.credit_from_photo else self.text_lang
 
     @property
     def published_url(self) -> str:
@@ -81,11 +97,14 @@ class Article(msgspec.Struct, frozen=True):
     body_id: str = ""
     """Hash of the rendered body, its key in the build's body store; empty until the
     Markdown stage has run."""
+    links: tuple[str, ...] = ()
+    """The href of each link of the body to another article (`crosslinks`); empty for
+    one held back by this build."""
 
     @property
     def body_html(self) -> str:
         """The rendered body, read from the build's body store when something shows it."""
-        return bodies.text(self.body_id)
+        return fill(bodies.text(self.body_id), self.links)
 
     @property
     def modified(self) -> datetime:

@@ -67,6 +67,10 @@ def plan_pages(views: dict[str, LanguageView], default_language: str) -> list[Pa
     tags = {c: {t.key for t in v.tags} for c, v in views.items()}
     for view in views.values():
         pages.extend(_language_pages(view, views, sections, tags))
+        # Each language's own, in its language and direction, for missing URLs under
+        # its folder (no alternates: never in a sitemap).
+        pages.append(Page(url=urls.not_found(view.code), template="404.html", kind="404",
+                          lang=view.code))
     return pages
 
 

@@ -25,6 +25,7 @@ from .cache import BuildCache, BuildSession, CacheDamaged
 from .collector import long_lived
 from .config import Config
 from .errors import Problem, Problems, SourceRef, UsageError
+from .inputs import confinement_of
 from .urls import Linker
 from .write import check_output_dir, read_build_id
 
@@ -118,7 +119,8 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
             [config.paths.content, config.theme_dir, *locales_dirs_for(config.paths.locales)],
             [config.config_path], repr((settings, config.source_text,
                                         options.drafts, options.future, options.languages,
-                                        options.fingerprint_assets)))
+                                        options.fingerprint_assets)),
+            (config.paths.content, confinement_of(config)))
         previous = None if options.clean else state.load(config.paths.cache, output)
         if state.is_current(previous, inputs, newest, now, read_build_id(output)):
             return _unchanged(previous, output, started)

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 
 from .bodies import body_id
 from .cache import BuildCache, SourceEntry, stat_key
+from .crosslinks import Link
 from .errors import Problem, Problems, SourceRef, display_path
 from .fingerprints import digest
-from .markup import BodyImage, render_markdown
+from .markup import BodyImage, render_body
 from .parallel import run_chunked
 from .read import Document, read_document
 from .urls import Linker
@@ -32,7 +33,8 @@ class Prepared:
     entry: SourceEntry
     cached: bool
     valid: bool = True
-    """False when reading or rendering the body found a problem: never cached."""
+    """False when reading or rendering the body found a problem (an error or a
+    warning): never cached, so the problem is reported again."""
 
 
 _PHOTOS: list[PhotoLibrary | None] = [None]
@@ -55,7 +57,8 @@ def prepare_sources(paths: list[Path], content_dir: Path, root: Path, linker: Li
     # unchanged entry gives the same document, which need not be made again.
     previous = cache.prepared
     for path in paths:
-        if changed is not None and path in previous and path not in changed:
+        if (changed is not None and path in previous and path not in changed
+                and previous[path].valid):
             results[path] = previous[path]
             results[path].cached = True
             continue
@@ -115,23 +118,24 @@ def _prepare_one(item) -> tuple[str, Prepared | None, str, list[Problem], list[P
     doc = read_document(path, content_dir, root, problems)
     if doc is None:
         return path_text, None, "", problems.errors, problems.warnings
-    html, images = render_markdown(doc, content_dir, linker, problems, _PHOTOS[0])
+    html, images, links = render_body(doc, content_dir, linker, problems, _PHOTOS[0])
     ident = body_id(html)
-    entry = source_entry(doc, stat, ident, images)
+    entry = source_entry(doc, stat, ident, images, links)
     # A body problem does not stop the front matter from being checked too, so every
-    # problem of the file is reported at once; such a file is never cached.
+    # problem of the file is reported at once; such a file is never cached (a warning
+    # too: it is reported again on every build until it is fixed).
     prepared = Prepared(doc, ident, tuple(images), entry, cached=False,
-                        valid=not problems.errors)
+                        valid=not problems.errors and not problems.warnings)
     return path_text, prepared, html, problems.errors, problems.warnings
 
 
 def source_entry(doc: Document, stat: tuple[int, int, int], ident: str,
-                 images: list[BodyImage]) -> SourceEntry:
+                 images: list[BodyImage], links: tuple[Link, ...] = ()) -> SourceEntry:
     """What the cache keeps of a source read and rendered."""
     return SourceEntry(stat=stat, digest=doc.digest, body_line=doc.body_line, body_id=ident,
                        images=tuple((str(i.source), i.url, _image_stat(i.source), i.picture,
                                      i.where.line) for i in images),
-                       front=doc.front)
+                       front=doc.front, links=links)
 
 
 def _from_entry(path: Path, entry: SourceEntry, cache: BuildCache, content_dir: Path,

@@ -316,7 +316,7 @@ class _Handler(BaseHTTPRequestHandler):
         if target == "redirected":
             return
         if target is None:
-            return self._not_found()
+            return self._not_found(segments)
         self._send_file(target, 200)
 
     def _locate(self, segments: list[str], slash: bool, query: str) -> Path | str | None:
@@ -338,8 +338,15 @@ class _Handler(BaseHTTPRequestHandler):
             target = resolve_inside(target, ["index.html"])
         return target if target is not None and target.is_file() else None
 
-    def _not_found(self) -> None:
-        page = resolve_inside(self.server.preview.output, ["404.html"])
+    def _not_found(self, segments: list[str] = ()) -> None:
+        # Under a language's folder, that language's own 404 page, as the README's host
+        # rules (nginx, Netlify) serve it; else the site's.
+        mount = [s for s in self.server.preview.mount.split("/") if s]
+        below = list(segments[len(mount):]) if segments[:len(mount)] == mount else []
+        page = resolve_inside(self.server.preview.output, below[:1] + ["404.html"]) \
+            if len(below) > 1 else None
+        if page is None or not page.is_file():
+            page = resolve_inside(self.server.preview.output, ["404.html"])
         if page is not None and page.is_file():
             self._send_file(page, 404)
         else:

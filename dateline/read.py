@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problems, SourceRef, display_path
+from .inputs import Confinement, is_readable, walk, why_unread
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,28 +44,36 @@ class Document:
         return SourceRef(self.ref, self.key_lines.get(key, 1) if key else 1)
 
 
-def find_sources(content_dir: Path, misnamed: list[Path] | None = None) -> list[Path]:
+Unread = tuple[Path, str, bool]
+"""A walked entry that is not read: its path, why, and whether that is an error."""
+
+
+def find_sources(content_dir: Path, misnamed: list[Path] | None = None,
+                 unread: list[Unread] | None = None,
+                 confinement: Confinement | None = None) -> list[Path]:
     """Every Markdown file under the content folder, in a stable order. Files that look
-    meant to be sources but are not built (`Story.MD`) are added to `misnamed`."""
-    found = []
-    for folder, dirs, files in os.walk(content_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            _sort(Path(folder, name), found, misnamed)
-    return found
+    meant to be sources but are not built (`Story.MD`) are added to `misnamed`; entries
+    that are not read (a named pipe, a link leading outside the site: `inputs.walk`)
+    to `unread`."""
+    return sources_among(walk(str(content_dir), confinement), content_dir, misnamed,
+                         unread, confinement)
 
 
-def sources_among(walked: Iterable[str], content_dir: Path,
-                  misnamed: list[Path] | None = None) -> list[Path]:
-    """`find_sources` from paths already walked in the same order (files of the folders
-    under `content_dir`; hidden ones, when walked, are left out here too)."""
+def sources_among(walked: dict[str, os.stat_result], content_dir: Path,
+                  misnamed: list[Path] | None = None, unread: list[Unread] | None = None,
+                  confinement: Confinement | None = None) -> list[Path]:
+    """`find_sources` from entries already walked (`inputs.walk`, in its order) with
+    their stats: those of the folders under `content_dir`."""
     prefix = str(content_dir) + os.sep
     found: list[Path] = []
-    for text in walked:
-        if text.startswith(prefix) and not any(
-                part.startswith(".") for part in text[len(prefix):].split(os.sep)[:-1]):
-            if text.lower().endswith(".md"):  # a Path only for what may be a source
-                _sort(Path(text), found, misnamed)
+    for text, stat in walked.items():
+        if not text.startswith(prefix):
+            continue
+        if not is_readable(stat):
+            if unread is not None:
+                unread.append((Path(text), *why_unread(text, stat, confinement)))
+        elif text.lower().endswith(".md"):  # a Path only for what may be a source
+            _sort(Path(text), found, misnamed)
     return found
 
 
@@ -122,7 +131,22 @@ def _decode(raw: bytes, ref: str, problems: Problems) -> str | None:
         return None
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if (found := _FORBIDDEN.search(text)) is not None:
+        line = text.count("\n", 0, found.start()) + 1
+        column = found.start() - text.rfind("\n", 0, found.start())
+        problems.error(SourceRef(ref, line), f"column {column}: the character "
+                       f"U+{ord(found.group()):04X} is not allowed in HTML or XML (feeds); "
+                       "remove it (it is often left by copying from another program)")
+        return None
     return text
+
+
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff"
+    + "".join(f"{chr(plane << 16 | 0xfffe)}{chr(plane << 16 | 0xffff)}"
+              for plane in range(1, 17)) + "]")
+"""Characters XML 1.0 forbids (C0 controls but tab and newline; U+FFFE, U+FFFF) and
+those HTML calls parse errors (C1 controls, noncharacters): none can be published."""
 
 
 def _split_front_matter(text: str, ref: str, problems: Problems):

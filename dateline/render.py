@@ -20,7 +20,9 @@ from jinja2 import (
 )
 
 from .errors import ContentError, Problem, SourceRef, display_path
+from .figures import eager_first_image
 from .pages import Page
+from .photosizes import photo_sizes
 from .urls import Linker
 from .views import LanguageView
 
@@ -64,6 +66,8 @@ def _new_environment(theme_dir: Path, cache_dir: Path | None) -> Environment:
     # gettext/ngettext come with each page's context (its language), never as globals, so
     # pages of different languages can render side by side. Newstyle: Jinja formats them.
     env.newstyle_gettext = True  # type: ignore[attr-defined]
+    env.filters["eager_first_image"] = eager_first_image
+    env.globals["photo_sizes"] = photo_sizes
     return env
 
 

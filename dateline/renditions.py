@@ -9,11 +9,11 @@ from pathlib import Path
 
 from msgspec import structs
 
-from .atomic import replacing
 from .cache import BuildCache
 from .errors import Problems, SourceRef
-from .model import Image, Site
+from .model import Asset, Image, Site
 from .parallel import run_chunked
+from .photocache import RenditionStore, write_rendition
 from .photos import (
     CARD_RATIO,
     PASSTHROUGH,
@@ -40,6 +40,7 @@ class PhotoLibrary:
         self._pictures: dict[tuple, Picture] = {}
         self._planned: dict[tuple, tuple] = {}
         self._sizes: dict[str, int] = {}
+        self._store: RenditionStore | None = None
 
     def source(self, path: Path) -> tuple[str, SourceInfo | None]:
         """(content digest, header info) of a photo; raises PhotoError."""
@@ -77,7 +78,9 @@ class PhotoLibrary:
         picture, card, caption, credit, size = planned
         return structs.replace(image, picture=picture, card=card,
                                caption=image.caption or caption,
-                               credit=image.credit or credit, published_bytes=size)
+                               credit=image.credit or credit, published_bytes=size,
+                               caption_from_photo=bool(caption and not image.caption),
+                               credit_from_photo=bool(credit and not image.credit))
 
     def published_size(self, rendition: Rendition) -> int:
         """Bytes of a rendition already in the cache (0 when it is still to be made)."""
@@ -85,11 +88,15 @@ class PhotoLibrary:
             return Path(rendition.source).stat().st_size
         if self.cache is None:
             return 0
-        key = rendition.job.key
-        if key not in self._sizes:
-            made = self.cache.folder / "photos" / f"{key}.{rendition.job.format}"
-            self._sizes[key] = made.stat().st_size if made.is_file() else 0
-        return self._sizes[key]
+        name = _file_name(rendition.job)
+        if name not in self._sizes:
+            if self._store is None:
+                self._store = RenditionStore(self.cache.folder / "photos")
+            # The size recorded when it was made; a damaged file is made again (and
+            # its size taken then: `stages._with_published_sizes`).
+            sound = self._store.is_sound(name)
+            self._sizes[name] = self._store.size(name) if sound else 0
+        return self._sizes[name]
 
     def picture(self, path: Path, url: str, *, ratio=None, focus=(0.5, 0.5),
                 widths: tuple[int, ...] | None = None) -> Picture:
@@ -131,9 +138,12 @@ def site_renditions(site: Site, body_pictures: list[tuple[Picture, SourceRef]]
 
 
 def make_renditions(renditions: dict[str, tuple[Rendition, list[SourceRef]]],
-                    cache_dir: Path, jobs: int, problems: Problems) -> tuple[dict, int]:
-    """Make what the cache lacks; return url → file to publish, and how many were made."""
-    folder = cache_dir / "photos"
+                    cache_dir: Path, jobs: int, problems: Problems, *,
+                    full_check: bool = False) -> tuple[dict, int]:
+    """Make what the cache lacks or holds damaged (`photocache`; every kept file is read
+    and its digest checked with `full_check`); return url → file to publish, and how
+    many were made."""
+    store = RenditionStore(cache_dir / "photos")
     files: dict[str, Path] = {}
     todo: dict[str, Job] = {}
     users: dict[str, list[SourceRef]] = defaultdict(list)
@@ -141,43 +151,56 @@ def make_renditions(renditions: dict[str, tuple[Rendition, list[SourceRef]]],
         if rendition.job is None:
             files[url] = Path(rendition.source)  # SVG, GIF: published as they are
             continue
-        cached = folder / f"{rendition.job.key}.{rendition.job.format}"
-        files[url] = cached
-        if not cached.is_file():
+        name = _file_name(rendition.job)
+        files[url] = store.path(name)
+        if rendition.job.key not in todo and not store.is_sound(name, full_check):
             todo[rendition.job.key] = rendition.job
             users[rendition.job.source].extend(where)
     made = 0
     if todo:
-        folder.mkdir(parents=True, exist_ok=True)
+        store.folder.mkdir(parents=True, exist_ok=True)
         failed: dict[str, str] = {}
         # One task per source photo, so each is decoded once for all its renditions.
         by_source: dict[str, list[Job]] = defaultdict(list)
         for job in todo.values():
             by_source[job.source].append(job)
-        tasks = [(group, str(folder)) for _, group in sorted(by_source.items())]
-        for source, count, error in run_chunked(_make_group, tasks, jobs,
-                                                min_per_worker=1):
+        tasks = [(group, str(store.folder)) for _, group in sorted(by_source.items())]
+        for source, records, error in run_chunked(_make_group, tasks, jobs,
+                                                  min_per_worker=1):
             if error:
                 failed[source] = error
-            else:
-                made += count
+            for record in records:
+                store.record(*record)
+            made += len(records)
         for source, error in sorted(failed.items()):
             for where in sorted(set(users[source]), key=lambda w: (w.path, w.line)):
                 problems.error(where, f"image '{Path(source).name}' {error}")
+    store.save()
     return files, made
 
 
-def _make_group(item: tuple[list[Job], str]) -> tuple[str, int, str]:
+def kept_renditions_sound(assets: tuple[Asset, ...], cache_dir: Path) -> bool:
+    """Whether every cached rendition among a last build's published files is still the
+    one that was made: the shortcuts that publish them again without the photo stage
+    must not publish a damaged one."""
+    store = RenditionStore(cache_dir / "photos")
+    return all(store.is_sound(asset.source.name) for asset in assets
+               if asset.source.parent == store.folder)
+
+
+def _file_name(job: Job) -> str:
+    return f"{job.key}.{job.format}"
+
+
+def _make_group(item: tuple[list[Job], str]) -> tuple[str, list[tuple], str]:
     group, folder = item
     source = group[0].source
     try:
         made = encode_many(group)
     except PhotoError as exc:
-        return source, 0, str(exc)
+        return source, [], str(exc)
     except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds for broken files
-        return source, 0, f"cannot be decoded: the file is damaged or truncated ({exc})"
-    for job, data in zip(group, made, strict=True):
-        target = Path(folder) / f"{job.key}.{job.format}"
-        with replacing(target) as handle:
-            handle.write(data)
-    return source, len(group), ""
+        return source, [], f"cannot be decoded: the file is damaged or truncated ({exc})"
+    records = [write_rendition(Path(folder), _file_name(job), data)
+               for job, data in zip(group, made, strict=True)]
+    return source, records, ""

@@ -41,8 +41,9 @@ from .cache import BuildCache, SourceEntry, layout_digest, stat_key
 from .config import Config
 from .errors import Problem, Problems, display_path
 from .fingerprints import digest
+from .inputs import is_readable
 from .lastbuild import MOST_EDITS, with_edits
-from .markup import render_markdown
+from .markup import render_body
 from .model import Article, Site
 from .pages import Page
 from .photos import PhotoError
@@ -146,6 +147,8 @@ def body_edits(folder: Path, key: str, output: Path, build_id: str | None,
     entries, bodies, new_entries = {}, [], {}
     checked = _checked_by_fingerprints(config)
     for path in changed:
+        if not is_readable(stats[path]):
+            return None  # a named pipe, a link leading outside: the full path names it
         entry = cache.data.sources.get(path)
         if entry is None:
             if path == checked[0] or path.startswith(checked[1:]):
@@ -257,12 +260,14 @@ def _read_again(path: Path, entry: SourceEntry, stat: os.stat_result, head: Save
     doc = Document(path=path, ref=ref, parts=path.relative_to(content_dir).parts,
                    meta={}, key_lines={}, body=body, body_line=body_line, digest=file_digest,
                    front=entry.front)
-    html, images = render_markdown(doc, content_dir, linker, problems, photos)
+    html, images, links = render_body(doc, content_dir, linker, problems, photos)
     if problems.errors or problems.warnings:
         return None
-    new = source_entry(doc, stat_key(stat), body_id(html), images)
+    new = source_entry(doc, stat_key(stat), body_id(html), images, links)
     if new.images != entry.images:
         return None  # other photos in the body: other renditions to publish
+    if new.links != entry.links:
+        return None  # links to other articles: the full path resolves them
     return new, html
 
 

@@ -27,6 +27,7 @@ from . import locales_dirs_for
 from .cache import BuildSession
 from .config import Config, load_config
 from .errors import DatelineError, Problem, SourceRef, UsageError, display_path
+from .inputs import confinement_of, link_targets
 from .livereload import (
     EventHub,
 )
@@ -87,6 +88,8 @@ class PreviewServer:
         self._borrowed: frozenset[str] = frozenset()
         self._building = False
         self._watched: tuple[Path, ...] = ()
+        self._linked_folders: tuple[Path, ...] = ()
+        self._linked_files: frozenset[Path] = frozenset()
         self._debouncer = Debouncer(self._rebuild, quiet)
         self._watch = SourceWatch(self._is_source_change, self._debouncer.add)
         self._http_thread: threading.Thread | None = None
@@ -185,9 +188,12 @@ class PreviewServer:
                 self._reload_config()
             # After a good build the watcher's list is all that changed; after a failed
             # one (or the first), every file is looked at.
-            known = changed if self._last_build_good else None
+            linked = self._is_linked_change(changed)
+            known = changed if self._last_build_good and not linked else None
             result = build(self.config, replace(self.options, output=self.output, jobs=jobs,
                                                 changed=known))
+            if linked:
+                self._watch.plan(*self._watch_plan())
             self._last_build_good = True
         except DatelineError as exc:
             self._last_build_good = False
@@ -272,12 +278,32 @@ class PreviewServer:
         paths = self.config.paths
         folders = [paths.content, self.config.theme_dir, *locales_dirs_for(paths.locales)]
         self._watched = tuple(f.resolve() for f in folders)
-        return list(self._watched), [self.config.config_path]
+        # Symbolic links under content/ that the build follows: an edit made through one
+        # is an event of its target, outside the watched folders.
+        linked = [Path(p) for p in link_targets(str(paths.content),
+                                                confinement_of(self.config))]
+        self._linked_folders = tuple(p for p in linked if p.is_dir())
+        self._linked_files = frozenset(p for p in linked if not p.is_dir())
+        self._watched += self._linked_folders
+        return list(self._watched), [self.config.config_path, *self._linked_files]
+
+    def _is_linked_change(self, paths: frozenset[Path]) -> bool:
+        """Whether a change reached the site through a symbolic link (its target's path
+        is not the source's), or may have added or removed one: the build then looks at
+        every file, and the watcher's plan is made again."""
+        content = self.config.paths.content
+        for path in paths:
+            if path in self._linked_files or any(path.is_relative_to(f)
+                                                 for f in self._linked_folders):
+                return True
+            if path.is_relative_to(content) and (path.is_symlink() or path.is_dir()):
+                return True
+        return False
 
     def _is_source_change(self, path: Path) -> bool:
         """Whether a changed path can change the site: the config, or a file in the
         content, theme or locales folders that is not an editor's leftover."""
-        if path == self.config.config_path:
+        if path == self.config.config_path or path in self._linked_files:
             return True
         folder = next((f for f in self._watched if path.is_relative_to(f)), None)
         if folder is None or self._is_ours(path):

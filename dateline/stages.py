@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import os
+import stat
 import sys
 import time
 from pathlib import Path
@@ -29,6 +30,7 @@ from .catalogs import (
 )
 from .collector import long_lived
 from .config import Config
+from .crosslinks import link_articles
 from .discovery import discovery_groups
 from .errors import ContentError, Problems, SourceRef, display_path
 from .fingerprints import (
@@ -38,6 +40,7 @@ from .fingerprints import (
     files_fingerprint,
     site_fingerprint,
 )
+from .inputs import confinement_of
 from .lastbuild import LastBuild, body_edits, with_edits
 from .memo import AssemblyMemo
 from .model import Article, Asset, Site
@@ -47,7 +50,12 @@ from .pipeline import BuildOptions, BuildResult, Started, settings_key
 from .prepare import Prepared, prepare_sources
 from .read import find_sources, sources_among
 from .render import load_theme, render_page, template_problem
-from .renditions import PhotoLibrary, make_renditions, site_renditions
+from .renditions import (
+    PhotoLibrary,
+    kept_renditions_sound,
+    make_renditions,
+    site_renditions,
+)
 from .sitemaps import NEWS_WINDOW
 from .theme_files import publish_theme_files
 from .urls import Linker
@@ -62,7 +70,8 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
     progress = _Progress(options.progress)
     problems = Problems()
     # A clean build reads nothing from the cache (every body is rendered again) and
-    # leaves a new one; photo renditions stay, named by what they are made from.
+    # leaves a new one; photo renditions stay, named by what they are made from, each
+    # read and checked against its recorded digest first (`_make_photos`).
     cache = (options.session.cache(config.paths.cache, settings) if options.session
              else BuildCache.open(config.paths.cache, settings))
     if options.clean:
@@ -98,6 +107,9 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
             saved = savedbuild.body_edits(
                 config.paths.cache, saved_key, output, record.build_id, begun.stats, now,
                 cache, config, linker, photos, site_fp, templates)
+            if saved is not None and not kept_renditions_sound(saved.site.assets,
+                                                               config.paths.cache):
+                saved = None  # a cached photo rendition is damaged: the photo stage remakes it
         last = edits = body_images = None
         if saved is not None:
             prepared, site, photos_made = [], saved.site, 0
@@ -316,6 +328,8 @@ def _read_and_assemble(config: Config, options: BuildOptions, now: dt.datetime,
         cache.content_files = ContentFiles(config.paths.content)
     site = _assemble(prepared, config, options, now, problems, photos, cache.data.assembly,
                      cache.content_files)
+    site = link_articles(site, {p.doc.path: p.entry.links for p in prepared if p.entry.links},
+                         linker, config.paths.root, problems, cache.links_memo)
     problems.raise_if_any(ContentError)
     # In a preview session, an edit that changed article bodies alone needs neither
     # photos nor a new page plan (`lastbuild`).
@@ -325,10 +339,12 @@ def _read_and_assemble(config: Config, options: BuildOptions, now: dt.datetime,
         body_images = {str(p.doc.path): p.images for p in prepared}
         edits = None if options.clean else body_edits(last, site, body_images, shape)
     progress.stage("photos")
+    if edits is not None and not kept_renditions_sound(last.site.assets, config.paths.cache):
+        edits = None  # a cached photo rendition is damaged: the photo stage remakes it
     if edits is not None:
         return (structs.replace(site, assets=last.site.assets), prepared, 0, last, edits,
                 body_images)
-    site, photos_made = _make_photos(site, prepared, config, jobs, problems)
+    site, photos_made = _make_photos(site, prepared, config, jobs, problems, options.clean)
     problems.raise_if_any(ContentError)
     return site, prepared, photos_made, last, edits, body_images
 
@@ -343,6 +359,8 @@ def load_site(config: Config, options: BuildOptions, now: dt.datetime,
     jobs = options.jobs or default_jobs()
     prepared = _prepare(config, options, linker, cache, jobs, problems)
     site = _assemble(prepared, config, options, now, problems)
+    site = link_articles(site, {p.doc.path: p.entry.links for p in prepared if p.entry.links},
+                         linker, config.paths.root, problems)
     problems.raise_if_any(ContentError)
     return site
 
@@ -359,15 +377,19 @@ def _prepare(config: Config, options: BuildOptions, linker: Linker, cache: Build
     paths = known_sources
     changed = options.changed if paths is not None else None
     if paths is None:  # look at every file
-        cache.misnamed = []
+        cache.misnamed, cache.unread = [], []
+        rules = confinement_of(config)
         if stats is not None:
-            paths = sources_among(stats, content, cache.misnamed)
+            paths = sources_among(stats, content, cache.misnamed, cache.unread, rules)
         else:
-            paths = find_sources(content, cache.misnamed)
+            paths = find_sources(content, cache.misnamed, cache.unread, rules)
     for path in cache.misnamed:
         problems.warn(SourceRef(display_path(path, config.paths.root), 1),
                       f"not built: Markdown files must end in '.md' in lower case; rename "
                       f"it to {path.stem}.md")
+    for path, message, is_error in cache.unread:
+        report = problems.error if is_error else problems.warn
+        report(SourceRef(display_path(path, config.paths.root), 1), message)
     return prepare_sources(paths, content, config.paths.root, linker, cache,
                            jobs, problems, photos, stats, changed)
 
@@ -392,6 +414,8 @@ def _sources_after(options: BuildOptions, cache: BuildCache, content: Path
         sources.append(path)
     if not sources:
         return previous
+    if not all(_is_plain_file_or_gone(p) for p in sources):
+        return None  # a named pipe, a link: the walk says what it is, nothing opens it
     known = set(previous)
     gone = {p for p in sources if p in known and not p.exists()}
     added = [p for p in sources if p not in known and p.exists()]
@@ -399,6 +423,13 @@ def _sources_after(options: BuildOptions, cache: BuildCache, content: Path
         return previous
     kept = [p for p in previous if p not in gone]
     return sorted(kept + added, key=lambda p: _walk_order(p, content)) if added else kept
+
+
+def _is_plain_file_or_gone(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return True
 
 
 def _walk_order(path: Path, content: Path) -> list[tuple[int, str]]:
@@ -427,14 +458,17 @@ def _assemble(prepared: list[Prepared], config: Config, options: BuildOptions,
 
 
 def _make_photos(site: Site, prepared: list[Prepared], config: Config, jobs: int,
-                 problems: Problems) -> tuple[Site, int]:
+                 problems: Problems, clean: bool) -> tuple[Site, int]:
     """Make every photo rendition the site publishes; the site's assets become those
-    renditions (originals are never published: their metadata may reveal a location)."""
+    renditions (originals are never published: their metadata may reveal a location).
+    A clean build keeps the cached renditions only after reading each whole and
+    checking its digest."""
     published = {a.source_path for a in site.articles}
     body = [(image.picture, image.where) for p in prepared if p.doc.path in published
             for image in p.images if image.picture is not None]
     renditions = site_renditions(site, body)
-    files, made = make_renditions(renditions, config.paths.cache, jobs, problems)
+    files, made = make_renditions(renditions, config.paths.cache, jobs, problems,
+                                  full_check=clean)
     assets = [Asset(files[url], url) for url in renditions]
     site = structs.replace(site, assets=tuple(assets))
     if problems.errors:

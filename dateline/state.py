@@ -16,7 +16,7 @@ from pathlib import Path
 from . import __version__
 from .atomic import replacing
 from .errors import Problem, SourceRef
-from .noise import is_editor_noise
+from .inputs import Confinement, walk
 
 STATE_FILE = "state.json"
 RACY_NS = 2_000_000_000
@@ -26,30 +26,33 @@ was recorded may have changed again within the same timestamp tick, so its stat 
 vouch for its content."""
 
 
-def inputs_key(folders: list[Path], files: list[Path], settings: str
+def inputs_key(folders: list[Path], files: list[Path], settings: str,
+               confined: tuple[Path, Confinement] | None = None
                ) -> tuple[str, int, dict[str, os.stat_result]]:
     """A digest of every input file's name and stat, and of the settings; the newest
     modification time among them; and the stats by path, in walking order (folders in
-    name order, each one's files before its subfolders), for the build to reuse."""
+    name order, each one's files before its subfolders), for the build to reuse.
+    `confined`: the folder whose symbolic links must stay inside the site, and how.
+    Entries that are not regular files (`inputs.walk`) count too, by their own stat:
+    the build names them, and the last build's words about them stand while they do."""
     # Plain strings and one digest update: this runs before every build, and Path
     # objects or an update per file would cost three times the system calls themselves.
-    listed = [str(path) for path in files]
-    for folder in folders:
-        for base, dirs, names in os.walk(folder):
-            # Hidden folders and editors' swap and backup files are no build's input
-            # (the preview server's watcher ignores them too).
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            listed.extend(os.path.join(base, name) for name in sorted(names)
-                          if not is_editor_noise(name))
-    stats, lines, newest = {}, [f"{__version__}\0{settings}\n"], 0
-    for path in listed:
+    stats: dict[str, os.stat_result] = {}
+    for path in files:
         try:
-            stat = os.stat(path)
+            stats[str(path)] = os.stat(path)
         except OSError:
             continue
-        stats[path] = stat
+    for folder in folders:
+        # Hidden folders and editors' swap and backup files are no build's input
+        # (the preview server's watcher ignores them too).
+        rules = confined[1] if confined is not None and folder == confined[0] else None
+        walk(str(folder), rules, stats)
+    lines, newest = [f"{__version__}\0{settings}\n"], 0
+    for path, stat in stats.items():
         newest = max(newest, stat.st_mtime_ns)
-        lines.append(f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}\0{stat.st_ino}\n")
+        lines.append(f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}\0{stat.st_ino}"
+                     f"\0{stat.st_mode}\n")
     digest = hashlib.blake2b("".join(lines).encode(), digest_size=16).hexdigest()
     return digest, newest, stats
 

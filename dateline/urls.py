@@ -28,8 +28,10 @@ def root_index() -> str:
     return ""
 
 
-def not_found() -> str:
-    return "404.html"
+def not_found(lang: str | None = None) -> str:
+    """The site's 404 page (default language), or one language's (`ru/404.html`), which a
+    host serves for missing URLs under that language's folder (README: Publishing)."""
+    return f"{lang}/404.html" if lang else "404.html"
 
 
 def home(lang: str, page: int = 1) -> str:

@@ -17,9 +17,9 @@ from dateline.checks.links import check_links
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
-PIXEL = ("data:image/gif;base64,"
-         "R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
-"""A 1×1 GIF: an image that needs no file, so only its missing alt text is wrong."""
+PIXEL = "/robots.txt"
+"""An image source that is a file of every site (articles may not use `data:` URLs), so
+only the image's missing alt text is wrong."""
 
 needs_java = pytest.mark.skipif(shutil.which("java") is None,
                                 reason="the Nu Html Checker needs Java (apt-get install "
@@ -122,6 +122,15 @@ def test_sub_path_site_is_clean_and_a_link_missing_the_base_path_is_caught(
         "content/ru/world/a.md": article_text(title="А"),
     })
     build_site(root, base_url="https://org.github.io/newsroom/")
+    # The author's root-relative link is written with the base path.
+    result = run_cli(["check", "--out", root / "site", "--skip", "html,a11y"])
+    assert result.code == 0, result.out
+    page = root / "site/en/world/a/index.html"
+    html = page.read_text(encoding="utf-8")
+    assert '<a href="/newsroom/en/world/b/">' in html
+    # One that is not (a theme's hard-coded link, a hand edit) is caught.
+    page.write_text(html.replace('"/newsroom/en/world/b/"', '"/en/world/b/"'),
+                    encoding="utf-8")
     result = run_cli(["check", "--out", root / "site", "--skip", "html,a11y"])
     assert result.code == 1
     problems = [line for line in _lines(result.out) if ": line " in line]

@@ -25,6 +25,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 URL_ATTRIBUTES = ("href", "src", "poster")
+LANGUAGES = ("en", "ru", "fa", "ka")
+"""The sample newsroom's languages."""
 
 
 def _free_port() -> int:
@@ -57,6 +59,10 @@ http {{
       alias {site}/;
       index index.html;
       error_page 404 /newsroom/404.html;
+      # The README's rule: each language's own 404 page under its folder.
+      location ~ ^/newsroom/(?<lang>{"|".join(LANGUAGES)})/ {{
+        error_page 404 /newsroom/$lang/404.html;
+      }}
     }}
   }}
 }}
@@ -163,12 +169,19 @@ def test_nginx_under_a_sub_path_serves_every_page_and_asset(nginx_site, parse_ht
     assert any(url.endswith(".css") for url in seen)
 
 
-def test_nginx_answers_an_unknown_url_with_the_sites_404_page(nginx_site, parse_html):
+@pytest.mark.parametrize(("path", "page"), [
+    ("en/no-such-story/deeper/", "en/404.html"),
+    ("fa/no-such-story", "fa/404.html"),
+    ("ka/world/no-such-story/", "ka/404.html"),
+    ("no-such-folder/story/", "404.html"),
+])
+def test_nginx_answers_an_unknown_url_with_its_languages_404_page(nginx_site, parse_html,
+                                                                  path, page):
     base, out = nginx_site
-    url = base + "en/no-such-story/deeper/"
+    url = base + path
     status, content_type, body = _fetch(url)
     assert (status, content_type) == (404, "text/html")
-    assert body == (out / "404.html").read_bytes()
+    assert body == (out / page).read_bytes()
     # Its links work from any depth, so the page is styled wherever it is shown.
     document = parse_html(body.decode("utf-8"))
     assert document.find("body").classes == {"page-404"}

@@ -2,6 +2,7 @@
 bad photos reported as path:line with nothing lost."""
 
 import io
+import os
 
 import pytest
 from PIL import Image
@@ -51,7 +52,8 @@ def test_lead_photo_is_a_responsive_picture(photo_site, build_site, parse_html):
         assert (root / "site" / url.lstrip("/")).is_file(), url
 
 
-def test_body_and_card_photos_load_lazily(photo_site, build_site, parse_html):
+def test_body_photos_load_lazily_and_the_first_card_eagerly(photo_site, build_site,
+                                                            parse_html):
     root = photo_site()
     build_site(root)
     body = parse_html(root / "site/en/world/vote/index.html").one(cls="story__body")
@@ -62,7 +64,8 @@ def test_body_and_card_photos_load_lazily(photo_site, build_site, parse_html):
     assert figure.one("figcaption").text == "The crowd"
     card = parse_html(root / "site/en/index.html").one("article", cls="card")
     card_img = card.one("img")
-    assert card_img.get("loading") == "lazy"
+    # The page's first image is its largest paint: fetched at once, first.
+    assert (card_img.get("loading"), card_img.get("fetchpriority")) == (None, "high")
     assert (card_img.get("width"), card_img.get("height")) == ("960", "540")  # 16:9
 
 
@@ -157,3 +160,173 @@ def test_bad_photos_are_reported_and_nothing_is_lost(case, message, photo_site, 
     assert lines[0].split(":")[1] == "5"  # the image.src line of the front matter
     assert snapshot(out) == before
     assert not list(root.glob(".site-*"))
+
+
+def test_without_a_lead_photo_the_first_body_photo_loads_eagerly(
+        tmp_path, make_site, article_text, build_site, parse_html):
+    root = make_site(tmp_path / "s", {
+        ARTICLE: article_text("Vote", body="![One](/images/a.jpg)\n\nText.\n\n"
+                                           "![Two](/images/b.jpg \"Second\")\n"),
+        "content/images/a.jpg": jpeg_bytes((800, 600)),
+        "content/images/b.jpg": jpeg_bytes((800, 600), (1, 2, 3)),
+    })
+    build_site(root)
+    images = parse_html(root / "site/en/world/vote/index.html").one(
+        cls="story__body").find_all("img")
+    assert [(i.get("loading"), i.get("fetchpriority")) for i in images] == [
+        (None, "high"), ("lazy", None)]
+
+
+def _lead_rendition(root, parse_html, out="site") -> tuple[str, bytes]:
+    """The published lead photo's URL and bytes (the JPEG `src`)."""
+    img = parse_html(root / out / "en/world/vote/index.html").one(
+        "figure", cls="lead-figure").one("img")
+    url = img.get("src")
+    return url, (root / out / url.lstrip("/")).read_bytes()
+
+
+def _cached(root, data: bytes):
+    from dateline.fingerprints import digest
+
+    [path] = [p for p in (root / ".dateline-cache/photos").iterdir()
+              if p.suffix != ".json" and digest(p.read_bytes()) == digest(data)]
+    return path
+
+
+def _damage(path, how: str) -> None:
+    data = path.read_bytes()
+    stat = path.stat()
+    if how == "truncated":
+        path.write_bytes(data[:10])
+    elif how == "empty":
+        path.write_bytes(b"")
+    else:  # the same size, other bytes; "hidden": its modification time put back too
+        path.write_bytes(bytes(len(data)))
+        if how == "hidden":
+            os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+@pytest.mark.parametrize("rebuild", ["body edit", "new output folder"])
+@pytest.mark.parametrize("how", ["truncated", "empty", "zeroed"])
+def test_a_damaged_cached_rendition_is_made_again(how, rebuild, photo_site, build_site,
+                                                  parse_html):
+    root = photo_site()
+    build_site(root)
+    url, fresh = _lead_rendition(root, parse_html)
+    _damage(_cached(root, fresh), how)
+    out = "site"
+    if rebuild == "body edit":  # the shortcut that takes the last build's model
+        article = root / ARTICLE
+        article.write_text(article.read_text().replace("Counting began.", "It began."))
+    else:  # every file published afresh
+        out = "other"
+    result = build_site(root, root / out)
+    assert result.photos_made == 1
+    url_after, published = _lead_rendition(root, parse_html, out)
+    assert url_after == url and published == fresh
+    with Image.open(io.BytesIO(published)) as image:
+        image.verify()
+    rss = (root / out / "en/rss.xml").read_text(encoding="utf-8")
+    assert f'length="{len(fresh)}"' in rss
+
+
+def test_clean_build_reads_every_kept_rendition_whole(photo_site, build_site, run_cli,
+                                                      parse_html):
+    # Damage that keeps a file's size and modification time passes the quick stat check
+    # of an ordinary build; `--clean` reads each kept rendition and checks its digest.
+    root = photo_site()
+    build_site(root)
+    _url, fresh = _lead_rendition(root, parse_html)
+    _damage(_cached(root, fresh), "hidden")
+    result = run_cli(["build", "--clean"], cwd=root)
+    assert result.code == 0, result.err
+    assert _lead_rendition(root, parse_html)[1] == fresh
+
+
+def _alt_warnings(result) -> list[str]:
+    return sorted(str(w) for w in result.warnings if "alt text" in w.message)
+
+
+@pytest.mark.parametrize(("front", "body", "expected"), [
+    # front matter's image block (its line), a Markdown image (its line)
+    ("image:\n  src: /images/v.jpg\n", "Text.\n",
+     ["content/en/world/vote.md:5: image '/images/v.jpg' has no alt text"]),
+    ("image: /images/v.jpg\n", "Text.\n",
+     ["content/en/world/vote.md:4: image '/images/v.jpg' has no alt text"]),
+    ('image:\n  src: /images/v.jpg\n  alt: ""\n', "Text.\n", []),
+    ("", "One.\n\n![](/images/v.jpg)\n",
+     ["content/en/world/vote.md:8: image '/images/v.jpg' has no alt text"]),
+    ("", "One.\n\n![ ](/images/v.jpg \"Caption\")\n",
+     ["content/en/world/vote.md:8: image '/images/v.jpg' has no alt text"]),
+    ("", 'One.\n\n![""](/images/v.jpg)\n', []),
+    ("", "One.\n\n![Queues](/images/v.jpg)\n", []),
+])
+def test_an_image_without_alt_text_is_a_warning_until_fixed(
+        front, body, expected, tmp_path, make_site, build_site):
+    root = make_site(tmp_path / "alt", {
+        ARTICLE: f"---\ntitle: Vote\ndate: 2025-03-01T09:00:00+01:00\n{front}---\n\n{body}",
+        "content/images/v.jpg": jpeg_bytes((800, 600))})
+    first = build_site(root)
+    assert [w.split(" has no alt text")[0] + " has no alt text" for w in _alt_warnings(first)
+            ] == expected
+    assert all("or write" in w or 'alt: ""' in w for w in _alt_warnings(first))
+    # Said again by the next build (nothing cached hides it), and the next after an edit.
+    assert _alt_warnings(build_site(root)) == _alt_warnings(first)
+
+
+def test_a_decorative_body_image_is_published_with_an_empty_alt(
+        tmp_path, make_site, build_site, parse_html):
+    root = make_site(tmp_path / "alt", {
+        ARTICLE: '---\ntitle: Vote\ndate: 2025-03-01T09:00:00+01:00\n---\n\n![""](/images/v.jpg)\n',
+        "content/images/v.jpg": jpeg_bytes((800, 600))})
+    build_site(root)
+    img = parse_html(root / "site/en/world/vote/index.html").one(cls="story__body").one("img")
+    assert img.get("alt") == ""
+
+
+def test_a_translations_missing_alt_is_reported_once_where_it_is_missing(
+        tmp_path, make_site, build_site):
+    front = "---\ntitle: Vote\ndate: 2025-03-01T09:00:00+01:00\n"
+    root = make_site(tmp_path / "alt", {
+        ARTICLE: front + "image:\n  src: /images/v.jpg\n---\n\nText.\n",
+        "content/ru/world/vote.md": front + "---\n\nТекст.\n",  # inherits the whole block
+        "content/fa/world/vote.md": front + "image:\n  caption: عکس\n---\n\nمتن.\n",
+        "content/images/v.jpg": jpeg_bytes((800, 600))})
+    warned = [w.split(": image")[0] for w in _alt_warnings(build_site(root))]
+    assert warned == ["content/en/world/vote.md:5", "content/fa/world/vote.md:4"]
+
+
+def _iptc_jpeg(caption: bytes, credit: bytes) -> bytes:
+    iim = (b"\x1c\x02\x78" + len(caption).to_bytes(2, "big") + caption
+           + b"\x1c\x02\x6e" + len(credit).to_bytes(2, "big") + credit)
+    resource = b"8BIM\x04\x04\x00\x00" + len(iim).to_bytes(4, "big") + iim
+    app13 = b"Photoshop 3.0\x00" + resource + (b"\x00" if len(iim) % 2 else b"")
+    data = jpeg_bytes((800, 600))
+    return data[:2] + b"\xff\xed" + (len(app13) + 2).to_bytes(2, "big") + app13 + data[2:]
+
+
+@pytest.mark.parametrize(("page", "caption_attrs", "credit_attrs"), [
+    ("en", {}, {}),                                    # the original: its own language
+    ("ru", {"lang": "en"}, {}),                        # IPTC caption; the credit is Russian
+    ("fa", {"lang": "en", "dir": "ltr"}, {"lang": "en", "dir": "ltr"}),  # both IPTC, rtl page
+    ("av", {}, {}),                       # no image block: the whole figure is lang="en"
+])
+def test_photo_metadata_is_marked_with_the_originals_language(
+        page, caption_attrs, credit_attrs, tmp_path, make_site, build_site, parse_html):
+    front = "---\ntitle: Vote\ndate: 2025-03-01T09:00:00+01:00\n"
+    root = make_site(tmp_path / "iptc", {
+        ARTICLE: front + "image:\n  src: /images/v.jpg\n  alt: Boxes\n---\n\nText.\n",
+        "content/ru/world/vote.md": front + "image:\n  alt: Урны\n  credit: \"Фото: агентство\"\n"
+                                    "---\n\nТекст.\n",
+        "content/fa/world/vote.md": front + "image:\n  alt: صندوق‌ها\n---\n\nمتن.\n",
+        "content/av/world/vote.md": front + "---\n\nТекст.\n",
+        "content/images/v.jpg": _iptc_jpeg(b"Counting in Karsk", b"Agency")})
+    build_site(root)
+    doc = parse_html(root / f"site/{page}/world/vote/index.html")
+    figure = doc.one("figure", cls="lead-figure")
+    caption, credit = figure.one(cls="caption"), figure.one(cls="credit")
+    assert caption.text == "Counting in Karsk"
+    assert {k: caption.get(k) for k in ("lang", "dir") if caption.get(k)} == caption_attrs
+    assert {k: credit.get(k) for k in ("lang", "dir") if credit.get(k)} == credit_attrs
+    if page == "av":
+        assert figure.get("lang") == "en"

@@ -191,3 +191,19 @@ def test_every_internal_link_and_image_resolves(pages, out):
                 if not (out / target.lstrip("/")).is_file():
                     missing.append(f"{path}: {value}")
     assert missing == []
+
+
+@pytest.mark.parametrize(("lang", "direction", "heading"), [
+    ("en", "ltr", "Page not found"), ("ru", "ltr", "Страница не найдена"),
+    ("fa", "rtl", "صفحه پیدا نشد"), ("ka", "ltr", "გვერდი ვერ მოიძებნა"),
+])
+def test_each_language_has_its_own_404_page_in_its_language(out, parse_html, lang,
+                                                            direction, heading):
+    doc = parse_html(out / lang / "404.html")
+    html = doc.one("html")
+    assert (html.get("lang"), html.get("dir")) == (lang, direction)
+    assert doc.one("h1").text == heading
+    assert doc.one("body").classes == {"page-404"}
+    # Served at any depth under /<lang>/: its links are root-relative, and lead home.
+    hrefs = {a.get("href") for a in doc.one("main").find_all("a")}
+    assert {"/en/", "/ru/", "/fa/", "/ka/"} <= hrefs

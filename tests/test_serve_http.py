@@ -228,11 +228,17 @@ def test_the_pages_stylesheet_is_served_as_css(site):
     assert (status, headers["Content-Type"]) == (200, "text/css; charset=utf-8")
 
 
-def test_a_missing_page_gets_the_sites_404_page_with_status_404(site):
-    status, headers, body = fetch(site, "/en/no-such-story-qzx/")
+@pytest.mark.parametrize(("path", "page"), [
+    ("/en/no-such-story-qzx/", "en/404.html"),        # under a language: its own
+    ("/ru/world/no-such-story-qzx", "ru/404.html"),
+    ("/no-such-story-qzx/", "404.html"),              # elsewhere: the site's
+    ("/xx/no-such-story-qzx/", "404.html"),
+])
+def test_a_missing_page_gets_its_languages_404_page_with_status_404(site, path, page):
+    status, headers, body = fetch(site, path)
     assert status == 404
     assert headers["Content-Type"] == "text/html; charset=utf-8"
-    on_disk = (site.output / "404.html").read_bytes()
+    on_disk = (site.output / page).read_bytes()
     assert body.replace(_script_tag(body), b"") == on_disk
     assert b"no-such-story-qzx" not in body
 

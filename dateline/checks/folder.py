@@ -109,6 +109,9 @@ class BuiltSite:
     """The site's canonical root URL; its path is where root-relative links start."""
     files: frozenset[str]
     pages: dict[str, Page]
+    mirror: bool = False
+    """Built in mirror mode (`--relative`): opened from disk or served under any path,
+    where a root-relative URL leads out of the site."""
 
     @property
     def base_path(self) -> str:
@@ -132,6 +135,10 @@ class BuiltSite:
         if urlsplit(value).scheme or value.startswith("//"):
             if not absolute_ok:
                 return None
+        elif self.mirror and value.startswith("/"):
+            return Target(None, "", "root-relative URL in a mirror-mode site: it leads out "
+                          "of the site when the files are opened from disk or served under "
+                          "another path; make it relative to the page")
         base = self.page_url(page)
         if page.base_href:
             base = urljoin(base, page.base_href)
@@ -169,7 +176,16 @@ def read_site(root: Path, base_url: str | None = None) -> BuiltSite:
     detected = index.canonical if index is not None else None
     if detected and urlsplit(detected).netloc:
         base_url = detected
-    return BuiltSite(root, base_url or "/", files, pages)
+    return BuiltSite(root, base_url or "/", files, pages, _is_mirror(index))
+
+
+def _is_mirror(index: Page | None) -> bool:
+    """Whether the folder was built in mirror mode: the root page links to its
+    stylesheet (and any other `<link>` on the site) root-relative unless every link is
+    relative. (Read from the pages: a folder records nothing else of how it was built.)"""
+    local = [r.url for r in index.refs if r.tag == "link" and not urlsplit(r.url).scheme
+             and not r.url.startswith("//")] if index is not None else []
+    return bool(local) and not any(url.startswith("/") for url in local)
 
 
 def _walk_files(root: Path):

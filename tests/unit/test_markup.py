@@ -6,8 +6,11 @@ from __future__ import annotations
 import posixpath
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from markdown import Markdown
 
+from dateline.bodyurls import scheme_of
 from dateline.errors import Problems
 from dateline.figures import FiguresExtension
 from dateline.markup import render_markdown
@@ -81,8 +84,7 @@ def test_body_images_load_lazily(render):
     assert (img.get("loading"), img.get("decoding")) == ("lazy", "async")
 
 
-@pytest.mark.parametrize("src", ["https://example.org/a.jpg", "//cdn.example.org/a.jpg",
-                                 "data:image/png;base64,AAAA"])
+@pytest.mark.parametrize("src", ["https://example.org/a.jpg", "//cdn.example.org/a.jpg"])
 def test_external_images_are_left_alone(render, src):
     doc, used, errors = render(f"![a]({src})\n")
     assert (doc.one("img").get("src"), used, errors) == (src, [], [])
@@ -207,3 +209,81 @@ def test_the_extensions_are_those_named_in_the_cache_key():
     for element in ("<table>", "<dl>", "<abbr", 'class="footnote"', "<pre><code",
                     'id="lead"', "<em>Inside</em>"):
         assert element in expected  # each of extra's members really took part
+
+
+# ----- URL schemes: only http, https, mailto, tel and relative URLs
+
+UNSAFE = [
+    ("[x](javascript:alert(4))", "javascript"),
+    ("[x](JaVaScRiPt:alert(4))", "javascript"),
+    ("[x](&#106;avascript:alert(4))", "javascript"),  # a character reference
+    ("[x](&#x6A;avascript&colon;alert(4))", "javascript"),
+    ("[x](<java&#9;script:alert(4)>)", "javascript"),  # a tab, which URLs drop
+    ("[x](vbscript:msgbox(1))", "vbscript"),
+    ("[x](data:text/html;base64,PHNjcmlwdD4=)", "data"),
+    ("![x](data:image/png;base64,AAAA)", "data"),
+    ("![x](javascript:alert(4))", "javascript"),
+    ("[x][ref]\n\n[ref]: javascript:alert(4)", "javascript"),
+    ("[x](file:///etc/passwd)", "file"),
+    ('<a href="javascript:alert(4)">x</a>', "javascript"),
+    ('<a href=" &#x0A;JAVASCRIPT:alert(4)">x</a>', "javascript"),
+    ('<p><img src="vbscript:x" alt="x"></p>', "vbscript"),
+    ('<div><iframe src="data:text/html,x"></iframe></div>', "data"),
+    ('<p><img alt="x" srcset="a.jpg 1x, javascript:alert(4) 2x"></p>', "javascript"),
+    ('<div markdown="1">[x](javascript:alert(4))</div>', "javascript"),
+]
+
+
+@pytest.mark.parametrize(("body", "scheme"), UNSAFE)
+def test_unsafe_url_schemes_are_errors_at_their_line(render, body, scheme):
+    doc, _, errors = render(f"Intro.\n\n{body}\n")
+    assert len(errors) == 1, errors
+    # Front matter takes lines 1-4; the URL is on the body's third line (a reference's
+    # on its fifth, where it is defined).
+    line = 9 if "[ref]:" in body else 7
+    assert errors[0].startswith(f"content/en/world/x.md:{line}: <"), errors
+    assert f"'{scheme}:' URLs are not allowed in articles" in errors[0]
+    published = [value.lower() for node in doc.iter() for value in node.attrs.values()
+                 if value]
+    assert not any(f"{scheme}:" in "".join(v.split()) for v in published)
+
+
+@pytest.mark.parametrize("body", [
+    "[x](https://example.org/a?b=1&c=2)", "[x](http://example.org/)",
+    "[x](mailto:desk@example.org)", "[x](tel:+420123456)", "[x](#notes)",
+    "[x](../world/other/)", "[x](//cdn.example.org/a)", "[x](javascript-guide/)",
+    "[x](java script:x)", "[x](&amp;#106;avascript:x)",
+    '<a href="https://example.org/">x</a>', '<a href="&amp;#106;avascript:x">x</a>',
+])
+def test_safe_and_relative_urls_are_accepted(render, body):
+    _, _, errors = render(f"{body}\n")
+    assert errors == []
+
+
+def _disguised(text: str, data) -> str:
+    """`text` as an author could write it and a browser would still read it: any letter
+    in either case or as a character reference, tabs and newlines anywhere, spaces and
+    control characters in front."""
+    out = [data.draw(st.sampled_from(["", " ", "&#32;", "&#x1;"]))]
+    for char in text:
+        char = data.draw(st.sampled_from([char.lower(), char.upper()]))
+        out.append(data.draw(st.sampled_from([char, f"&#{ord(char)};",
+                                              f"&#x{ord(char):x};", f"&#X{ord(char):02X};"])))
+        out.append(data.draw(st.sampled_from(["", "", "&#9;", "&#10;", "&Tab;",
+                                              "&NewLine;"])))
+    return "".join(out)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), scheme=st.sampled_from(["javascript", "vbscript", "data"]),
+       raw=st.booleans())
+def test_disguised_unsafe_schemes_are_always_refused(render, data, scheme, raw):
+    href = _disguised(f"{scheme}:", data) + "alert(4)"
+    body = f'<a href="{href}">x</a>' if raw else f"[x](<{href}>)"
+    doc, _, errors = render(f"{body}\n")
+    assert len(errors) == 1 and f"'{scheme}:' URLs are not allowed" in errors[0], (body,
+                                                                                   errors)
+    for node in doc.iter():
+        for value in node.attrs.values():
+            assert scheme_of(value or "") in (None, "http", "https"), (body, value)

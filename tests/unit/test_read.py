@@ -180,7 +180,7 @@ def test_walked_stats_give_the_same_sources_and_misnamed_files_are_named(tmp_pat
         "en/economy/z.Md", "en/world/B.MD"]
     # The no-change check walks the files in the same order (without hidden folders
     # and editors' noise, which are no sources either).
-    walked = list(inputs_key([content], [], "")[2])
+    walked = inputs_key([content], [], "")[2]
     again: list[Path] = []
     assert sources_among(walked, content, again) == found
     assert again == misnamed

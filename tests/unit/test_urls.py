@@ -29,6 +29,7 @@ TABLE = [
     (("about", "av"), "av/about/index.html", "/av/about/"),
     (("root_index",), "index.html", "/"),
     (("not_found",), "404.html", "/404.html"),
+    (("not_found", "fa"), "fa/404.html", "/fa/404.html"),
     (("media", "images/vote.jpg"), "media/images/vote.jpg", "/media/images/vote.jpg"),
     (("static", "style.css"), "static/style.css", "/static/style.css"),
 ]
