@@ -12,13 +12,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from . import urls
+from .collisions import check_tag_collisions, check_translation_keys, check_url_collisions
 from .config import Config
+from .embargo import hold_back
 from .errors import Problems, SourceRef
 from .memo import AssemblyMemo, settings_token
 from .model import Article, Asset, Image, Site
 from .photos import parse_ratio
 from .read import Document
-from .slugs import make_slug, slug_problem
+from .slugs import make_slug, shown, slug_problem
+from .vocabulary import Use, check_vocabulary
 
 KNOWN_KEYS = (
     "title", "date", "updated", "translation_key", "slug", "section", "tags", "authors",
@@ -46,20 +49,22 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
     fields = _inherit_from_originals(fields, config)
     files = files or ContentFiles(config.paths.content)
     files.plan_image = plan_image
-    articles = [a for f in fields
-                if (a := reuse.article(f, config, problems, files, bodies or {})) is not None]
+    articles, uses = [], []
+    for f in fields:
+        if (article := reuse.article(f, config, problems, files, bodies or {})) is not None:
+            articles.append(article)
+            uses.append(_use_of(article, f))
+    check_vocabulary(uses, config, problems)
     published, held_back = [], []
-    for article in articles:
-        if article.draft and not drafts:
-            held_back.append((article, "draft"))
-        elif article.date > now and not future:
-            held_back.append((article, f"scheduled for {article.date.isoformat()}"))
+    for article, why in hold_back(articles, now, drafts, future):
+        if why:
+            held_back.append((article, why))
         else:
             published.append(article)
-    _check_collisions(published, problems)
+    check_url_collisions(published, problems)
     by_ref = {doc.ref: doc for doc in docs}
-    _check_tag_collisions(published, by_ref, config, problems)
-    _check_translation_keys(published, by_ref, problems)
+    check_tag_collisions(published, by_ref, config, problems)
+    check_translation_keys(published, by_ref, problems)
     published.sort(key=lambda a: (-a.date.timestamp(), a.lang, a.url))
     assets = {a.image.source: Asset(a.image.source, a.image.url)
               for a in published if a.image}
@@ -69,6 +74,17 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
         assets=tuple(sorted(assets.values(), key=lambda asset: asset.url)),
         warnings=tuple(problems.warnings),
     )
+
+
+def _use_of(article: Article, f: dict) -> Use:
+    """Where the article wrote its section and tags, for `check_vocabulary`."""
+    doc: Document = f["doc"]
+    written = f["set"]
+    from_folder = not f.get("section")
+    section_at = (doc.at() if from_folder else doc.at("section") if "section" in written
+                  else None)
+    return Use(article, section_at, from_folder,
+               doc.at("tags") if "tags" in written else None)
 
 
 class _Reuse:
@@ -177,6 +193,11 @@ def _read_fields(doc: Document, config: Config, problems: Problems) -> dict | No
         except ValueError as exc:
             bad(key, f"front matter: {key} '{meta[key]}' is not a valid date ({exc}); write "
                      "it as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+HH:MM")
+    if "date" in fields and fields.get("updated") is not None \
+            and fields["updated"] < fields["date"]:
+        bad("updated", f"front matter: updated {meta['updated']} is earlier than date "
+                       f"{meta['date']}; an update comes after publication: correct "
+                       "'updated' or remove it")
     for key in ("summary", "dateline", "slug", "section", "translation_key"):
         if key in meta:
             if isinstance(meta[key], str | int | float) and not isinstance(meta[key], bool):
@@ -186,8 +207,12 @@ def _read_fields(doc: Document, config: Config, problems: Problems) -> dict | No
     for key in ("tags", "authors", "reporting"):
         if key in meta:
             value = meta[key]
-            value = [value] if isinstance(value, str) else value
-            if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+            if isinstance(value, str | int | float) and not isinstance(value, bool):
+                # Never one item named "censorship, protests": ask for the list meant.
+                bad(key, f"front matter: '{key}' must be a list, not text; write it as "
+                         f"{_as_list(key, value)}")
+            elif not isinstance(value, list) or not all(isinstance(v, str | int)
+                                                        for v in value):
                 bad(key, f"front matter: '{key}' must be a list, e.g. {key}: [one, two]")
             else:
                 fields[key] = tuple(str(v).strip() for v in value if str(v).strip())
@@ -229,6 +254,17 @@ def _read_fields(doc: Document, config: Config, problems: Problems) -> dict | No
         bad("section", "an article must be in a section folder "
                        "(content/<lang>/<section>/<name>.md) or set 'section'")
     return fields if ok else None
+
+
+def _as_list(key: str, value: str | int | float) -> str:
+    """`key: [a, b]`, the YAML list a text value was meant to be (split at commas),
+    quoted where an item needs it."""
+    import yaml  # only to write the fix into an error message
+
+    items = [part.strip() for part in str(value).split(",") if part.strip()]
+    flow = yaml.safe_dump(items, default_flow_style=True, allow_unicode=True,
+                          width=float("inf"))
+    return f"{key}: {flow.strip()}"
 
 
 def _parse_date(value: object, zone: ZoneInfo) -> datetime:
@@ -305,7 +341,7 @@ def _make_article(f: dict, config: Config, problems: Problems, files: ContentFil
         if reason:
             ok = False
             line_key = key if key in f["set"] else None
-            problems.error(doc.at(line_key), f"{key} '{value}' {reason}")
+            problems.error(doc.at(line_key), f"{key} '{shown(value)}' {reason}")
     image = _make_image(f, config, problems, files)
     if not ok or image is False:
         return None
@@ -452,51 +488,6 @@ def media_url(source: Path, content_dir: Path) -> str:
 @functools.lru_cache(maxsize=16)
 def _resolved(folder: Path) -> Path:
     return folder.resolve()
-
-
-def _check_collisions(articles: list[Article], problems: Problems) -> None:
-    by_url: dict[str, list[Article]] = defaultdict(list)
-    for article in articles:
-        by_url[article.url].append(article)
-    for url, clash in by_url.items():
-        if len(clash) > 1:
-            names = " and ".join(a.source.path for a in clash)
-            for article in clash:
-                problems.error(article.source, f"{names} would both be written to /{url}; "
-                               "give one of them a different slug")
-
-
-def _check_tag_collisions(articles: list[Article], docs: dict[str, Document], config: Config,
-                          problems: Problems) -> None:
-    """Two spellings of a tag that make one slug ('Human rights', 'human-rights') would
-    write one tag page over the other."""
-    spellings: dict[tuple[str, str], dict[str, Article]] = defaultdict(dict)
-    for article in articles:
-        style = config.language(article.lang).slug_style
-        for tag in article.tags:
-            spellings[(article.lang, make_slug(tag, style))].setdefault(tag, article)
-    for (lang, slug), tags in spellings.items():
-        if len(tags) > 1:
-            names = " and ".join(f"'{tag}' ({a.source.path})" for tag, a in tags.items())
-            for article in tags.values():
-                problems.error(docs[article.source.path].at("tags"), f"tags {names} would "
-                               f"both be written to /{urls.tag(lang, slug)}; spell the tag "
-                               "the same way in every article")
-
-
-def _check_translation_keys(articles: list[Article], docs: dict[str, Document],
-                            problems: Problems) -> None:
-    """A story has one version per language; a second one is usually a copied key."""
-    versions: dict[tuple[str, str], list[Article]] = defaultdict(list)
-    for article in articles:
-        versions[(article.translation_key, article.lang)].append(article)
-    for (key, lang), clash in versions.items():
-        if len(clash) > 1:
-            names = " and ".join(a.source.path for a in clash)
-            for article in clash:
-                problems.error(docs[article.source.path].at("translation_key"),
-                               f"{names} are both the '{lang}' version of story '{key}'; "
-                               "give one of them its own translation_key")
 
 
 def _group(articles: list[Article], config: Config):

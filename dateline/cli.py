@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .config import load_config
 from .errors import DatelineError, Problem, SourceRef, UsageError
-from .pipeline import BuildOptions, BuildResult, build
+from .pipeline import BuildOptions, BuildResult, StrictWarnings, build
 
 COMMANDS = ("build",)
 
@@ -85,6 +85,9 @@ def _make_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--relative", action="store_true",
                            help="mirror mode: every internal link relative, so the files "
                                 "work on any host and from disk (sets relative_urls)")
+    build_cmd.add_argument("--strict", action="store_true",
+                           help="treat every warning as an error (exit 1, nothing written), "
+                                "for CI; [build] strict = true in the config does the same")
     build_cmd.add_argument("--clean", action="store_true",
                            help="ignore the build cache: read and render every file "
                                 "and write the whole output afresh")
@@ -314,9 +317,20 @@ def _run_build(args: argparse.Namespace) -> int:
                          relative_urls=True if args.relative else None)
     if args.jobs < 0:
         raise UsageError(Problem(SourceRef("--jobs", 1), "--jobs must be 0 or more"))
-    result = build(config, BuildOptions(output=args.out, drafts=args.drafts,
-                                        future=args.future, jobs=args.jobs, clean=args.clean,
-                                        progress=True))
+    strict = args.strict or config.build.strict
+    try:
+        result = build(config, BuildOptions(output=args.out, drafts=args.drafts,
+                                            future=args.future, jobs=args.jobs,
+                                            clean=args.clean, progress=True, strict=strict))
+    except StrictWarnings as exc:
+        for problem in exc.problems:
+            print(f"{problem}", file=sys.stderr)
+        why = "--strict" if args.strict else f"strict = true in {config.config_path.name}"
+        count = len(exc.problems)
+        print(f"error: {count} warning{'s' if count != 1 else ''} found, and {why} makes "
+              "every warning an error; nothing was written and the previous output is "
+              "unchanged", file=sys.stderr)
+        return 1
     print_summary(result, config.paths.root)
     return 0
 
@@ -329,6 +343,9 @@ def print_summary(result: BuildResult, root: Path) -> None:
     if result.fallbacks:
         counts = ", ".join(f"{code} {n}" for code, n in sorted(result.fallbacks.items()))
         print(f"untranslated UI strings (default language shown instead): {counts}")
+    if result.label_fallbacks:
+        counts = ", ".join(f"{code} {n}" for code, n in sorted(result.label_fallbacks.items()))
+        print(f"section and tag labels missing (default language's shown instead): {counts}")
     try:
         shown = result.output.relative_to(Path.cwd())
     except ValueError:

@@ -47,11 +47,14 @@ class SiteSettings:
 
 @dataclass(frozen=True, slots=True)
 class BuildSettings:
-    """The [build] table."""
+    """The [build] table: how `dateline build` treats what it finds."""
 
     follow_external_symlinks: bool = False
     """Read symbolic links under content/ that lead outside the site folder (default:
     such a link is an error, so that nothing from elsewhere is published by mistake)."""
+    strict: bool = False
+    """Every warning is an error (exit 1, nothing written), for CI; `build --strict`
+    does the same for one build. Default: false."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,7 +308,7 @@ def _read_images(table: dict, where, problems: Problems) -> PhotoSettings:
     return settings
 
 
-_BUILD_KEYS = {"follow_external_symlinks"}
+_BUILD_KEYS = {"follow_external_symlinks", "strict"}
 
 
 def _read_build(table: dict, where, problems: Problems) -> BuildSettings:
@@ -316,12 +319,12 @@ def _read_build(table: dict, where, problems: Problems) -> BuildSettings:
     for key in table.keys() - _BUILD_KEYS:
         problems.error(where("build", key), f"unknown key 'build.{key}'"
                        f"{_suggest(key, _BUILD_KEYS)}")
-    value = table.get("follow_external_symlinks", False)
-    if type(value) is not bool:
-        problems.error(where("build", "follow_external_symlinks"),
-                       "build.follow_external_symlinks must be true or false")
-        return settings
-    return replace(settings, follow_external_symlinks=value)
+    for key in sorted(_BUILD_KEYS & table.keys()):
+        if type(table[key]) is not bool:
+            problems.error(where("build", key), f"build.{key} must be true or false")
+        else:
+            settings = replace(settings, **{key: table[key]})
+    return settings
 
 
 def _read_paths(table: dict, root: Path, where, problems: Problems) -> Paths:

@@ -24,7 +24,7 @@ from .bodies import MARKDOWN_EXTENSIONS, BodyMissing
 from .cache import BuildCache, BuildSession, CacheDamaged
 from .collector import long_lived
 from .config import Config
-from .errors import Problem, Problems, SourceRef, UsageError
+from .errors import ContentError, Problem, Problems, SourceRef, UsageError
 from .inputs import confinement_of
 from .urls import Linker
 from .write import check_output_dir, read_build_id
@@ -52,6 +52,9 @@ class BuildOptions:
     """In a session: every file created, changed or deleted since the session's last
     successful build, when the caller knows (the preview server's watcher); sources not
     among them are then taken as they were, without looking at the disk."""
+    strict: bool = False
+    """Every warning is an error: the build stops before writing anything
+    (`StrictWarnings`), and a build with nothing to do fails on the last one's."""
     fingerprint_assets: bool = True
     """Content-hashed names for theme assets; the preview server turns it off so that
     a stylesheet edit changes the stylesheet alone and can be swapped without a reload."""
@@ -67,6 +70,9 @@ class BuildResult:
     """Drafts and scheduled articles left out: where each is, and why."""
     warnings: list[Problem] = field(default_factory=list)
     fallbacks: dict[str, int] = field(default_factory=dict)
+    label_fallbacks: dict[str, int] = field(default_factory=dict)
+    """Per language, the section and tag keys its pages show with the default language's
+    label, for want of their own (`vocabulary`)."""
     written: int = 0
     """Files whose bytes changed (all of them in a clean build)."""
     unchanged: int = 0
@@ -85,6 +91,20 @@ class BuildResult:
     replanned: bool = True
     """False when only article bodies changed and the build kept the last build's page
     plan (the preview server's, `lastbuild`, or the saved one, `savedbuild`)."""
+    valid_until: dt.datetime | None = None
+    """The first moment after the build's time at which the clock alone changes the site
+    (a scheduled story and its translations published, a story leaving the news
+    sitemap): the preview server rebuilds then (`state.next_change`)."""
+
+
+class StrictWarnings(ContentError):
+    """A strict build's warnings, which it treats as errors."""
+
+
+def check_strict(options: BuildOptions, warnings: list[Problem]) -> None:
+    """Raise the warnings as errors when the build is strict."""
+    if options.strict and warnings:
+        raise StrictWarnings(sorted(warnings, key=lambda p: (p.where.path, p.where.line)))
 
 
 @dataclass(frozen=True)
@@ -123,7 +143,9 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
             (config.paths.content, confinement_of(config)))
         previous = None if options.clean else state.load(config.paths.cache, output)
         if state.is_current(previous, inputs, newest, now, read_build_id(output)):
-            return _unchanged(previous, output, started)
+            result = _unchanged(previous, output, started)
+            check_strict(options, result.warnings)
+            return result
     # Something changed: now the stages are worth importing.
     with long_lived():
         from . import stages
@@ -149,8 +171,10 @@ def _unchanged(previous: dict, output: Path, started: float) -> BuildResult:
         held_back=tuple((SourceRef(path, line), why)
                         for path, line, why in previous["held_back"]),
         warnings=state.problems_from_json(previous["warnings"]),
-        fallbacks=previous["fallbacks"], unchanged=previous["files"], incremental=True,
-        up_to_date=True,
+        fallbacks=previous["fallbacks"],
+        label_fallbacks=previous.get("label_fallbacks", {}), unchanged=previous["files"],
+        incremental=True,
+        up_to_date=True, valid_until=dt.datetime.fromisoformat(previous["valid_until"]),
     )
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import locales_dirs_for
+from .alarm import Alarm, Clock, system_clock
 from .cache import BuildSession
 from .config import Config, load_config
 from .errors import DatelineError, Problem, SourceRef, UsageError, display_path
@@ -55,13 +56,19 @@ class PreviewServer:
     `base_url` (--base-url) replaces the config's; either way the site is served under
     its path. Port 0 picks a free port; `url` tells which. Tests use `builds` and
     `wait_for_build(after)` to follow rebuilds.
+
+    Each build is made at `clock()`'s time (default: the system's; `options.now` fixes
+    it), and when that clock reaches the moment the build says time alone changes the
+    site (a scheduled story published), the site is built again without an edit.
     """
 
     def __init__(self, config: Config, options: BuildOptions | None = None,
                  host: str = "127.0.0.1", port: int = 8000, *, base_url: str | None = None,
                  keepalive: float = 15.0, quiet: float = 0.1, max_clients: int = 32,
-                 max_per_client: int | None = None):
+                 max_per_client: int | None = None, clock: Clock | None = None):
         options = options or BuildOptions()
+        fixed = options.now
+        self._clock = clock or ((lambda: fixed) if fixed is not None else system_clock)
         _check_languages(config, options.languages)
         # The build cache stays in memory between rebuilds (written every few seconds).
         self._session = options.session or BuildSession()
@@ -91,6 +98,7 @@ class PreviewServer:
         self._linked_folders: tuple[Path, ...] = ()
         self._linked_files: frozenset[Path] = frozenset()
         self._debouncer = Debouncer(self._rebuild, quiet)
+        self._alarm = Alarm(self._debouncer.wake, self._clock)
         self._watch = SourceWatch(self._is_source_change, self._debouncer.add)
         self._http_thread: threading.Thread | None = None
         self._stopped = False
@@ -118,6 +126,7 @@ class PreviewServer:
         # The first build may fork workers: do it before any other thread exists.
         self._rebuild(frozenset(), jobs=self.options.jobs)
         self._debouncer.start()
+        self._alarm.start()
         self._watch.start(*self._watch_plan())
         self._http_thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2},
@@ -130,6 +139,7 @@ class PreviewServer:
             return
         self._stopped = True
         self._watch.stop()
+        self._alarm.stop()
         self._debouncer.stop()
         self.hub.close()
         if self._http_thread is not None:
@@ -191,7 +201,7 @@ class PreviewServer:
             linked = self._is_linked_change(changed)
             known = changed if self._last_build_good and not linked else None
             result = build(self.config, replace(self.options, output=self.output, jobs=jobs,
-                                                changed=known))
+                                                changed=known, now=self._clock()))
             if linked:
                 self._watch.plan(*self._watch_plan())
             self._last_build_good = True
@@ -221,11 +231,12 @@ class PreviewServer:
 
     def _succeeded(self, result: BuildResult, changed: frozenset[Path], started: float):
         self._borrowed = result.borrowed
+        self._alarm.set(result.valid_until)
         kind = change_kind(result, changed)
         if kind is not None or not self.epoch:
             self.epoch += 1
         self.hub.succeeded(kind or "ok", self.epoch)
-        what = "" if not changed else {"reload": "; reloading open pages",
+        what = "" if not self._builds else {"reload": "; reloading open pages",
                                         "css": "; swapping stylesheets",
                                         None: "; output unchanged"}.get(kind, "")
         ms = (time.perf_counter() - started) * 1000
@@ -261,7 +272,7 @@ class PreviewServer:
 
     def _describe(self, changed: frozenset[Path]) -> str:
         if not changed:
-            return "first build"
+            return "the clock reached a scheduled time" if self._builds else "first build"
         names = sorted(_shorten(self._shown(p)) for p in changed)
         more = f" and {len(names) - 3} more" if len(names) > 3 else ""
         return ", ".join(names[:3]) + more

@@ -9,6 +9,9 @@ from urllib.parse import unquote
 # One path segment of letters, digits, '-', '_' and inner dots; nothing that a web server
 # or file system would read as a separator, a parent folder or an escape.
 _SEGMENT = re.compile(r"^[^\W_][\w.-]*$")
+NAME_MAX = 255
+"""Bytes in one path component (a folder or file name) on every common file system
+(ext4, APFS, NTFS counts UTF-16 units, which is never more)."""
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -25,7 +28,21 @@ def slug_problem(value: str) -> str | None:
         return "must not contain '..'"
     if not _SEGMENT.fullmatch(value):
         return "may only contain letters, digits, '-', '_' and '.', starting with a letter or digit"
+    return length_problem(value)
+
+
+def length_problem(name: str) -> str | None:
+    """Why `name` is too long for a folder name, or None."""
+    size = len(name.encode("utf-8"))
+    if size > NAME_MAX:
+        return (f"is {size} bytes long, and a folder name may have at most {NAME_MAX} "
+                "bytes (UTF-8) on every file system; choose a shorter one")
     return None
+
+
+def shown(value: str, limit: int = 60) -> str:
+    """A value short enough to quote in a message."""
+    return value if len(value) <= limit else value[:limit] + "…"
 
 
 @functools.lru_cache(maxsize=1 << 16)  # tags and sections repeat across thousands of pages

@@ -16,7 +16,7 @@ from pathlib import Path
 from jinja2 import TemplateError
 from msgspec import structs
 
-from . import bodies, locales_dirs_for, savedbuild, state
+from . import bodies, locales_dirs_for, savedbuild, state, vocabulary
 from .assemble import ContentFiles, assemble
 from .cache import BuildCache, OutputRecord, stat_key
 from .catalog_checks import plural_rule_of
@@ -46,7 +46,7 @@ from .memo import AssemblyMemo
 from .model import Article, Asset, Site
 from .pages import Page, plan_pages
 from .parallel import default_jobs, run_chunked
-from .pipeline import BuildOptions, BuildResult, Started, settings_key
+from .pipeline import BuildOptions, BuildResult, Started, check_strict, settings_key
 from .prepare import Prepared, prepare_sources
 from .read import find_sources, sources_among
 from .render import load_theme, render_page, template_problem
@@ -124,6 +124,7 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         content_warnings = tuple(problems.warnings)  # the catalogs report theirs anew
         views, by_language, digests, shared, pages, fingerprints, replanned = _plan(
             site, config, options, cache, problems, site_fp, templates, saved, last, edits)
+        check_strict(options, problems.warnings)  # every warning is known by now
 
     build_id = os.urandom(16).hex()  # (uuid would import platform, ~2 ms)
     staged = ChangeSet(output, build_id) if record else StagedOutput(output, build_id)
@@ -208,6 +209,9 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         config.locale_facts.save()
     held_back = tuple((article.source, why) for article, why in site.held_back)
     fallbacks = _fallbacks(config, views)
+    label_fallbacks = vocabulary.label_fallbacks(
+        {code: ({s.key for s in view.sections}, {t.key for t in view.tags})
+         for code, view in views.items()}, config)
     dates = [a.date for a in site.articles] + [a.date for a, _ in site.held_back]
     valid_until = state.next_change(dates, now, NEWS_WINDOW)
     if options.session is None and begun.stats is not None:
@@ -220,15 +224,17 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
             "files": len(new), "valid_until": valid_until,
             "held_back": [[ref.path, ref.line, why] for ref, why in held_back],
             "warnings": state.problems_to_json(problems.warnings), "fallbacks": fallbacks,
+            "label_fallbacks": label_fallbacks,
         }), config, problems)
     return BuildResult(
         output=output, pages=len(pages), files=len(new),
         seconds=time.perf_counter() - started, held_back=held_back,
-        warnings=problems.warnings, fallbacks=fallbacks,
+        warnings=problems.warnings, fallbacks=fallbacks, label_fallbacks=label_fallbacks,
         written=len(written), unchanged=len(new) - len(written), removed=len(removed),
         incremental=record is not None, rendered=len(dirty), photos_made=photos_made,
         changed_files=tuple(sorted(written)),
         borrowed=_borrowed(site, views, options.languages), replanned=replanned,
+        valid_until=dt.datetime.fromisoformat(valid_until),
     )
 
 

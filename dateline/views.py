@@ -75,8 +75,8 @@ class LanguageView:
         collate = sort_key(self.language)
         # The config's order first; sections it does not list after them, alphabetically.
         keys = sorted(counts, key=lambda k: (order.index(k) if k in order else len(order),
-                                             collate(self.language.section_label(k)), k))
-        return tuple(Entry(k, self.language.section_label(k), urls.section(self.code, k),
+                                             collate(self.section_label(k)), k))
+        return tuple(Entry(k, self.section_label(k), urls.section(self.code, k),
                            counts[k]) for k in keys)
 
     @cached_property
@@ -112,10 +112,19 @@ class LanguageView:
 
     # ----- labels and links
     def section_label(self, key: str) -> str:
-        return self.language.section_label(key)
+        """The language's label for a section, else the default language's (a key is no
+        word a reader should see), else one made from the key."""
+        own = dict(self.language.sections).get(key)
+        if own is None:
+            return self.site.config.default.section_label(key)
+        return own
 
     def tag_label(self, key: str) -> str:
-        return self.language.tag_label(key)
+        """The language's label for a tag, else the default language's, else the key."""
+        own = dict(self.language.tags).get(key)
+        if own is None:
+            return self.site.config.default.tag_label(key)
+        return own
 
     def tag_slug(self, key: str) -> str:
         return make_slug(key, self.language.slug_style)

@@ -99,6 +99,7 @@ class Debouncer:
         self._action = action
         self._quiet = quiet
         self._pending: set[Path] = set()
+        self._woken = False
         self._last = 0.0
         self._stopping = False
         self._cond = threading.Condition()
@@ -113,6 +114,13 @@ class Debouncer:
             self._last = time.monotonic()
             self._cond.notify_all()
 
+    def wake(self) -> None:
+        """Call `action` soon even though no path changed (with the paths pending, if
+        any; else with none): the clock has changed the site."""
+        with self._cond:
+            self._woken = True
+            self._cond.notify_all()
+
     def stop(self, timeout: float = 30.0) -> None:
         """Stop after the call in progress, if any; pending changes are dropped."""
         with self._cond:
@@ -125,11 +133,15 @@ class Debouncer:
         with self._cond:
             while not self._stopping:
                 if not self._pending:
+                    if self._woken:
+                        self._woken = False
+                        return frozenset()
                     self._cond.wait()
                     continue
                 remaining = self._last + self._quiet - time.monotonic()
                 if remaining <= 0:
                     batch, self._pending = frozenset(self._pending), set()
+                    self._woken = False  # this call rebuilds with the clock's time too
                     return batch
                 self._cond.wait(remaining)
             return None

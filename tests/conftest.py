@@ -101,6 +101,28 @@ def _config_text(**site_options: object) -> str:
     return DEFAULT_CONFIG.format(site_options=lines)
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+"""Debian's Chromium, as root; browsers are never downloaded."""
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    """One Chromium per test worker. Playwright's sync API keeps its event loop marked as
+    running while it is open, so a second `sync_playwright()` in the same worker fails:
+    every test that needs a browser takes this one."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); "
+                    "browsers are never downloaded")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                             timeout=30_000)
+        yield browser
+        browser.close()
+
+
 @pytest.fixture(scope="session")
 def config_text() -> Callable[..., str]:
     """`config_text(per_page=2, ...)`: DEFAULT_CONFIG with extra `[site]` keys."""

@@ -226,38 +226,33 @@ def test_mirror_links_are_relative_and_name_index_html(mirror_site, parse_html):
     assert "https://news.example.org/en/world/vote/" in feed
 
 
-def test_mirror_build_opened_from_disk_loads_its_stylesheet_and_images(mirror_site):
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed; browsers are never downloaded")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                             args=CHROMIUM_ARGS, timeout=30_000)
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(10_000)
-            page.goto((mirror_site / "en/world/vote/index.html").as_uri())
-            style = page.evaluate("""() => {
-                const skip = getComputedStyle(document.querySelector('.skip-link'));
-                return [skip.position, skip.clipPath,
-                        getComputedStyle(document.body).marginTop];
-            }""")
-            assert style == ["absolute", "inset(50%)", "0px"]  # the theme's CSS applied
-            images = page.locator("img")
-            assert images.count() >= 2
-            for index in range(images.count()):
-                images.nth(index).scroll_into_view_if_needed()  # lazy images load
-            page.wait_for_function("[...document.images].every(i => i.complete)")
-            widths = page.evaluate("[...document.images].map(i => [i.currentSrc, "
-                                   "i.naturalWidth])")
-            assert all(width > 0 for _src, width in widths), widths
-            assert all(src.startswith("file://") for src, _width in widths), widths
-            # A link followed from disk opens the page, not a folder listing.
-            page.locator("nav.sections a").first.click()
-            assert page.url.endswith("/en/world/index.html")
-            assert page.evaluate("getComputedStyle(document.body).marginTop") == "0px"
-        finally:
-            browser.close()
+def test_mirror_build_opened_from_disk_loads_its_stylesheet_and_images(mirror_site,
+                                                                       browser):
+    page = browser.new_page()
+    try:
+        page.set_default_timeout(10_000)
+        page.goto((mirror_site / "en/world/vote/index.html").as_uri())
+        style = page.evaluate("""() => {
+            const skip = getComputedStyle(document.querySelector('.skip-link'));
+            return [skip.position, skip.clipPath,
+                    getComputedStyle(document.body).marginTop];
+        }""")
+        assert style == ["absolute", "inset(50%)", "0px"]  # the theme's CSS applied
+        images = page.locator("img")
+        assert images.count() >= 2
+        for index in range(images.count()):
+            images.nth(index).scroll_into_view_if_needed()  # lazy images load
+        page.wait_for_function("[...document.images].every(i => i.complete)")
+        widths = page.evaluate("[...document.images].map(i => [i.currentSrc, "
+                               "i.naturalWidth])")
+        assert all(width > 0 for _src, width in widths), widths
+        assert all(src.startswith("file://") for src, _width in widths), widths
+        # A link followed from disk opens the page, not a folder listing.
+        page.locator("nav.sections a").first.click()
+        assert page.url.endswith("/en/world/index.html")
+        assert page.evaluate("getComputedStyle(document.body).marginTop") == "0px"
+    finally:
+        page.close()
 
 
 # ----- GitHub Pages

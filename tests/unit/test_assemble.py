@@ -7,6 +7,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dateline.assemble import assemble
 from dateline.config import load_config
@@ -294,3 +296,174 @@ def test_two_versions_of_one_story_in_one_language_are_an_error(assembled, artic
     message = ("content/en/world/a.md and content/en/world/b.md are both the 'en' version of "
                "story 'vote'; give one of them its own translation_key")
     assert errors == [f"content/en/world/a.md:4: {message}", f"content/en/world/b.md:4: {message}"]
+
+
+EMBARGO = "2026-03-01T08:00:00+00:00"  # after NOW
+PAST = "2025-06-01T08:00:00+00:00"
+
+
+@pytest.mark.parametrize(("original", "translation", "reason"), [
+    ({"draft": True}, {}, "its original content/en/politics/x.md is a draft"),
+    ({"date": EMBARGO}, {},
+     f"its original content/en/politics/x.md is scheduled for {EMBARGO}"),
+    ({"date": EMBARGO, "draft": True}, {},
+     "its original content/en/politics/x.md is a draft"),
+    ({}, {"draft": True}, "draft"),
+    ({}, {"date": EMBARGO}, f"scheduled for {EMBARGO}"),
+    ({"draft": True}, {"date": EMBARGO}, f"scheduled for {EMBARGO}"),
+])
+def test_a_translation_is_held_back_with_its_original_or_on_its_own(
+        assembled, article_text, original, translation, reason):
+    """The original's own reason is named in the translation's (its own reason first)."""
+    site, errors, _ = assembled({
+        "content/en/politics/x.md": article_text(**{"date": PAST, **original}),
+        "content/fa/politics/x.md": article_text(**{"date": PAST, **translation}),
+        "content/ru/politics/x.md": article_text(**{"date": PAST, **translation}),
+    })
+    assert errors == []
+    held = dict((a.source.path, why) for a, why in site.held_back)
+    assert held["content/fa/politics/x.md"] == reason
+    assert held["content/ru/politics/x.md"] == reason
+    assert all(a.lang == "en" for a in site.articles)
+    assert all(a.lang == "en" for _key, group in site.groups for a in group)
+
+
+def test_a_translation_of_a_marked_original_waits_for_it(assembled, article_text):
+    """The original need not be in the default language (`original: true`)."""
+    site, _, _ = assembled({
+        "content/ru/world/y.md": article_text(date=EMBARGO, original=True),
+        "content/en/world/y.md": article_text(date=PAST),
+    })
+    assert site.articles == ()
+    assert dict((a.source.path, why) for a, why in site.held_back)[
+        "content/en/world/y.md"] == f"its original content/ru/world/y.md is scheduled for {EMBARGO}"
+
+
+def test_translations_of_held_back_originals_are_published_on_request(assembled,
+                                                                      article_text):
+    site, _, _ = assembled({
+        "content/en/politics/x.md": article_text(draft=True),
+        "content/fa/politics/x.md": article_text(),
+        "content/en/world/y.md": article_text(date=EMBARGO),
+        "content/ru/world/y.md": article_text(),
+    }, drafts=True, future=True)
+    assert site.held_back == ()
+    assert len(site.articles) == 4
+
+
+@pytest.mark.parametrize("key", ["tags", "authors", "reporting"])
+@pytest.mark.parametrize(("written", "fix"), [
+    ("censorship, protests", "[censorship, protests]"),
+    ("'censorship, protests'", "[censorship, protests]"),
+    ("censorship", "[censorship]"),
+    ("Human rights,Press freedom ,", "[Human rights, Press freedom]"),
+    ("'Karsk: the vote, day 2'", "['Karsk: the vote', day 2]"),
+    ("2024", "['2024']"),
+    ("''", "[]"),
+])
+def test_a_list_key_given_as_text_is_an_error_with_the_fix(assembled, key, written, fix):
+    """A string was once taken as one item ("censorship, protests" one tag)."""
+    front = f"---\ntitle: X\ndate: 2025-01-01\n{key}: {written}\n---\nBody\n"
+    site, errors, _ = assembled({"content/en/world/x.md": front})
+    assert site.articles == ()
+    assert errors == [f"content/en/world/x.md:4: front matter: '{key}' must be a list, "
+                      f"not text; write it as {key}: {fix}"]
+
+
+@pytest.mark.parametrize(("date", "updated"), [
+    ("2025-03-01T10:00:00+01:00", "2025-03-01T09:59:59+01:00"),
+    ("2025-03-01", "2025-02-28"),
+    ("2025-03-01T10:00:00+01:00", "2025-03-01T10:30:00+03:00"),  # earlier in UTC
+])
+def test_updated_before_date_is_an_error_at_its_line(assembled, date, updated):
+    front = f"---\ntitle: X\ndate: {date}\nupdated: {updated}\n---\nBody\n"
+    site, errors, _ = assembled({"content/en/world/x.md": front})
+    assert site.articles == ()
+    assert errors == [f"content/en/world/x.md:4: front matter: updated {updated} is earlier "
+                      f"than date {date}; an update comes after publication: correct "
+                      "'updated' or remove it"]
+
+
+def test_updated_at_or_after_date_is_accepted(assembled):
+    front = ("---\ntitle: X\ndate: 2025-03-01T10:00:00+01:00\n"
+             "updated: 2025-03-01T09:00:00+00:00\n---\nBody\n")
+    site, errors, _ = assembled({"content/en/world/x.md": front})
+    assert errors == [] and len(site.articles) == 1
+
+
+@pytest.mark.parametrize(("files", "urls"), [
+    ({"content/en/world/karsk-vote.md": "", "content/en/world/b.md": "slug: Karsk-Vote\n"},
+     ["/en/world/Karsk-Vote/", "/en/world/karsk-vote/"]),
+    ({"content/en/world/a.md": "slug: KARSK\n", "content/en/world/b.md": "slug: Karsk\n"},
+     ["/en/world/KARSK/", "/en/world/Karsk/"]),
+    ({"content/ru/world/a.md": "slug: Выборы\n", "content/ru/world/b.md": "slug: выборы\n"},
+     ["/ru/world/Выборы/", "/ru/world/выборы/"]),
+])
+def test_urls_that_differ_only_in_letter_case_are_an_error_naming_both_files(
+        assembled, files, urls):
+    site, errors, _ = assembled({path: f"---\ntitle: X\ndate: 2025-01-01\n{meta}---\nB\n"
+                                 for path, meta in files.items()})
+    names = " and ".join(sorted(files))
+    message = (f"{names} would be written to {' and '.join(urls)}, which differ only in "
+               "letter case: on a case-insensitive host one overwrites the other; give "
+               "one of them a different slug")
+    assert sorted(errors) == [f"{path}:1: {message}" for path in sorted(files)]
+
+
+def test_sections_that_differ_only_in_letter_case_are_an_error(assembled, article_text):
+    _, errors, _ = assembled({"content/en/world/a.md": article_text(),
+                              "content/en/world/b.md": article_text(section="World")})
+    message = ("sections 'world' (content/en/world/a.md) and 'World' (content/en/world/b.md) "
+               "differ only in letter case: on a case-insensitive host /en/<section>/ would "
+               "hold both; spell the section the same way everywhere")
+    assert errors == [f"content/en/world/a.md:1: {message}",
+                      f"content/en/world/b.md:1: {message}"]
+
+
+@pytest.mark.parametrize(("meta", "line", "start"), [
+    ("slug: " + "a" * 300, 4, f"slug '{'a' * 60}…' is 300 bytes long"),
+    ("slug: " + "a" * 256, 4, f"slug '{'a' * 60}…' is 256 bytes long"),
+    ("slug: " + "в" * 128, 4, f"slug '{'в' * 60}…' is 256 bytes long"),  # 2 bytes each
+    ("section: " + "s" * 300, 4, f"section '{'s' * 60}…' is 300 bytes long"),
+    ("tags: [" + "t" * 300 + "]", 4, f"tag '{'t' * 60}…' makes a page folder that is 300 "
+                                     "bytes long"),
+])
+def test_a_name_too_long_for_a_folder_is_an_error_naming_the_limit(assembled, meta, line,
+                                                                   start):
+    site, errors, _ = assembled({"content/en/world/x.md":
+                                 f"---\ntitle: X\ndate: 2025-01-01\n{meta}\n---\nB\n"})
+    assert len(errors) == 1
+    assert errors[0].startswith(f"content/en/world/x.md:{line}: {start}, and a folder name "
+                                "may have at most 255 bytes (UTF-8) on every file system")
+
+
+def test_a_name_of_255_bytes_is_accepted(assembled):
+    site, errors, _ = assembled({"content/en/world/x.md":
+                                 "---\ntitle: X\ndate: 2025-01-01\nslug: " + "a" * 255
+                                 + "\n---\nB\n"})
+    assert errors == [] and site.articles[0].slug == "a" * 255
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(original=st.tuples(st.booleans(), st.booleans()),
+       translation=st.tuples(st.booleans(), st.booleans()),
+       drafts=st.booleans(), future=st.booleans())
+def test_a_translation_is_published_only_with_its_original(
+        assembled, article_text, original, translation, drafts, future):
+    """(draft, scheduled) of each version and the two options: a translation is out
+    exactly when it or its original is, and its original is never out without it."""
+    def text(draft, scheduled):
+        return article_text(date=EMBARGO if scheduled else PAST, draft=draft)
+
+    site, errors, _ = assembled({"content/en/world/x.md": text(*original),
+                                 "content/ru/world/x.md": text(*translation)},
+                                drafts=drafts, future=future)
+
+    def passes(draft, scheduled):
+        return (drafts or not draft) and (future or not scheduled)
+
+    assert errors == []
+    langs = {a.lang for a in site.articles}
+    assert ("en" in langs) == passes(*original)
+    assert ("ru" in langs) == (passes(*original) and passes(*translation))
