@@ -21,7 +21,7 @@ from .checks.folder import BuiltSite, Outcome, ToolMissing, is_dateline_output, 
 from .checks.hreflang import check_hreflang
 from .checks.links import check_links
 from .checks.validate import validate_html
-from .errors import Problem, SourceRef, UsageError
+from .errors import Problem, SourceRef, UsageError, display_path
 
 CHECKS: dict[str, Callable[[BuiltSite], Outcome]] = {
     "links": check_links, "hreflang": check_hreflang, "html": validate_html,
@@ -43,7 +43,7 @@ def parse_skip(text: str | None) -> tuple[str, ...]:
     names = tuple(n.strip() for n in (text or "").split(",") if n.strip())
     unknown = [n for n in names if n not in CHECKS]
     if unknown:
-        raise UsageError(Problem(SourceRef("--skip", 1), f"unknown check "
+        raise UsageError(Problem(SourceRef("--skip", 0), f"unknown check "
                          f"{', '.join(repr(n) for n in unknown)}; the checks are "
                          f"{', '.join(CHECKS)}"))
     return names
@@ -51,11 +51,12 @@ def parse_skip(text: str | None) -> tuple[str, ...]:
 
 def open_site(folder: Path, base_url: str | None = None) -> BuiltSite:
     """Read a built site folder; a usage error unless Dateline made it."""
+    where = SourceRef(display_path(folder.absolute(), Path.cwd()) + "/", 0)
     if not folder.is_dir():
-        raise UsageError(Problem(SourceRef(str(folder), 1), "no such folder; build the "
+        raise UsageError(Problem(where, "no such folder; build the "
                          "site first (python build.py), or name the folder with --out"))
     if not is_dateline_output(folder):
-        raise UsageError(Problem(SourceRef(str(folder), 1), "not a site folder Dateline "
+        raise UsageError(Problem(where, "not a site folder Dateline "
                          "built (it has no .dateline-output file); name one with --out"))
     return read_site(folder, base_url)
 

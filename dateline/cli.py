@@ -1,6 +1,7 @@
 """The command line: `dateline build`, and the commands later stages add.
 
-Exit status: 0 done, 1 content or config errors, 2 usage errors.
+Exit status: 0 done, 1 content or config errors (or a full or read-only disk), 2 usage
+errors, 70 an internal error (a bug: one line, the traceback in a log file).
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import os
 import sys
 from pathlib import Path
 
+from . import failures
 from .config import load_config
 from .errors import DatelineError, Problem, SourceRef, UsageError
 from .pipeline import BuildOptions, BuildResult, StrictWarnings, build
+from .write import recover
 
 COMMANDS = ("build",)
 
@@ -21,9 +24,10 @@ COMMANDS = ("build",)
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _make_parser()
-    # `python build.py` and `python build.py --drafts` mean `build`.
-    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
-        argv.insert(0, "build")
+    # `python build.py` and `python build.py --drafts` mean `build` (also after --debug).
+    lead = 1 if argv[:1] == ["--debug"] else 0
+    if len(argv) == lead or (argv[lead].startswith("-") and argv[lead] not in ("-h", "--help")):
+        argv.insert(lead, "build")
     args = parser.parse_args(argv)
     try:
         return args.run(args)
@@ -39,6 +43,22 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return _reader_gone()
+    except Exception as exc:  # noqa: BLE001 (never a traceback: one line, and a log)
+        return _failure(exc, args, argv)
+
+
+def _failure(exc: Exception, args: argparse.Namespace, argv: list[str]) -> int:
+    root = args.config.absolute().parent
+    message = failures.disk_message(exc, root) if isinstance(exc, OSError) else None
+    if message is not None:
+        print(message, file=sys.stderr)
+        return 1
+    try:
+        cache_dir = load_config(args.config).paths.cache
+    except Exception:  # noqa: BLE001 (the config itself may be what failed)
+        cache_dir = root / ".dateline-cache"
+    print(failures.internal_error(exc, argv, cache_dir, args.debug), file=sys.stderr)
+    return failures.INTERNAL_ERROR
 
 
 def _reader_gone() -> int:
@@ -73,6 +93,7 @@ def run() -> None:
 def _make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dateline", description="Build a multilingual news site from Markdown articles.")
+    parser.add_argument("--debug", action="store_true", help=_DEBUG_HELP)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     build_cmd = commands.add_parser("build", help="build the site (the default command)",
                                     description="Build the site into the output folder.")
@@ -159,9 +180,10 @@ def _run_serve(args: argparse.Namespace) -> int:
     from . import serve  # imports watchdog, which the other commands do not need
 
     if not 0 <= args.port <= 65535:
-        raise UsageError(Problem(SourceRef("--port", 1), "--port must be 0 to 65535"))
+        raise UsageError(Problem(SourceRef("--port", 0), "--port must be 0 to 65535"))
     languages = tuple(c.strip() for c in (args.lang or "").split(",") if c.strip())
     config = load_config(args.config)
+    recover(config.paths.output)  # a build killed while committing: finish that first
     options = BuildOptions(drafts=args.drafts, future=args.future, languages=languages)
     return serve.run(config, options, args.host, args.port, base_url=args.base_url)
 
@@ -190,6 +212,7 @@ def _run_check(args: argparse.Namespace) -> int:
     config = None if args.out is not None and not args.config.exists() \
         else load_config(args.config)
     folder = args.out if args.out is not None else config.paths.output
+    recover(folder)
     return check.run(folder, skip, base_url=config.site.base_url if config else None)
 
 
@@ -218,6 +241,7 @@ def _run_deploy(args: argparse.Namespace) -> int:
         print(f"rolled back: {_shown(args.to / deploy.CURRENT)} → releases/{release.name}")
         return 0
     folder = args.out if args.out is not None else load_config(args.config).paths.output
+    recover(folder)
     result = deploy.deploy(folder, args.to, keep=args.keep)
     removed = f", removed {len(result.removed)} old" if result.removed else ""
     print(f"deployed releases/{result.release.name}: {result.copied} files copied, "
@@ -230,6 +254,7 @@ def _run_i18n(args: argparse.Namespace) -> int:
     from . import messages
 
     config = load_config(args.config)
+    recover(config.paths.output)
     if args.action == "extract":
         path, count = messages.extract(config)
         print(f"extracted {count} messages → {_shown(path)}")
@@ -275,6 +300,7 @@ def _run_translations(args: argparse.Namespace) -> int:
     from .pipeline import load_site
 
     config = load_config(args.config)
+    recover(config.paths.output)
     problems = Problems()
     site = load_site(config, BuildOptions(drafts=args.drafts, future=args.future),
                      dt.datetime.now(dt.UTC), problems)
@@ -294,10 +320,17 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+_DEBUG_HELP = "on an internal error, print the traceback too (it is always logged)"
+
+
 def add_config_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, default=Path("dateline.toml"), metavar="PATH",
                         help="the site's config file (default: ./dateline.toml); every path "
                              "in it is relative to its folder")
+    # Every command takes --config, so every command takes --debug too, before or after
+    # its name (SUPPRESS: the command's default must not undo `dateline --debug build`).
+    parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help=_DEBUG_HELP)
 
 
 def _add_built_site_option(parser: argparse.ArgumentParser) -> None:
@@ -316,7 +349,7 @@ def _run_build(args: argparse.Namespace) -> int:
     config = load_config(args.config, base_url=args.base_url,
                          relative_urls=True if args.relative else None)
     if args.jobs < 0:
-        raise UsageError(Problem(SourceRef("--jobs", 1), "--jobs must be 0 or more"))
+        raise UsageError(Problem(SourceRef("--jobs", 0), "--jobs must be 0 or more"))
     strict = args.strict or config.build.strict
     try:
         result = build(config, BuildOptions(output=args.out, drafts=args.drafts,

@@ -8,13 +8,14 @@ import msgspec
 
 
 class SourceRef(msgspec.Struct, frozen=True):
-    """A place in an input file: the path as the user knows it, and a 1-based line."""
+    """A place in an input file: the path as the user knows it, and a 1-based line; 0
+    for a folder, a command-line option or a whole file, which have no line to name."""
 
     path: str
     line: int = 1
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}"
+        return f"{self.path}:{self.line}" if self.line else self.path
 
 
 class Problem(msgspec.Struct, frozen=True):

@@ -24,10 +24,10 @@ from .bodies import MARKDOWN_EXTENSIONS, BodyMissing
 from .cache import BuildCache, BuildSession, CacheDamaged
 from .collector import long_lived
 from .config import Config
-from .errors import ContentError, Problem, Problems, SourceRef, UsageError
+from .errors import ContentError, Problem, Problems, SourceRef, UsageError, display_path
 from .inputs import confinement_of
 from .urls import Linker
-from .write import check_output_dir, read_build_id
+from .write import check_output_dir, read_build_id, recover
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,7 @@ class Started:
 def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult:
     started = time.perf_counter()
     output = (options.output or config.paths.output).resolve()
+    recover(output)  # a build killed while committing: finish its commit first
     _check_output(output, config)
     now = options.now or dt.datetime.now(dt.UTC)
     linker = Linker(config.site.base_url, config.site.relative_urls)
@@ -196,10 +197,11 @@ def settings_key(config: Config, linker: Linker) -> str:
 def _check_output(output: Path, config: Config) -> None:
     root = config.paths.root.resolve()
     if output == root or root.is_relative_to(output):
-        raise UsageError(Problem(SourceRef(str(output), 1), "refusing to build into the "
+        raise UsageError(Problem(SourceRef(display_path(output, root) if output != root
+                                           else "./", 0), "refusing to build into the "
                          "site's own folder; choose an output folder such as site/"))
     check_output_dir(output, [config.paths.content, config.paths.themes,
                               config.paths.locales, config.config_path.parent / ".git",
-                              config.paths.cache])
+                              config.paths.cache], root=root)
 
 

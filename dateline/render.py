@@ -90,24 +90,52 @@ def render_page(env: Environment, page: Page, view: LanguageView, linker: Linker
         html = env.get_template(page.template).render(context)
     except TemplateError as exc:
         raise ContentError(template_problem(exc, page, theme_dir, root)) from None
+    except Exception as exc:
+        # An expression of the theme's that raised (`{{ 1 // 0 }}`): the theme's mistake
+        # when a template line raised it; anything else is a bug of Dateline's.
+        if _template_frame(exc, theme_dir / "templates") is None:
+            raise
+        raise ContentError(template_problem(exc, page, theme_dir, root)) from None
     return html.encode("utf-8")
 
 
-def template_problem(exc: TemplateError, page: Page, theme_dir: Path, root: Path) -> Problem:
+def _template_frame(exc: BaseException, templates: Path):
+    """The innermost traceback frame in a template file (Jinja rewrites tracebacks so
+    that frames of compiled templates name the template file and line). None when there
+    is none, or when Dateline's own code raised below it: a bug, not the theme's."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    for index in range(len(frames) - 1, -1, -1):
+        if _is_template(frames[index].filename, templates):
+            below = frames[index + 1:]
+            if isinstance(exc, TemplateError) or not any(
+                    Path(f.filename).is_relative_to(_PACKAGE) for f in below):
+                return frames[index]
+            return None
+    return None
+
+
+_PACKAGE = Path(__file__).parent
+
+
+def _is_template(filename: str, templates: Path) -> bool:
+    path = Path(filename)
+    return path.suffix == ".html" and path.is_relative_to(templates)
+
+
+def template_problem(exc: Exception, page: Page, theme_dir: Path, root: Path) -> Problem:
     name = getattr(exc, "name", None) or page.template
     line = getattr(exc, "lineno", None) or 1
     templates = theme_dir / "templates"
     # Runtime errors (an undefined name) carry no line: Jinja rewrites the traceback so
     # its innermost template frame names the template file and line.
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        frame_path = Path(frame.filename)
-        if frame_path.suffix == ".html" and frame_path.is_relative_to(templates):
-            name = frame_path.relative_to(templates).as_posix()
-            line = frame.lineno or line
-            break
+    frame = _template_frame(exc, templates)
+    if frame is not None:
+        name = Path(frame.filename).relative_to(templates).as_posix()
+        line = frame.lineno or line
     path = display_path(templates / name, root)
+    reason = exc.message if isinstance(exc, TemplateError) else f"{type(exc).__name__}: {exc}"
     return Problem(SourceRef(path, line), f"template error while rendering /{page.url}: "
-                   f"{exc.message if hasattr(exc, 'message') else exc}")
+                   f"{reason}")
 
 
 def template_fingerprints(templates_dir: Path, env: Environment,

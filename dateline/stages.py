@@ -16,7 +16,7 @@ from pathlib import Path
 from jinja2 import TemplateError
 from msgspec import structs
 
-from . import bodies, locales_dirs_for, savedbuild, state, vocabulary
+from . import bodies, faults, locales_dirs_for, savedbuild, state, vocabulary
 from .assemble import ContentFiles, assemble
 from .cache import BuildCache, OutputRecord, stat_key
 from .catalog_checks import plural_rule_of
@@ -60,7 +60,14 @@ from .sitemaps import NEWS_WINDOW
 from .theme_files import publish_theme_files
 from .urls import Linker
 from .views import LanguageView
-from .write import HEADERS_FILE, ChangeSet, StagedOutput, cache_headers, read_build_id
+from .write import (
+    HEADERS_FILE,
+    ChangeSet,
+    StagedOutput,
+    cache_headers,
+    read_build_id,
+    unpublished_of,
+)
 
 
 def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
@@ -127,7 +134,8 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         check_strict(options, problems.warnings)  # every warning is known by now
 
     build_id = os.urandom(16).hex()  # (uuid would import platform, ~2 ms)
-    staged = ChangeSet(output, build_id) if record else StagedOutput(output, build_id)
+    unpublished = unpublished_of(options.drafts, options.future)
+    staged = (ChangeSet if record else StagedOutput)(output, build_id, unpublished)
     old = record.files if record else {}
     new: dict[str, tuple[str, str]] = {}
     written: list[str] = []
@@ -177,6 +185,7 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         for asset in site.assets:
             _copy(staged, asset.url, asset.source, old, new, written)
         removed = sorted(set(old) - set(new))
+        progress.stage("commit")
         staged.commit(removed)
     except BaseException:
         staged.discard()
@@ -193,6 +202,7 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         cache.last_build = LastBuild(site, tuple(pages), tuple(fingerprints), site_fp,
                                      templates, body_images, shape)
     cache_written = True
+    faults.point("stage.cache")
     if not nothing_new:
         if saved is not None:
             cache.put_sources(saved.entries)  # the other sources' entries stay unread
@@ -245,7 +255,7 @@ def _remember(write, config: Config, problems: Problems) -> bool:
         write()
         return True
     except OSError as exc:
-        where = SourceRef(display_path(config.paths.cache, config.paths.root), 1)
+        where = SourceRef(display_path(config.paths.cache, config.paths.root) + "/", 0)
         problems.warn(where, f"the build cache could not be written ({exc.strerror or exc});"
                       " the site is complete, and the next build starts afresh")
         return False
@@ -616,6 +626,7 @@ class _Progress:
         self._last = 0.0
 
     def stage(self, name: str) -> None:
+        faults.point(f"stage.{name}")
         self.name, self.count, self.total = name, 0, 0
         self._show()
 

@@ -240,6 +240,29 @@ def test_out_content_is_refused_and_nothing_is_deleted(newsroom, run_cli, snapsh
     assert snapshot(newsroom.root) == everything
 
 
+@pytest.mark.parametrize("args, folder", [
+    (["build", "--out", "."], "./"),
+    (["build", "--out", "content"], "content/"),
+    (["build", "--out", "content/en"], "content/en/"),
+    (["build", "--out", "themes"], "themes/"),
+    (["build", "--out", ".dateline-cache"], ".dateline-cache/"),
+    (["build", "--out", "mine"], "mine/"),
+    (["check", "--out", "nowhere"], "nowhere/"),
+    (["check", "--out", "mine"], "mine/"),
+    (["build", "--jobs", "-1"], "--jobs"),
+])
+def test_folder_and_option_errors_name_them_relative_to_the_site_without_a_line(
+        newsroom, run_cli, args, folder):
+    (newsroom.root / "themes").mkdir(exist_ok=True)
+    (newsroom.root / "mine").mkdir()
+    (newsroom.root / "mine/notes.txt").write_text("mine", encoding="utf-8")
+    result = run_cli(args, cwd=newsroom.root)
+    assert result.code == 2
+    [line] = result.err.splitlines()
+    assert line.startswith(f"{folder}: "), line
+    assert str(newsroom.root) not in line and ":1:" not in line
+
+
 def test_out_parent_of_the_site_is_refused(newsroom, run_cli, snapshot):
     everything = snapshot(newsroom.root)
     result = run_cli(["build", "--config", newsroom.config, "--out", newsroom.root.parent])
@@ -307,6 +330,29 @@ def test_template_error_names_the_template_line(rebuild_fails, newsroom):
     assert message.startswith(f"themes/default/templates/about.html:{at}: ")
 
 
+@pytest.mark.parametrize("expression, reason", [
+    ("1 // 0", "ZeroDivisionError: integer division or modulo by zero"),
+    ('"%d" % "x"', "TypeError: %d format: a real number is required, not str"),
+    ('"x" | round', "TypeError"),
+])
+def test_template_expression_that_raises_names_the_template_line_and_page(
+        rebuild_fails, newsroom, expression, reason):
+    theme = newsroom.root / "themes/default"
+    shutil.copytree(REPO / "themes/default", theme)
+    about = theme / "templates/about.html"
+    lines = about.read_text(encoding="utf-8").splitlines()
+    at = lines.index("{% block main %}") + 2
+    about.write_text("\n".join(lines).replace("{% block main %}",
+                                              f"{{% block main %}}\n{{{{ {expression} }}}}"),
+                     encoding="utf-8")
+    messages = rebuild_fails()
+    assert messages, "no problem reported"
+    for message in messages:  # one per language's about page
+        assert message.startswith(f"themes/default/templates/about.html:{at}: "), message
+        assert "template error while rendering /" in message and "about" in message
+        assert reason in message
+
+
 def test_failure_midway_through_rendering_leaves_the_previous_site(
         newsroom, run_cli, snapshot, monkeypatch, article_text):
     real = stages.render_page
@@ -320,8 +366,10 @@ def test_failure_midway_through_rendering_leaves_the_previous_site(
 
     monkeypatch.setattr(stages, "render_page", fail_on_the_second_page)
     newsroom.write("content/en/world/new.md", article_text("New story"))
-    with pytest.raises(RuntimeError, match="disk on fire"):
-        run_cli(["build", "--jobs", "1", "--config", newsroom.config, "--out", newsroom.out])
+    result = run_cli(["build", "--jobs", "1", "--config", newsroom.config,
+                      "--out", newsroom.out])
+    assert result.code == 70
+    assert "internal error: RuntimeError: disk on fire — please report it" in result.err
     assert len(calls) == 2
     assert snapshot(newsroom.out) == newsroom.before
     assert newsroom.leftovers() == []
@@ -333,9 +381,9 @@ def test_failure_in_a_clean_build_leaves_the_previous_site(
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(stages, "render_page", fail)
-    with pytest.raises(RuntimeError):
-        run_cli(["build", "--clean", "--jobs", "1", "--config", newsroom.config,
-                 "--out", newsroom.out])
+    result = run_cli(["build", "--clean", "--jobs", "1", "--config", newsroom.config,
+                      "--out", newsroom.out])
+    assert result.code == 70
     assert snapshot(newsroom.out) == newsroom.before
     assert newsroom.leftovers() == []
 

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from dateline.errors import UsageError
-from dateline.write import MARKER, StagedOutput, check_output_dir
+from dateline.write import MARKER, StagedOutput, check_output_dir, read_unpublished
 
 
 def leftovers(parent):
@@ -71,9 +71,11 @@ def test_staged_tree_replaces_the_output_on_commit(tmp_path):
 
 def test_staged_tree_is_written_beside_the_output(tmp_path):
     staged = StagedOutput(tmp_path / "public")
-    assert staged.root.parent == tmp_path
-    assert staged.root.name.startswith(".public-new-")
+    assert staged.folder.parent == tmp_path
+    assert staged.folder.name.startswith(".public-new-")
     assert (staged.root / MARKER).is_file()
+    owner = (staged.folder / ".dateline-staging").read_text(encoding="utf-8")
+    assert f"pid: {os.getpid()}\n" in owner
     staged.discard()
 
 
@@ -101,6 +103,7 @@ def test_failed_swap_puts_the_previous_output_back(tmp_path, monkeypatch):
             raise OSError("disk full")
         real_rename(src, dst)
 
+    monkeypatch.setenv("DATELINE_FAULT", "skip:exchange")  # the two-rename fallback
     monkeypatch.setattr(os, "rename", rename)
     with pytest.raises(OSError):
         staged.commit()
@@ -108,3 +111,22 @@ def test_failed_swap_puts_the_previous_output_back(tmp_path, monkeypatch):
     staged.discard()
     assert (out / "index.html").read_text(encoding="utf-8") == "old"
     assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("drafts, future", [(False, False), (True, False), (False, True),
+                                            (True, True)])
+def test_marker_records_a_build_with_drafts_or_future(tmp_path, make_site, article_text,
+                                                      build_site, drafts, future):
+    root = make_site(tmp_path, {"content/en/world/a.md": article_text("A")})
+    out = root / "site"
+    # A full build with the other options, then an incremental one with these that
+    # changes no page (the site has neither drafts nor scheduled stories).
+    for with_drafts, with_future in ((not drafts, not future), (drafts, future)):
+        result = build_site(root, drafts=with_drafts, future=with_future)
+        kinds = [kind for kind, on in (("drafts", with_drafts), ("future", with_future)) if on]
+        lines = (out / MARKER).read_text(encoding="utf-8").splitlines()
+        assert [x for x in lines if x.startswith("unpublished")] == (
+            [f"unpublished: {', '.join(kinds)}"] if kinds else [])
+        assert len([x for x in lines if x.startswith("build-id: ")]) == 1
+        assert read_unpublished(out) == tuple(kinds)
+    assert result.incremental and result.written == 0
