@@ -90,6 +90,8 @@ def check(catalog: Catalog, shown: str, expected: PluralRule | None,
 
 class CatalogSyntaxError(Exception):
     def __init__(self, line: int, message: str):
+        # One line, whatever the file holds: Babel's messages quote msgids with newlines.
+        message = message.replace("\r", "\\r").replace("\n", "\\n")
         super().__init__(message)
         self.line, self.message = line, message
 

@@ -156,6 +156,9 @@ SYNTAX_MISTAKES = [
     ("misspelled keyword", 'msgid "Latest news"', 'msgdi "Latest news"', 'msgdi "Latest'),
     ("msgid without msgstr", 'msgstr "Последние новости"\n', "",
      'msgid "Latest news"'),
+    # Babel quotes the msgid, newline and all: the message must stay one line.
+    ("msgid with a newline, without msgstr", 'msgstr "Последние новости"\n', '"\\n"\n',
+     'msgid "Latest news"'),
 ]
 
 
@@ -175,6 +178,7 @@ def test_a_syntax_error_is_reported_with_its_line_and_the_last_good_catalog_is_u
     warning = problems.warnings[0]
     assert (warning.where.path, warning.where.line) == (SHOWN, line_of(mutated, at))
     assert "syntax error" in warning.message and "last good" in warning.message
+    assert "\n" not in str(warning)
     assert strings.gettext("Latest news") == "Последние новости"
     assert strings.gettext("Topics") == "Темы"
 
