@@ -22,6 +22,7 @@ from pathlib import Path
 from . import locales_dirs_for, state
 from .bodies import MARKDOWN_EXTENSIONS, BodyMissing
 from .cache import BuildCache, BuildSession, CacheDamaged
+from .cachedamage import damage_warning
 from .collector import long_lived
 from .config import Config
 from .errors import ContentError, Problem, Problems, SourceRef, UsageError, display_path
@@ -154,14 +155,21 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     begun = Started(started, output, now, linker, settings, inputs, stats)
     try:
         return stages.run(config, options, begun)
-    except (BodyMissing, CacheDamaged):
-        # The cache named a rendered body its store no longer holds, or a table of it
-        # read during the build was damaged (behind its back: its index and journal were
-        # checked when it was opened). Nothing was written: forget it and build afresh.
+    except (BodyMissing, CacheDamaged) as exc:
+        # The cache named a rendered body its store no longer holds, or a table of it or
+        # the saved model read during the build could not be read (its index and journal
+        # were checked when it was opened). Nothing was written: forget it, build afresh.
         if options.session is not None:
             options.session.forget()
+        from . import savedbuild
+
         BuildCache.discard(config.paths.cache)
-        return stages.run(config, replace(options, clean=True), begun)
+        savedbuild.discard(config.paths.cache)
+        result = stages.run(config, replace(options, clean=True), begun)
+        if isinstance(exc, CacheDamaged):
+            result.warnings.insert(0, damage_warning(config.paths.cache, config.paths.root,
+                                                     str(exc)))
+        return result
 
 
 def _unchanged(previous: dict, output: Path, started: float) -> BuildResult:
@@ -183,9 +191,17 @@ def load_site(config: Config, options: BuildOptions, now: dt.datetime,
               problems: Problems):
     """Read, validate and assemble the content, with rendered bodies; raises on errors.
     For tools that need the model without writing a site (`translations`)."""
-    from . import stages
+    from . import savedbuild, stages
 
-    return stages.load_site(config, options, now, problems)
+    try:
+        return stages.load_site(config, options, now, problems)
+    except CacheDamaged as exc:
+        BuildCache.discard(config.paths.cache)
+        savedbuild.discard(config.paths.cache)
+        site = stages.load_site(config, options, now, problems)
+        problems.warnings.append(damage_warning(config.paths.cache, config.paths.root,
+                                                str(exc)))
+        return site
 
 
 def settings_key(config: Config, linker: Linker) -> str:
