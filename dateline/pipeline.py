@@ -124,6 +124,8 @@ class Started:
     keeps no state for the shortcut)."""
     stats: dict[str, os.stat_result] | None = None
     """Every input file's stat, taken for that key (the sources are not walked twice)."""
+    damage: str | None = None
+    """Why the last build's record (`state`) could not be read, when it could not."""
 
 
 def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult:
@@ -135,7 +137,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     linker = Linker(config.site.base_url, config.site.relative_urls)
     settings = settings_key(config, linker)
     # The preview server builds when its watcher saw a change: no shortcut to look for.
-    inputs, stats = "", None
+    inputs, stats, damage = "", None, None
     if options.session is None:
         inputs, newest, stats = state.inputs_key(
             [config.paths.content, config.theme_dir, *locales_dirs_for(config.paths.locales)],
@@ -143,7 +145,8 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
                                         options.drafts, options.future, options.languages,
                                         options.fingerprint_assets)),
             (config.paths.content, confinement_of(config)))
-        previous = None if options.clean else state.load(config.paths.cache, output)
+        previous, damage = ((None, None) if options.clean
+                            else state.load(config.paths.cache, output))
         if state.is_current(previous, inputs, newest, now, read_build_id(output)):
             result = _unchanged(previous, output, started)
             check_strict(options, result.warnings)
@@ -152,7 +155,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     with long_lived():
         from . import stages
 
-    begun = Started(started, output, now, linker, settings, inputs, stats)
+    begun = Started(started, output, now, linker, settings, inputs, stats, damage)
     try:
         return stages.run(config, options, begun)
     except (BodyMissing, CacheDamaged) as exc:
@@ -165,11 +168,9 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
 
         BuildCache.discard(config.paths.cache)
         savedbuild.discard(config.paths.cache)
-        result = stages.run(config, replace(options, clean=True), begun)
-        if isinstance(exc, CacheDamaged):
-            result.warnings.insert(0, damage_warning(config.paths.cache, config.paths.root,
-                                                     str(exc)))
-        return result
+        if isinstance(exc, CacheDamaged):  # said by the build afresh, in its one warning
+            begun = replace(begun, damage="; ".join(filter(None, (begun.damage, str(exc)))))
+        return stages.run(config, replace(options, clean=True), begun)
 
 
 def _unchanged(previous: dict, output: Path, started: float) -> BuildResult:

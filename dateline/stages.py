@@ -82,7 +82,7 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
     # read and checked against its recorded digest first (`_make_photos`).
     cache = (options.session.cache(config.paths.cache, settings) if options.session
              else BuildCache.open(config.paths.cache, settings))
-    damage = cache.take_damage()
+    damage = [why for why in (begun.damage, cache.take_damage()) if why]
     if options.clean:
         cache.forget_sources()
     bodies.use(cache.bodies)
@@ -251,10 +251,12 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
     )
 
 
-def _damage_warnings(damage: str | None, config: Config) -> list[Problem]:
-    """The warning of a cache that could not be read, said by the build that dropped it
-    (never saved with the others: the next build has nothing to say about it)."""
-    return [damage_warning(config.paths.cache, config.paths.root, damage)] if damage else []
+def _damage_warnings(damage: list[str], config: Config) -> list[Problem]:
+    """The one warning of cache files that could not be read, said by the build that
+    dropped them (never saved with the others: the next build has nothing to say)."""
+    if not damage:
+        return []
+    return [damage_warning(config.paths.cache, config.paths.root, "; ".join(damage))]
 
 
 def _remember(write, config: Config, problems: Problems) -> bool:
@@ -380,7 +382,8 @@ def load_site(config: Config, options: BuildOptions, now: dt.datetime,
     For tools that need the model without writing a site (`translations`)."""
     linker = Linker(config.site.base_url, config.site.relative_urls)
     cache = BuildCache.open(config.paths.cache, settings_key(config, linker))
-    problems.warnings.extend(_damage_warnings(cache.take_damage(), config))
+    problems.warnings.extend(_damage_warnings([why for why in [cache.take_damage()] if why],
+                                              config))
     bodies.use(cache.bodies)
     jobs = options.jobs or default_jobs()
     prepared = _prepare(config, options, linker, cache, jobs, problems)
