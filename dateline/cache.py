@@ -524,12 +524,16 @@ def _layout() -> str:
     """The fields of every kind of value the cache holds. Slotted dataclasses are pickled
     as their values in field order, so a cache written before a field was added or removed
     would load with every later value in the wrong field: such a cache is dropped."""
+    return layout_digest(cached_kinds())
+
+
+def cached_kinds() -> tuple[type, ...]:
+    """Every class of Dateline's whose values the cache pickles."""
     from . import errors, model, photos, read
 
-    kinds = (SourceEntry, OutputRecord, AssemblyMemo, ArticleEntry, model.Article,
-             model.Image, model.Asset, photos.Picture, photos.Rendition, photos.Job,
-             photos.SourceInfo, errors.SourceRef, read.Document)
-    return layout_digest(kinds)
+    return (SourceEntry, OutputRecord, AssemblyMemo, ArticleEntry, model.Article,
+            model.Image, model.Asset, photos.Picture, photos.Rendition, photos.Job,
+            photos.SourceInfo, errors.SourceRef, read.Document)
 
 
 def layout_digest(kinds: tuple[type, ...]) -> str:

@@ -128,7 +128,7 @@ def key_of(cache_key: str, shape: tuple) -> str:
 def _layout() -> str:
     # Values are pickled as their constructor's arguments: a model saved before a field
     # was added, removed or moved would load with values in the wrong fields.
-    return layout_digest(_model_kinds())
+    return layout_digest(model_kinds())
 
 
 def body_edits(folder: Path, key: str, output: Path, build_id: str | None,
@@ -318,12 +318,13 @@ def _path_reducers() -> dict:
     return table
 
 
-def _model_kinds() -> tuple[type, ...]:
+def model_kinds() -> tuple[type, ...]:
+    """Every class of Dateline's whose values the saved model pickles."""
     from . import errors, model, pages, photos
 
     return (model.Article, model.Image, model.Asset, model.Site, pages.Page,
             pages.Pagination, errors.SourceRef, errors.Problem, photos.Picture,
-            photos.Rendition, photos.Job, photos.SourceInfo)
+            photos.Rendition, photos.Job, photos.SourceInfo, SavedHead, SavedModel)
 
 
 def _load(path: Path, key: str, kind: type):
