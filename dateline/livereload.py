@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -148,22 +148,41 @@ class Event:
 KEEPALIVE = b": keepalive\n\n"
 
 
-class EventHub:
-    """The build state open pages follow, and the events that change it."""
+@dataclass(eq=False, slots=True)
+class Listener:
+    """One open event stream, counted against its client's share."""
 
-    def __init__(self, max_clients: int = 32, history: int = 64):
+    client: str
+    """The address it came from."""
+    dropped: bool = False
+    """Set when a newer stream took its place; its page reconnects by itself."""
+
+
+class EventHub:
+    """The build state open pages follow, and the events that change it.
+
+    At most `max_clients` streams are open, and at most `per_client` (half of them by
+    default) from one address. A stream over either limit does not refuse the newcomer,
+    whose page would stop listening for good (EventSource gives up on an error status):
+    it ends the oldest stream of the client with the most, and that page reconnects a
+    second later, told to reload if it missed a build. So a flood from one client can
+    neither hold every place nor keep out a page someone has open."""
+
+    def __init__(self, max_clients: int = 32, history: int = 64,
+                 per_client: int | None = None):
         self.max_clients = max_clients
+        self.per_client = per_client or max(1, max_clients // 2)
         self._cond = threading.Condition()
         self._events: deque[Event] = deque(maxlen=history)
         self._seq = 0
         self._epoch = 0
         self._problems: list[str] | None = None
-        self._clients = 0
+        self._listeners: list[Listener] = []  # oldest first
         self._closed = False
 
     @property
     def clients(self) -> int:
-        return self._clients
+        return len(self._listeners)
 
     @property
     def problems(self) -> list[str] | None:
@@ -187,17 +206,35 @@ class EventHub:
         self._events.append(Event(self._seq, name, data, self._epoch))
         self._cond.notify_all()
 
-    def join(self) -> bool:
-        """Count a new client in; False when there are already `max_clients`."""
+    def join(self, client: str = "") -> Listener | None:
+        """Count a new stream from `client` in, ending an older one if a limit is
+        reached; None once the hub is closed."""
         with self._cond:
-            if self._closed or self._clients >= self.max_clients:
-                return False
-            self._clients += 1
-            return True
+            if self._closed:
+                return None
+            own = [each for each in self._listeners if each.client == client]
+            if len(own) >= self.per_client:
+                self._drop(own[0])
+            elif len(self._listeners) >= self.max_clients:
+                self._drop(self._oldest_of_busiest())
+            listener = Listener(client)
+            self._listeners.append(listener)
+            return listener
 
-    def leave(self) -> None:
+    def leave(self, listener: Listener) -> None:
         with self._cond:
-            self._clients -= 1
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+    def _oldest_of_busiest(self) -> Listener:
+        counts = Counter(each.client for each in self._listeners)
+        most = max(counts.values())
+        return next(each for each in self._listeners if counts[each.client] == most)
+
+    def _drop(self, listener: Listener) -> None:
+        listener.dropped = True
+        self._listeners.remove(listener)
+        self._cond.notify_all()
 
     def greet(self, client_epoch: int | None) -> tuple[list[Event], int]:
         """What a page that just connected must hear, and where its stream starts: the
@@ -211,12 +248,17 @@ class EventHub:
                 first = []
             return first, self._seq
 
-    def wait(self, seq: int, timeout: float) -> tuple[list[Event] | None, int]:
-        """Events after `seq` (an empty list after `timeout`), or None once closed."""
+    def wait(self, seq: int, timeout: float,
+             listener: Listener | None = None) -> tuple[list[Event] | None, int]:
+        """Events after `seq` (an empty list after `timeout`), or None once closed or
+        once `listener` is dropped."""
         with self._cond:
-            if not self._closed and self._seq == seq:
+            def is_over() -> bool:
+                return self._closed or (listener is not None and listener.dropped)
+
+            if not is_over() and self._seq == seq:
                 self._cond.wait(timeout)
-            if self._closed:
+            if is_over():
                 return None, seq
             fresh = [e for e in self._events if e.seq > seq]
             if fresh and fresh[0].seq > seq + 1:  # fell behind the history: start over
@@ -230,10 +272,11 @@ class EventHub:
             self._cond.notify_all()
 
 
-def stream_events(hub: EventHub, write: Callable[[bytes], object],
+def stream_events(hub: EventHub, listener: Listener, write: Callable[[bytes], object],
                   is_gone: Callable[[], bool], client_epoch: int | None,
                   keepalive: float = 15.0, poll: float = 1.0) -> None:
-    """Send one page its events until the hub closes or the page goes away.
+    """Send one page its events until the hub closes, drops the stream or the page goes
+    away.
 
     Every `poll` seconds without news the connection is checked, so a closed tab frees
     its slot within a second; a comment every `keepalive` seconds keeps proxies and
@@ -243,7 +286,7 @@ def stream_events(hub: EventHub, write: Callable[[bytes], object],
     write(b"retry: 1000\n\n" + b"".join(e.encode() for e in events))
     last_write = time.monotonic()
     while True:
-        events, seq = hub.wait(seq, min(poll, keepalive))
+        events, seq = hub.wait(seq, min(poll, keepalive), listener)
         if events is None:
             return
         if events:

@@ -10,12 +10,19 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
+import threading
 import traceback
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 # Below this many items, starting processes costs more than it saves.
 MIN_ITEMS_PER_WORKER = 48
+# The signals a helper must not handle as its parent does (see _reset_signals).
+_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+# How long finished helpers get to exit on their own before they are terminated.
+_EXIT_GRACE = 5.0
 
 
 def default_jobs() -> int:
@@ -54,13 +61,17 @@ def run_chunked(function: Callable[[Any], Any], items: list, jobs: int,
     gc.freeze()
     helpers = [context.Process(target=_helper, args=(function, items, size, claimed, results),
                                daemon=True) for _ in range(workers - 1)]
+    started: list = []
+    finished = False
     try:
-        for helper in helpers:
-            helper.start()
+        with _signals_deferred():
+            for helper in helpers:
+                helper.start()
+                started.append(helper)
         for chunk in _claim(items, size, claimed):
             for item in chunk:
                 yield function(item)
-        running = len(helpers)
+        running = len(started)
         while running:
             kind, payload = results.get()
             if kind == "done":
@@ -69,13 +80,46 @@ def run_chunked(function: Callable[[Any], Any], items: list, jobs: int,
                 raise payload
             else:
                 yield from payload
+        finished = True
     finally:
-        for helper in helpers:
-            if helper.is_alive():
-                helper.terminate()
-            helper.join()
+        _end(started, grace=_EXIT_GRACE if finished else 0.0)
         results.close()
         gc.unfreeze()
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold Ctrl+C and SIGTERM while helpers are forked, then act on them.
+
+    Raised in the middle of `start()`, a KeyboardInterrupt would leave a helper running
+    that this process does not know of. The helpers start with the signals blocked, so
+    none runs its parent's handler before `_reset_signals`."""
+    caught: list[int] = []
+    swapped = {}
+    # Python runs handlers in the main thread only: elsewhere nothing can interrupt.
+    if threading.current_thread() is threading.main_thread():
+        for sig in _SIGNALS:
+            if signal.getsignal(sig) is not None:  # None: not set from Python; leave it
+                swapped[sig] = signal.signal(sig, lambda number, _: caught.append(number))
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    try:
+        yield
+    finally:
+        for sig, handler in swapped.items():
+            signal.signal(sig, handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        for sig in caught:
+            signal.raise_signal(sig)  # the process's own handler, now that all are known
+
+
+def _end(helpers: list, grace: float) -> None:
+    """Wait for helpers that said they were done (they exit once their results are
+    sent); terminate the others."""
+    for helper in helpers:
+        helper.join(grace)
+        if helper.is_alive():
+            helper.terminate()
+            helper.join()
 
 
 def _claim(items: list, size: int, claimed) -> Iterator[list]:
@@ -90,6 +134,7 @@ def _claim(items: list, size: int, claimed) -> Iterator[list]:
 
 def _helper(function, items, size, claimed, results) -> None:
     """A forked helper: claim chunks until none are left, send back each chunk's results."""
+    _reset_signals()
     try:
         for chunk in _claim(items, size, claimed):
             results.put(("results", [function(item) for item in chunk]))
@@ -100,3 +145,13 @@ def _helper(function, items, size, claimed, results) -> None:
             results.put(("error", WorkerError("".join(traceback.format_exception(exc)))))
     results.put(("done", None))
 
+
+def _reset_signals() -> None:
+    """Undo what a helper inherited: its parent's signal handlers (the preview server
+    turns SIGINT and SIGTERM into KeyboardInterrupt, which a helper would print as a
+    traceback) and the mask `_signals_deferred` forked it with. Ctrl+C reaches the whole
+    process group: the helper ignores it and leaves the decision to its parent, whose
+    `terminate()` (SIGTERM) ends it at once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)

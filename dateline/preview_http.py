@@ -14,6 +14,7 @@ import socket
 import socketserver
 import sys
 import threading
+import time
 import traceback
 import weakref
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -87,6 +88,21 @@ def local_addresses() -> list[str]:
     return sorted(a for a in found if not a.startswith("127.") and a != "::1")
 
 
+def origin_schemes(base_url: str | None) -> frozenset[str]:
+    """The schemes a page of the preview itself can have: http, and --base-url's (a
+    proxy in front of the preview may serve it over https)."""
+    return frozenset({"http", urlsplit(base_url).scheme.lower() if base_url else "http"})
+
+
+def is_same_origin(origins: list[str], host: str, schemes: frozenset[str]) -> bool:
+    """Whether a request's Origin headers name the preview itself (at the Host it was
+    asked for): a page of another site, even one on this machine, may not read the
+    preview or follow its events, and 'null' (a file or a sandboxed frame) may not
+    either."""
+    return len(origins) == 1 and origins[0].strip().lower() in {
+        f"{scheme}://{host}" for scheme in schemes}
+
+
 def exposure_warning(host: str) -> str | None:
     """The warning for a --host other people can reach, naming what is exposed."""
     if host in ("localhost", "::1", "[::1]") or host.startswith("127."):
@@ -103,12 +119,18 @@ def exposure_warning(host: str) -> str | None:
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
-    block_on_close = False  # stop() joins the handler threads itself, with a time limit
+    block_on_close = False  # stop() ends the connections and joins the handler threads
+    # The standard library's listen queue holds 5: a page with many images, or a few
+    # tabs reloading at once, overflowed it and waited seconds for the SYN to be re-sent.
+    # The kernel caps this at its own limit (net.core.somaxconn).
+    request_queue_size = 1024
 
     def __init__(self, address, preview: PreviewServer, family: socket.AddressFamily):
         self.address_family = family
         self.preview = preview
         self.handler_threads: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
         super().__init__(address, _Handler)
 
     def server_bind(self) -> None:
@@ -117,11 +139,32 @@ class _HTTPServer(ThreadingHTTPServer):
         self.server_name, self.server_port = str(self.server_address[0]), self.server_address[1]
 
     def process_request(self, request, client_address) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
         thread = threading.Thread(target=self.process_request_thread,
                                   args=(request, client_address),
                                   name="dateline-request", daemon=True)
         self.handler_threads.add(thread)
         thread.start()
+
+    def shutdown_request(self, request) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def end_connections(self, timeout: float) -> None:
+        """End every open connection now and wait, `timeout` seconds in all, for their
+        threads: one waiting for a request (a browser's spare connection) would otherwise
+        hold the stop for as long as its read timeout."""
+        with self._connections_lock:  # held: a socket is never closed while shut down here
+            for connection in self._connections:
+                try:
+                    connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+        deadline = time.monotonic() + timeout
+        for thread in list(self.handler_threads):
+            thread.join(max(0.0, deadline - time.monotonic()))
 
     def handle_error(self, request, client_address) -> None:
         if not isinstance(sys.exc_info()[1], OSError):  # a client that left is no news
@@ -238,9 +281,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _route(self) -> None:
         hosts = self.headers.get_all("Host") or []
-        if len(hosts) != 1 or hosts[0].strip().lower() not in self.server.preview.allowed_hosts:
+        host = hosts[0].strip().lower() if len(hosts) == 1 else None
+        if host is None or host not in self.server.preview.allowed_hosts:
             return self._send_text(403, "Forbidden: this preview answers only to localhost "
                                    "and the address it was started on.")
+        origins = self.headers.get_all("Origin")
+        if origins is not None and not is_same_origin(origins, host,
+                                                      self.server.preview.origin_schemes):
+            return self._send_text(403, "Forbidden: pages of other sites may not read "
+                                   "this preview.")
         raw_path, _, query = self.path.split("#", 1)[0].partition("?")
         if not raw_path.startswith("/"):
             return self._send_text(400, "Bad request.")
@@ -317,17 +366,19 @@ class _Handler(BaseHTTPRequestHandler):
         hub = self.server.preview.hub
         if self._head:
             return self._begin(200, "text/event-stream; charset=utf-8", None)
-        if not hub.join():
-            return self._send_text(503, "Too many open preview pages; close some.")
+        listener = hub.join(self.client_address[0])
+        if listener is None:
+            return self._send_text(503, "The preview server is stopping.")
         try:
             self._begin(200, "text/event-stream; charset=utf-8", None)
-            stream_events(hub, self.wfile.write, lambda: _is_closed(self.connection),
+            stream_events(hub, listener, self.wfile.write,
+                          lambda: _is_closed(self.connection),
                           _client_epoch(self.headers.get("Last-Event-ID"), query),
                           self.server.preview.keepalive)
         except OSError:
             pass  # the page went away
         finally:
-            hub.leave()
+            hub.leave(listener)
             self.close_connection = True
 
     def _redirect(self, location: str) -> None:

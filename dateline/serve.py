@@ -40,6 +40,7 @@ from .preview_http import (  # noqa: F401 - re-exported for the command line and
     _allowed_hosts,
     _bind,
     exposure_warning,
+    origin_schemes,
 )
 from .watch import Debouncer, SourceWatch
 
@@ -64,7 +65,7 @@ class PreviewServer:
     def __init__(self, config: Config, options: BuildOptions | None = None,
                  host: str = "127.0.0.1", port: int = 8000, *, base_url: str | None = None,
                  keepalive: float = 15.0, quiet: float = 0.1, max_clients: int = 32,
-                 clock: Clock | None = None):
+                 max_per_client: int | None = None, clock: Clock | None = None):
         options = options or BuildOptions()
         fixed = options.now
         self._clock = clock or ((lambda: fixed) if fixed is not None else system_clock)
@@ -81,8 +82,9 @@ class PreviewServer:
         shown = _WILDCARDS.get(host, f"[{host}]" if ":" in host else host)
         self._origin = f"http://{shown}:{self.port}"
         self.allowed_hosts = _allowed_hosts(host, self.port, self._base_url)
+        self.origin_schemes = origin_schemes(self._base_url)
         self._output: Path | None = None
-        self.hub = EventHub(max_clients=max_clients)
+        self.hub = EventHub(max_clients=max_clients, per_client=max_per_client)
         self.epoch = 0
         """Bumped by every build that changed the output; 0 until one succeeds."""
         self._config_stale = False
@@ -144,8 +146,7 @@ class PreviewServer:
             self._httpd.shutdown()
             self._http_thread.join(5)
         self._httpd.server_close()
-        for thread in list(self._httpd.handler_threads):
-            thread.join(5)
+        self._httpd.end_connections(timeout=0.5)
         self._session.close()
         if self._output is not None:
             _release_output(self._output)

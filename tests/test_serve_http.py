@@ -134,6 +134,34 @@ def rewrite(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+SENTINEL = "content/en/world/other.md"
+
+
+def save_sentinel(server: PreviewServer) -> None:
+    """Edit one watched article and wait for its rebuild: a test that expects nothing
+    else to rebuild waits for this instead of for a time without builds (anything
+    still pending would come first, or join this build)."""
+    builds = server.builds
+    other = server.config.paths.root / SENTINEL
+    rewrite(other, other.read_text(encoding="utf-8") + "\nOne more line.\n")
+    server.wait_for_build(builds)  # its console line is printed before it counts
+
+
+def rebuilds(capsys) -> list[str]:
+    """What each rebuild since the last call said it was for, from the console (a failed
+    one says so on stderr)."""
+    captured = capsys.readouterr()
+    return [line.split(" ", 1)[1].split(" → ")[0]
+            for line in (captured.out + captured.err).splitlines() if " → " in line]
+
+
+def wait_until(condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
 def static_url(server: PreviewServer, stem: str, suffix: str) -> str:
     """The URL of a theme file as published (its name may carry a fingerprint)."""
     [found] = (server.output / "static").glob(f"{stem}*{suffix}")
@@ -404,16 +432,20 @@ def test_a_site_that_never_built_is_still_served_with_its_errors(tmp_path, write
 
 
 def test_idle_streams_get_keepalives_and_closed_ones_free_their_slot(tmp_path, write_site):
-    server = start_server(write_site(tmp_path / "site"), keepalive=0.2, max_clients=2)
+    server = start_server(write_site(tmp_path / "site"), keepalive=0.2, max_clients=2,
+                          max_per_client=2)
     try:
         first = EventStream(server, f"?epoch={server.epoch}")
         second = EventStream(server, f"?epoch={server.epoch}")
         with pytest.raises(TimeoutError):
             first.next_event(timeout=0.7)
         assert ": keepalive" in first.comments
-        assert fetch(server, EVENTS_PATH)[0] == 503  # bounded
-        first.close()
-        second.close()
+        third = EventStream(server, f"?epoch={server.epoch}")  # bounded: the oldest goes
+        with pytest.raises(EOFError):
+            first.next_event()
+        assert server.hub.clients == 2
+        for stream in (first, second, third):
+            stream.close()
         deadline = time.monotonic() + 5
         while server.hub.clients and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -444,24 +476,30 @@ def test_a_burst_of_events_makes_exactly_one_call():
     debouncer = Debouncer(calls.append, quiet=0.1)
     debouncer.start()
     try:
-        for index in range(30):
-            debouncer.add([Path(f"/site/content/{index}.md")])
+        burst = [Path(f"/site/content/{index}.md") for index in range(30)]
+        for path in burst:
+            debouncer.add([path])
             time.sleep(0.002)
-        time.sleep(0.5)
-        assert len(calls) == 1 and len(calls[0]) == 30
+        wait_until(lambda: calls)
+        # One more change after the call: a second call for the burst would come first.
+        debouncer.add([Path("/site/content/later.md")])
+        wait_until(lambda: len(calls) >= 2)
+        assert calls == [frozenset(burst), frozenset({Path("/site/content/later.md")})]
     finally:
         debouncer.stop()
 
 
-def test_saving_many_files_at_once_rebuilds_once(live):
+def test_saving_many_files_at_once_rebuilds_once(live, capsys):
     folder = live.config.paths.content / "en" / "world"
     builds = live.builds
+    capsys.readouterr()
     for index in range(12):
         (folder / f"burst-{index}.md").write_text(
             f"---\ntitle: Burst {index}\ndate: 2025-03-01T10:00:00+01:00\n---\n\nText.\n")
     assert live.wait_for_build(builds) == builds + 1
-    time.sleep(0.6)
-    assert live.builds == builds + 1
+    save_sentinel(live)
+    assert rebuilds(capsys) == ["content/en/world/burst-0.md, content/en/world/burst-1.md, "
+                                "content/en/world/burst-10.md and 9 more", SENTINEL]
     assert fetch(live, "/en/world/burst-11/")[0] == 200
 
 
@@ -486,30 +524,30 @@ def test_real_files_are_not_noise(name):
     assert not is_editor_noise(name)
 
 
-def test_swap_and_backup_files_do_not_rebuild(live):
+def test_swap_and_backup_files_do_not_rebuild(live, capsys):
     folder = live.config.paths.content / "en" / "world"
-    builds = live.builds
+    capsys.readouterr()
     for name in (".hello.md.swp", "hello.md~", "4913", ".#hello.md", "#hello.md#",
                  ".DS_Store"):
         (folder / name).write_text("x")
     (folder / ".git").mkdir()
     (folder / ".git" / "index").write_text("x")
-    time.sleep(0.6)
-    assert live.builds == builds
+    save_sentinel(live)
+    assert rebuilds(capsys) == [SENTINEL]  # the leftovers made no build, nor joined this one
 
 
 def test_with_lang_other_languages_are_neither_built_nor_watched(tmp_path, write_site,
-                                                                 article_text):
+                                                                 article_text, capsys):
     root = write_site(tmp_path / "site")
     only_ru = root / "content/ru/world/only-ru.md"  # no English version: no en page shows it
     only_ru.write_text(article_text(title="Только по-русски"), encoding="utf-8")
     server = start_server(root, options=BuildOptions(languages=("en",)))
     try:
         assert fetch(server, "/ru/world/hello/")[0] == 404
-        builds = server.builds
+        capsys.readouterr()
         rewrite(only_ru, "---\ntitle: x\n")
-        time.sleep(0.6)
-        assert server.builds == builds
+        save_sentinel(server)
+        assert rebuilds(capsys) == [SENTINEL]
     finally:
         server.stop()
 

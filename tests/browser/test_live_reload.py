@@ -4,9 +4,12 @@ a reload keeps the scroll position."""
 
 from __future__ import annotations
 
+import socket
 import time
 
 from playwright.sync_api import expect
+
+from dateline.livereload import EVENTS_PATH
 
 OVERLAY = "#dateline-build-errors"
 ARTICLE = "content/en/world/hello.md"
@@ -99,3 +102,27 @@ def test_a_hidden_tab_lets_its_connection_go_and_catches_up_when_shown(
     _set_hidden(page, False)
     page.wait_for_function("window.beforeReload === undefined && "
                            "document.body.innerText.includes('Edited while hidden')")
+
+
+def test_a_page_opened_after_a_flood_of_streams_still_reloads(page, preview, article, save):
+    # 40 streams from this machine's address (the browser's too) fill every place; the
+    # page opened next must get one, or its EventSource gives up on it for good.
+    flood = []
+    for _ in range(40):
+        sock = socket.create_connection(("127.0.0.1", preview.port), timeout=10)
+        sock.sendall(f"GET {EVENTS_PATH} HTTP/1.1\r\nHost: 127.0.0.1:{preview.port}\r\n"
+                     "\r\n".encode())
+        flood.append(sock)
+    try:
+        for sock in flood:  # every one answered (the stream's first line, or a refusal)
+            assert sock.recv(4096).startswith(b"HTTP/1.0 ")
+        page.goto(preview.url + "en/world/hello/")
+        page.wait_for_function("() => !!document.querySelector('script[data-epoch]')")
+        page.evaluate("window.beforeReload = true")
+        save(article, article.read_text(encoding="utf-8").replace("Paragraph 4 of",
+                                                                  "Edited after a flood", 1))
+        page.wait_for_function("window.beforeReload === undefined && "
+                               "document.body.innerText.includes('Edited after a flood')")
+    finally:
+        for sock in flood:
+            sock.close()
