@@ -30,6 +30,7 @@ from . import __version__
 from .atomic import replacing
 from .bodies import FILE as BODIES_FILE
 from .bodies import BodyStore
+from .cachedamage import CacheDamaged, reason, unpickled
 from .collector import long_lived
 from .memo import ArticleEntry, AssemblyMemo
 from .state import RACY_NS
@@ -239,23 +240,38 @@ class BuildCache:
         self.last_build = None
         """What the last good build of a long-running process made (`lastbuild`)."""
         self.dirty = False
+        self.damage: str | None = None
+        """Why the cache on disk could not be read, when it could not (`take_damage`)."""
         self._snapshot_bytes = self._journal_bytes = 0
 
     @classmethod
     def open(cls, folder: Path, settings: str) -> BuildCache:
-        """The cache for these settings; empty when there is none or it is damaged."""
+        """The cache for these settings; empty when there is none, it was written for
+        other settings or another version, or it cannot be read (then `damage` says why,
+        and its files are removed)."""
         key = cache_key(settings)
         _make_folder(folder)
         bodies = BodyStore.open(folder, key)
         try:
             if bodies.fresh:
-                raise ValueError("the bodies this cache names are gone")
+                raise _Foreign  # the bodies this cache names are gone
             stored = _Stored.open(folder, key)
-            cache = cls(folder, CacheData(key, stored), True, bodies)
-            cache._snapshot_bytes, cache._journal_bytes = stored.sizes
-            return cache
-        except Exception:  # noqa: BLE001 - any damage at all means: start afresh
+        except (_Foreign, FileNotFoundError):
             return cls(folder, CacheData(key), False, bodies)
+        except Exception as exc:  # noqa: BLE001 - any damage at all means: start afresh
+            cache = cls(folder, CacheData(key), False, bodies)
+            cache.damage = reason(exc)
+            for name in (SNAPSHOT, JOURNAL):  # said once: the next build finds none
+                (folder / name).unlink(missing_ok=True)
+            return cache
+        cache = cls(folder, CacheData(key, stored), True, bodies)
+        cache._snapshot_bytes, cache._journal_bytes = stored.sizes
+        return cache
+
+    def take_damage(self) -> str | None:
+        """Why the cache could not be read, once (a session's cache lives on)."""
+        damage, self.damage = self.damage, None
+        return damage
 
     def forget_sources(self) -> None:
         """Keep nothing learnt from the sources (for a clean build); what other output
@@ -362,8 +378,8 @@ _TABLES = ("sources", "front_matter", "photos", "templates", "fields", "articles
 _FOLDER_TABLES = ("files:", "groups:")
 
 
-class CacheDamaged(Exception):
-    """A table of the cache read during a build was found damaged."""
+class _Foreign(Exception):
+    """The cache was written for other settings or by another version: dropped silently."""
 
 
 def _write_snapshot(handle, data: CacheData) -> int:
@@ -399,14 +415,15 @@ class _Stored:
         when read)."""
         handle = (folder / SNAPSHOT).open("rb")
         try:
-            (size,) = _SNAPSHOT_HEAD.unpack(handle.read(_SNAPSHOT_HEAD.size))
-            head = handle.read(size)
-            if len(head) != size:
-                raise ValueError("cut-off snapshot")
-            stored_key, generation, written_ns, index = pickle.loads(head)
-            if stored_key != key:
-                raise ValueError("cache from another version or settings")
             snapshot_bytes = os.fstat(handle.fileno()).st_size
+            (size,) = _SNAPSHOT_HEAD.unpack(handle.read(_SNAPSHOT_HEAD.size))
+            if size > snapshot_bytes:  # never allocate what a garbage length says
+                raise ValueError("cut-off snapshot")
+            stored_key, generation, written_ns, index = unpickled(handle.read(size),
+                                                                  "its index")
+            if stored_key != key:
+                raise _Foreign
+            _check_index(index)
             journal, written_ns, journal_bytes = _read_journal(folder, generation, written_ns)
             return cls(handle, _SNAPSHOT_HEAD.size + size, generation, written_ns, index,
                        journal, (snapshot_bytes, journal_bytes))
@@ -424,9 +441,11 @@ class _Stored:
             self.handle.seek(self.base + offset)
             blob = self.handle.read(size)
             if len(blob) != size or hashlib.blake2b(blob, digest_size=16).digest() != check:
-                raise CacheDamaged(f"the cache's {name} table is damaged")
+                raise CacheDamaged(f"its {name} table is damaged")
             with long_lived():
-                table = pickle.loads(blob)
+                table = unpickled(blob, f"its {name} table")
+            if not isinstance(table, dict):
+                raise CacheDamaged(f"its {name} table is a {type(table).__name__}")
         for changed, removed in self.journal.get(name, ()):
             for key in removed:
                 table.pop(key, None)
@@ -455,15 +474,28 @@ def _read_journal(folder: Path, generation: str, written_ns: int
         body = stream.read(size)
         if len(body) != size or hashlib.blake2b(body, digest_size=16).digest() != check:
             raise ValueError("damaged journal")
-        record_generation, record_ns, changes = pickle.loads(body)
+        record_generation, record_ns, changes = unpickled(body, "its journal")
         if record_generation != generation:
             continue  # written against an earlier snapshot
         for name, change in changes.items():
             if name not in _TABLES and not name.startswith(_FOLDER_TABLES):
                 raise ValueError(f"journal names an unknown table {name!r}")
+            changed, removed = change
+            if not isinstance(changed, dict) or not isinstance(removed, list):
+                raise ValueError(f"journal holds a damaged change of {name!r}")
             changes_by_table.setdefault(name, []).append(change)
         written_ns = record_ns
     return changes_by_table, written_ns, len(journal)
+
+
+def _check_index(index) -> None:
+    """Raise unless `index` maps table names to (offset, size, digest)."""
+    if not isinstance(index, dict):
+        raise ValueError("damaged index")
+    for name, place in index.items():
+        if not (isinstance(name, str) and isinstance(place, tuple) and len(place) == 3
+                and isinstance(place[0], int) and isinstance(place[1], int)):
+            raise ValueError("damaged index")
 
 
 def _same(old, new) -> bool:
@@ -492,17 +524,23 @@ def _layout() -> str:
     """The fields of every kind of value the cache holds. Slotted dataclasses are pickled
     as their values in field order, so a cache written before a field was added or removed
     would load with every later value in the wrong field: such a cache is dropped."""
+    return layout_digest(cached_kinds())
+
+
+def cached_kinds() -> tuple[type, ...]:
+    """Every class of Dateline's whose values the cache pickles."""
     from . import errors, model, photos, read
 
-    kinds = (SourceEntry, OutputRecord, AssemblyMemo, ArticleEntry, model.Article,
-             model.Image, model.Asset, photos.Picture, photos.Rendition, photos.Job,
-             photos.SourceInfo, errors.SourceRef, read.Document)
-    return layout_digest(kinds)
+    return (SourceEntry, OutputRecord, AssemblyMemo, ArticleEntry, model.Article,
+            model.Image, model.Asset, photos.Picture, photos.Rendition, photos.Job,
+            photos.SourceInfo, errors.SourceRef, read.Document)
 
 
 def layout_digest(kinds: tuple[type, ...]) -> str:
-    """A digest of the fields of each kind (dataclasses and msgspec Structs), in order."""
-    text = repr([(kind.__name__, _field_names(kind)) for kind in kinds])
+    """A digest of where each kind (dataclasses and msgspec Structs) lives and of its
+    fields, in order: a pickle names a class by module and qualified name, so a cache
+    written before one moved would fail to load (it is dropped by its key instead)."""
+    text = repr([(kind.__module__, kind.__qualname__, _field_names(kind)) for kind in kinds])
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 

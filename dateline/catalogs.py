@@ -255,7 +255,7 @@ def template_ids(template: Path, cache_dir: Path | None = None) -> list[str]:
     made_from = _compiled_from(source).hex()
     kept = cache_dir / f"{template.name}.ids" if cache_dir else None
     if kept is not None and (known := _read(kept)) is not None:
-        lines = known.decode("utf-8").split("\n")
+        lines = known.decode("utf-8", "replace").split("\n")  # damaged: its digest differs
         if lines[0] == made_from:
             return lines[1:]
     from babel.messages.pofile import read_po

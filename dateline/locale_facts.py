@@ -33,7 +33,7 @@ class LocaleFacts:
         None when Babel knows no such locale."""
         known = self._load()
         key = f"{code}\0{locale_name}"
-        if key not in known or (known[key] and len(known[key]) != _FIELDS):  # older file
+        if key not in known:
             known[key] = _ask_babel(code, locale_name)
             self._added = True
         facts = known[key]
@@ -58,10 +58,17 @@ class LocaleFacts:
             try:
                 data = json.loads(self.path.read_text(encoding="utf-8"))
                 ok = data["babel"] == babel.__version__ and isinstance(data["facts"], dict)
-                self._known = data["facts"] if ok else {}
-            except (OSError, ValueError, KeyError, TypeError):
+                # An entry of any other shape (a damaged file) is asked for again.
+                self._known = {key: facts for key, facts in data["facts"].items()
+                               if facts is None or _is_facts(facts)} if ok else {}
+            except (OSError, ValueError, KeyError, TypeError, RecursionError):
                 self._known = {}
         return self._known
+
+
+def _is_facts(facts) -> bool:
+    return (isinstance(facts, list) and len(facts) == _FIELDS
+            and all(isinstance(fact, str) for fact in facts))
 
 
 def _ask_babel(code: str, locale_name: str) -> list | None:

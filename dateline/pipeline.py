@@ -22,6 +22,7 @@ from pathlib import Path
 from . import locales_dirs_for, state
 from .bodies import MARKDOWN_EXTENSIONS, BodyMissing
 from .cache import BuildCache, BuildSession, CacheDamaged
+from .cachedamage import damage_warning
 from .collector import long_lived
 from .config import Config
 from .errors import ContentError, Problem, Problems, SourceRef, UsageError, display_path
@@ -123,6 +124,8 @@ class Started:
     keeps no state for the shortcut)."""
     stats: dict[str, os.stat_result] | None = None
     """Every input file's stat, taken for that key (the sources are not walked twice)."""
+    damage: str | None = None
+    """Why the last build's record (`state`) could not be read, when it could not."""
 
 
 def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult:
@@ -134,7 +137,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     linker = Linker(config.site.base_url, config.site.relative_urls)
     settings = settings_key(config, linker)
     # The preview server builds when its watcher saw a change: no shortcut to look for.
-    inputs, stats = "", None
+    inputs, stats, damage = "", None, None
     if options.session is None:
         inputs, newest, stats = state.inputs_key(
             [config.paths.content, config.theme_dir, *locales_dirs_for(config.paths.locales)],
@@ -142,7 +145,8 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
                                         options.drafts, options.future, options.languages,
                                         options.fingerprint_assets)),
             (config.paths.content, confinement_of(config)))
-        previous = None if options.clean else state.load(config.paths.cache, output)
+        previous, damage = ((None, None) if options.clean
+                            else state.load(config.paths.cache, output))
         if state.is_current(previous, inputs, newest, now, read_build_id(output)):
             result = _unchanged(previous, output, started)
             check_strict(options, result.warnings)
@@ -151,16 +155,21 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     with long_lived():
         from . import stages
 
-    begun = Started(started, output, now, linker, settings, inputs, stats)
+    begun = Started(started, output, now, linker, settings, inputs, stats, damage)
     try:
         return stages.run(config, options, begun)
-    except (BodyMissing, CacheDamaged):
-        # The cache named a rendered body its store no longer holds, or a table of it
-        # read during the build was damaged (behind its back: its index and journal were
-        # checked when it was opened). Nothing was written: forget it and build afresh.
+    except (BodyMissing, CacheDamaged) as exc:
+        # The cache named a rendered body its store no longer holds, or a table of it or
+        # the saved model read during the build could not be read (its index and journal
+        # were checked when it was opened). Nothing was written: forget it, build afresh.
         if options.session is not None:
             options.session.forget()
+        from . import savedbuild
+
         BuildCache.discard(config.paths.cache)
+        savedbuild.discard(config.paths.cache)
+        if isinstance(exc, CacheDamaged):  # said by the build afresh, in its one warning
+            begun = replace(begun, damage="; ".join(filter(None, (begun.damage, str(exc)))))
         return stages.run(config, replace(options, clean=True), begun)
 
 
@@ -183,9 +192,17 @@ def load_site(config: Config, options: BuildOptions, now: dt.datetime,
               problems: Problems):
     """Read, validate and assemble the content, with rendered bodies; raises on errors.
     For tools that need the model without writing a site (`translations`)."""
-    from . import stages
+    from . import savedbuild, stages
 
-    return stages.load_site(config, options, now, problems)
+    try:
+        return stages.load_site(config, options, now, problems)
+    except CacheDamaged as exc:
+        BuildCache.discard(config.paths.cache)
+        savedbuild.discard(config.paths.cache)
+        site = stages.load_site(config, options, now, problems)
+        problems.warnings.append(damage_warning(config.paths.cache, config.paths.root,
+                                                str(exc)))
+        return site
 
 
 def settings_key(config: Config, linker: Linker) -> str:

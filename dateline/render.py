@@ -45,13 +45,24 @@ def load_theme(theme_dir: Path, cache_dir: Path | None = None,
     return env, fingerprints
 
 
+class _KeptTemplates(FileSystemBytecodeCache):
+    """Compiled templates in the cache folder. Jinja catches only some ways a file can
+    fail to load; any other (random bytes after its header) means: compile it again."""
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 - a damaged cache file, whatever its bytes
+            bucket.reset()
+
+
 def _new_environment(theme_dir: Path, cache_dir: Path | None) -> Environment:
     # Compiled templates are kept on disk too (Jinja checks each source's mtime), so a
     # one-page rebuild from the command line does not compile the whole theme again.
     bytecode = None
     if cache_dir is not None:
         (cache_dir / "templates").mkdir(parents=True, exist_ok=True)
-        bytecode = FileSystemBytecodeCache(str(cache_dir / "templates"))
+        bytecode = _KeptTemplates(str(cache_dir / "templates"))
     env = Environment(
         bytecode_cache=bytecode,
         auto_reload=False,

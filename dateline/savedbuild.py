@@ -26,6 +26,7 @@ import copyreg
 import datetime as dt
 import functools
 import hashlib
+import io
 import operator
 import os
 import pickle
@@ -38,6 +39,7 @@ from . import locales_dirs_for
 from .atomic import replacing
 from .bodies import body_id
 from .cache import BuildCache, SourceEntry, layout_digest, stat_key
+from .cachedamage import CacheDamaged, reason, unpickled
 from .config import Config
 from .errors import Problem, Problems, display_path
 from .fingerprints import digest
@@ -126,7 +128,7 @@ def key_of(cache_key: str, shape: tuple) -> str:
 def _layout() -> str:
     # Values are pickled as their constructor's arguments: a model saved before a field
     # was added, removed or moved would load with values in the wrong fields.
-    return layout_digest(_model_kinds())
+    return layout_digest(model_kinds())
 
 
 def body_edits(folder: Path, key: str, output: Path, build_id: str | None,
@@ -316,21 +318,42 @@ def _path_reducers() -> dict:
     return table
 
 
-def _model_kinds() -> tuple[type, ...]:
+def model_kinds() -> tuple[type, ...]:
+    """Every class of Dateline's whose values the saved model pickles."""
     from . import errors, model, pages, photos
 
     return (model.Article, model.Image, model.Asset, model.Site, pages.Page,
             pages.Pagination, errors.SourceRef, errors.Problem, photos.Picture,
-            photos.Rendition, photos.Job, photos.SourceInfo)
+            photos.Rendition, photos.Job, photos.SourceInfo, SavedHead, SavedModel)
 
 
 def _load(path: Path, key: str, kind: type):
+    """The value saved in `path` for `key`; None when there is none or it was saved for
+    another key (another version, layout or settings); CacheDamaged when it cannot be
+    read (cut off, random bytes, a class that moved, a value of another kind)."""
+    what = f"its saved model ({path.name})"
     try:
-        with path.open("rb") as handle:
-            if pickle.load(handle) != key:
-                return None
-            value = pickle.load(handle)
-    except Exception:  # noqa: BLE001 - missing, damaged, or from another version: unused
+        data = path.read_bytes()
+    except FileNotFoundError:
         return None
-    return value if isinstance(value, kind) else None
+    except OSError as exc:
+        raise CacheDamaged(f"{what}: {reason(exc)}") from exc
+    handle = io.BytesIO(data)
+    try:
+        saved_key = pickle.load(handle)
+    except Exception as exc:  # noqa: BLE001 - every way a foreign pickle can fail
+        raise CacheDamaged(f"{what}: {reason(exc)}") from exc
+    if saved_key != key:
+        return None  # values of another layout are never unpickled
+    value = unpickled(memoryview(data)[handle.tell():], what)
+    if not isinstance(value, kind):
+        raise CacheDamaged(f"{what}: a {type(value).__name__}, not a {kind.__name__}")
+    return value
+
+
+def discard(folder: Path) -> None:
+    """Remove every saved model (the cache they go with was found damaged)."""
+    for pattern in (MODEL, HEAD):
+        for path in folder.glob(pattern.format("*")):
+            path.unlink(missing_ok=True)
 

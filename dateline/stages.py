@@ -19,6 +19,7 @@ from msgspec import structs
 from . import bodies, faults, locales_dirs_for, savedbuild, state, vocabulary
 from .assemble import ContentFiles, assemble
 from .cache import BuildCache, OutputRecord, stat_key
+from .cachedamage import damage_warning
 from .catalog_checks import plural_rule_of
 from .catalogs import (
     SOURCE_LANGUAGE,
@@ -32,7 +33,7 @@ from .collector import long_lived
 from .config import Config
 from .crosslinks import link_articles
 from .discovery import discovery_groups
-from .errors import ContentError, Problems, SourceRef, display_path
+from .errors import ContentError, Problem, Problems, SourceRef, display_path
 from .fingerprints import (
     DigestMemo,
     PageFingerprints,
@@ -81,6 +82,7 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
     # read and checked against its recorded digest first (`_make_photos`).
     cache = (options.session.cache(config.paths.cache, settings) if options.session
              else BuildCache.open(config.paths.cache, settings))
+    damage = [why for why in (begun.damage, cache.take_damage()) if why]
     if options.clean:
         cache.forget_sources()
     bodies.use(cache.bodies)
@@ -239,13 +241,22 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
     return BuildResult(
         output=output, pages=len(pages), files=len(new),
         seconds=time.perf_counter() - started, held_back=held_back,
-        warnings=problems.warnings, fallbacks=fallbacks, label_fallbacks=label_fallbacks,
+        warnings=[*_damage_warnings(damage, config), *problems.warnings],
+        fallbacks=fallbacks, label_fallbacks=label_fallbacks,
         written=len(written), unchanged=len(new) - len(written), removed=len(removed),
         incremental=record is not None, rendered=len(dirty), photos_made=photos_made,
         changed_files=tuple(sorted(written)),
         borrowed=_borrowed(site, views, options.languages), replanned=replanned,
         valid_until=dt.datetime.fromisoformat(valid_until),
     )
+
+
+def _damage_warnings(damage: list[str], config: Config) -> list[Problem]:
+    """The one warning of cache files that could not be read, said by the build that
+    dropped them (never saved with the others: the next build has nothing to say)."""
+    if not damage:
+        return []
+    return [damage_warning(config.paths.cache, config.paths.root, "; ".join(damage))]
 
 
 def _remember(write, config: Config, problems: Problems) -> bool:
@@ -371,6 +382,8 @@ def load_site(config: Config, options: BuildOptions, now: dt.datetime,
     For tools that need the model without writing a site (`translations`)."""
     linker = Linker(config.site.base_url, config.site.relative_urls)
     cache = BuildCache.open(config.paths.cache, settings_key(config, linker))
+    problems.warnings.extend(_damage_warnings([why for why in [cache.take_damage()] if why],
+                                              config))
     bodies.use(cache.bodies)
     jobs = options.jobs or default_jobs()
     prepared = _prepare(config, options, linker, cache, jobs, problems)

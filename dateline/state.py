@@ -13,8 +13,11 @@ import os
 import time
 from pathlib import Path
 
+import msgspec
+
 from . import __version__
 from .atomic import replacing
+from .cachedamage import reason
 from .errors import Problem, SourceRef
 from .inputs import Confinement, walk
 
@@ -64,12 +67,40 @@ def next_change(dates: list[dt.datetime], now: dt.datetime, window: dt.timedelta
     return min(moments).isoformat() if moments else "9999-12-31T00:00:00+00:00"
 
 
-def load(cache_dir: Path, output: Path) -> dict | None:
+class _Record(msgspec.Struct):
+    """What `is_current` and the build's summary read from a record: any other shape
+    means the file is damaged or written by another version."""
+
+    key: str
+    build_id: str
+    written_ns: int
+    valid_until: str
+    pages: int
+    files: int
+    held_back: list[tuple[str, int, str]]
+    warnings: list[tuple[str, int, str]]
+    fallbacks: dict[str, int]
+    label_fallbacks: dict[str, int] = {}
+
+
+def load(cache_dir: Path, output: Path) -> tuple[dict | None, str | None]:
+    """The last build's record for `output` (None: there is none, or it cannot be read),
+    and why the file could not be read when it could not."""
+    path = cache_dir / STATE_FILE
     try:
-        states = json.loads((cache_dir / STATE_FILE).read_text(encoding="utf-8"))
-        return states.get(str(output))
-    except (OSError, ValueError, AttributeError):
-        return None
+        states = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None, None
+    except (OSError, ValueError, RecursionError) as exc:
+        return None, f"{STATE_FILE}: {reason(exc)}"
+    record = states.get(str(output)) if isinstance(states, dict) else states
+    if record is None:
+        return None, None
+    try:
+        msgspec.convert(record, _Record)
+    except msgspec.ValidationError as exc:
+        return None, f"{STATE_FILE}: {reason(exc)}"
+    return record, None
 
 
 def is_current(state: dict | None, key: str, newest_ns: int, now: dt.datetime,
