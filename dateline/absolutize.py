@@ -9,8 +9,9 @@ attributes of start tags change; everything else is copied through as written.
 from __future__ import annotations
 
 from html import escape
-from html.parser import HTMLParser
 from urllib.parse import urljoin
+
+from .htmlrewrite import TagRewriter
 
 _URL_ATTRIBUTES = frozenset({"href", "src", "poster", "cite", "action", "data"})
 
@@ -40,13 +41,13 @@ def _resolve_srcset(value: str, base: str) -> str:
     return ", ".join(candidates)
 
 
-class _Rewriter(HTMLParser):
+class _Rewriter(TagRewriter):
     def __init__(self, base: str):
-        super().__init__(convert_charrefs=False)
+        super().__init__()
         self.base = base
-        self.out: list[str] = []
 
-    def _tag(self, tag: str, attrs: list[tuple[str, str | None]], closing: bool) -> None:
+    def rewrite_tag(self, tag: str, attrs: list[tuple[str, str | None]],
+                    closing: bool) -> None:
         raw = self.get_starttag_text() or ""
         if not any(name in _URL_ATTRIBUTES or name == "srcset" for name, _ in attrs):
             self.out.append(raw)
@@ -62,33 +63,3 @@ class _Rewriter(HTMLParser):
                 value = _resolve_srcset(value, self.base)
             parts.append(f'{name}="{escape(value, quote=True)}"')
         self.out.append("<" + " ".join(parts) + (" />" if closing else ">"))
-
-    def handle_starttag(self, tag, attrs):
-        self._tag(tag, attrs, closing=False)
-
-    def handle_startendtag(self, tag, attrs):
-        self._tag(tag, attrs, closing=True)
-
-    def handle_endtag(self, tag):
-        self.out.append(f"</{tag}>")
-
-    def handle_data(self, data):
-        self.out.append(data)
-
-    def handle_entityref(self, name):
-        self.out.append(f"&{name};")
-
-    def handle_charref(self, name):
-        self.out.append(f"&#{name};")
-
-    def handle_comment(self, data):
-        self.out.append(f"<!--{data}-->")
-
-    def handle_decl(self, decl):
-        self.out.append(f"<!{decl}>")
-
-    def handle_pi(self, data):
-        self.out.append(f"<?{data}>")
-
-    def unknown_decl(self, data):
-        self.out.append(f"<![{data}]>")

@@ -21,7 +21,6 @@ import os
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -31,6 +30,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from .crosslinks import Link, placeholder
 from .errors import Problems, SourceRef
+from .htmlrewrite import TagRewriter
 from .urls import Linker
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
@@ -166,13 +166,13 @@ def _raw_html(block: str, context: BodyContext) -> str:
     return "".join(rewriter.out)
 
 
-class _RawRewriter(HTMLParser):
+class _RawRewriter(TagRewriter):
     def __init__(self, context: BodyContext) -> None:
-        super().__init__(convert_charrefs=False)
+        super().__init__()
         self.context = context
-        self.out: list[str] = []
 
-    def _tag(self, tag: str, attrs: list[tuple[str, str | None]], closing: bool) -> None:
+    def rewrite_tag(self, tag: str, attrs: list[tuple[str, str | None]],
+                    closing: bool) -> None:
         raw = self.get_starttag_text() or ""
         kept, changed = [], False
         for name, value in attrs:
@@ -194,36 +194,6 @@ class _RawRewriter(HTMLParser):
         parts = [tag] + [name if value is None else f'{name}="{html.escape(value)}"'
                          for name, value in kept]
         self.out.append("<" + " ".join(parts) + (" />" if closing else ">"))
-
-    def handle_starttag(self, tag, attrs):
-        self._tag(tag, attrs, closing=False)
-
-    def handle_startendtag(self, tag, attrs):
-        self._tag(tag, attrs, closing=True)
-
-    def handle_endtag(self, tag):
-        self.out.append(f"</{tag}>")
-
-    def handle_data(self, data):
-        self.out.append(data)
-
-    def handle_entityref(self, name):
-        self.out.append(f"&{name};")
-
-    def handle_charref(self, name):
-        self.out.append(f"&#{name};")
-
-    def handle_comment(self, data):
-        self.out.append(f"<!--{data}-->")
-
-    def handle_decl(self, decl):
-        self.out.append(f"<!{decl}>")
-
-    def handle_pi(self, data):
-        self.out.append(f"<?{data}>")
-
-    def unknown_decl(self, data):
-        self.out.append(f"<![{data}]>")
 
 
 class BodyUrlsExtension(Extension):
