@@ -12,11 +12,11 @@ import os
 import sys
 from pathlib import Path
 
-from . import failures
+from .build import failures
+from .build.pipeline import BuildOptions, BuildResult, StrictWarnings, build
+from .build.write import recover
 from .config import load_config
 from .errors import DatelineError, Problem, SourceRef, UsageError
-from .pipeline import BuildOptions, BuildResult, StrictWarnings, build
-from .write import recover
 
 COMMANDS = ("build",)
 
@@ -205,7 +205,7 @@ def _add_check_command(commands) -> None:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from . import check
+    from .publish import check
 
     skip = check.parse_skip(args.skip)
     # With --out, a config is optional: the site folder knows its own base URL.
@@ -241,7 +241,7 @@ def _add_deploy_command(commands) -> None:
 
 
 def _run_deploy(args: argparse.Namespace) -> int:
-    from . import deploy
+    from .publish import deploy
 
     try:
         if args.list:
@@ -259,7 +259,7 @@ def _run_deploy(args: argparse.Namespace) -> int:
 
 
 def _deploy(args: argparse.Namespace) -> None:
-    from . import deploy
+    from .publish import deploy
 
     config = load_config(args.config) if args.out is None or args.config.is_file() else None
     folder = args.out if args.out is not None else config.paths.output
@@ -293,7 +293,7 @@ def _when(iso: str) -> str:
 
 
 def _run_i18n(args: argparse.Namespace) -> int:
-    from . import messages
+    from .i18n import messages
 
     config = load_config(args.config)
     recover(config.paths.output)
@@ -337,9 +337,9 @@ def _run_translations(args: argparse.Namespace) -> int:
     import datetime as dt
     import json
 
-    from . import coverage
+    from .build.pipeline import load_site
     from .errors import Problems
-    from .pipeline import load_site
+    from .i18n import coverage
 
     config = load_config(args.config)
     recover(config.paths.output)

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from . import shipped_path
 from .errors import ConfigError, Problems, SourceRef
 from .locale_facts import LocaleFacts
-from .photos import PhotoSettings
+from .photos.photos import PhotoSettings
 
 CALENDARS = ("gregorian", "persian")
 SLUG_STYLES = ("transliterate", "unicode")

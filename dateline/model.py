@@ -16,7 +16,7 @@ from . import bodies
 from .config import Config
 from .crosslinks import fill
 from .errors import Problem, SourceRef
-from .photos import Picture
+from .photos.photos import Picture
 
 
 class Image(msgspec.Struct, frozen=True):

@@ -22,8 +22,8 @@ import yaml
 from hypothesis import settings
 
 from dateline import cli
+from dateline.build.pipeline import BuildOptions, BuildResult, build
 from dateline.config import load_config
-from dateline.pipeline import BuildOptions, BuildResult, build
 
 settings.register_profile(
     "dateline", deadline=None, print_blob=True,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dateline import stages
+from dateline.build import stages
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -23,11 +23,11 @@ from pathlib import Path
 import pytest
 
 import dateline
-from dateline import savedbuild
-from dateline.cache import JOURNAL, SNAPSHOT, cached_kinds, layout_digest
+from dateline.build import savedbuild
+from dateline.build.pipeline import BuildOptions, build
 from dateline.config import load_config
-from dateline.pipeline import BuildOptions, build
-from dateline.state import STATE_FILE
+from dateline.incremental.cache import JOURNAL, SNAPSHOT, cached_kinds, layout_digest
+from dateline.incremental.state import STATE_FILE
 
 REPO = Path(dateline.__file__).resolve().parent.parent
 PREVIOUS_RELEASE = "6f98d780589849f03a883a80e6ecf11de6f2da4d"
@@ -340,7 +340,7 @@ def test_every_class_the_cache_pickles_counts_in_its_layout(tmp_path, image_byte
     while head := journal.read(20):
         load_all(journal.read(struct.unpack("<I16s", head)[0]))
     in_cache = {(m, n) for m, n in named if m.startswith("dateline")}
-    assert ("dateline.cache", "SourceEntry") in in_cache
+    assert ("dateline.incremental.cache", "SourceEntry") in in_cache
     assert in_cache <= {(k.__module__, k.__qualname__) for k in cached_kinds()}
     named.clear()
     for path in cache.glob("last-build-*"):

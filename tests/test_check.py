@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from dateline.checks.folder import BuiltSite, parse_page
-from dateline.checks.hreflang import check_hreflang
-from dateline.checks.links import check_links
+from dateline.publish.checks.folder import BuiltSite, parse_page
+from dateline.publish.checks.hreflang import check_hreflang
+from dateline.publish.checks.links import check_links
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from dateline import deploy
 from dateline.errors import DatelineError
+from dateline.publish import deploy
 
 
 @pytest.fixture

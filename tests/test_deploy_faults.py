@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from dateline import deploy
+from dateline.publish import deploy
 
 CLI = "import sys; from dateline.cli import main; sys.exit(main(sys.argv[1:]))"
 

@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from dateline import deploy
+from dateline.build.write import MARKER
 from dateline.errors import DatelineError
-from dateline.write import MARKER
+from dateline.publish import deploy
 
 
 @dataclass

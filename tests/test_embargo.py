@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from dateline.build.pipeline import BuildOptions, build
 from dateline.config import load_config
-from dateline.pipeline import BuildOptions, build
-from dateline.serve import PreviewServer
+from dateline.preview.serve import PreviewServer
 
 NOW = dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC)
 EMBARGO = dt.datetime(2026, 1, 20, 6, 0, tzinfo=dt.UTC)

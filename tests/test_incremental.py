@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from dateline import shipped_path
-from dateline.cache import BuildCache, BuildSession
+from dateline.build.pipeline import BuildOptions, build, settings_key
 from dateline.config import load_config
 from dateline.errors import ContentError
-from dateline.pipeline import BuildOptions, build, settings_key
+from dateline.incremental.cache import BuildCache, BuildSession
 from dateline.urls import Linker
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -514,7 +514,7 @@ def test_editors_swap_and_backup_files_are_no_inputs(tmp_path):
 def test_a_saved_model_the_disk_refuses_leaves_the_build_whole(tmp_path, monkeypatch):
     """Saving the model is an optimisation: a full disk fails it, not the build, and
     the next build takes the full path to the same site."""
-    from dateline import savedbuild
+    from dateline.build import savedbuild
 
     seed(tmp_path)
     live = tmp_path / "site"

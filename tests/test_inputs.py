@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from dateline.build.pipeline import BuildOptions, build
 from dateline.config import load_config
 from dateline.errors import ContentError
-from dateline.pipeline import BuildOptions, build
 
 NOW = dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC)
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file types")
@@ -89,7 +89,7 @@ def test_a_special_file_named_like_a_source_is_a_warning_and_never_opened(site, 
 
 
 def test_a_special_file_in_a_preview_session_is_never_opened(site, make_site):
-    from dateline.cache import BuildSession
+    from dateline.incremental.cache import BuildSession
 
     path = site / "content/en/world/x.md"
     config = load_config(site / "dateline.toml")
@@ -235,7 +235,7 @@ def test_allowed_characters_are_published(tmp_path, make_site, article_text, bui
 
 def test_the_preview_server_sees_edits_made_through_links_and_never_opens_a_pipe(
         tmp_path, make_site, article_text):
-    from dateline.serve import PreviewServer
+    from dateline.preview.serve import PreviewServer
 
     root = make_site(tmp_path / "site", {
         "content/en/world/a.md": article_text(title="A"),

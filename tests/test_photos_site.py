@@ -186,7 +186,7 @@ def _lead_rendition(root, parse_html, out="site") -> tuple[str, bytes]:
 
 
 def _cached(root, data: bytes):
-    from dateline.fingerprints import digest
+    from dateline.incremental.fingerprints import digest
 
     [path] = [p for p in (root / ".dateline-cache/photos").iterdir()
               if p.suffix != ".json" and digest(p.read_bytes()) == digest(data)]

@@ -21,13 +21,14 @@ from pathlib import Path
 import pytest
 
 import dateline
-from dateline import preview_http, serve, shipped_path
+from dateline import shipped_path
+from dateline.build.pipeline import BuildOptions, BuildResult
 from dateline.config import load_config
-from dateline.livereload import EVENTS_PATH, SCRIPT_PATH, EventHub
 from dateline.noise import is_editor_noise
-from dateline.pipeline import BuildOptions, BuildResult
-from dateline.serve import BindError, PreviewServer, change_kind
-from dateline.watch import Debouncer
+from dateline.preview import preview_http, serve
+from dateline.preview.livereload import EVENTS_PATH, SCRIPT_PATH, EventHub
+from dateline.preview.serve import BindError, PreviewServer, change_kind
+from dateline.preview.watch import Debouncer
 
 SECRET = "TOP-SECRET-7f3a9c outside the site"
 HELLO = "content/en/world/hello.md"

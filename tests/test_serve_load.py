@@ -26,8 +26,8 @@ import pytest
 import dateline
 from dateline import shipped_path
 from dateline.config import load_config
-from dateline.livereload import EVENTS_PATH
-from dateline.serve import PreviewServer
+from dateline.preview.livereload import EVENTS_PATH
+from dateline.preview.serve import PreviewServer
 
 BUILD_PY = Path(dateline.__file__).resolve().parent.parent / "build.py"
 ARTICLE = "content/en/world/hello.md"

@@ -11,7 +11,7 @@ import pytest
 
 from dateline import shipped_path
 from dateline.config import load_config
-from dateline.serve import PreviewServer
+from dateline.preview.serve import PreviewServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTICLE = "content/en/world/hello.md"

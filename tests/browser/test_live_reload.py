@@ -9,7 +9,7 @@ import time
 
 from playwright.sync_api import expect
 
-from dateline.livereload import EVENTS_PATH
+from dateline.preview.livereload import EVENTS_PATH
 
 OVERLAY = "#dateline-build-errors"
 ARTICLE = "content/en/world/hello.md"

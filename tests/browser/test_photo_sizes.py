@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from dateline.build.pipeline import BuildOptions, build
 from dateline.config import load_config
-from dateline.pipeline import BuildOptions, build
 
 WIDTHS = {"phone": (390, 844), "tablet": (768, 1024), "desktop": (1280, 800)}
 """The theme's breakpoints' representative viewports (CSS px)."""

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dateline.assemble import assemble
+from dateline.build.assemble import assemble
 from dateline.config import load_config
-from dateline.dates import parse_datetime
 from dateline.errors import Problems
+from dateline.i18n.dates import parse_datetime
 from dateline.read import find_sources, read_document
 
 NOW = dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC)

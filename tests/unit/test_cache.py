@@ -3,7 +3,7 @@ as written; any damage means starting afresh."""
 
 from dataclasses import replace
 
-from dateline.cache import JOURNAL, SNAPSHOT, BuildCache, OutputRecord, SourceEntry
+from dateline.incremental.cache import JOURNAL, SNAPSHOT, BuildCache, OutputRecord, SourceEntry
 
 SETTINGS = "test settings"
 

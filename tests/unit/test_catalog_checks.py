@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from dateline import shipped_path
-from dateline.catalog_checks import plural_rule_of
-from dateline.catalogs import UiStrings, catalog_path, load_translations
 from dateline.errors import Problems
+from dateline.i18n.catalog_checks import plural_rule_of
+from dateline.i18n.catalogs import UiStrings, catalog_path, load_translations
 
 SHIPPED_RU = shipped_path("locales") / "ru" / "LC_MESSAGES" / "messages.po"
 SHOWN = "locales/ru/LC_MESSAGES/messages.po"

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from dateline import shipped_path
-from dateline.catalogs import UiStrings, catalog_path, load_translations
 from dateline.errors import Problems
+from dateline.i18n.catalogs import UiStrings, catalog_path, load_translations
 
 ARTICLES = ("%(shown)s article", "%(shown)s articles")
 
@@ -135,7 +135,7 @@ def test_a_catalog_with_a_warning_is_checked_and_reported_every_time(tmp_path):
 
 
 def test_template_ids_are_kept_while_the_template_is_the_same(tmp_path):
-    from dateline.catalogs import template_ids
+    from dateline.i18n.catalogs import template_ids
 
     pot, cache = tmp_path / "messages.pot", tmp_path / "cache"
     pot.write_text('msgid ""\nmsgstr ""\n\nmsgid "Sections"\nmsgstr ""\n\n'

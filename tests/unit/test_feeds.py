@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 
-from dateline.absolutize import absolute_links
-from dateline.xmlwrite import clean
+from dateline.outputs.absolutize import absolute_links
+from dateline.outputs.xmlwrite import clean
 
 NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)
 BASE = "https://news.example.test/desk/"

@@ -1,7 +1,7 @@
 """DigestMemo: fingerprints looked up by the values they are made from, between the
 builds of one long-running process."""
 
-from dateline.fingerprints import DigestMemo, value_digest
+from dateline.incremental.fingerprints import DigestMemo, value_digest
 
 
 def test_a_memo_gives_the_digest_of_the_value():

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from dateline.calendars import persian_date
-from dateline.localize import Formatter
+from dateline.i18n.calendars import persian_date
+from dateline.i18n.localize import Formatter
 
 
 def test_persian_numbers_use_persian_digits_and_separators():
@@ -90,7 +90,7 @@ def test_a_zone_without_a_name_is_shown_as_a_localised_offset():
 def test_every_shown_time_names_its_zone(locale, zone):
     formatter = Formatter(locale, zone)
     local = HERAT_QUAKE.astimezone(formatter.zone)
-    from dateline.zonenames import zone_name
+    from dateline.i18n.zonenames import zone_name
 
     shown = formatter.time(HERAT_QUAKE)
     assert formatter.native_digits(zone_name(local, formatter.locale)) in shown

@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown import Markdown
 
-from dateline.bodyurls import scheme_of
+from dateline.build.bodyurls import scheme_of
+from dateline.build.figures import FiguresExtension
+from dateline.build.markup import render_markdown
 from dateline.errors import Problems
-from dateline.figures import FiguresExtension
-from dateline.markup import render_markdown
 from dateline.read import read_document
 from dateline.urls import Linker
 
@@ -189,8 +189,8 @@ def test_the_extensions_are_those_named_in_the_cache_key():
     import subprocess
     import sys
 
-    from dateline import markup
     from dateline.bodies import MARKDOWN_EXTENSIONS
+    from dateline.build import markup
 
     by_name = Markdown(extensions=[*MARKDOWN_EXTENSIONS, FiguresExtension()],
                        output_format="html")

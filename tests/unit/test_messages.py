@@ -93,7 +93,7 @@ def test_status_counts_translated_fuzzy_and_untranslated(site, run_cli):
     with po_path.open("wb") as handle:
         write_po(handle, avar)
 
-    from dateline.messages import status
+    from dateline.i18n.messages import status
 
     rows, problems = status(load_config(config))
     rows = {row.code: row for row in rows}

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from dateline.parallel import run_chunked
+from dateline.build.parallel import run_chunked
 
 
 def _whose(item: int) -> tuple[int, int, object, object]:

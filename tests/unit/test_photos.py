@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, IptcImagePlugin
 
-from dateline.photos import (
+from dateline.photos.photos import (
     PhotoError,
     PhotoSettings,
     crop_box,

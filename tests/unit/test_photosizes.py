@@ -3,7 +3,7 @@ clamp() there), and the viewport-height cap as media conditions."""
 
 import pytest
 
-from dateline.photosizes import photo_sizes
+from dateline.photos.photosizes import photo_sizes
 
 
 @pytest.mark.parametrize(("tiers", "size", "expected"), [

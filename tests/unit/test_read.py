@@ -167,7 +167,7 @@ def test_sources_are_markdown_files_in_a_stable_order_without_hidden_ones(tmp_pa
 
 
 def test_walked_stats_give_the_same_sources_and_misnamed_files_are_named(tmp_path):
-    from dateline.state import inputs_key
+    from dateline.incremental.state import inputs_key
 
     content = tmp_path / "content"
     for name in ["ru/world/b.md", "en/world/B.MD", "en/world/a.md", "en/economy/z.Md",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dateline import sitemaps
+from dateline.outputs import sitemaps
 
 NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)
 BASE = "https://news.example.org/"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dateline.structured import og_locale, script_json
+from dateline.outputs.structured import og_locale, script_json
 
 NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)
 BASE = "https://news.example.org/"

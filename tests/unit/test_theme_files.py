@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from dateline.theme_files import publish_theme_files
+from dateline.build.theme_files import publish_theme_files
 
 
 def theme(tmp_path: Path, files: dict[str, bytes | str]) -> dict[str, Path]:

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from dateline.assemble import assemble
+from dateline.build.assemble import assemble
 from dateline.config import load_config
 from dateline.errors import Problems
 from dateline.read import find_sources, read_document

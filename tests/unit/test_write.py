@@ -6,8 +6,8 @@ import os
 
 import pytest
 
+from dateline.build.write import MARKER, StagedOutput, check_output_dir, read_unpublished
 from dateline.errors import UsageError
-from dateline.write import MARKER, StagedOutput, check_output_dir, read_unpublished
 
 
 def leftovers(parent):

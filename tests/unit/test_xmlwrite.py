@@ -2,7 +2,7 @@
 
 import sys
 
-from dateline.xmlwrite import clean
+from dateline.outputs.xmlwrite import clean
 
 # XML 1.0, production [2] Char.
 CHAR = ((0x9, 0x9), (0xA, 0xA), (0xD, 0xD), (0x20, 0xD7FF), (0xE000, 0xFFFD),

@@ -1,0 +1,104 @@
+"""Files for feed readers, aggregators and search engines (feeds, sitemaps, robots.txt).
+
+The work is done by `feeds` (Atom and RSS), `sitemaps` (sitemap index, per-language
+sitemaps, Google News sitemaps); page-head metadata lives in `structured`.
+
+Each group of files comes with a fingerprint of what it is made from, so an incremental
+build regenerates only the feeds an edit touched, and the sitemaps only when a URL, an
+alternate or a date changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..incremental.fingerprints import DigestMemo, article_data, value_digest
+from ..model import Article, Site
+from ..outputs.feeds import atom_feed, feeds_of, rss_feed
+from ..outputs.pages import Page
+from ..outputs.sitemaps import INDEX, page_lastmod, recent_articles, sitemap_files
+from ..outputs.views import LanguageView
+from ..urls import Linker
+
+ROBOTS = "robots.txt"
+
+
+@dataclass(frozen=True)
+class FileGroup:
+    """Files made together, and the fingerprint of everything they are made from."""
+
+    name: str
+    fingerprint: str
+    make: Callable[[], list[tuple[str, bytes]]]
+
+
+def discovery_groups(site: Site, views: dict[str, LanguageView], pages: list[Page],
+                     linker: Linker, now: dt.datetime, site_fp: str,
+                     article_fp: Callable[[Article], str] | None = None,
+                     memo: DigestMemo | None = None,
+                     body_edits: tuple[dict[str, tuple], set[str]] | None = None
+                     ) -> list[FileGroup]:
+    """Every feed, sitemap and robots.txt, as groups to make when their inputs changed.
+    `article_fp` gives an article's fingerprint (every field and its body), when the
+    caller has them at hand; `memo`, the fingerprints of earlier builds by their values.
+    `body_edits`: the groups the last build recorded and the stories (translation keys)
+    whose bodies alone changed since, when that is all that changed: the sitemaps (URLs,
+    alternates, dates) and the feeds that carry none of those stories keep their
+    fingerprints, which are not computed again."""
+    article_fp = article_fp or _article_fingerprint
+    memo = memo or DigestMemo()
+    recorded, stories = body_edits or ({}, set())
+    groups = []
+    newest_anywhere = max((a.modified for a in site.articles), default=None)
+    for view in views.values():
+        for feed in feeds_of(view):
+            name = f"feed:{feed.atom}"
+            if name in recorded and not any(a.translation_key in stories
+                                            for a in feed.articles):
+                groups.append(FileGroup(name, recorded[name][0], _unused))
+                continue
+            newest = max((a.modified for a in feed.articles), default=None) or newest_anywhere
+            data = (site_fp, feed.title, feed.page_url, feed.atom, newest,
+                    tuple((article_fp(a), tuple(article_fp(t)
+                                                for t in view.translations_of(a)))
+                          for a in feed.articles))
+            groups.append(FileGroup(
+                name, memo.of(data),
+                lambda feed=feed: [(feed.atom, atom_feed(feed, linker)),
+                                   (feed.rss, rss_feed(feed, linker))]))
+    make_sitemaps = lambda: sitemap_files(views, pages, linker, now)  # noqa: E731
+    if "sitemaps" in recorded:
+        groups.append(FileGroup("sitemaps", recorded["sitemaps"][0], make_sitemaps))
+    else:
+        window = tuple((a.url, a.title, a.date) for view in views.values()
+                       for a in recent_articles(view, now))
+        # Everything a sitemap entry prints, the lastmod of listings included (the newest
+        # of the articles they show).
+        entries = tuple((p.url, p.alternates, p.x_default,
+                         page_lastmod(p, views.get(p.lang))) for p in pages)
+        groups.append(FileGroup("sitemaps", memo.of((site_fp, entries, window,
+                                                     newest_anywhere)), make_sitemaps))
+    groups.append(FileGroup("robots", value_digest((site_fp, linker.base_url)),
+                            lambda: [(ROBOTS, robots_txt(linker))]))
+    return groups
+
+
+def _unused() -> list[tuple[str, bytes]]:
+    raise AssertionError("a group kept from the last build is not made again")
+
+
+def _article_fingerprint(article: Article) -> str:
+    return value_digest((article_data(article), article.digest))
+
+
+def robots_txt(linker: Linker) -> bytes:
+    """Allow every crawler everything, and point them at the sitemap index.
+
+    Crawlers only read robots.txt at the root of a host; when base_url has a path the
+    file is still written, for whoever serves the site's folder at a host's root."""
+    return ("User-agent: *\n"
+            "Disallow:\n"
+            "\n"
+            f"Sitemap: {linker.absolute(INDEX)}\n").encode()

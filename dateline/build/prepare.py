@@ -1,0 +1,174 @@
+"""Prepare sources: read each file and render its Markdown body, or take both from the
+build cache when the file has not changed. Misses are spread over worker processes."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..bodies import body_id
+from ..crosslinks import Link
+from ..errors import Problem, Problems, SourceRef, display_path
+from ..incremental.cache import BuildCache, SourceEntry, stat_key
+from ..incremental.fingerprints import digest
+from ..read import Document, read_document
+from ..urls import Linker
+from .markup import BodyImage, render_body
+from .parallel import run_chunked
+
+if TYPE_CHECKING:
+    from .renditions import PhotoLibrary
+
+
+@dataclass
+class Prepared:
+    """A source file ready for assembling: its document and rendered body."""
+
+    doc: Document
+    body_id: str
+    """The rendered body's key in the build's body store."""
+    images: tuple[BodyImage, ...]
+    entry: SourceEntry
+    cached: bool
+    valid: bool = True
+    """False when reading or rendering the body found a problem (an error or a
+    warning): never cached, so the problem is reported again."""
+
+
+_PHOTOS: list[PhotoLibrary | None] = [None]
+"""The build's photo library, set before workers fork so they share what it read."""
+
+
+def prepare_sources(paths: list[Path], content_dir: Path, root: Path, linker: Linker,
+                    cache: BuildCache, jobs: int, problems: Problems,
+                    photos: PhotoLibrary | None = None,
+                    stats: dict[str, os.stat_result] | None = None,
+                    changed: frozenset[Path] | None = None) -> list[Prepared]:
+    """Every readable source, in the order given; problems are recorded, not raised.
+    `stats` holds the files' stats when the caller has just taken them; `changed`, when
+    known (the preview server's watcher), the only files that may differ from what this
+    process last prepared: the others are taken as they were."""
+    stats = stats or {}
+    results: dict[Path, Prepared] = {}
+    misses: list[tuple[Path, tuple[int, int, int]]] = []
+    # A long-running process (the preview server) keeps what it prepared last time: an
+    # unchanged entry gives the same document, which need not be made again.
+    previous = cache.prepared
+    for path in paths:
+        if (changed is not None and path in previous and path not in changed
+                and previous[path].valid):
+            results[path] = previous[path]
+            results[path].cached = True
+            continue
+        stat = stats.get(str(path)) or path.stat()
+        entry = cache.source(path, stat)
+        if entry is None:
+            misses.append((path, stat_key(stat)))
+            continue
+        known = previous.get(path)
+        if known is not None and known.entry is entry and _images_unchanged(entry):
+            known.cached = True
+            results[path] = known
+        elif prepared := _from_entry(path, entry, cache, content_dir, root):
+            results[path] = prepared
+        else:
+            misses.append((path, stat_key(stat)))
+    # Files whose stat changed but whose bytes did not (a checkout, a `touch`) are hits too.
+    still = []
+    for path, stat in misses:
+        raw = path.read_bytes()
+        entry = cache.source_by_digest(path, digest(raw))
+        prepared = _from_entry(path, entry, cache, content_dir, root) if entry else None
+        if prepared is not None:
+            # A new entry, not the cached one changed in place: the cache writes what
+            # differs from what it read (see `cache._changes`).
+            prepared.entry = replace(prepared.entry, stat=stat)
+            prepared.cached = False  # the entry changed (its stat): the cache must be saved
+            results[path] = prepared
+        else:
+            still.append((path, stat))
+    work = [(str(path), stat, str(content_dir), str(root), linker) for path, stat in still]
+    _PHOTOS[0] = photos
+    try:
+        for outcome in run_chunked(_prepare_one, work, jobs):
+            path, prepared, html, errors, warnings = outcome
+            problems.errors.extend(errors)
+            problems.warnings.extend(warnings)
+            if prepared is not None:
+                cache.bodies.put(html)
+                results[Path(path)] = prepared
+    finally:
+        _PHOTOS[0] = None
+    # Workers forked later (rendering pages) read the bodies from the store's file.
+    cache.bodies.flush()
+    cache.prepared = results
+    ordered = [results[p] for p in paths if p in results]
+    cache.prepared_paths = paths if all(p.valid for p in ordered) else []
+    return ordered
+
+
+def _prepare_one(item) -> tuple[str, Prepared | None, str, list[Problem], list[Problem]]:
+    """Worker: read one file and render its body (no cache involved); the body travels
+    beside the result, for the parent to store."""
+    path_text, stat, content_text, root_text, linker = item
+    path, content_dir, root = Path(path_text), Path(content_text), Path(root_text)
+    problems = Problems()
+    doc = read_document(path, content_dir, root, problems)
+    if doc is None:
+        return path_text, None, "", problems.errors, problems.warnings
+    html, images, links = render_body(doc, content_dir, linker, problems, _PHOTOS[0])
+    ident = body_id(html)
+    entry = source_entry(doc, stat, ident, images, links)
+    # A body problem does not stop the front matter from being checked too, so every
+    # problem of the file is reported at once; such a file is never cached (a warning
+    # too: it is reported again on every build until it is fixed).
+    prepared = Prepared(doc, ident, tuple(images), entry, cached=False,
+                        valid=not problems.errors and not problems.warnings)
+    return path_text, prepared, html, problems.errors, problems.warnings
+
+
+def source_entry(doc: Document, stat: tuple[int, int, int], ident: str,
+                 images: list[BodyImage], links: tuple[Link, ...] = ()) -> SourceEntry:
+    """What the cache keeps of a source read and rendered."""
+    return SourceEntry(stat=stat, digest=doc.digest, body_line=doc.body_line, body_id=ident,
+                       images=tuple((str(i.source), i.url, _image_stat(i.source), i.picture,
+                                     i.where.line) for i in images),
+                       front=doc.front, links=links)
+
+
+def _from_entry(path: Path, entry: SourceEntry, cache: BuildCache, content_dir: Path,
+                root: Path) -> Prepared | None:
+    front_matter = cache.front_matter(path)
+    if front_matter is None or not _images_unchanged(entry):
+        return None
+    ref = display_path(path, root)
+    meta, key_lines = front_matter
+    doc = Document(path=path, ref=ref, parts=_parts_below(path, content_dir),
+                   meta=meta, key_lines=key_lines, body="",
+                   body_line=entry.body_line, digest=entry.digest, front=entry.front)
+    images = tuple(BodyImage(Path(source), url, picture, SourceRef(ref, line))
+                   for source, url, _stat, picture, line in entry.images)
+    return Prepared(doc, entry.body_id, images, entry, cached=True)
+
+
+def _images_unchanged(entry: SourceEntry) -> bool:
+    # A body image changed or deleted since the body was rendered: render it again (its
+    # renditions are named by content, and a missing file must be reported).
+    return all(_image_stat(Path(image[0])) == image[2] for image in entry.images)
+
+
+def _parts_below(path: Path, folder: Path) -> tuple[str, ...]:
+    text, prefix = str(path), str(folder) + os.sep
+    if text.startswith(prefix):  # sources come from walking the folder: the fast path
+        return tuple(text[len(prefix):].split(os.sep))
+    return path.relative_to(folder).parts
+
+
+def _image_stat(path: Path) -> tuple[int, int, int] | None:
+    try:
+        return stat_key(path.stat())
+    except OSError:
+        return None
+

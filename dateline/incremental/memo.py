@@ -1,0 +1,116 @@
+"""What assembling made from each source file in earlier builds, reused while its inputs
+are the same: after a one-article edit, one article is validated and planned again, not
+the whole site. The preview server keeps the articles themselves in memory; the build
+cache on disk keeps the validated fields and the articles' fingerprints only (loading
+thousands of articles from disk would cost more than making them again).
+
+Nothing is reused from a file that produced a warning or an error, so every problem is
+reported again on every build until it is fixed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from ..config import Config
+from ..model import Article
+
+
+def settings_token(config: Config) -> str:
+    """What every article's fields depend on besides its files: the configuration."""
+    text = "\0".join((config.source_text, repr(config.site), repr(config.languages),
+                      repr(config.images), str(config.paths.content)))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+@dataclass(eq=False)
+class ArticleEntry:
+    inputs: tuple
+    article: Article | None
+    """None when loaded from disk: the article is made again from the same inputs."""
+    fingerprints: tuple[str, str] | None = None
+    """(article, card) fingerprints of the article these inputs make, once computed."""
+
+    def __reduce__(self):
+        # On disk without the article: loading thousands of them costs more than making
+        # them again.
+        return ArticleEntry, (self.inputs, None, self.fingerprints)
+
+    def __eq__(self, other) -> bool:
+        # Equal as stored (the cache's journal writes the entries that differ from what
+        # it read, and an entry read from disk has no article).
+        if not isinstance(other, ArticleEntry):
+            return NotImplemented
+        return (self.inputs, self.fingerprints) == (other.inputs, other.fingerprints)
+
+
+@dataclass
+class AssemblyMemo:
+    fields: dict[str, tuple[tuple, dict]] = field(default_factory=dict)
+    """Source path → (inputs, its validated front-matter fields before inheritance)."""
+    articles: dict[str, ArticleEntry] = field(default_factory=dict)
+    """Source path → the article made from it, and from what."""
+
+    def start(self) -> None:
+        """Begin a build: what it does not use again is forgotten at `finish`."""
+        self._fields_seen: dict[str, tuple[tuple, dict]] = {}
+        self._articles_seen: dict[str, ArticleEntry] = {}
+
+    def cached_fields(self, path: str, inputs: tuple) -> dict | None:
+        hit = self.fields.get(path)
+        if hit is None or hit[0] != inputs:
+            return None
+        self._fields_seen[path] = hit
+        return dict(hit[1])
+
+    def remember_fields(self, path: str, inputs: tuple, fields: dict) -> None:
+        self._fields_seen[path] = (inputs, {k: v for k, v in fields.items() if k != "doc"})
+
+    def cached_article(self, path: str, inputs: tuple) -> Article | None:
+        hit = self.articles.get(path)
+        if hit is None or hit.inputs != inputs or hit.article is None:
+            return None
+        self._articles_seen[path] = hit
+        return hit.article
+
+    def remember_article(self, path: str, inputs: tuple, article: Article) -> None:
+        # Making an article is deterministic: the same inputs make an equal article, whose
+        # fingerprints are known already.
+        old = self.articles.get(path)
+        known = old.fingerprints if old is not None and old.inputs == inputs else None
+        self._articles_seen[path] = ArticleEntry(inputs, article, known)
+
+    def finish(self, articles: tuple[Article, ...], fingerprints: dict[str, dict]) -> None:
+        """Keep what this build used; `articles` are the final versions (a stage after
+        assembling may have completed them), `fingerprints` what the pages computed."""
+        entries = self._articles_seen
+        for article in articles:
+            entry = entries.get(str(article.source_path))
+            if entry is None:
+                continue
+            own = fingerprints["articles"].get(article.url)
+            card = fingerprints["cards"].get(article.url)
+            if own is not None and card is not None:
+                known = (own, card)
+            else:  # not computed by this build: still true of the same article only
+                known = entry.fingerprints if entry.article is article else None
+            # A new entry rather than this one changed: the cache on disk is written from
+            # what differs from the entries it read.
+            if entry.article is not article or entry.fingerprints != known:
+                entries[str(article.source_path)] = ArticleEntry(entry.inputs, article, known)
+        self.fields, self.articles = self._fields_seen, entries
+
+    def __getstate__(self) -> dict:
+        return {"fields": self.fields, "articles": self.articles}
+
+    def known_fingerprints(self, articles: tuple[Article, ...]) -> dict[str, dict]:
+        """The article and card fingerprints of articles this memo made, by URL, in the
+        shape `PageFingerprints` shares between languages."""
+        shared: dict[str, dict] = {"articles": {}, "cards": {}}
+        for article in articles:
+            entry = self._articles_seen.get(str(article.source_path))
+            if entry is not None and entry.article is article and entry.fingerprints:
+                shared["articles"][article.url], shared["cards"][article.url] = \
+                    entry.fingerprints
+        return shared

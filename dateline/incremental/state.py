@@ -1,0 +1,137 @@
+"""The no-change shortcut: when no input file, setting or option changed since the last
+build into an output folder, and the clock has not crossed a moment that changes the
+site (a scheduled article's publication, a story leaving the news sitemap's window),
+that output is already right and the build can stop after a few hundred `stat` calls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+
+import msgspec
+
+from .. import __version__
+from ..atomic import replacing
+from ..errors import Problem, SourceRef
+from ..inputs import Confinement, walk
+from .cachedamage import reason
+
+STATE_FILE = "state.json"
+RACY_NS = 2_000_000_000
+"""Racy-git rule, for every stat compared with one taken earlier (this shortcut, the
+build cache, the saved model): a file modified this close to the moment the earlier stat
+was recorded may have changed again within the same timestamp tick, so its stat cannot
+vouch for its content."""
+
+
+def inputs_key(folders: list[Path], files: list[Path], settings: str,
+               confined: tuple[Path, Confinement] | None = None
+               ) -> tuple[str, int, dict[str, os.stat_result]]:
+    """A digest of every input file's name and stat, and of the settings; the newest
+    modification time among them; and the stats by path, in walking order (folders in
+    name order, each one's files before its subfolders), for the build to reuse.
+    `confined`: the folder whose symbolic links must stay inside the site, and how.
+    Entries that are not regular files (`inputs.walk`) count too, by their own stat:
+    the build names them, and the last build's words about them stand while they do."""
+    # Plain strings and one digest update: this runs before every build, and Path
+    # objects or an update per file would cost three times the system calls themselves.
+    stats: dict[str, os.stat_result] = {}
+    for path in files:
+        try:
+            stats[str(path)] = os.stat(path)
+        except OSError:
+            continue
+    for folder in folders:
+        # Hidden folders and editors' swap and backup files are no build's input
+        # (the preview server's watcher ignores them too).
+        rules = confined[1] if confined is not None and folder == confined[0] else None
+        walk(str(folder), rules, stats)
+    lines, newest = [f"{__version__}\0{settings}\n"], 0
+    for path, stat in stats.items():
+        newest = max(newest, stat.st_mtime_ns)
+        lines.append(f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}\0{stat.st_ino}"
+                     f"\0{stat.st_mode}\n")
+    digest = hashlib.blake2b("".join(lines).encode(), digest_size=16).hexdigest()
+    return digest, newest, stats
+
+
+def next_change(dates: list[dt.datetime], now: dt.datetime, window: dt.timedelta) -> str:
+    """The first moment after `now` at which time alone changes the site: an article's
+    date arriving (it gets published, or enters the news window) or leaving the window."""
+    moments = [d for d in dates if d > now] + [d + window for d in dates if d + window > now]
+    return min(moments).isoformat() if moments else "9999-12-31T00:00:00+00:00"
+
+
+class _Record(msgspec.Struct):
+    """What `is_current` and the build's summary read from a record: any other shape
+    means the file is damaged or written by another version."""
+
+    key: str
+    build_id: str
+    written_ns: int
+    valid_until: str
+    pages: int
+    files: int
+    held_back: list[tuple[str, int, str]]
+    warnings: list[tuple[str, int, str]]
+    fallbacks: dict[str, int]
+    label_fallbacks: dict[str, int] = {}
+
+
+def load(cache_dir: Path, output: Path) -> tuple[dict | None, str | None]:
+    """The last build's record for `output` (None: there is none, or it cannot be read),
+    and why the file could not be read when it could not."""
+    path = cache_dir / STATE_FILE
+    try:
+        states = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None, None
+    except (OSError, ValueError, RecursionError) as exc:
+        return None, f"{STATE_FILE}: {reason(exc)}"
+    record = states.get(str(output)) if isinstance(states, dict) else states
+    if record is None:
+        return None, None
+    try:
+        msgspec.convert(record, _Record)
+    except msgspec.ValidationError as exc:
+        return None, f"{STATE_FILE}: {reason(exc)}"
+    return record, None
+
+
+def is_current(state: dict | None, key: str, newest_ns: int, now: dt.datetime,
+               build_id: str | None) -> bool:
+    if not state or state.get("key") != key or state.get("build_id") != build_id:
+        return False
+    if newest_ns >= state.get("written_ns", 0) - RACY_NS:
+        return False
+    try:
+        return now < dt.datetime.fromisoformat(state["valid_until"])
+    except (KeyError, ValueError):
+        return False
+
+
+def save(cache_dir: Path, output: Path, state: dict) -> None:
+    path = cache_dir / STATE_FILE
+    try:
+        states = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(states, dict):
+            states = {}
+    except (OSError, ValueError):
+        states = {}
+    states[str(output)] = {**state, "written_ns": time.time_ns()}
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with replacing(path) as handle:
+        handle.write(json.dumps(states, ensure_ascii=False).encode("utf-8"))
+
+
+def problems_to_json(problems: list[Problem]) -> list:
+    return [[p.where.path, p.where.line, p.message] for p in problems]
+
+
+def problems_from_json(data: list) -> list[Problem]:
+    return [Problem(SourceRef(path, line), message) for path, line, message in data]

@@ -1,0 +1,255 @@
+"""Atom and RSS 2.0 feeds: one pair per language and one per section of each language.
+
+A feed carries the newest `site.feed_size` articles written in its language (never
+another language's originals that a listing may show), with absolute URLs, the full
+body or only the summary (`site.feed_full_content`), the lead image as an enclosure,
+and `updated` from the article. Every page head links to the feeds that fit it
+(`feed_links`), and `feed_files` writes exactly those feeds, so no link can 404.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+from ..model import Article
+from ..photos import imageinfo
+from ..urls import Linker
+from .absolutize import absolute_links
+from .pages import Page
+from .views import LanguageView
+from .xmlwrite import XML_NS, element, q, sub, to_bytes, w3c_datetime
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+MEDIA_NS = "http://search.yahoo.com/mrss/"
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+
+ATOM_TYPE = "application/atom+xml"
+RSS_TYPE = "application/rss+xml"
+ATOM_FILE = "feed.xml"
+RSS_FILE = "rss.xml"
+GENERATOR = "Dateline"
+
+
+def atom_url(lang: str, section: str | None = None) -> str:
+    """Root-relative URL of the Atom feed of a language, or of one of its sections."""
+    return _folder(lang, section) + ATOM_FILE
+
+
+def rss_url(lang: str, section: str | None = None) -> str:
+    return _folder(lang, section) + RSS_FILE
+
+
+def _folder(lang: str, section: str | None) -> str:
+    return f"{lang}/{section}/" if section else f"{lang}/"
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """One feed's content, written both as Atom and as RSS."""
+
+    view: LanguageView
+    title: str
+    page_url: str
+    """The HTML page the feed follows (the language home or the section page)."""
+    atom: str
+    rss: str
+    articles: tuple[Article, ...]
+
+
+def feeds_of(view: LanguageView) -> list[Feed]:
+    """The language's feed, then one per section of its navigation."""
+    size = view.site.config.site.feed_size
+    feeds = [Feed(view, view.title, view.home_url, atom_url(view.code), rss_url(view.code),
+                  view.articles[:size])]
+    for section in view.sections:
+        items = tuple(a for a in view.articles if a.section == section.key)[:size]
+        feeds.append(Feed(view, _section_title(view, section.label), section.url,
+                          atom_url(view.code, section.key), rss_url(view.code, section.key),
+                          items))
+    return feeds
+
+
+def feed_links(view: LanguageView, page: Page) -> list[tuple[str, str, str]]:
+    """(MIME type, title, target) of the feeds a page advertises in its head: the
+    language's, plus its section's on section and article pages (the same feeds
+    `feeds_of` makes, without gathering their articles for every page)."""
+    chosen = [(view.title, None)]
+    key = page.key if page.kind == "section" else (
+        page.article.section if page.kind == "article" and page.article else None)
+    chosen += [(_section_title(view, s.label), s.key) for s in view.sections if s.key == key]
+    links = []
+    for title, section in chosen:
+        links.append((ATOM_TYPE, title, atom_url(view.code, section)))
+        links.append((RSS_TYPE, title, rss_url(view.code, section)))
+    return links
+
+
+def _section_title(view: LanguageView, label: str) -> str:
+    return f"{label} — {view.title}"
+
+
+def feed_files(views: dict[str, LanguageView], linker: Linker) -> list[tuple[str, bytes]]:
+    files = []
+    for view in views.values():
+        for feed in feeds_of(view):
+            files.append((feed.atom, atom_feed(feed, linker)))
+            files.append((feed.rss, rss_feed(feed, linker)))
+    return files
+
+
+# ----- shared content
+def _newest(feed: Feed):
+    if feed.articles:
+        return max(a.modified for a in feed.articles)
+    # An empty feed (a section with only other languages' stories) is as new as its site.
+    return max((a.modified for a in feed.view.site.articles), default=None)
+
+
+def _summary(view: LanguageView, article: Article) -> str:
+    return view.teaser(article)
+
+
+def _full_body(article: Article, linker: Linker) -> str | None:
+    if not article.body_html:
+        return None
+    return absolute_links(article.body_html, linker.absolute(article.url))
+
+
+def _full_content(view: LanguageView) -> bool:
+    return view.site.config.site.feed_full_content
+
+
+def _categories(view: LanguageView, article: Article) -> list[str]:
+    return [view.section_label(article.section)] + [view.tag_label(t) for t in article.tags]
+
+
+# ----- Atom (RFC 4287)
+def atom_feed(feed: Feed, linker: Linker) -> bytes:
+    view = feed.view
+    root = element("feed", {q(XML_NS, "lang"): view.code})
+    sub(root, "id", linker.absolute(feed.atom))
+    sub(root, "title", feed.title)
+    if view.about:
+        sub(root, "subtitle", view.about)
+    newest = _newest(feed)
+    if newest is not None:
+        sub(root, "updated", w3c_datetime(newest))
+    else:  # no articles anywhere: Atom still requires updated
+        sub(root, "updated", "1970-01-01T00:00:00+00:00")
+    sub(root, "link", attrs={"rel": "self", "type": ATOM_TYPE,
+                                          "href": linker.absolute(feed.atom)})
+    sub(root, "link", attrs={"rel": "alternate", "type": "text/html",
+                                          "hreflang": view.code,
+                                          "href": linker.absolute(feed.page_url)})
+    author = sub(root, "author")
+    sub(author, "name", view.title)
+    sub(author, "uri", linker.absolute(view.home_url))
+    sub(root, "generator", GENERATOR)
+    for article in feed.articles:
+        root.append(_atom_entry(view, article, linker))
+    return to_bytes(root, {"media": MEDIA_NS}, default_namespace=ATOM_NS)
+
+
+def _atom_entry(view: LanguageView, article: Article, linker: Linker) -> ET.Element:
+    url = linker.absolute(article.url)
+    entry = element("entry")
+    sub(entry, "id", url)
+    sub(entry, "title", article.title, {"type": "text"})
+    sub(entry, "link", attrs={"rel": "alternate", "type": "text/html",
+                                           "hreflang": article.lang, "href": url})
+    for other in view.translations_of(article):
+        # The story in other languages: 'related', since readers take any (the last, in
+        # feedparser) rel="alternate" link as the entry's own link.
+        if other.url != article.url:
+            sub(entry, "link", attrs={
+                "rel": "related", "type": "text/html", "hreflang": other.lang,
+                "title": other.title, "href": linker.absolute(other.url)})
+    sub(entry, "published", w3c_datetime(article.date))
+    sub(entry, "updated", w3c_datetime(article.modified))
+    for name in article.authors:
+        author = sub(entry, "author")
+        sub(author, "name", name)
+    for label in _categories(view, article):
+        sub(entry, "category", attrs={"term": label})
+    sub(entry, "summary", _summary(view, article), {"type": "text"})
+    body = _full_body(article, linker) if _full_content(view) else None
+    if body is not None:
+        sub(entry, "content", body, {"type": "html", q(XML_NS, "base"): url})
+    if article.image is not None:
+        image_url, mime, size = _enclosure(article.image, linker)
+        sub(entry, "link", attrs={"rel": "enclosure", "type": mime,
+                                               "length": str(size), "href": image_url})
+        entry.append(_media_content(article.image, image_url, mime, size))
+    return entry
+
+
+def _enclosure(image, linker: Linker) -> tuple[str, str, int]:
+    """URL, type and byte length of the published rendition that stands for the photo."""
+    return (linker.absolute(image.published_url), imageinfo.mime_type(image.published_url),
+            image.published_bytes)
+
+
+def _media_content(image, image_url: str, mime: str, size: int) -> ET.Element:
+    attrs = {"url": image_url, "type": mime, "medium": "image"}
+    if size:
+        attrs["fileSize"] = str(size)
+    media = element(q(MEDIA_NS, "content"), attrs)
+    description = image.caption or image.alt
+    if description:
+        sub(media, q(MEDIA_NS, "description"), description, {"type": "plain"})
+    if image.credit:
+        sub(media, q(MEDIA_NS, "credit"), image.credit)
+    return media
+
+
+# ----- RSS 2.0
+def rss_feed(feed: Feed, linker: Linker) -> bytes:
+    view = feed.view
+    root = element("rss", {"version": "2.0"})
+    channel = sub(root, "channel")
+    sub(channel, "title", feed.title)
+    sub(channel, "link", linker.absolute(feed.page_url))
+    sub(channel, "description", view.about or view.title)
+    sub(channel, "language", view.code)
+    newest = _newest(feed)
+    if newest is not None:
+        sub(channel, "lastBuildDate", _rfc822(newest))
+    sub(channel, "generator", GENERATOR)
+    sub(channel, q(ATOM_NS, "link"), attrs={"rel": "self", "type": RSS_TYPE,
+                                             "href": linker.absolute(feed.rss)})
+    for article in feed.articles:
+        channel.append(_rss_item(view, article, linker))
+    return to_bytes(root, {"atom": ATOM_NS, "content": CONTENT_NS, "dc": DC_NS,
+                           "media": MEDIA_NS})
+
+
+def _rss_item(view: LanguageView, article: Article, linker: Linker) -> ET.Element:
+    url = linker.absolute(article.url)
+    item = element("item")
+    sub(item, "title", article.title)
+    sub(item, "link", url)
+    sub(item, "guid", url, {"isPermaLink": "true"})
+    sub(item, "pubDate", _rfc822(article.date))
+    for name in article.authors:  # RSS's own <author> must be an e-mail address
+        sub(item, q(DC_NS, "creator"), name)
+    for label in _categories(view, article):
+        sub(item, "category", label)
+    sub(item, "description", _summary(view, article))
+    body = _full_body(article, linker) if _full_content(view) else None
+    if body is not None:
+        sub(item, q(CONTENT_NS, "encoded"), body)
+    sub(item, q(DC_NS, "date"), w3c_datetime(article.modified))
+    if article.image is not None:
+        image_url, mime, size = _enclosure(article.image, linker)
+        sub(item, "enclosure", attrs={"url": image_url, "length": str(size), "type": mime})
+        item.append(_media_content(article.image, image_url, mime, size))
+    return item
+
+
+def _rfc822(moment) -> str:
+    # email.utils pulls in sockets and calendars: imported only when an RSS feed is made.
+    from email.utils import format_datetime
+
+    return format_datetime(moment)

@@ -1,0 +1,138 @@
+"""Plan every page of the site: which template, which language, what it lists, and which
+pages in other languages are its alternates (for the switcher and hreflang)."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import msgspec
+
+from .. import urls
+from ..model import Article
+from .views import LanguageView
+
+
+class Pagination(msgspec.Struct, frozen=True):
+    number: int
+    total: int
+    urls: tuple[str, ...]
+    """URL of every page of the listing, first to last."""
+    item_count: int = 0
+    """How many items the whole listing has, over all its pages."""
+
+    @property
+    def previous_url(self) -> str | None:
+        return self.urls[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.urls[self.number] if self.number < self.total else None
+
+
+class Page(msgspec.Struct, frozen=True):
+    """One HTML file to write."""
+
+    url: str
+    template: str
+    kind: str
+    """root, home, section, tag, tags, article, about or 404."""
+    lang: str
+    heading: str = ""
+    article: Article | None = None
+    items: tuple[Article, ...] = ()
+    pagination: Pagination | None = None
+    key: str = ""
+    """The section or tag key, for listings."""
+    alternates: tuple[tuple[str, str], ...] = ()
+    """(language code, url) of this page in every language that has it, this one included."""
+    x_default: str | None = None
+
+    @property
+    def file(self) -> str:
+        return urls.output_file(self.url)
+
+
+def plan_pages(views: dict[str, LanguageView], default_language: str) -> list[Page]:
+    """Every page of the site, in a stable order."""
+    # The chooser and the 404 page speak the default language, or the first language
+    # built when the preview builds only some (`serve --lang`).
+    default_language = default_language if default_language in views else next(iter(views))
+    pages = [Page(url=urls.root_index(), template="root.html", kind="root",
+                  lang=default_language,
+                  alternates=tuple((c, urls.home(c)) for c in views),
+                  x_default=urls.root_index()),
+             Page(url=urls.not_found(), template="404.html", kind="404", lang=default_language)]
+    sections = {c: {s.key for s in v.sections} for c, v in views.items()}
+    tags = {c: {t.key for t in v.tags} for c, v in views.items()}
+    for view in views.values():
+        pages.extend(_language_pages(view, views, sections, tags))
+        # Each language's own, in its language and direction, for missing URLs under
+        # its folder (no alternates: never in a sitemap).
+        pages.append(Page(url=urls.not_found(view.code), template="404.html", kind="404",
+                          lang=view.code))
+    return pages
+
+
+def _language_pages(view: LanguageView, views: dict[str, LanguageView],
+                    sections: dict[str, set[str]], tags: dict[str, set[str]]) -> list[Page]:
+    """`sections` and `tags`: the keys each language has (for the alternates)."""
+    code = view.code
+    homes = tuple((c, urls.home(c)) for c in views)
+    # One pass over the listing for every section and tag (not one pass per tag).
+    by_section: dict[str, list[Article]] = defaultdict(list)
+    by_tag: dict[str, list[Article]] = defaultdict(list)
+    for article in view.listing:
+        by_section[article.section].append(article)
+        for tag in article.tags:
+            by_tag[tag].append(article)
+    # The homes' x-default is the root language chooser, which lists them all.
+    pages = _paginate(view, view.listing, lambda n: urls.home(code, n), template="home.html",
+                      kind="home", heading=view.title, alternates=homes,
+                      x_default=urls.root_index())
+    for section in view.sections:
+        items = tuple(by_section[section.key])
+        alternates = tuple((c, urls.section(c, section.key)) for c in views
+                           if section.key in sections[c])
+        pages += _paginate(view, items, lambda n, k=section.key: urls.section(code, k, n),
+                           template="listing.html", kind="section", heading=section.label,
+                           key=section.key, alternates=alternates)
+    for tag in view.tags:
+        items = tuple(by_tag[tag.key])
+        alternates = tuple((c, v.tag_url(tag.key)) for c, v in views.items()
+                           if tag.key in tags[c])
+        pages += _paginate(view, items, lambda n, k=tag.key: view.tag_url(k, n),
+                           template="listing.html", kind="tag", heading=tag.label,
+                           key=tag.key, alternates=alternates)
+    if view.tags:
+        alternates = tuple((c, urls.tags_index(c)) for c, v in views.items() if v.tags)
+        pages.append(Page(url=urls.tags_index(code), template="tags.html", kind="tags",
+                          lang=code, alternates=alternates, x_default=alternates[0][1]))
+    abouts = tuple((c, urls.about(c)) for c in views)
+    pages.append(Page(url=urls.about(code), template="about.html", kind="about", lang=code,
+                      heading=view.title, alternates=abouts, x_default=abouts[0][1]))
+    for article in view.articles:
+        group = view.translations_of(article)
+        pages.append(Page(
+            url=article.url, template="article.html", kind="article", lang=code,
+            heading=article.title, article=article,
+            alternates=tuple((a.lang, a.url) for a in group),
+            x_default=view.original_of(article).url,
+        ))
+    return pages
+
+
+def _paginate(view: LanguageView, items: tuple[Article, ...], url_of,
+              x_default: str | None = None, **fields) -> list[Page]:
+    per_page = view.site.config.site.per_page
+    total = max(1, math.ceil(len(items) / per_page))
+    all_urls = tuple(url_of(n) for n in range(1, total + 1))
+    return [
+        Page(url=all_urls[n - 1], lang=view.code,
+             items=items[(n - 1) * per_page:n * per_page],
+             pagination=Pagination(n, total, all_urls, len(items)),
+             x_default=(x_default if x_default is not None else fields["alternates"][0][1])
+             if n == 1 and fields["alternates"] else None,
+             **{**fields, "alternates": fields["alternates"] if n == 1 else ()})
+        for n in range(1, total + 1)
+    ]
