@@ -59,7 +59,7 @@ WIDTHS = (480, 960, 1600)
 CARD_WIDTHS = (480, 960)
 CARD_RATIO = (16, 9)
 QUALITY = 80
-"""Dateline's defaults (dateline/photos.py PhotoSettings, CARD_RATIO)."""
+"""Dateline's defaults (dateline/photos/photos.py PhotoSettings, CARD_RATIO)."""
 
 LAYOUTS = {
     "layouts/_default/baseof.html": """\

@@ -1,6 +1,6 @@
 """A build killed at any moment of its commit leaves a whole site: a real `python
 build.py` is stopped at each commit step (`DATELINE_FAULT=stop:commit#N`, see
-`dateline/faults.py`) and its process group killed there with SIGKILL. Then `site/`
+`dateline/build/faults.py`) and its process group killed there with SIGKILL. Then `site/`
 exists, every page a reader can reach links only to files it has, a full build's swap
 left the whole old site or the whole new one, the next command (any of them) finishes
 the commit, and the next build equals a clean one with no staging folder left."""

@@ -1,6 +1,6 @@
 """`dateline check`: prove a built site folder's quality before it is published.
 
-Four checks, each in `dateline/checks/`: `links` (internal links and fragment anchors),
+Four checks, each in `checks/`: `links` (internal links and fragment anchors),
 `hreflang` (reciprocal language alternates), `html` (the Nu Html Checker; needs Java)
 and `a11y` (axe-core in headless Chromium, on a sample of every page kind in each text
 direction). The last two are slow and need more than Python, so `--skip html,a11y`

@@ -3,5 +3,5 @@
 `validate` (the Nu Html Checker) and `a11y` (axe-core in headless Chromium).
 
 Every check is a function from a `BuiltSite` (read once by `folder.read_site`) to a
-list of `Finding`s; `dateline/check.py` runs them and reports.
+list of `Finding`s; `dateline/publish/check.py` runs them and reports.
 """
