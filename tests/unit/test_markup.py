@@ -198,7 +198,7 @@ def test_the_extensions_are_those_named_in_the_cache_key():
     # In a fresh process, as in a build: there the extensions are imported first by
     # Dateline (with Pygments hidden from codehilite).
     fresh = subprocess.run(
-        [sys.executable, "-c", "import sys\nfrom dateline import markup\n"
+        [sys.executable, "-c", "import sys\nfrom dateline.build import markup\n"
          "sys.stdout.write(markup._instance().convert(sys.stdin.read()))\n"
          "assert 'pygments' not in sys.modules"],
         input=EXTRA_FEATURES, capture_output=True, text=True, check=True)
