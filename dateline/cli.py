@@ -177,7 +177,7 @@ def _add_serve_command(commands) -> None:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
-    from . import serve  # imports watchdog, which the other commands do not need
+    from .preview import serve  # imports watchdog, which the other commands do not need
 
     if not 0 <= args.port <= 65535:
         raise UsageError(Problem(SourceRef("--port", 0), "--port must be 0 to 65535"))

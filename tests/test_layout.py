@@ -128,6 +128,36 @@ def test_no_cycle_between_subpackages():
     assert not cyclic, cyclic
 
 
+def test_every_name_imported_from_a_package_is_there():
+    """`from . import x` must name a module or something the package's `__init__` defines:
+    else, in a checkout, the editable install of another checkout could quietly supply x."""
+    missing = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = _module_name(path)
+        package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or not node.level:
+                continue
+            base = package.split(".")[: len(package.split(".")) - node.level + 1]
+            target = ".".join(base + ([node.module] if node.module else []))
+            init = _as_path(target) if target != "dateline" else PACKAGE / "__init__.py"
+            if init is None:
+                missing.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {target}")
+                continue
+            if init.name != "__init__.py":
+                continue
+            defined = {n.name for n in ast.walk(ast.parse(init.read_text(encoding="utf-8")))
+                       if isinstance(n, ast.FunctionDef | ast.ClassDef)}
+            defined |= {t.id for n in ast.walk(ast.parse(init.read_text(encoding="utf-8")))
+                        if isinstance(n, ast.Assign) for t in n.targets
+                        if isinstance(t, ast.Name)}
+            for alias in node.names:
+                if alias.name not in defined and _as_path(f"{target}.{alias.name}") is None:
+                    missing.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: "
+                                   f"{target}.{alias.name}")
+    assert not missing, "\n".join(missing)
+
+
 @pytest.mark.parametrize("statement, unit, expected", [
     ("from .. import cli", "photos", "dateline.cli"),
     ("from ..build.write import MARKER", "photos", "dateline.build.write"),
