@@ -7,29 +7,24 @@ import functools
 import os
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from msgspec import structs
+
 from .. import urls
 from ..config import Config
 from ..errors import Problems, SourceRef
+from ..fields import INHERITED, FrontMatter, Reading, check_fields, front_matter
 from ..incremental.memo import AssemblyMemo, settings_token
 from ..model import Article, Asset, Image, Site
-from ..photos.photos import parse_ratio
 from ..read import Document
 from ..slugs import make_slug, shown, slug_problem
 from .collisions import check_tag_collisions, check_translation_keys, check_url_collisions
 from .embargo import hold_back
 from .vocabulary import Use, check_vocabulary
-
-KNOWN_KEYS = (
-    "title", "date", "updated", "translation_key", "slug", "section", "tags", "authors",
-    "dateline", "summary", "breaking", "draft", "image", "reporting", "original",
-)
-IMAGE_KEYS = ("src", "alt", "caption", "credit", "ratio", "focus")
-# Fields that are the same in every language, so a translation may leave them out.
-INHERITED = ("section", "tags", "dateline", "reporting", "breaking")
 
 
 def assemble(docs: list[Document], config: Config, now: datetime, problems: Problems, *,
@@ -44,16 +39,17 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
     `files`, lookups of files under content/ still true (nothing but Markdown changed
     there since they were made)."""
     reuse = _Reuse(memo or AssemblyMemo(), settings_token(config))
-    fields = [f for doc in _known_language_docs(docs, config, problems)
-              if (f := reuse.fields(doc, config, problems)) is not None]
-    fields = _inherit_from_originals(fields, config)
+    read = [(doc, f) for doc in _known_language_docs(docs, config, problems)
+            if (f := reuse.fields(doc, config, problems)) is not None]
+    entries = _inherit_from_originals(read, config)
     files = files or ContentFiles(config.paths.content)
     files.plan_image = plan_image
     articles, uses = [], []
-    for f in fields:
-        if (article := reuse.article(f, config, problems, files, bodies or {})) is not None:
+    for entry in entries:
+        article = reuse.article(entry, config, problems, files, bodies or {})
+        if article is not None:
             articles.append(article)
-            uses.append(_use_of(article, f))
+            uses.append(_use_of(article, entry))
     check_vocabulary(uses, config, problems)
     published, held_back = [], []
     for article, why in hold_back(articles, now, drafts, future):
@@ -76,11 +72,11 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
     )
 
 
-def _use_of(article: Article, f: dict) -> Use:
+def _use_of(article: Article, entry: Entry) -> Use:
     """Where the article wrote its section and tags, for `check_vocabulary`."""
-    doc: Document = f["doc"]
-    written = f["set"]
-    from_folder = not f.get("section")
+    doc = entry.doc
+    written = entry.fields.written
+    from_folder = not entry.fields.section
     section_at = (doc.at() if from_folder else doc.at("section") if "section" in written
                   else None)
     return Use(article, section_at, from_folder,
@@ -96,10 +92,9 @@ class _Reuse:
         self.token = token
         memo.start()
 
-    def fields(self, doc: Document, config: Config, problems: Problems) -> dict | None:
+    def fields(self, doc: Document, config: Config, problems: Problems) -> FrontMatter | None:
         path, inputs = str(doc.path), (doc.digest, self.token)
         if (cached := self.memo.cached_fields(path, inputs)) is not None:
-            cached["doc"] = doc
             return cached
         before = problems.count()
         fields = _read_fields(doc, config, problems)
@@ -107,9 +102,9 @@ class _Reuse:
             self.memo.remember_fields(path, inputs, fields)
         return fields
 
-    def article(self, f: dict, config: Config, problems: Problems, files: ContentFiles,
+    def article(self, f: Entry, config: Config, problems: Problems, files: ContentFiles,
                 bodies: dict[Path, str]) -> Article | None:
-        doc: Document = f["doc"]
+        doc = f.doc
         inputs = self._article_inputs(f, files, bodies)
         path = str(doc.path)
         if inputs is not None and (cached := self.memo.cached_article(path, inputs)):
@@ -120,22 +115,20 @@ class _Reuse:
             self.memo.remember_article(path, inputs, article)
         return article
 
-    def _article_inputs(self, f: dict, files: ContentFiles,
+    def _article_inputs(self, f: Entry, files: ContentFiles,
                         bodies: dict[Path, str]) -> tuple | None:
         """Everything `_make_article` reads: the file and its rendered body (which also
         depends on the photos it shows), what it inherited (all from the original's
         file), its place in the story, and the lead photo's file as it is on disk now.
         None when the photo cannot be found (that must be reported)."""
-        doc: Document = f["doc"]
-        original = f.get("original_doc")
+        doc, original = f.doc, f.original_doc
         photo = None
-        if (spec := f.get("image")) and "src" in spec:
-            owner: Document = f.get("image_from", doc)
-            source, problem = files.locate(spec["src"], os.path.dirname(owner.path))
+        if (spec := f.fields.image) is not None and spec.src is not None:
+            source, problem = files.locate(spec.src, os.path.dirname(f.photo_owner.path))
             if source is None or problem:
                 return None
             photo = (str(source), files.stat_key(source))
-        return (doc.digest, bodies.get(doc.path, ""), self.token, f["key"], f["is_original"],
+        return (doc.digest, bodies.get(doc.path, ""), self.token, f.key, f.is_original,
                 (str(original.path), original.digest) if original is not None else None,
                 photo)
 
@@ -157,164 +150,83 @@ def _known_language_docs(docs: list[Document], config: Config, problems: Problem
                            f"[languages.{lang}] to {config.config_path.name} or move the file")
 
 
-def _read_fields(doc: Document, config: Config, problems: Problems) -> dict | None:
-    """Check each front-matter value's type; return plain fields with their document."""
-    meta, ok = doc.meta, True
-    zone = ZoneInfo(config.site.timezone)
-
-    def bad(key: str, message: str) -> None:
-        nonlocal ok
-        ok = False
-        problems.error(doc.at(key), message)
-
-    for key in meta:
-        if key not in KNOWN_KEYS:
-            import difflib  # only to suggest a fix for an unknown key
-
-            close = difflib.get_close_matches(str(key), KNOWN_KEYS, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            problems.warn(doc.at(str(key)), f"front matter: unknown key '{key}'{hint}")
-    fields: dict = {"doc": doc, "set": set(meta)}
-    for key in ("title",):
-        value = meta.get(key)
-        if value is None:
-            bad(key, f"front matter: '{key}' is required")
-        elif not isinstance(value, str) or not value.strip():
-            bad(key, f"front matter: '{key}' must be text (put it in quotes)")
-        else:
-            fields[key] = value.strip()
-    for key in ("date", "updated"):
-        if key not in meta:
-            if key == "date":
-                bad(key, "front matter: 'date' is required, e.g. date: 2026-11-27T09:30:00+01:00")
-            continue
-        try:
-            fields[key] = _parse_date(meta[key], zone)
-        except ValueError as exc:
-            bad(key, f"front matter: {key} '{meta[key]}' is not a valid date ({exc}); write "
-                     "it as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+HH:MM")
-    if "date" in fields and fields.get("updated") is not None \
-            and fields["updated"] < fields["date"]:
-        bad("updated", f"front matter: updated {meta['updated']} is earlier than date "
-                       f"{meta['date']}; an update comes after publication: correct "
-                       "'updated' or remove it")
-    for key in ("summary", "dateline", "slug", "section", "translation_key"):
-        if key in meta:
-            if isinstance(meta[key], str | int | float) and not isinstance(meta[key], bool):
-                fields[key] = str(meta[key]).strip()
-            else:
-                bad(key, f"front matter: '{key}' must be text")
-    for key in ("tags", "authors", "reporting"):
-        if key in meta:
-            value = meta[key]
-            if isinstance(value, str | int | float) and not isinstance(value, bool):
-                # Never one item named "censorship, protests": ask for the list meant.
-                bad(key, f"front matter: '{key}' must be a list, not text; write it as "
-                         f"{_as_list(key, value)}")
-            elif not isinstance(value, list) or not all(isinstance(v, str | int)
-                                                        for v in value):
-                bad(key, f"front matter: '{key}' must be a list, e.g. {key}: [one, two]")
-            else:
-                fields[key] = tuple(str(v).strip() for v in value if str(v).strip())
-    for key in ("breaking", "draft", "original"):
-        if key in meta:
-            if not isinstance(meta[key], bool):
-                bad(key, f"front matter: '{key}' must be true or false")
-            else:
-                fields[key] = meta[key]
-    if "image" in meta:
-        image = meta["image"]
-        if isinstance(image, str):
-            image = {"src": image}
-        if not isinstance(image, dict):
-            bad("image", "front matter: 'image' must have src, alt, caption and credit")
-        else:
-            for key in image.keys() - set(IMAGE_KEYS):
-                problems.warn(doc.at(f"image.{key}"), f"front matter: unknown key "
-                              f"'image.{key}' (expected {', '.join(IMAGE_KEYS)})")
-            for key in ("src", "alt", "caption", "credit"):
-                if key in image and not isinstance(image[key], str | int | float):
-                    bad(f"image.{key}", f"front matter: 'image.{key}' must be text")
-            fields["image"] = {k: str(image[k]).strip() for k in IMAGE_KEYS[:4]
-                               if image.get(k) is not None}
-            if "ratio" in image:
-                if (ratio := parse_ratio(str(image["ratio"]))) is None:
-                    bad("image.ratio", "front matter: 'image.ratio' must be a ratio such as "
-                        "16x9, 4x3 or 1x1")
-                fields["image"]["ratio"] = ratio
-            if "focus" in image:
-                focus = image["focus"]
-                if not (isinstance(focus, list) and len(focus) == 2 and all(
-                        isinstance(v, int | float) and 0 <= v <= 1 for v in focus)):
-                    bad("image.focus", "front matter: 'image.focus' must be [x, y] with each "
-                        "between 0 and 1, e.g. [0.5, 0.3]")
-                else:
-                    fields["image"]["focus"] = (float(focus[0]), float(focus[1]))
-    if len(doc.parts) < 3 and not fields.get("section"):
-        bad("section", "an article must be in a section folder "
-                       "(content/<lang>/<section>/<name>.md) or set 'section'")
-    return fields if ok else None
+def _read_fields(doc: Document, config: Config, problems: Problems) -> FrontMatter | None:
+    """Check the file's front matter against the table of fields (`dateline.fields`)."""
+    reading = Reading(doc.meta, doc.at, ZoneInfo(config.site.timezone), problems)
+    check_fields(reading)
+    if len(doc.parts) < 3 and not reading.values.get("section"):
+        reading.error("section", "an article must be in a section folder "
+                      "(content/<lang>/<section>/<name>.md) or set 'section'")
+    return front_matter(reading)
 
 
-def _as_list(key: str, value: str | int | float) -> str:
-    """`key: [a, b]`, the YAML list a text value was meant to be (split at commas),
-    quoted where an item needs it."""
-    import yaml  # only to write the fix into an error message
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One source file on its way to an `Article`: its checked fields, with those it
+    inherited from its story's original, and where they came from."""
 
-    items = [part.strip() for part in str(value).split(",") if part.strip()]
-    flow = yaml.safe_dump(items, default_flow_style=True, allow_unicode=True,
-                          width=float("inf"))
-    return f"{key}: {flow.strip()}"
+    doc: Document
+    fields: FrontMatter
+    """After inheritance; `fields.written` still names the keys this file set."""
+    key: str
+    """The story's translation key."""
+    is_original: bool = False
+    original_doc: Document | None = None
+    """The story's original, for a translation that has one."""
+    image_from: Document | None = None
+    """The document that names the lead photo, when it is the original's."""
+    image_lang: str | None = None
+    """The language of the image's words, when the whole block is the original's."""
+
+    @property
+    def photo_owner(self) -> Document:
+        return self.image_from or self.doc
 
 
-def _parse_date(value: object, zone: ZoneInfo) -> datetime:
-    from ..i18n.dates import parse_datetime
-
-    return parse_datetime(value, zone)
-
-
-def _inherit_from_originals(fields: list[dict], config: Config) -> list[dict]:
+def _inherit_from_originals(read: list[tuple[Document, FrontMatter]],
+                            config: Config) -> list[Entry]:
     """Fill the fields a translation left out from its story's original."""
-    by_key: dict[str, list[dict]] = defaultdict(list)
-    for f in fields:
-        f["key"] = f.get("translation_key") or _default_key(f["doc"])
-        by_key[f["key"]].append(f)
-    for group in by_key.values():
-        original = _original_of(group, config)
-        for f in group:
-            f["is_original"] = f is original
-            if original is None or f is original:
-                continue
-            f["original_doc"] = original["doc"]
-            for key in INHERITED:
-                if key not in f and key in original:
-                    f[key] = original[key]
-            _inherit_image(f, original)
-    return fields
+    keys = [f.translation_key or _default_key(doc) for doc, f in read]
+    by_key: dict[str, list[tuple[Document, FrontMatter]]] = defaultdict(list)
+    for key, pair in zip(keys, read, strict=True):
+        by_key[key].append(pair)
+    originals = {key: _original_of(group, config) for key, group in by_key.items()}
+    return [_inherit(pair, key, originals[key]) for key, pair in zip(keys, read, strict=True)]
 
 
-def _original_of(group: list[dict], config: Config) -> dict | None:
-    marked = [f for f in group if f.get("original")]
+def _original_of(group: list[tuple[Document, FrontMatter]],
+                 config: Config) -> tuple[Document, FrontMatter] | None:
+    marked = [pair for pair in group if pair[1].original]
     if marked:
         return marked[0]
-    default = [f for f in group if f["doc"].parts[0] == config.site.default_language]
+    default = [pair for pair in group if pair[0].parts[0] == config.site.default_language]
     return default[0] if default else None
 
 
-def _inherit_image(f: dict, original: dict) -> None:
-    theirs = original.get("image")
-    if not theirs or "src" not in theirs:
-        return
-    mine = f.get("image")
-    if mine is None:
+def _inherit(pair: tuple[Document, FrontMatter], key: str,
+             original: tuple[Document, FrontMatter] | None) -> Entry:
+    doc, mine = pair
+    if original is None or original[0] is doc:
+        return Entry(doc, mine, key, is_original=original is not None)
+    their_doc, theirs = original
+    taken = {name: getattr(theirs, name) for name in INHERITED
+             if name not in mine.written and name in theirs.written}
+    fields = structs.replace(mine, **taken)
+    photo = theirs.image
+    if photo is None or photo.src is None:
+        return Entry(doc, fields, key, original_doc=their_doc)
+    if mine.image is None:
         # No image block at all: the same photo with the original's words, marked as such.
-        f["image"] = dict(theirs)
-        f["image_lang"] = original["doc"].parts[0]
-        f["image_from"] = original["doc"]
-    elif "src" not in mine:
-        crop = {k: theirs[k] for k in ("ratio", "focus") if k in theirs}
-        f["image"] = {**crop, **mine, "src": theirs["src"]}
-        f["image_from"] = original["doc"]
+        return Entry(doc, structs.replace(fields, image=photo), key, original_doc=their_doc,
+                     image_from=their_doc, image_lang=their_doc.parts[0])
+    if mine.image.src is None:
+        own = mine.image
+        image = structs.replace(own, src=photo.src,
+                                ratio=own.ratio if own.ratio is not None else photo.ratio,
+                                focus=own.focus if own.focus is not None else photo.focus)
+        return Entry(doc, structs.replace(fields, image=image), key, original_doc=their_doc,
+                     image_from=their_doc)
+    return Entry(doc, fields, key, original_doc=their_doc)
 
 
 def _default_key(doc: Document) -> str:
@@ -322,13 +234,13 @@ def _default_key(doc: Document) -> str:
     return rest[:-3] if rest.endswith(".md") else rest
 
 
-def _make_article(f: dict, config: Config, problems: Problems, files: ContentFiles,
+def _make_article(entry: Entry, config: Config, problems: Problems, files: ContentFiles,
                   bodies: dict[Path, str]) -> Article | None:
-    doc: Document = f["doc"]
+    doc, f = entry.doc, entry.fields
     lang = doc.parts[0]
-    section = f.get("section") or doc.parts[1]
+    section = f.section or doc.parts[1]
     stem = os.path.splitext(doc.parts[-1])[0]
-    slug = f.get("slug") or make_slug(stem, config.language(lang).slug_style)
+    slug = f.slug or make_slug(stem, config.language(lang).slug_style)
     ok = True
     for key, value in (("section", section), ("slug", slug)):
         reason = slug_problem(value)
@@ -340,54 +252,51 @@ def _make_article(f: dict, config: Config, problems: Problems, files: ContentFil
             reason = "is the name of a file Dateline writes (a feed or sitemap); choose another"
         if reason:
             ok = False
-            line_key = key if key in f["set"] else None
+            line_key = key if key in f.written else None
             problems.error(doc.at(line_key), f"{key} '{shown(value)}' {reason}")
-    image = _make_image(f, config, problems, files)
+    image = _make_image(entry, config, problems, files)
     if not ok or image is False:
         return None
     return Article(
         source=doc.at(), source_path=doc.path, digest=doc.digest, lang=lang,
-        section=section, slug=slug, translation_key=f["key"], title=f["title"],
-        date=f["date"], updated=f.get("updated"), summary=f.get("summary", ""),
-        authors=f.get("authors", ()), dateline=f.get("dateline", ""),
-        tags=tuple(dict.fromkeys(f.get("tags", ()))), reporting=f.get("reporting", ()),
-        breaking=f.get("breaking", False), draft=f.get("draft", False),
-        original=f["is_original"], image=image, body_line=doc.body_line,
-        body_id=bodies.get(doc.path, ""),
+        section=section, slug=slug, translation_key=entry.key, title=f.title,
+        date=f.date, updated=f.updated, summary=f.summary, authors=f.authors,
+        dateline=f.dateline, tags=tuple(dict.fromkeys(f.tags)), reporting=f.reporting,
+        breaking=f.breaking, draft=f.draft, original=entry.is_original, image=image,
+        body_line=doc.body_line, body_id=bodies.get(doc.path, ""),
         url=urls.article(lang, section, slug),
     )
 
 
-def _make_image(f: dict, config: Config, problems: Problems,
+def _make_image(entry: Entry, config: Config, problems: Problems,
                 files: ContentFiles) -> Image | None | bool:
     """The article's lead image, None when it has none, False after reporting a problem."""
-    spec = f.get("image")
-    if not spec:
+    spec = entry.fields.image
+    if spec is None or spec.is_empty():
         return None
-    doc: Document = f["doc"]
-    owner: Document = f.get("image_from", doc)
+    doc, owner = entry.doc, entry.photo_owner
     where = doc.at("image.src" if "image.src" in doc.key_lines else "image")
-    if "src" not in spec:
+    if spec.src is None:
         problems.error(where, "image has no src: add image.src with the photo's file name")
         return False
     # A problem with an inherited photo is reported once, on the original that names it.
     report = problems if owner is doc else Problems()
-    source = resolve_content_file(spec["src"], os.path.dirname(owner.path), config.paths.content,
+    source = resolve_content_file(spec.src, os.path.dirname(owner.path), config.paths.content,
                                   where, report, files)
     if source is None:
         return False
     # An inherited image block is the original's: its missing alt is reported there.
-    if "alt" not in spec and "image_lang" not in f:
-        problems.warn(where, f"image '{spec['src']}' has no alt text: add image.alt "
+    if spec.alt is None and entry.image_lang is None:
+        problems.warn(where, f"image '{spec.src}' has no alt text: add image.alt "
                       "describing the photo for readers who cannot see it, or alt: \"\" if "
                       "it is decorative")
     lang = doc.parts[0]
     image = Image(
         source=source, url=files.url_of(source),
-        alt=spec.get("alt", ""), caption=spec.get("caption", ""),
-        credit=spec.get("credit", ""), text_lang=f.get("image_lang", lang), where=where,
-        ratio=spec.get("ratio"), focus=spec.get("focus", (0.5, 0.5)),
-        metadata_lang=f["original_doc"].parts[0] if "original_doc" in f else lang,
+        alt=spec.alt or "", caption=spec.caption or "", credit=spec.credit or "",
+        text_lang=entry.image_lang or lang, where=where, ratio=spec.ratio,
+        focus=spec.focus or (0.5, 0.5),
+        metadata_lang=entry.original_doc.parts[0] if entry.original_doc else lang,
     )
     if files.plan_image is None:
         return image

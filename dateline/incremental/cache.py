@@ -529,12 +529,13 @@ def _layout() -> str:
 
 def cached_kinds() -> tuple[type, ...]:
     """Every class of Dateline's whose values the cache pickles."""
-    from .. import errors, model, read
+    from .. import errors, fields, model, read
     from ..photos import photos
 
     return (SourceEntry, OutputRecord, AssemblyMemo, ArticleEntry, model.Article,
             model.Image, model.Asset, photos.Picture, photos.Rendition, photos.Job,
-            photos.SourceInfo, errors.SourceRef, read.Document)
+            photos.SourceInfo, errors.SourceRef, read.Document, fields.FrontMatter,
+            fields.ImageSpec)
 
 
 def layout_digest(kinds: tuple[type, ...]) -> str:

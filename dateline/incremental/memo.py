@@ -14,6 +14,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from ..config import Config
+from ..fields import FrontMatter
 from ..model import Article
 
 
@@ -47,25 +48,25 @@ class ArticleEntry:
 
 @dataclass
 class AssemblyMemo:
-    fields: dict[str, tuple[tuple, dict]] = field(default_factory=dict)
+    fields: dict[str, tuple[tuple, FrontMatter]] = field(default_factory=dict)
     """Source path → (inputs, its validated front-matter fields before inheritance)."""
     articles: dict[str, ArticleEntry] = field(default_factory=dict)
     """Source path → the article made from it, and from what."""
 
     def start(self) -> None:
         """Begin a build: what it does not use again is forgotten at `finish`."""
-        self._fields_seen: dict[str, tuple[tuple, dict]] = {}
+        self._fields_seen: dict[str, tuple[tuple, FrontMatter]] = {}
         self._articles_seen: dict[str, ArticleEntry] = {}
 
-    def cached_fields(self, path: str, inputs: tuple) -> dict | None:
+    def cached_fields(self, path: str, inputs: tuple) -> FrontMatter | None:
         hit = self.fields.get(path)
         if hit is None or hit[0] != inputs:
             return None
         self._fields_seen[path] = hit
-        return dict(hit[1])
+        return hit[1]
 
-    def remember_fields(self, path: str, inputs: tuple, fields: dict) -> None:
-        self._fields_seen[path] = (inputs, {k: v for k, v in fields.items() if k != "doc"})
+    def remember_fields(self, path: str, inputs: tuple, fields: FrontMatter) -> None:
+        self._fields_seen[path] = (inputs, fields)
 
     def cached_article(self, path: str, inputs: tuple) -> Article | None:
         hit = self.articles.get(path)
