@@ -4,7 +4,7 @@ A body is rendered (and cached) on its own, before front matter says where any a
 is published, so such a link is rendered as a numbered placeholder (`bodyurls`). Once
 the site is assembled, `link_articles` gives each article the href of every one of its
 placeholders (`Article.links`, part of its fingerprint, so a page changes when an
-article it links to moves), and `fill` puts them into the body whenever it is shown.
+article it links to moves), and `placeholders.fill` puts them into the body whenever it is shown.
 
 A link to an article that this build holds back (a draft, a scheduled story) is a
 warning, and the link is left out (its text stays): a dead link, or one that names an
@@ -14,44 +14,16 @@ embargoed story's address, must not be published.
 from __future__ import annotations
 
 import os
-import re
-from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from msgspec import structs
 
 from .errors import Problems, SourceRef, display_path
+from .model import Article, Site
 from .urls import Linker
-
-if TYPE_CHECKING:
-    from .model import Article, Site
-
-MARK = "\ufffe"
-"""Delimits placeholders: no source can contain it (`read` refuses noncharacters)."""
 
 Link = tuple[str, str, int, str]
 """A link to an article's file: (absolute path of the file, fragment, line, as written)."""
-
-_PLACEHOLDER = re.compile(f' href="{MARK}(\\d+){MARK}"')
-
-
-def placeholder(index: int) -> str:
-    return f"{MARK}{index}{MARK}"
-
-
-def fill(html: str, hrefs: tuple[str, ...]) -> str:
-    """The body with each placeholder's href put in; where the href is empty (the
-    article is held back), the `<a>` keeps its text and loses its href."""
-    if MARK not in html:
-        return html
-
-    def one(found: re.Match) -> str:
-        index = int(found.group(1))
-        href = hrefs[index] if index < len(hrefs) else ""
-        return f' href="{escape(href, quote=True)}"' if href else ""
-
-    return _PLACEHOLDER.sub(one, html)
 
 
 def link_articles(site: Site, links: dict[Path, tuple[Link, ...]], linker: Linker,

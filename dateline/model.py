@@ -8,15 +8,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import msgspec
 from msgspec import structs
 
 from . import bodies
-from .config import Config
-from .crosslinks import fill
 from .errors import Problem, SourceRef
-from .photos.photos import Picture
+from .placeholders import fill
+
+if TYPE_CHECKING:
+    # Named in annotations only: the model is made and read without loading the config
+    # schema or the photo stage (nothing decodes these Structs by their annotations).
+    from .config import Config
+    from .photos.photos import Picture
 
 
 class Image(msgspec.Struct, frozen=True):

@@ -128,6 +128,56 @@ def test_no_cycle_between_subpackages():
     assert not cyclic, cyclic
 
 
+KNOWN_MODULE_CYCLES: set[frozenset[str]] = {
+    # Being taken apart by the rewrite of the build core (issue 16); must shrink to empty.
+    frozenset({"dateline.build.pipeline", "dateline.build.stages"}),
+}
+
+
+def _module_cycles() -> list[frozenset[str]]:
+    """Every set of modules that import each other, directly or round a loop (the
+    strongly connected components of the import graph with more than one module)."""
+    graph: dict[str, set[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = _module_name(path)
+        graph[module] = {name for _, name in _imports(path) if name != module}
+    order: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles = []
+
+    def visit(module: str) -> None:  # Tarjan's algorithm
+        order[module] = low[module] = len(order)
+        stack.append(module)
+        for name in graph.get(module, ()):
+            if name not in order:
+                visit(name)
+                low[module] = min(low[module], low[name])
+            elif name in stack:
+                low[module] = min(low[module], order[name])
+        if low[module] == order[module]:
+            component = {stack.pop()}
+            while module not in component:
+                component.add(stack.pop())
+            if len(component) > 1:
+                cycles.append(frozenset(component))
+
+    for module in graph:
+        if module not in order:
+            visit(module)
+    return cycles
+
+
+def test_no_cycle_between_modules():
+    """Not even a lazy one: move what two modules share down into a third."""
+    cycles = _module_cycles()
+    assert len(_imports(PACKAGE / "model.py")) >= 3  # the walk sees imports at all
+    gone = [sorted(cycle) for cycle in KNOWN_MODULE_CYCLES - set(cycles)]
+    assert not gone, f"no longer a cycle, take it out of KNOWN_MODULE_CYCLES: {gone}"
+    unknown = [sorted(cycle) for cycle in cycles if cycle not in KNOWN_MODULE_CYCLES]
+    assert not unknown, unknown
+
+
 def test_every_name_imported_from_a_package_is_there():
     """`from . import x` must name a module or something the package's `__init__` defines:
     else, in a checkout, the editable install of another checkout could quietly supply x."""

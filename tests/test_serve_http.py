@@ -25,9 +25,10 @@ from dateline import shipped_path
 from dateline.build.pipeline import BuildOptions, BuildResult
 from dateline.config import load_config
 from dateline.noise import is_editor_noise
-from dateline.preview import preview_http, serve
+from dateline.preview import preview_http
 from dateline.preview.livereload import EVENTS_PATH, SCRIPT_PATH, EventHub
-from dateline.preview.serve import BindError, PreviewServer, change_kind
+from dateline.preview.preview_http import BindError
+from dateline.preview.serve import PreviewServer, change_kind
 from dateline.preview.watch import Debouncer
 
 SECRET = "TOP-SECRET-7f3a9c outside the site"
@@ -604,11 +605,11 @@ def _new_threads(before: set[threading.Thread]) -> list[str]:
 
 
 def test_only_other_hosts_are_warned_about():
-    assert serve.exposure_warning("127.0.0.1") is None
-    assert serve.exposure_warning("localhost") is None
-    warning = serve.exposure_warning("0.0.0.0")
+    assert preview_http.exposure_warning("127.0.0.1") is None
+    assert preview_http.exposure_warning("localhost") is None
+    warning = preview_http.exposure_warning("0.0.0.0")
     assert warning is not None and "every network interface" in warning
-    assert "192.168.1.20" in serve.exposure_warning("192.168.1.20")
+    assert "192.168.1.20" in preview_http.exposure_warning("192.168.1.20")
 
 
 def _result(changed: tuple[str, ...], incremental: bool = True, removed: int = 0):

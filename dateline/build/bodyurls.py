@@ -28,9 +28,10 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from ..crosslinks import Link, placeholder
+from ..crosslinks import Link
 from ..errors import Problems, SourceRef
 from ..htmlrewrite import TagRewriter
+from ..placeholders import placeholder
 from ..urls import Linker
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})

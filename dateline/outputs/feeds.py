@@ -16,8 +16,8 @@ from ..model import Article
 from ..photos import imageinfo
 from ..urls import Linker
 from .absolutize import absolute_links
+from .content_view import ContentView
 from .pages import Page
-from .views import LanguageView
 from .xmlwrite import XML_NS, element, q, sub, to_bytes, w3c_datetime
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -49,7 +49,7 @@ def _folder(lang: str, section: str | None) -> str:
 class Feed:
     """One feed's content, written both as Atom and as RSS."""
 
-    view: LanguageView
+    view: ContentView
     title: str
     page_url: str
     """The HTML page the feed follows (the language home or the section page)."""
@@ -58,7 +58,7 @@ class Feed:
     articles: tuple[Article, ...]
 
 
-def feeds_of(view: LanguageView) -> list[Feed]:
+def feeds_of(view: ContentView) -> list[Feed]:
     """The language's feed, then one per section of its navigation."""
     size = view.site.config.site.feed_size
     feeds = [Feed(view, view.title, view.home_url, atom_url(view.code), rss_url(view.code),
@@ -71,7 +71,7 @@ def feeds_of(view: LanguageView) -> list[Feed]:
     return feeds
 
 
-def feed_links(view: LanguageView, page: Page) -> list[tuple[str, str, str]]:
+def feed_links(view: ContentView, page: Page) -> list[tuple[str, str, str]]:
     """(MIME type, title, target) of the feeds a page advertises in its head: the
     language's, plus its section's on section and article pages (the same feeds
     `feeds_of` makes, without gathering their articles for every page)."""
@@ -86,11 +86,11 @@ def feed_links(view: LanguageView, page: Page) -> list[tuple[str, str, str]]:
     return links
 
 
-def _section_title(view: LanguageView, label: str) -> str:
+def _section_title(view: ContentView, label: str) -> str:
     return f"{label} — {view.title}"
 
 
-def feed_files(views: dict[str, LanguageView], linker: Linker) -> list[tuple[str, bytes]]:
+def feed_files(views: dict[str, ContentView], linker: Linker) -> list[tuple[str, bytes]]:
     files = []
     for view in views.values():
         for feed in feeds_of(view):
@@ -107,7 +107,7 @@ def _newest(feed: Feed):
     return max((a.modified for a in feed.view.site.articles), default=None)
 
 
-def _summary(view: LanguageView, article: Article) -> str:
+def _summary(view: ContentView, article: Article) -> str:
     return view.teaser(article)
 
 
@@ -117,11 +117,11 @@ def _full_body(article: Article, linker: Linker) -> str | None:
     return absolute_links(article.body_html, linker.absolute(article.url))
 
 
-def _full_content(view: LanguageView) -> bool:
+def _full_content(view: ContentView) -> bool:
     return view.site.config.site.feed_full_content
 
 
-def _categories(view: LanguageView, article: Article) -> list[str]:
+def _categories(view: ContentView, article: Article) -> list[str]:
     return [view.section_label(article.section)] + [view.tag_label(t) for t in article.tags]
 
 
@@ -152,7 +152,7 @@ def atom_feed(feed: Feed, linker: Linker) -> bytes:
     return to_bytes(root, {"media": MEDIA_NS}, default_namespace=ATOM_NS)
 
 
-def _atom_entry(view: LanguageView, article: Article, linker: Linker) -> ET.Element:
+def _atom_entry(view: ContentView, article: Article, linker: Linker) -> ET.Element:
     url = linker.absolute(article.url)
     entry = element("entry")
     sub(entry, "id", url)
@@ -225,7 +225,7 @@ def rss_feed(feed: Feed, linker: Linker) -> bytes:
                            "media": MEDIA_NS})
 
 
-def _rss_item(view: LanguageView, article: Article, linker: Linker) -> ET.Element:
+def _rss_item(view: ContentView, article: Article, linker: Linker) -> ET.Element:
     url = linker.absolute(article.url)
     item = element("item")
     sub(item, "title", article.title)

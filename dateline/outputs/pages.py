@@ -10,7 +10,7 @@ import msgspec
 
 from .. import urls
 from ..model import Article
-from .views import LanguageView
+from .content_view import ContentView
 
 
 class Pagination(msgspec.Struct, frozen=True):
@@ -53,7 +53,7 @@ class Page(msgspec.Struct, frozen=True):
         return urls.output_file(self.url)
 
 
-def plan_pages(views: dict[str, LanguageView], default_language: str) -> list[Page]:
+def plan_pages(views: dict[str, ContentView], default_language: str) -> list[Page]:
     """Every page of the site, in a stable order."""
     # The chooser and the 404 page speak the default language, or the first language
     # built when the preview builds only some (`serve --lang`).
@@ -74,7 +74,7 @@ def plan_pages(views: dict[str, LanguageView], default_language: str) -> list[Pa
     return pages
 
 
-def _language_pages(view: LanguageView, views: dict[str, LanguageView],
+def _language_pages(view: ContentView, views: dict[str, ContentView],
                     sections: dict[str, set[str]], tags: dict[str, set[str]]) -> list[Page]:
     """`sections` and `tags`: the keys each language has (for the alternates)."""
     code = view.code
@@ -122,7 +122,7 @@ def _language_pages(view: LanguageView, views: dict[str, LanguageView],
     return pages
 
 
-def _paginate(view: LanguageView, items: tuple[Article, ...], url_of,
+def _paginate(view: ContentView, items: tuple[Article, ...], url_of,
               x_default: str | None = None, **fields) -> list[Page]:
     per_page = view.site.config.site.per_page
     total = max(1, math.ceil(len(items) / per_page))

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from ..model import Article
 from ..urls import Linker
+from .content_view import ContentView
 from .pages import Page
-from .views import LanguageView
 from .xmlwrite import element, q, sub, to_bytes, w3c_datetime
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -44,7 +44,7 @@ class _Entry:
     lastmod: dt.datetime | None
 
 
-def sitemap_files(views: dict[str, LanguageView], pages: Sequence[Page], linker: Linker,
+def sitemap_files(views: dict[str, ContentView], pages: Sequence[Page], linker: Linker,
                   now: dt.datetime, *, max_urls: int | None = None,
                   max_bytes: int | None = None,
                   news_max_urls: int | None = None) -> list[tuple[str, bytes]]:
@@ -87,7 +87,7 @@ def hreflang_links(page: Page) -> list[tuple[str, str]]:
     return links
 
 
-def recent_articles(view: LanguageView, now: dt.datetime) -> list[Article]:
+def recent_articles(view: ContentView, now: dt.datetime) -> list[Article]:
     """The language's articles published in the NEWS_WINDOW before `now`, newest first."""
     return [a for a in view.articles if now - NEWS_WINDOW <= a.date <= now]
 
@@ -101,7 +101,7 @@ def news_language(code: str) -> str:
 
 
 # ----- which URLs
-def _entries_by_folder(views: dict[str, LanguageView],
+def _entries_by_folder(views: dict[str, ContentView],
                        pages: Sequence[Page]) -> dict[str, list[_Entry]]:
     groups: dict[str, list[_Entry]] = {f"{code}/": [] for code in views}
     for page in pages:
@@ -115,7 +115,7 @@ def _entries_by_folder(views: dict[str, LanguageView],
     return {folder: entries for folder, entries in groups.items() if entries}
 
 
-def page_lastmod(page: Page, view: LanguageView | None) -> dt.datetime | None:
+def page_lastmod(page: Page, view: ContentView | None) -> dt.datetime | None:
     """When the page's content last changed: its article, the newest of the articles it
     lists, else the language's newest (every page shows its navigation and breaking
     news, which follow the language's articles)."""
@@ -156,7 +156,7 @@ def _urlset(entries: list[_Entry], linker: Linker) -> bytes:
     return to_bytes(root, {"xhtml": XHTML_NS}, default_namespace=SITEMAP_NS)
 
 
-def _news_urlset(entries: list[_Entry], view: LanguageView, linker: Linker) -> bytes:
+def _news_urlset(entries: list[_Entry], view: ContentView, linker: Linker) -> bytes:
     by_url = {a.url: a for a in view.articles}
     root = element("urlset")
     for entry in entries:

@@ -18,8 +18,8 @@ from markupsafe import Markup
 
 from ..model import Article
 from ..photos import imageinfo
+from .content_view import ContentView
 from .pages import Page
-from .views import LanguageView
 
 Absolute = Callable[[str], str]
 """Turns a root-relative target into an absolute URL (the template's `absolute`)."""
@@ -70,12 +70,12 @@ def og_locale(code: str, locale_name: str = "") -> str:
     return f"{language}_{territory}" if territory else language
 
 
-def _og_locale(view: LanguageView, code: str) -> str:
+def _og_locale(view: ContentView, code: str) -> str:
     language = view.language_named(code)
     return og_locale(language.code, language.locale)
 
 
-def social_meta(view: LanguageView, page: Page, absolute: Absolute) -> list[tuple[str, str, str]]:
+def social_meta(view: ContentView, page: Page, absolute: Absolute) -> list[tuple[str, str, str]]:
     """(attribute, name, content) of each Open Graph, article:* and Twitter meta tag;
     the attribute is 'property' for Open Graph and 'name' for Twitter."""
     if page.kind == "404":
@@ -117,7 +117,7 @@ def social_meta(view: LanguageView, page: Page, absolute: Absolute) -> list[tupl
 
 
 # ----- JSON-LD
-def json_ld(view: LanguageView, page: Page, absolute: Absolute) -> list[dict]:
+def json_ld(view: ContentView, page: Page, absolute: Absolute) -> list[dict]:
     """The schema.org objects of a page, one per <script> element."""
     if page.kind == "article" and page.article is not None:
         article = page.article
@@ -132,11 +132,11 @@ def json_ld(view: LanguageView, page: Page, absolute: Absolute) -> list[dict]:
     return []
 
 
-def json_ld_scripts(view: LanguageView, page: Page, absolute: Absolute) -> list[Markup]:
+def json_ld_scripts(view: ContentView, page: Page, absolute: Absolute) -> list[Markup]:
     return [script_json(data) for data in json_ld(view, page, absolute)]
 
 
-def organization(view: LanguageView, absolute: Absolute) -> dict:
+def organization(view: ContentView, absolute: Absolute) -> dict:
     """The outlet as a NewsMediaOrganization, named and described in the view's language."""
     home = absolute(view.home_url)
     data = {"@type": "NewsMediaOrganization", "@id": home + "#publisher",
@@ -146,7 +146,7 @@ def organization(view: LanguageView, absolute: Absolute) -> dict:
     return data
 
 
-def news_article(view: LanguageView, article: Article, absolute: Absolute) -> dict:
+def news_article(view: ContentView, article: Article, absolute: Absolute) -> dict:
     url = absolute(article.url)
     publisher = organization(view, absolute)
     data: dict = {
@@ -188,7 +188,7 @@ def news_article(view: LanguageView, article: Article, absolute: Absolute) -> di
     return data
 
 
-def breadcrumbs(view: LanguageView, absolute: Absolute,
+def breadcrumbs(view: ContentView, absolute: Absolute,
                 trail: list[tuple[str, str]]) -> dict:
     """A BreadcrumbList from the language's home through `trail` ((name, target)…)."""
     steps = [(view.title, view.home_url), *trail]
@@ -207,7 +207,7 @@ def _article_id(url: str) -> str:
     return url + "#article"
 
 
-def _description(view: LanguageView, article: Article | None) -> str:
+def _description(view: ContentView, article: Article | None) -> str:
     if article is not None:
         return view.teaser(article)
     about = " ".join(view.about.split())

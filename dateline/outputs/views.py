@@ -1,239 +1,34 @@
 """What templates see: one `LanguageView` per language over the shared site.
 
 A template never loops over every article checking `lang`; it asks its view for the
-articles, sections, tags and translations of its own language.
+articles, sections, tags and translations of its own language (`content_view`), and for
+what its page's head links to: feeds (`feeds`), social meta tags and JSON-LD (`structured`).
 """
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
-from dataclasses import dataclass
-from functools import cached_property
-from html import unescape
+from markupsafe import Markup
 
-from jinja2 import pass_context
-from markupsafe import Markup, escape
+from .content_view import ContentView, Entry
+from .feeds import feed_links
+from .pages import Page
+from .structured import Absolute, json_ld_scripts, social_meta
 
-from .. import urls
-from ..config import LanguageSettings
-from ..i18n.catalogs import UiStrings
-from ..i18n.collation import sort_key
-from ..i18n.coverage import is_stale
-from ..i18n.localize import Formatter
-from ..model import Article, Site
-from ..slugs import make_slug
+__all__ = ["ContentView", "Entry", "LanguageView"]
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """A named link: a section, a tag or a language."""
+class LanguageView(ContentView):
+    """One language's window on the site, as templates see it."""
 
-    key: str
-    label: str
-    url: str
-    count: int = 0
-
-
-class LanguageView:
-    """One language's window on the site, with its formatters and UI strings."""
-
-    def __init__(self, site: Site, language: LanguageSettings, strings: UiStrings):
-        self.site = site
-        self.language = language
-        self.code = language.code
-        self.direction = language.direction
-        self.title = language.title
-        self.about = language.about
-        self.strings = strings
-        self.format = Formatter(language.locale, language.timezone, language.calendar)
-
-    # ----- content of this language
-    @cached_property
-    def articles(self) -> tuple[Article, ...]:
-        """This language's published articles, newest first."""
-        return tuple(a for a in self.site.articles if a.lang == self.code)
-
-    @cached_property
-    def listing(self) -> tuple[Article, ...]:
-        """What listings show: own articles, plus originals of untranslated stories when
-        the language's policy is 'show' (templates mark those with the original's lang)."""
-        if self.language.untranslated != "show":
-            return self.articles
-        shown = []
-        for _key, group in self.site.groups:
-            own = [a for a in group if a.lang == self.code]
-            shown.append(own[0] if own else next((a for a in group if a.original), group[0]))
-        return tuple(sorted(shown, key=lambda a: (-a.date.timestamp(), a.lang, a.url)))
-
-    @cached_property
-    def sections(self) -> tuple[Entry, ...]:
-        counts: dict[str, int] = defaultdict(int)
-        for article in self.listing:
-            counts[article.section] += 1
-        order = [key for key, _ in self.language.sections]
-        collate = sort_key(self.language)
-        # The config's order first; sections it does not list after them, alphabetically.
-        keys = sorted(counts, key=lambda k: (order.index(k) if k in order else len(order),
-                                             collate(self.section_label(k)), k))
-        return tuple(Entry(k, self.section_label(k), urls.section(self.code, k),
-                           counts[k]) for k in keys)
-
-    @cached_property
-    def tags(self) -> tuple[Entry, ...]:
-        counts: dict[str, int] = defaultdict(int)
-        for article in self.listing:
-            for tag in article.tags:
-                counts[tag] += 1
-        entries = [Entry(t, self.tag_label(t), self.tag_url(t), n) for t, n in counts.items()]
-        collate = sort_key(self.language)
-        return tuple(sorted(entries, key=lambda e: (collate(e.label), e.key)))
-
-    @cached_property
-    def breaking(self) -> Article | None:
-        """The newest published breaking story in this language."""
-        return next((a for a in self.articles if a.breaking), None)
-
-    @cached_property
-    def _groups(self) -> dict[str, tuple[Article, ...]]:
-        return dict(self.site.groups)
-
-    def translations_of(self, article: Article) -> tuple[Article, ...]:
-        """Every published version of the story, this one included, in language order."""
-        return self._groups.get(article.translation_key, (article,))
-
-    def original_of(self, article: Article) -> Article:
-        group = self.translations_of(article)
-        return next((a for a in group if a.original), group[0])
-
-    def is_stale(self, article: Article) -> bool:
-        """True for a translation whose original changed after it."""
-        return is_stale(article, self.original_of(article))
-
-    # ----- labels and links
-    def section_label(self, key: str) -> str:
-        """The language's label for a section, else the default language's (a key is no
-        word a reader should see), else one made from the key."""
-        own = dict(self.language.sections).get(key)
-        if own is None:
-            return self.site.config.default.section_label(key)
-        return own
-
-    def tag_label(self, key: str) -> str:
-        """The language's label for a tag, else the default language's, else the key."""
-        own = dict(self.language.tags).get(key)
-        if own is None:
-            return self.site.config.default.tag_label(key)
-        return own
-
-    def tag_slug(self, key: str) -> str:
-        return make_slug(key, self.language.slug_style)
-
-    def tag_url(self, key: str, page: int = 1) -> str:
-        return urls.tag(self.code, self.tag_slug(key), page)
-
-    def section_url(self, key: str, page: int = 1) -> str:
-        return urls.section(self.code, key, page)
-
-    @property
-    def home_url(self) -> str:
-        return urls.home(self.code)
-
-    @property
-    def about_url(self) -> str:
-        return urls.about(self.code)
-
-    @property
-    def languages(self) -> tuple[LanguageSettings, ...]:
-        return self.site.config.languages
-
-    def language_named(self, code: str) -> LanguageSettings:
-        return self.site.config.language(code)
-
-    # ----- formatting
-    def format_datetime(self, value) -> str:
-        return self.format.datetime(value)
-
-    def format_date(self, value) -> str:
-        return self.format.date(value)
-
-    def format_number(self, value) -> str:
-        return self.format.number(value)
-
-    def format_list(self, items) -> str:
-        return self.format.list(items)
-
-    def format_list_isolated(self, items) -> Markup:
-        """A list of names, each in <bdi> so Latin names keep their shape in RTL text."""
-        return Markup(self.format.list([f"<bdi>{escape(item)}</bdi>" for item in items]))
-
-    def language_label(self, code: str) -> str:
-        """The name of language `code` in this view's language ('английский' in ru): as
-        the config names it (`[languages.crh.names]`), else as CLDR names that language
-        (when this language has CLDR data of its own), else its own name. Never by its
-        borrowed locale: `crh` shown with `locale = "tr"` is not Turkish."""
-        other = self.site.config.language(code)
-        given = dict(other.names).get(self.code)
-        if given:
-            return given
-        if self.language.has_own_locale:
-            name = self.format.locale.languages.get(code.replace("-", "_"))
-            if name is None and other.has_own_locale:
-                name = self.format.locale.languages.get(other.locale.split("_")[0])
-            if name:
-                return name
-        return other.name
-
-    def teaser(self, article: Article, length: int = 220) -> str:
-        """The summary, or the start of the body as plain text."""
-        if article.summary:
-            return article.summary
-        text = unescape(re.sub(r"<[^>]+>", " ", article.body_html))
-        text = " ".join(text.split())
-        return text if len(text) <= length else text[:length].rsplit(" ", 1)[0] + "…"
-
-    # ----- UI strings, in the form Jinja2's i18n extension calls them (newstyle)
-    def gettext_callables(self) -> dict:
-        """gettext/ngettext/_ for the page context, made once per view (not per page)."""
-        return self._gettext_callables
-
-    @cached_property
-    def _gettext_callables(self) -> dict:
-        strings = self.strings
-
-        @pass_context
-        def gettext(context, message: str, **variables) -> str:
-            text = strings.gettext(message)
-            if context.eval_ctx.autoescape:
-                text = Markup(text)
-            # As Jinja's own newstyle gettext: always a format string ('%%' for '%').
-            return text % variables
-
-        @pass_context
-        def ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
-            variables.setdefault("num", num)
-            text = strings.ngettext(singular, plural, num)
-            if context.eval_ctx.autoescape:
-                text = Markup(text)
-            return text % variables
-
-        return {"gettext": gettext, "ngettext": ngettext, "_": gettext}
-
-    # ----- feeds and head metadata for partials/head_meta.html (logic: feeds, structured)
-    def feed_links(self, page) -> list[tuple[str, str, str]]:
+    # ----- head metadata for partials/head_meta.html
+    def feed_links(self, page: Page) -> list[tuple[str, str, str]]:
         """(MIME type, title, target) of the feeds the page's head links to."""
-        from .feeds import feed_links
-
         return feed_links(self, page)
 
-    def social_meta(self, page, absolute) -> list[tuple[str, str, str]]:
+    def social_meta(self, page: Page, absolute: Absolute) -> list[tuple[str, str, str]]:
         """(attribute, name, content) of the page's Open Graph and Twitter meta tags."""
-        from .structured import social_meta
-
         return social_meta(self, page, absolute)
 
-    def json_ld(self, page, absolute) -> list[Markup]:
+    def json_ld(self, page: Page, absolute: Absolute) -> list[Markup]:
         """The page's JSON-LD objects, each escaped for one <script> element."""
-        from .structured import json_ld_scripts
-
         return json_ld_scripts(self, page, absolute)

@@ -19,7 +19,7 @@ import traceback
 import weakref
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 from urllib.parse import parse_qs, quote, unquote_to_bytes, urlsplit
 
 from .. import __version__
@@ -28,14 +28,35 @@ from .livereload import (
     EVENTS_PATH,
     PREFIX,
     SCRIPT_PATH,
+    EventHub,
     inject_client,
     stream_events,
 )
 
-if TYPE_CHECKING:
-    from .serve import PreviewServer
 
-_WILDCARDS = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "[::1]"}
+class Preview(Protocol):
+    """What the HTTP side reads of the preview server (`serve.PreviewServer`), which
+    imports this module: the server is described here, never imported."""
+
+    allowed_hosts: frozenset[str]
+    origin_schemes: frozenset[str]
+    hub: EventHub
+    epoch: int
+    keepalive: float
+
+    @property
+    def output(self) -> Path: ...
+
+    @property
+    def mount(self) -> str: ...
+
+    @property
+    def is_building(self) -> bool: ...
+
+    def wait_idle(self, timeout: float) -> None: ...
+
+
+WILDCARDS = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "[::1]"}
 _LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 
 
@@ -43,7 +64,7 @@ class BindError(Exception):
     """The server cannot listen where it was asked to (port taken, no permission)."""
 
 
-def _bind(preview: PreviewServer, host: str, port: int) -> _HTTPServer:
+def bind(preview: Preview, host: str, port: int) -> _HTTPServer:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
         return _HTTPServer((host.strip("[]"), port), preview, family)
@@ -59,11 +80,11 @@ def _bind(preview: PreviewServer, host: str, port: int) -> _HTTPServer:
                         f"{exc.strerror or exc}; check --host") from None
 
 
-def _allowed_hosts(host: str, port: int, base_url: str | None) -> frozenset[str]:
+def allowed_hosts(host: str, port: int, base_url: str | None) -> frozenset[str]:
     """Host headers the server answers: a page on another name is a DNS-rebinding
     attempt (or a mistake), never the preview."""
     names = {*_LOOPBACK_NAMES, f"[{host}]" if ":" in host else host}
-    if host in _WILDCARDS:
+    if host in WILDCARDS:
         names.update(f"[{a}]" if ":" in a else a for a in local_addresses())
     allowed = {name.lower() for name in names} | {f"{n.lower()}:{port}" for n in names}
     if base_url:
@@ -107,7 +128,7 @@ def exposure_warning(host: str) -> str | None:
     """The warning for a --host other people can reach, naming what is exposed."""
     if host in ("localhost", "::1", "[::1]") or host.startswith("127."):
         return None
-    if host in _WILDCARDS:
+    if host in WILDCARDS:
         addresses = ", ".join(local_addresses()) or "whatever addresses it has"
         where = f"every network interface of this machine ({addresses})"
     else:
@@ -125,7 +146,7 @@ class _HTTPServer(ThreadingHTTPServer):
     # The kernel caps this at its own limit (net.core.somaxconn).
     request_queue_size = 1024
 
-    def __init__(self, address, preview: PreviewServer, family: socket.AddressFamily):
+    def __init__(self, address, preview: Preview, family: socket.AddressFamily):
         self.address_family = family
         self.preview = preview
         self.handler_threads: weakref.WeakSet[threading.Thread] = weakref.WeakSet()

@@ -34,11 +34,11 @@ from .alarm import Alarm, Clock, system_clock
 from .livereload import (
     EventHub,
 )
-from .preview_http import (  # noqa: F401 - re-exported for the command line and tests
-    _WILDCARDS,
+from .preview_http import (
+    WILDCARDS,
     BindError,
-    _allowed_hosts,
-    _bind,
+    allowed_hosts,
+    bind,
     exposure_warning,
     origin_schemes,
 )
@@ -77,11 +77,11 @@ class PreviewServer:
         self._base_url = base_url if base_url is None or base_url.endswith("/") \
             else base_url + "/"
         self.config = self._for_preview(config)
-        self._httpd = _bind(self, host, port)
+        self._httpd = bind(self, host, port)
         self.host, self.port = host, self._httpd.server_address[1]
-        shown = _WILDCARDS.get(host, f"[{host}]" if ":" in host else host)
+        shown = WILDCARDS.get(host, f"[{host}]" if ":" in host else host)
         self._origin = f"http://{shown}:{self.port}"
-        self.allowed_hosts = _allowed_hosts(host, self.port, self._base_url)
+        self.allowed_hosts = allowed_hosts(host, self.port, self._base_url)
         self.origin_schemes = origin_schemes(self._base_url)
         self._output: Path | None = None
         self.hub = EventHub(max_clients=max_clients, per_client=max_per_client)
