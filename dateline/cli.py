@@ -18,8 +18,6 @@ from .build.write import recover
 from .config import load_config
 from .errors import DatelineError, Problem, SourceRef, UsageError
 
-COMMANDS = ("build",)
-
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)

@@ -11,12 +11,27 @@ import posixpath
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
+ATOM_FILE = "feed.xml"
+RSS_FILE = "rss.xml"
+SITEMAP_INDEX = "sitemap.xml"
+"""The sitemap index, at the root (what robots.txt points at)."""
+ROOT_SITEMAP = "sitemap-root"
+"""The sitemap of pages outside every language folder (the root index): a sitemap may
+only list URLs in its own folder or below."""
+NEWS_SITEMAP = "news-sitemap"
+ROBOTS = "robots.txt"
+
 # Section folder names that would collide with pages Dateline makes in every language.
-RESERVED_FILES = frozenset({"index.html", "feed.xml", "rss.xml", "sitemap.xml",
-                            "news-sitemap.xml", "robots.txt", "404.html", "_headers"})
+RESERVED_FILES = frozenset({"index.html", ATOM_FILE, RSS_FILE, SITEMAP_INDEX,
+                            f"{NEWS_SITEMAP}.xml", ROBOTS, "404.html", "_headers"})
 """Names of files Dateline writes inside language and section folders (and the root)."""
 RESERVED_SECTIONS = frozenset({"tags", "about", "page", "media", "static", "feeds"}
                               | RESERVED_FILES)
+
+
+def names_a_written_file(name: str) -> bool:
+    """Whether a slug is the name of a file Dateline writes (a feed, a sitemap, ...)."""
+    return name in RESERVED_FILES or name.startswith("sitemap-")
 
 
 def output_file(url: str) -> str:
@@ -56,6 +71,33 @@ def about(lang: str) -> str:
 
 def article(lang: str, section_key: str, slug: str) -> str:
     return f"{lang}/{section_key}/{slug}/"
+
+
+def atom_feed(lang: str, section_key: str | None = None) -> str:
+    """The Atom feed of a language, or of one of its sections."""
+    return _feed_folder(lang, section_key) + ATOM_FILE
+
+
+def rss_feed(lang: str, section_key: str | None = None) -> str:
+    return _feed_folder(lang, section_key) + RSS_FILE
+
+
+def _feed_folder(lang: str, section_key: str | None) -> str:
+    return f"{lang}/{section_key}/" if section_key else f"{lang}/"
+
+
+def sitemap(folder: str, number: int = 1) -> str:
+    """A language folder's sitemap ('en/sitemap.xml'), or the root's when `folder` is
+    empty; the `number`th file when it is split ('en/sitemap-2.xml')."""
+    return _numbered(folder, "sitemap" if folder else ROOT_SITEMAP, number)
+
+
+def news_sitemap(lang: str, number: int = 1) -> str:
+    return _numbered(f"{lang}/", NEWS_SITEMAP, number)
+
+
+def _numbered(folder: str, stem: str, number: int) -> str:
+    return f"{folder}{stem}{'' if number == 1 else f'-{number}'}.xml"
 
 
 def media(content_relative: str) -> str:

@@ -247,8 +247,7 @@ def _make_article(entry: Entry, config: Config, problems: Problems, files: Conte
         if reason is None and key == "section" and value in urls.RESERVED_SECTIONS:
             reason = (f"is reserved for Dateline's own pages "
                       f"({', '.join(sorted(urls.RESERVED_SECTIONS))})")
-        elif reason is None and key == "slug" and (value in urls.RESERVED_FILES or
-                                                   value.startswith("sitemap-")):
+        elif reason is None and key == "slug" and urls.names_a_written_file(value):
             reason = "is the name of a file Dateline writes (a feed or sitemap); choose another"
         if reason:
             ok = False

@@ -14,15 +14,14 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .. import urls
 from ..incremental.fingerprints import DigestMemo, article_data, value_digest
 from ..model import Article, Site
 from ..outputs.feeds import atom_feed, feeds_of, rss_feed
 from ..outputs.pages import Page
-from ..outputs.sitemaps import INDEX, page_lastmod, recent_articles, sitemap_files
+from ..outputs.sitemaps import page_lastmod, recent_articles, sitemap_files
 from ..outputs.views import LanguageView
 from ..urls import Linker
-
-ROBOTS = "robots.txt"
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,7 @@ def discovery_groups(site: Site, views: dict[str, LanguageView], pages: list[Pag
         groups.append(FileGroup("sitemaps", memo.of((site_fp, entries, window,
                                                      newest_anywhere)), make_sitemaps))
     groups.append(FileGroup("robots", value_digest((site_fp, linker.base_url)),
-                            lambda: [(ROBOTS, robots_txt(linker))]))
+                            lambda: [(urls.ROBOTS, robots_txt(linker))]))
     return groups
 
 
@@ -101,4 +100,4 @@ def robots_txt(linker: Linker) -> bytes:
     return ("User-agent: *\n"
             "Disallow:\n"
             "\n"
-            f"Sitemap: {linker.absolute(INDEX)}\n").encode()
+            f"Sitemap: {linker.absolute(urls.SITEMAP_INDEX)}\n").encode()

@@ -4,7 +4,8 @@ A feed carries the newest `site.feed_size` articles written in its language (nev
 another language's originals that a listing may show), with absolute URLs, the full
 body or only the summary (`site.feed_full_content`), the lead image as an enclosure,
 and `updated` from the article. Every page head links to the feeds that fit it
-(`feed_links`), and `feed_files` writes exactly those feeds, so no link can 404.
+(`feed_links`), and `feeds_of` lists exactly those feeds for the build to write
+(`build.discovery`), so no link can 404.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+from .. import urls
 from ..model import Article
 from ..photos import imageinfo
 from ..urls import Linker
@@ -27,22 +29,7 @@ DC_NS = "http://purl.org/dc/elements/1.1/"
 
 ATOM_TYPE = "application/atom+xml"
 RSS_TYPE = "application/rss+xml"
-ATOM_FILE = "feed.xml"
-RSS_FILE = "rss.xml"
 GENERATOR = "Dateline"
-
-
-def atom_url(lang: str, section: str | None = None) -> str:
-    """Root-relative URL of the Atom feed of a language, or of one of its sections."""
-    return _folder(lang, section) + ATOM_FILE
-
-
-def rss_url(lang: str, section: str | None = None) -> str:
-    return _folder(lang, section) + RSS_FILE
-
-
-def _folder(lang: str, section: str | None) -> str:
-    return f"{lang}/{section}/" if section else f"{lang}/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +48,14 @@ class Feed:
 def feeds_of(view: ContentView) -> list[Feed]:
     """The language's feed, then one per section of its navigation."""
     size = view.site.config.site.feed_size
-    feeds = [Feed(view, view.title, view.home_url, atom_url(view.code), rss_url(view.code),
+    feeds = [Feed(view, view.title, view.home_url, urls.atom_feed(view.code),
+                  urls.rss_feed(view.code),
                   view.articles[:size])]
     for section in view.sections:
         items = tuple(a for a in view.articles if a.section == section.key)[:size]
         feeds.append(Feed(view, _section_title(view, section.label), section.url,
-                          atom_url(view.code, section.key), rss_url(view.code, section.key),
+                          urls.atom_feed(view.code, section.key),
+                          urls.rss_feed(view.code, section.key),
                           items))
     return feeds
 
@@ -81,22 +70,13 @@ def feed_links(view: ContentView, page: Page) -> list[tuple[str, str, str]]:
     chosen += [(_section_title(view, s.label), s.key) for s in view.sections if s.key == key]
     links = []
     for title, section in chosen:
-        links.append((ATOM_TYPE, title, atom_url(view.code, section)))
-        links.append((RSS_TYPE, title, rss_url(view.code, section)))
+        links.append((ATOM_TYPE, title, urls.atom_feed(view.code, section)))
+        links.append((RSS_TYPE, title, urls.rss_feed(view.code, section)))
     return links
 
 
 def _section_title(view: ContentView, label: str) -> str:
     return f"{label} — {view.title}"
-
-
-def feed_files(views: dict[str, ContentView], linker: Linker) -> list[tuple[str, bytes]]:
-    files = []
-    for view in views.values():
-        for feed in feeds_of(view):
-            files.append((feed.atom, atom_feed(feed, linker)))
-            files.append((feed.rss, rss_feed(feed, linker)))
-    return files
 
 
 # ----- shared content

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .. import urls
 from ..model import Article
 from ..urls import Linker
 from .content_view import ContentView
@@ -22,11 +23,6 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 
-INDEX = "sitemap.xml"
-"""Root-relative URL of the sitemap index (what robots.txt points at)."""
-ROOT_SITEMAP = "sitemap-root"
-"""Name of the sitemap for pages outside every language folder (the root index); a
-sitemap may only list URLs in its own folder or below."""
 MAX_URLS = 50_000
 """URLs per sitemap file (the protocol's limit); a larger language is split."""
 MAX_BYTES = 50 * 1024 * 1024
@@ -57,22 +53,23 @@ def sitemap_files(views: dict[str, ContentView], pages: Sequence[Page], linker: 
     files: list[tuple[str, bytes]] = []
     listed: list[tuple[str, dt.datetime | None]] = []
 
-    def add(folder: str, stem: str, chunks: list[tuple[list, bytes]]) -> None:
+    def add(name_of: Callable[[int], str], chunks: list[tuple[list, bytes]]) -> None:
         for number, (chunk, data) in enumerate(chunks, start=1):
-            name = f"{folder}{stem}{'' if number == 1 else f'-{number}'}.xml"
+            name = name_of(number)
             files.append((name, data))
             listed.append((name, max((e.lastmod for e in chunk if e.lastmod), default=None)))
 
     groups = _entries_by_folder(views, pages)
     for folder, entries in groups.items():
         render = lambda chunk: _urlset(chunk, linker)  # noqa: E731
-        stem = "sitemap" if folder else ROOT_SITEMAP
-        add(folder, stem, _split(entries, max_urls, max_bytes, render))
+        add(lambda number, folder=folder: urls.sitemap(folder, number),
+            _split(entries, max_urls, max_bytes, render))
     for view in views.values():
         news = [_Entry(a.url, (), a.date) for a in recent_articles(view, now)]
         render = lambda chunk, view=view: _news_urlset(chunk, view, linker)  # noqa: E731
-        add(f"{view.code}/", "news-sitemap", _split(news, news_max_urls, max_bytes, render))
-    files.insert(0, (INDEX, _index(listed, linker)))
+        add(lambda number, code=view.code: urls.news_sitemap(code, number),
+            _split(news, news_max_urls, max_bytes, render))
+    files.insert(0, (urls.SITEMAP_INDEX, _index(listed, linker)))
     return files
 
 

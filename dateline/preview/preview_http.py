@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, quote, unquote_to_bytes, urlsplit
 
-from .. import __version__
+from .. import __version__, urls
 from .livereload import (
     CLIENT_SCRIPT,
     EVENTS_PATH,
@@ -208,9 +208,9 @@ _TYPES = {
 
 
 def content_type(name: str) -> str:
-    if name == "feed.xml":
+    if name == urls.ATOM_FILE:
         return "application/atom+xml"
-    if name == "rss.xml":
+    if name == urls.RSS_FILE:
         return "application/rss+xml"
     return (_TYPES.get(Path(name).suffix.lower()) or mimetypes.guess_type(name)[0]
             or "application/octet-stream")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import posixpath
+import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -32,6 +35,15 @@ TABLE = [
     (("not_found", "fa"), "fa/404.html", "/fa/404.html"),
     (("media", "images/vote.jpg"), "media/images/vote.jpg", "/media/images/vote.jpg"),
     (("static", "style.css"), "static/style.css", "/static/style.css"),
+    (("atom_feed", "en"), "en/feed.xml", "/en/feed.xml"),
+    (("atom_feed", "en", "world"), "en/world/feed.xml", "/en/world/feed.xml"),
+    (("rss_feed", "fa"), "fa/rss.xml", "/fa/rss.xml"),
+    (("rss_feed", "fa", "world"), "fa/world/rss.xml", "/fa/world/rss.xml"),
+    (("sitemap", "ru/"), "ru/sitemap.xml", "/ru/sitemap.xml"),
+    (("sitemap", "ru/", 2), "ru/sitemap-2.xml", "/ru/sitemap-2.xml"),
+    (("sitemap", ""), "sitemap-root.xml", "/sitemap-root.xml"),
+    (("news_sitemap", "en"), "en/news-sitemap.xml", "/en/news-sitemap.xml"),
+    (("news_sitemap", "en", 3), "en/news-sitemap-3.xml", "/en/news-sitemap-3.xml"),
 ]
 
 
@@ -104,3 +116,29 @@ def test_clean_urls_are_served_by_an_index_file(target):
         assert file == target + "index.html"
     else:
         assert file == target
+
+
+
+NAME = re.compile(r"\w\.xml$|sitemap-|robots\.txt")
+"""A feed's or sitemap's file name, or the start of one ('news-sitemap-')."""
+
+
+def _spelled_names(path: Path) -> list[str]:
+    """String constants in code (not docstrings, not XML namespaces) naming a feed's or
+    sitemap's file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
+    return [f"{path.name}:{node.lineno}: {node.value!r}" for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and id(node) not in docstrings and not node.value.startswith("http")
+            and NAME.search(node.value)]
+
+
+def test_feed_and_sitemap_file_names_are_written_in_urls_py_alone():
+    """Every other module asks `urls` for a feed's or sitemap's path: a name spelled out
+    twice is a link that can point where no file was written."""
+    package = Path(urls.__file__).parent
+    assert len(_spelled_names(package / "urls.py")) >= 4  # the check sees names at all
+    spelled = [name for path in sorted(package.rglob("*.py")) if path.name != "urls.py"
+               for name in _spelled_names(path)]
+    assert not spelled, spelled
