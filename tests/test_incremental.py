@@ -11,8 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
+from kept_examples import property_seed, property_settings
 from PIL import Image
 
 from dateline import shipped_path
@@ -210,7 +211,9 @@ def build_into(root: Path, out: Path, **options):
     return build(config, BuildOptions(output=out, now=NOW, jobs=1, **options))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@property_seed
+@property_settings(max_examples=25, deadline=None,
+                   suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(EDITS, min_size=1, max_size=5), st.booleans())
 def test_incremental_build_equals_a_clean_build(edits, in_session):
     """From the command line (the cache read from disk each time) or in the preview
