@@ -212,6 +212,7 @@ def test_a_build_killed_at_every_step_of_an_incremental_commit(sites, tmp_path):
         site = root / "site"
         assert site.is_dir(), f"step {step}: no site/"
         now = files_of(site)
+        assert len(now) > 10, f"step {step}: {sorted(now)}"
         for file, data in now.items():
             assert data in (old.get(file), new.get(file)), f"step {step}: {file} is neither"
         assert assert_links_resolve(site, lasting) >= len(lasting)

@@ -119,6 +119,7 @@ def test_most_stories_are_translated_into_some_but_not_all_languages(articles, c
 
 
 def test_hreflang_of_every_article_is_reciprocal(articles, out):
+    assert len(articles) > 10
     for path, doc in articles.items():
         links = doc.find("head").find_all("link", rel="alternate", hreflang=True)
         langs = [link.get("hreflang") for link in links]
@@ -158,15 +159,20 @@ def test_one_breaking_story_has_the_banner(pages):
 
 
 def test_persian_pages_are_right_to_left_and_others_left_to_right(pages):
+    seen = {"rtl": 0, "ltr": 0}
     for path, doc in pages.items():
         html = doc.one("html")
         if path.startswith("fa/"):
             assert (html.get("lang"), html.get("dir")) == ("fa", "rtl"), path
+            seen["rtl"] += 1
         elif path.split("/")[0] in ("en", "ru", "ka"):
             assert html.get("dir") == "ltr", path
+            seen["ltr"] += 1
+    assert seen["rtl"] > 3 and seen["ltr"] > 10, seen
 
 
 def test_footer_carries_each_languages_about_section(pages, config):
+    assert len(config["languages"]) >= 4
     for code, language in config["languages"].items():
         footer = pages[f"{code}/index.html"].one("footer", cls="site-footer")
         assert footer.one("section", cls="about").find("p").text == language["about"]

@@ -112,7 +112,9 @@ def _measure(browser, url: str, size: tuple[int, int], dpr: int) -> list[dict]:
 def test_browser_picks_the_smallest_sharp_rendition(browser, site_url, device, dpr):
     wrong = []
     for path in PAGES:
-        for n, image in enumerate(_measure(browser, site_url + path, WIDTHS[device], dpr)):
+        measured = _measure(browser, site_url + path, WIDTHS[device], dpr)
+        assert measured, f"{path}: no photo measured"
+        for n, image in enumerate(measured):
             assert image["chosen"], f"{path} image {n}: {image['src']} is not in its srcset"
             needed = image["shown"] * dpr
             widths = sorted(image["widths"])

@@ -92,7 +92,9 @@ def test_gps_and_all_exif_are_stripped(tmp_path):
     path = jpeg(tmp_path / "gps.jpg", exif=exif,
                 xmp=b'<x:xmpmeta xmlns:x="adobe:ns:meta/">secret place</x:xmpmeta>')
     assert Image.open(path).getexif().get_ifd(GPS)  # the source really has GPS
-    for rendition in plan(path).renditions:
+    renditions = plan(path).renditions
+    assert renditions
+    for rendition in renditions:
         data = encode(rendition.job)
         made = opened(data)
         assert not made.getexif(), rendition.mime
