@@ -74,7 +74,7 @@ def make_view(config: Config, now: dt.datetime, href: Callable[[str], str],
               build: BuildReport | None = None) -> View:
     matrix = make_matrix(survey(config, now), config)
     catalogs, _ = messages.status(config)
-    return View(config, matrix, now, href, build, catalogs)
+    return View(config, matrix, now.replace(microsecond=0), href, build, catalogs)
 
 
 def render(view: View) -> str:
