@@ -162,6 +162,12 @@ _FORBIDDEN = re.compile(
 those HTML calls parse errors (C1 controls, noncharacters): none can be published."""
 
 
+def forbidden_character(text: str) -> str | None:
+    """The first character of `text` that no page or feed may carry, or None."""
+    found = _FORBIDDEN.search(text)
+    return found.group() if found else None
+
+
 def _split_front_matter(text: str, ref: str, problems: Problems):
     """Return (yaml text, body, body's first line) or None with a problem recorded."""
     lines = text.split("\n")

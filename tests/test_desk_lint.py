@@ -4,8 +4,11 @@ as `path:line: message` or JSON, through the CLI in a temporary site."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+
+import dateline
 
 
 def _lint(run_cli, root, *extra):
@@ -179,3 +182,10 @@ def test_the_lint_table_is_checked(tmp_path, make_site, run_cli, config_text, ta
     result = _lint(run_cli, root)
     assert result.code == 1
     assert message in result.err and "dateline.toml:" in result.err
+
+
+def test_the_sample_newsroom_has_no_lint_errors(run_cli):
+    root = Path(dateline.__file__).resolve().parent.parent
+    result = run_cli(["lint", "--format", "json", "--config", root / "dateline.toml"])
+    assert result.code == 0, result.out
+    assert all(f["severity"] == "warning" for f in json.loads(result.out))

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from dateline.errors import Problems
+from dateline.read import forbidden_character, read_document
 
 
 @pytest.fixture
@@ -90,3 +96,29 @@ def test_new_refuses_with_exit_2_saying_why_and_writes_nothing(site, run_cli, sn
     assert reason in result.err
     assert result.out == ""
     assert snapshot(site) == before
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=st.text(max_size=120))
+@example(title="line\u2028separator")  # a line break to YAML, not to JSON
+@example(title="\ufeffBOM")
+@example(title='a "quoted": title # not a comment')
+@example(title="\ud800")  # a lone surrogate (from an undecodable argument)
+def test_any_title_is_written_so_that_the_build_reads_it_back_or_refused(
+        tmp_path_factory, make_site, run_cli, title):
+    root = make_site(tmp_path_factory.mktemp("t") / "site", {})
+    # `--title=…`: a title starting with '-' is otherwise read as an option
+    result = run_cli(["new", "en/world/story", f"--title={title}", "--config",
+                      root / "dateline.toml"])
+    path = root / "content/en/world/story.md"
+    bad = [c for c in title if unicodedata.category(c) in ("Cc", "Cs")
+           or forbidden_character(c)]
+    if bad:
+        assert result.code == 2 and "--title: contains the character U+" in result.err
+        assert not path.exists()
+        return
+    assert result.code == 0, result.err
+    problems = Problems()
+    doc = read_document(path, root / "content", root, problems)
+    assert problems.errors == [] and problems.warnings == []
+    assert doc.meta["title"] == title

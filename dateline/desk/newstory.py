@@ -5,13 +5,14 @@ otherwise."""
 from __future__ import annotations
 
 import datetime as dt
-import json
+import unicodedata
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .. import urls
 from ..config import Config
 from ..errors import Problem, SourceRef, UsageError, display_path
+from ..read import forbidden_character
 from ..slugs import make_slug, slug_problem
 
 
@@ -27,6 +28,7 @@ def new_story(config: Config, spec: str, title: str | None, now: dt.datetime) ->
     check_name(config, lang, section, "section", spec)
     name = name.removesuffix(".md")
     check_name(config, lang, name, "name", spec)
+    check_text(title or "", "--title")
     path = config.paths.content / lang / section / f"{name}.md"
     front = {"title": title or "", "date": local_time(config, lang, now), "authors": [],
              "tags": [], "summary": "", "draft": True}
@@ -60,6 +62,16 @@ def check_name(config: Config, lang: str, value: str, what: str, spec: str) -> N
         refuse(spec, f"{what} '{value}' {reason}; choose another")
 
 
+def check_text(text: str, where: str) -> None:
+    """Refuse a control character (a headline is one line) or one that no page or feed
+    may carry (`read` would refuse the file)."""
+    bad = forbidden_character(text) or next(
+        (c for c in text if unicodedata.category(c) in ("Cc", "Cs")), None)
+    if bad is not None:
+        refuse(where, f"contains the character U+{ord(bad):04X}, which a headline cannot "
+                      "carry; remove it")
+
+
 def local_time(config: Config, lang: str, now: dt.datetime) -> dt.datetime:
     """`now` in the language's time zone, to the second (written with its offset)."""
     zone = ZoneInfo(config.language(lang).timezone)
@@ -67,7 +79,7 @@ def local_time(config: Config, lang: str, now: dt.datetime) -> dt.datetime:
 
 
 def front_matter(fields: dict) -> str:
-    """The front-matter block: text double-quoted (a JSON string is a YAML one), dates,
+    """The front-matter block: text double-quoted (escaped by YAML's emitter), dates,
     booleans and empty lists as they are, nested tables indented."""
     lines = ["---"]
     for key, value in fields.items():
@@ -86,7 +98,10 @@ def _scalar(value: object) -> str:
         return "[" + ", ".join(_scalar(v) for v in value) + "]"
     if isinstance(value, dt.datetime):
         return value.isoformat()
-    return json.dumps(str(value), ensure_ascii=False)
+    import yaml  # only to write text: YAML's own emitter knows which characters to escape
+
+    return yaml.safe_dump(str(value), default_style='"', allow_unicode=True,
+                          width=float("inf")).rstrip("\n")
 
 
 def write_new(path: Path, text: str, config: Config) -> None:
