@@ -105,19 +105,7 @@ def _byline_problems(article: Article, doc, config: Config) -> list[Problem]:
 
 
 def configured_authors(config: Config) -> frozenset[str] | None:
-    """Keys and names of the configured authors, every language's; None while the config
-    has no `[authors]` table (a Dateline without author pages)."""
-    table = getattr(config, "authors", None)
-    if table is None:
-        return None
-    known: set[str] = set()
-    for key, author in (table.items() if isinstance(table, dict) else table):
-        known.add(key)
-        known.update(str(n) for n in _names_of(author))
-    return frozenset(known)
-
-
-def _names_of(author) -> list[str]:
-    names = [getattr(author, "name", "")]
-    names += [name for _, name in dict(getattr(author, "names", ()) or ()).items()]
-    return [n for n in names if n]
+    """Keys and names of the configured authors; None while `Config` has no `[authors]`
+    table (it does not yet: see `_byline_problems`). When it has, return every key and
+    every language's name here, and the check runs."""
+    return None if getattr(config, "authors", None) is None else frozenset()
