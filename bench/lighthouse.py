@@ -174,13 +174,16 @@ class Report:
     scores: dict[str, int]
     """Category → score out of 100."""
     timings: dict[str, int]
-    """FCP and LCP (simulated mobile, ms) and what inlining the render-blocking
-    stylesheet would save of FCP by Lighthouse's estimate (ms)."""
+    """FCP, LCP and TBT (simulated mobile, ms), CLS (× 1000), and what inlining the
+    render-blocking stylesheet would save of FCP by Lighthouse's estimate (ms)."""
 
 
 TIMINGS = {"FCP": ("first-contentful-paint", None),
            "LCP": ("largest-contentful-paint", None),
-           "blocking saves": ("render-blocking-insight", "FCP")}
+           "TBT": ("total-blocking-time", None),
+           "CLSx1000": ("cumulative-layout-shift", None),
+           "inline saves": ("render-blocking-insight", "FCP")}
+"""Column → (audit, metric saving or None for the audit's own value)."""
 
 
 def lighthouse_report(url: str, work: Path) -> Report:
@@ -197,7 +200,7 @@ def lighthouse_report(url: str, work: Path) -> Report:
         found = data["audits"].get(audit, {})
         value = (found.get("metricSavings") or {}).get(saving) if saving else \
             found.get("numericValue")
-        timings[label] = round(value or 0)
+        timings[label] = round((value or 0) * (1000 if label.startswith("CLS") else 1))
     return Report({name: round(100 * data["categories"][name]["score"])
                    for name in CATEGORIES}, timings)
 
@@ -205,13 +208,13 @@ def lighthouse_report(url: str, work: Path) -> Report:
 def run_lighthouse(base: str, kinds: PageKinds, runs: int, work: Path) -> None:
     print(f"\nLighthouse {lighthouse_version()} (mobile), median of {runs}:")
     columns = [*CATEGORIES, *TIMINGS]
-    print(f"{'page':<12} {'url':<30}" + "".join(f"{c:>15}" for c in columns))
+    print(f"{'page':<12} {'url':<26}" + "".join(f"{c:>{len(c) + 2}}" for c in columns))
     for label, path in kinds.items():
         reports = [lighthouse_report(base.rstrip("/") + path, work) for _ in range(runs)]
         values = [{**r.scores, **r.timings} for r in reports]
         median = {c: int(statistics.median(v[c] for v in values)) for c in columns}
-        print(f"{label:<12} {path:<30}" + "".join(f"{median[c]:>15}" for c in columns),
-              flush=True)
+        print(f"{label:<12} {path:<26}" + "".join(f"{median[c]:>{len(c) + 2}}"
+                                                   for c in columns), flush=True)
 
 
 def lighthouse_version() -> str:
