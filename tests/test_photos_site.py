@@ -330,3 +330,27 @@ def test_photo_metadata_is_marked_with_the_originals_language(
     assert {k: credit.get(k) for k in ("lang", "dir") if credit.get(k)} == credit_attrs
     if page == "av":
         assert figure.get("lang") == "en"
+
+
+@pytest.mark.parametrize("page", ["en/index.html", "en/world/index.html",
+                                  "en/tags/elections/index.html"],
+                         ids=["home", "section", "tag"])
+def test_the_first_card_photo_of_a_listing_is_eager_and_high_priority(
+        tmp_path, make_site, article_text, build_site, parse_html, page):
+    """The largest paint of a listing is its first photo: fetched at once and first, the
+    others lazily. The newest story has no photo, so the first photo is the second card's."""
+    files = {"content/en/world/plain.md": article_text(
+        "Plain", date="2025-03-05T10:00:00+01:00", tags=["elections"])}
+    for day in (1, 2, 3, 4):
+        files[f"content/en/world/p{day}.md"] = article_text(
+            f"Photo {day}", date=f"2025-03-0{day}T10:00:00+01:00", tags=["elections"],
+            image={"src": f"/images/p{day}.jpg", "alt": f"Photo {day}"})
+        files[f"content/images/p{day}.jpg"] = jpeg_bytes((1600, 900), (day * 40, 90, 160))
+    root = make_site(tmp_path / "s", files)
+    build_site(root)
+    cards = parse_html(root / "site" / page).find_all("article", cls="card")
+    images = [img for card in cards for img in card.find_all("img")]
+    assert len(images) >= 3, page
+    assert "Plain" in cards[0].text and not cards[0].find_all("img")
+    assert [(i.get("loading"), i.get("fetchpriority")) for i in images] == [
+        (None, "high")] + [("lazy", None)] * (len(images) - 1)

@@ -1,7 +1,8 @@
 """The theme's static files as published: under content-hashed names (so hosts may cache
-them forever), with every stylesheet's `url(...)` and `@import` pointing at the hashed
-names of the files it uses. A stylesheet's own name then changes when a font or image
-it uses does, and a page never gets a new stylesheet with an old font, or the reverse.
+them forever), stylesheets minified, with every stylesheet's `url(...)` and `@import`
+pointing at the hashed names of the files it uses. A stylesheet's own name then changes
+when a font or image it uses does, and a page never gets a new stylesheet with an old
+font, or the reverse.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ class ThemeFile:
 
 def publish_theme_files(static: dict[str, Path], fingerprint: bool) -> dict[str, ThemeFile]:
     """Name (relative to the theme's static/) → how it is published. Without
-    `fingerprint` (the preview server) every file keeps its name and its bytes."""
+    `fingerprint` (the preview server) every file keeps its name and its bytes (a
+    stylesheet stays readable in the browser's tools)."""
     if not fingerprint:
         return {name: ThemeFile(urls.static(name), source) for name, source in static.items()}
     published: dict[str, ThemeFile] = {}
@@ -43,7 +45,8 @@ def publish_theme_files(static: dict[str, Path], fingerprint: bool) -> dict[str,
             text = original.decode("utf-8")
             rewritten = _rewrite(text, name, static, lambda used: publish(
                 used, visiting | {name}) if used not in visiting else None)
-            data = rewritten.encode("utf-8") if rewritten != text else None
+            published_text = minify_css(rewritten)
+            data = published_text.encode("utf-8") if published_text != text else None
         published[name] = ThemeFile(
             urls.fingerprinted(urls.static(name), digest(original if data is None else data)),
             source, data)
@@ -52,6 +55,15 @@ def publish_theme_files(static: dict[str, Path], fingerprint: bool) -> dict[str,
     for name in sorted(static):
         publish(name, frozenset())
     return published
+
+
+def minify_css(css: str) -> str:
+    """The stylesheet without comments and needless whitespace (rcssmin: a maintained
+    minifier that keeps what changes meaning, such as the spaces of `calc()`). Comments
+    opening with `/*!` (licences) stay."""
+    import rcssmin  # only when a site is published with fingerprinted assets
+
+    return rcssmin.cssmin(css, keep_bang_comments=True)
 
 
 def _rewrite(css: str, name: str, static: dict[str, Path], publish) -> str:

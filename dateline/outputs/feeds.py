@@ -234,6 +234,9 @@ def _rss_item(view: ContentView, article: Article, linker: Linker) -> ET.Element
     sub(item, "link", url)
     sub(item, "guid", url, {"isPermaLink": "true"})
     sub(item, "pubDate", _rfc822(article.date))
+    # The update in Atom's element: dc:date beside pubDate is a second publication date
+    # to RSS validators (DuplicateItemSemantics), atom:updated is the update.
+    sub(item, q(ATOM_NS, "updated"), w3c_datetime(article.modified))
     for name in article.authors:  # RSS's own <author> must be an e-mail address
         sub(item, q(DC_NS, "creator"), name)
     for label in _categories(view, article):
@@ -242,7 +245,6 @@ def _rss_item(view: ContentView, article: Article, linker: Linker) -> ET.Element
     body = _full_body(article, linker) if _full_content(view) else None
     if body is not None:
         sub(item, q(CONTENT_NS, "encoded"), body)
-    sub(item, q(DC_NS, "date"), w3c_datetime(article.modified))
     if article.image is not None:
         image_url, mime, size = _enclosure(article.image, linker)
         sub(item, "enclosure", attrs={"url": image_url, "length": str(size), "type": mime})

