@@ -19,7 +19,8 @@ from dateline import shipped_path
 from dateline.build.pipeline import BuildOptions, build, settings_key
 from dateline.config import load_config
 from dateline.errors import ContentError
-from dateline.incremental.cache import BuildCache, BuildSession
+from dateline.incremental.cache import BuildCache
+from dateline.incremental.session import BuildSession
 from dateline.urls import Linker
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)

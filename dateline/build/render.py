@@ -26,22 +26,23 @@ from ..photos.photosizes import photo_sizes
 from ..urls import Linker
 from .figures import eager_first_image
 
-_ENVIRONMENTS: dict[Path, tuple[Environment, dict[str, str]]] = {}
 
-
-def load_theme(theme_dir: Path, cache_dir: Path | None = None,
-               remembered: dict | None = None) -> tuple[Environment, dict[str, str]]:
+def load_theme(theme_dir: Path, cache_dir: Path | None, remembered: dict | None,
+               environments: dict[Path, tuple[Environment, dict[str, str]]]
+               ) -> tuple[Environment, dict[str, str]]:
     """The theme's Jinja2 environment and its `template_fingerprints`. One environment
-    per theme folder and process: compiled templates are kept between the preview
-    server's rebuilds, and dropped when a template's fingerprint changed. (Jinja's own
-    check, a stat of every template each time a page includes it, costs tens of
-    thousands of system calls per build.) `remembered` keeps the fingerprints between
-    builds: parsing every template again is only needed when one changed."""
-    env, known = _ENVIRONMENTS.get(theme_dir) or (_new_environment(theme_dir, cache_dir), {})
+    per theme folder, kept in `environments` (the process's `BuildMemory`): compiled
+    templates are kept between the preview server's rebuilds, and dropped when a
+    template's fingerprint changed. (Jinja's own check, a stat of every template each
+    time a page includes it, costs tens of thousands of system calls per build.)
+    `remembered` keeps the fingerprints between builds: parsing every template again is
+    only needed when one changed."""
+    env, known = (environments.get(theme_dir)
+                  or (_new_environment(theme_dir, cache_dir), {}))
     fingerprints = template_fingerprints(theme_dir / "templates", env, remembered)
     if fingerprints != known:
         env.cache.clear()
-    _ENVIRONMENTS[theme_dir] = (env, fingerprints)
+    environments[theme_dir] = (env, fingerprints)
     return env, fingerprints
 
 

@@ -39,8 +39,9 @@ from .. import locales_dirs_for
 from ..atomic import replacing
 from ..bodies import body_id
 from ..config import Config
+from ..digests import stat_key
 from ..errors import Problem, Problems, display_path
-from ..incremental.cache import BuildCache, SourceEntry, layout_digest, stat_key
+from ..incremental.cache import BuildCache, SourceEntry, layout_digest
 from ..incremental.cachedamage import CacheDamaged, reason, unpickled
 from ..incremental.fingerprints import digest
 from ..incremental.lastbuild import MOST_EDITS, with_edits

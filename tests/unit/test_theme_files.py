@@ -27,7 +27,7 @@ def test_a_stylesheet_names_the_hashed_files_it_uses(tmp_path):
         "fonts/serif.woff2": b"font",
         "img/logo.svg": "<svg/>",
     })
-    published = publish_theme_files(static, fingerprint=True)
+    published = publish_theme_files(static)
     css = published["css/site.css"].data.decode()
     font, logo, base = (published[n].url for n in ("fonts/serif.woff2", "img/logo.svg",
                                                     "css/base.css"))
@@ -40,7 +40,7 @@ def test_a_stylesheet_names_the_hashed_files_it_uses(tmp_path):
         assert untouched in css
     # The stylesheet's name follows the files it uses.
     (tmp_path / "static/fonts/serif.woff2").write_bytes(b"another font")
-    again = publish_theme_files(static, fingerprint=True)
+    again = publish_theme_files(static)
     assert again["css/site.css"].url != published["css/site.css"].url
     assert again["css/base.css"].url == published["css/base.css"].url
 
@@ -48,15 +48,7 @@ def test_a_stylesheet_names_the_hashed_files_it_uses(tmp_path):
 def test_a_stylesheet_without_references_is_copied_as_it_is(tmp_path):
     static = theme(tmp_path, {"style.css": "body { color: #222 }\n", "a.css": "@import 'b.css';",
                               "b.css": "@import 'a.css';"})
-    published = publish_theme_files(static, fingerprint=True)
+    published = publish_theme_files(static)
     assert published["style.css"].data is None
     assert published["style.css"].url.startswith("static/style.")
     assert set(published) == {"style.css", "a.css", "b.css"}  # a loop does not hang
-
-
-def test_the_preview_keeps_every_name_and_byte(tmp_path):
-    static = theme(tmp_path, {"style.css": "h1 { background: url(logo.svg) }",
-                              "logo.svg": "<svg/>"})
-    published = publish_theme_files(static, fingerprint=False)
-    assert {n: (f.url, f.data) for n, f in published.items()} == {
-        "style.css": ("static/style.css", None), "logo.svg": ("static/logo.svg", None)}
