@@ -4,18 +4,19 @@ theme's inputs (`ThemeInputs`): its published files, templates and fingerprints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment
+from msgspec import Struct
 
 from .. import bodies, locales_dirs_for
 from ..config import Config
 from ..errors import Problems
 from ..incremental.cache import BuildCache
 from ..incremental.fingerprints import files_fingerprint, site_fingerprint
+from ..incremental.reuse import Probe
 from ..incremental.session import BuildMemory
-from . import savedbuild
+from ..model import Site
 from .options import BuildOptions, Started
 from .parallel import default_jobs
 from .progress import Progress
@@ -23,8 +24,7 @@ from .render import load_theme
 from .theme_files import ThemeFile, publish_theme_files
 
 
-@dataclass
-class BuildContext:
+class BuildContext(Struct):
     config: Config
     options: BuildOptions
     begun: Started
@@ -58,8 +58,7 @@ def open_context(config: Config, options: BuildOptions, begun: Started) -> Build
                         Problems(), damage)
 
 
-@dataclass(frozen=True)
-class ThemeInputs:
+class ThemeInputs(Struct, frozen=True):
     files: dict[str, ThemeFile]
     """Theme assets, published under content-hashed names."""
     assets: dict[str, str]
@@ -71,8 +70,10 @@ class ThemeInputs:
     """What every page depends on: the config, catalogs, settings and asset names."""
     shape: tuple
     """The options that shape the site: another shape, another site."""
-    saved_key: str
-    """The key of the saved model (`savedbuild`)."""
+
+    def probe(self, site: Site | None = None, body_images: dict | None = None) -> Probe:
+        """What the last build's store is asked with (`reuse`)."""
+        return Probe(self.site_fingerprint, self.templates, self.shape, site, body_images)
 
 
 def theme_inputs(ctx: BuildContext) -> ThemeInputs:
@@ -89,8 +90,7 @@ def theme_inputs(ctx: BuildContext) -> ThemeInputs:
                                files_fingerprint(list(locales_dirs_for(config.paths.locales))),
                                f"{ctx.begun.settings}|{sorted(assets.items())}")
     shape = (options.drafts, options.future, options.languages)
-    return ThemeInputs(files, assets, env, templates, site_fp, shape,
-                       savedbuild.key_of(ctx.cache.data.key, shape))
+    return ThemeInputs(files, assets, env, templates, site_fp, shape)
 
 
 def _theme_static_files(theme_dir: Path) -> dict[str, Path]:

@@ -7,14 +7,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from ..config import Config
 from ..digests import stat_key
 from ..errors import Problem, Problems, SourceRef, display_path
 from ..incremental import state
 from ..incremental.cachedamage import damage_warning
-from ..incremental.lastbuild import LastBuild
+from ..incremental.reuse import LastModel
 from ..outputs.sitemaps import NEWS_WINDOW
 from . import faults, savedbuild, vocabulary
 from .context import BuildContext, ThemeInputs
@@ -24,8 +25,7 @@ from .output import OutputWriter
 from .planning import BuildPlan, borrowed, fallbacks
 
 
-@dataclass(frozen=True)
-class Summary:
+class Summary(Struct, frozen=True):
     """What the build reports beside its files (and the next build with nothing to do
     reports again)."""
 
@@ -49,9 +49,9 @@ def remember_build(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
         cache.data.assembly.finish(model.site.articles, plan.shared)
     if session is not None:
         ctx.memory.digests = plan.digests
-        ctx.memory.last_build = LastBuild(model.site, tuple(plan.pages),
-                                          tuple(plan.fingerprints), theme.site_fingerprint,
-                                          theme.templates, model.body_images, theme.shape)
+        last = LastModel(model.site, tuple(plan.pages), tuple(plan.fingerprints),
+                         theme.site_fingerprint, theme.templates)
+        ctx.memory.reuse.remember(last, model.body_images, theme.shape)
     faults.point("stage.cache")
     if nothing_new:
         return True
@@ -96,7 +96,7 @@ def save_model(ctx: BuildContext, theme: ThemeInputs, model: SiteModel, plan: Bu
     else:
         generation, edits = saved.head.generation, saved.versions
     head = savedbuild.SavedHead(
-        key=theme.saved_key, generation=generation,
+        key=savedbuild.key_of(ctx.cache.data.key, theme.shape), generation=generation,
         output=str(begun.output), build_id=build_id, written_ns=time.time_ns(),
         valid_until=dt.datetime.fromisoformat(summary.valid_until),
         stats={path: stat_key(stat) for path, stat in begun.stats.items()},

@@ -8,12 +8,15 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..bodies import MARKDOWN_EXTENSIONS
 from ..config import Config
 from ..errors import ContentError, Problem, SourceRef
-from ..incremental.session import BuildSession
 from ..urls import Linker
+
+if TYPE_CHECKING:  # a build with nothing to do imports no more than it needs
+    from ..incremental.session import BuildSession
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ class BuildResult:
     """True when no input changed since the last build into this output: nothing was read."""
     replanned: bool = True
     """False when only article bodies changed and the build kept the last build's page
-    plan (the preview server's, `lastbuild`, or the saved one, `savedbuild`)."""
+    plan (the preview server's memory or the saved model: `reuse`)."""
     valid_until: dt.datetime | None = None
     """The first moment after the build's time at which the clock alone changes the site
     (a scheduled story and its translations published, a story leaving the news

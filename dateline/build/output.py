@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..digests import digest
+from ..digests import digest, stat_key
 from ..incremental.cache import OutputRecord
 from ..urls import Linker
 from .context import BuildContext, ThemeInputs
@@ -71,9 +71,8 @@ class OutputWriter:
             self.written.append(file)
 
     def copy(self, file: str, source: Path) -> None:
-        # A copied file's fingerprint is its source's size and modification time.
-        stat = source.stat()
-        fingerprint = f"{stat.st_size}:{stat.st_mtime_ns}"
+        # A copied file's fingerprint is its source's stat key.
+        fingerprint = "{}:{}:{}".format(*stat_key(source.stat()))
         previous = self.old.get(file)
         if previous is not None and previous[0] == fingerprint:
             self.new[file] = previous
@@ -122,7 +121,7 @@ def write_pages(ctx: BuildContext, theme: ThemeInputs, plan: BuildPlan,
                   [plan.fingerprints[i] for i in dirty], plan.views, ctx.begun.linker,
                   ctx.config, theme.assets, writer.staged, writer.old)
     for rendered in render_pages(job, ctx.jobs, ctx.progress):
-        writer.made(*rendered)
+        writer.made(rendered.file, rendered.fingerprint, rendered.digest, rendered.changed)
     writer.rendered = len(dirty)
 
 

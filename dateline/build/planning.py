@@ -4,7 +4,8 @@ from), planned afresh or taken from the last build with body edits swapped in.""
 from __future__ import annotations
 
 import gettext
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from .. import locales_dirs_for
 from ..config import Config
@@ -19,7 +20,6 @@ from ..i18n.catalogs import (
     template_in,
 )
 from ..incremental.fingerprints import DigestMemo, PageFingerprints
-from ..incremental.lastbuild import with_edits
 from ..model import Site
 from ..outputs.pages import Page, plan_pages
 from ..outputs.views import LanguageView
@@ -27,8 +27,7 @@ from .context import BuildContext, ThemeInputs
 from .modelstage import SiteModel
 
 
-@dataclass
-class BuildPlan:
+class BuildPlan(Struct):
     views: dict[str, LanguageView]
     by_language: dict[str, PageFingerprints]
     digests: DigestMemo
@@ -43,30 +42,24 @@ class BuildPlan:
 
 def plan_site(ctx: BuildContext, theme: ThemeInputs, model: SiteModel) -> BuildPlan:
     """The languages' views, the pages and their fingerprints: planned afresh, or the
-    last build's plan with the body edits swapped in (`lastbuild`, `savedbuild`), only
-    the pages showing them fingerprinted again."""
-    site, saved, last, edits = model.site, model.saved, model.last, model.edits
+    last build's plan kept with the body edits swapped in (`reuse`), only the pages
+    showing them fingerprinted again."""
+    site, kept = model.site, model.kept
     views = _make_views(site, ctx.config, ctx.problems, ctx.options.languages)
     digests = (ctx.memory.digests or DigestMemo()).next()
-    if saved is not None:
-        shared = saved.shared
-    else:
+    shared = kept.shared if kept is not None and kept.shared is not None else None
+    if shared is None:
         shared = ctx.cache.data.assembly.known_fingerprints(site.articles)
     by_language = {code: PageFingerprints(view, theme.site_fingerprint, shared,
                                           theme.templates, digests)
                    for code, view in views.items()}
-    if saved is not None:
-        pages, fingerprints, edited = list(saved.pages), saved.fingerprints, saved.edited
-    elif edits is not None and (theme.site_fingerprint, theme.templates) == (
-            last.site_fingerprint, last.templates):
-        pages, edited = with_edits(last.pages, edits)
-        fingerprints = list(last.fingerprints)
-        digests.keep_all()  # the pages not planned again still stand for their values
-    else:
+    if kept is None:
         pages = plan_pages(views, ctx.config.site.default_language)
         return BuildPlan(views, by_language, digests, shared, pages,
                          [by_language[p.lang].of(p) for p in pages], True)
-    for index in edited:
+    digests.keep_all()  # the pages not planned again still stand for their values
+    pages, fingerprints = kept.pages, kept.fingerprints
+    for index in kept.edited:
         fingerprints[index] = by_language[pages[index].lang].of(pages[index])
     return BuildPlan(views, by_language, digests, shared, pages, fingerprints, False)
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
+
+from msgspec import Struct
 
 from ..bodies import body_id
 from ..crosslinks import Link
@@ -38,8 +40,7 @@ class Prepared:
     warning): never cached, so the problem is reported again."""
 
 
-@dataclass(frozen=True)
-class SourceReading:
+class SourceReading(Struct, frozen=True):
     """Where the sources are and what the build knows of them (shared with workers)."""
 
     content_dir: Path
@@ -60,12 +61,11 @@ def prepare_sources(paths: list[Path], reading: SourceReading, cache: BuildCache
     work = [(str(path), stat) for path, stat in misses]
     # The workers start with `reading`, its photo library included: they see what it read.
     for outcome in run_chunked(_prepare_one, work, jobs, shared=reading):
-        path, prepared, html, errors, warnings = outcome
-        problems.errors.extend(errors)
-        problems.warnings.extend(warnings)
-        if prepared is not None:
-            cache.bodies.put(html)
-            results[Path(path)] = prepared
+        problems.errors.extend(outcome.errors)
+        problems.warnings.extend(outcome.warnings)
+        if outcome.prepared is not None:
+            cache.bodies.put(outcome.html)
+            results[Path(outcome.path)] = outcome.prepared
     # Workers forked later (rendering pages) read the bodies from the store's file.
     cache.bodies.flush()
     memory.prepared = results
@@ -121,7 +121,7 @@ def _kept(paths: list[Path], reading: SourceReading, cache: BuildCache,
     return results, still
 
 
-class _Outcome(NamedTuple):
+class _Outcome(Struct, frozen=True):
     """A worker's result: the body travels beside the prepared source."""
 
     path: str

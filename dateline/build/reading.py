@@ -7,9 +7,8 @@ import datetime as dt
 import os
 import stat
 from pathlib import Path
-from typing import NamedTuple
 
-from msgspec import structs
+from msgspec import Struct, structs
 
 from .. import bodies
 from ..config import Config
@@ -23,7 +22,8 @@ from ..inputs import confinement_of
 from ..model import Asset, Site
 from ..read import find_sources, sources_among
 from ..urls import Linker
-from .assemble import ContentFiles, assemble
+from .assemble import assemble
+from .contentfiles import ContentFiles
 from .context import BuildContext
 from .options import BuildOptions, settings_key
 from .parallel import default_jobs
@@ -154,7 +154,7 @@ def _walk_order(path: Path, content: Path) -> list[tuple[int, str]]:
     return [(1, folder) for folder in folders] + [(0, name)]
 
 
-class _Known(NamedTuple):
+class _Known(Struct, frozen=True):
     """What a build knows beside the sources: the photos read, what assembling made of
     each source last time, the lookups of files under content/."""
 

@@ -6,7 +6,6 @@ theme fails the build instead of printing nothing. Content is data, never a temp
 
 from __future__ import annotations
 
-import hashlib
 import traceback
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from jinja2 import (
     meta,
 )
 
+from ..digests import hasher as new_hasher
 from ..errors import ContentError, Problem, SourceRef, display_path
 from ..outputs.pages import Page
 from ..outputs.views import LanguageView
@@ -157,7 +157,7 @@ def template_fingerprints(templates_dir: Path, env: Environment,
     A template naming another dynamically depends on all of them, to be safe."""
     sources = {p.relative_to(templates_dir).as_posix(): p.read_bytes()
                for p in sorted(templates_dir.rglob("*.html")) if p.is_file()}
-    hasher = hashlib.blake2b(digest_size=16)
+    hasher = new_hasher()
     for name, source in sources.items():
         hasher.update(f"{name}\0{len(source)}\0".encode() + source)
     everything = hasher.hexdigest()
@@ -190,7 +190,7 @@ def _fingerprints(sources: dict[str, bytes], env: Environment) -> dict[str, str]
                 needed.update(sources)
                 break
             todo.extend(refs)
-        hasher = hashlib.blake2b(digest_size=16)
+        hasher = new_hasher()
         for dependency in sorted(needed):
             hasher.update(dependency.encode() + b"\0" + sources.get(dependency, b"") + b"\0")
         result[name] = hasher.hexdigest()

@@ -4,10 +4,8 @@ bytes changed into the staged output."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import NamedTuple
-
 from jinja2 import Environment, TemplateError
+from msgspec import Struct
 
 from ..config import Config
 from ..digests import digest
@@ -21,8 +19,7 @@ from .render import render_page, template_problem
 from .write import StagedOutput
 
 
-@dataclass(frozen=True)
-class PageJob:
+class PageJob(Struct, frozen=True):
     """What every worker needs to render pages (inherited by forking, never pickled)."""
 
     env: Environment
@@ -36,7 +33,7 @@ class PageJob:
     old: dict[str, tuple[str, str]]
 
 
-class Rendered(NamedTuple):
+class Rendered(Struct, frozen=True):
     file: str
     fingerprint: str
     digest: str

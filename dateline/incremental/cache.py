@@ -1,16 +1,6 @@
 """The persistent build cache (`.dateline-cache/`): what each source file parsed and
-rendered to, and what each output file was made from.
-
-It is an optimisation only: a cache written by another Dateline version, with other
-settings, or damaged in any way is dropped and rebuilt — never trusted.
-
-On disk it is a snapshot (`build.pickle`) and a journal of what later builds changed
-(`build.journal`): a one-article rebuild appends a few entries instead of writing
-megabytes again. Once the journal has grown to a quarter of the snapshot, the next
-write folds it into a new snapshot. The snapshot keeps each table (sources, photos,
-templates, the assembly memo, each output folder's files) in a pickle of its own, read
-the first time a build asks for it: a build that needs a few tables reads only those.
-"""
+rendered to, and what each output file was made from. An optimisation only: any cache
+of another version, other settings or damaged is dropped. See docs/incremental.md."""
 
 from __future__ import annotations
 

@@ -6,37 +6,39 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from msgspec import Struct
+from msgspec import field as msgspec_field
+
 from .cache import BuildCache, cache_key
+from .reuse import MemoryStore
 
 
-@dataclass
-class BuildMemory:
+class BuildMemory(Struct):
     """What one process remembers of its last build, to skip work in the next: a
     command-line build starts with an empty one, the preview server keeps its own
     (`BuildSession.memory`). Only the build's stages read and write it."""
 
-    prepared: dict = field(default_factory=dict)
+    prepared: dict = msgspec_field(default_factory=dict)
     """Source path → what the last build prepared from it (`prepare` reuses it while the
     cache entry is the same)."""
-    prepared_paths: list[Path] = field(default_factory=list)
+    prepared_paths: list[Path] = msgspec_field(default_factory=list)
     """The sources of that build, in order; empty when one of them had a problem."""
-    misnamed: list[Path] = field(default_factory=list)
+    misnamed: list[Path] = msgspec_field(default_factory=list)
     """Files of that build named like sources but not read (`Story.MD`)."""
-    unread: list = field(default_factory=list)
+    unread: list = msgspec_field(default_factory=list)
     """Entries of that build's content folder not read (`read.find_sources`)."""
-    links_memo: dict = field(default_factory=dict)
+    links_memo: dict = msgspec_field(default_factory=dict)
     """Articles with their links resolved (`crosslinks.link_articles`)."""
     content_files: object = None
-    """The last build's file lookups under content/ (`assemble.ContentFiles`)."""
+    """The last build's file lookups under content/ (`contentfiles.ContentFiles`)."""
     digests: object = None
     """The last build's fingerprints by what they were made from
     (`fingerprints.DigestMemo`)."""
-    last_build: object = None
-    """What the last good build made (`reuse.MemoryStore`)."""
-    environments: dict = field(default_factory=dict)
+    reuse: MemoryStore = msgspec_field(default_factory=MemoryStore)
+    """The last good build's model (`reuse`)."""
+    environments: dict = msgspec_field(default_factory=dict)
     """Theme folder → its Jinja2 environment and template fingerprints (`render`)."""
 
 
