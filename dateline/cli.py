@@ -16,6 +16,7 @@ from .build import failures
 from .build.pipeline import BuildOptions, BuildResult, StrictWarnings, build
 from .build.write import recover
 from .config import load_config
+from .desk.commands import add_desk_commands
 from .errors import DatelineError, Problem, SourceRef, UsageError
 
 COMMANDS = ("build",)
@@ -118,6 +119,8 @@ def _make_parser() -> argparse.ArgumentParser:
     _add_serve_command(commands)
     _add_check_command(commands)
     _add_deploy_command(commands)
+    _add_merge_command(commands)
+    add_desk_commands(commands, add_config_option)
     return parser
 
 
@@ -153,7 +156,9 @@ def _add_translations_command(commands) -> None:
         description="Per story, the languages that have it, miss it or have a stale "
                     "translation; per language, the totals.")
     add_config_option(cmd)
-    cmd.add_argument("--format", choices=("text", "json"), default="text")
+    cmd.add_argument("--format", choices=("text", "json", "html"), default="text",
+                     help="html: the editors' translation matrix as a page (with --out)")
+    cmd.add_argument("--out", type=Path, metavar="FILE", help="where --format html writes")
     cmd.add_argument("--drafts", action="store_true", help="count drafts too")
     cmd.add_argument("--future", action="store_true", help="count scheduled articles too")
     cmd.set_defaults(run=_run_translations)
@@ -275,6 +280,31 @@ def _deploy(args: argparse.Namespace) -> None:
           f"{_shown(args.to / deploy.CURRENT)} is live")
 
 
+def _add_merge_command(commands) -> None:
+    cmd = commands.add_parser(
+        "merge", help="combine language shards built on separate machines into one site",
+        description="Copy every shard folder (each built with `build --lang xx --out DIR`) "
+                    "into OUT, replaced whole; a file found in several shards must have the "
+                    "same bytes in each, or nothing is written.")
+    cmd.add_argument("output", type=Path, metavar="OUT", help="the merged site folder")
+    cmd.add_argument("shards", type=Path, nargs="+", metavar="SHARD",
+                     help="the built shard folders")
+    cmd.set_defaults(run=_run_merge, config=Path("dateline.toml"), debug=False)
+
+
+def _run_merge(args: argparse.Namespace) -> int:
+    from .build.write import check_output_dir
+    from .publish import merge
+
+    for folder in (args.output, *args.shards):
+        recover(folder)
+    check_output_dir(args.output.absolute(), ())
+    result = merge.merge(args.output, args.shards)
+    print(f"merged {len(args.shards)} shards: {result.files} files ({result.shared} found "
+          f"in several shards, each the same) → {_shown(result.output)}/")
+    return 0
+
+
 def _print_releases(listed, web_root: Path) -> None:
     if not listed:
         print(f"nothing is deployed in {_shown(web_root)}")
@@ -343,6 +373,11 @@ def _run_translations(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     recover(config.paths.output)
+    if args.format == "html":
+        from .desk.commands import write_matrix_page
+
+        print(f"wrote {_shown(write_matrix_page(config, args.out))}")
+        return 0
     problems = Problems()
     site = load_site(config, BuildOptions(drafts=args.drafts, future=args.future),
                      dt.datetime.now(dt.UTC), problems)

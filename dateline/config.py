@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from . import shipped_path
 from .errors import ConfigError, Problems, SourceRef
+from .lintsettings import LintSettings, read_lint
 from .locale_facts import LocaleFacts
 from .photos.photos import PhotoSettings
 
@@ -43,6 +44,8 @@ class SiteSettings:
     """How many of the newest articles a feed carries."""
     feed_full_content: bool = True
     """Feeds carry the whole article body (true) or only the summary (false)."""
+    related: int = 4
+    """Related stories shown under each article (0: none)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +122,8 @@ class Config:
     """The [images] table: rendition widths, quality, metadata policy."""
     build: BuildSettings = BuildSettings()
     """The [build] table."""
+    lint: LintSettings = LintSettings()
+    """The [lint] table: thresholds of `dateline lint`."""
     locale_facts: LocaleFacts | None = field(default=None, repr=False, compare=False)
     """What Babel said of the languages, for a successful build to remember."""
 
@@ -145,7 +150,7 @@ class Config:
 
 _SITE_KEYS = {
     "base_url", "default_language", "timezone", "theme", "per_page", "relative_urls",
-    "feed_size", "feed_full_content",
+    "feed_size", "feed_full_content", "related",
 }
 _PATH_KEYS = {"content", "output", "themes", "locales", "cache"}
 _LANGUAGE_KEYS = {
@@ -180,11 +185,13 @@ def load_config(path: Path, base_url: str | None = None,
     lines = _TomlLines(text)
     where = lambda *keys: SourceRef(shown, lines.find(*keys))  # noqa: E731
 
-    for key in data.keys() - {"site", "languages", "paths", "images", "build"}:
+    for key in data.keys() - {"site", "languages", "paths", "images", "build", "lint"}:
         problems.error(where(key), f"unknown table or key '{key}' (expected [site], "
-                                   "[paths], [images], [build] and [languages.<code>])")
+                                   "[paths], [images], [build], [lint] and "
+                                   "[languages.<code>])")
     images = _read_images(data.get("images", {}), where, problems)
     build = _read_build(data.get("build", {}), where, problems)
+    lint = read_lint(data.get("lint", {}), where, problems)
     for key in ("site", "paths", "languages"):
         if not isinstance(data.get(key, {}), dict):
             problems.error(where(key), f"'{key}' must be a table, written as "
@@ -210,7 +217,8 @@ def load_config(path: Path, base_url: str | None = None,
     # The default language goes first: it leads the switcher and the root index.
     languages.sort(key=lambda lang: lang.code != site.default_language)
     return Config(site=site, paths=paths, languages=tuple(languages), config_path=path,
-                  source_text=text, images=images, locale_facts=locale_facts, build=build)
+                  source_text=text, images=images, locale_facts=locale_facts, build=build,
+                  lint=lint)
 
 
 def _at(path: str, line: int, message: str):
@@ -243,6 +251,13 @@ def _read_site(table: dict, where, problems: Problems) -> SiteSettings:
                                f"{'a positive whole number' if kind is int else 'true or false'}")
             else:
                 settings = replace(settings, **{key: value})
+    if "related" in table:
+        value = table["related"]
+        if type(value) is not int or value < 0:
+            problems.error(where("site", "related"),
+                           "site.related must be a whole number, 0 or more (0: none)")
+        else:
+            settings = replace(settings, related=value)
     return settings
 
 

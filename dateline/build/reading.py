@@ -13,14 +13,14 @@ from msgspec import Struct, structs
 from .. import bodies
 from ..config import Config
 from ..crosslinks import link_articles
-from ..errors import ContentError, Problems, SourceRef, display_path
+from ..errors import ContentError, Problems
 from ..incremental.cache import BuildCache
 from ..incremental.cachedamage import damage_warning
 from ..incremental.memo import AssemblyMemo
 from ..incremental.session import BuildMemory
 from ..inputs import confinement_of
 from ..model import Asset, Site
-from ..read import find_sources, sources_among
+from ..read import find_sources, report_unread, sources_among
 from ..urls import Linker
 from .assemble import assemble
 from .contentfiles import ContentFiles
@@ -38,7 +38,7 @@ def read_sources(ctx: BuildContext, photos: PhotoLibrary) -> list[Prepared]:
     known = _sources_after(ctx.options, memory, config.paths.content)
     # With the sources known, the files not in `options.changed` are taken as they were.
     paths = known if known is not None else _walk(config, memory, ctx.begun.stats)
-    _report_unread(config, memory, ctx.problems)
+    report_unread(memory.misnamed, memory.unread, config.paths.root, ctx.problems)
     reading = SourceReading(config.paths.content, config.paths.root, ctx.begun.linker,
                             photos, ctx.begun.stats,
                             ctx.options.changed if known is not None else None)
@@ -76,7 +76,7 @@ def load_site(config: Config, options: BuildOptions, now: dt.datetime,
     jobs = options.jobs or default_jobs()
     memory = BuildMemory()
     paths = _walk(config, memory, None)
-    _report_unread(config, memory, problems)
+    report_unread(memory.misnamed, memory.unread, config.paths.root, problems)
     reading = SourceReading(config.paths.content, config.paths.root, linker)
     prepared = prepare_sources(paths, reading, cache, memory, jobs, problems)
     site = _assemble(prepared, config, options, now, problems)
@@ -97,16 +97,6 @@ def _walk(config: Config, memory: BuildMemory,
     if stats is not None:
         return sources_among(stats, content, memory.misnamed, memory.unread, rules)
     return find_sources(content, memory.misnamed, memory.unread, rules)
-
-
-def _report_unread(config: Config, memory: BuildMemory, problems: Problems) -> None:
-    for path in memory.misnamed:
-        problems.warn(SourceRef(display_path(path, config.paths.root), 1),
-                      f"not built: Markdown files must end in '.md' in lower case; rename "
-                      f"it to {path.stem}.md")
-    for path, message, is_error in memory.unread:
-        report = problems.error if is_error else problems.warn
-        report(SourceRef(display_path(path, config.paths.root), 1), message)
 
 
 def _sources_after(options: BuildOptions, memory: BuildMemory, content: Path
