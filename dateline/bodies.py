@@ -10,10 +10,11 @@ and a body read back is checked against its id: a damaged cache is noticed, neve
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 from pathlib import Path
+
+from .digests import digest
 
 FILE = "bodies.sqlite"
 MARKDOWN_EXTENSIONS = ("extra", "sane_lists")
@@ -25,7 +26,7 @@ class BodyMissing(Exception):
 
 
 def body_id(html: str) -> str:
-    return hashlib.blake2b(html.encode("utf-8"), digest_size=16).hexdigest()
+    return digest(html)
 
 
 class BodyStore:

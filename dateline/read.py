@@ -6,12 +6,12 @@ every front-matter value comes with the line it was written on.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .digests import digest
 from .errors import Problems, SourceRef, display_path
 from .inputs import Confinement, is_readable, walk, why_unread
 
@@ -118,7 +118,7 @@ def read_document(path: Path, content_dir: Path, root: Path,
     return Document(
         path=path, ref=ref, parts=path.relative_to(content_dir).parts, meta=meta,
         key_lines=key_lines, body=body, body_line=body_line,
-        digest=hashlib.blake2b(raw, digest_size=16).hexdigest(),
+        digest=digest(raw),
         front=front_digest(yaml_text, body_line),
     )
 
@@ -131,7 +131,7 @@ def split_source(raw: bytes, ref: str, problems: Problems) -> tuple[str, str, in
 
 
 def front_digest(yaml_text: str, body_line: int) -> str:
-    return hashlib.blake2b(f"{body_line}\0{yaml_text}".encode(), digest_size=16).hexdigest()
+    return digest(f"{body_line}\0{yaml_text}")
 
 
 def _decode(raw: bytes, ref: str, problems: Problems) -> str | None:

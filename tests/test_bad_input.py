@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dateline.build import stages
+from dateline.build import rendering
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -355,7 +355,7 @@ def test_template_expression_that_raises_names_the_template_line_and_page(
 
 def test_failure_midway_through_rendering_leaves_the_previous_site(
         newsroom, run_cli, snapshot, monkeypatch, article_text):
-    real = stages.render_page
+    real = rendering.render_page
     calls = []
 
     def fail_on_the_second_page(*args, **kwargs):
@@ -364,7 +364,7 @@ def test_failure_midway_through_rendering_leaves_the_previous_site(
             raise RuntimeError("disk on fire")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(stages, "render_page", fail_on_the_second_page)
+    monkeypatch.setattr(rendering, "render_page", fail_on_the_second_page)
     newsroom.write("content/en/world/new.md", article_text("New story"))
     result = run_cli(["build", "--jobs", "1", "--config", newsroom.config,
                       "--out", newsroom.out])
@@ -380,7 +380,7 @@ def test_failure_in_a_clean_build_leaves_the_previous_site(
     def fail(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(stages, "render_page", fail)
+    monkeypatch.setattr(rendering, "render_page", fail)
     result = run_cli(["build", "--clean", "--jobs", "1", "--config", newsroom.config,
                       "--out", newsroom.out])
     assert result.code == 70

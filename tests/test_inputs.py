@@ -89,7 +89,7 @@ def test_a_special_file_named_like_a_source_is_a_warning_and_never_opened(site, 
 
 
 def test_a_special_file_in_a_preview_session_is_never_opened(site, make_site):
-    from dateline.incremental.cache import BuildSession
+    from dateline.incremental.session import BuildSession
 
     path = site / "content/en/world/x.md"
     config = load_config(site / "dateline.toml")

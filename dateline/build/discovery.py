@@ -37,18 +37,18 @@ def discovery_groups(site: Site, views: dict[str, LanguageView], pages: list[Pag
                      linker: Linker, now: dt.datetime, site_fp: str,
                      article_fp: Callable[[Article], str] | None = None,
                      memo: DigestMemo | None = None,
-                     body_edits: tuple[dict[str, tuple], set[str]] | None = None
+                     kept_groups: tuple[dict[str, tuple], set[str]] | None = None
                      ) -> list[FileGroup]:
     """Every feed, sitemap and robots.txt, as groups to make when their inputs changed.
     `article_fp` gives an article's fingerprint (every field and its body), when the
     caller has them at hand; `memo`, the fingerprints of earlier builds by their values.
-    `body_edits`: the groups the last build recorded and the stories (translation keys)
+    `kept_groups`: the groups the last build recorded and the stories (translation keys)
     whose bodies alone changed since, when that is all that changed: the sitemaps (URLs,
     alternates, dates) and the feeds that carry none of those stories keep their
     fingerprints, which are not computed again."""
     article_fp = article_fp or _article_fingerprint
     memo = memo or DigestMemo()
-    recorded, stories = body_edits or ({}, set())
+    recorded, stories = kept_groups or ({}, set())
     groups = []
     newest_anywhere = max((a.modified for a in site.articles), default=None)
     for view in views.values():

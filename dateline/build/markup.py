@@ -20,8 +20,8 @@ from ..errors import Problems, SourceRef
 from ..photos.photos import PhotoError, Picture
 from ..read import Document
 from ..urls import Linker
-from .assemble import media_url, resolve_content_file
 from .bodyurls import BodyContext, BodyUrlsExtension
+from .contentfiles import media_url, resolve_content_file
 from .figures import FiguresExtension, picture_element
 
 if TYPE_CHECKING:

@@ -1,5 +1,7 @@
 """Spreading work over processes. Workers are forked, so they start with the parent's
-memory (the site model, templates) and nothing is pickled but each result.
+memory (the site model, templates) and nothing is pickled but each result. What the
+workers need besides their item is handed to `run_chunked` as `shared`, set here before
+forking: no module of the build keeps worker state in a global of its own.
 
 The parent works too: with `jobs` = 2 it forks one helper and takes its own share,
 instead of forking two and waiting. Every process claims the next chunk of items from a
@@ -8,6 +10,7 @@ shared counter, so a slow chunk never leaves the others idle.
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import signal
@@ -17,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+_NOTHING = object()
 # Below this many items, starting processes costs more than it saves.
 MIN_ITEMS_PER_WORKER = 48
 # The signals a helper must not handle as its parent does (see _reset_signals).
@@ -36,11 +40,15 @@ class WorkerError(RuntimeError):
     """A helper process failed with an exception that could not be sent back as it was."""
 
 
-def run_chunked(function: Callable[[Any], Any], items: list, jobs: int,
-                min_per_worker: int = MIN_ITEMS_PER_WORKER) -> Iterator[Any]:
+def run_chunked(function: Callable[..., Any], items: list, jobs: int,
+                min_per_worker: int = MIN_ITEMS_PER_WORKER, *, shared: Any = _NOTHING
+                ) -> Iterator[Any]:
     """`function(item)` for every item, on up to `jobs` processes (this one included;
     fewer when there are fewer than `min_per_worker` items for each). Results come in no
-    particular order."""
+    particular order. With `shared`, `function(shared, item)`: the value every worker
+    starts with (inherited by forking, never pickled)."""
+    if shared is not _NOTHING:
+        function = functools.partial(function, shared)
     workers = min(jobs, len(items) // min_per_worker)
     if workers <= 1:
         yield from map(function, items)

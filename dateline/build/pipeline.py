@@ -14,122 +14,32 @@ removed: the result is byte-identical to a clean build either way.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 from .. import locales_dirs_for
-from ..bodies import MARKDOWN_EXTENSIONS, BodyMissing
+from ..bodies import BodyMissing
 from ..config import Config
-from ..errors import ContentError, Problem, Problems, SourceRef, UsageError, display_path
+from ..errors import Problem, Problems, SourceRef, UsageError, display_path
 from ..incremental import state
-from ..incremental.cache import BuildCache, BuildSession, CacheDamaged
-from ..incremental.cachedamage import damage_warning
+from ..incremental.cache import BuildCache
+from ..incremental.cachedamage import CacheDamaged, damage_warning
 from ..incremental.collector import long_lived
 from ..inputs import confinement_of
 from ..urls import Linker
+from .options import (  # noqa: F401 - the build's options and result, named here too
+    BuildOptions,
+    BuildResult,
+    Started,
+    StrictWarnings,
+    check_strict,
+    settings_key,
+)
 from .write import check_output_dir, read_build_id, recover
 
 
-@dataclass(frozen=True)
-class BuildOptions:
-    output: Path | None = None
-    """Where to write the site (default: paths.output of the config)."""
-    drafts: bool = False
-    future: bool = False
-    now: dt.datetime | None = None
-    """The build time (default: now); decides what counts as future."""
-    languages: tuple[str, ...] = ()
-    """Build only these languages (default: all)."""
-    jobs: int = 0
-    """Worker processes (default: one per core); 1 renders in this process."""
-    clean: bool = False
-    """Ignore the build cache and write the whole output afresh."""
-    progress: bool = False
-    """Show a progress line on stderr (the CLI turns it on for terminals)."""
-    session: BuildSession | None = None
-    """State kept between builds by a long-running process (the preview server)."""
-    changed: frozenset[Path] | None = None
-    """In a session: every file created, changed or deleted since the session's last
-    successful build, when the caller knows (the preview server's watcher); sources not
-    among them are then taken as they were, without looking at the disk."""
-    strict: bool = False
-    """Every warning is an error: the build stops before writing anything
-    (`StrictWarnings`), and a build with nothing to do fails on the last one's."""
-    fingerprint_assets: bool = True
-    """Content-hashed names for theme assets; the preview server turns it off so that
-    a stylesheet edit changes the stylesheet alone and can be swapped without a reload."""
-
-
-@dataclass
-class BuildResult:
-    output: Path
-    pages: int
-    files: int
-    seconds: float
-    held_back: tuple[tuple[SourceRef, str], ...] = ()
-    """Drafts and scheduled articles left out: where each is, and why."""
-    warnings: list[Problem] = field(default_factory=list)
-    fallbacks: dict[str, int] = field(default_factory=dict)
-    label_fallbacks: dict[str, int] = field(default_factory=dict)
-    """Per language, the section and tag keys its pages show with the default language's
-    label, for want of their own (`vocabulary`)."""
-    written: int = 0
-    """Files whose bytes changed (all of them in a clean build)."""
-    unchanged: int = 0
-    removed: int = 0
-    incremental: bool = False
-    photos_made: int = 0
-    """Photo renditions encoded by this build (the rest came from the cache)."""
-    rendered: int = 0
-    """Pages rendered (the rest were known unchanged from their fingerprints)."""
-    changed_files: tuple[str, ...] = ()
-    borrowed: frozenset[str] = frozenset()
-    """With `languages`: the sources in other languages that the chosen languages' pages
-    show (originals their translations inherit from and link to)."""
-    up_to_date: bool = False
-    """True when no input changed since the last build into this output: nothing was read."""
-    replanned: bool = True
-    """False when only article bodies changed and the build kept the last build's page
-    plan (the preview server's, `lastbuild`, or the saved one, `savedbuild`)."""
-    valid_until: dt.datetime | None = None
-    """The first moment after the build's time at which the clock alone changes the site
-    (a scheduled story and its translations published, a story leaving the news
-    sitemap): the preview server rebuilds then (`state.next_change`)."""
-
-
-class StrictWarnings(ContentError):
-    """A strict build's warnings, which it treats as errors."""
-
-
-def check_strict(options: BuildOptions, warnings: list[Problem]) -> None:
-    """Raise the warnings as errors when the build is strict."""
-    if options.strict and warnings:
-        raise StrictWarnings(sorted(warnings, key=lambda p: (p.where.path, p.where.line)))
-
-
-@dataclass(frozen=True)
-class Started:
-    """What `build` found out before deciding there is work to do."""
-
-    seconds: float
-    """`time.perf_counter()` when the build started."""
-    output: Path
-    now: dt.datetime
-    linker: Linker
-    settings: str
-    """`settings_key` of the configuration."""
-    inputs: str
-    """`state.inputs_key` of every input file ("" in a preview server's session, which
-    keeps no state for the shortcut)."""
-    stats: dict[str, os.stat_result] | None = None
-    """Every input file's stat, taken for that key (the sources are not walked twice)."""
-    damage: str | None = None
-    """Why the last build's record (`state`) could not be read, when it could not."""
-
-
-def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult:
+def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult:  # noqa: B008 - frozen
     started = time.perf_counter()
     output = (options.output or config.paths.output).resolve()
     recover(output)  # a build killed while committing: finish its commit first
@@ -143,8 +53,8 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
         inputs, newest, stats = state.inputs_key(
             [config.paths.content, config.theme_dir, *locales_dirs_for(config.paths.locales)],
             [config.config_path], repr((settings, config.source_text,
-                                        options.drafts, options.future, options.languages,
-                                        options.fingerprint_assets)),
+                                        options.drafts, options.future,
+                                        options.languages)),
             (config.paths.content, confinement_of(config)))
         previous, damage = ((None, None) if options.clean
                             else state.load(config.paths.cache, output))
@@ -193,23 +103,17 @@ def load_site(config: Config, options: BuildOptions, now: dt.datetime,
               problems: Problems):
     """Read, validate and assemble the content, with rendered bodies; raises on errors.
     For tools that need the model without writing a site (`translations`)."""
-    from . import savedbuild, stages
+    from . import reading, savedbuild
 
     try:
-        return stages.load_site(config, options, now, problems)
+        return reading.load_site(config, options, now, problems)
     except CacheDamaged as exc:
         BuildCache.discard(config.paths.cache)
         savedbuild.discard(config.paths.cache)
-        site = stages.load_site(config, options, now, problems)
+        site = reading.load_site(config, options, now, problems)
         problems.warnings.append(damage_warning(config.paths.cache, config.paths.root,
                                                 str(exc)))
         return site
-
-
-def settings_key(config: Config, linker: Linker) -> str:
-    """What rendered bodies depend on besides their own file."""
-    return (f"{MARKDOWN_EXTENSIONS}|{linker.base_url}|{linker.relative}|{config.paths.content}|"
-            f"{config.images}")
 
 
 def _check_output(output: Path, config: Config) -> None:

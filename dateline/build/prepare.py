@@ -8,11 +8,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from msgspec import Struct
+
 from ..bodies import body_id
 from ..crosslinks import Link
+from ..digests import digest, stat_key
 from ..errors import Problem, Problems, SourceRef, display_path
-from ..incremental.cache import BuildCache, SourceEntry, stat_key
-from ..incremental.fingerprints import digest
+from ..incremental.cache import BuildCache, SourceEntry
+from ..incremental.session import BuildMemory
 from ..read import Document, read_document
 from ..urls import Linker
 from .markup import BodyImage, render_body
@@ -37,25 +40,51 @@ class Prepared:
     warning): never cached, so the problem is reported again."""
 
 
-_PHOTOS: list[PhotoLibrary | None] = [None]
-"""The build's photo library, set before workers fork so they share what it read."""
+class SourceReading(Struct, frozen=True):
+    """Where the sources are and what the build knows of them (shared with workers)."""
+
+    content_dir: Path
+    root: Path
+    linker: Linker
+    photos: PhotoLibrary | None = None
+    stats: dict[str, os.stat_result] | None = None
+    """The files' stats when the caller has just taken them."""
+    changed: frozenset[Path] | None = None
+    """When known (the preview server's watcher), the only files that may differ from
+    what this process last prepared: the others are taken as they were."""
 
 
-def prepare_sources(paths: list[Path], content_dir: Path, root: Path, linker: Linker,
-                    cache: BuildCache, jobs: int, problems: Problems,
-                    photos: PhotoLibrary | None = None,
-                    stats: dict[str, os.stat_result] | None = None,
-                    changed: frozenset[Path] | None = None) -> list[Prepared]:
-    """Every readable source, in the order given; problems are recorded, not raised.
-    `stats` holds the files' stats when the caller has just taken them; `changed`, when
-    known (the preview server's watcher), the only files that may differ from what this
-    process last prepared: the others are taken as they were."""
-    stats = stats or {}
+def prepare_sources(paths: list[Path], reading: SourceReading, cache: BuildCache,
+                    memory: BuildMemory, jobs: int, problems: Problems) -> list[Prepared]:
+    """Every readable source, in the order given; problems are recorded, not raised."""
+    results, misses = _kept(paths, reading, cache, memory.prepared)
+    work = [(str(path), stat) for path, stat in misses]
+    # The workers start with `reading`, its photo library included: they see what it read.
+    for outcome in run_chunked(_prepare_one, work, jobs, shared=reading):
+        problems.errors.extend(outcome.errors)
+        problems.warnings.extend(outcome.warnings)
+        if outcome.prepared is not None:
+            cache.bodies.put(outcome.html)
+            results[Path(outcome.path)] = outcome.prepared
+    # Workers forked later (rendering pages) read the bodies from the store's file.
+    cache.bodies.flush()
+    memory.prepared = results
+    ordered = [results[p] for p in paths if p in results]
+    memory.prepared_paths = paths if all(p.valid for p in ordered) else []
+    return ordered
+
+
+def _kept(paths: list[Path], reading: SourceReading, cache: BuildCache,
+          previous: dict[Path, Prepared]
+          ) -> tuple[dict[Path, Prepared], list[tuple[Path, tuple[int, int, int]]]]:
+    """The sources taken as they were (from this process's last build or the cache), and
+    the others with their stat keys: to read and render."""
+    stats, changed = reading.stats or {}, reading.changed
+    content_dir, root = reading.content_dir, reading.root
     results: dict[Path, Prepared] = {}
     misses: list[tuple[Path, tuple[int, int, int]]] = []
     # A long-running process (the preview server) keeps what it prepared last time: an
     # unchanged entry gives the same document, which need not be made again.
-    previous = cache.prepared
     for path in paths:
         if (changed is not None and path in previous and path not in changed
                 and previous[path].valid):
@@ -89,36 +118,30 @@ def prepare_sources(paths: list[Path], content_dir: Path, root: Path, linker: Li
             results[path] = prepared
         else:
             still.append((path, stat))
-    work = [(str(path), stat, str(content_dir), str(root), linker) for path, stat in still]
-    _PHOTOS[0] = photos
-    try:
-        for outcome in run_chunked(_prepare_one, work, jobs):
-            path, prepared, html, errors, warnings = outcome
-            problems.errors.extend(errors)
-            problems.warnings.extend(warnings)
-            if prepared is not None:
-                cache.bodies.put(html)
-                results[Path(path)] = prepared
-    finally:
-        _PHOTOS[0] = None
-    # Workers forked later (rendering pages) read the bodies from the store's file.
-    cache.bodies.flush()
-    cache.prepared = results
-    ordered = [results[p] for p in paths if p in results]
-    cache.prepared_paths = paths if all(p.valid for p in ordered) else []
-    return ordered
+    return results, still
 
 
-def _prepare_one(item) -> tuple[str, Prepared | None, str, list[Problem], list[Problem]]:
+class _Outcome(Struct, frozen=True):
+    """A worker's result: the body travels beside the prepared source."""
+
+    path: str
+    prepared: Prepared | None
+    html: str
+    errors: list[Problem]
+    warnings: list[Problem]
+
+
+def _prepare_one(reading: SourceReading, item: tuple[str, tuple[int, int, int]]) -> _Outcome:
     """Worker: read one file and render its body (no cache involved); the body travels
     beside the result, for the parent to store."""
-    path_text, stat, content_text, root_text, linker = item
-    path, content_dir, root = Path(path_text), Path(content_text), Path(root_text)
+    path_text, stat = item
+    path, content_dir = Path(path_text), reading.content_dir
     problems = Problems()
-    doc = read_document(path, content_dir, root, problems)
+    doc = read_document(path, content_dir, reading.root, problems)
     if doc is None:
-        return path_text, None, "", problems.errors, problems.warnings
-    html, images, links = render_body(doc, content_dir, linker, problems, _PHOTOS[0])
+        return _Outcome(path_text, None, "", problems.errors, problems.warnings)
+    html, images, links = render_body(doc, content_dir, reading.linker, problems,
+                                      reading.photos)
     ident = body_id(html)
     entry = source_entry(doc, stat, ident, images, links)
     # A body problem does not stop the front matter from being checked too, so every
@@ -126,7 +149,7 @@ def _prepare_one(item) -> tuple[str, Prepared | None, str, list[Problem], list[P
     # too: it is reported again on every build until it is fixed).
     prepared = Prepared(doc, ident, tuple(images), entry, cached=False,
                         valid=not problems.errors and not problems.warnings)
-    return path_text, prepared, html, problems.errors, problems.warnings
+    return _Outcome(path_text, prepared, html, problems.errors, problems.warnings)
 
 
 def source_entry(doc: Document, stat: tuple[int, int, int], ident: str,

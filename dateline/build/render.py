@@ -6,7 +6,6 @@ theme fails the build instead of printing nothing. Content is data, never a temp
 
 from __future__ import annotations
 
-import hashlib
 import traceback
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from jinja2 import (
     meta,
 )
 
+from ..digests import hasher as new_hasher
 from ..errors import ContentError, Problem, SourceRef, display_path
 from ..outputs.pages import Page
 from ..outputs.views import LanguageView
@@ -26,22 +26,23 @@ from ..photos.photosizes import photo_sizes
 from ..urls import Linker
 from .figures import eager_first_image
 
-_ENVIRONMENTS: dict[Path, tuple[Environment, dict[str, str]]] = {}
 
-
-def load_theme(theme_dir: Path, cache_dir: Path | None = None,
-               remembered: dict | None = None) -> tuple[Environment, dict[str, str]]:
+def load_theme(theme_dir: Path, cache_dir: Path | None, remembered: dict | None,
+               environments: dict[Path, tuple[Environment, dict[str, str]]]
+               ) -> tuple[Environment, dict[str, str]]:
     """The theme's Jinja2 environment and its `template_fingerprints`. One environment
-    per theme folder and process: compiled templates are kept between the preview
-    server's rebuilds, and dropped when a template's fingerprint changed. (Jinja's own
-    check, a stat of every template each time a page includes it, costs tens of
-    thousands of system calls per build.) `remembered` keeps the fingerprints between
-    builds: parsing every template again is only needed when one changed."""
-    env, known = _ENVIRONMENTS.get(theme_dir) or (_new_environment(theme_dir, cache_dir), {})
+    per theme folder, kept in `environments` (the process's `BuildMemory`): compiled
+    templates are kept between the preview server's rebuilds, and dropped when a
+    template's fingerprint changed. (Jinja's own check, a stat of every template each
+    time a page includes it, costs tens of thousands of system calls per build.)
+    `remembered` keeps the fingerprints between builds: parsing every template again is
+    only needed when one changed."""
+    env, known = (environments.get(theme_dir)
+                  or (_new_environment(theme_dir, cache_dir), {}))
     fingerprints = template_fingerprints(theme_dir / "templates", env, remembered)
     if fingerprints != known:
         env.cache.clear()
-    _ENVIRONMENTS[theme_dir] = (env, fingerprints)
+    environments[theme_dir] = (env, fingerprints)
     return env, fingerprints
 
 
@@ -156,7 +157,7 @@ def template_fingerprints(templates_dir: Path, env: Environment,
     A template naming another dynamically depends on all of them, to be safe."""
     sources = {p.relative_to(templates_dir).as_posix(): p.read_bytes()
                for p in sorted(templates_dir.rglob("*.html")) if p.is_file()}
-    hasher = hashlib.blake2b(digest_size=16)
+    hasher = new_hasher()
     for name, source in sources.items():
         hasher.update(f"{name}\0{len(source)}\0".encode() + source)
     everything = hasher.hexdigest()
@@ -189,7 +190,7 @@ def _fingerprints(sources: dict[str, bytes], env: Environment) -> dict[str, str]
                 needed.update(sources)
                 break
             todo.extend(refs)
-        hasher = hashlib.blake2b(digest_size=16)
+        hasher = new_hasher()
         for dependency in sorted(needed):
             hasher.update(dependency.encode() + b"\0" + sources.get(dependency, b"") + b"\0")
         result[name] = hasher.hexdigest()

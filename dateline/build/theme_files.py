@@ -27,12 +27,9 @@ class ThemeFile:
     """The bytes to publish when they differ from the source's (a rewritten stylesheet)."""
 
 
-def publish_theme_files(static: dict[str, Path], fingerprint: bool) -> dict[str, ThemeFile]:
-    """Name (relative to the theme's static/) → how it is published. Without
-    `fingerprint` (the preview server) every file keeps its name and its bytes (a
-    stylesheet stays readable in the browser's tools)."""
-    if not fingerprint:
-        return {name: ThemeFile(urls.static(name), source) for name, source in static.items()}
+def publish_theme_files(static: dict[str, Path]) -> dict[str, ThemeFile]:
+    """Name (relative to the theme's static/) → how it is published: under a name with
+    a digest of its bytes."""
     published: dict[str, ThemeFile] = {}
 
     def publish(name: str, visiting: frozenset[str]) -> ThemeFile:

@@ -8,13 +8,13 @@ to the default language's translation, then to the msgid, and each fallback is c
 from __future__ import annotations
 
 import gettext as gettext_module
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
 from ..atomic import replacing
+from ..digests import digest_bytes
 from ..errors import Problem, Problems, SourceRef, display_path
 from .catalog_checks import (
     DEFAULT_PLURAL,
@@ -209,8 +209,7 @@ def _compiled_from(source: bytes) -> bytes:
     """What a compiled catalog depends on: the .po file's bytes and Babel's compiler."""
     from babel import __version__ as babel_version
 
-    return hashlib.blake2b(source, digest_size=_HEAD,
-                           person=babel_version.encode()[:16]).digest()
+    return digest_bytes(source, size=_HEAD, person=babel_version.encode()[:16])
 
 
 def _translations(compiled: bytes) -> gettext_module.GNUTranslations | None:

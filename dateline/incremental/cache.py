@@ -1,27 +1,12 @@
 """The persistent build cache (`.dateline-cache/`): what each source file parsed and
-rendered to, and what each output file was made from.
-
-It is an optimisation only: a cache written by another Dateline version, with other
-settings, or damaged in any way is dropped and rebuilt — never trusted.
-
-On disk it is a snapshot (`build.pickle`) and a journal of what later builds changed
-(`build.journal`): a one-article rebuild appends a few entries instead of writing
-megabytes again. Once the journal has grown to a quarter of the snapshot, the next
-write folds it into a new snapshot. The snapshot keeps each table (sources, photos,
-templates, the assembly memo, each output folder's files) in a pickle of its own, read
-the first time a build asks for it: a build that needs a few tables reads only those.
-"""
+rendered to, and what each output file was made from. An optimisation only: any cache
+of another version, other settings or damaged is dropped. See docs/incremental.md."""
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
-import io
 import os
-import pickle
-import struct
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,9 +15,10 @@ from .. import __version__
 from ..atomic import replacing
 from ..bodies import FILE as BODIES_FILE
 from ..bodies import BodyStore
-from .cachedamage import CacheDamaged, reason, unpickled
-from .collector import long_lived
+from ..digests import digest, stat_key
+from .cachedamage import reason
 from .memo import ArticleEntry, AssemblyMemo
+from .snapshot import JOURNAL, SNAPSHOT, Foreign, Stored, journal_record, write_snapshot
 from .state import RACY_NS
 
 FORMAT = 10
@@ -74,7 +60,7 @@ class CacheData:
     after body-only edits (`savedbuild`) reads the output record and the photos, not
     what every source parsed to."""
 
-    def __init__(self, key: str, stored: _Stored | None = None):
+    def __init__(self, key: str, stored: Stored | None = None):
         self.key = key
         self.generation = stored.generation if stored else ""
         """Names the snapshot; journal records written against another one are ignored."""
@@ -221,24 +207,6 @@ class BuildCache:
         self.loaded = loaded
         self.bodies = bodies or BodyStore()
         """Rendered bodies, by id (kept in their own file: see `bodies.py`)."""
-        self.prepared: dict = {}
-        """Source path → what the last build in this process prepared from it (`prepare`
-        reuses it while the entry is the same; never written to disk)."""
-        self.prepared_paths: list[Path] = []
-        """The sources of that build, in order; empty when one of them had a problem."""
-        self.misnamed: list[Path] = []
-        """Files of that build named like sources but not read (`Story.MD`)."""
-        self.links_memo: dict = {}
-        """Articles with their links resolved (`crosslinks.link_articles`)."""
-        self.unread: list = []
-        """Entries of that build's content folder not read (`read.find_sources`)."""
-        self.content_files = None
-        """The last build's file lookups under content/ (`assemble.ContentFiles`)."""
-        self.digests = None
-        """The last build's fingerprints by what they were made from
-        (`fingerprints.DigestMemo`, kept by a long-running process)."""
-        self.last_build = None
-        """What the last good build of a long-running process made (`lastbuild`)."""
         self.dirty = False
         self.damage: str | None = None
         """Why the cache on disk could not be read, when it could not (`take_damage`)."""
@@ -254,9 +222,9 @@ class BuildCache:
         bodies = BodyStore.open(folder, key)
         try:
             if bodies.fresh:
-                raise _Foreign  # the bodies this cache names are gone
-            stored = _Stored.open(folder, key)
-        except (_Foreign, FileNotFoundError):
+                raise Foreign  # the bodies this cache names are gone
+            stored = Stored.open(folder, key)
+        except (Foreign, FileNotFoundError):
             return cls(folder, CacheData(key), False, bodies)
         except Exception as exc:  # noqa: BLE001 - any damage at all means: start afresh
             cache = cls(folder, CacheData(key), False, bodies)
@@ -290,7 +258,7 @@ class BuildCache:
     def source(self, path: Path, stat: os.stat_result) -> SourceEntry | None:
         """The cached entry when the file's stat proves it unchanged, else None."""
         entry = self.data.sources.get(str(path))
-        if entry is None or entry.stat != _stat_key(stat):
+        if entry is None or entry.stat != stat_key(stat):
             return None
         if stat.st_mtime_ns >= self.data.written_ns - RACY_NS:
             return None
@@ -307,14 +275,14 @@ class BuildCache:
     def photo(self, path: Path, stat: os.stat_result) -> tuple | None:
         """(digest, info) of a photo whose stat proves it unchanged."""
         entry = self.data.photos.get(str(path))
-        if entry is None or entry[0] != _stat_key(stat):
+        if entry is None or entry[0] != stat_key(stat):
             return None
         if stat.st_mtime_ns >= self.data.written_ns - RACY_NS:
             return None
         return entry[1], entry[2]
 
     def remember_photo(self, path: Path, stat: os.stat_result, digest: str, info) -> None:
-        self.data.photos[str(path)] = (_stat_key(stat), digest, info)
+        self.data.photos[str(path)] = (stat_key(stat), digest, info)
 
     def output(self, folder: Path) -> OutputRecord | None:
         return self.data.outputs.get(str(folder))
@@ -346,7 +314,7 @@ class BuildCache:
         if data.is_read("sources"):  # else only bodies were added: removed another time
             self.bodies.keep_only({entry.body_id for entry in data.sources.values()})
         if data.on_disk is not None and data.generation:
-            record = _journal_record(data.generation, data.written_ns, data.changes())
+            record = journal_record(data.generation, data.written_ns, data.changes())
             if self._journal_bytes + len(record) <= self._snapshot_bytes // 4:
                 with (self.folder / JOURNAL).open("ab") as handle:
                     handle.write(record)
@@ -356,7 +324,8 @@ class BuildCache:
         data.read_all()
         data.generation = os.urandom(16).hex()
         with replacing(self.folder / SNAPSHOT) as handle:
-            self._snapshot_bytes = _write_snapshot(handle, data)
+            self._snapshot_bytes = write_snapshot(
+                handle, (data.key, data.generation, data.written_ns), data.tables())
         # Entries of the old snapshot's journal would be ignored; remove them anyway.
         (self.folder / JOURNAL).unlink(missing_ok=True)
         self._journal_bytes = 0
@@ -365,146 +334,11 @@ class BuildCache:
         data.written()
 
 
-SNAPSHOT = "build.pickle"
-JOURNAL = "build.journal"
-_RECORD_HEAD = struct.Struct("<I16s")
-"""Each journal record: its length and a digest of its bytes, then the pickled change."""
-_SNAPSHOT_HEAD = struct.Struct("<Q")
-"""The snapshot: the length of its index, the index (key, generation, time written, and
-where each table's pickle lies, with its digest), then the tables."""
 _GONE = object()
-_TABLES = ("sources", "front_matter", "photos", "templates", "fields", "articles",
-           "outputs")
-_FOLDER_TABLES = ("files:", "groups:")
-
-
-class _Foreign(Exception):
-    """The cache was written for other settings or by another version: dropped silently."""
-
-
-def _write_snapshot(handle, data: CacheData) -> int:
-    blobs = {name: pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL)
-             for name, table in data.tables().items()}
-    index, offset = {}, 0
-    for name, blob in blobs.items():
-        index[name] = (offset, len(blob), hashlib.blake2b(blob, digest_size=16).digest())
-        offset += len(blob)
-    head = pickle.dumps((data.key, data.generation, data.written_ns, index),
-                        protocol=pickle.HIGHEST_PROTOCOL)
-    handle.write(_SNAPSHOT_HEAD.pack(len(head)) + head)
-    for blob in blobs.values():
-        handle.write(blob)
-    return handle.tell()
-
-
-class _Stored:
-    """The snapshot and journal on disk, each table read when first asked for. The file
-    stays open: a build writing a new snapshot meanwhile replaces the name, not the
-    file being read."""
-
-    def __init__(self, handle, base: int, generation: str, written_ns: int, index: dict,
-                 journal: dict[str, list], sizes: tuple[int, int]):
-        self.handle, self.base, self.index = handle, base, index
-        self.generation, self.written_ns = generation, written_ns
-        self.journal = journal
-        self.sizes = sizes
-
-    @classmethod
-    def open(cls, folder: Path, key: str) -> _Stored:
-        """Raises on any damage of the index or the journal (the tables are checked
-        when read)."""
-        handle = (folder / SNAPSHOT).open("rb")
-        try:
-            snapshot_bytes = os.fstat(handle.fileno()).st_size
-            (size,) = _SNAPSHOT_HEAD.unpack(handle.read(_SNAPSHOT_HEAD.size))
-            if size > snapshot_bytes:  # never allocate what a garbage length says
-                raise ValueError("cut-off snapshot")
-            stored_key, generation, written_ns, index = unpickled(handle.read(size),
-                                                                  "its index")
-            if stored_key != key:
-                raise _Foreign
-            _check_index(index)
-            journal, written_ns, journal_bytes = _read_journal(folder, generation, written_ns)
-            return cls(handle, _SNAPSHOT_HEAD.size + size, generation, written_ns, index,
-                       journal, (snapshot_bytes, journal_bytes))
-        except BaseException:
-            handle.close()
-            raise
-
-    def names(self) -> set[str]:
-        return set(self.index) | set(self.journal)
-
-    def read(self, name: str) -> dict:
-        table = {}
-        if name in self.index:
-            offset, size, check = self.index[name]
-            self.handle.seek(self.base + offset)
-            blob = self.handle.read(size)
-            if len(blob) != size or hashlib.blake2b(blob, digest_size=16).digest() != check:
-                raise CacheDamaged(f"its {name} table is damaged")
-            with long_lived():
-                table = unpickled(blob, f"its {name} table")
-            if not isinstance(table, dict):
-                raise CacheDamaged(f"its {name} table is a {type(table).__name__}")
-        for changed, removed in self.journal.get(name, ()):
-            for key in removed:
-                table.pop(key, None)
-            table.update(changed)
-        return table
-
-    def add(self, name: str, change: tuple[dict, list]) -> None:
-        self.journal.setdefault(name, []).append(change)
-
-    def close(self) -> None:
-        self.handle.close()
-
-
-def _read_journal(folder: Path, generation: str, written_ns: int
-                  ) -> tuple[dict[str, list], int, int]:
-    """Each table's changes in the journal records of this snapshot, the time the last
-    one was written, and the journal's size; raises on any damage."""
-    try:
-        journal = (folder / JOURNAL).read_bytes()
-    except FileNotFoundError:
-        journal = b""
-    changes_by_table: dict[str, list] = {}
-    stream = io.BytesIO(journal)
-    while head := stream.read(_RECORD_HEAD.size):
-        size, check = _RECORD_HEAD.unpack(head)
-        body = stream.read(size)
-        if len(body) != size or hashlib.blake2b(body, digest_size=16).digest() != check:
-            raise ValueError("damaged journal")
-        record_generation, record_ns, changes = unpickled(body, "its journal")
-        if record_generation != generation:
-            continue  # written against an earlier snapshot
-        for name, change in changes.items():
-            if name not in _TABLES and not name.startswith(_FOLDER_TABLES):
-                raise ValueError(f"journal names an unknown table {name!r}")
-            changed, removed = change
-            if not isinstance(changed, dict) or not isinstance(removed, list):
-                raise ValueError(f"journal holds a damaged change of {name!r}")
-            changes_by_table.setdefault(name, []).append(change)
-        written_ns = record_ns
-    return changes_by_table, written_ns, len(journal)
-
-
-def _check_index(index) -> None:
-    """Raise unless `index` maps table names to (offset, size, digest)."""
-    if not isinstance(index, dict):
-        raise ValueError("damaged index")
-    for name, place in index.items():
-        if not (isinstance(name, str) and isinstance(place, tuple) and len(place) == 3
-                and isinstance(place[0], int) and isinstance(place[1], int)):
-            raise ValueError("damaged index")
 
 
 def _same(old, new) -> bool:
     return old is new or old == new
-
-
-def _journal_record(generation: str, written_ns: int, changes: dict) -> bytes:
-    body = pickle.dumps((generation, written_ns, changes), protocol=pickle.HIGHEST_PROTOCOL)
-    return _RECORD_HEAD.pack(len(body), hashlib.blake2b(body, digest_size=16).digest()) + body
 
 
 def _make_folder(folder: Path) -> None:
@@ -543,7 +377,7 @@ def layout_digest(kinds: tuple[type, ...]) -> str:
     fields, in order: a pickle names a class by module and qualified name, so a cache
     written before one moved would fail to load (it is dropped by its key instead)."""
     text = repr([(kind.__module__, kind.__qualname__, _field_names(kind)) for kind in kinds])
-    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+    return digest(text, size=8)
 
 
 def _field_names(kind: type) -> tuple[str, ...]:
@@ -551,49 +385,3 @@ def _field_names(kind: type) -> tuple[str, ...]:
     return names if names is not None else tuple(f.name for f in dataclasses.fields(kind))
 
 
-def stat_key(stat: os.stat_result) -> tuple[int, int, int]:
-    return _stat_key(stat)
-
-
-def _stat_key(stat: os.stat_result) -> tuple[int, int, int]:
-    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-
-
-class BuildSession:
-    """What a long-running process (the preview server) keeps between its builds: the
-    build cache stays in memory instead of being read and written every time, and is
-    written at most every `write_interval` seconds and when the session closes.
-
-    A crash between writes loses nothing that matters: the output folder's marker then
-    names a build the cache on disk does not know, and the next build starts afresh."""
-
-    def __init__(self, write_interval: float = 5.0):
-        self.write_interval = write_interval
-        self._cache: BuildCache | None = None
-        self._written = 0.0
-        self._writing = threading.Lock()  # the server's rebuild thread, or its shutdown
-
-    def cache(self, folder: Path, settings: str) -> BuildCache:
-        key = cache_key(settings)
-        if self._cache is None or self._cache.folder != folder or self._cache.data.key != key:
-            self.close()
-            if self._cache is not None:
-                self._cache.data.close()
-            self._cache = BuildCache.open(folder, settings)
-        return self._cache
-
-    def forget(self) -> None:
-        """Drop the cache kept in memory without writing it (it was found damaged)."""
-        self._cache = None
-
-    def save_if_due(self) -> None:
-        """Write the cache if `write_interval` has passed since the last write; the
-        server calls it after a rebuild has been reported, so no rebuild waits for it."""
-        if self._cache is not None and time.monotonic() - self._written > self.write_interval:
-            self.close()
-
-    def close(self) -> None:
-        with self._writing:
-            if self._cache is not None and self._cache.dirty:
-                self._cache.write()
-            self._written = time.monotonic()

@@ -9,11 +9,12 @@ and the translations it links to, or the cards of its listing.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from pathlib import Path
 
 from .. import __version__
+from ..digests import digest as digest_of
+from ..digests import hasher as new_hasher
 from ..errors import SourceRef
 from ..model import Article
 from ..outputs.pages import Page
@@ -21,12 +22,12 @@ from ..outputs.views import LanguageView
 
 
 def digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return digest_of(data)
 
 
 def files_fingerprint(folders: list[Path]) -> str:
     """Names and bytes of every file under the folders (templates, static, catalogs)."""
-    hasher = hashlib.blake2b(digest_size=16)
+    hasher = new_hasher()
     for folder in folders:
         if not folder.is_dir():
             continue

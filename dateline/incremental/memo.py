@@ -10,10 +10,10 @@ reported again on every build until it is fixed.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 from ..config import Config
+from ..digests import digest
 from ..fields import FrontMatter
 from ..model import Article
 
@@ -22,7 +22,7 @@ def settings_token(config: Config) -> str:
     """What every article's fields depend on besides its files: the configuration."""
     text = "\0".join((config.source_text, repr(config.site), repr(config.languages),
                       repr(config.images), str(config.paths.content)))
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    return digest(text)
 
 
 @dataclass(eq=False)

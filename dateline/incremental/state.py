@@ -7,7 +7,6 @@ that output is already right and the build can stop after a few hundred `stat` c
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import time
@@ -17,6 +16,7 @@ import msgspec
 
 from .. import __version__
 from ..atomic import replacing
+from ..digests import digest
 from ..errors import Problem, SourceRef
 from ..inputs import Confinement, walk
 from .cachedamage import reason
@@ -56,8 +56,7 @@ def inputs_key(folders: list[Path], files: list[Path], settings: str,
         newest = max(newest, stat.st_mtime_ns)
         lines.append(f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}\0{stat.st_ino}"
                      f"\0{stat.st_mode}\n")
-    digest = hashlib.blake2b("".join(lines).encode(), digest_size=16).hexdigest()
-    return digest, newest, stats
+    return digest("".join(lines)), newest, stats
 
 
 def next_change(dates: list[dt.datetime], now: dt.datetime, window: dt.timedelta) -> str:

@@ -10,13 +10,15 @@ the source's content hash and the settings, which also name the published file.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import warnings
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import msgspec
+
+from ..digests import digest
+from ..digests import hasher as new_hasher
 
 PASSTHROUGH = {".svg": "image/svg+xml", ".gif": "image/gif"}
 FORMATS = {"webp": ("WEBP", "image/webp"), "jpeg": ("JPEG", "image/jpeg"),
@@ -70,7 +72,7 @@ class Job(msgspec.Struct, frozen=True):
     def key(self) -> str:
         text = repr((_ENCODER_VERSION, self.digest, self.box, self.width, self.height,
                      self.format, self.quality, self.keep_metadata))
-        return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+        return digest(text, size=8)
 
 
 class Rendition(msgspec.Struct, frozen=True):
@@ -249,7 +251,7 @@ def _encode(upright, exif, icc: bytes | None, job: Job) -> bytes:
 
 
 def file_digest(path: Path) -> str:
-    hasher = hashlib.blake2b(digest_size=16)
+    hasher = new_hasher()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             hasher.update(block)

@@ -27,7 +27,7 @@ from .. import locales_dirs_for
 from ..build.pipeline import BuildOptions, BuildResult, build
 from ..config import Config, load_config
 from ..errors import DatelineError, Problem, SourceRef, UsageError, display_path
-from ..incremental.cache import BuildSession
+from ..incremental.session import BuildSession
 from ..inputs import confinement_of, link_targets
 from ..noise import is_editor_noise
 from .alarm import Alarm, Clock, system_clock

@@ -27,7 +27,7 @@ def test_a_stylesheet_names_the_hashed_files_it_uses(tmp_path):
         "fonts/serif.woff2": b"font",
         "img/logo.svg": "<svg/>",
     })
-    published = publish_theme_files(static, fingerprint=True)
+    published = publish_theme_files(static)
     css = published["css/site.css"].data.decode()
     font, logo, base = (published[n].url for n in ("fonts/serif.woff2", "img/logo.svg",
                                                     "css/base.css"))
@@ -40,7 +40,7 @@ def test_a_stylesheet_names_the_hashed_files_it_uses(tmp_path):
         assert untouched in css
     # The stylesheet's name follows the files it uses.
     (tmp_path / "static/fonts/serif.woff2").write_bytes(b"another font")
-    again = publish_theme_files(static, fingerprint=True)
+    again = publish_theme_files(static)
     assert again["css/site.css"].url != published["css/site.css"].url
     assert again["css/base.css"].url == published["css/base.css"].url
 
@@ -49,16 +49,8 @@ def test_a_stylesheet_is_published_minified(tmp_path):
     static = theme(tmp_path, {"style.css": "/* why */ body { color: #222 }\n",
                               "min.css": "body{color:#222}", "a.css": "@import 'b.css';",
                               "b.css": "@import 'a.css';"})
-    published = publish_theme_files(static, fingerprint=True)
+    published = publish_theme_files(static)
     assert published["style.css"].data == b"body{color:#222}"
     assert published["min.css"].data is None  # already minified: copied as it is
     assert published["style.css"].url == published["min.css"].url.replace("min.", "style.")
     assert set(published) == {"style.css", "min.css", "a.css", "b.css"}  # a loop does not hang
-
-
-def test_the_preview_keeps_every_name_and_byte(tmp_path):
-    static = theme(tmp_path, {"style.css": "h1 { background: url(logo.svg) }",
-                              "logo.svg": "<svg/>"})
-    published = publish_theme_files(static, fingerprint=False)
-    assert {n: (f.url, f.data) for n, f in published.items()} == {
-        "style.css": ("static/style.css", None), "logo.svg": ("static/logo.svg", None)}

@@ -1,0 +1,157 @@
+"""After the output is committed: what the next build starts from (the cache, the
+saved model, the record of inputs that lets a build with nothing to do stop at once)
+and the build's result."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+
+from msgspec import Struct
+
+from ..config import Config
+from ..digests import stat_key
+from ..errors import Problem, Problems, SourceRef, display_path
+from ..incremental import state
+from ..incremental.cachedamage import damage_warning
+from ..incremental.reuse import LastModel
+from ..outputs.sitemaps import NEWS_WINDOW
+from . import faults, savedbuild, vocabulary
+from .context import BuildContext, ThemeInputs
+from .modelstage import SiteModel
+from .options import BuildResult
+from .output import OutputWriter
+from .planning import BuildPlan, borrowed, fallbacks
+
+
+class Summary(Struct, frozen=True):
+    """What the build reports beside its files (and the next build with nothing to do
+    reports again)."""
+
+    held_back: tuple[tuple[SourceRef, str], ...]
+    fallbacks: dict[str, int]
+    label_fallbacks: dict[str, int]
+    valid_until: str
+    """The first moment the clock alone changes the site (`state.next_change`)."""
+
+
+def remember_build(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
+                   plan: BuildPlan, writer: OutputWriter) -> bool:
+    """Keep what this build learnt in the cache (and, in a preview session, in memory);
+    whether the cache on disk is as this build left it."""
+    cache, session = ctx.cache, ctx.options.session
+    prepared, saved = model.prepared, model.saved
+    nothing_new = (saved is None and writer.incremental and not writer.written
+                   and not writer.removed and all(p.cached for p in prepared)
+                   and len(prepared) == len(cache.data.sources))
+    if saved is None:
+        cache.data.assembly.finish(model.site.articles, plan.shared)
+    if session is not None:
+        ctx.memory.digests = plan.digests
+        last = LastModel(model.site, tuple(plan.pages), tuple(plan.fingerprints),
+                         theme.site_fingerprint, theme.templates)
+        ctx.memory.reuse.remember(last, model.body_images, theme.shape)
+    faults.point("stage.cache")
+    if nothing_new:
+        return True
+    sources = front_matter = None
+    if saved is not None:
+        cache.put_sources(saved.entries)  # the other sources' entries stay unread
+    else:
+        valid = [p for p in prepared if p.valid]
+        sources = {str(p.doc.path): p.entry for p in valid}
+        front_matter = {str(p.doc.path): (p.doc.meta, p.doc.key_lines) for p in valid}
+    cache.update(sources, ctx.begun.output, writer.record(), front_matter)
+    if session is not None:
+        return True
+    return _remember(cache.write, ctx.config, ctx.problems)
+
+
+def summarize(ctx: BuildContext, model: SiteModel, plan: BuildPlan) -> Summary:
+    config, site = ctx.config, model.site
+    if config.locale_facts is not None:
+        config.locale_facts.save()
+    label_fallbacks = vocabulary.label_fallbacks(
+        {code: ({s.key for s in view.sections}, {t.key for t in view.tags})
+         for code, view in plan.views.items()}, config)
+    dates = [a.date for a in site.articles] + [a.date for a, _ in site.held_back]
+    return Summary(tuple((article.source, why) for article, why in site.held_back),
+                   fallbacks(config, plan.views), label_fallbacks,
+                   state.next_change(dates, ctx.begun.now, NEWS_WINDOW))
+
+
+def save_model(ctx: BuildContext, theme: ThemeInputs, model: SiteModel, plan: BuildPlan,
+               build_id: str, summary: Summary) -> None:
+    """Save the model for the next command-line build (`savedbuild`): the whole of it
+    after planning afresh, else the head with this build's edits."""
+    begun, saved = ctx.begun, model.saved
+    if ctx.options.session is not None or begun.stats is None:
+        return
+    whole = None
+    if saved is None:
+        generation, edits = os.urandom(16).hex(), {}
+        whole = savedbuild.SavedModel(generation, model.site, tuple(plan.pages),
+                                      tuple(plan.fingerprints), plan.shared)
+    else:
+        generation, edits = saved.head.generation, saved.versions
+    head = savedbuild.SavedHead(
+        key=savedbuild.key_of(ctx.cache.data.key, theme.shape), generation=generation,
+        output=str(begun.output), build_id=build_id, written_ns=time.time_ns(),
+        valid_until=dt.datetime.fromisoformat(summary.valid_until),
+        stats={path: stat_key(stat) for path, stat in begun.stats.items()},
+        warnings=model.content_warnings, site_fingerprint=theme.site_fingerprint,
+        templates=theme.templates, edits=edits)
+    savedbuild.save(ctx.config.paths.cache, begun.output, head, whole)
+
+
+def save_state(ctx: BuildContext, writer: OutputWriter, plan: BuildPlan, summary: Summary,
+               cache_written: bool) -> None:
+    """The record of every input's stat that lets the next build with nothing to do stop
+    at once; never when the cache could not be written (the next build must rebuild)."""
+    if not ctx.begun.inputs or not cache_written:
+        return
+    config = ctx.config
+    _remember(lambda: state.save(config.paths.cache, ctx.begun.output, {
+        "key": ctx.begun.inputs, "build_id": writer.build_id, "pages": len(plan.pages),
+        "files": len(writer.new), "valid_until": summary.valid_until,
+        "held_back": [[ref.path, ref.line, why] for ref, why in summary.held_back],
+        "warnings": state.problems_to_json(ctx.problems.warnings),
+        "fallbacks": summary.fallbacks, "label_fallbacks": summary.label_fallbacks,
+    }), config, ctx.problems)
+
+
+def result(ctx: BuildContext, model: SiteModel, plan: BuildPlan, writer: OutputWriter,
+           summary: Summary) -> BuildResult:
+    return BuildResult(
+        output=ctx.begun.output, pages=len(plan.pages), files=len(writer.new),
+        seconds=time.perf_counter() - ctx.begun.seconds, held_back=summary.held_back,
+        warnings=[*_damage_warnings(ctx.damage, ctx.config), *ctx.problems.warnings],
+        fallbacks=summary.fallbacks, label_fallbacks=summary.label_fallbacks,
+        written=len(writer.written), unchanged=writer.unchanged, removed=len(writer.removed),
+        incremental=writer.incremental, rendered=writer.rendered,
+        photos_made=model.photos_made, changed_files=tuple(sorted(writer.written)),
+        borrowed=borrowed(model.site, plan.views, ctx.options.languages),
+        replanned=plan.replanned, valid_until=dt.datetime.fromisoformat(summary.valid_until),
+    )
+
+
+def _damage_warnings(damage: list[str], config: Config) -> list[Problem]:
+    """The one warning of cache files that could not be read, said by the build that
+    dropped them (never saved with the others: the next build has nothing to say)."""
+    if not damage:
+        return []
+    return [damage_warning(config.paths.cache, config.paths.root, "; ".join(damage))]
+
+
+def _remember(write, config: Config, problems: Problems) -> bool:
+    """Write what the next build starts from. The site is already complete: a disk that
+    refuses (full, read-only) costs the next build its shortcuts, and is said so."""
+    try:
+        write()
+        return True
+    except OSError as exc:
+        where = SourceRef(display_path(config.paths.cache, config.paths.root) + "/", 0)
+        problems.warn(where, f"the build cache could not be written ({exc.strerror or exc});"
+                      " the site is complete, and the next build starts afresh")
+        return False

@@ -1,0 +1,84 @@
+"""The model of the site for this build: the last build's, kept with its body edits
+swapped in (from the saved model on disk, `savedstore`, or the preview server's memory,
+`reuse.MemoryStore`), or the sources read and assembled afresh with their photos made.
+See docs/incremental.md."""
+
+from __future__ import annotations
+
+from msgspec import Struct
+from msgspec import field as msgspec_field
+
+from ..errors import ContentError
+from ..incremental.cache import OutputRecord
+from ..incremental.reuse import Kept
+from ..model import Site
+from .context import BuildContext, ThemeInputs
+from .photostage import make_photos
+from .prepare import Prepared
+from .reading import assemble_site, read_sources
+from .renditions import PhotoLibrary, kept_renditions_sound
+from .savedstore import SavedEdits, SavedStore
+
+
+class SiteModel(Struct):
+    site: Site
+    prepared: list[Prepared] = msgspec_field(default_factory=list)
+    """The sources as read (empty when the saved model stood for them)."""
+    photos_made: int = 0
+    kept: Kept | None = None
+    """What this build keeps of the last one (its plan, with body edits swapped in)."""
+    saved: SavedEdits | None = None
+    """The saved model's edits, when it stood for the sources."""
+    body_images: dict[str, tuple] | None = None
+    """In a preview session: source path → the images its body shows, as prepared."""
+    content_warnings: tuple = ()
+    """What reading, assembling and the photos reported (the catalogs report theirs anew
+    every build)."""
+
+
+def make_model(ctx: BuildContext, theme: ThemeInputs, record: OutputRecord | None
+               ) -> SiteModel:
+    """The site model; raises on errors in the content."""
+    photos = PhotoLibrary(ctx.config.images, ctx.cache)
+    # A command-line build after edits that changed article bodies alone takes the last
+    # build's model from the cache (`savedstore`), the preview server its own.
+    if ctx.options.session is None and record is not None:
+        store = SavedStore(ctx, photos, record.build_id)
+        kept = _sound(ctx, store.kept(theme.probe()))
+        if kept is not None:
+            saved = store.saved
+            ctx.problems.warnings.extend(saved.head.warnings)
+            for html in saved.bodies:
+                ctx.cache.bodies.put(html)
+            ctx.cache.bodies.flush()
+            return SiteModel(kept.site, kept=kept, saved=saved)
+    return _read_afresh(ctx, theme, photos)
+
+
+def _read_afresh(ctx: BuildContext, theme: ThemeInputs, photos: PhotoLibrary) -> SiteModel:
+    """The site from its sources, with its photos made; in a preview session, an edit
+    that changed article bodies alone needs neither photos nor a new page plan."""
+    prepared = read_sources(ctx, photos)
+    site = assemble_site(ctx, prepared, photos)
+    kept = body_images = None
+    if ctx.options.session is not None:
+        store = ctx.memory.reuse
+        body_images = {str(p.doc.path): p.images for p in prepared}
+        if ctx.options.clean:
+            store.forget()
+        else:
+            kept = store.kept(theme.probe(site, body_images))
+    ctx.progress.stage("photos")
+    kept = _sound(ctx, kept)
+    if kept is not None:
+        return SiteModel(kept.site, prepared, kept=kept, body_images=body_images)
+    site, photos_made = make_photos(site, prepared, ctx.config, ctx.jobs, ctx.problems,
+                                    ctx.options.clean)
+    ctx.problems.raise_if_any(ContentError)
+    return SiteModel(site, prepared, photos_made, body_images=body_images)
+
+
+def _sound(ctx: BuildContext, kept: Kept | None) -> Kept | None:
+    if kept is not None and not kept_renditions_sound(kept.site.assets, ctx.config.paths.cache):
+        return None  # a cached photo rendition is damaged: the photo stage remakes it
+    return kept

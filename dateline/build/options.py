@@ -1,0 +1,119 @@
+"""What a build is asked to do and what it reports: `BuildOptions`, `BuildResult`, and
+`Started`, what `pipeline.build` found out before the stages run. Imported by the
+pipeline and every stage (and never importing them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..bodies import MARKDOWN_EXTENSIONS
+from ..config import Config
+from ..errors import ContentError, Problem, SourceRef
+from ..urls import Linker
+
+if TYPE_CHECKING:  # a build with nothing to do imports no more than it needs
+    from ..incremental.session import BuildSession
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    output: Path | None = None
+    """Where to write the site (default: paths.output of the config)."""
+    drafts: bool = False
+    future: bool = False
+    now: dt.datetime | None = None
+    """The build time (default: now); decides what counts as future."""
+    languages: tuple[str, ...] = ()
+    """Build only these languages (default: all)."""
+    jobs: int = 0
+    """Worker processes (default: one per core); 1 renders in this process."""
+    clean: bool = False
+    """Ignore the build cache and write the whole output afresh."""
+    progress: bool = False
+    """Show a progress line on stderr (the CLI turns it on for terminals)."""
+    session: BuildSession | None = None
+    """State kept between builds by a long-running process (the preview server)."""
+    changed: frozenset[Path] | None = None
+    """In a session: every file created, changed or deleted since the session's last
+    successful build, when the caller knows (the preview server's watcher); sources not
+    among them are then taken as they were, without looking at the disk."""
+    strict: bool = False
+    """Every warning is an error: the build stops before writing anything
+    (`StrictWarnings`), and a build with nothing to do fails on the last one's."""
+
+
+@dataclass
+class BuildResult:
+    output: Path
+    pages: int
+    files: int
+    seconds: float
+    held_back: tuple[tuple[SourceRef, str], ...] = ()
+    """Drafts and scheduled articles left out: where each is, and why."""
+    warnings: list[Problem] = field(default_factory=list)
+    fallbacks: dict[str, int] = field(default_factory=dict)
+    label_fallbacks: dict[str, int] = field(default_factory=dict)
+    """Per language, the section and tag keys its pages show with the default language's
+    label, for want of their own (`vocabulary`)."""
+    written: int = 0
+    """Files whose bytes changed (all of them in a clean build)."""
+    unchanged: int = 0
+    removed: int = 0
+    incremental: bool = False
+    photos_made: int = 0
+    """Photo renditions encoded by this build (the rest came from the cache)."""
+    rendered: int = 0
+    """Pages rendered (the rest were known unchanged from their fingerprints)."""
+    changed_files: tuple[str, ...] = ()
+    borrowed: frozenset[str] = frozenset()
+    """With `languages`: the sources in other languages that the chosen languages' pages
+    show (originals their translations inherit from and link to)."""
+    up_to_date: bool = False
+    """True when no input changed since the last build into this output: nothing was read."""
+    replanned: bool = True
+    """False when only article bodies changed and the build kept the last build's page
+    plan (the preview server's memory or the saved model: `reuse`)."""
+    valid_until: dt.datetime | None = None
+    """The first moment after the build's time at which the clock alone changes the site
+    (a scheduled story and its translations published, a story leaving the news
+    sitemap): the preview server rebuilds then (`state.next_change`)."""
+
+
+class StrictWarnings(ContentError):
+    """A strict build's warnings, which it treats as errors."""
+
+
+def check_strict(options: BuildOptions, warnings: list[Problem]) -> None:
+    """Raise the warnings as errors when the build is strict."""
+    if options.strict and warnings:
+        raise StrictWarnings(sorted(warnings, key=lambda p: (p.where.path, p.where.line)))
+
+
+@dataclass(frozen=True)
+class Started:
+    """What `build` found out before deciding there is work to do."""
+
+    seconds: float
+    """`time.perf_counter()` when the build started."""
+    output: Path
+    now: dt.datetime
+    linker: Linker
+    settings: str
+    """`settings_key` of the configuration."""
+    inputs: str
+    """`state.inputs_key` of every input file ("" in a preview server's session, which
+    keeps no state for the shortcut)."""
+    stats: dict[str, os.stat_result] | None = None
+    """Every input file's stat, taken for that key (the sources are not walked twice)."""
+    damage: str | None = None
+    """Why the last build's record (`state`) could not be read, when it could not."""
+
+
+def settings_key(config: Config, linker: Linker) -> str:
+    """What rendered bodies depend on besides their own file."""
+    return (f"{MARKDOWN_EXTENSIONS}|{linker.base_url}|{linker.relative}|{config.paths.content}|"
+            f"{config.images}")

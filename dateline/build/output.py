@@ -1,0 +1,159 @@
+"""Writing the output: the pages rendered again, the feeds and sitemaps whose inputs
+changed, the theme's files and the photos, each written only when its bytes changed
+(`OutputWriter`), then committed in one step (`write`)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..digests import digest, stat_key
+from ..incremental.cache import OutputRecord
+from ..urls import Linker
+from .context import BuildContext, ThemeInputs
+from .discovery import discovery_groups
+from .modelstage import SiteModel
+from .planning import BuildPlan
+from .rendering import PageJob, render_pages
+from .write import (
+    HEADERS_FILE,
+    ChangeSet,
+    StagedOutput,
+    cache_headers,
+    unpublished_of,
+)
+
+
+class OutputWriter:
+    """The output folder being written: what it held (`old`, from the cache's record),
+    what it holds now (`new`: file → (fingerprint of its inputs, digest of its bytes)),
+    and which files were written and removed."""
+
+    def __init__(self, output: Path, record: OutputRecord | None, unpublished: str):
+        build_id = os.urandom(16).hex()  # (uuid would import platform, ~2 ms)
+        self.staged: StagedOutput = (ChangeSet if record else StagedOutput)(
+            output, build_id, unpublished)
+        self.incremental = record is not None
+        """The output folder is what the cache remembers: only changes are written."""
+        self.old: dict[str, tuple[str, str]] = record.files if record else {}
+        self.old_groups = record.groups if record else {}
+        self.new: dict[str, tuple[str, str]] = {}
+        self.groups: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self.written: list[str] = []
+        self.removed: list[str] = []
+        self.rendered = 0
+
+    @property
+    def build_id(self) -> str:
+        return self.staged.build_id
+
+    @property
+    def unchanged(self) -> int:
+        return len(self.new) - len(self.written)
+
+    def record(self) -> OutputRecord:
+        return OutputRecord(self.staged.build_id, self.new, self.groups)
+
+    def keep(self, file: str, known: tuple[str, str]) -> None:
+        self.new[file] = known
+
+    def made(self, file: str, fingerprint: str, file_digest: str, changed: bool) -> None:
+        """A file written (when `changed`) by someone else: a worker rendering pages."""
+        self.new[file] = (fingerprint, file_digest)
+        if changed:
+            self.written.append(file)
+
+    def put(self, file: str, data: bytes, fingerprint: str) -> None:
+        file_digest = digest(data)
+        self.new[file] = (fingerprint, file_digest)
+        if self.old.get(file, ("", ""))[1] != file_digest:
+            self.staged.write(file, data)
+            self.written.append(file)
+
+    def copy(self, file: str, source: Path) -> None:
+        # A copied file's fingerprint is its source's stat key.
+        fingerprint = "{}:{}:{}".format(*stat_key(source.stat()))
+        previous = self.old.get(file)
+        if previous is not None and previous[0] == fingerprint:
+            self.new[file] = previous
+            return
+        data = source.read_bytes()
+        file_digest = digest(data)
+        self.new[file] = (fingerprint, file_digest)
+        if previous is None or previous[1] != file_digest:
+            self.staged.write(file, data)
+            self.written.append(file)
+
+    def keep_group(self, name: str, previous: tuple[str, tuple[str, ...]]) -> None:
+        """A group of files made together (a feed, the sitemaps) kept as it was."""
+        self.new.update({file: self.old[file] for file in previous[1]})
+        self.groups[name] = previous
+
+    def put_group(self, name: str, fingerprint: str, files: list[tuple[str, bytes]]) -> None:
+        for file, data in files:
+            self.put(file, data, fingerprint)
+        self.groups[name] = (fingerprint, tuple(file for file, _ in files))
+
+    def commit(self) -> None:
+        """Remove the files the site no longer has and swap the output in."""
+        self.removed = sorted(set(self.old) - set(self.new))
+        self.staged.commit(self.removed)
+
+
+def open_writer(ctx: BuildContext, record: OutputRecord | None) -> OutputWriter:
+    options = ctx.options
+    return OutputWriter(ctx.begun.output, record, unpublished_of(options.drafts,
+                                                                 options.future))
+
+
+def write_pages(ctx: BuildContext, theme: ThemeInputs, plan: BuildPlan,
+                writer: OutputWriter) -> None:
+    """Render the pages whose fingerprints changed; the others stand as they are."""
+    ctx.progress.stage("rendering")
+    dirty = []
+    for index, page in enumerate(plan.pages):
+        known = writer.old.get(page.file)
+        if known is not None and known[0] == plan.fingerprints[index]:
+            writer.keep(page.file, known)  # made from the same inputs: unchanged
+        else:
+            dirty.append(index)
+    job = PageJob(theme.env, [plan.pages[i] for i in dirty],
+                  [plan.fingerprints[i] for i in dirty], plan.views, ctx.begun.linker,
+                  ctx.config, theme.assets, writer.staged, writer.old)
+    for rendered in render_pages(job, ctx.jobs, ctx.progress):
+        writer.made(rendered.file, rendered.fingerprint, rendered.digest, rendered.changed)
+    writer.rendered = len(dirty)
+
+
+def write_discovery(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
+                    plan: BuildPlan, writer: OutputWriter) -> None:
+    """Feeds, sitemaps and robots.txt, each group made again when its inputs changed."""
+    ctx.progress.stage("writing")
+    any_language = next(iter(plan.by_language.values()), None)
+    # After body edits alone, the last build's sitemaps and the feeds without the
+    # edited stories stand (the clock cannot have changed them: `valid_until`).
+    kept = None
+    if model.saved is not None:
+        kept = (writer.old_groups, {a.translation_key for a in model.saved.versions.values()})
+    for group in discovery_groups(model.site, plan.views, plan.pages, ctx.begun.linker,
+                                  ctx.begun.now, theme.site_fingerprint,
+                                  any_language.article if any_language else None,
+                                  plan.digests, kept):
+        previous = writer.old_groups.get(group.name)
+        if previous is not None and previous[0] == group.fingerprint:
+            writer.keep_group(group.name, previous)
+        else:
+            writer.put_group(group.name, group.fingerprint, group.make())
+
+
+def write_files(theme: ThemeInputs, model: SiteModel, linker: Linker,
+                writer: OutputWriter) -> None:
+    """The theme's files, the hosts' cache headers and the photos."""
+    for file in theme.files.values():
+        if file.data is None:
+            writer.copy(file.url, file.source)
+        else:  # a stylesheet naming the hashed files it uses
+            writer.put(file.url, file.data, digest(file.data))
+    writer.put(HEADERS_FILE, cache_headers(linker), "")
+    for asset in model.site.assets:
+        writer.copy(asset.url, asset.source)

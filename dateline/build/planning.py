@@ -1,0 +1,112 @@
+"""Planning: the languages' views, every page and its fingerprint (what it is made
+from), planned afresh or taken from the last build with body edits swapped in."""
+
+from __future__ import annotations
+
+import gettext
+
+from msgspec import Struct
+
+from .. import locales_dirs_for
+from ..config import Config
+from ..errors import Problems
+from ..i18n.catalog_checks import plural_rule_of
+from ..i18n.catalogs import (
+    SOURCE_LANGUAGE,
+    UiStrings,
+    count_untranslated,
+    load_translations,
+    template_ids,
+    template_in,
+)
+from ..incremental.fingerprints import DigestMemo, PageFingerprints
+from ..model import Site
+from ..outputs.pages import Page, plan_pages
+from ..outputs.views import LanguageView
+from .context import BuildContext, ThemeInputs
+from .modelstage import SiteModel
+
+
+class BuildPlan(Struct):
+    views: dict[str, LanguageView]
+    by_language: dict[str, PageFingerprints]
+    digests: DigestMemo
+    """Fingerprints by what they were made from, for the rest of the build."""
+    shared: dict[str, dict[str, str]]
+    """Article and card fingerprints by URL (`PageFingerprints`)."""
+    pages: list[Page]
+    fingerprints: list[str]
+    replanned: bool
+    """False when the last build's plan stood, with body edits swapped in."""
+
+
+def plan_site(ctx: BuildContext, theme: ThemeInputs, model: SiteModel) -> BuildPlan:
+    """The languages' views, the pages and their fingerprints: planned afresh, or the
+    last build's plan kept with the body edits swapped in (`reuse`), only the pages
+    showing them fingerprinted again."""
+    site, kept = model.site, model.kept
+    views = _make_views(site, ctx.config, ctx.problems, ctx.options.languages)
+    digests = (ctx.memory.digests or DigestMemo()).next()
+    shared = kept.shared if kept is not None and kept.shared is not None else None
+    if shared is None:
+        shared = ctx.cache.data.assembly.known_fingerprints(site.articles)
+    by_language = {code: PageFingerprints(view, theme.site_fingerprint, shared,
+                                          theme.templates, digests)
+                   for code, view in views.items()}
+    if kept is None:
+        pages = plan_pages(views, ctx.config.site.default_language)
+        return BuildPlan(views, by_language, digests, shared, pages,
+                         [by_language[p.lang].of(p) for p in pages], True)
+    digests.keep_all()  # the pages not planned again still stand for their values
+    pages, fingerprints = kept.pages, kept.fingerprints
+    for index in kept.edited:
+        fingerprints[index] = by_language[pages[index].lang].of(pages[index])
+    return BuildPlan(views, by_language, digests, shared, pages, fingerprints, False)
+
+
+def _make_views(site: Site, config: Config, problems: Problems,
+                only: tuple[str, ...]) -> dict[str, LanguageView]:
+    locales_dirs = locales_dirs_for(config.paths.locales)
+    default = config.site.default_language
+    cache = config.paths.cache / "catalogs"
+    default_strings = load_translations(locales_dirs, default, config.paths.root, problems,
+                                        cache, plural_rule_of(config.language(default).locale))
+    views = {}
+    for language in config.languages:
+        if only and language.code not in only:
+            continue
+        own = (default_strings if language.code == default
+               else load_translations(locales_dirs, language.code, config.paths.root,
+                                      problems, cache, plural_rule_of(language.locale)))
+        fallback = default_strings if language.code != default else None
+        strings = UiStrings(own=own, fallback=fallback or gettext.NullTranslations(),
+                            count_fallbacks=language.code != SOURCE_LANGUAGE)
+        views[language.code] = LanguageView(site, language, strings)
+    return views
+
+
+def fallbacks(config: Config, views: dict[str, LanguageView]) -> dict[str, int]:
+    """UI strings each language shows in the default language instead (from the theme's
+    message template, so the count does not depend on which pages were rendered)."""
+    msgids = template_ids(template_in(locales_dirs_for(config.paths.locales)),
+                          config.paths.cache / "catalogs")
+    counts = {}
+    for code, view in views.items():
+        if view.strings.count_fallbacks:
+            missing = count_untranslated(msgids, view.strings.own)
+            if missing:
+                counts[code] = missing
+    return counts
+
+
+def borrowed(site: Site, views: dict[str, LanguageView],
+              languages: tuple[str, ...]) -> frozenset[str]:
+    """Sources outside `languages` that their pages show: every version of a story that
+    has a version in them, and every original where untranslated stories are shown."""
+    if not languages:
+        return frozenset()
+    show_all = any(view.language.untranslated == "show" for view in views.values())
+    return frozenset(
+        str(article.source_path) for _key, group in site.groups
+        if show_all or any(a.lang in languages for a in group)
+        for article in group if article.lang not in languages)

@@ -1,0 +1,150 @@
+"""What can be kept of the last build after edits that changed article bodies alone: one
+detector (`kept`) over two stores of the last build's model, the preview server's memory
+(`MemoryStore`) and the saved model on disk (`build.savedbuild.SavedStore`). See
+docs/incremental.md."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from msgspec import Struct, structs
+
+if TYPE_CHECKING:  # (the preview server's session imports this: a build with nothing to
+    # do must not import the views and pages to say so)
+    from ..model import Article, Site
+    from ..outputs.pages import Page
+
+    BodyEdits = list[tuple[Article, Article]]
+
+MOST_EDITS = 16
+"""More articles changed than this at once (a pull, a search-and-replace): plan afresh."""
+
+# `BodyEdits`: (last version, new version) of every article whose body alone changed, the
+# one meaning of "body edits" across the build.
+
+
+class LastModel(Struct, frozen=True):
+    """The last build's model, as a store keeps it."""
+
+    site: Site
+    pages: tuple[Page, ...]
+    fingerprints: tuple[str, ...]
+    site_fingerprint: str
+    templates: dict[str, str]
+
+
+class Probe(Struct, frozen=True):
+    """What this build knows before it plans, compared with what the last one knew."""
+
+    site_fingerprint: str
+    templates: dict[str, str]
+    shape: tuple
+    """The build options that shape the site (drafts, future, languages)."""
+    site: Site | None = None
+    """The site just assembled, when it was (the preview server reads every source)."""
+    body_images: dict[str, tuple] | None = None
+    """Source path → the images its body shows, as prepared (with `site`)."""
+
+
+class Kept(Struct):
+    """What this build keeps of the last one: its page plan with the edited articles
+    swapped in, its fingerprints, and the pages to fingerprint again."""
+
+    site: Site
+    pages: list[Page]
+    fingerprints: list[str]
+    edited: list[int]
+    shared: dict[str, dict[str, str]] | None = None
+    """Article and card fingerprints by URL, when the store kept them (the saved model);
+    else the cache's assembly memo knows them."""
+
+
+class ReuseStore(Protocol):
+    """Where the last build's model is kept, and how the edits since are found."""
+
+    def kept(self, probe: Probe) -> Kept | None:
+        """What can be kept for a build that knows `probe`; None: plan afresh."""
+
+
+def kept(last: LastModel, site: Site, edits: BodyEdits, probe: Probe) -> Kept | None:
+    """The detector: the last plan stands, with `edits` swapped into `site`'s pages,
+    when neither the site's nor the templates' fingerprints changed (each store has
+    checked that `edits` changed bodies alone)."""
+    if (probe.site_fingerprint, probe.templates) != (last.site_fingerprint, last.templates):
+        return None
+    pages, edited = with_edits(last.pages, edits)
+    return Kept(site, pages, list(last.fingerprints), edited)
+
+
+def same_but_body(a: Article, b: Article) -> bool:
+    return structs.replace(b, digest=a.digest, body_id=a.body_id) == a
+
+
+def with_edits(pages: tuple[Page, ...], edits: BodyEdits) -> tuple[list[Page], list[int]]:
+    """The last build's pages showing the edited articles' new versions, and the indexes
+    of the pages to fingerprint again: those showing an edited article (its own page,
+    the listings with its card) and its translations' pages (which show its card). With
+    a summary, the cards are the same and the listings' fingerprints too."""
+    new_version = {id(a): b for a, b in edits}
+    stories = {b.translation_key for _a, b in edits}
+    swapped, changed = [], []
+    for index, page in enumerate(pages):
+        article, items = page.article, page.items
+        edited = new_version.get(id(article)) if article is not None else None
+        if any(id(item) in new_version for item in items):
+            items = tuple(new_version.get(id(item), item) for item in items)
+        if edited is not None or items is not page.items:
+            page = structs.replace(page, article=edited or article, items=items)
+            changed.append(index)
+        elif article is not None and article.translation_key in stories:
+            changed.append(index)
+        swapped.append(page)
+    return swapped, changed
+
+
+class MemoryStore:
+    """The preview server's store: its last good build, in memory. The body edits are
+    found by comparing the site just assembled with the last one."""
+
+    def __init__(self) -> None:
+        self.last: LastModel | None = None
+        self._shape: tuple | None = None
+        self._body_images: dict[str, tuple] = {}
+
+    def remember(self, last: LastModel, body_images: dict[str, tuple], shape: tuple) -> None:
+        self.last, self._body_images, self._shape = last, body_images, shape
+
+    def forget(self) -> None:
+        self.last = None
+
+    def kept(self, probe: Probe) -> Kept | None:
+        """The last build is forgotten either way (remembered again if this one
+        succeeds)."""
+        last, self.last = self.last, None
+        if last is None or probe.site is None or probe.shape != self._shape:
+            return None
+        edits = self._body_edits(last.site, probe.site, probe.body_images or {})
+        if edits is None:
+            return None
+        # Bodies alone changed: the photos, and so the assets, are the last build's.
+        return kept(last, structs.replace(probe.site, assets=last.site.assets), edits, probe)
+
+    def _body_edits(self, before: Site, after: Site, body_images: dict[str, tuple]
+                    ) -> BodyEdits | None:
+        if (len(before.articles) != len(after.articles)
+                or len(after.held_back) != len(before.held_back)):
+            return None
+        if any(a is not b for (a, _), (b, _) in zip(before.held_back, after.held_back,
+                                                    strict=True)):
+            return None
+        edits = [(a, b) for a, b in zip(before.articles, after.articles, strict=True)
+                 if a is not b]
+        if not edits or len(edits) > MOST_EDITS:
+            return None
+        for a, b in edits:
+            if not same_but_body(a, b):
+                return None
+            path = str(b.source_path)
+            if body_images.get(path) != self._body_images.get(path):
+                return None  # its body shows other photos: other renditions to publish
+        return edits
