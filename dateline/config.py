@@ -18,6 +18,7 @@ from . import shipped_path
 from .errors import ConfigError, Problems, SourceRef
 from .locale_facts import LocaleFacts
 from .photos.photos import PhotoSettings
+from .site_files import check_site_files
 
 CALENDARS = ("gregorian", "persian")
 SLUG_STYLES = ("transliterate", "unicode")
@@ -43,6 +44,12 @@ class SiteSettings:
     """How many of the newest articles a feed carries."""
     feed_full_content: bool = True
     """Feeds carry the whole article body (true) or only the summary (false)."""
+    image: str = ""
+    """A JPEG, PNG or WebP under the site folder that pages without a photo of their own
+    show when shared (og:image); default: a card with the outlet's name."""
+    logo: str = ""
+    """The outlet's logo, an SVG or PNG under the site folder: shown in the header, the
+    JSON-LD publisher's logo and the favicon; default: none (the theme's favicon)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +152,7 @@ class Config:
 
 _SITE_KEYS = {
     "base_url", "default_language", "timezone", "theme", "per_page", "relative_urls",
-    "feed_size", "feed_full_content",
+    "feed_size", "feed_full_content", "image", "logo",
 }
 _PATH_KEYS = {"content", "output", "themes", "locales", "cache"}
 _LANGUAGE_KEYS = {
@@ -196,6 +203,7 @@ def load_config(path: Path, base_url: str | None = None,
     if relative_urls is not None:
         site = replace(site, relative_urls=relative_urls)
     paths = _read_paths(data.get("paths", {}), path.parent, where, problems)
+    site = check_site_files(site, data.get("site", {}), paths.root, where, problems)
     locale_facts = LocaleFacts(paths.cache)
     languages = _read_languages(data.get("languages", {}), where, problems, locale_facts,
                                 site.timezone)

@@ -17,6 +17,7 @@ from .config import Config
 from .crosslinks import fill
 from .errors import Problem, SourceRef
 from .photos.photos import Picture
+from .photos.social import SocialCrops
 
 
 class Image(msgspec.Struct, frozen=True):
@@ -41,6 +42,8 @@ class Image(msgspec.Struct, frozen=True):
     """The article photo's renditions, once the photo stage has planned them."""
     card: Picture | None = None
     """The 16:9 renditions for listing cards."""
+    social: SocialCrops | None = None
+    """The crops for social cards (og:image) and JSON-LD (`photos.social`)."""
     published_bytes: int = 0
     """Size of the published file at `published_url` (for feed enclosures)."""
     metadata_lang: str = ""

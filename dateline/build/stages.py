@@ -51,6 +51,7 @@ from ..read import find_sources, sources_among
 from ..urls import Linker
 from . import faults, savedbuild, vocabulary
 from .assemble import ContentFiles, assemble
+from .brand_files import brand_files
 from .discovery import discovery_groups
 from .parallel import default_jobs, run_chunked
 from .pipeline import BuildOptions, BuildResult, Started, check_strict, settings_key
@@ -95,6 +96,7 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
     # them through this map (`asset()` in templates).
     theme_files = publish_theme_files(_theme_static_files(config.theme_dir),
                                       options.fingerprint_assets)
+    theme_files.update(brand_files(config, theme_files))  # share image, logo, favicon.ico
     assets = {name: file.url for name, file in theme_files.items()}
     env, templates = load_theme(config.theme_dir, config.paths.cache, cache.data.templates)
     site_fp = site_fingerprint(config.source_text,

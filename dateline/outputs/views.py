@@ -219,6 +219,13 @@ class LanguageView:
 
         return {"gettext": gettext, "ngettext": ngettext, "_": gettext}
 
+    @cached_property
+    def brand(self):
+        """Where the outlet's share image and logo are published (`brand.Brand`)."""
+        from .brand import site_brand
+
+        return site_brand(self.site.config)
+
     # ----- feeds and head metadata for partials/head_meta.html (logic: feeds, structured)
     def feed_links(self, page) -> list[tuple[str, str, str]]:
         """(MIME type, title, target) of the feeds the page's head links to."""
