@@ -204,6 +204,10 @@ def news_article(view: LanguageView, article: Article, absolute: Absolute) -> di
         data["dateline"] = article.dateline
     if article.image is not None:
         data["image"] = article_images(article.image, absolute)
+    else:  # what it shows when shared: Google recommends an image for every article
+        share = view.brand.share
+        data["image"] = [_image_object(absolute(share.url), share.mime, share.width,
+                                       share.height)]
     original = view.original_of(article)
     others = [a for a in view.translations_of(article) if a.url != article.url]
     if original.url == article.url:
