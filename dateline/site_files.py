@@ -40,6 +40,13 @@ def site_file(root: Path, relative: str) -> Path | None:
     return (root / relative).resolve() if relative else None
 
 
+def identity_files(config) -> list[Path]:
+    """The `image` and `logo` files a `Config` names: inputs of the build like the
+    config file itself (a replaced logo is a change to build)."""
+    return [path for value in (config.site.image, config.site.logo)
+            if (path := site_file(config.paths.root, value)) is not None]
+
+
 def _problem(value: object, root: Path, suffixes: tuple[str, ...], kind: str) -> str:
     if not isinstance(value, str) or not value.strip():
         return f"must be the path of {kind} under the site folder, e.g. 'brand/logo.svg'"

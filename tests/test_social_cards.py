@@ -341,3 +341,17 @@ def test_a_wrong_logo_is_a_config_error(tmp_path, make_site, run_cli, config_tex
     result = run_cli(["build"], cwd=root)
     assert result.code != 0
     assert f"dateline.toml:2: {message}" in result.err, result.err
+
+
+def test_a_replaced_logo_is_published_on_the_next_build(tmp_path, make_site, article_text,
+                                                        build_site, parse_html):
+    # Only the logo file changes, not the config: the build must not call itself done.
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {0} 40"/>'
+    out = _site(tmp_path, make_site, article_text, build_site, logo="logo.svg",
+                files={"logo.svg": svg.format(100)})
+    first = parse_html(out / "en/index.html").find("img", cls="brand__logo").get("src")
+    (tmp_path / "logo.svg").write_text(svg.format(120), encoding="utf-8")
+    build_site(tmp_path)
+    logo = parse_html(out / "en/index.html").find("img", cls="brand__logo")
+    assert logo.get("src") != first and logo.get("width") == "120"
+    assert (out / logo.get("src").lstrip("/")).read_text(encoding="utf-8") == svg.format(120)

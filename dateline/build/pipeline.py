@@ -28,6 +28,7 @@ from ..incremental.cache import BuildCache, BuildSession, CacheDamaged
 from ..incremental.cachedamage import damage_warning
 from ..incremental.collector import long_lived
 from ..inputs import confinement_of
+from ..site_files import identity_files
 from ..urls import Linker
 from .write import check_output_dir, read_build_id, recover
 
@@ -142,7 +143,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     if options.session is None:
         inputs, newest, stats = state.inputs_key(
             [config.paths.content, config.theme_dir, *locales_dirs_for(config.paths.locales)],
-            [config.config_path], repr((settings, config.source_text,
+            [config.config_path, *identity_files(config)], repr((settings, config.source_text,
                                         options.drafts, options.future, options.languages,
                                         options.fingerprint_assets)),
             (config.paths.content, confinement_of(config)))
