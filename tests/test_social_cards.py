@@ -29,6 +29,8 @@ PAGES = {
     "tag": "en/tags/elections/",
     "topics": "en/tags/",
     "about": "en/about/",
+    "year archive": "en/2025/",
+    "month archive": "en/2025/03/",
     "article with a photo": "en/world/photo/",
     "article without a photo": "en/world/plain/",
     "translation": "ru/world/photo/",
