@@ -530,11 +530,11 @@ def _layout() -> str:
 def cached_kinds() -> tuple[type, ...]:
     """Every class of Dateline's whose values the cache pickles."""
     from .. import errors, model, read
-    from ..photos import photos
+    from ..photos import photos, social
 
     return (SourceEntry, OutputRecord, AssemblyMemo, ArticleEntry, model.Article,
             model.Image, model.Asset, photos.Picture, photos.Rendition, photos.Job,
-            photos.SourceInfo, errors.SourceRef, read.Document)
+            photos.SourceInfo, errors.SourceRef, read.Document, social.SocialCrops)
 
 
 def layout_digest(kinds: tuple[type, ...]) -> str:
