@@ -19,6 +19,7 @@ from .errors import ConfigError, Problems, SourceRef
 from .lintsettings import LintSettings, read_lint
 from .locale_facts import LocaleFacts
 from .photos.photos import PhotoSettings
+from .site_files import check_site_files
 
 CALENDARS = ("gregorian", "persian")
 SLUG_STYLES = ("transliterate", "unicode")
@@ -46,6 +47,12 @@ class SiteSettings:
     """Feeds carry the whole article body (true) or only the summary (false)."""
     related: int = 4
     """Related stories shown under each article (0: none)."""
+    image: str = ""
+    """A JPEG, PNG or WebP under the site folder that pages without a photo of their own
+    show when shared (og:image); default: a card with the outlet's name."""
+    logo: str = ""
+    """The outlet's logo, an SVG or PNG under the site folder: shown in the header, the
+    JSON-LD publisher's logo and the favicon; default: none (the theme's favicon)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +157,7 @@ class Config:
 
 _SITE_KEYS = {
     "base_url", "default_language", "timezone", "theme", "per_page", "relative_urls",
-    "feed_size", "feed_full_content", "related",
+    "feed_size", "feed_full_content", "related", "image", "logo",
 }
 _PATH_KEYS = {"content", "output", "themes", "locales", "cache"}
 _LANGUAGE_KEYS = {
@@ -203,6 +210,7 @@ def load_config(path: Path, base_url: str | None = None,
     if relative_urls is not None:
         site = replace(site, relative_urls=relative_urls)
     paths = _read_paths(data.get("paths", {}), path.parent, where, problems)
+    site = check_site_files(site, data.get("site", {}), paths.root, where, problems)
     locale_facts = LocaleFacts(paths.cache)
     languages = _read_languages(data.get("languages", {}), where, problems, locale_facts,
                                 site.timezone)

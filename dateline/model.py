@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     # schema or the photo stage (nothing decodes these Structs by their annotations).
     from .config import Config
     from .photos.photos import Picture
+    from .photos.social import SocialCrops
 
 
 class Image(msgspec.Struct, frozen=True):
@@ -46,6 +47,8 @@ class Image(msgspec.Struct, frozen=True):
     """The article photo's renditions, once the photo stage has planned them."""
     card: Picture | None = None
     """The 16:9 renditions for listing cards."""
+    social: SocialCrops | None = None
+    """The crops for social cards (og:image) and JSON-LD (`photos.social`)."""
     published_bytes: int = 0
     """Size of the published file at `published_url` (for feed enclosures)."""
     metadata_lang: str = ""

@@ -76,7 +76,8 @@ def test_originals_are_never_published_and_no_exif_leaks(photo_site, build_site)
     build_site(root)
     published = sorted((root / "site/media/images").iterdir())
     assert "vote.jpg" not in {p.name for p in published}
-    assert len([p for p in published if p.name.startswith("vote-")]) == 10
+    # 3 widths + 2 card widths in 2 formats, and the 4 social crops (JPEG only).
+    assert len([p for p in published if p.name.startswith("vote-")]) == 10 + 4
     for path in published:
         with Image.open(path) as image:
             assert not image.getexif(), path.name
@@ -86,8 +87,9 @@ def test_second_build_reuses_every_rendition(photo_site, build_site):
     root = photo_site()
     first = build_site(root)
     second = build_site(root)
-    # lead: 3 widths + 2 card widths; crowd (1200 px): 480, 960, 1200; each in 2 formats
-    assert first.photos_made == 16
+    # lead: 3 widths + 2 card widths; crowd (1200 px): 480, 960, 1200; each in 2 formats;
+    # and the lead's social crops (1200x630, 16:9, 4:3, 1:1), one JPEG each
+    assert first.photos_made == 16 + 4
     assert second.photos_made == 0
     clean_out = root / "clean"
     third = build_site(root, clean_out)

@@ -17,6 +17,7 @@ from ..incremental.fingerprints import files_fingerprint, site_fingerprint
 from ..incremental.reuse import Probe
 from ..incremental.session import BuildMemory
 from ..model import Site
+from .brand_files import brand_files
 from .options import BuildOptions, Started
 from .parallel import default_jobs
 from .progress import Progress
@@ -83,6 +84,7 @@ def theme_inputs(ctx: BuildContext) -> ThemeInputs:
     # them through this map (`asset()` in templates).
     config, options = ctx.config, ctx.options
     files = publish_theme_files(_theme_static_files(config.theme_dir))
+    files.update(brand_files(config, files))  # share image, logo, favicon.ico
     assets = {name: file.url for name, file in files.items()}
     env, templates = load_theme(config.theme_dir, config.paths.cache,
                                 ctx.cache.data.templates, ctx.memory.environments)

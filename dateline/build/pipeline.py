@@ -27,6 +27,7 @@ from ..incremental.cache import BuildCache
 from ..incremental.cachedamage import CacheDamaged, damage_warning
 from ..incremental.collector import long_lived
 from ..inputs import confinement_of
+from ..site_files import identity_files
 from ..urls import Linker
 from .options import (  # noqa: F401 - the build's options and result, named here too
     BuildOptions,
@@ -52,9 +53,9 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     if options.session is None:
         inputs, newest, stats = state.inputs_key(
             [config.paths.content, config.theme_dir, *locales_dirs_for(config.paths.locales)],
-            [config.config_path], repr((settings, config.source_text,
-                                        options.drafts, options.future,
-                                        options.languages)),
+            [config.config_path, *identity_files(config)],
+            repr((settings, config.source_text, options.drafts, options.future,
+                  options.languages)),
             (config.paths.content, confinement_of(config)))
         previous, damage = ((None, None) if options.clean
                             else state.load(config.paths.cache, output))

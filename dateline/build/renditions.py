@@ -27,6 +27,7 @@ from ..photos.photos import (
     inspect,
     plan_picture,
 )
+from ..photos.social import SocialCrops, SourcePhoto, plan_social
 from .parallel import run_chunked
 
 
@@ -56,8 +57,8 @@ class PhotoLibrary:
         return self._known[path]
 
     def plan_image(self, image: Image, problems: Problems) -> Image | None:
-        """The lead photo with its renditions planned (article and 16:9 card), and caption
-        and credit from its IPTC fields where the article gives none; None after
+        """The lead photo with its renditions planned (article, 16:9 card, social crops),
+        and caption and credit from its IPTC fields where the article gives none; None after
         reporting a photo that cannot be published."""
         # Translations show their original's photo: plan each photo and crop once.
         key = (image.source, image.url, image.ratio, image.focus)
@@ -68,15 +69,17 @@ class PhotoLibrary:
                                        focus=image.focus)
                 card = self.picture(image.source, image.url, ratio=CARD_RATIO,
                                     focus=image.focus, widths=self.settings.card_widths)
-                _, info = self.source(image.source)
+                digest, info = self.source(image.source)
+                social = plan_social(SourcePhoto(image.source, image.url, info, digest,
+                                                 self.settings, image.focus))
             except PhotoError as exc:
                 problems.error(image.where, f"image '{_shown(image)}' {exc}")
                 return None
             planned = self._planned[key] = (
                 picture, card, info.caption if info else "", info.credit if info else "",
-                self.published_size(picture.src))
-        picture, card, caption, credit, size = planned
-        return structs.replace(image, picture=picture, card=card,
+                self.published_size(picture.src), social)
+        picture, card, caption, credit, size, social = planned
+        return structs.replace(image, picture=picture, card=card, social=social,
                                caption=image.caption or caption,
                                credit=image.credit or credit, published_bytes=size,
                                caption_from_photo=bool(caption and not image.caption),
@@ -120,7 +123,7 @@ def site_renditions(site: Site, body_pictures: list[tuple[Picture, SourceRef]]
     # picture first, then walk each picture's renditions once.
     users: dict[int, tuple[Picture, list[SourceRef]]] = {}
 
-    def add(picture: Picture | None, where: SourceRef) -> None:
+    def add(picture: Picture | SocialCrops | None, where: SourceRef) -> None:
         if picture is not None:
             users.setdefault(id(picture), (picture, []))[1].append(where)
 
@@ -128,6 +131,7 @@ def site_renditions(site: Site, body_pictures: list[tuple[Picture, SourceRef]]
         if article.image is not None:
             add(article.image.picture, article.image.where)
             add(article.image.card, article.image.where)
+            add(article.image.social, article.image.where)
     for picture, where in body_pictures:
         add(picture, where)
     found: dict[str, tuple[Rendition, list[SourceRef]]] = {}

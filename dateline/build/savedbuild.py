@@ -135,10 +135,12 @@ def model_kinds() -> tuple[type, ...]:
     from .. import errors, model
     from ..outputs import pages
     from ..photos import photos
+    from ..photos.social import SocialCrops
 
     return (model.Article, model.Image, model.Asset, model.Site, pages.Page,
             pages.Pagination, errors.SourceRef, errors.Problem, photos.Picture,
-            photos.Rendition, photos.Job, photos.SourceInfo, SavedHead, SavedModel)
+            photos.Rendition, photos.Job, photos.SourceInfo, SavedHead, SavedModel,
+            SocialCrops)
 
 
 def _load(path: Path, key: str, kind: type):

@@ -364,12 +364,12 @@ def _layout() -> str:
 def cached_kinds() -> tuple[type, ...]:
     """Every class of Dateline's whose values the cache pickles."""
     from .. import errors, fields, model, read
-    from ..photos import photos
+    from ..photos import photos, social
 
     return (SourceEntry, OutputRecord, AssemblyMemo, ArticleEntry, model.Article,
             model.Image, model.Asset, photos.Picture, photos.Rendition, photos.Job,
             photos.SourceInfo, errors.SourceRef, read.Document, fields.FrontMatter,
-            fields.ImageSpec)
+            fields.ImageSpec, social.SocialCrops)
 
 
 def layout_digest(kinds: tuple[type, ...]) -> str:

@@ -23,6 +23,7 @@ from ..i18n.localize import Formatter
 from ..model import Article, Site
 from ..slugs import make_slug
 from .archives import Archive, archive_of
+from .brand import Brand, site_brand
 from .related import RelatedIndex
 from .related import index as related_index
 
@@ -212,6 +213,11 @@ class ContentView:
         text = unescape(re.sub(r"<[^>]+>", " ", article.body_html))
         text = " ".join(text.split())
         return text if len(text) <= length else text[:length].rsplit(" ", 1)[0] + "…"
+
+    @cached_property
+    def brand(self) -> Brand:
+        """Where the outlet's share image and logo are published (`brand.Brand`)."""
+        return site_brand(self.site.config)
 
     # ----- UI strings, in the form Jinja2's i18n extension calls them (newstyle)
     def gettext_callables(self) -> dict:

@@ -12,11 +12,12 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from functools import cache
+from typing import NamedTuple
 
 from babel.core import get_global, parse_locale
 from markupsafe import Markup
 
-from ..model import Article
+from ..model import Article, Image
 from ..photos import imageinfo
 from .content_view import ContentView
 from .pages import Page
@@ -95,25 +96,53 @@ def social_meta(view: ContentView, page: Page, absolute: Absolute) -> list[tuple
         if code != view.code and (other := _og_locale(view, code)) not in seen:
             seen.add(other)
             tags.append(("property", "og:locale:alternate", other))
-    image = article.image if article else None
-    if image is not None:
-        tags += [("property", "og:image", absolute(image.published_url)),
-                 ("property", "og:image:type", imageinfo.mime_type(image.published_url))]
-        if image.alt:
-            tags.append(("property", "og:image:alt", image.alt))
+    share = share_image(view, article)
+    tags += [("property", "og:image", absolute(share.url)),
+             ("property", "og:image:type", share.mime)]
+    if share.width and share.height:
+        tags += [("property", "og:image:width", str(share.width)),
+                 ("property", "og:image:height", str(share.height))]
+    tags.append(("property", "og:image:alt", share.alt))
     if article is not None:
         tags += [("property", "article:published_time", _iso(article.date)),
                  ("property", "article:modified_time", _iso(article.modified)),
                  ("property", "article:section", view.section_label(article.section))]
         tags += [("property", "article:tag", view.tag_label(t)) for t in article.tags]
-    tags += [("name", "twitter:card", "summary_large_image" if image else "summary"),
+    # Every page has an image now, so every card is the large one.
+    tags += [("name", "twitter:card", "summary_large_image"),
              ("name", "twitter:title", title),
-             ("name", "twitter:description", description)]
-    if image is not None:
-        tags.append(("name", "twitter:image", absolute(image.published_url)))
-        if image.alt:
-            tags.append(("name", "twitter:image:alt", image.alt))
+             ("name", "twitter:description", description),
+             ("name", "twitter:image", absolute(share.url)),
+             ("name", "twitter:image:alt", share.alt)]
     return tags
+
+
+class ShareImage(NamedTuple):
+    url: str
+    mime: str
+    width: int | None
+    height: int | None
+    alt: str
+
+
+def share_image(view: ContentView, article: Article | None) -> ShareImage:
+    """What a page shows when shared: its article's photo in the 1200×630 crop (a GIF as
+    it is), else the site's share image (`brand`). An SVG photo is not one: no network
+    shows SVG previews."""
+    image = article.image if article is not None else None
+    if image is not None:
+        alt = image.alt or image.caption or article.title
+        if image.social is not None:
+            crop = image.social.share
+            return ShareImage(crop.url, crop.mime, crop.width, crop.height, alt)
+        mime = imageinfo.mime_type(image.published_url)
+        if mime != "image/svg+xml":
+            picture = image.picture
+            return ShareImage(image.published_url, mime, picture and picture.width,
+                              picture and picture.height, alt)
+    brand = view.brand
+    return ShareImage(brand.share.url, brand.share.mime, brand.share.width,
+                      brand.share.height, brand.share_alt)
 
 
 # ----- JSON-LD
@@ -143,6 +172,9 @@ def organization(view: ContentView, absolute: Absolute) -> dict:
             "name": view.title, "url": home}
     if view.about:
         data["description"] = view.about
+    logo = view.brand.logo
+    if logo is not None:
+        data["logo"] = _image_object(absolute(logo.url), logo.mime, logo.width, logo.height)
     return data
 
 
@@ -160,9 +192,9 @@ def news_article(view: ContentView, article: Article, absolute: Absolute) -> dic
         "inLanguage": article.lang,
         "datePublished": _iso(article.date),
         "dateModified": _iso(article.modified),
-        "author": ([{"@type": "Person", "name": name} for name in article.authors]
+        "author": ([author(view, name, absolute) for name in article.authors]
                    or [{"@id": publisher["@id"], "@type": publisher["@type"],
-                        "name": publisher["name"]}]),
+                        "name": publisher["name"], "url": publisher["url"]}]),
         "publisher": publisher,
         "articleSection": view.section_label(article.section),
     }
@@ -171,13 +203,11 @@ def news_article(view: ContentView, article: Article, absolute: Absolute) -> dic
     if article.dateline:
         data["dateline"] = article.dateline
     if article.image is not None:
-        image = {"@type": "ImageObject", "url": absolute(article.image.published_url),
-                 "encodingFormat": imageinfo.mime_type(article.image.published_url)}
-        if article.image.caption:
-            image["caption"] = article.image.caption
-        if article.image.credit:
-            image["creditText"] = article.image.credit
-        data["image"] = [image]
+        data["image"] = article_images(article.image, absolute)
+    else:  # what it shows when shared: Google recommends an image for every article
+        share = view.brand.share
+        data["image"] = [_image_object(absolute(share.url), share.mime, share.width,
+                                       share.height)]
     original = view.original_of(article)
     others = [a for a in view.translations_of(article) if a.url != article.url]
     if original.url == article.url:
@@ -185,6 +215,46 @@ def news_article(view: ContentView, article: Article, absolute: Absolute) -> dic
             data["workTranslation"] = [_reference(a, absolute) for a in others]
     else:
         data["translationOfWork"] = _reference(original, absolute)
+    return data
+
+
+def article_images(image: Image, absolute: Absolute) -> list[dict]:
+    """The photo as Google asks of an Article: 16:9, 4:3 and 1:1 crops, 1200 px wide
+    where the photo is (`photos.social`); a GIF or SVG as it is."""
+    crops = image.social.schema if image.social is not None else ()
+    objects = [_image_object(absolute(r.url), r.mime, r.width, r.height) for r in crops]
+    if not objects:
+        picture = image.picture
+        objects = [_image_object(absolute(image.published_url),
+                                 imageinfo.mime_type(image.published_url),
+                                 picture and picture.width, picture and picture.height)]
+    for data in objects:
+        if image.caption:
+            data["caption"] = image.caption
+        if image.credit:
+            data["creditText"] = image.credit
+    return objects
+
+
+def author(view: ContentView, name: str, absolute: Absolute) -> dict:
+    """A byline as a schema.org Person, with `url` where one is known (`author_url`)."""
+    data = {"@type": "Person", "name": name}
+    url = author_url(view, name)
+    if url:
+        data["url"] = url if "://" in url else absolute(url)
+    return data
+
+
+def author_url(view: ContentView, name: str) -> str:
+    """The page or site of the author named `name` ('' when none is known): the place
+    where author pages and `[authors.<key>]` URLs plug in; the config has none yet."""
+    return ""
+
+
+def _image_object(url: str, mime: str, width: int | None, height: int | None) -> dict:
+    data: dict = {"@type": "ImageObject", "url": url, "encodingFormat": mime}
+    if width and height:
+        data.update(width=width, height=height)
     return data
 
 

@@ -173,8 +173,9 @@ def test_open_graph_and_twitter_on_an_article(out, parse_html):
 
 def test_open_graph_without_image_and_on_listings(out, parse_html):
     values = dict(meta(page(out, "en/world/hostile", parse_html)))
-    assert values["twitter:card"] == "summary"
-    assert "og:image" not in values
+    # No photo: the large card with the site's share image (tests/test_social_cards.py).
+    assert values["twitter:card"] == "summary_large_image"
+    assert values["og:image"].startswith(BASE + "static/share-card.")
     home = dict(meta(page(out, "en", parse_html)))
     assert home["og:type"] == "website"
     assert home["og:description"] == ABOUT_EN
