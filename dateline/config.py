@@ -58,6 +58,15 @@ class BuildSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchSettings:
+    """The [search] table: full-text search with Pagefind (README: Search)."""
+
+    enabled: bool = True
+    """A search page per language, linked from every page's header, and an index of the
+    language's articles; false leaves all of it out. Default: true."""
+
+
+@dataclass(frozen=True, slots=True)
 class Paths:
     """Folders the site uses, all absolute."""
 
@@ -119,6 +128,8 @@ class Config:
     """The [images] table: rendition widths, quality, metadata policy."""
     build: BuildSettings = BuildSettings()
     """The [build] table."""
+    search: SearchSettings = SearchSettings()
+    """The [search] table."""
     locale_facts: LocaleFacts | None = field(default=None, repr=False, compare=False)
     """What Babel said of the languages, for a successful build to remember."""
 
@@ -180,11 +191,13 @@ def load_config(path: Path, base_url: str | None = None,
     lines = _TomlLines(text)
     where = lambda *keys: SourceRef(shown, lines.find(*keys))  # noqa: E731
 
-    for key in data.keys() - {"site", "languages", "paths", "images", "build"}:
+    for key in data.keys() - {"site", "languages", "paths", "images", "build", "search"}:
         problems.error(where(key), f"unknown table or key '{key}' (expected [site], "
-                                   "[paths], [images], [build] and [languages.<code>])")
+                                   "[paths], [images], [build], [search] and "
+                                   "[languages.<code>])")
     images = _read_images(data.get("images", {}), where, problems)
-    build = _read_build(data.get("build", {}), where, problems)
+    build = _read_flags(data.get("build", {}), "build", BuildSettings(), where, problems)
+    search = _read_flags(data.get("search", {}), "search", SearchSettings(), where, problems)
     for key in ("site", "paths", "languages"):
         if not isinstance(data.get(key, {}), dict):
             problems.error(where(key), f"'{key}' must be a table, written as "
@@ -210,7 +223,8 @@ def load_config(path: Path, base_url: str | None = None,
     # The default language goes first: it leads the switcher and the root index.
     languages.sort(key=lambda lang: lang.code != site.default_language)
     return Config(site=site, paths=paths, languages=tuple(languages), config_path=path,
-                  source_text=text, images=images, locale_facts=locale_facts, build=build)
+                  source_text=text, images=images, locale_facts=locale_facts, build=build,
+                  search=search)
 
 
 def _at(path: str, line: int, message: str):
@@ -308,20 +322,18 @@ def _read_images(table: dict, where, problems: Problems) -> PhotoSettings:
     return settings
 
 
-_BUILD_KEYS = {"follow_external_symlinks", "strict"}
-
-
-def _read_build(table: dict, where, problems: Problems) -> BuildSettings:
-    settings = BuildSettings()
+def _read_flags(table: dict, name: str, settings, where, problems: Problems):
+    """A table of true/false settings (`[build]`, `[search]`): `settings` holds the
+    defaults, and its fields are the table's only keys."""
     if not isinstance(table, dict):
-        problems.error(where("build"), "'build' must be a table, written as [build]")
+        problems.error(where(name), f"'{name}' must be a table, written as [{name}]")
         return settings
-    for key in table.keys() - _BUILD_KEYS:
-        problems.error(where("build", key), f"unknown key 'build.{key}'"
-                       f"{_suggest(key, _BUILD_KEYS)}")
-    for key in sorted(_BUILD_KEYS & table.keys()):
+    keys = set(settings.__slots__)
+    for key in table.keys() - keys:
+        problems.error(where(name, key), f"unknown key '{name}.{key}'{_suggest(key, keys)}")
+    for key in sorted(keys & table.keys()):
         if type(table[key]) is not bool:
-            problems.error(where("build", key), f"build.{key} must be true or false")
+            problems.error(where(name, key), f"{name}.{key} must be true or false")
         else:
             settings = replace(settings, **{key: table[key]})
     return settings

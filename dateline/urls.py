@@ -15,7 +15,7 @@ from urllib.parse import quote, urlsplit
 RESERVED_FILES = frozenset({"index.html", "feed.xml", "rss.xml", "sitemap.xml",
                             "news-sitemap.xml", "robots.txt", "404.html", "_headers"})
 """Names of files Dateline writes inside language and section folders (and the root)."""
-RESERVED_SECTIONS = frozenset({"tags", "about", "page", "media", "static", "feeds"}
+RESERVED_SECTIONS = frozenset({"tags", "about", "page", "media", "static", "feeds", "search"}
                               | RESERVED_FILES)
 
 
@@ -52,6 +52,11 @@ def tags_index(lang: str) -> str:
 
 def about(lang: str) -> str:
     return f"{lang}/about/"
+
+
+def search(lang: str) -> str:
+    """The language's search page; its Pagefind index lies in `pagefind/` under it."""
+    return f"{lang}/search/"
 
 
 def article(lang: str, section_key: str, slug: str) -> str:

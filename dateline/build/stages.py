@@ -62,6 +62,7 @@ from .renditions import (
     make_renditions,
     site_renditions,
 )
+from .search import search_groups
 from .theme_files import publish_theme_files
 from .write import (
     HEADERS_FILE,
@@ -170,7 +171,8 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
             kept = (record.groups, {a.translation_key for a in saved.versions.values()})
         for group in discovery_groups(site, views, pages, linker, now, site_fp,
                                       any_language.article if any_language else None,
-                                      digests, kept):
+                                      digests, kept) + search_groups(config, pages, new,
+                                                                     staged, output):
             previous = record.groups.get(group.name) if record else None
             if previous is not None and previous[0] == group.fingerprint:
                 new.update({file: old[file] for file in previous[1]})
