@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
@@ -123,22 +122,19 @@ def _save(path: Path, fragments: dict[str, tuple[str, str]]) -> None:
 def bundle_files(lang: str, docs: tuple[tuple[str, str], ...]) -> list[tuple[str, bytes]]:
     """The bundle of a language's articles: (output file, bytes) of each of its files.
     `docs`: (URL from the site's root, the part of the page Pagefind indexes)."""
-    with tempfile.TemporaryDirectory(prefix="dateline-search-") as folder:
-        try:
-            # On a thread of its own: the caller's thread may be running an event loop
-            # (a test driving a browser, an embedding application).
-            with ThreadPoolExecutor(1) as thread:
-                thread.submit(asyncio.run, _write_bundle(docs, folder)).result()
-        except _NoPagefind:
-            raise ContentError(Problem(SourceRef("[search]", 0), _MISSING)) from None
-        except Exception as exc:  # noqa: BLE001 - the service reports its errors as Exception
-            raise ContentError(Problem(SourceRef(urls.search(lang), 0), "search: Pagefind "
-                               f"could not index the articles: {exc}")) from None
-        prefix = urls.search(lang) + BUNDLE
-        return [(prefix + name, (Path(folder) / name).read_bytes())
-                for name in sorted(p.relative_to(folder).as_posix()
-                                   for p in Path(folder).rglob("*") if p.is_file())
-                if not name.startswith(_UNUSED)]
+    try:
+        # On a thread of its own: the caller's thread may be running an event loop (a
+        # test driving a browser, an embedding application).
+        with ThreadPoolExecutor(1) as thread:
+            files = thread.submit(asyncio.run, _make_bundle(docs)).result()
+    except _NoPagefind:
+        raise ContentError(Problem(SourceRef("[search]", 0), _MISSING)) from None
+    except Exception as exc:  # noqa: BLE001 - the service reports its errors as Exception
+        raise ContentError(Problem(SourceRef(urls.search(lang), 0), "search: Pagefind "
+                           f"could not index the articles: {exc}")) from None
+    prefix = urls.search(lang) + BUNDLE
+    return sorted((prefix + name, data) for name, data in files.items()
+                  if not name.startswith(_UNUSED))
 
 
 _MISSING = ("search needs the Pagefind program, which is not installed: run "
@@ -150,13 +146,24 @@ class _NoPagefind(Exception):
     pass
 
 
-async def _write_bundle(docs: tuple[tuple[str, str], ...], folder: str) -> None:
+async def _make_bundle(docs: tuple[tuple[str, str], ...]) -> dict[str, bytes]:
+    """The bundle's files by their path in it, made in memory: Pagefind's own
+    `write_files` answers before its files are all written (empty files were seen)."""
     try:
         from pagefind.service import PagefindService
     except ImportError:
         raise _NoPagefind from None
 
     class PromptService(PagefindService):
+        async def launch(self) -> PromptService:
+            # As upstream's, with room for a whole bundle in one reply (`get_files`).
+            self._backend = await asyncio.create_subprocess_exec(
+                self._bin, "--service", stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+                limit=_REPLY_LIMIT)
+            self._poll_task = self._loop.create_task(self._wait_for_responses())
+            return self
+
         # Upstream's reader sleeps 0.1 s before taking each reply, so that 3,000
         # pages took five minutes; this one takes each as it comes (same protocol:
         # base64 JSON messages, each ended by a comma).
@@ -187,6 +194,10 @@ async def _write_bundle(docs: tuple[tuple[str, str], ...], folder: str) -> None:
         index = await service.create_index({"root_selector": "html"})
         await asyncio.gather(*(index.add_html_file(content=html, url=url)
                                for url, html in docs))
-        await index.write_files(output_path=folder)
+        return {file["path"]: file["content"] for file in await index.get_files()}
     finally:
         await service.close()
+
+
+_REPLY_LIMIT = 1 << 31
+"""Bytes one reply of the Pagefind program may take: the whole bundle, base64-coded."""
