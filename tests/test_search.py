@@ -156,7 +156,7 @@ def test_a_missing_pagefind_program_is_one_line(tmp_path, make_site, article_tex
     assert result.code == 1
     assert "Traceback" not in result.err
     first = result.err.splitlines()[0]
-    assert first.startswith("[search]: search needs the Pagefind program")
+    assert first.startswith("dateline.toml: search needs the Pagefind program")
     assert "pip install 'pagefind[bin]'" in first
     assert not (site / "site").exists()
 

@@ -136,3 +136,33 @@ def test_opened_from_disk_the_search_page_says_it_needs_a_web_server(
     tab.goto((out / "en" / "search" / "index.html").as_uri())
     tab.wait_for_function("document.getElementById('search-status').textContent !== ''")
     assert "web server" in tab.locator("#search-status").inner_text()
+
+
+def test_a_mirror_served_under_any_path_finds_and_links_its_articles(
+        tmp_path, make_site, article_text, build_site, tab):
+    """Mirror mode (relative links) copied under a path its base_url never named."""
+    import functools
+    import http.server
+    import threading
+
+    root = make_site(tmp_path / "site", {
+        "content/en/world/a.md": article_text(title="Glacier story",
+                                              body="The glacier retreated.\n"),
+        "content/en/world/b.md": article_text(title="Other story", body="Markets.\n")},
+        relative_urls=True)
+    served = tmp_path / "www"
+    build_site(root, served / "copies" / "herald")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=served)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/copies/herald/"
+        tab.goto(base + "en/search/")
+        assert _search(tab, ENGLISH_WORD) == ["/copies/herald/en/world/a/"]
+        tab.locator(".search-result h2 a").first.click()
+        tab.wait_for_url(base + "en/world/a/")
+        assert tab.locator("h1").inner_text() == "Glacier story"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -61,6 +61,7 @@ def search_groups(config: Config, pages: list[Page], files: dict[str, tuple[str,
         if page.kind == "article" and page.lang in by_language:
             by_language[page.lang].append(page)
     path = config.paths.cache / "search-fragments.msgpack"
+    shown = config.config_path.name
     known = _load(path)
     fragments, groups = {}, []
     for lang, articles in by_language.items():
@@ -74,7 +75,7 @@ def search_groups(config: Config, pages: list[Page], files: dict[str, tuple[str,
             docs.append((quote(page.url), kept[1]))
         docs = tuple(docs)
         groups.append(FileGroup(f"search:{lang}", value_digest((STORE_VERSION, docs)),
-                                lambda lang=lang, docs=docs: bundle_files(lang, docs)))
+                                lambda lang=lang, docs=docs: bundle_files(lang, docs, shown)))
     if fragments != known:
         _save(path, fragments)
     return groups
@@ -119,16 +120,18 @@ def _save(path: Path, fragments: dict[str, tuple[str, str]]) -> None:
         pass  # the next build cuts them from the pages again
 
 
-def bundle_files(lang: str, docs: tuple[tuple[str, str], ...]) -> list[tuple[str, bytes]]:
+def bundle_files(lang: str, docs: tuple[tuple[str, str], ...],
+                 config_name: str = "dateline.toml") -> list[tuple[str, bytes]]:
     """The bundle of a language's articles: (output file, bytes) of each of its files.
-    `docs`: (URL from the site's root, the part of the page Pagefind indexes)."""
+    `docs`: (URL from the site's root, the part of the page Pagefind indexes);
+    `config_name`, the config file a missing Pagefind is reported at."""
     try:
         # On a thread of its own: the caller's thread may be running an event loop (a
         # test driving a browser, an embedding application).
         with ThreadPoolExecutor(1) as thread:
             files = thread.submit(asyncio.run, _make_bundle(docs)).result()
     except _NoPagefind:
-        raise ContentError(Problem(SourceRef("[search]", 0), _MISSING)) from None
+        raise ContentError(Problem(SourceRef(config_name, 0), _MISSING)) from None
     except Exception as exc:  # noqa: BLE001 - the service reports its errors as Exception
         raise ContentError(Problem(SourceRef(urls.search(lang), 0), "search: Pagefind "
                            f"could not index the articles: {exc}")) from None
