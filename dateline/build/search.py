@@ -28,14 +28,14 @@ import msgspec
 from .. import atomic, urls
 from ..config import Config
 from ..errors import ContentError, Problem, SourceRef
-from ..incremental.fingerprints import value_digest
+from ..incremental.fingerprints import digest, value_digest
 from ..outputs.pages import Page
 from .discovery import FileGroup
 
 BUNDLE = "pagefind/"
 """The bundle's folder under the language's search page."""
 
-STORE_VERSION = 1
+STORE_VERSION = 2
 """Of the cached fragments' file; another version is read as empty."""
 
 _UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.",
@@ -45,8 +45,8 @@ _UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.",
 
 class _Store(msgspec.Struct):
     version: int
-    fragments: dict[str, tuple[str, str]]
-    """Page file → (content digest of the page, the part Pagefind indexes)."""
+    fragments: dict[str, tuple[str, str, str]]
+    """Page file → (content digest of the page, the part Pagefind indexes, its digest)."""
 
 
 def search_groups(config: Config, pages: list[Page], files: dict[str, tuple[str, str]],
@@ -65,16 +65,21 @@ def search_groups(config: Config, pages: list[Page], files: dict[str, tuple[str,
     known = _load(path)
     fragments, groups = {}, []
     for lang, articles in by_language.items():
-        docs = []
+        docs, digests = [], []
         for page in sorted(articles, key=lambda p: p.url):
             content_digest = files[page.file][1]
             kept = known.get(page.file)
             if kept is None or kept[0] != content_digest:
-                kept = (content_digest, indexed_part(_read(page.file, staged, output)))
+                part = indexed_part(_read(page.file, staged, output))
+                kept = (content_digest, part, digest(part.encode()))
             fragments[page.file] = kept
             docs.append((quote(page.url), kept[1]))
+            digests.append((page.url, kept[2]))
         docs = tuple(docs)
-        groups.append(FileGroup(f"search:{lang}", value_digest((STORE_VERSION, docs)),
+        # What Pagefind is handed, by the digests of its parts (hashing the parts
+        # themselves again would cost seconds at thousands of articles).
+        fingerprint = value_digest((STORE_VERSION, digests))
+        groups.append(FileGroup(f"search:{lang}", fingerprint,
                                 lambda lang=lang, docs=docs: bundle_files(lang, docs, shown)))
     if fragments != known:
         _save(path, fragments)
@@ -100,7 +105,7 @@ def _read(file: str, staged, output: Path) -> str:
     return (written if written.is_file() else output / file).read_text(encoding="utf-8")
 
 
-def _load(path: Path) -> dict[str, tuple[str, str]]:
+def _load(path: Path) -> dict[str, tuple[str, str, str]]:
     # A cache of what the pages hold: unreadable, it is made again from them.
     try:
         store = msgspec.msgpack.decode(path.read_bytes(), type=_Store)
@@ -109,7 +114,7 @@ def _load(path: Path) -> dict[str, tuple[str, str]]:
     return store.fragments if store.version == STORE_VERSION else {}
 
 
-def _save(path: Path, fragments: dict[str, tuple[str, str]]) -> None:
+def _save(path: Path, fragments: dict[str, tuple[str, str, str]]) -> None:
     # Written before the pages are committed: entries are keyed by the digest of the
     # page they were cut from, so a build that stops after this leaves none untrue.
     try:
