@@ -20,6 +20,7 @@ from .lintsettings import LintSettings, read_lint
 from .locale_facts import LocaleFacts
 from .photos.photos import PhotoSettings
 from .site_files import check_site_files
+from .tomllines import TomlLines
 
 CALENDARS = ("gregorian", "persian")
 SLUG_STYLES = ("transliterate", "unicode")
@@ -65,6 +66,15 @@ class BuildSettings:
     strict: bool = False
     """Every warning is an error (exit 1, nothing written), for CI; `build --strict`
     does the same for one build. Default: false."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchSettings:
+    """The [search] table: full-text search with Pagefind (README: Search)."""
+
+    enabled: bool = True
+    """A search page per language, linked from every page's header, and an index of the
+    language's articles; false leaves all of it out. Default: true."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +141,8 @@ class Config:
     """The [build] table."""
     lint: LintSettings = LintSettings()
     """The [lint] table: thresholds of `dateline lint`."""
+    search: SearchSettings = SearchSettings()
+    """The [search] table."""
     locale_facts: LocaleFacts | None = field(default=None, repr=False, compare=False)
     """What Babel said of the languages, for a successful build to remember."""
 
@@ -189,15 +201,17 @@ def load_config(path: Path, base_url: str | None = None,
         raise ConfigError(_at(shown, line, f"invalid TOML: {exc}")) from None
 
     problems = Problems()
-    lines = _TomlLines(text)
+    lines = TomlLines(text)
     where = lambda *keys: SourceRef(shown, lines.find(*keys))  # noqa: E731
 
-    for key in data.keys() - {"site", "languages", "paths", "images", "build", "lint"}:
+    for key in data.keys() - {"site", "languages", "paths", "images", "build", "lint",
+                              "search"}:
         problems.error(where(key), f"unknown table or key '{key}' (expected [site], "
-                                   "[paths], [images], [build], [lint] and "
+                                   "[paths], [images], [build], [lint], [search] and "
                                    "[languages.<code>])")
     images = _read_images(data.get("images", {}), where, problems)
-    build = _read_build(data.get("build", {}), where, problems)
+    build = _read_flags(data.get("build", {}), "build", BuildSettings(), where, problems)
+    search = _read_flags(data.get("search", {}), "search", SearchSettings(), where, problems)
     lint = read_lint(data.get("lint", {}), where, problems)
     for key in ("site", "paths", "languages"):
         if not isinstance(data.get(key, {}), dict):
@@ -226,7 +240,7 @@ def load_config(path: Path, base_url: str | None = None,
     languages.sort(key=lambda lang: lang.code != site.default_language)
     return Config(site=site, paths=paths, languages=tuple(languages), config_path=path,
                   source_text=text, images=images, locale_facts=locale_facts, build=build,
-                  lint=lint)
+                  lint=lint, search=search)
 
 
 def _at(path: str, line: int, message: str):
@@ -331,20 +345,18 @@ def _read_images(table: dict, where, problems: Problems) -> PhotoSettings:
     return settings
 
 
-_BUILD_KEYS = {"follow_external_symlinks", "strict"}
-
-
-def _read_build(table: dict, where, problems: Problems) -> BuildSettings:
-    settings = BuildSettings()
+def _read_flags(table: dict, name: str, settings, where, problems: Problems):
+    """A table of true/false settings (`[build]`, `[search]`): `settings` holds the
+    defaults, and its fields are the table's only keys."""
     if not isinstance(table, dict):
-        problems.error(where("build"), "'build' must be a table, written as [build]")
+        problems.error(where(name), f"'{name}' must be a table, written as [{name}]")
         return settings
-    for key in table.keys() - _BUILD_KEYS:
-        problems.error(where("build", key), f"unknown key 'build.{key}'"
-                       f"{_suggest(key, _BUILD_KEYS)}")
-    for key in sorted(_BUILD_KEYS & table.keys()):
+    keys = set(settings.__slots__)
+    for key in table.keys() - keys:
+        problems.error(where(name, key), f"unknown key '{name}.{key}'{_suggest(key, keys)}")
+    for key in sorted(keys & table.keys()):
         if type(table[key]) is not bool:
-            problems.error(where("build", key), f"build.{key} must be true or false")
+            problems.error(where(name, key), f"{name}.{key} must be true or false")
         else:
             settings = replace(settings, **{key: table[key]})
     return settings
@@ -467,29 +479,3 @@ def _suggest(key: str, known: set[str]) -> str:
 
     close = difflib.get_close_matches(key, sorted(known), n=1)
     return f"; did you mean '{close[0]}'?" if close else ""
-
-
-class _TomlLines:
-    """Finds the line of a table or key in TOML text, for messages.
-
-    tomllib keeps no positions, so this scans table headers and `key =` lines; it
-    only has to be right for the simple layouts people write by hand.
-    """
-
-    def __init__(self, text: str):
-        self.lines: dict[tuple[str, ...], int] = {}
-        table: tuple[str, ...] = ()
-        for number, raw in enumerate(text.splitlines(), start=1):
-            line = raw.strip()
-            if m := re.match(r"^\[+\s*([^\]]+?)\s*\]+", line):
-                table = tuple(p.strip().strip('"') for p in m.group(1).split("."))
-                self.lines.setdefault(table, number)
-            elif m := re.match(r'^("?[^=\s"]+"?)\s*=', line):
-                self.lines.setdefault(table + (m.group(1).strip('"'),), number)
-
-    def find(self, *keys: str) -> int:
-        while keys:
-            if keys in self.lines:
-                return self.lines[keys]
-            keys = keys[:-1]
-        return 1

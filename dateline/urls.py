@@ -25,7 +25,7 @@ ROBOTS = "robots.txt"
 RESERVED_FILES = frozenset({"index.html", ATOM_FILE, RSS_FILE, SITEMAP_INDEX,
                             f"{NEWS_SITEMAP}.xml", ROBOTS, "404.html", "_headers"})
 """Names of files Dateline writes inside language and section folders (and the root)."""
-RESERVED_SECTIONS = frozenset({"tags", "about", "page", "media", "static", "feeds"}
+RESERVED_SECTIONS = frozenset({"tags", "about", "page", "media", "static", "feeds", "search"}
                               | RESERVED_FILES)
 
 
@@ -67,6 +67,11 @@ def tags_index(lang: str) -> str:
 
 def about(lang: str) -> str:
     return f"{lang}/about/"
+
+
+def search(lang: str) -> str:
+    """The language's search page; its Pagefind index lies in `pagefind/` under it."""
+    return f"{lang}/search/"
 
 
 def archive(lang: str, year: int, month: int = 0, page: int = 1) -> str:

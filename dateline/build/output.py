@@ -15,6 +15,7 @@ from .discovery import discovery_groups
 from .modelstage import SiteModel
 from .planning import BuildPlan
 from .rendering import PageJob, render_pages
+from .search import search_groups
 from .write import (
     HEADERS_FILE,
     ChangeSet,
@@ -138,7 +139,8 @@ def write_discovery(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
     for group in discovery_groups(model.site, plan.views, plan.pages, ctx.begun.linker,
                                   ctx.begun.now, theme.site_fingerprint,
                                   any_language.article if any_language else None,
-                                  plan.digests, kept):
+                                  plan.digests, kept) + search_groups(
+            ctx.config, plan.pages, writer.new, writer.staged, ctx.begun.output):
         previous = writer.old_groups.get(group.name)
         if previous is not None and previous[0] == group.fingerprint:
             writer.keep_group(group.name, previous)

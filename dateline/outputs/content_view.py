@@ -166,6 +166,11 @@ class ContentView:
         return urls.about(self.code)
 
     @property
+    def search_url(self) -> str | None:
+        """The language's search page; None when `[search] enabled = false`."""
+        return urls.search(self.code) if self.site.config.search.enabled else None
+
+    @property
     def languages(self) -> tuple[LanguageSettings, ...]:
         return self.site.config.languages
 

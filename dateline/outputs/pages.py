@@ -36,7 +36,7 @@ class Page(msgspec.Struct, frozen=True):
     url: str
     template: str
     kind: str
-    """root, home, section, tag, tags, year, month, article, about or 404."""
+    """root, home, section, tag, tags, year, month, article, about, search or 404."""
     lang: str
     heading: str = ""
     article: Article | None = None
@@ -115,6 +115,9 @@ def _language_pages(view: ContentView, views: dict[str, ContentView],
     abouts = tuple((c, urls.about(c)) for c in views)
     pages.append(Page(url=urls.about(code), template="about.html", kind="about", lang=code,
                       heading=view.title, alternates=abouts, x_default=abouts[0][1]))
+    if view.search_url is not None:  # no alternates: never in a sitemap
+        pages.append(Page(url=view.search_url, template="search.html", kind="search",
+                          lang=code, heading=view.title))
     for article in view.articles:
         group = view.translations_of(article)
         pages.append(Page(

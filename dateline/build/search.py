@@ -1,0 +1,211 @@
+"""Full-text search: one Pagefind bundle per language, of its article pages alone, in
+`<lang>/search/pagefind/` beside the language's search page (README: Search).
+
+Each language's bundle is a file group (`discovery.FileGroup`) like the feeds: made when
+what it indexes changed, its files staged and counted with the rest of the build's. What
+it indexes is the part of each article page the theme marks `data-pagefind-body`, cut
+from the HTML the build rendered and kept in the cache by the page's content digest, so
+an edit reads the edited pages alone; Pagefind is then handed every article of that
+language from memory (its API cannot update a written bundle) and writes the bundle
+anew, and only the bundle's files whose bytes changed are staged.
+
+A bundle per language keeps a search on one language's page to that language's
+articles whatever Pagefind makes of the `lang` attributes, and lets an edit in one
+language leave the others' bundles alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import quote
+
+import msgspec
+
+from .. import atomic, urls
+from ..config import Config
+from ..errors import ContentError, Problem, SourceRef
+from ..incremental.fingerprints import digest, value_digest
+from ..outputs.pages import Page
+from .discovery import FileGroup
+
+BUNDLE = "pagefind/"
+"""The bundle's folder under the language's search page."""
+
+STORE_VERSION = 2
+"""Of the cached fragments' file; another version is read as empty."""
+
+_UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.",
+           "pagefind-highlight.", "playground/")
+"""Pagefind's own search interfaces: the theme's search page has its own."""
+
+
+class _Store(msgspec.Struct):
+    version: int
+    fragments: dict[str, tuple[str, str, str]]
+    """Page file → (content digest of the page, the part Pagefind indexes, its digest)."""
+
+
+def search_groups(config: Config, pages: list[Page], files: dict[str, tuple[str, str]],
+                  staged, output: Path) -> list[FileGroup]:
+    """A group per language with a search page: its bundle's files, when made.
+    `files`: every page file's (fingerprint, content digest) in this build; `staged`,
+    where the pages rendered by this build were written, the others being in `output`."""
+    if not config.search.enabled:
+        return []
+    by_language: dict[str, list[Page]] = {p.lang: [] for p in pages if p.kind == "search"}
+    for page in pages:
+        if page.kind == "article" and page.lang in by_language:
+            by_language[page.lang].append(page)
+    path = config.paths.cache / "search-fragments.msgpack"
+    shown = config.config_path.name
+    known = _load(path)
+    fragments, groups = {}, []
+    for lang, articles in by_language.items():
+        docs, digests = [], []
+        for page in sorted(articles, key=lambda p: p.url):
+            content_digest = files[page.file][1]
+            kept = known.get(page.file)
+            if kept is None or kept[0] != content_digest:
+                part = indexed_part(_read(page.file, staged, output))
+                kept = (content_digest, part, digest(part.encode()))
+            fragments[page.file] = kept
+            docs.append((quote(page.url), kept[1]))
+            digests.append((page.url, kept[2]))
+        docs = tuple(docs)
+        # What Pagefind is handed, by the digests of its parts (hashing the parts
+        # themselves again would cost seconds at thousands of articles).
+        fingerprint = value_digest((STORE_VERSION, digests))
+        groups.append(FileGroup(f"search:{lang}", fingerprint,
+                                lambda lang=lang, docs=docs: bundle_files(lang, docs, shown)))
+    if fragments != known:
+        _save(path, fragments)
+    return groups
+
+
+def indexed_part(html: str) -> str:
+    """The page reduced to its `<html>` tag (the language Pagefind stems for) and the
+    element marked `data-pagefind-body` up to the end of `<main>`, which is what
+    Pagefind indexes of it; the whole page when the theme's page is not laid out so."""
+    start = html.find("<html")
+    body = html.find(" data-pagefind-body")
+    end = html.rfind("</main>")
+    if start < 0 or body < 0 or end < body:
+        return html
+    opening = html[start:html.index(">", start) + 1]
+    body = html.rfind("<", 0, body)
+    return f"<!DOCTYPE html>{opening}<body>{html[body:end]}</body></html>"
+
+
+def _read(file: str, staged, output: Path) -> str:
+    written = Path(staged.root, file)
+    return (written if written.is_file() else output / file).read_text(encoding="utf-8")
+
+
+def _load(path: Path) -> dict[str, tuple[str, str, str]]:
+    # A cache of what the pages hold: unreadable, it is made again from them.
+    try:
+        store = msgspec.msgpack.decode(path.read_bytes(), type=_Store)
+    except (OSError, msgspec.DecodeError, msgspec.ValidationError):
+        return {}
+    return store.fragments if store.version == STORE_VERSION else {}
+
+
+def _save(path: Path, fragments: dict[str, tuple[str, str, str]]) -> None:
+    # Written before the pages are committed: entries are keyed by the digest of the
+    # page they were cut from, so a build that stops after this leaves none untrue.
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic.replacing(path) as handle:
+            handle.write(msgspec.msgpack.encode(_Store(STORE_VERSION, fragments)))
+    except OSError:
+        pass  # the next build cuts them from the pages again
+
+
+def bundle_files(lang: str, docs: tuple[tuple[str, str], ...],
+                 config_name: str = "dateline.toml") -> list[tuple[str, bytes]]:
+    """The bundle of a language's articles: (output file, bytes) of each of its files.
+    `docs`: (URL from the site's root, the part of the page Pagefind indexes);
+    `config_name`, the config file a missing Pagefind is reported at."""
+    try:
+        # On a thread of its own: the caller's thread may be running an event loop (a
+        # test driving a browser, an embedding application).
+        with ThreadPoolExecutor(1) as thread:
+            files = thread.submit(asyncio.run, _make_bundle(docs)).result()
+    except _NoPagefind:
+        raise ContentError(Problem(SourceRef(config_name, 0), _MISSING)) from None
+    except Exception as exc:  # noqa: BLE001 - the service reports its errors as Exception
+        raise ContentError(Problem(SourceRef(urls.search(lang), 0), "search: Pagefind "
+                           f"could not index the articles: {exc}")) from None
+    prefix = urls.search(lang) + BUNDLE
+    return sorted((prefix + name, data) for name, data in files.items()
+                  if not name.startswith(_UNUSED))
+
+
+_MISSING = ("search needs the Pagefind program, which is not installed: run "
+            "pip install 'pagefind[bin]', or set enabled = false under [search] in "
+            "dateline.toml")
+
+
+class _NoPagefind(Exception):
+    pass
+
+
+async def _make_bundle(docs: tuple[tuple[str, str], ...]) -> dict[str, bytes]:
+    """The bundle's files by their path in it, made in memory: Pagefind's own
+    `write_files` answers before its files are all written (empty files were seen)."""
+    try:
+        from pagefind.service import PagefindService
+    except ImportError:
+        raise _NoPagefind from None
+
+    class PromptService(PagefindService):
+        async def launch(self) -> PromptService:
+            # As upstream's, with room for a whole bundle in one reply (`get_files`).
+            self._backend = await asyncio.create_subprocess_exec(
+                self._bin, "--service", stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+                limit=_REPLY_LIMIT)
+            self._poll_task = self._loop.create_task(self._wait_for_responses())
+            return self
+
+        # Upstream's reader sleeps 0.1 s before taking each reply, so that 3,000
+        # pages took five minutes; this one takes each as it comes (same protocol:
+        # base64 JSON messages, each ended by a comma).
+        async def _wait_for_responses(self) -> None:
+            while True:
+                try:
+                    line = await self._backend.stdout.readuntil(b",")
+                except (asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
+                    for waiting in self._responses.values():  # the program ended: say so
+                        if not waiting.done():
+                            waiting.set_exception(Exception(f"Pagefind stopped ({exc})"))
+                    return
+                reply = json.loads(base64.b64decode(line[:-1]))
+                future = self._responses.pop(reply.get("message_id"), None) if reply else None
+                if future is None:
+                    continue
+                payload = reply["payload"]
+                if payload["type"] == "Error":
+                    future.set_exception(Exception(payload["message"]))
+                else:
+                    future.set_result(payload)
+
+    try:
+        service = await PromptService().launch()
+    except (FileNotFoundError, PermissionError):
+        raise _NoPagefind from None
+    try:
+        index = await service.create_index({"root_selector": "html"})
+        await asyncio.gather(*(index.add_html_file(content=html, url=url)
+                               for url, html in docs))
+        return {file["path"]: file["content"] for file in await index.get_files()}
+    finally:
+        await service.close()
+
+
+_REPLY_LIMIT = 1 << 31
+"""Bytes one reply of the Pagefind program may take: the whole bundle, base64-coded."""
