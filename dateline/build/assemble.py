@@ -21,15 +21,20 @@ from ..read import Document
 from ..slugs import make_slug, shown, slug_problem
 from .collisions import check_tag_collisions, check_translation_keys, check_url_collisions
 from .embargo import hold_back
+from .schedule import take_out_expired
 from .vocabulary import Use, check_vocabulary
 
 KNOWN_KEYS = (
     "title", "date", "updated", "translation_key", "slug", "section", "tags", "authors",
     "dateline", "summary", "breaking", "draft", "image", "reporting", "original",
+    "expires", "breaking_until",
 )
 IMAGE_KEYS = ("src", "alt", "caption", "credit", "ratio", "focus")
 # Fields that are the same in every language, so a translation may leave them out.
-INHERITED = ("section", "tags", "dateline", "reporting", "breaking")
+# An expiry or a banner's end set on the original holds for its translations too (like an
+# embargo), unless a translation sets its own.
+INHERITED = ("section", "tags", "dateline", "reporting", "breaking", "expires",
+             "breaking_until")
 
 
 def assemble(docs: list[Document], config: Config, now: datetime, problems: Problems, *,
@@ -61,6 +66,9 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
             held_back.append((article, why))
         else:
             published.append(article)
+    expiry = take_out_expired(published, now, config)
+    published, held_back, timeline = expiry.kept, held_back + expiry.removed, expiry.timeline
+    archived = set(timeline.archived)
     check_url_collisions(published, problems)
     by_ref = {doc.ref: doc for doc in docs}
     check_tag_collisions(published, by_ref, config, problems)
@@ -69,10 +77,11 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
     assets = {a.image.source: Asset(a.image.source, a.image.url)
               for a in published if a.image}
     return Site(
-        config=config, articles=tuple(published), groups=_group(published, config),
+        config=config, articles=tuple(published),
+        groups=_group([a for a in published if a.url not in archived], config),
         held_back=tuple(sorted(held_back, key=lambda h: h[0].source.path)),
         assets=tuple(sorted(assets.values(), key=lambda asset: asset.url)),
-        warnings=tuple(problems.warnings),
+        warnings=tuple(problems.warnings), timeline=timeline,
     )
 
 
@@ -183,7 +192,7 @@ def _read_fields(doc: Document, config: Config, problems: Problems) -> dict | No
             bad(key, f"front matter: '{key}' must be text (put it in quotes)")
         else:
             fields[key] = value.strip()
-    for key in ("date", "updated"):
+    for key in ("date", "updated", "expires", "breaking_until"):
         if key not in meta:
             if key == "date":
                 bad(key, "front matter: 'date' is required, e.g. date: 2026-11-27T09:30:00+01:00")
@@ -198,6 +207,11 @@ def _read_fields(doc: Document, config: Config, problems: Problems) -> dict | No
         bad("updated", f"front matter: updated {meta['updated']} is earlier than date "
                        f"{meta['date']}; an update comes after publication: correct "
                        "'updated' or remove it")
+    for key, what in (("expires", "it would never be listed"),
+                      ("breaking_until", "it would never be in the breaking banner")):
+        if "date" in fields and fields.get(key) is not None and fields[key] <= fields["date"]:
+            bad(key, f"front matter: {key} {meta[key]} is not after date {meta['date']}: "
+                     f"{what}; correct '{key}' or remove it")
     for key in ("summary", "dateline", "slug", "section", "translation_key"):
         if key in meta:
             if isinstance(meta[key], str | int | float) and not isinstance(meta[key], bool):
@@ -352,6 +366,7 @@ def _make_article(f: dict, config: Config, problems: Problems, files: ContentFil
         authors=f.get("authors", ()), dateline=f.get("dateline", ""),
         tags=tuple(dict.fromkeys(f.get("tags", ()))), reporting=f.get("reporting", ()),
         breaking=f.get("breaking", False), draft=f.get("draft", False),
+        expires=f.get("expires"), breaking_until=f.get("breaking_until"),
         original=f["is_original"], image=image, body_line=doc.body_line,
         body_id=bodies.get(doc.path, ""),
         url=urls.article(lang, section, slug),

@@ -29,6 +29,8 @@ from ..incremental.cachedamage import damage_warning
 from ..incremental.collector import long_lived
 from ..inputs import confinement_of
 from ..urls import Linker
+from . import schedule
+from .schedule import NextChange
 from .write import check_output_dir, read_build_id, recover
 
 
@@ -96,7 +98,9 @@ class BuildResult:
     valid_until: dt.datetime | None = None
     """The first moment after the build's time at which the clock alone changes the site
     (a scheduled story and its translations published, a story leaving the news
-    sitemap): the preview server rebuilds then (`state.next_change`)."""
+    sitemap): the preview server rebuilds then (`schedule.next_change`)."""
+    next_change: NextChange | None = None
+    """That moment and the article that causes it (None: only an edit changes the site)."""
 
 
 class StrictWarnings(ContentError):
@@ -186,6 +190,7 @@ def _unchanged(previous: dict, output: Path, started: float) -> BuildResult:
         label_fallbacks=previous.get("label_fallbacks", {}), unchanged=previous["files"],
         incremental=True,
         up_to_date=True, valid_until=dt.datetime.fromisoformat(previous["valid_until"]),
+        next_change=schedule.from_record(previous),
     )
 
 

@@ -45,11 +45,10 @@ from ..incremental.memo import AssemblyMemo
 from ..inputs import confinement_of
 from ..model import Article, Asset, Site
 from ..outputs.pages import Page, plan_pages
-from ..outputs.sitemaps import NEWS_WINDOW
 from ..outputs.views import LanguageView
 from ..read import find_sources, sources_among
 from ..urls import Linker
-from . import faults, savedbuild, vocabulary
+from . import faults, savedbuild, schedule, vocabulary
 from .assemble import ContentFiles, assemble
 from .discovery import discovery_groups
 from .parallel import default_jobs, run_chunked
@@ -226,8 +225,8 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
     label_fallbacks = vocabulary.label_fallbacks(
         {code: ({s.key for s in view.sections}, {t.key for t in view.tags})
          for code, view in views.items()}, config)
-    dates = [a.date for a in site.articles] + [a.date for a, _ in site.held_back]
-    valid_until = state.next_change(dates, now, NEWS_WINDOW)
+    next_change = schedule.next_change(site, now)
+    valid_until = schedule.valid_until(next_change)
     if options.session is None and begun.stats is not None:
         _save_model(config, begun, output, staged.build_id, valid_until, saved_key,
                     content_warnings, site_fp, templates, saved, site, pages, fingerprints,
@@ -238,7 +237,7 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
             "files": len(new), "valid_until": valid_until,
             "held_back": [[ref.path, ref.line, why] for ref, why in held_back],
             "warnings": state.problems_to_json(problems.warnings), "fallbacks": fallbacks,
-            "label_fallbacks": label_fallbacks,
+            "label_fallbacks": label_fallbacks, **schedule.to_record(next_change),
         }), config, problems)
     return BuildResult(
         output=output, pages=len(pages), files=len(new),
@@ -249,7 +248,7 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         incremental=record is not None, rendered=len(dirty), photos_made=photos_made,
         changed_files=tuple(sorted(written)),
         borrowed=_borrowed(site, views, options.languages), replanned=replanned,
-        valid_until=dt.datetime.fromisoformat(valid_until),
+        valid_until=dt.datetime.fromisoformat(valid_until), next_change=next_change,
     )
 
 

@@ -112,7 +112,8 @@ class PageFingerprints:
                  if article is not None else (),
                  tuple(self._card(a) for a in page.items),
                  tuple((t.key, t.label, t.url, t.count) for t in self.view.tags)
-                 if page.kind == "tags" else ())
+                 if page.kind == "tags" else (),
+                 page.archived)
         return self.memo.of(parts)
 
     def _listing(self, urls: tuple[str, ...]) -> str:

@@ -48,7 +48,8 @@ def body_edits(last: LastBuild | None, site: Site, body_images: dict[str, tuple]
     if last is None or options != last.options:
         return None
     before, after = last.site.articles, site.articles
-    if len(before) != len(after) or len(site.held_back) != len(last.site.held_back):
+    if len(before) != len(after) or len(site.held_back) != len(last.site.held_back) \
+            or site.timeline != last.site.timeline:  # the clock archived or ended something
         return None
     if any(a is not b for (a, _), (b, _) in zip(last.site.held_back, site.held_back,
                                                 strict=True)):

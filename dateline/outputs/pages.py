@@ -47,6 +47,9 @@ class Page(msgspec.Struct, frozen=True):
     alternates: tuple[tuple[str, str], ...] = ()
     """(language code, url) of this page in every language that has it, this one included."""
     x_default: str | None = None
+    archived: bool = False
+    """An article past its `expires`: its page says so and asks search engines not to
+    index it; it has no alternates and is in no sitemap."""
 
     @property
     def file(self) -> str:
@@ -119,6 +122,9 @@ def _language_pages(view: LanguageView, views: dict[str, LanguageView],
             alternates=tuple((a.lang, a.url) for a in group),
             x_default=view.original_of(article).url,
         ))
+    pages.extend(Page(url=article.url, template="article.html", kind="article", lang=code,
+                      heading=article.title, article=article, archived=True)
+                 for article in view.archived)
     return pages
 
 
