@@ -259,3 +259,64 @@ def test_build_next_change_prints_the_instant_alone(tmp_path, make_site, article
     assert (nothing.code, nothing.out) == (0, "")
     summary = run_cli(["build", "--config", root / "dateline.toml"])
     assert "next scheduled change" not in summary.out
+
+
+# ----- publishing on time from CI
+
+WORKFLOW = Path(__file__).resolve().parents[1] / ".github/workflows/pages.yml"
+
+
+def workflow() -> dict:
+    import yaml
+
+    data = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
+    return data
+
+
+def test_the_pages_workflow_runs_on_push_on_a_schedule_and_by_hand():
+    triggers = workflow()["on"]
+    assert set(triggers) == {"push", "schedule", "workflow_dispatch"}
+    assert triggers["push"] == {"branches": ["main"]}
+    (cron,) = [entry["cron"] for entry in triggers["schedule"]]
+    assert cron.split()[1:] == ["*", "*", "*", "*"]  # every few minutes, every day
+    assert re.fullmatch(r"\*/([5-9]|1[0-5])", cron.split()[0])
+
+
+def test_the_workflow_builds_on_schedule_only_when_the_next_change_is_due(tmp_path):
+    import subprocess
+
+    jobs = workflow()["jobs"]
+    steps = jobs["build"]["steps"]
+    (due,) = [s for s in steps if s.get("id") == "due"]
+    (build_step,) = [s for s in steps if s.get("name") == "Build"]
+    lines = build_step["run"].splitlines()
+    assert lines[-1].endswith(" --next-change > .dateline-next-change")
+    assert lines[0].startswith("python build.py build --base-url ")
+    assert lines[-1].startswith(lines[0])  # the same settings: the no-change shortcut
+    uses = [s.get("uses", "").split("@")[0] for s in steps]
+    assert uses.index("actions/cache/restore") < steps.index(due) \
+        < uses.index("actions/cache/save")
+    gated = steps[steps.index(due) + 1:]
+    assert gated and all(s["if"] == "steps.due.outputs.build == 'true'" for s in gated)
+    assert jobs["build"]["outputs"]["build"] == "${{ steps.due.outputs.build }}"
+    assert jobs["deploy"]["if"] == "needs.build.outputs.build == 'true'"
+
+    def decides(event: str, next_change: str | None) -> bool:
+        folder = tmp_path / f"{event}-{next_change}"
+        folder.mkdir()
+        if next_change is not None:
+            (folder / ".dateline-next-change").write_text(next_change, encoding="utf-8")
+        output = folder / "output"
+        output.touch()
+        subprocess.run(["bash", "-e", "-c", due["run"]], cwd=folder, check=True,
+                       env={**os.environ, "EVENT": event, "GITHUB_OUTPUT": str(output)},
+                       stdout=subprocess.DEVNULL)
+        return output.read_text(encoding="utf-8") == "build=true\n"
+
+    past, future = "2020-01-01T00:00:00+00:00\n", "2099-01-01T08:00:00+00:00\n"
+    assert decides("schedule", past)
+    assert not decides("schedule", future)
+    assert not decides("schedule", "")  # nothing scheduled: only a push builds
+    assert not decides("schedule", None)
+    assert decides("push", future) and decides("workflow_dispatch", None)
