@@ -81,9 +81,12 @@ def newsroom(make_site, article_text, root: Path, event: str, **site) -> Path:
     return make_site(root, files, **site)
 
 
+@pytest.mark.parametrize("edit", [False, True], ids=["no-change", "body-edit"])
 @pytest.mark.parametrize("event", EVENTS)
 def test_the_change_comes_with_the_first_build_at_its_moment_after_the_shortcut(
-        tmp_path, make_site, article_text, snapshot, event):
+        tmp_path, make_site, article_text, snapshot, event, edit):
+    """Whether nothing changed (the no-change shortcut) or a body alone did (the model
+    the last build saved), the first build at the moment makes the change."""
     root = newsroom(make_site, article_text, tmp_path / "newsroom", event)
     age_inputs(root)
     config = load_config(root / "dateline.toml")
@@ -95,6 +98,10 @@ def test_the_change_comes_with_the_first_build_at_its_moment_after_the_shortcut(
     before = build(config, BuildOptions(output=out, now=JUST_BEFORE, jobs=1))
     assert before.up_to_date and not changed(out)
     assert before.next_change == first.next_change  # the shortcut repeats it
+    if edit:
+        other = root / "content/en/world/other.md"
+        other.write_text(other.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+        os.utime(other, (time.time() - 60, time.time() - 60))
     after = build(config, BuildOptions(output=out, now=MOMENT, jobs=1))
     assert not after.up_to_date and changed(out)
     assert after.next_change is None or after.next_change.moment > MOMENT
@@ -128,6 +135,26 @@ def test_a_preview_makes_the_change_when_its_clock_reaches_the_moment(
         assert changed(out)
     finally:
         server.stop()
+
+
+def test_a_preview_session_with_a_body_edit_at_the_moment_plans_afresh(
+        tmp_path, make_site, article_text, snapshot):
+    """The preview keeps its last plan across body edits (`lastbuild`): not when the
+    clock archived a story or ended a banner since."""
+    from dateline.incremental.cache import BuildSession
+
+    root = newsroom(make_site, article_text, tmp_path / "newsroom", "expiry")
+    config = load_config(root / "dateline.toml")
+    session, out = BuildSession(), root / "site"
+    build(config, BuildOptions(output=out, now=NOW, jobs=1, session=session))
+    other = root / "content/en/world/other.md"
+    other.write_text(other.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    after = build(config, BuildOptions(output=out, now=MOMENT, jobs=1, session=session,
+                                       changed=frozenset({other})))
+    assert after.replanned and expired(out)
+    clean = tmp_path / "clean"
+    build(config, BuildOptions(output=clean, now=MOMENT, jobs=1, clean=True))
+    assert without_build_id(snapshot(out)) == without_build_id(snapshot(clean))
 
 
 # ----- expiry
@@ -320,3 +347,86 @@ def test_the_workflow_builds_on_schedule_only_when_the_next_change_is_due(tmp_pa
     assert not decides("schedule", "")  # nothing scheduled: only a push builds
     assert not decides("schedule", None)
     assert decides("push", future) and decides("workflow_dispatch", None)
+
+
+def test_nginx_configured_as_the_readme_says_answers_410_for_removed_stories(
+        tmp_path, make_site, article_text, build_site):
+    """The README's nginx lines and its `sed` command, run as written, on a real nginx."""
+    import shutil
+    import socket
+    import subprocess
+    import urllib.error
+    import urllib.request
+
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        pytest.skip("nginx is not installed (apt-get install nginx)")
+    readme = (WORKFLOW.parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Removed stories (410 Gone)", 1)[1]
+    block = section.split("```nginx\n", 1)[1].split("```", 1)[0]
+    sed = re.search(r"(sed '[^']+') site/_gone > (\S+)", block)
+    http_part = block[block.index("map "):block.index("}\n") + 2]
+    server_part = "".join(line + "\n" for line in block.splitlines()
+                          if line.startswith(("if ", "error_page ")))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = newsroom(make_site, article_text, tmp_path / "newsroom", "expiry", expired="remove")
+    build_site(root, now=MOMENT, base_url=f"http://127.0.0.1:{port}/")
+    out = root / "site"
+    prefix = tmp_path / "nginx"
+    prefix.mkdir()
+    gone_map = prefix / "gone.map"
+    subprocess.run(f"{sed.group(1)} {out / '_gone'} > {gone_map}", shell=True, check=True)
+    import pwd
+
+    user = pwd.getpwuid(os.geteuid()).pw_name
+    temp = "".join(f"  {kind}_temp_path {prefix}/{kind};\n"
+                   for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    conf = prefix / "nginx.conf"
+    conf.write_text(f"""user {user};
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log;
+events {{ worker_connections 16; }}
+http {{
+  access_log off;
+{temp}
+  {http_part.replace(sed.group(2), str(gone_map))}
+  server {{
+    listen 127.0.0.1:{port};
+    root {out};
+    index index.html;
+    {server_part}
+  }}
+}}
+""", encoding="utf-8")
+    server = subprocess.Popen([nginx, "-p", str(prefix), "-e", str(prefix / "error.log"),
+                               "-c", str(conf), "-g", "daemon off;"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def fetch(path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as r:
+                return r.status, r.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8")
+
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            assert server.poll() is None, server.stderr.read().decode(errors="replace")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "nginx did not start"
+                time.sleep(0.05)
+        status, body = fetch("/en/world/event/")
+        assert status == 410 and "<html" in body  # with the site's not-found page
+        assert fetch("/ru/world/event/")[0] == 410
+        assert fetch("/en/world/other/")[0] == 200
+        assert fetch("/en/world/never-was/")[0] == 404
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

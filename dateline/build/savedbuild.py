@@ -74,7 +74,7 @@ class SavedHead:
     """The output folder's build, which the cache's record of it must name too."""
     written_ns: int
     valid_until: dt.datetime
-    """When the clock alone changes the site (`state.next_change`)."""
+    """When the clock alone changes the site (`schedule.next_change`)."""
     stats: dict[str, tuple[int, int, int]]
     """Every input file's stat (sources, photos, theme, catalogs, config)."""
     warnings: tuple[Problem, ...]
