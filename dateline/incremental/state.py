@@ -1,8 +1,8 @@
 """The no-change shortcut: when no input file, setting or option changed since the last
 build into an output folder, and the clock has not crossed a moment that changes the
 site (`build.schedule.next_change`: an embargo lifting, an expiry, a breaking banner's
-end, a story leaving the news sitemap's window),
-that output is already right and the build can stop after a few hundred `stat` calls.
+end, a story leaving the news sitemap's window), that output is already right and the
+build can stop after a few hundred `stat` calls.
 """
 
 from __future__ import annotations
