@@ -112,8 +112,7 @@ class PageFingerprints:
                  if article is not None else (),
                  tuple(self._card(a) for a in page.items),
                  tuple((t.key, t.label, t.url, t.count) for t in self.view.tags)
-                 if page.kind == "tags" else (),
-                 page.archived)
+                 if page.kind == "tags" else ())
         return self.memo.of(parts)
 
     def _listing(self, urls: tuple[str, ...]) -> str:

@@ -49,7 +49,7 @@ class Page(msgspec.Struct, frozen=True):
     x_default: str | None = None
     archived: bool = False
     """An article past its `expires`: its page says so and asks search engines not to
-    index it; it has no alternates and is in no sitemap."""
+    index it; it has no alternates (which its fingerprint covers) and is in no sitemap."""
 
     @property
     def file(self) -> str:
