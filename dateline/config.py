@@ -51,6 +51,8 @@ class SiteSettings:
     breaking_hours: int = 12
     """How long a breaking story stays in the banner after its date (or its `updated`
     time, if later) when it sets no `breaking_until`. Default: 12."""
+    related: int = 4
+    """Related stories shown under each article (0: none)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +155,7 @@ class Config:
 
 _SITE_KEYS = {
     "base_url", "default_language", "timezone", "theme", "per_page", "relative_urls",
-    "feed_size", "feed_full_content", "expired", "breaking_hours",
+    "feed_size", "feed_full_content", "expired", "breaking_hours", "related",
 }
 _PATH_KEYS = {"content", "output", "themes", "locales", "cache"}
 _LANGUAGE_KEYS = {
@@ -257,6 +259,13 @@ def _read_site(table: dict, where, problems: Problems) -> SiteSettings:
                                f"{'a positive whole number' if kind is int else 'true or false'}")
             else:
                 settings = replace(settings, **{key: value})
+    if "related" in table:
+        value = table["related"]
+        if type(value) is not int or value < 0:
+            problems.error(where("site", "related"),
+                           "site.related must be a whole number, 0 or more (0: none)")
+        else:
+            settings = replace(settings, related=value)
     return settings
 
 

@@ -48,6 +48,7 @@ def chrome_fingerprint(view: LanguageView) -> str:
         tuple((s.key, s.label, s.url) for s in view.sections),
         bool(view.tags),
         (breaking.url, breaking.title) if breaking else None,
+        view.archive_url,
     )
     return value_digest(data)
 
@@ -104,13 +105,15 @@ class PageFingerprints:
         article = page.article
         parts = (self.chrome, page.url, page.template,
                  self.templates.get(page.template, ""), page.heading, page.key,
-                 page.alternates, page.x_default,
+                 page.alternates, page.x_default, page.links,
                  (pagination.number, pagination.total, self._listing(pagination.urls),
                   pagination.item_count) if pagination else None,
                  self.article(article) if article is not None else None,
                  tuple(self._card(a) for a in self.view.translations_of(article))
                  if article is not None else (),
-                 tuple(self._card(a) for a in page.items),
+                 # An article's items are its related stories: links, not cards.
+                 tuple(_related_data(a) for a in page.items) if article is not None
+                 else tuple(self._card(a) for a in page.items),
                  tuple((t.key, t.label, t.url, t.count) for t in self.view.tags)
                  if page.kind == "tags" else ())
         return self.memo.of(parts)
@@ -174,6 +177,11 @@ def _link_data(article: Article) -> tuple:
     # its URL but changes every card that shows it.
     return (article.lang, article.url, article.title, article.modified.isoformat(),
             article.original, article.summary, _image_data(article.image))
+
+
+def _related_data(article: Article) -> tuple:
+    """What a related-stories link shows."""
+    return (article.lang, article.url, article.title, article.date.isoformat())
 
 
 def _card_data(article: Article) -> tuple:
