@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from . import shipped_path
 from .errors import ConfigError, Problems, SourceRef
+from .lintsettings import LintSettings, read_lint
 from .locale_facts import LocaleFacts
 from .photos.photos import PhotoSettings
 
@@ -129,6 +130,8 @@ class Config:
     """The [images] table: rendition widths, quality, metadata policy."""
     build: BuildSettings = BuildSettings()
     """The [build] table."""
+    lint: LintSettings = LintSettings()
+    """The [lint] table: thresholds of `dateline lint`."""
     locale_facts: LocaleFacts | None = field(default=None, repr=False, compare=False)
     """What Babel said of the languages, for a successful build to remember."""
 
@@ -190,11 +193,13 @@ def load_config(path: Path, base_url: str | None = None,
     lines = _TomlLines(text)
     where = lambda *keys: SourceRef(shown, lines.find(*keys))  # noqa: E731
 
-    for key in data.keys() - {"site", "languages", "paths", "images", "build"}:
+    for key in data.keys() - {"site", "languages", "paths", "images", "build", "lint"}:
         problems.error(where(key), f"unknown table or key '{key}' (expected [site], "
-                                   "[paths], [images], [build] and [languages.<code>])")
+                                   "[paths], [images], [build], [lint] and "
+                                   "[languages.<code>])")
     images = _read_images(data.get("images", {}), where, problems)
     build = _read_build(data.get("build", {}), where, problems)
+    lint = read_lint(data.get("lint", {}), where, problems)
     for key in ("site", "paths", "languages"):
         if not isinstance(data.get(key, {}), dict):
             problems.error(where(key), f"'{key}' must be a table, written as "
@@ -220,7 +225,8 @@ def load_config(path: Path, base_url: str | None = None,
     # The default language goes first: it leads the switcher and the root index.
     languages.sort(key=lambda lang: lang.code != site.default_language)
     return Config(site=site, paths=paths, languages=tuple(languages), config_path=path,
-                  source_text=text, images=images, locale_facts=locale_facts, build=build)
+                  source_text=text, images=images, locale_facts=locale_facts, build=build,
+                  lint=lint)
 
 
 def _at(path: str, line: int, message: str):
