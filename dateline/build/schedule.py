@@ -69,6 +69,9 @@ class NextChange:
     """The article that causes it, as messages name files (`content/ps/…/x.md`)."""
     zone: str
     """The IANA time zone of that article's language, to show the moment in."""
+    what: str = ""
+    """What happens to it then: "published", "expires", "leaves the breaking banner",
+    "enters the news sitemap", "leaves the news sitemap" (for the editors' view)."""
 
     def shown(self) -> str:
         """`2026-12-04 06:00 Asia/Kabul (content/ps/…)`: the moment in the article's zone."""
@@ -89,25 +92,27 @@ def next_change(site: Site, now: dt.datetime) -> NextChange | None:
 
     config = site.config
     archived = set(site.timeline.archived)
-    moments: list[tuple[dt.datetime, Article]] = []
+    moments: list[tuple[dt.datetime, Article, str]] = []
     for article, _why in site.held_back:
         if not article.draft:  # a draft waits for an edit, not for the clock
-            moments += [(article.date, article)]
+            moments.append((article.date, article, "published"))
             if article.expires is not None:
-                moments.append((article.expires, article))
+                moments.append((article.expires, article, "expires"))
     for article in site.articles:
         if article.url in archived:
             continue
-        moments += [(article.date, article), (article.date + NEWS_WINDOW, article)]
+        moments += [(article.date, article, "enters the news sitemap"),
+                    (article.date + NEWS_WINDOW, article, "leaves the news sitemap")]
         if article.expires is not None:
-            moments.append((article.expires, article))
+            moments.append((article.expires, article, "expires"))
         if article.breaking:
-            moments.append((banner_end(article, config), article))
-    future = [(moment, article) for moment, article in moments if moment > now]
+            moments.append((banner_end(article, config), article, "leaves the breaking banner"))
+    future = [m for m in moments if m[0] > now]
     if not future:
         return None
-    moment, article = min(future, key=lambda m: (m[0], m[1].source.path))
-    return NextChange(moment, article.source.path, config.language(article.lang).timezone)
+    moment, article, what = min(future, key=lambda m: (m[0], m[1].source.path))
+    return NextChange(moment, article.source.path, config.language(article.lang).timezone,
+                      what)
 
 
 def valid_until(change: NextChange | None) -> str:
@@ -117,7 +122,8 @@ def valid_until(change: NextChange | None) -> str:
 
 def to_record(change: NextChange | None) -> dict:
     """What the no-change shortcut's record keeps of it, for the summary it repeats."""
-    return {"next_change": [change.source, change.zone] if change is not None else None}
+    return {"next_change": [change.source, change.zone, change.what]
+            if change is not None else None}
 
 
 def from_record(record: dict) -> NextChange | None:
@@ -126,7 +132,8 @@ def from_record(record: dict) -> NextChange | None:
     if not saved or record.get("valid_until", NEVER) == NEVER:
         return None
     try:
-        source, zone = saved
-        return NextChange(dt.datetime.fromisoformat(record["valid_until"]), source, zone)
+        source, zone, what = saved
+        return NextChange(dt.datetime.fromisoformat(record["valid_until"]), source, zone,
+                          what)
     except (TypeError, ValueError):
         return None
