@@ -111,6 +111,10 @@ def _make_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--clean", action="store_true",
                            help="ignore the build cache: read and render every file "
                                 "and write the whole output afresh")
+    build_cmd.add_argument("--next-change", action="store_true",
+                           help="build, then print only the next moment the site changes "
+                                "by itself (an embargo, an expiry, a breaking banner's end; "
+                                "ISO 8601), or nothing: for cron jobs and CI schedules")
     build_cmd.set_defaults(run=_run_build)
     _add_i18n_commands(commands)
     _add_translations_command(commands)
@@ -439,6 +443,12 @@ def _run_build(args: argparse.Namespace) -> int:
               "every warning an error; nothing was written and the previous output is "
               "unchanged", file=sys.stderr)
         return 1
+    if args.next_change:
+        for warning in result.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        if result.next_change is not None:
+            print(result.next_change.iso())
+        return 0
     print_summary(result, config.paths.root)
     return 0
 
@@ -454,6 +464,8 @@ def print_summary(result: BuildResult, root: Path) -> None:
     if result.label_fallbacks:
         counts = ", ".join(f"{code} {n}" for code, n in sorted(result.label_fallbacks.items()))
         print(f"section and tag labels missing (default language's shown instead): {counts}")
+    if result.next_change is not None:
+        print(f"next scheduled change: {result.next_change.shown()}")
     try:
         shown = result.output.relative_to(Path.cwd())
     except ValueError:

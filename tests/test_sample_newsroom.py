@@ -121,6 +121,8 @@ def test_most_stories_are_translated_into_some_but_not_all_languages(articles, c
 def test_hreflang_of_every_article_is_reciprocal(articles, out):
     assert len(articles) > 10
     for path, doc in articles.items():
+        if doc.find_all("p", cls="archived-notice"):
+            continue  # out of circulation: no alternates (below)
         links = doc.find("head").find_all("link", rel="alternate", hreflang=True)
         langs = [link.get("hreflang") for link in links]
         assert langs.count("x-default") == 1, path
@@ -156,6 +158,23 @@ def test_one_breaking_story_has_the_banner(pages):
     banner = pages["en/index.html"].one("aside", cls="breaking")
     href = banner.find("a").get("href").lstrip("/") + "index.html"
     assert pages[href].find("article", cls="story")
+
+
+def test_the_expired_service_notice_is_archived_in_both_languages_and_listed_nowhere(
+        pages, out):
+    archived = sorted(path for path, doc in pages.items()
+                      if doc.find_all("p", cls="archived-notice"))
+    # The Russian version inherits the English original's `expires`.
+    assert archived == ["en/world/polling-stations/index.html",
+                        "ru/world/polling-stations/index.html"]
+    for path in archived:
+        robots = [m.get("content") for m in pages[path].find_all("meta")
+                  if m.get("name") == "robots"]
+        assert robots == ["noindex"]
+        url = "/" + path.removesuffix("index.html")
+        mentioned = sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
+                           if p.suffix in (".html", ".xml") and url in p.read_text("utf-8"))
+        assert mentioned == [path]  # no listing, feed, sitemap or switcher names it
 
 
 def test_persian_pages_are_right_to_left_and_others_left_to_right(pages):

@@ -15,6 +15,11 @@ XSS = "<script>alert(1)</script>"
 XSS_ALT = '"><script>alert(1)</script>'
 
 
+BANNER_UNTIL = "2099-01-01T00:00:00+00:00"
+"""The breaking stories stay in the banner for the real clock these builds run at (by
+default a banner ends 12 hours after the story: `site.breaking_hours`)."""
+
+
 def site_files(article_text, image_bytes) -> dict[str, str | bytes]:
     vote_image = {"src": "/images/vote.jpg", "alt": "Voters queue outside a school",
                   "caption": "Voters queue in Karsk on Sunday.", "credit": "Photo: Jan Novak"}
@@ -36,12 +41,14 @@ def site_files(article_text, image_bytes) -> dict[str, str | bytes]:
                    "credit": "Фото: Ян Новак"}),
         "content/fa/world/vote.md": article_text("شمارش آرا در کارسک", "2025-03-01T12:00:00+01:00"),
         "content/en/world/breaking-old.md": article_text(
-            "Curfew declared", "2025-03-02T08:00:00+01:00", breaking=True),
+            "Curfew declared", "2025-03-02T08:00:00+01:00", breaking=True,
+            breaking_until=BANNER_UNTIL),
         "content/en/world/breaking-new.md": article_text(
-            "Curfew lifted", "2025-03-04T08:00:00+01:00", breaking=True),
+            "Curfew lifted", "2025-03-04T08:00:00+01:00", breaking=True,
+            breaking_until=BANNER_UNTIL),
         "content/en/world/breaking-draft.md": article_text(
             "Unconfirmed: talks collapse", "2025-03-05T08:00:00+01:00", breaking=True,
-            draft=True),
+            draft=True, breaking_until=BANNER_UNTIL),
         "content/en/world/scheduled.md": article_text(
             "Embargoed results", "2099-01-01T08:00:00+00:00"),
         "content/en/economy/budget.md": article_text(

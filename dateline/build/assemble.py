@@ -24,6 +24,7 @@ from ..slugs import make_slug, shown, slug_problem
 from .collisions import check_tag_collisions, check_translation_keys, check_url_collisions
 from .contentfiles import ContentFiles, resolve_content_file
 from .embargo import hold_back
+from .schedule import take_out_expired
 from .vocabulary import Use, check_vocabulary
 
 
@@ -57,6 +58,9 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
             held_back.append((article, why))
         else:
             published.append(article)
+    expiry = take_out_expired(published, now, config)
+    published, held_back, timeline = expiry.kept, held_back + expiry.removed, expiry.timeline
+    archived = set(timeline.archived)
     check_url_collisions(published, problems)
     by_ref = {doc.ref: doc for doc in docs}
     check_tag_collisions(published, by_ref, config, problems)
@@ -65,10 +69,11 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
     assets = {a.image.source: Asset(a.image.source, a.image.url)
               for a in published if a.image}
     return Site(
-        config=config, articles=tuple(published), groups=_group(published, config),
+        config=config, articles=tuple(published),
+        groups=_group([a for a in published if a.url not in archived], config),
         held_back=tuple(sorted(held_back, key=lambda h: h[0].source.path)),
         assets=tuple(sorted(assets.values(), key=lambda asset: asset.url)),
-        warnings=tuple(problems.warnings),
+        warnings=tuple(problems.warnings), timeline=timeline,
     )
 
 
@@ -262,6 +267,7 @@ def _make_article(entry: Entry, config: Config, problems: Problems, files: Conte
         date=f.date, updated=f.updated, summary=f.summary, authors=f.authors,
         dateline=f.dateline, tags=tuple(dict.fromkeys(f.tags)), reporting=f.reporting,
         breaking=f.breaking, draft=f.draft, original=entry.is_original, image=image,
+        expires=f.expires, breaking_until=f.breaking_until,
         body_line=doc.body_line, body_id=bodies.get(doc.path, ""),
         url=urls.article(lang, section, slug),
     )

@@ -1,4 +1,5 @@
-"""Files for feed readers, aggregators and search engines (feeds, sitemaps, robots.txt).
+"""Files for feed readers, aggregators and search engines (feeds, sitemaps, robots.txt,
+the list of pages taken down: `_redirects`, `_gone`).
 
 The work is done by `feeds` (Atom and RSS), `sitemaps` (sitemap index, per-language
 sitemaps, Google News sitemaps); page-head metadata lives in `structured`.
@@ -18,6 +19,7 @@ from .. import urls
 from ..incremental.fingerprints import DigestMemo, article_data, value_digest
 from ..model import Article, Site
 from ..outputs.feeds import atom_feed, feeds_of, rss_feed
+from ..outputs.gone import gone_files
 from ..outputs.pages import Page
 from ..outputs.sitemaps import page_lastmod, recent_articles, sitemap_files
 from ..outputs.views import LanguageView
@@ -79,6 +81,11 @@ def discovery_groups(site: Site, views: dict[str, LanguageView], pages: list[Pag
                          page_lastmod(p, views.get(p.lang))) for p in pages)
         groups.append(FileGroup("sitemaps", memo.of((site_fp, entries, window,
                                                      newest_anywhere)), make_sitemaps))
+    gone = site.timeline.gone
+    if gone:
+        groups.append(FileGroup("gone", value_digest((site_fp, linker.base_url, gone,
+                                                      tuple(views))),
+                                lambda: gone_files(gone, linker, set(views))))
     groups.append(FileGroup("robots", value_digest((site_fp, linker.base_url)),
                             lambda: [(urls.ROBOTS, robots_txt(linker))]))
     return groups

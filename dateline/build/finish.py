@@ -16,13 +16,13 @@ from ..errors import Problem, Problems, SourceRef, display_path
 from ..incremental import state
 from ..incremental.cachedamage import damage_warning
 from ..incremental.reuse import LastModel
-from ..outputs.sitemaps import NEWS_WINDOW
-from . import faults, savedbuild, vocabulary
+from . import faults, savedbuild, schedule, vocabulary
 from .context import BuildContext, ThemeInputs
 from .modelstage import SiteModel
 from .options import BuildResult
 from .output import OutputWriter
 from .planning import BuildPlan, borrowed, fallbacks
+from .schedule import NextChange
 
 
 class Summary(Struct, frozen=True):
@@ -33,7 +33,9 @@ class Summary(Struct, frozen=True):
     fallbacks: dict[str, int]
     label_fallbacks: dict[str, int]
     valid_until: str
-    """The first moment the clock alone changes the site (`state.next_change`)."""
+    """The first moment the clock alone changes the site (`schedule.next_change`)."""
+    next_change: NextChange | None = None
+    """That moment and the article that causes it."""
 
 
 def remember_build(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
@@ -75,10 +77,10 @@ def summarize(ctx: BuildContext, model: SiteModel, plan: BuildPlan) -> Summary:
     label_fallbacks = vocabulary.label_fallbacks(
         {code: ({s.key for s in view.sections}, {t.key for t in view.tags})
          for code, view in plan.views.items()}, config)
-    dates = [a.date for a in site.articles] + [a.date for a, _ in site.held_back]
+    next_change = schedule.next_change(site, ctx.begun.now)
     return Summary(tuple((article.source, why) for article, why in site.held_back),
                    fallbacks(config, plan.views), label_fallbacks,
-                   state.next_change(dates, ctx.begun.now, NEWS_WINDOW))
+                   schedule.valid_until(next_change), next_change)
 
 
 def save_model(ctx: BuildContext, theme: ThemeInputs, model: SiteModel, plan: BuildPlan,
@@ -118,6 +120,7 @@ def save_state(ctx: BuildContext, writer: OutputWriter, plan: BuildPlan, summary
         "held_back": [[ref.path, ref.line, why] for ref, why in summary.held_back],
         "warnings": state.problems_to_json(ctx.problems.warnings),
         "fallbacks": summary.fallbacks, "label_fallbacks": summary.label_fallbacks,
+        **schedule.to_record(summary.next_change),
     }), config, ctx.problems)
 
 
@@ -133,6 +136,7 @@ def result(ctx: BuildContext, model: SiteModel, plan: BuildPlan, writer: OutputW
         photos_made=model.photos_made, changed_files=tuple(sorted(writer.written)),
         borrowed=borrowed(model.site, plan.views, ctx.options.languages),
         replanned=plan.replanned, valid_until=dt.datetime.fromisoformat(summary.valid_until),
+        next_change=summary.next_change,
     )
 
 

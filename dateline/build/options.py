@@ -17,6 +17,7 @@ from ..urls import Linker
 
 if TYPE_CHECKING:  # a build with nothing to do imports no more than it needs
     from ..incremental.session import BuildSession
+    from .schedule import NextChange
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,9 @@ class BuildResult:
     valid_until: dt.datetime | None = None
     """The first moment after the build's time at which the clock alone changes the site
     (a scheduled story and its translations published, a story leaving the news
-    sitemap): the preview server rebuilds then (`state.next_change`)."""
+    sitemap): the preview server rebuilds then (`schedule.next_change`)."""
+    next_change: NextChange | None = None
+    """That moment and the article that causes it (None: only an edit changes the site)."""
 
 
 class StrictWarnings(ContentError):

@@ -29,6 +29,7 @@ from ..incremental.collector import long_lived
 from ..inputs import confinement_of
 from ..site_files import identity_files
 from ..urls import Linker
+from . import schedule
 from .options import (  # noqa: F401 - the build's options and result, named here too
     BuildOptions,
     BuildResult,
@@ -97,6 +98,7 @@ def _unchanged(previous: dict, output: Path, started: float) -> BuildResult:
         label_fallbacks=previous.get("label_fallbacks", {}), unchanged=previous["files"],
         incremental=True,
         up_to_date=True, valid_until=dt.datetime.fromisoformat(previous["valid_until"]),
+        next_change=schedule.from_record(previous),
     )
 
 

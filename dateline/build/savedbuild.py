@@ -43,7 +43,7 @@ class SavedHead:
     """The output folder's build, which the cache's record of it must name too."""
     written_ns: int
     valid_until: dt.datetime
-    """When the clock alone changes the site (`state.next_change`)."""
+    """When the clock alone changes the site (`schedule.next_change`)."""
     stats: dict[str, tuple[int, int, int]]
     """Every input file's stat (sources, photos, theme, catalogs, config)."""
     warnings: tuple[Problem, ...]
@@ -137,7 +137,7 @@ def model_kinds() -> tuple[type, ...]:
     from ..photos import photos
     from ..photos.social import SocialCrops
 
-    return (model.Article, model.Image, model.Asset, model.Site, pages.Page,
+    return (model.Article, model.Image, model.Asset, model.Site, model.Timeline, pages.Page,
             pages.Pagination, errors.SourceRef, errors.Problem, photos.Picture,
             photos.Rendition, photos.Job, photos.SourceInfo, SavedHead, SavedModel,
             SocialCrops)

@@ -55,13 +55,15 @@ class View:
     catalogs: list = field(default_factory=list)
 
 
-def next_scheduled_change(valid_until: dt.datetime | None, matrix: Matrix
-                          ) -> NextChange | None:
+def next_scheduled_change(valid_until: dt.datetime | None, matrix: Matrix,
+                          described=None) -> NextChange | None:
     """HOOK: the next moment the clock alone changes the site. The build result's
     `valid_until` says when; what changes is the scheduled article due then, if any
     (else a story entering or leaving the news sitemap's window). When the build result
     carries its own description of the next scheduled change (issue 17, "Scheduling"),
-    take it from there instead."""
+    take it from there instead: `described`, the build's `next_change`."""
+    if described is not None:
+        return NextChange(described.moment, f"{described.source} {described.what}")
     if valid_until is None or valid_until.year >= 9999:
         return None
     due = [path for when, path in held_dates(matrix) if when == valid_until]
@@ -119,6 +121,6 @@ def preview_page(preview) -> str:
         if result else (),
         failed=tuple(failed) if failed is not None else None,
         next_change=next_scheduled_change(result.valid_until if result else None,
-                                          view.matrix),
+                                          view.matrix, result.next_change if result else None),
         drafts=preview.options.drafts, future=preview.options.future)
     return render(replace(view, build=report))

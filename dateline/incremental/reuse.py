@@ -132,7 +132,8 @@ class MemoryStore:
     def _body_edits(self, before: Site, after: Site, body_images: dict[str, tuple]
                     ) -> BodyEdits | None:
         if (len(before.articles) != len(after.articles)
-                or len(after.held_back) != len(before.held_back)):
+                or len(after.held_back) != len(before.held_back)
+                or after.timeline != before.timeline):  # the clock archived or ended something
             return None
         if any(a is not b for (a, _), (b, _) in zip(before.held_back, after.held_back,
                                                     strict=True)):

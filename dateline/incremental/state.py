@@ -1,7 +1,8 @@
 """The no-change shortcut: when no input file, setting or option changed since the last
 build into an output folder, and the clock has not crossed a moment that changes the
-site (a scheduled article's publication, a story leaving the news sitemap's window),
-that output is already right and the build can stop after a few hundred `stat` calls.
+site (`build.schedule.next_change`: an embargo lifting, an expiry, a breaking banner's
+end, a story leaving the news sitemap's window), that output is already right and the
+build can stop after a few hundred `stat` calls.
 """
 
 from __future__ import annotations
@@ -57,13 +58,6 @@ def inputs_key(folders: list[Path], files: list[Path], settings: str,
         lines.append(f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}\0{stat.st_ino}"
                      f"\0{stat.st_mode}\n")
     return digest("".join(lines)), newest, stats
-
-
-def next_change(dates: list[dt.datetime], now: dt.datetime, window: dt.timedelta) -> str:
-    """The first moment after `now` at which time alone changes the site: an article's
-    date arriving (it gets published, or enters the news window) or leaving the window."""
-    moments = [d for d in dates if d > now] + [d + window for d in dates if d + window > now]
-    return min(moments).isoformat() if moments else "9999-12-31T00:00:00+00:00"
 
 
 class _Record(msgspec.Struct):

@@ -54,8 +54,27 @@ class ContentView:
     # ----- content of this language
     @cached_property
     def articles(self) -> tuple[Article, ...]:
-        """This language's published articles, newest first."""
-        return tuple(a for a in self.site.articles if a.lang == self.code)
+        """This language's published articles, newest first, without the archived ones
+        (past their `expires`): what every list, feed and sitemap is made from."""
+        archived = self._archived_urls
+        return tuple(a for a in self.site.articles if a.lang == self.code
+                     and (not archived or a.url not in archived))
+
+    @cached_property
+    def archived(self) -> tuple[Article, ...]:
+        """This language's articles past their `expires` whose pages stay, newest first."""
+        archived = self._archived_urls
+        if not archived:
+            return ()
+        return tuple(a for a in self.site.articles if a.lang == self.code
+                     and a.url in archived)
+
+    @cached_property
+    def _archived_urls(self) -> frozenset[str]:
+        return frozenset(self.site.timeline.archived)
+
+    def is_archived(self, article: Article) -> bool:
+        return article.url in self._archived_urls
 
     @cached_property
     def listing(self) -> tuple[Article, ...]:
@@ -113,15 +132,20 @@ class ContentView:
 
     @cached_property
     def breaking(self) -> Article | None:
-        """The newest published breaking story in this language."""
-        return next((a for a in self.articles if a.breaking), None)
+        """The newest breaking story in this language whose time in the banner is not
+        over (`build.schedule.banner_end`)."""
+        over = frozenset(self.site.timeline.banner_over)
+        return next((a for a in self.articles if a.breaking and a.url not in over), None)
 
     @cached_property
     def _groups(self) -> dict[str, tuple[Article, ...]]:
         return dict(self.site.groups)
 
     def translations_of(self, article: Article) -> tuple[Article, ...]:
-        """Every published version of the story, this one included, in language order."""
+        """Every published version of the story, this one included, in language order.
+        An archived version is out of circulation: it names no other, none names it."""
+        if self.is_archived(article):
+            return (article,)
         return self._groups.get(article.translation_key, (article,))
 
     def original_of(self, article: Article) -> Article:

@@ -47,6 +47,9 @@ class Page(msgspec.Struct, frozen=True):
     alternates: tuple[tuple[str, str], ...] = ()
     """(language code, url) of this page in every language that has it, this one included."""
     x_default: str | None = None
+    archived: bool = False
+    """An article past its `expires`: its page says so and asks search engines not to
+    index it; it has no alternates (which its fingerprint covers) and is in no sitemap."""
     links: tuple[tuple[str, str, str], ...] = ()
     """(role, url, label) of related listings: on a date archive, the older and newer
     period that has articles ("older", "newer") and, on a year's, its months ("month")."""
@@ -126,6 +129,11 @@ def _language_pages(view: ContentView, views: dict[str, ContentView],
             alternates=tuple((a.lang, a.url) for a in group),
             x_default=view.original_of(article).url,
         ))
+    # An archived story leads its readers on to the related stories still in circulation.
+    pages.extend(Page(url=article.url, template="article.html", kind="article", lang=code,
+                      heading=article.title, article=article, items=view.related(article),
+                      archived=True)
+                 for article in view.archived)
     return pages
 
 

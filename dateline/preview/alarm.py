@@ -1,6 +1,6 @@
 """The preview server's alarm clock: a scheduled story is published when its moment
 comes, with no edit to set off a rebuild (the command line's no-change shortcut knows
-the same moment: `state.next_change`)."""
+the same moment: `build.schedule.next_change`, the build's `valid_until`)."""
 
 from __future__ import annotations
 

@@ -23,6 +23,9 @@ WRITTEN = {
     "date": ("2025-03-01T10:00:00+01:00",
              dt.datetime(2025, 3, 1, 10, tzinfo=dt.timezone(dt.timedelta(hours=1)))),
     "updated": ("2025-03-02", dt.datetime(2025, 3, 2, tzinfo=ZoneInfo("Europe/Prague"))),
+    "expires": ("2027-01-01", dt.datetime(2027, 1, 1, tzinfo=ZoneInfo("Europe/Prague"))),
+    "breaking_until": ("2025-03-03",
+                       dt.datetime(2025, 3, 3, tzinfo=ZoneInfo("Europe/Prague"))),
     "summary": (" Counted. ", "Counted."),
     "dateline": ("KARSK", "KARSK"),
     "slug": ("vote-count", "vote-count"),
@@ -58,7 +61,8 @@ def _assemble(root):
 def test_every_row_is_tested_and_is_a_field_of_front_matter():
     assert list(WRITTEN) == list(KNOWN_KEYS)
     assert FrontMatter.__struct_fields__ == ("written", *KNOWN_KEYS)
-    assert INHERITED == ("dateline", "section", "tags", "reporting", "breaking")
+    assert INHERITED == ("expires", "breaking_until", "dateline", "section", "tags",
+                         "reporting", "breaking")
 
 
 @pytest.mark.parametrize("key", KNOWN_KEYS)
