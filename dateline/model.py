@@ -66,6 +66,13 @@ class Image(msgspec.Struct, frozen=True):
         return self.picture.src.url if self.picture else self.url
 
 
+class Correction(msgspec.Struct, frozen=True):
+    """A correction printed at the end of an article (front matter `corrections`)."""
+
+    date: datetime
+    text: str
+
+
 class Article(msgspec.Struct, frozen=True):
     """One story in one language."""
 
@@ -100,6 +107,8 @@ class Article(msgspec.Struct, frozen=True):
     links: tuple[str, ...] = ()
     """The href of each link of the body to another article (`crosslinks`); empty for
     one held back by this build."""
+    corrections: tuple[Correction, ...] = ()
+    """The article's own corrections, oldest first."""
 
     @property
     def body_html(self) -> str:
@@ -107,7 +116,15 @@ class Article(msgspec.Struct, frozen=True):
         return fill(bodies.text(self.body_id), self.links)
 
     @property
+    def revised(self) -> datetime:
+        """When the text was last updated (`updated`, else `date`), corrections aside."""
+        return self.updated or self.date
+
+    @property
     def modified(self) -> datetime:
+        """When the article last changed: its update or its latest correction."""
+        if self.corrections:
+            return max(self.revised, self.corrections[-1].date)
         return self.updated or self.date
 
 
@@ -130,6 +147,8 @@ class Site(msgspec.Struct, frozen=True):
     """Drafts and future articles left out of this build, with the reason."""
     assets: tuple[Asset, ...]
     warnings: tuple[Problem, ...] = ()
+    portraits: tuple[tuple[str, Image], ...] = ()
+    """Author key → the author's photo (config `authors.<key>.photo`), planned."""
 
     def with_articles(self, articles: tuple[Article, ...]) -> Site:
         """The same site with new versions of its articles (matched by URL), in groups too."""

@@ -15,7 +15,8 @@ from urllib.parse import quote, urlsplit
 RESERVED_FILES = frozenset({"index.html", "feed.xml", "rss.xml", "sitemap.xml",
                             "news-sitemap.xml", "robots.txt", "404.html", "_headers"})
 """Names of files Dateline writes inside language and section folders (and the root)."""
-RESERVED_SECTIONS = frozenset({"tags", "about", "page", "media", "static", "feeds"}
+RESERVED_SECTIONS = frozenset({"tags", "about", "page", "media", "static", "feeds",
+                               "authors", "corrections"}
                               | RESERVED_FILES)
 
 
@@ -48,6 +49,20 @@ def tag(lang: str, slug: str, page: int = 1) -> str:
 
 def tags_index(lang: str) -> str:
     return f"{lang}/tags/"
+
+
+def authors_index(lang: str) -> str:
+    """The staff list of a language."""
+    return f"{lang}/authors/"
+
+
+def author(lang: str, key: str, page: int = 1) -> str:
+    return _paged(f"{lang}/authors/{key}/", page)
+
+
+def corrections(lang: str, page: int = 1) -> str:
+    """The list of a language's corrections, newest first."""
+    return _paged(f"{lang}/corrections/", page)
 
 
 def about(lang: str) -> str:

@@ -20,12 +20,15 @@ from ..photos.photos import parse_ratio
 from ..read import Document
 from ..slugs import make_slug, shown, slug_problem
 from .collisions import check_tag_collisions, check_translation_keys, check_url_collisions
+from .corrections import read_corrections
 from .embargo import hold_back
+from .portraits import plan_portraits
 from .vocabulary import Use, check_vocabulary
 
 KNOWN_KEYS = (
     "title", "date", "updated", "translation_key", "slug", "section", "tags", "authors",
     "dateline", "summary", "breaking", "draft", "image", "reporting", "original",
+    "corrections",
 )
 IMAGE_KEYS = ("src", "alt", "caption", "credit", "ratio", "focus")
 # Fields that are the same in every language, so a translation may leave them out.
@@ -72,8 +75,7 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
         config=config, articles=tuple(published), groups=_group(published, config),
         held_back=tuple(sorted(held_back, key=lambda h: h[0].source.path)),
         assets=tuple(sorted(assets.values(), key=lambda asset: asset.url)),
-        warnings=tuple(problems.warnings),
-    )
+        warnings=tuple(problems.warnings), portraits=plan_portraits(config, files, problems))
 
 
 def _use_of(article: Article, f: dict) -> Use:
@@ -140,7 +142,6 @@ class _Reuse:
                 photo)
 
 
-
 def _known_language_docs(docs: list[Document], config: Config, problems: Problems):
     reported = set()
     codes = set(config.language_codes)
@@ -198,6 +199,8 @@ def _read_fields(doc: Document, config: Config, problems: Problems) -> dict | No
         bad("updated", f"front matter: updated {meta['updated']} is earlier than date "
                        f"{meta['date']}; an update comes after publication: correct "
                        "'updated' or remove it")
+    fields["corrections"] = read_corrections(doc, zone, fields.get("date"), problems)
+    ok = ok and fields["corrections"] is not None
     for key in ("summary", "dateline", "slug", "section", "translation_key"):
         if key in meta:
             if isinstance(meta[key], str | int | float) and not isinstance(meta[key], bool):
@@ -353,7 +356,7 @@ def _make_article(f: dict, config: Config, problems: Problems, files: ContentFil
         tags=tuple(dict.fromkeys(f.get("tags", ()))), reporting=f.get("reporting", ()),
         breaking=f.get("breaking", False), draft=f.get("draft", False),
         original=f["is_original"], image=image, body_line=doc.body_line,
-        body_id=bodies.get(doc.path, ""),
+        body_id=bodies.get(doc.path, ""), corrections=f.get("corrections") or (),
         url=urls.article(lang, section, slug),
     )
 

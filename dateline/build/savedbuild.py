@@ -324,7 +324,7 @@ def model_kinds() -> tuple[type, ...]:
     from ..outputs import pages
     from ..photos import photos
 
-    return (model.Article, model.Image, model.Asset, model.Site, pages.Page,
+    return (model.Article, model.Correction, model.Image, model.Asset, model.Site, pages.Page,
             pages.Pagination, errors.SourceRef, errors.Problem, photos.Picture,
             photos.Rendition, photos.Job, photos.SourceInfo, SavedHead, SavedModel)
 

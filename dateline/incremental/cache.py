@@ -532,7 +532,7 @@ def cached_kinds() -> tuple[type, ...]:
     from .. import errors, model, read
     from ..photos import photos
 
-    return (SourceEntry, OutputRecord, AssemblyMemo, ArticleEntry, model.Article,
+    return (SourceEntry, OutputRecord, AssemblyMemo, ArticleEntry, model.Article, model.Correction,
             model.Image, model.Asset, photos.Picture, photos.Rendition, photos.Job,
             photos.SourceInfo, errors.SourceRef, read.Document)
 
