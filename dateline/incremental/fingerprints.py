@@ -48,6 +48,7 @@ def chrome_fingerprint(view: LanguageView) -> str:
         tuple((s.key, s.label, s.url) for s in view.sections),
         bool(view.tags),
         (breaking.url, breaking.title) if breaking else None,
+        bool(view.correction_entries),  # the footer links to the corrections page
     )
     return value_digest(data)
 
@@ -112,8 +113,22 @@ class PageFingerprints:
                  if article is not None else (),
                  tuple(self._card(a) for a in page.items),
                  tuple((t.key, t.label, t.url, t.count) for t in self.view.tags)
-                 if page.kind == "tags" else ())
+                 if page.kind == "tags" else (),
+                 self._news_desk(page))
         return self.memo.of(parts)
+
+    def _news_desk(self, page: Page) -> tuple:
+        """What author, staff-list, corrections and article pages show besides their
+        cards: a translation's notice of its original's correction, an author's photo
+        (its renditions' names carry the file's hash), the staff list's counts, and a
+        corrections page's notes. (Names, bios and bylines' links are the config's.)"""
+        if page.kind == "article" and page.article is not None:
+            return (self.view.original_correction(page.article),)
+        if page.kind == "author":
+            return (_image_data(self.view.portrait(page.key)),)
+        if page.kind == "authors":
+            return tuple((key, len(items)) for key, items in self.view.authored.items())
+        return page.corrections
 
     def _listing(self, urls: tuple[str, ...]) -> str:
         # Every page of a listing carries the URLs of all its pages: hash them once

@@ -12,10 +12,13 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from ..model import Article
+from .. import urls
+from ..model import Article, Correction
 from ..photos import imageinfo
 from ..urls import Linker
 from .absolutize import absolute_links
+from .corrections import atom_correction
+from .corrections import feed_url as corrections_feed_url
 from .pages import Page
 from .views import LanguageView
 from .xmlwrite import XML_NS, element, q, sub, to_bytes, w3c_datetime
@@ -55,7 +58,10 @@ class Feed:
     """The HTML page the feed follows (the language home or the section page)."""
     atom: str
     rss: str
+    """'' for a feed published as Atom only (authors', corrections')."""
     articles: tuple[Article, ...]
+    corrections: tuple[tuple[Article, Correction], ...] | None = None
+    """The entries of a corrections feed, newest first (its `articles` are theirs)."""
 
 
 def feeds_of(view: LanguageView) -> list[Feed]:
@@ -68,6 +74,14 @@ def feeds_of(view: LanguageView) -> list[Feed]:
         feeds.append(Feed(view, _section_title(view, section.label), section.url,
                           atom_url(view.code, section.key), rss_url(view.code, section.key),
                           items))
+    for author in view.staff:
+        page = urls.author(view.code, author.key)
+        feeds.append(Feed(view, _section_title(view, author.name_in(view.code)), page,
+                          page + ATOM_FILE, "", view.authored[author.key][:size]))
+    if entries := view.correction_entries[:size]:
+        feeds.append(Feed(view, _corrections_title(view), view.corrections_url,
+                          corrections_feed_url(view.code), "",
+                          tuple({a.url: a for a, _ in entries}.values()), entries))
     return feeds
 
 
@@ -83,7 +97,16 @@ def feed_links(view: LanguageView, page: Page) -> list[tuple[str, str, str]]:
     for title, section in chosen:
         links.append((ATOM_TYPE, title, atom_url(view.code, section)))
         links.append((RSS_TYPE, title, rss_url(view.code, section)))
+    if page.kind == "author":
+        links.append((ATOM_TYPE, _section_title(view, page.heading),
+                      urls.author(view.code, page.key) + ATOM_FILE))
+    elif page.kind == "corrections":
+        links.append((ATOM_TYPE, _corrections_title(view), corrections_feed_url(view.code)))
     return links
+
+
+def _corrections_title(view: LanguageView) -> str:
+    return _section_title(view, view.strings.gettext("Corrections"))
 
 
 def _section_title(view: LanguageView, label: str) -> str:
@@ -95,7 +118,8 @@ def feed_files(views: dict[str, LanguageView], linker: Linker) -> list[tuple[str
     for view in views.values():
         for feed in feeds_of(view):
             files.append((feed.atom, atom_feed(feed, linker)))
-            files.append((feed.rss, rss_feed(feed, linker)))
+            if feed.rss:
+                files.append((feed.rss, rss_feed(feed, linker)))
     return files
 
 
@@ -134,6 +158,8 @@ def atom_feed(feed: Feed, linker: Linker) -> bytes:
     if view.about:
         sub(root, "subtitle", view.about)
     newest = _newest(feed)
+    if feed.corrections:
+        newest = feed.corrections[0][1].date
     if newest is not None:
         sub(root, "updated", w3c_datetime(newest))
     else:  # no articles anywhere: Atom still requires updated
@@ -147,6 +173,10 @@ def atom_feed(feed: Feed, linker: Linker) -> bytes:
     sub(author, "name", view.title)
     sub(author, "uri", linker.absolute(view.home_url))
     sub(root, "generator", GENERATOR)
+    if feed.corrections is not None:
+        for article, correction in feed.corrections:
+            root.append(atom_correction(article, correction, article.title, linker.absolute))
+        return to_bytes(root, {}, default_namespace=ATOM_NS)
     for article in feed.articles:
         root.append(_atom_entry(view, article, linker))
     return to_bytes(root, {"media": MEDIA_NS}, default_namespace=ATOM_NS)

@@ -9,7 +9,7 @@ from collections import defaultdict
 import msgspec
 
 from .. import urls
-from ..model import Article
+from ..model import Article, Correction
 from .views import LanguageView
 
 
@@ -36,7 +36,8 @@ class Page(msgspec.Struct, frozen=True):
     url: str
     template: str
     kind: str
-    """root, home, section, tag, tags, article, about or 404."""
+    """root, home, section, tag, tags, article, about, 404, authors, author or
+    corrections."""
     lang: str
     heading: str = ""
     article: Article | None = None
@@ -47,6 +48,8 @@ class Page(msgspec.Struct, frozen=True):
     alternates: tuple[tuple[str, str], ...] = ()
     """(language code, url) of this page in every language that has it, this one included."""
     x_default: str | None = None
+    corrections: tuple[Correction, ...] = ()
+    """On a corrections page: the correction shown with each of `items`."""
 
     @property
     def file(self) -> str:
@@ -65,8 +68,13 @@ def plan_pages(views: dict[str, LanguageView], default_language: str) -> list[Pa
              Page(url=urls.not_found(), template="404.html", kind="404", lang=default_language)]
     sections = {c: {s.key for s in v.sections} for c, v in views.items()}
     tags = {c: {t.key for t in v.tags} for c, v in views.items()}
+    # The news desk's pages build on `Page` and `_paginate`, hence imported here.
+    from .corrections import corrections_pages
+    from .staff import author_pages
+
     for view in views.values():
         pages.extend(_language_pages(view, views, sections, tags))
+        pages += author_pages(view, views) + corrections_pages(view, views)
         # Each language's own, in its language and direction, for missing URLs under
         # its folder (no alternates: never in a sitemap).
         pages.append(Page(url=urls.not_found(view.code), template="404.html", kind="404",

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from ..model import Article
 from ..photos import imageinfo
+from .corrections import correction_ld
 from .pages import Page
 from .views import LanguageView
 
@@ -160,12 +161,14 @@ def news_article(view: LanguageView, article: Article, absolute: Absolute) -> di
         "inLanguage": article.lang,
         "datePublished": _iso(article.date),
         "dateModified": _iso(article.modified),
-        "author": ([{"@type": "Person", "name": name} for name in article.authors]
+        "author": ([_author(view, name, absolute) for name in article.authors]
                    or [{"@id": publisher["@id"], "@type": publisher["@type"],
                         "name": publisher["name"]}]),
         "publisher": publisher,
         "articleSection": view.section_label(article.section),
     }
+    if article.corrections:
+        data["correction"] = correction_ld(article)
     if article.tags:
         data["keywords"] = [view.tag_label(t) for t in article.tags]
     if article.dateline:
@@ -185,6 +188,19 @@ def news_article(view: LanguageView, article: Article, absolute: Absolute) -> di
             data["workTranslation"] = [_reference(a, absolute) for a in others]
     else:
         data["translationOfWork"] = _reference(original, absolute)
+    return data
+
+
+def _author(view: LanguageView, name: str, absolute: Absolute) -> dict:
+    """A byline's name as a Person; a configured author's with their page (`url`) and
+    profiles elsewhere (`sameAs`)."""
+    author = view.author_named(name)
+    if author is None:
+        return {"@type": "Person", "name": name}
+    data = {"@type": "Person", "name": author.name_in(view.code),
+            "url": absolute(view.author_url(author.key))}
+    if same_as := [u for u in (author.url, *author.links) if u.startswith("http")]:
+        data["sameAs"] = same_as
     return data
 
 

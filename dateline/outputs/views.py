@@ -110,6 +110,76 @@ class LanguageView:
         """True for a translation whose original changed after it."""
         return is_stale(article, self.original_of(article))
 
+    # ----- the news desk: authors and corrections (logic: staff, corrections)
+    @cached_property
+    def _author_index(self) -> dict:
+        from .staff import author_index
+
+        return author_index(self.site.config.authors)
+
+    def author_named(self, written: str):
+        """The configured author that front matter's `authors:` means by `written`."""
+        return self._author_index.get(written)
+
+    @cached_property
+    def staff(self) -> tuple:
+        """Every configured author, in the language's alphabetical order."""
+        from .staff import staff
+
+        return staff(self)
+
+    @cached_property
+    def authored(self) -> dict[str, tuple[Article, ...]]:
+        """Author key → the author's stories in this language's listings."""
+        from .staff import by_author
+
+        return by_author(self, self.listing)
+
+    def bylines(self, article: Article) -> tuple:
+        from .staff import bylines
+
+        return bylines(self, article)
+
+    def format_bylines(self, article: Article, link) -> Markup:
+        """The byline's names, listed, isolated and linked to their author pages."""
+        from .staff import format_bylines
+
+        return format_bylines(self, article, link)
+
+    def portrait(self, key: str):
+        """The author's planned photo, or None."""
+        return dict(self.site.portraits).get(key)
+
+    def author_url(self, key: str, page: int = 1) -> str:
+        return urls.author(self.code, key, page)
+
+    @property
+    def authors_url(self) -> str:
+        return urls.authors_index(self.code)
+
+    @cached_property
+    def correction_entries(self) -> tuple:
+        """(article, correction) of every correction of this language's articles, newest
+        first (a translation's corrections are its own)."""
+        from .corrections import correction_entries
+
+        return correction_entries(self.articles)
+
+    @property
+    def corrections_url(self) -> str:
+        return urls.corrections(self.code)
+
+    def original_correction(self, article: Article):
+        """The original's latest correction, when a translation has not caught up."""
+        from .corrections import original_correction
+
+        return original_correction(self, article)
+
+    def correction_anchor(self, article: Article, correction) -> str:
+        from .corrections import anchor
+
+        return anchor(article, correction)
+
     # ----- labels and links
     def section_label(self, key: str) -> str:
         """The language's label for a section, else the default language's (a key is no
