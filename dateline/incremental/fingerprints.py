@@ -125,7 +125,10 @@ class PageFingerprints:
         if page.kind == "article" and page.article is not None:
             return (self.view.original_correction(page.article),)
         if page.kind == "author":
-            return (_image_data(self.view.portrait(page.key)),)
+            # Not `_image_data`: its published size is known only once the file is made.
+            portrait = self.view.portrait(page.key)
+            picture = portrait.picture if portrait is not None else None
+            return (tuple(r.url for r in picture.renditions), picture.width) if picture else ()
         if page.kind == "authors":
             return tuple((key, len(items)) for key, items in self.view.authored.items())
         return page.corrections
@@ -187,7 +190,9 @@ def value_digest(value: object) -> str:
 def _link_data(article: Article) -> tuple:
     # The photo's renditions (content-hashed names) too: replacing a photo's file keeps
     # its URL but changes every card that shows it.
-    return (article.lang, article.url, article.title, article.modified.isoformat(),
+    # `revised`, not `modified`: a correction shows on its article's page and its
+    # translations' (`_news_desk`), not on the cards that list it.
+    return (article.lang, article.url, article.title, article.revised.isoformat(),
             article.original, article.summary, _image_data(article.image))
 
 
