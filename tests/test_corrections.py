@@ -135,6 +135,10 @@ def test_a_translation_says_when_its_original_was_corrected_after_it(
     link = notice.one("a")
     assert link.get("href") == "/en/world/vote/#correction-2"
     assert link.get("hreflang") == "en"
+    # A correction is no update of the text: the translation is not marked stale.
+    stale = [p for p in page.find_all("p", cls="stale-notice")
+             if "correction-notice" not in p.classes]
+    assert stale == []
     # The original itself has no such notice, nor a stale-translation one.
     original = parse_html(corrected_site / "en/world/vote/index.html")
     assert not original.find_all("p", cls="correction-notice")
