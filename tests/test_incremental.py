@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
@@ -271,6 +271,10 @@ def build_into(root: Path, out: Path, **options):
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(EDITS, min_size=1, max_size=5), st.booleans())
+# The staff configured in a session: its articles are the same, but not its photos.
+@example([("staff",)], True)
+@example([("staff",), ("byline", 0, "Анна Петрова"), ("portrait", "navy", 300)], False)
+@example([("correct", 3, 30), ("correct", 3, 31), ("byline", 1, "ana")], True)
 def test_incremental_build_equals_a_clean_build(edits, in_session):
     """From the command line (the cache read from disk each time) or in the preview
     server's session (the cache kept in memory between builds, and the changed files

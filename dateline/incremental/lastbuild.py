@@ -45,8 +45,8 @@ def body_edits(last: LastBuild | None, site: Site, body_images: dict[str, tuple]
                options: tuple) -> list[tuple[Article, Article]] | None:
     """(last version, new version) of every article whose body alone changed, when that
     is the only difference between `site` and the last build's; None otherwise."""
-    if last is None or options != last.options:
-        return None
+    if last is None or options != last.options or site.portraits != last.site.portraits:
+        return None  # (the staff's photos are renditions to publish too)
     before, after = last.site.articles, site.articles
     if len(before) != len(after) or len(site.held_back) != len(last.site.held_back):
         return None
