@@ -118,6 +118,7 @@ def _make_parser() -> argparse.ArgumentParser:
     _add_serve_command(commands)
     _add_check_command(commands)
     _add_deploy_command(commands)
+    _add_merge_command(commands)
     return parser
 
 
@@ -273,6 +274,31 @@ def _deploy(args: argparse.Namespace) -> None:
     print(f"deployed releases/{result.release.name}: {result.copied} files copied, "
           f"{result.linked} unchanged (hard-linked){removed} → "
           f"{_shown(args.to / deploy.CURRENT)} is live")
+
+
+def _add_merge_command(commands) -> None:
+    cmd = commands.add_parser(
+        "merge", help="combine language shards built on separate machines into one site",
+        description="Copy every shard folder (each built with `build --lang xx --out DIR`) "
+                    "into OUT, replaced whole; a file found in several shards must have the "
+                    "same bytes in each, or nothing is written.")
+    cmd.add_argument("output", type=Path, metavar="OUT", help="the merged site folder")
+    cmd.add_argument("shards", type=Path, nargs="+", metavar="SHARD",
+                     help="the built shard folders")
+    cmd.set_defaults(run=_run_merge, config=Path("dateline.toml"), debug=False)
+
+
+def _run_merge(args: argparse.Namespace) -> int:
+    from .build.write import check_output_dir
+    from .publish import merge
+
+    for folder in (args.output, *args.shards):
+        recover(folder)
+    check_output_dir(args.output.absolute(), ())
+    result = merge.merge(args.output, args.shards)
+    print(f"merged {len(args.shards)} shards: {result.files} files ({result.shared} found "
+          f"in several shards, each the same) → {_shown(result.output)}/")
+    return 0
 
 
 def _print_releases(listed, web_root: Path) -> None:

@@ -44,6 +44,8 @@ class SiteSettings:
     """How many of the newest articles a feed carries."""
     feed_full_content: bool = True
     """Feeds carry the whole article body (true) or only the summary (false)."""
+    related: int = 4
+    """Related stories shown under each article (0: none)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +150,7 @@ class Config:
 
 _SITE_KEYS = {
     "base_url", "default_language", "timezone", "theme", "per_page", "relative_urls",
-    "feed_size", "feed_full_content",
+    "feed_size", "feed_full_content", "related",
 }
 _PATH_KEYS = {"content", "output", "themes", "locales", "cache"}
 _LANGUAGE_KEYS = {
@@ -249,6 +251,13 @@ def _read_site(table: dict, where, problems: Problems) -> SiteSettings:
                                f"{'a positive whole number' if kind is int else 'true or false'}")
             else:
                 settings = replace(settings, **{key: value})
+    if "related" in table:
+        value = table["related"]
+        if type(value) is not int or value < 0:
+            problems.error(where("site", "related"),
+                           "site.related must be a whole number, 0 or more (0: none)")
+        else:
+            settings = replace(settings, related=value)
     return settings
 
 

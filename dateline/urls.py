@@ -69,6 +69,11 @@ def about(lang: str) -> str:
     return f"{lang}/about/"
 
 
+def archive(lang: str, year: int, month: int = 0, page: int = 1) -> str:
+    """A date archive: the year's (`month` 0) or a month's, in the language's calendar."""
+    return _paged(f"{lang}/{year:04d}/" + (f"{month:02d}/" if month else ""), page)
+
+
 def article(lang: str, section_key: str, slug: str) -> str:
     return f"{lang}/{section_key}/{slug}/"
 

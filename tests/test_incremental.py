@@ -4,6 +4,7 @@ the number of workers does not change a byte; a bad cache is never trusted."""
 import datetime as dt
 import os
 import pickle
+import re
 import shutil
 import struct
 import tempfile
@@ -102,6 +103,8 @@ EDITS = st.one_of(
     # teasers: neither plans the site again (`lastbuild`, `savedbuild`), which these
     # sequences must also leave byte-identical.
     st.tuples(st.just("summary"), st.integers(0, 20)),
+    # Another month (or year): the date archives and their neighbour links move.
+    st.tuples(st.just("redate"), st.integers(0, 20), st.sampled_from(["2025-12", "2026-04"])),
     # The news desk: a correction added, re-dated (which reorders the corrections page
     # and the translations' notices) or removed; a byline naming the staff's author by
     # key or by a name, or no author at all; the staff configured or not; its photo.
@@ -214,6 +217,9 @@ def apply(root: Path, edit: tuple) -> None:
             path.write_text(text.replace("---\n", "---\nimage:\n  src: /images/photo.jpg\n"
                                          "  alt: A photo\n", 1)
                             if "image:" not in text else text, encoding="utf-8")
+        elif kind == "redate":
+            path.write_text(re.sub(r"date: \d{4}-\d{2}-", f"date: {edit[2]}-", text, count=1),
+                            encoding="utf-8")
         elif kind == "summary":
             path.write_text(text.replace("---\n", "---\nsummary: In short.\n", 1)
                             if "summary:" not in text else
@@ -407,10 +413,13 @@ def test_one_edit_renders_only_the_pages_it_touches(tmp_path):
     assert (unchanged.rendered, unchanged.written, unchanged.removed) == (0, 0, 0)
     apply(tmp_path, ("body", 2, "A new sentence."))  # content/en/world/story-2.md
     edited = build_into(tmp_path, out)
-    # Its page, and the first pages of the listings whose cards show its opening words.
+    # Its page, and the first pages of the listings whose cards show its opening words
+    # (the date archives' too); not the pages that show it as a related story (its title
+    # and date, which did not change).
     pages = {"en/world/story-2/index.html", "en/index.html", "en/world/index.html",
-             "en/tags/a/index.html"}
-    feeds = {"en/feed.xml", "en/rss.xml", "en/world/feed.xml", "en/world/rss.xml"}
+             "en/tags/a/index.html", "en/2026/index.html", "en/2026/05/index.html"}
+    feeds = {"en/feed.xml", "en/rss.xml", "en/world/feed.xml", "en/world/rss.xml",
+             "en/tags/a/feed.xml"}
     assert edited.rendered == len(pages)
     assert set(edited.changed_files) == pages | feeds
     assert first.rendered == first.pages

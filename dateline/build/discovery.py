@@ -66,8 +66,8 @@ def discovery_groups(site: Site, views: dict[str, LanguageView], pages: list[Pag
                           for a in feed.articles))
             groups.append(FileGroup(
                 name, memo.of(data),
-                lambda feed=feed: [(feed.atom, atom_feed(feed, linker))] + (
-                    [(feed.rss, rss_feed(feed, linker))] if feed.rss else [])))
+                lambda feed=feed: [(feed.atom, atom_feed(feed, linker))]
+                + ([(feed.rss, rss_feed(feed, linker))] if feed.rss else [])))
     make_sitemaps = lambda: sitemap_files(views, pages, linker, now)  # noqa: E731
     if "sitemaps" in recorded:
         groups.append(FileGroup("sitemaps", recorded["sitemaps"][0], make_sitemaps))

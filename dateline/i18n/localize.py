@@ -9,7 +9,7 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, get_datetime_format
+from babel.dates import format_date, format_skeleton, get_datetime_format
 from babel.lists import format_list
 from babel.numbers import format_decimal
 
@@ -52,6 +52,29 @@ class Formatter:
 
             return self.native_digits(persian_date(local))
         return self.native_digits(format_date(local, "long", locale=self.locale))
+
+    def period(self, value: dt.datetime) -> tuple[int, int]:
+        """(year, month) of `value` in this language's zone and calendar: the month of
+        the date archives (`/fa/1405/09/` is Azar 1405, not a Gregorian month)."""
+        local = value.astimezone(self.zone)
+        if self.calendar == "persian":
+            from .calendars import persian_year_month
+
+            return persian_year_month(local.date())
+        return local.year, local.month
+
+    def month(self, year: int, month: int) -> str:
+        """A month of this language's calendar as a heading ('November 2026')."""
+        if self.calendar == "persian":
+            from .calendars import persian_month
+
+            return self.native_digits(persian_month(year, month))
+        # CLDR's year-month pattern (ru: "ноябрь 2026 г.", standalone where it says so).
+        return self.native_digits(format_skeleton("yMMMM", dt.date(year, month, 1),
+                                                  locale=self.locale))
+
+    def year(self, year: int) -> str:
+        return self.native_digits(str(year))
 
     def time(self, value: dt.datetime) -> str:
         """The time of day in this language's zone, naming the zone ('5:10 AM Afghanistan

@@ -48,6 +48,7 @@ def chrome_fingerprint(view: LanguageView) -> str:
         tuple((s.key, s.label, s.url) for s in view.sections),
         bool(view.tags),
         (breaking.url, breaking.title) if breaking else None,
+        view.archive_url,
         bool(view.correction_entries),  # the footer links to the corrections page
     )
     return value_digest(data)
@@ -105,13 +106,15 @@ class PageFingerprints:
         article = page.article
         parts = (self.chrome, page.url, page.template,
                  self.templates.get(page.template, ""), page.heading, page.key,
-                 page.alternates, page.x_default,
+                 page.alternates, page.x_default, page.links,
                  (pagination.number, pagination.total, self._listing(pagination.urls),
                   pagination.item_count) if pagination else None,
                  self.article(article) if article is not None else None,
                  tuple(self._card(a) for a in self.view.translations_of(article))
                  if article is not None else (),
-                 tuple(self._card(a) for a in page.items),
+                 # An article's items are its related stories: links, not cards.
+                 tuple(_related_data(a) for a in page.items) if article is not None
+                 else tuple(self._card(a) for a in page.items),
                  tuple((t.key, t.label, t.url, t.count) for t in self.view.tags)
                  if page.kind == "tags" else (),
                  self._news_desk(page))
@@ -194,6 +197,11 @@ def _link_data(article: Article) -> tuple:
     # translations' (`_news_desk`), not on the cards that list it.
     return (article.lang, article.url, article.title, article.revised.isoformat(),
             article.original, article.summary, _image_data(article.image))
+
+
+def _related_data(article: Article) -> tuple:
+    """What a related-stories link shows."""
+    return (article.lang, article.url, article.title, article.date.isoformat())
 
 
 def _card_data(article: Article) -> tuple:

@@ -1,4 +1,5 @@
-"""Atom and RSS 2.0 feeds: one pair per language and one per section of each language.
+"""Atom and RSS 2.0 feeds: one pair per language and one per section of each language,
+and an Atom feed per topic (tag).
 
 A feed carries the newest `site.feed_size` articles written in its language (never
 another language's originals that a listing may show), with absolute URLs, the full
@@ -10,6 +11,7 @@ and `updated` from the article. Every page head links to the feeds that fit it
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections import defaultdict
 from dataclasses import dataclass
 
 from .. import urls
@@ -48,6 +50,11 @@ def _folder(lang: str, section: str | None) -> str:
     return f"{lang}/{section}/" if section else f"{lang}/"
 
 
+def tag_atom_url(view: LanguageView, key: str) -> str:
+    """The Atom feed of a topic, beside its page (`fa/tags/<slug>/feed.xml`)."""
+    return view.tag_url(key) + ATOM_FILE
+
+
 @dataclass(frozen=True, slots=True)
 class Feed:
     """One feed's content, written both as Atom and as RSS."""
@@ -58,22 +65,33 @@ class Feed:
     """The HTML page the feed follows (the language home or the section page)."""
     atom: str
     rss: str
-    """'' for a feed published as Atom only (authors', corrections')."""
+    """'' for a feed published as Atom only (topics', authors', corrections')."""
     articles: tuple[Article, ...]
     corrections: tuple[tuple[Article, Correction], ...] | None = None
     """The entries of a corrections feed, newest first (its `articles` are theirs)."""
 
 
 def feeds_of(view: LanguageView) -> list[Feed]:
-    """The language's feed, then one per section of its navigation."""
+    """The language's feed, then one per section of its navigation, then one per topic."""
     size = view.site.config.site.feed_size
     feeds = [Feed(view, view.title, view.home_url, atom_url(view.code), rss_url(view.code),
                   view.articles[:size])]
+    # One pass over the articles, not one per section and topic.
+    by_section: dict[str, list[Article]] = defaultdict(list)
+    by_tag: dict[str, list[Article]] = defaultdict(list)
+    for article in view.articles:
+        if len(by_section[article.section]) < size:
+            by_section[article.section].append(article)
+        for tag in dict.fromkeys(article.tags):
+            if len(by_tag[tag]) < size:
+                by_tag[tag].append(article)
     for section in view.sections:
-        items = tuple(a for a in view.articles if a.section == section.key)[:size]
         feeds.append(Feed(view, _section_title(view, section.label), section.url,
                           atom_url(view.code, section.key), rss_url(view.code, section.key),
-                          items))
+                          tuple(by_section.get(section.key, ()))))
+    for tag in view.tags:
+        feeds.append(Feed(view, _section_title(view, tag.label), tag.url,
+                          tag_atom_url(view, tag.key), "", tuple(by_tag.get(tag.key, ()))))
     for author in view.staff:
         page = urls.author(view.code, author.key)
         feeds.append(Feed(view, _section_title(view, author.name_in(view.code)), page,
@@ -97,7 +115,10 @@ def feed_links(view: LanguageView, page: Page) -> list[tuple[str, str, str]]:
     for title, section in chosen:
         links.append((ATOM_TYPE, title, atom_url(view.code, section)))
         links.append((RSS_TYPE, title, rss_url(view.code, section)))
-    if page.kind == "author":
+    if page.kind == "tag":
+        links.append((ATOM_TYPE, _section_title(view, page.heading),
+                      tag_atom_url(view, page.key)))
+    elif page.kind == "author":
         links.append((ATOM_TYPE, _section_title(view, page.heading),
                       urls.author(view.code, page.key) + ATOM_FILE))
     elif page.kind == "corrections":

@@ -36,8 +36,8 @@ class Page(msgspec.Struct, frozen=True):
     url: str
     template: str
     kind: str
-    """root, home, section, tag, tags, article, about, 404, authors, author or
-    corrections."""
+    """root, home, section, tag, tags, year, month, article, about, 404, authors, author
+    or corrections."""
     lang: str
     heading: str = ""
     article: Article | None = None
@@ -48,6 +48,9 @@ class Page(msgspec.Struct, frozen=True):
     alternates: tuple[tuple[str, str], ...] = ()
     """(language code, url) of this page in every language that has it, this one included."""
     x_default: str | None = None
+    links: tuple[tuple[str, str, str], ...] = ()
+    """(role, url, label) of related listings: on a date archive, the older and newer
+    period that has articles ("older", "newer") and, on a year's, its months ("month")."""
     corrections: tuple[Correction, ...] = ()
     """On a corrections page: the correction shown with each of `items`."""
 
@@ -116,6 +119,7 @@ def _language_pages(view: LanguageView, views: dict[str, LanguageView],
         alternates = tuple((c, urls.tags_index(c)) for c, v in views.items() if v.tags)
         pages.append(Page(url=urls.tags_index(code), template="tags.html", kind="tags",
                           lang=code, alternates=alternates, x_default=alternates[0][1]))
+    pages += _archive_pages(view, views)
     abouts = tuple((c, urls.about(c)) for c in views)
     pages.append(Page(url=urls.about(code), template="about.html", kind="about", lang=code,
                       heading=view.title, alternates=abouts, x_default=abouts[0][1]))
@@ -123,10 +127,43 @@ def _language_pages(view: LanguageView, views: dict[str, LanguageView],
         group = view.translations_of(article)
         pages.append(Page(
             url=article.url, template="article.html", kind="article", lang=code,
-            heading=article.title, article=article,
+            heading=article.title, article=article, items=view.related(article),
             alternates=tuple((a.lang, a.url) for a in group),
             x_default=view.original_of(article).url,
         ))
+    return pages
+
+
+def _archive_pages(view: LanguageView, views: dict[str, LanguageView]) -> list[Page]:
+    """The year and month archives; alternates in the languages of the same calendar
+    that have the same period."""
+    code, fmt = view.code, view.format
+
+    def heading(period) -> str:
+        return fmt.month(period.year, period.month) if period.month else fmt.year(period.year)
+
+    having = {v.code: {(p.year, p.month) for p in v.archive.years + v.archive.months}
+              for v in views.values() if v.format.calendar == fmt.calendar}
+    pages: list[Page] = []
+    for periods in (view.archive.years, view.archive.months):
+        for n, period in enumerate(periods):
+            year, month = period.year, period.month
+            older = periods[n + 1] if n + 1 < len(periods) else None
+            newer = periods[n - 1] if n else None
+            links = tuple((role, urls.archive(code, p.year, p.month), heading(p))
+                          for role, p in (("older", older), ("newer", newer)) if p is not None)
+            if not month:  # a year's page lists its months, in calendar order
+                links += tuple(("month", urls.archive(code, p.year, p.month), heading(p))
+                               for p in reversed(view.archive.months) if p.year == year)
+            alternates = tuple((other, urls.archive(other, year, month))
+                               for other, periods_of in having.items()
+                               if (year, month) in periods_of)
+            pages += _paginate(view, period.articles,
+                               lambda k, y=year, m=month: urls.archive(code, y, m, k),
+                               template="archive.html", kind="month" if month else "year",
+                               heading=heading(period),
+                               key=f"{year:04d}/{month:02d}" if month else f"{year:04d}",
+                               alternates=alternates, links=links)
     return pages
 
 

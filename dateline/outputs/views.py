@@ -23,6 +23,9 @@ from ..i18n.coverage import is_stale
 from ..i18n.localize import Formatter
 from ..model import Article, Site
 from ..slugs import make_slug
+from .archives import Archive, archive_of
+from .related import RelatedIndex
+from .related import index as related_index
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +91,25 @@ class LanguageView:
         entries = [Entry(t, self.tag_label(t), self.tag_url(t), n) for t, n in counts.items()]
         collate = sort_key(self.language)
         return tuple(sorted(entries, key=lambda e: (collate(e.label), e.key)))
+
+    @cached_property
+    def archive(self) -> Archive:
+        """The listing by year and month of the language's calendar."""
+        return archive_of(self.listing, self.format)
+
+    @property
+    def archive_url(self) -> str | None:
+        """The newest year's archive (the footer links to it), if any."""
+        newest = self.archive.newest_year
+        return urls.archive(self.code, newest.year) if newest else None
+
+    @cached_property
+    def _related(self) -> RelatedIndex:
+        return related_index(self.listing)
+
+    def related(self, article: Article) -> tuple[Article, ...]:
+        """The stories shown under `article` (`[site] related` of them at most)."""
+        return self._related.related(article, self.site.config.site.related)
 
     @cached_property
     def breaking(self) -> Article | None:

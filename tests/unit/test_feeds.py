@@ -105,6 +105,10 @@ def test_every_feed_is_well_formed_and_none_is_missing(out):
     expected |= {f"en/{s}/{k}" for s in ("world", "economy", "culture")
                  for k in ("feed.xml", "rss.xml")}
     expected |= {f"{lang}/world/{k}" for lang in ("ru", "fa") for k in ("feed.xml", "rss.xml")}
+    # Every topic page has an Atom feed beside it.
+    topics = {p.parent.relative_to(out).as_posix() for p in out.glob("*/tags/*/index.html")}
+    assert topics, "the site has topic pages"
+    expected |= {f"{topic}/feed.xml" for topic in topics}
     assert set(feeds) == expected
     for relative in feeds:
         feed = parse(out, relative)
