@@ -16,6 +16,7 @@ from .build import failures
 from .build.pipeline import BuildOptions, BuildResult, StrictWarnings, build
 from .build.write import recover
 from .config import load_config
+from .desk.commands import add_desk_commands
 from .errors import DatelineError, Problem, SourceRef, UsageError
 
 COMMANDS = ("build",)
@@ -119,6 +120,7 @@ def _make_parser() -> argparse.ArgumentParser:
     _add_check_command(commands)
     _add_deploy_command(commands)
     _add_merge_command(commands)
+    add_desk_commands(commands, add_config_option)
     return parser
 
 
@@ -154,7 +156,9 @@ def _add_translations_command(commands) -> None:
         description="Per story, the languages that have it, miss it or have a stale "
                     "translation; per language, the totals.")
     add_config_option(cmd)
-    cmd.add_argument("--format", choices=("text", "json"), default="text")
+    cmd.add_argument("--format", choices=("text", "json", "html"), default="text",
+                     help="html: the editors' translation matrix as a page (with --out)")
+    cmd.add_argument("--out", type=Path, metavar="FILE", help="where --format html writes")
     cmd.add_argument("--drafts", action="store_true", help="count drafts too")
     cmd.add_argument("--future", action="store_true", help="count scheduled articles too")
     cmd.set_defaults(run=_run_translations)
@@ -369,6 +373,11 @@ def _run_translations(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     recover(config.paths.output)
+    if args.format == "html":
+        from .desk.commands import write_matrix_page
+
+        print(f"wrote {_shown(write_matrix_page(config, args.out))}")
+        return 0
     problems = Problems()
     site = load_site(config, BuildOptions(drafts=args.drafts, future=args.future),
                      dt.datetime.now(dt.UTC), problems)

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from . import shipped_path
 from .authors import AuthorSettings, read_authors
 from .errors import ConfigError, Problems, SourceRef
+from .lintsettings import LintSettings, read_lint
 from .locale_facts import LocaleFacts
 from .photos.photos import PhotoSettings
 
@@ -122,6 +123,8 @@ class Config:
     """The [images] table: rendition widths, quality, metadata policy."""
     build: BuildSettings = BuildSettings()
     """The [build] table."""
+    lint: LintSettings = LintSettings()
+    """The [lint] table: thresholds of `dateline lint`."""
     authors: tuple[AuthorSettings, ...] = ()
     """The [authors.<key>] tables: the staff, for bylines and author pages."""
     locale_facts: LocaleFacts | None = field(default=None, repr=False, compare=False)
@@ -185,12 +188,14 @@ def load_config(path: Path, base_url: str | None = None,
     lines = _TomlLines(text)
     where = lambda *keys: SourceRef(shown, lines.find(*keys))  # noqa: E731
 
-    for key in data.keys() - {"site", "languages", "paths", "images", "build", "authors"}:
+    for key in data.keys() - {"site", "languages", "paths", "images", "build", "lint",
+                              "authors"}:
         problems.error(where(key), f"unknown table or key '{key}' (expected [site], "
-                                   "[paths], [images], [build], [languages.<code>] and "
-                                   "[authors.<key>])")
+                                   "[paths], [images], [build], [lint], [languages.<code>] "
+                                   "and [authors.<key>])")
     images = _read_images(data.get("images", {}), where, problems)
     build = _read_build(data.get("build", {}), where, problems)
+    lint = read_lint(data.get("lint", {}), where, problems)
     for key in ("site", "paths", "languages"):
         if not isinstance(data.get(key, {}), dict):
             problems.error(where(key), f"'{key}' must be a table, written as "
@@ -218,7 +223,7 @@ def load_config(path: Path, base_url: str | None = None,
     languages.sort(key=lambda lang: lang.code != site.default_language)
     return Config(site=site, paths=paths, languages=tuple(languages), config_path=path,
                   source_text=text, images=images, locale_facts=locale_facts, build=build,
-                  authors=authors)
+                  lint=lint, authors=authors)
 
 
 def _at(path: str, line: int, message: str):

@@ -77,6 +77,19 @@ def sources_among(walked: dict[str, os.stat_result], content_dir: Path,
     return found
 
 
+def report_unread(misnamed: list[Path], unread: list[Unread], root: Path,
+                  problems: Problems) -> None:
+    """Record what `find_sources` left out: misnamed files (a warning) and entries it
+    could not read (an error or a warning, as `inputs.why_unread` decided)."""
+    for path in misnamed:
+        problems.warn(SourceRef(display_path(path, root), 1),
+                      f"not built: Markdown files must end in '.md' in lower case; rename "
+                      f"it to {path.stem}.md")
+    for path, message, is_error in unread:
+        report = problems.error if is_error else problems.warn
+        report(SourceRef(display_path(path, root), 1), message)
+
+
 def _sort(path: Path, found: list[Path], misnamed: list[Path] | None) -> None:
     name = path.name
     if name.startswith("."):
@@ -147,6 +160,12 @@ _FORBIDDEN = re.compile(
               for plane in range(1, 17)) + "]")
 """Characters XML 1.0 forbids (C0 controls but tab and newline; U+FFFE, U+FFFF) and
 those HTML calls parse errors (C1 controls, noncharacters): none can be published."""
+
+
+def forbidden_character(text: str) -> str | None:
+    """The first character of `text` that no page or feed may carry, or None."""
+    found = _FORBIDDEN.search(text)
+    return found.group() if found else None
 
 
 def _split_front_matter(text: str, ref: str, problems: Problems):

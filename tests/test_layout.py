@@ -25,6 +25,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("outputs",),
     ("incremental",),
     ("build",),
+    ("desk",),  # new stories and translations, lint, the editors' view: read, never build
     ("preview", "publish"),
     ("cli",),
 )

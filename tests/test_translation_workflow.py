@@ -246,4 +246,6 @@ def _text_nodes(node):
 def _is_date(text: str) -> bool:
     import re
 
-    return bool(re.fullmatch(r"[A-Z][a-z]+ \d{1,2}, \d{4}(, [\d:\u202f]+ [AP]M)?", text))
+    # A date, with its time; or a month of the date archives ("March 2025", from CLDR).
+    return bool(re.fullmatch(r"[A-Z][a-z]+ \d{1,2}, \d{4}(, [\d:\u202f]+ [AP]M)?", text)
+                or re.fullmatch(r"[A-Z][a-z]+ \d{4}", text))

@@ -47,7 +47,7 @@ from ..model import Article, Asset, Site
 from ..outputs.pages import Page, plan_pages
 from ..outputs.sitemaps import NEWS_WINDOW
 from ..outputs.views import LanguageView
-from ..read import find_sources, sources_among
+from ..read import find_sources, report_unread, sources_among
 from ..urls import Linker
 from . import faults, savedbuild, vocabulary
 from .assemble import ContentFiles, assemble
@@ -414,13 +414,7 @@ def _prepare(config: Config, options: BuildOptions, linker: Linker, cache: Build
             paths = sources_among(stats, content, cache.misnamed, cache.unread, rules)
         else:
             paths = find_sources(content, cache.misnamed, cache.unread, rules)
-    for path in cache.misnamed:
-        problems.warn(SourceRef(display_path(path, config.paths.root), 1),
-                      f"not built: Markdown files must end in '.md' in lower case; rename "
-                      f"it to {path.stem}.md")
-    for path, message, is_error in cache.unread:
-        report = problems.error if is_error else problems.warn
-        report(SourceRef(display_path(path, config.paths.root), 1), message)
+    report_unread(cache.misnamed, cache.unread, config.paths.root, problems)
     return prepare_sources(paths, content, config.paths.root, linker, cache,
                            jobs, problems, photos, stats, changed)
 

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, quote, unquote_to_bytes, urlsplit
 
 from .. import __version__
+from ..desk.editors import PATH as EDITORS_PATH
+from ..desk.editors import preview_page
 from .livereload import (
     CLIENT_SCRIPT,
     EVENTS_PATH,
@@ -298,6 +300,8 @@ class _Handler(BaseHTTPRequestHandler):
         if raw_path == SCRIPT_PATH:
             return self._send_bytes(200, "text/javascript; charset=utf-8",
                                     CLIENT_SCRIPT.encode())
+        if raw_path.rstrip("/") == EDITORS_PATH.rstrip("/"):
+            return self._editors_view(raw_path)
         if raw_path.startswith(PREFIX):
             return self._send_text(404, "Not found.")
         split = split_request_path(raw_path)
@@ -318,6 +322,14 @@ class _Handler(BaseHTTPRequestHandler):
         if target is None:
             return self._not_found(segments)
         self._send_file(target, 200)
+
+    def _editors_view(self, raw_path: str) -> None:
+        """The editors' view (`desk.editors`), made for this request, never on disk."""
+        if raw_path != EDITORS_PATH:
+            return self._redirect(EDITORS_PATH)
+        page = preview_page(self.server.preview).encode()
+        self._send_bytes(200, "text/html; charset=utf-8",
+                         inject_client(page, self.server.preview.epoch))
 
     def _locate(self, segments: list[str], slash: bool, query: str) -> Path | str | None:
         preview = self.server.preview

@@ -102,6 +102,8 @@ class PreviewServer:
         self._watch = SourceWatch(self._is_source_change, self._debouncer.add)
         self._http_thread: threading.Thread | None = None
         self._stopped = False
+        self.last_result: BuildResult | None = None
+        """The latest good build's result (its warnings and held-back articles)."""
 
     # ----- life cycle
 
@@ -174,6 +176,10 @@ class PreviewServer:
         with self._state:
             self._state.wait_for(lambda: not self._building, timeout)
 
+    def now(self):
+        """The time the preview builds at (its clock's)."""
+        return self._clock()
+
     @property
     def is_building(self) -> bool:
         return self._building
@@ -231,6 +237,7 @@ class PreviewServer:
 
     def _succeeded(self, result: BuildResult, changed: frozenset[Path], started: float):
         self._borrowed = result.borrowed
+        self.last_result = result
         self._alarm.set(result.valid_until)
         kind = change_kind(result, changed)
         if kind is not None or not self.epoch:
