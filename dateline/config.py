@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import shipped_path
+from .authors import AuthorSettings, read_authors
 from .errors import ConfigError, Problems, SourceRef
 from .lintsettings import LintSettings, read_lint
 from .locale_facts import LocaleFacts
@@ -151,6 +152,8 @@ class Config:
     """The [lint] table: thresholds of `dateline lint`."""
     search: SearchSettings = SearchSettings()
     """The [search] table."""
+    authors: tuple[AuthorSettings, ...] = ()
+    """The [authors.<key>] tables: the staff, for bylines and author pages."""
     locale_facts: LocaleFacts | None = field(default=None, repr=False, compare=False)
     """What Babel said of the languages, for a successful build to remember."""
 
@@ -214,10 +217,10 @@ def load_config(path: Path, base_url: str | None = None,
     where = lambda *keys: SourceRef(shown, lines.find(*keys))  # noqa: E731
 
     for key in data.keys() - {"site", "languages", "paths", "images", "build", "lint",
-                              "search"}:
+                              "search", "authors"}:
         problems.error(where(key), f"unknown table or key '{key}' (expected [site], "
-                                   "[paths], [images], [build], [lint], [search] and "
-                                   "[languages.<code>])")
+                                   "[paths], [images], [build], [lint], [search], "
+                                   "[languages.<code>] and [authors.<key>])")
     images = _read_images(data.get("images", {}), where, problems)
     build = _read_flags(data.get("build", {}), "build", BuildSettings(), where, problems)
     search = _read_flags(data.get("search", {}), "search", SearchSettings(), where, problems)
@@ -244,12 +247,13 @@ def load_config(path: Path, base_url: str | None = None,
                        f"configured languages ({', '.join(codes)}); add [languages."
                        f"{site.default_language}] or change it")
     _check_names(languages, where, problems)
+    authors = read_authors(data.get("authors", {}), set(codes), where, problems)
     problems.raise_if_any(ConfigError)
     # The default language goes first: it leads the switcher and the root index.
     languages.sort(key=lambda lang: lang.code != site.default_language)
     return Config(site=site, paths=paths, languages=tuple(languages), config_path=path,
                   source_text=text, images=images, locale_facts=locale_facts, build=build,
-                  lint=lint, search=search)
+                  lint=lint, search=search, authors=authors)
 
 
 def _at(path: str, line: int, message: str):

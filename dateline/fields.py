@@ -11,6 +11,7 @@ date               datetime (required)        no        `_date`: ISO 8601 in the
 updated            datetime | None            no        `_updated`: a date, not before `date`
 expires            datetime | None            yes       `_after_date`: a date after `date`
 breaking_until     datetime | None            yes       `_after_date`
+corrections        tuple[Correction, ...]     no        `_corrections`: dated notes, each checked
 summary            str ("")                   no        `_text`: text or a number, stripped
 dateline           str ("")                   yes       `_text`
 slug               str ("" = from file name)  no        `_text` (checked as a slug later)
@@ -47,7 +48,9 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from .corrections import BadCorrections, read_corrections
 from .errors import Problems, SourceRef
+from .model import Correction
 from .photos.photos import parse_ratio
 
 
@@ -170,6 +173,14 @@ def _after_date(key: str, value: object, reading: Reading) -> dt.datetime:
     return moment
 
 
+def _corrections(key: str, value: object, reading: Reading) -> tuple[Correction, ...]:
+    """`corrections`: each item reported at its own line (`dateline.corrections`)."""
+    try:
+        return read_corrections(value, reading, parse_datetime)
+    except BadCorrections:
+        return ()  # reported, and `reading.ok` is false
+
+
 def _text(key: str, value: object, reading: Reading) -> str:
     if not _is_text(value):
         raise Invalid(f"front matter: '{key}' must be text")
@@ -242,6 +253,7 @@ FIELDS: tuple[Field, ...] = (
     # an embargo), unless a translation sets its own.
     Field("expires", dt.datetime | None, None, True, _after_date),
     Field("breaking_until", dt.datetime | None, None, True, _after_date),
+    Field("corrections", tuple[Correction, ...], (), False, _corrections),
     Field("summary", str, "", False, _text),
     Field("dateline", str, "", True, _text),
     Field("slug", str, "", False, _text),

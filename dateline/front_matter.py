@@ -103,4 +103,10 @@ def _key_lines(node: yaml.MappingNode, offset: int, prefix: str = "",
         lines.setdefault(key, line)
         if isinstance(value_node, yaml.MappingNode) and id(value_node) not in seen:
             lines.update(_key_lines(value_node, offset, key + ".", seen, repeated))
+        elif isinstance(value_node, yaml.SequenceNode):
+            # Tables in a list ('corrections.0', 'corrections.0.date'), for messages.
+            for index, item in enumerate(value_node.value):
+                if isinstance(item, yaml.MappingNode) and id(item) not in seen:
+                    lines.setdefault(f"{key}.{index}", item.start_mark.line + offset)
+                    lines.update(_key_lines(item, offset, f"{key}.{index}.", seen, repeated))
     return lines

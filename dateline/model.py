@@ -74,6 +74,13 @@ class Image(msgspec.Struct, frozen=True):
         return self.picture.src.url if self.picture else self.url
 
 
+class Correction(msgspec.Struct, frozen=True):
+    """A correction printed at the end of an article (front matter `corrections`)."""
+
+    date: datetime
+    text: str
+
+
 class Article(msgspec.Struct, frozen=True):
     """One story in one language."""
 
@@ -114,6 +121,8 @@ class Article(msgspec.Struct, frozen=True):
     breaking_until: datetime | None = None
     """When a breaking story leaves the banner (front matter `breaking_until`; default:
     `site.breaking_hours` after `modified`, see `build.schedule`)."""
+    corrections: tuple[Correction, ...] = ()
+    """The article's own corrections, oldest first."""
 
     @property
     def body_html(self) -> str:
@@ -121,7 +130,15 @@ class Article(msgspec.Struct, frozen=True):
         return fill(bodies.text(self.body_id), self.links)
 
     @property
+    def revised(self) -> datetime:
+        """When the text was last updated (`updated`, else `date`), corrections aside."""
+        return self.updated or self.date
+
+    @property
     def modified(self) -> datetime:
+        """When the article last changed: its update or its latest correction."""
+        if self.corrections:
+            return max(self.revised, self.corrections[-1].date)
         return self.updated or self.date
 
 
@@ -159,6 +176,8 @@ class Site(msgspec.Struct, frozen=True):
     assets: tuple[Asset, ...]
     warnings: tuple[Problem, ...] = ()
     timeline: Timeline = Timeline()
+    portraits: tuple[tuple[str, Image], ...] = ()
+    """Author key → the author's photo (config `authors.<key>.photo`), planned."""
 
     def with_articles(self, articles: tuple[Article, ...]) -> Site:
         """The same site with new versions of its articles (matched by URL), in groups too."""

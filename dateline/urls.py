@@ -25,7 +25,8 @@ ROBOTS = "robots.txt"
 RESERVED_FILES = frozenset({"index.html", ATOM_FILE, RSS_FILE, SITEMAP_INDEX,
                             f"{NEWS_SITEMAP}.xml", ROBOTS, "404.html", "_headers"})
 """Names of files Dateline writes inside language and section folders (and the root)."""
-RESERVED_SECTIONS = frozenset({"tags", "about", "page", "media", "static", "feeds", "search"}
+RESERVED_SECTIONS = frozenset({"tags", "about", "page", "media", "static", "feeds", "search",
+                               "authors", "corrections"}
                               | RESERVED_FILES)
 
 
@@ -65,6 +66,20 @@ def tags_index(lang: str) -> str:
     return f"{lang}/tags/"
 
 
+def authors_index(lang: str) -> str:
+    """The staff list of a language."""
+    return f"{lang}/authors/"
+
+
+def author(lang: str, key: str, page: int = 1) -> str:
+    return _paged(f"{lang}/authors/{key}/", page)
+
+
+def corrections(lang: str, page: int = 1) -> str:
+    """The list of a language's corrections, newest first."""
+    return _paged(f"{lang}/corrections/", page)
+
+
 def about(lang: str) -> str:
     return f"{lang}/about/"
 
@@ -95,6 +110,16 @@ def rss_feed(lang: str, section_key: str | None = None) -> str:
 def tag_atom_feed(lang: str, slug: str) -> str:
     """The Atom feed of a topic, beside its page (`fa/tags/<slug>/feed.xml`)."""
     return tag(lang, slug) + ATOM_FILE
+
+
+def author_atom_feed(lang: str, key: str) -> str:
+    """The Atom feed of an author's stories, beside their page."""
+    return author(lang, key) + ATOM_FILE
+
+
+def corrections_atom_feed(lang: str) -> str:
+    """The Atom feed of a language's corrections, beside their page."""
+    return corrections(lang) + ATOM_FILE
 
 
 def _feed_folder(lang: str, section_key: str | None) -> str:

@@ -171,6 +171,25 @@ def test_bylines_are_not_checked_until_the_config_has_authors(tmp_path, make_sit
     assert _lint(run_cli, root).out == ""
 
 
+def test_a_byline_naming_no_configured_author_is_a_warning(tmp_path, make_site, run_cli,
+                                                          clean, article_text, config_text):
+    """With `[authors]` configured, a byline is known by key, name or any language's name;
+    another name still prints, and lint says so at the `authors:` line."""
+    clean["dateline.toml"] = config_text() + ('\n[authors.ana]\nname = "Ana Petrov"\n'
+                                              '[authors.ana.names]\nru = "Анна Петрова"\n')
+    clean["content/en/world/b.md"] = article_text(
+        title="B", summary="S.", authors=["ana", "Ana Petrov", "Nobody Known"])
+    clean["content/ru/world/b.md"] = article_text(title="Б", summary="С.",
+                                                  authors=["Анна Петрова"])
+    root = make_site(tmp_path / "s", clean)
+    result = _lint(run_cli, root)
+    assert result.code == 0
+    assert result.out.splitlines() == [
+        "content/en/world/b.md:5: warning: byline 'Nobody Known' matches no author in "
+        "[authors] of dateline.toml; add one, or check the spelling (it is printed as "
+        "written)"]
+
+
 @pytest.mark.parametrize("table, message", [
     ("[lint]\nstale_days = -1\n", "lint.stale_days must be a whole number of days"),
     ("[lint]\nstale_days = \"30\"\n", "lint.stale_days must be a whole number of days"),

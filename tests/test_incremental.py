@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, example, given
 from hypothesis import strategies as st
 from kept_examples import property_seed, property_settings
 from PIL import Image
@@ -117,12 +117,71 @@ EDITS = st.one_of(
     st.tuples(st.just("clock"), st.sampled_from([1, 24, 48])),
     # Another month (or year): the date archives and their neighbour links move.
     st.tuples(st.just("redate"), st.integers(0, 20), st.sampled_from(["2025-12", "2026-04"])),
+    # The news desk: a correction added, re-dated (which reorders the corrections page
+    # and the translations' notices) or removed; a byline naming the staff's author by
+    # key or by a name, or no author at all; the staff configured or not; its photo.
+    st.tuples(st.just("correct"), st.integers(0, 20), st.integers(29, 31)),
+    st.tuples(st.just("byline"), st.integers(0, 20),
+              st.sampled_from(["ana", "Ana Petrov", "Анна Петрова", "Guest"])),
+    st.tuples(st.just("staff")),
+    st.tuples(st.just("portrait"), st.sampled_from(["maroon", "navy"]), st.integers(200, 700)),
 )
+STAFF = """
+[authors.ana]
+name = "Ana Petrov"
+photo = "images/portrait.jpg"
+bio = { en = "Reports from Karsk." }
+
+[authors.ana.names]
+ru = "Анна Петрова"
+"""
+
+
+def apply_news_desk(root: Path, edit: tuple, files: list[Path]) -> None:
+    """The news desk's edits (`EDITS`): corrections, bylines, the staff and its photo."""
+    kind = edit[0]
+    if kind in ("staff", "portrait"):
+        portrait = root / "content/images/portrait.jpg"
+        if kind == "portrait" or not portrait.exists():
+            colour, width = edit[1:] if kind == "portrait" else ("teal", 300)
+            Image.new("RGB", (width, 400), colour).save(portrait)
+        config = root / "dateline.toml"
+        text = config.read_text(encoding="utf-8")
+        if kind == "staff":
+            config.write_text(text.replace(STAFF, "") if STAFF in text else text + STAFF,
+                              encoding="utf-8")
+        return
+    if not files:
+        return
+    path = files[edit[1] % len(files)]
+    text = path.read_text(encoding="utf-8")
+    if kind == "correct":
+        day = edit[2]
+        note = f'corrections:\n  - date: 2026-05-{day}T12:00:00+00:00\n    text: "Fixed."\n'
+        if "corrections:" not in text:
+            text = text.replace("---\n", "---\n" + note, 1)
+        elif note in text:
+            text = text.replace(note, "")
+        else:
+            start = text.index("corrections:")
+            text = text[:start] + note + text[start + len(note):]
+    elif kind == "byline":
+        line = f"authors: [{edit[2]}]\n"
+        lines = [old for old in text.splitlines(keepends=True) if old.startswith("authors:")]
+        if line in lines:
+            text = text.replace(line, "")
+        elif lines:
+            text = text.replace(lines[0], line)
+        else:
+            text = text.replace("---\n", "---\n" + line, 1)
+    path.write_text(text, encoding="utf-8")
 
 
 def apply(root: Path, edit: tuple) -> None:
     kind, files = edit[0], articles(root)
-    if kind == "add":
+    if kind in ("correct", "byline", "staff", "portrait"):
+        apply_news_desk(root, edit, files)
+    elif kind == "add":
         _, lang, name, section, day = edit
         write(root, f"content/{lang}/{section}/{name}.md", article(f"{name} {lang}", day))
     elif kind == "template":
@@ -254,6 +313,10 @@ def build_into(root: Path, out: Path, now: dt.datetime = NOW, **options):
 @property_settings(max_examples=25, deadline=None,
                    suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(EDITS, min_size=1, max_size=5), st.booleans())
+# The staff configured in a session: its articles are the same, but not its photos.
+@example([("staff",)], True)
+@example([("staff",), ("byline", 0, "Анна Петрова"), ("portrait", "navy", 300)], False)
+@example([("correct", 3, 30), ("correct", 3, 31), ("byline", 1, "ana")], True)
 def test_incremental_build_equals_a_clean_build(edits, in_session):
     """From the command line (the cache read from disk each time) or in the preview
     server's session (the cache kept in memory between builds, and the changed files
@@ -405,6 +468,30 @@ def test_one_edit_renders_only_the_pages_it_touches(tmp_path):
     assert "en/search/pagefind/pagefind-entry.json" in index
     assert set(edited.changed_files) == pages | feeds | index
     assert first.rendered == first.pages
+
+
+@pytest.mark.parametrize("edit, pages", [
+    # A correction: the story's page, its translation's (which notes it), and the
+    # corrections page; no listing, whose cards do not show it.
+    (("correct", 1, 30), {"en/world/story-1/index.html", "ru/world/story-1/index.html",
+                          "en/corrections/index.html"}),
+    # A byline: the story's page, the author page and the staff list with their counts.
+    (("byline", 2, "Ana Petrov"), {"en/world/story-2/index.html", "en/authors/index.html",
+                                   "en/authors/ana/index.html"}),
+], ids=["correction", "byline"])
+def test_a_news_desk_edit_renders_only_the_pages_it_changes(tmp_path, edit, pages):
+    seed(tmp_path)
+    apply(tmp_path, ("staff",))
+    apply(tmp_path, ("correct", 0, 29))  # the corrections page exists before the edit
+    out = tmp_path / "site"
+    build_into(tmp_path, out)
+    apply(tmp_path, edit)
+    edited = build_into(tmp_path, out)
+    assert {f for f in edited.changed_files if f.endswith(".html")} == pages
+    assert edited.rendered == len(pages)
+    clean = tmp_path / "clean"
+    build_into(tmp_path, clean, clean=True)
+    assert tree(out) == tree(clean)
 
 
 def test_deleted_article_files_are_removed(tmp_path):

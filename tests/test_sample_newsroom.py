@@ -232,3 +232,45 @@ def test_each_language_has_its_own_404_page_in_its_language(out, parse_html, lan
     # Served at any depth under /<lang>/: its links are root-relative, and lead home.
     hrefs = {a.get("href") for a in doc.one("main").find_all("a")}
     assert {"/en/", "/ru/", "/fa/", "/ka/"} <= hrefs
+
+
+# ----- the news desk: the staff and a corrected story
+
+def test_every_configured_author_has_a_bio_in_every_language(config):
+    languages = set(config["languages"])
+    assert len(config["authors"]) >= 5
+    for key, author in config["authors"].items():
+        assert set(author["bio"]) == languages, key
+        assert set(author.get("names", {})) | {"en"} == languages, key
+
+
+def test_every_author_page_shows_its_bio_in_its_language(pages, config):
+    for code in config["languages"]:
+        staff = pages[f"{code}/authors/index.html"].one("ul", cls="staff-list")
+        assert len(staff.find_all("a")) == len(config["authors"]), code
+        for key, author in config["authors"].items():
+            page = pages[f"{code}/authors/{key}/index.html"]
+            assert page.one("p", cls="author__bio").text == author["bio"][code], (code, key)
+            assert page.one("html").get("lang") == code
+            if code == "en":  # every author wrote in English; not everyone in Persian
+                assert page.find_all("article", cls="card"), key
+
+
+def test_bylines_of_configured_authors_link_to_their_pages(articles):
+    linked = {a.get("href") for doc in articles.values()
+              for byline in doc.find_all("p", cls="byline") for a in byline.find_all("a")}
+    assert {"/en/authors/nadia-orlen/", "/ru/authors/nadia-orlen/",
+            "/fa/authors/nadia-orlen/", "/ka/authors/nadia-orlen/"} <= linked
+
+
+def test_a_corrected_story_shows_its_correction_and_its_translations_say_so(pages):
+    corrected = pages["en/world/karsk-vote/index.html"].one("section", cls="corrections")
+    assert corrected.one("time").get("datetime") == "2026-11-25T10:30:00+01:00"
+    assert "en/corrections/index.html" in pages
+    for code in ("ru", "fa", "ka"):
+        notice = pages[f"{code}/world/karsk-vote/index.html"].one("p", cls="correction-notice")
+        assert notice.one("a").get("href") == "/en/world/karsk-vote/#correction-1", code
+    # The Russian desk corrected a story of its own.
+    ru = pages["ru/corrections/index.html"].one("ol", cls="corrections-list")
+    assert [a.get("href") for a in ru.find_all("a")] == [
+        "/ru/economy/currency-slide/#correction-1"]

@@ -24,6 +24,7 @@ from ..slugs import make_slug, shown, slug_problem
 from .collisions import check_tag_collisions, check_translation_keys, check_url_collisions
 from .contentfiles import ContentFiles, resolve_content_file
 from .embargo import hold_back
+from .portraits import plan_portraits
 from .schedule import take_out_expired
 from .vocabulary import Use, check_vocabulary
 
@@ -74,6 +75,7 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
         held_back=tuple(sorted(held_back, key=lambda h: h[0].source.path)),
         assets=tuple(sorted(assets.values(), key=lambda asset: asset.url)),
         warnings=tuple(problems.warnings), timeline=timeline,
+        portraits=plan_portraits(config, files, problems),
     )
 
 
@@ -136,7 +138,6 @@ class _Reuse:
         return (doc.digest, bodies.get(doc.path, ""), self.token, f.key, f.is_original,
                 (str(original.path), original.digest) if original is not None else None,
                 photo)
-
 
 
 def _known_language_docs(docs: list[Document], config: Config, problems: Problems):
@@ -267,7 +268,7 @@ def _make_article(entry: Entry, config: Config, problems: Problems, files: Conte
         date=f.date, updated=f.updated, summary=f.summary, authors=f.authors,
         dateline=f.dateline, tags=tuple(dict.fromkeys(f.tags)), reporting=f.reporting,
         breaking=f.breaking, draft=f.draft, original=entry.is_original, image=image,
-        expires=f.expires, breaking_until=f.breaking_until,
+        expires=f.expires, breaking_until=f.breaking_until, corrections=f.corrections,
         body_line=doc.body_line, body_id=bodies.get(doc.path, ""),
         url=urls.article(lang, section, slug),
     )

@@ -21,6 +21,7 @@ from ..i18n.catalogs import (
 )
 from ..incremental.fingerprints import DigestMemo, PageFingerprints
 from ..model import Site
+from ..outputs.desk_pages import desk_pages
 from ..outputs.pages import Page, plan_pages
 from ..outputs.views import LanguageView
 from .context import BuildContext, ThemeInputs
@@ -54,7 +55,7 @@ def plan_site(ctx: BuildContext, theme: ThemeInputs, model: SiteModel) -> BuildP
                                           theme.templates, digests)
                    for code, view in views.items()}
     if kept is None:
-        pages = plan_pages(views, ctx.config.site.default_language)
+        pages = plan_pages(views, ctx.config.site.default_language, desk_pages)
         return BuildPlan(views, by_language, digests, shared, pages,
                          [by_language[p.lang].of(p) for p in pages], True)
     digests.keep_all()  # the pages not planned again still stand for their values

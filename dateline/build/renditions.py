@@ -134,6 +134,8 @@ def site_renditions(site: Site, body_pictures: list[tuple[Picture, SourceRef]]
             add(article.image.social, article.image.where)
     for picture, where in body_pictures:
         add(picture, where)
+    for _key, portrait in site.portraits:  # square crops only: no card shows them
+        add(portrait.picture, portrait.where)
     found: dict[str, tuple[Rendition, list[SourceRef]]] = {}
     for picture, wheres in users.values():
         for rendition in picture.renditions:

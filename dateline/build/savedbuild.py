@@ -137,7 +137,8 @@ def model_kinds() -> tuple[type, ...]:
     from ..photos import photos
     from ..photos.social import SocialCrops
 
-    return (model.Article, model.Image, model.Asset, model.Site, model.Timeline, pages.Page,
+    return (model.Article, model.Correction, model.Image, model.Asset, model.Site, model.Timeline,
+            pages.Page,
             pages.Pagination, errors.SourceRef, errors.Problem, photos.Picture,
             photos.Rendition, photos.Job, photos.SourceInfo, SavedHead, SavedModel,
             SocialCrops)

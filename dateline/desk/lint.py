@@ -93,8 +93,8 @@ def check_article(article: Article, found: Survey, config: Config) -> list[Probl
 
 
 def _byline_problems(article: Article, doc, config: Config) -> list[Problem]:
-    """A byline naming no configured author. HOOK: the check needs the `[authors]`
-    table of the config (issue 17, "Authors"); until `Config` has one, it is skipped."""
+    """A byline naming no configured author (printed as written, with no author page);
+    skipped on a site that configures no author at all."""
     authors = configured_authors(config)
     if authors is None:
         return []
@@ -105,7 +105,10 @@ def _byline_problems(article: Article, doc, config: Config) -> list[Problem]:
 
 
 def configured_authors(config: Config) -> frozenset[str] | None:
-    """Keys and names of the configured authors; None while `Config` has no `[authors]`
-    table (it does not yet: see `_byline_problems`). When it has, return every key and
-    every language's name here, and the check runs."""
-    return None if getattr(config, "authors", None) is None else frozenset()
+    """What a byline may write for the configured authors (their keys and their names in
+    every language, as `outputs.staff.author_index` matches them); None when the config
+    has no `[authors]`."""
+    if not config.authors:
+        return None
+    return frozenset(written for author in config.authors
+                     for written in (author.key, author.name, *dict(author.names).values()))

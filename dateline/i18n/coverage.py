@@ -11,8 +11,9 @@ ORIGINAL, CURRENT, STALE, MISSING = "original", "current", "stale", "missing"
 
 
 def is_stale(translation: Article, original: Article) -> bool:
-    """A translation is stale when its original changed after the translation did."""
-    return translation is not original and original.modified > translation.modified
+    """A translation is stale when its original's text changed after the translation
+    did (a correction of the original has its own notice: `original_correction`)."""
+    return translation is not original and original.revised > translation.modified
 
 
 @dataclass(frozen=True)

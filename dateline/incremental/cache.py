@@ -366,7 +366,7 @@ def cached_kinds() -> tuple[type, ...]:
     from .. import errors, fields, model, read
     from ..photos import photos, social
 
-    return (SourceEntry, OutputRecord, AssemblyMemo, ArticleEntry, model.Article,
+    return (SourceEntry, OutputRecord, AssemblyMemo, ArticleEntry, model.Article, model.Correction,
             model.Image, model.Asset, photos.Picture, photos.Rendition, photos.Job,
             photos.SourceInfo, errors.SourceRef, read.Document, fields.FrontMatter,
             fields.ImageSpec, social.SocialCrops)

@@ -50,6 +50,7 @@ def chrome_fingerprint(view: LanguageView) -> str:
         bool(view.tags),
         (breaking.url, breaking.title) if breaking else None,
         view.archive_url,
+        bool(view.correction_entries),  # the footer links to the corrections page
     )
     return value_digest(data)
 
@@ -116,8 +117,25 @@ class PageFingerprints:
                  tuple(_related_data(a) for a in page.items) if article is not None
                  else tuple(self._card(a) for a in page.items),
                  tuple((t.key, t.label, t.url, t.count) for t in self.view.tags)
-                 if page.kind == "tags" else ())
+                 if page.kind == "tags" else (),
+                 self._news_desk(page))
         return self.memo.of(parts)
+
+    def _news_desk(self, page: Page) -> tuple:
+        """What author, staff-list, corrections and article pages show besides their
+        cards: a translation's notice of its original's correction, an author's photo
+        (its renditions' names carry the file's hash), the staff list's counts, and a
+        corrections page's notes. (Names, bios and bylines' links are the config's.)"""
+        if page.kind == "article" and page.article is not None:
+            return (self.view.original_correction(page.article),)
+        if page.kind == "author":
+            # Not `_image_data`: its published size is known only once the file is made.
+            portrait = self.view.portrait(page.key)
+            picture = portrait.picture if portrait is not None else None
+            return (tuple(r.url for r in picture.renditions), picture.width) if picture else ()
+        if page.kind == "authors":
+            return tuple((key, len(items)) for key, items in self.view.authored.items())
+        return page.corrections
 
     def _listing(self, urls: tuple[str, ...]) -> str:
         # Every page of a listing carries the URLs of all its pages: hash them once
@@ -176,7 +194,9 @@ def value_digest(value: object) -> str:
 def _link_data(article: Article) -> tuple:
     # The photo's renditions (content-hashed names) too: replacing a photo's file keeps
     # its URL but changes every card that shows it.
-    return (article.lang, article.url, article.title, article.modified.isoformat(),
+    # `revised`, not `modified`: a correction shows on its article's page and its
+    # translations' (`_news_desk`), not on the cards that list it.
+    return (article.lang, article.url, article.title, article.revised.isoformat(),
             article.original, article.summary, _image_data(article.image))
 
 

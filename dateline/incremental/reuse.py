@@ -133,7 +133,8 @@ class MemoryStore:
                     ) -> BodyEdits | None:
         if (len(before.articles) != len(after.articles)
                 or len(after.held_back) != len(before.held_back)
-                or after.timeline != before.timeline):  # the clock archived or ended something
+                or after.timeline != before.timeline  # the clock archived or ended something
+                or after.portraits != before.portraits):  # staff photos are renditions too
             return None
         if any(a is not b for (a, _), (b, _) in zip(before.held_back, after.held_back,
                                                     strict=True)):

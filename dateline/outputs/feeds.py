@@ -16,11 +16,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .. import urls
-from ..model import Article
+from ..model import Article, Correction
 from ..photos import imageinfo
 from ..urls import Linker
 from .absolutize import absolute_links
 from .content_view import ContentView
+from .corrections import atom_correction
+from .corrections import feed_url as corrections_feed_url
 from .pages import Page
 from .xmlwrite import XML_NS, element, q, sub, to_bytes, w3c_datetime
 
@@ -49,8 +51,10 @@ class Feed:
     """The HTML page the feed follows (the language home or the section page)."""
     atom: str
     rss: str
-    """Empty for a feed written as Atom only (the topics')."""
+    """'' for a feed published as Atom only (topics', authors', corrections')."""
     articles: tuple[Article, ...]
+    corrections: tuple[tuple[Article, Correction], ...] | None = None
+    """The entries of a corrections feed, newest first (its `articles` are theirs)."""
 
 
 def feeds_of(view: ContentView) -> list[Feed]:
@@ -76,6 +80,15 @@ def feeds_of(view: ContentView) -> list[Feed]:
     for tag in view.tags:
         feeds.append(Feed(view, _section_title(view, tag.label), tag.url,
                           tag_atom_url(view, tag.key), "", tuple(by_tag.get(tag.key, ()))))
+    for author in view.staff:
+        page = urls.author(view.code, author.key)
+        feeds.append(Feed(view, _section_title(view, author.name_in(view.code)), page,
+                          urls.author_atom_feed(view.code, author.key), "",
+                          view.authored[author.key][:size]))
+    if entries := view.correction_entries[:size]:
+        feeds.append(Feed(view, _corrections_title(view), view.corrections_url,
+                          corrections_feed_url(view.code), "",
+                          tuple({a.url: a for a, _ in entries}.values()), entries))
     return feeds
 
 
@@ -94,7 +107,16 @@ def feed_links(view: ContentView, page: Page) -> list[tuple[str, str, str]]:
     if page.kind == "tag":
         links.append((ATOM_TYPE, _section_title(view, page.heading),
                       tag_atom_url(view, page.key)))
+    elif page.kind == "author":
+        links.append((ATOM_TYPE, _section_title(view, page.heading),
+                      urls.author_atom_feed(view.code, page.key)))
+    elif page.kind == "corrections":
+        links.append((ATOM_TYPE, _corrections_title(view), corrections_feed_url(view.code)))
     return links
+
+
+def _corrections_title(view: ContentView) -> str:
+    return _section_title(view, view.strings.gettext("Corrections"))
 
 
 def _section_title(view: ContentView, label: str) -> str:
@@ -136,6 +158,8 @@ def atom_feed(feed: Feed, linker: Linker) -> bytes:
     if view.about:
         sub(root, "subtitle", view.about)
     newest = _newest(feed)
+    if feed.corrections:
+        newest = feed.corrections[0][1].date
     if newest is not None:
         sub(root, "updated", w3c_datetime(newest))
     else:  # no articles anywhere: Atom still requires updated
@@ -149,6 +173,10 @@ def atom_feed(feed: Feed, linker: Linker) -> bytes:
     sub(author, "name", view.title)
     sub(author, "uri", linker.absolute(view.home_url))
     sub(root, "generator", GENERATOR)
+    if feed.corrections is not None:
+        for article, correction in feed.corrections:
+            root.append(atom_correction(article, correction, article.title, linker.absolute))
+        return to_bytes(root, {}, default_namespace=ATOM_NS)
     for article in feed.articles:
         root.append(_atom_entry(view, article, linker))
     return to_bytes(root, {"media": MEDIA_NS}, default_namespace=ATOM_NS)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 
 import msgspec
 
 from .. import urls
-from ..model import Article
+from ..model import Article, Correction
 from .content_view import ContentView
 
 
@@ -36,7 +37,8 @@ class Page(msgspec.Struct, frozen=True):
     url: str
     template: str
     kind: str
-    """root, home, section, tag, tags, year, month, article, about, search or 404."""
+    """root, home, section, tag, tags, year, month, article, about, search, 404, authors,
+    author or corrections."""
     lang: str
     heading: str = ""
     article: Article | None = None
@@ -53,13 +55,17 @@ class Page(msgspec.Struct, frozen=True):
     links: tuple[tuple[str, str, str], ...] = ()
     """(role, url, label) of related listings: on a date archive, the older and newer
     period that has articles ("older", "newer") and, on a year's, its months ("month")."""
+    corrections: tuple[Correction, ...] = ()
+    """On a corrections page: the correction shown with each of `items`."""
 
     @property
     def file(self) -> str:
         return urls.output_file(self.url)
 
 
-def plan_pages(views: dict[str, ContentView], default_language: str) -> list[Page]:
+def plan_pages(views: dict[str, ContentView], default_language: str,
+               more: Callable[[ContentView, dict[str, ContentView]], list[Page]] | None = None
+               ) -> list[Page]:
     """Every page of the site, in a stable order."""
     # The chooser and the 404 page speak the default language, or the first language
     # built when the preview builds only some (`serve --lang`).
@@ -73,6 +79,8 @@ def plan_pages(views: dict[str, ContentView], default_language: str) -> list[Pag
     tags = {c: {t.key for t in v.tags} for c, v in views.items()}
     for view in views.values():
         pages.extend(_language_pages(view, views, sections, tags))
+        if more is not None:  # pages of modules built on this one (`desk_pages`)
+            pages += more(view, views)
         # Each language's own, in its language and direction, for missing URLs under
         # its folder (no alternates: never in a sitemap).
         pages.append(Page(url=urls.not_found(view.code), template="404.html", kind="404",

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from ..model import Article, Image
 from ..photos import imageinfo
 from .content_view import ContentView
+from .corrections import correction_ld
 from .pages import Page
 
 Absolute = Callable[[str], str]
@@ -198,6 +199,8 @@ def news_article(view: ContentView, article: Article, absolute: Absolute) -> dic
         "publisher": publisher,
         "articleSection": view.section_label(article.section),
     }
+    if article.corrections:
+        data["correction"] = correction_ld(article)
     if article.tags:
         data["keywords"] = [view.tag_label(t) for t in article.tags]
     if article.dateline:
@@ -237,18 +240,16 @@ def article_images(image: Image, absolute: Absolute) -> list[dict]:
 
 
 def author(view: ContentView, name: str, absolute: Absolute) -> dict:
-    """A byline as a schema.org Person, with `url` where one is known (`author_url`)."""
-    data = {"@type": "Person", "name": name}
-    url = author_url(view, name)
-    if url:
-        data["url"] = url if "://" in url else absolute(url)
+    """A byline's name as a Person; a configured author's with their page (`url`) and
+    profiles elsewhere (`sameAs`)."""
+    configured = view.author_named(name)
+    if configured is None:
+        return {"@type": "Person", "name": name}
+    data = {"@type": "Person", "name": configured.name_in(view.code),
+            "url": absolute(view.author_url(configured.key))}
+    if same_as := [u for u in (configured.url, *configured.links) if u.startswith("http")]:
+        data["sameAs"] = same_as
     return data
-
-
-def author_url(view: ContentView, name: str) -> str:
-    """The page or site of the author named `name` ('' when none is known): the place
-    where author pages and `[authors.<key>]` URLs plug in; the config has none yet."""
-    return ""
 
 
 def _image_object(url: str, mime: str, width: int | None, height: int | None) -> dict:

@@ -13,6 +13,7 @@ from dateline.build.assemble import assemble
 from dateline.config import load_config
 from dateline.errors import Problems
 from dateline.fields import FIELDS, INHERITED, KNOWN_KEYS, FrontMatter
+from dateline.model import Correction
 from dateline.read import find_sources, read_document
 
 NOW = dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC)
@@ -26,6 +27,9 @@ WRITTEN = {
     "expires": ("2027-01-01", dt.datetime(2027, 1, 1, tzinfo=ZoneInfo("Europe/Prague"))),
     "breaking_until": ("2025-03-03",
                        dt.datetime(2025, 3, 3, tzinfo=ZoneInfo("Europe/Prague"))),
+    "corrections": ([{"date": "2025-03-04", "text": "A name  was misspelt."}],
+                    (Correction(dt.datetime(2025, 3, 4, tzinfo=ZoneInfo("Europe/Prague")),
+                                "A name was misspelt."),)),
     "summary": (" Counted. ", "Counted."),
     "dateline": ("KARSK", "KARSK"),
     "slug": ("vote-count", "vote-count"),
