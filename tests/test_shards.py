@@ -90,17 +90,17 @@ def test_sample_shards_merged_equal_the_whole_build(sample, run_cli):
         assert {"en", "ru", "fa", "ka"} & top == set(codes)
 
 
-def test_corpus_one_shard_per_language_each_from_its_own_checkout(corpus, run_cli,
+def test_corpus_shards_each_from_its_own_checkout_merged_equal_the_whole_build(corpus, run_cli,
                                                                   tmp_path):
     """As on separate CI runners: each shard from a copy of the sources, cold cache."""
     root, full = corpus
     shards = []
-    for code in ("en", "ru", "fa", "ka"):
-        runner = tmp_path / f"runner-{code}"
+    for code in SHARDS:
+        runner = tmp_path / f"runner-{'-'.join(code)}"
         runner.mkdir()
         shutil.copy(root / "dateline.toml", runner / "dateline.toml")
         shutil.copytree(root / "content", runner / "content")
-        _build(runner, runner / "site", (code,))
+        _build(runner, runner / "site", code)
         shards.append(runner / "site")
     result = _merge(run_cli, tmp_path / "merged", shards)
     assert result.code == 0, result.err
@@ -127,23 +127,31 @@ def test_cli_shard_equals_the_whole_builds_files(sample, run_cli, tmp_path):
     assert not any(f.startswith(("en/", "ru/", "ka/")) for f in shard)
 
 
+def _links_elsewhere(folder: Path, lang: str, parse_html) -> set[tuple[str, str]]:
+    """(page, linked file) of every link from `lang`'s pages into other languages'."""
+    links = set()
+    for page in sorted((folder / lang).rglob("*.html")):
+        tree = parse_html(page)
+        for node in tree.find_all("a") + tree.find_all("link"):
+            parts = urlsplit(node.get("href") or "")
+            if parts.netloc in ("", "news.example.org") and parts.path.startswith("/"):
+                target = output_file(unquote(parts.path[1:]))
+                if target.split("/", 1)[0] in ("en", "fa", "ka"):
+                    links.add((page.relative_to(folder).as_posix(), target))
+    return links
+
+
 def test_a_shard_alone_links_other_languages_only_where_the_site_has_pages(
         sample, tmp_path, parse_html):
     root, full = sample
     shard = tmp_path / "shard"
     _build(root, shard, ("ru",))
-    links = set()
-    for page in shard.rglob("*.html"):
-        tree = parse_html(page)
-        for node in tree.find_all("a") + tree.find_all("link"):
-            href = node.get("href") or ""
-            parts = urlsplit(href)
-            if parts.netloc in ("", "news.example.org") and parts.path.startswith("/"):
-                links.add(output_file(unquote(parts.path[1:])))
-    elsewhere = {link for link in links if link.split("/", 1)[0] in ("en", "fa", "ka")}
-    assert len(elsewhere) > 20  # switchers and hreflang alternates into every language
-    assert sorted(link for link in elsewhere if link not in full) == []
-    assert not any((shard / link).exists() for link in elsewhere)  # the other shards'
+    links = _links_elsewhere(shard, "ru", parse_html)
+    assert len({target for _page, target in links}) > 20  # switchers, hreflang alternates
+    assert sorted(target for _page, target in links if target not in full) == []
+    assert not any((shard / target).exists() for _page, target in links)  # other shards'
+    # ... and exactly the links the whole build's Russian pages have.
+    assert links == _links_elsewhere(root / "full", "ru", parse_html)
 
 
 def test_conflicting_shards_are_an_error_naming_the_file_and_out_is_untouched(
