@@ -12,7 +12,7 @@ from ..digests import digest, stat_key
 from ..incremental.cache import OutputRecord
 from ..urls import Linker
 from .context import BuildContext, ThemeInputs
-from .discovery import discovery_groups
+from .discovery import Known, Published, discovery_groups
 from .modelstage import SiteModel
 from .planning import BuildPlan
 from .rendering import PageJob, render_pages
@@ -171,10 +171,10 @@ def write_discovery(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
     if model.saved is not None:
         kept = (writer.old_groups, {a.translation_key for a in model.saved.versions.values()})
     ours = [page for page in plan.pages if writer.wanted(page.file)]
-    for group in discovery_groups(model.site, plan.views, plan.pages, ctx.begun.linker,
-                                  ctx.begun.now, theme.site_fingerprint,
-                                  any_language.article if any_language else None,
-                                  plan.digests, kept) + search_groups(
+    published = Published(model.site, plan.views, plan.pages, ctx.begun.linker,
+                          ctx.begun.now, theme.site_fingerprint)
+    known = Known(any_language.article if any_language else None, plan.digests, kept)
+    for group in discovery_groups(published, known) + search_groups(
             ctx.config, ours, writer.new, writer.staged, ctx.begun.output):
         if group.name.startswith("feed:") and not writer.wanted(group.name[5:]):
             continue  # another shard's feed
