@@ -100,6 +100,10 @@ def _make_parser() -> argparse.ArgumentParser:
     add_build_options(build_cmd)
     build_cmd.add_argument("--out", type=Path, metavar="DIR",
                            help="output folder (default: paths.output, usually site/)")
+    build_cmd.add_argument("--lang", metavar="xx,yy",
+                           help="build a shard: only these languages' pages and feeds, plus "
+                                "the files every shard shares, each as the whole build makes "
+                                "it; `dateline merge` joins the shards into the site")
     build_cmd.add_argument("--jobs", type=int, default=0, metavar="N",
                            help="worker processes (default: one per core; 1 to debug)")
     build_cmd.add_argument("--relative", action="store_true",
@@ -188,11 +192,16 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     if not 0 <= args.port <= 65535:
         raise UsageError(Problem(SourceRef("--port", 0), "--port must be 0 to 65535"))
-    languages = tuple(c.strip() for c in (args.lang or "").split(",") if c.strip())
+    languages = _codes(args.lang)
     config = load_config(args.config)
     recover(config.paths.output)  # a build killed while committing: finish that first
     options = BuildOptions(drafts=args.drafts, future=args.future, languages=languages)
     return serve.run(config, options, args.host, args.port, base_url=args.base_url)
+
+
+def _codes(listed: str | None) -> tuple[str, ...]:
+    """`--lang en,ru` → ("en", "ru")."""
+    return tuple(dict.fromkeys(c.strip() for c in (listed or "").split(",") if c.strip()))
 
 
 def _add_check_command(commands) -> None:
@@ -433,7 +442,8 @@ def _run_build(args: argparse.Namespace) -> int:
     try:
         result = build(config, BuildOptions(output=args.out, drafts=args.drafts,
                                             future=args.future, jobs=args.jobs,
-                                            clean=args.clean, progress=True, strict=strict))
+                                            clean=args.clean, progress=True, strict=strict,
+                                            shard=_codes(args.lang)))
     except StrictWarnings as exc:
         for problem in exc.problems:
             print(f"{problem}", file=sys.stderr)

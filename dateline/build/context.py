@@ -91,7 +91,7 @@ def theme_inputs(ctx: BuildContext) -> ThemeInputs:
     site_fp = site_fingerprint(config.source_text,
                                files_fingerprint(list(locales_dirs_for(config.paths.locales))),
                                f"{ctx.begun.settings}|{sorted(assets.items())}")
-    shape = (options.drafts, options.future, options.languages)
+    shape = (options.drafts, options.future, options.languages, options.shard)
     return ThemeInputs(files, assets, env, templates, site_fp, shape)
 
 

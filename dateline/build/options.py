@@ -29,7 +29,12 @@ class BuildOptions:
     now: dt.datetime | None = None
     """The build time (default: now); decides what counts as future."""
     languages: tuple[str, ...] = ()
-    """Build only these languages (default: all)."""
+    """Build only these languages (default: all): a preview, whose pages leave the other
+    languages out of their switchers, hreflang links and sitemaps (`serve --lang`)."""
+    shard: tuple[str, ...] = ()
+    """Write only these languages' files and the files the whole site shares, each
+    byte-identical to a whole build's (`build --lang`; `merge` joins the shards): every
+    language is still planned, for the switchers, alternates and sitemap index."""
     jobs: int = 0
     """Worker processes (default: one per core); 1 renders in this process."""
     clean: bool = False

@@ -5,6 +5,7 @@ changed, the theme's files and the photos, each written only when its bytes chan
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from ..digests import digest, stat_key
@@ -30,7 +31,8 @@ class OutputWriter:
     what it holds now (`new`: file → (fingerprint of its inputs, digest of its bytes)),
     and which files were written and removed."""
 
-    def __init__(self, output: Path, record: OutputRecord | None, unpublished: str):
+    def __init__(self, output: Path, record: OutputRecord | None, unpublished: str,
+                 wanted: Callable[[str], bool] | None = None):
         build_id = os.urandom(16).hex()  # (uuid would import platform, ~2 ms)
         self.staged: StagedOutput = (ChangeSet if record else StagedOutput)(
             output, build_id, unpublished)
@@ -43,6 +45,8 @@ class OutputWriter:
         self.written: list[str] = []
         self.removed: list[str] = []
         self.rendered = 0
+        self.wanted: Callable[[str], bool] = wanted or _everything
+        """Whether a file belongs in this output (a shard's: `in_shard`)."""
 
     @property
     def build_id(self) -> str:
@@ -91,6 +95,7 @@ class OutputWriter:
         self.groups[name] = previous
 
     def put_group(self, name: str, fingerprint: str, files: list[tuple[str, bytes]]) -> None:
+        files = [(file, data) for file, data in files if self.wanted(file)]
         for file, data in files:
             self.put(file, data, fingerprint)
         self.groups[name] = (fingerprint, tuple(file for file, _ in files))
@@ -101,10 +106,37 @@ class OutputWriter:
         self.staged.commit(self.removed)
 
 
+SHARD_GROUP = "(shard)"
+"""The record's pseudo-group naming the languages of a shard build (no files): a build of
+other languages into the same folder must not keep the groups it filtered."""
+
+
 def open_writer(ctx: BuildContext, record: OutputRecord | None) -> OutputWriter:
     options = ctx.options
-    return OutputWriter(ctx.begun.output, record, unpublished_of(options.drafts,
-                                                                 options.future))
+    wanted = in_shard(options.shard, ctx.config.language_codes) if options.shard else None
+    writer = OutputWriter(ctx.begun.output, record, unpublished_of(options.drafts,
+                                                                   options.future), wanted)
+    if options.shard:
+        writer.groups[SHARD_GROUP] = (",".join(options.shard), ())
+    return writer
+
+
+def shard_of(record: OutputRecord) -> str:
+    """The languages of the shard build that `record` remembers ("": a whole build)."""
+    return record.groups.get(SHARD_GROUP, ("", ()))[0]
+
+
+def in_shard(shard: tuple[str, ...], codes: tuple[str, ...]) -> Callable[[str], bool]:
+    """Whether an output file belongs in the shard of `shard`'s languages: a file under
+    one of their folders, or under none of the site's languages' (the root chooser,
+    the sitemap index, robots.txt, the theme's files, the photos: made by every shard,
+    the same bytes in each)."""
+    others = set(codes) - set(shard)
+    return lambda file: file.split("/", 1)[0] not in others
+
+
+def _everything(_file: str) -> bool:
+    return True
 
 
 def write_pages(ctx: BuildContext, theme: ThemeInputs, plan: BuildPlan,
@@ -113,6 +145,8 @@ def write_pages(ctx: BuildContext, theme: ThemeInputs, plan: BuildPlan,
     ctx.progress.stage("rendering")
     dirty = []
     for index, page in enumerate(plan.pages):
+        if not writer.wanted(page.file):
+            continue  # another shard's page
         known = writer.old.get(page.file)
         if known is not None and known[0] == plan.fingerprints[index]:
             writer.keep(page.file, known)  # made from the same inputs: unchanged
@@ -136,11 +170,14 @@ def write_discovery(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
     kept = None
     if model.saved is not None:
         kept = (writer.old_groups, {a.translation_key for a in model.saved.versions.values()})
+    ours = [page for page in plan.pages if writer.wanted(page.file)]
     published = Published(model.site, plan.views, plan.pages, ctx.begun.linker,
                           ctx.begun.now, theme.site_fingerprint)
     known = Known(any_language.article if any_language else None, plan.digests, kept)
     for group in discovery_groups(published, known) + search_groups(
-            ctx.config, plan.pages, writer.new, writer.staged, ctx.begun.output):
+            ctx.config, ours, writer.new, writer.staged, ctx.begun.output):
+        if group.name.startswith("feed:") and not writer.wanted(group.name[5:]):
+            continue  # another shard's feed
         previous = writer.old_groups.get(group.name)
         if previous is not None and previous[0] == group.fingerprint:
             writer.keep_group(group.name, previous)

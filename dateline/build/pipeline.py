@@ -46,6 +46,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     output = (options.output or config.paths.output).resolve()
     recover(output)  # a build killed while committing: finish its commit first
     _check_output(output, config)
+    _check_shard(options.shard, config)
     now = options.now or dt.datetime.now(dt.UTC)
     linker = Linker(config.site.base_url, config.site.relative_urls)
     settings = settings_key(config, linker)
@@ -56,7 +57,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
             [config.paths.content, config.theme_dir, *locales_dirs_for(config.paths.locales)],
             [config.config_path, *identity_files(config)],
             repr((settings, config.source_text, options.drafts, options.future,
-                  options.languages)),
+                  options.languages, options.shard)),
             (config.paths.content, confinement_of(config)))
         previous, damage = ((None, None) if options.clean
                             else state.load(config.paths.cache, output))
@@ -117,6 +118,15 @@ def load_site(config: Config, options: BuildOptions, now: dt.datetime,
         problems.warnings.append(damage_warning(config.paths.cache, config.paths.root,
                                                 str(exc)))
         return site
+
+
+def _check_shard(shard: tuple[str, ...], config: Config) -> None:
+    unknown = [code for code in shard if code not in config.language_codes]
+    if unknown:
+        raise UsageError(Problem(SourceRef("--lang", 0), "unknown language code{} {}: {} "
+                                 "has {}".format("s" if len(unknown) > 1 else "",
+                                                 ", ".join(unknown), config.config_path.name,
+                                                 ", ".join(config.language_codes))))
 
 
 def _check_output(output: Path, config: Config) -> None:

@@ -13,7 +13,7 @@ from .context import BuildContext, open_context, theme_inputs
 from .finish import remember_build, result, save_model, save_state, summarize
 from .modelstage import make_model
 from .options import BuildOptions, BuildResult, Started, check_strict
-from .output import open_writer, write_discovery, write_files, write_pages
+from .output import open_writer, shard_of, write_discovery, write_files, write_pages
 from .planning import plan_site
 from .write import read_build_id
 
@@ -55,4 +55,6 @@ def _output_record(ctx: BuildContext) -> OutputRecord | None:
     record = None if ctx.options.clean else ctx.cache.output(output)
     if record is not None and (not output.is_dir() or read_build_id(output) != record.build_id):
         return None  # the folder is not what the cache remembers: build it afresh
+    if record is not None and shard_of(record) != ",".join(ctx.options.shard):
+        return None  # it holds other languages' files: their groups cannot be kept
     return record
