@@ -338,6 +338,9 @@ def build_into(root: Path, out: Path, now: dt.datetime = NOW, **options):
 @example([("staff",)], True)
 @example([("staff",), ("byline", 0, "Анна Петрова"), ("portrait", "navy", 300)], False)
 @example([("correct", 3, 30), ("correct", 3, 31), ("byline", 1, "ana")], True)
+# A fresh clone: alone, with a body edit (from the saved model), with a new photo.
+@example([("touch", None), ("touch", ("body", 2, "x"))], False)
+@example([("touch", ("photo", "navy", 300)), ("touch", ("inline", "navy", 300))], False)
 def test_incremental_build_equals_a_clean_build(edits, in_session):
     """From the command line (the cache read from disk each time) or in the preview
     server's session (the cache kept in memory between builds, and the changed files
