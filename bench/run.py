@@ -333,11 +333,12 @@ def _remove_except(path: Path, keep: Path | None) -> None:
 FRESH_CLONE = "fresh clone, one edit"
 
 
-def touch_all(folder: Path) -> None:
-    """Give every file under `folder` a new modification time, as `git clone` does."""
+def touch_all(folder: Path, skip: tuple[str, ...] = ()) -> None:
+    """Give every file under `folder` (but the top-level folders in `skip`) a new
+    modification time, as `git clone` does."""
     now = time.time()
     for path in folder.rglob("*"):
-        if path.is_file():
+        if path.is_file() and path.relative_to(folder).parts[0] not in skip:
             os.utime(path, (now, now))
 
 
@@ -374,8 +375,9 @@ def round_of(tool: Tool, edits: Edits, logs: Path, number: int) -> None:
     tool.build("one article edited", logs, number)
     if tool.name == "Dateline":
         # A CI runner's fresh `git clone` with the cache and site/ restored: every file's
-        # modification time is new, one article's bytes are.
-        touch_all(tool.root / "content")
+        # modification time is new (content, theme, catalogs, config), one article's
+        # bytes are.
+        touch_all(tool.root, skip=tool.cold)
         edits.article_edit(tool)
         tool.build(FRESH_CLONE, logs, number)
     edits.template_edit(tool)

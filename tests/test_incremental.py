@@ -20,9 +20,11 @@ from PIL import Image
 from dateline import shipped_path
 from dateline.build.pipeline import BuildOptions, build, settings_key
 from dateline.config import load_config
+from dateline.digests import stat_key
 from dateline.errors import ContentError
 from dateline.incremental import state
 from dateline.incremental.cache import BuildCache
+from dateline.incremental.reuse import MOST_EDITS
 from dateline.incremental.session import BuildSession
 from dateline.urls import Linker
 
@@ -83,7 +85,7 @@ def articles(root: Path) -> list[Path]:
     return sorted((root / "content").glob("*/*/*.md"))
 
 
-EDITS = st.one_of(
+ONE_EDIT = st.one_of(
     st.tuples(st.just("body"), st.integers(0, 20), st.text("abc xyz", min_size=1)),
     st.tuples(st.just("title"), st.integers(0, 20), st.text("Tnews", min_size=1)),
     st.tuples(st.just("add"), st.sampled_from(["en", "ru"]), st.sampled_from(STORIES),
@@ -126,6 +128,9 @@ EDITS = st.one_of(
     st.tuples(st.just("staff")),
     st.tuples(st.just("portrait"), st.sampled_from(["maroon", "navy"]), st.integers(200, 700)),
 )
+# A fresh `git clone` (CI with the cache and site/ restored): every input file gets a new
+# stat, and at most one other edit changes bytes in the same build.
+EDITS = st.one_of(ONE_EDIT, st.tuples(st.just("touch"), st.none() | ONE_EDIT))
 STAFF = """
 [authors.ana]
 name = "Ana Petrov"
@@ -177,9 +182,25 @@ def apply_news_desk(root: Path, edit: tuple, files: list[Path]) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def inputs(root: Path) -> list[Path]:
+    """Every input file of the site: content, theme, catalogs, configuration."""
+    return [root / "dateline.toml", *(path for folder in ("content", "themes", "locales")
+                                      for path in (root / folder).rglob("*") if path.is_file())]
+
+
+def touch_all(root: Path, ns: int) -> None:
+    """As a fresh `git clone` leaves them: every input with a new modification time."""
+    for path in inputs(root):
+        os.utime(path, ns=(ns, ns))
+
+
 def apply(root: Path, edit: tuple) -> None:
     kind, files = edit[0], articles(root)
-    if kind in ("correct", "byline", "staff", "portrait"):
+    if kind == "touch":
+        if edit[1] is not None:
+            apply(root, edit[1])
+        touch_all(root, time.time_ns())
+    elif kind in ("correct", "byline", "staff", "portrait"):
         apply_news_desk(root, edit, files)
     elif kind == "add":
         _, lang, name, section, day = edit
@@ -317,6 +338,9 @@ def build_into(root: Path, out: Path, now: dt.datetime = NOW, **options):
 @example([("staff",)], True)
 @example([("staff",), ("byline", 0, "Анна Петрова"), ("portrait", "navy", 300)], False)
 @example([("correct", 3, 30), ("correct", 3, 31), ("byline", 1, "ana")], True)
+# A fresh clone: alone, with a body edit (from the saved model), with a new photo.
+@example([("touch", None), ("touch", ("body", 2, "x"))], False)
+@example([("touch", ("photo", "navy", 300)), ("touch", ("inline", "navy", 300))], False)
 def test_incremental_build_equals_a_clean_build(edits, in_session):
     """From the command line (the cache read from disk each time) or in the preview
     server's session (the cache kept in memory between builds, and the changed files
@@ -333,6 +357,8 @@ def test_incremental_build_equals_a_clean_build(edits, in_session):
             apply(root, edit)
             if edit[0] == "clock":
                 now += dt.timedelta(hours=edit[1])
+            elif edit[0] == "touch" and edit[1] is not None and edit[1][0] == "clock":
+                now += dt.timedelta(hours=edit[1][1])
             # In a session the build is told what changed, as the preview server's watcher
             # tells it, and must not need to look at anything else.
             told = {"changed": changes(before, watched(root))} if in_session else {}
@@ -442,6 +468,61 @@ def test_damaged_saved_model_is_ignored(tmp_path, damage):
     assert result.replanned
     build_into(tmp_path, tmp_path / "clean", clean=True)
     assert tree(live) == tree(tmp_path / "clean")
+
+
+def clone(root: Path, ns: int) -> None:
+    """What a fresh `git clone` leaves: the site's files written anew (new inodes),
+    every one with the modification time `ns`; more articles than a build reads again
+    one by one (`reuse.MOST_EDITS`), a catalog, a story with a summary."""
+    root.mkdir()
+    seed(root)
+    apply(root, ("catalog", "Разделы"))
+    for i in range(MOST_EDITS + 4):
+        write(root, f"content/en/economy/extra-{i}.md", article(f"Extra {i}", 1 + i % 28))
+    story = root / "content/en/world/story-2.md"
+    story.write_text(story.read_text(encoding="utf-8").replace(
+        "---\n", "---\nsummary: In short.\n", 1), encoding="utf-8")
+    touch_all(root, ns)
+
+
+@pytest.mark.parametrize("edited", [True, False], ids=["one edit", "no edit"])
+def test_a_fresh_clone_takes_the_incremental_path_by_content_digests(tmp_path, edited):
+    """CI restores the last site/ and .dateline-cache/ into a fresh clone, where every
+    input (content, photos, theme, catalogs, config) is a new file with a new
+    modification time: files whose bytes are the same count as unchanged, so a
+    one-article edit renders its page alone from the saved model, and no edit writes
+    nothing; the output and its fingerprints equal a clean build's; the new stats are
+    recorded, so the next build trusts them again."""
+    root, kept, live = tmp_path / "repo", tmp_path / "kept", tmp_path / "repo/site"
+    first = time.time_ns() - 3600 * 10**9  # older than the racy-timestamp margin
+    clone(root, first)
+    build_into(root, live)
+    kept.mkdir()
+    for name in ("site", ".dateline-cache"):
+        shutil.move(root / name, kept / name)
+    shutil.rmtree(root)
+    clone(root, first + 60 * 10**9)  # the next clone: new files, another time
+    for name in ("site", ".dateline-cache"):
+        shutil.move(kept / name, root / name)
+    if edited:
+        story = root / "content/en/world/story-2.md"
+        story.write_text(story.read_text(encoding="utf-8") + "A new sentence.\n",
+                         encoding="utf-8")
+        os.utime(story, ns=(first + 90 * 10**9,) * 2)
+    result = build_into(root, live)
+    assert result.incremental and not result.replanned
+    if edited:
+        assert result.rendered == 1 and "en/world/story-2/index.html" in result.changed_files
+    else:
+        assert (result.rendered, result.written, result.removed) == (0, 0, 0)
+    cache = BuildCache.open(root / ".dateline-cache", build_settings(root))
+    assert len(cache.data.sources) == len(articles(root))
+    for path, entry in cache.data.sources.items():
+        assert entry.stat == stat_key(os.stat(path)), path
+    assert build_into(root, live).up_to_date
+    build_into(root, tmp_path / "clean", clean=True)
+    assert tree(live) == tree(tmp_path / "clean")
+    assert recorded(root, live) == recorded(root, tmp_path / "clean")
 
 
 def test_one_edit_renders_only_the_pages_it_touches(tmp_path):

@@ -21,7 +21,7 @@ from ..incremental.reuse import MOST_EDITS, Kept, LastModel, Probe, kept
 from ..incremental.state import RACY_NS
 from ..inputs import is_readable
 from ..model import Article
-from ..photos.photos import PhotoError
+from ..photos.photos import file_digest
 from ..read import Document, front_digest, split_source
 from .context import BuildContext
 from .markup import render_body
@@ -101,13 +101,16 @@ class SavedStore(Struct):
 
     def _read_changed(self, head: SavedHead) -> _Reread | None:
         """The sources changed since the head was saved, read again; None when anything
-        else changed, or more than a source's body."""
+        else changed, or more than a source's body. A file whose stat changed but whose
+        bytes did not (a fresh `git clone`, a `touch`) is unchanged: its new stat is
+        recorded, so the next build trusts it again."""
         stats, cache = self.ctx.begun.stats, self.ctx.cache
         changed = _changed_files(head, stats)
-        if changed is None or len(changed) > MOST_EDITS:
+        if changed is None:
             return None
         read = _Reread({}, [], {})
         checked = _checked_by_fingerprints(self.ctx.config)
+        edited: list[tuple[str, SourceEntry, bytes]] = []
         for path in changed:
             if not is_readable(stats[path]):
                 return None  # a named pipe, a link leading outside: the full path names it
@@ -115,28 +118,30 @@ class SavedStore(Struct):
             if entry is None:
                 if path == checked[0] or path.startswith(checked[1:]):
                     continue
-                if not _same_photo(Path(path), cache, self.photos):
+                if not _same_photo(Path(path), stats[path], cache):
                     return None  # a photo changed, or another file under content/
                 continue
-            again = self._read_again(Path(path), entry, stats[path], head)
+            raw = Path(path).read_bytes()  # read once: digested, and parsed if it changed
+            if digest(raw) == entry.digest:  # same bytes, new stat
+                read.entries[path] = replace(entry, stat=stat_key(stats[path]))
+                continue
+            edited.append((path, entry, raw))
+            if len(edited) > MOST_EDITS:
+                return None  # a pull, a search-and-replace: plan afresh
+        for path, entry, raw in edited:
+            again = self._read_again(Path(path), entry, raw, stats[path], head)
             if again is None:
                 return None
             read.entries[path], body = again
-            if body is not None:
-                read.bodies.append(body)
-                read.new_entries[path] = read.entries[path]
+            read.bodies.append(body)
+            read.new_entries[path] = read.entries[path]
         return read
 
-    def _read_again(self, path: Path, entry: SourceEntry, stat: os.stat_result,
-                    head: SavedHead) -> tuple[SourceEntry, str | None] | None:
-        """The source's new cache entry and its rendered body (None when its bytes are
-        the same); None when more than its body changed, or reading it found any
-        problem."""
+    def _read_again(self, path: Path, entry: SourceEntry, raw: bytes, stat: os.stat_result,
+                    head: SavedHead) -> tuple[SourceEntry, str] | None:
+        """The source's new cache entry and its rendered body, when its bytes changed;
+        None when more than its body changed, or reading it found any problem."""
         content_dir, root = self.ctx.config.paths.content, self.ctx.config.paths.root
-        raw = path.read_bytes()
-        file_digest = digest(raw)
-        if file_digest == entry.digest:
-            return replace(entry, stat=stat_key(stat)), None
         if not entry.front:
             return None
         problems = Problems()
@@ -153,13 +158,13 @@ class SavedStore(Struct):
         # read (nor the cache's table of what it parsed to).
         doc = Document(path=path, ref=ref, parts=path.relative_to(content_dir).parts,
                        meta={}, key_lines={}, body=body, body_line=body_line,
-                       digest=file_digest, front=entry.front)
+                       digest=digest(raw), front=entry.front)
         html, images, links = render_body(doc, content_dir, self.ctx.begun.linker, problems,
                                           self.photos)
         if problems.errors or problems.warnings:
             return None
         new = source_entry(doc, stat_key(stat), body_id(html), images, links)
-        if new.images != entry.images:
+        if _shown(new.images) != _shown(entry.images):
             return None  # other photos in the body: other renditions to publish
         if new.links != entry.links:
             return None  # links to other articles: the full path resolves them
@@ -210,6 +215,12 @@ def _changed_files(head: SavedHead, stats: dict[str, os.stat_result]) -> list[st
     return changed
 
 
+def _shown(images: tuple) -> tuple:
+    """The body's images without their photos' stats (a photo whose stat changed has been
+    compared by its bytes)."""
+    return tuple((*image[:2], *image[3:]) for image in images)
+
+
 def _checked_by_fingerprints(config: Config) -> tuple[str, ...]:
     """The config file, then the folders of the theme and of the catalogs: what they
     hold counts through the site's and the templates' fingerprints, compared with the
@@ -218,14 +229,17 @@ def _checked_by_fingerprints(config: Config) -> tuple[str, ...]:
             *(str(folder) + os.sep for folder in locales_dirs_for(config.paths.locales)))
 
 
-def _same_photo(path: Path, cache: BuildCache, photos) -> bool:
+def _same_photo(path: Path, stat: os.stat_result, cache: BuildCache) -> bool:
     """Whether a photo under content/ whose stat changed still has the bytes the last
-    build made its renditions from."""
+    build made its renditions from; when it has, its new stat is recorded (by its digest
+    alone: what the last build learnt of its header stands)."""
     known = cache.data.photos.get(str(path))
     if known is None:
         return False
     try:
-        photo_digest, _info = photos.source(path)
-    except (OSError, PhotoError):
+        same = file_digest(path) == known[1]
+    except OSError:
         return False
-    return photo_digest == known[1]
+    if same:
+        cache.remember_photo(path, stat, known[1], known[2])
+    return same
