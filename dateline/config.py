@@ -75,6 +75,9 @@ class BuildSettings:
     strict: bool = False
     """Every warning is an error (exit 1, nothing written), for CI; `build --strict`
     does the same for one build. Default: false."""
+    cluster: str = ""
+    """A Dask cluster to render on (`tcp://host:8786`, or `local:N` for N local worker
+    processes); `build --cluster` overrides it. Default: none, local processes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,8 +368,9 @@ def _read_images(table: dict, where, problems: Problems) -> PhotoSettings:
 
 
 def _read_flags(table: dict, name: str, settings, where, problems: Problems):
-    """A table of true/false settings (`[build]`, `[search]`): `settings` holds the
-    defaults, and its fields are the table's only keys."""
+    """A table of true/false settings (`[build]`, `[search]`; a text one where the
+    default is text): `settings` holds the defaults, and its fields are the table's only
+    keys."""
     if not isinstance(table, dict):
         problems.error(where(name), f"'{name}' must be a table, written as [{name}]")
         return settings
@@ -374,7 +378,12 @@ def _read_flags(table: dict, name: str, settings, where, problems: Problems):
     for key in table.keys() - keys:
         problems.error(where(name, key), f"unknown key '{name}.{key}'{_suggest(key, keys)}")
     for key in sorted(keys & table.keys()):
-        if type(table[key]) is not bool:
+        if isinstance(getattr(settings, key), str):
+            if type(table[key]) is not str:
+                problems.error(where(name, key), f"{name}.{key} must be a string")
+            else:
+                settings = replace(settings, **{key: table[key]})
+        elif type(table[key]) is not bool:
             problems.error(where(name, key), f"{name}.{key} must be true or false")
         else:
             settings = replace(settings, **{key: table[key]})

@@ -121,7 +121,7 @@ def write_pages(ctx: BuildContext, theme: ThemeInputs, plan: BuildPlan,
     job = PageJob(theme.env, [plan.pages[i] for i in dirty],
                   [plan.fingerprints[i] for i in dirty], plan.views, ctx.begun.linker,
                   ctx.config, theme.assets, writer.staged, writer.old)
-    for rendered in render_pages(job, ctx.jobs, ctx.progress):
+    for rendered in render_pages(job, ctx.options.cluster or ctx.jobs, ctx.progress):
         writer.made(rendered.file, rendered.fingerprint, rendered.digest, rendered.changed)
     writer.rendered = len(dirty)
 

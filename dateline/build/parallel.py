@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import functools
 import gc
+import math
 import os
 import signal
 import threading
 import traceback
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, as_completed
 from contextlib import contextmanager
 from typing import Any
 
@@ -40,13 +42,19 @@ class WorkerError(RuntimeError):
     """A helper process failed with an exception that could not be sent back as it was."""
 
 
-def run_chunked(function: Callable[..., Any], items: list, jobs: int,
+def run_chunked(function: Callable[..., Any], items: list, jobs: int | Executor,
                 min_per_worker: int = MIN_ITEMS_PER_WORKER, *, shared: Any = _NOTHING
                 ) -> Iterator[Any]:
     """`function(item)` for every item, on up to `jobs` processes (this one included;
     fewer when there are fewer than `min_per_worker` items for each). Results come in no
     particular order. With `shared`, `function(shared, item)`: the value every worker
-    starts with (inherited by forking, never pickled)."""
+    starts with (inherited by forking, never pickled).
+
+    `jobs` may be an Executor instead (a cluster's, see `cluster`): the items go to it in
+    chunks, each task carrying its chunk, and `shared` is sent to every worker once."""
+    if isinstance(jobs, Executor):
+        yield from _run_on_executor(function, items, jobs, shared)
+        return
     if shared is not _NOTHING:
         function = functools.partial(function, shared)
     workers = min(jobs, len(items) // min_per_worker)
@@ -93,6 +101,41 @@ def run_chunked(function: Callable[..., Any], items: list, jobs: int,
         _end(started, grace=_EXIT_GRACE if finished else 0.0)
         results.close()
         gc.unfreeze()
+
+
+# Chunks per executor task: big enough that a task's overhead (a round trip to the
+# scheduler, some milliseconds) is small beside its work; small enough to spread.
+_EXECUTOR_CHUNKS = 32
+_EXECUTOR_MAX_CHUNK = 64
+
+
+def _run_on_executor(function: Callable[..., Any], items: list, executor: Executor,
+                     shared: Any) -> Iterator[Any]:
+    if not items:
+        return
+    size = max(1, min(_EXECUTOR_MAX_CHUNK, math.ceil(len(items) / _EXECUTOR_CHUNKS)))
+    # The sentinel does not survive pickling: a task knows by `with_shared`.
+    with_shared = shared is not _NOTHING
+    if with_shared:
+        share = getattr(executor, "share", None)
+        shared = share(shared) if share is not None else shared
+    futures = [executor.submit(_run_chunk, function, items[start:start + size],
+                               shared if with_shared else None, with_shared)
+               for start in range(0, len(items), size)]
+    try:
+        for future in as_completed(futures):
+            yield from future.result()
+    finally:
+        for future in futures:
+            future.cancel()
+
+
+def _run_chunk(function: Callable[..., Any], chunk: list, shared: Any,
+               with_shared: bool) -> list:
+    """On an executor's worker: one chunk's results."""
+    if with_shared:
+        function = functools.partial(function, shared)
+    return [function(item) for item in chunk]
 
 
 @contextmanager
