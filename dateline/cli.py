@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     except DatelineError as exc:
         for problem in exc.problems:
             print(f"{problem}", file=sys.stderr)
-        if exc.exit_code == 1:
+        if exc.exit_code == 1 and exc.counted:
             count = len(exc.problems)
             print(f"error: {count} problem{'s' if count != 1 else ''} found; nothing was "
                   "written and the previous output is unchanged", file=sys.stderr)

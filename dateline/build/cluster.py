@@ -26,6 +26,8 @@ CONNECT_TIMEOUT = "10s"
 class ClusterError(DatelineError):
     """The cluster could not be reached, or lost the work it was given."""
 
+    counted = False
+
 
 class ClusterExecutor(Executor):
     """The client's executor, plus `share`: a value every worker holds once (broadcast),

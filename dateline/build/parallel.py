@@ -18,7 +18,7 @@ import signal
 import threading
 import traceback
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, wait
 from contextlib import contextmanager
 from typing import Any
 
@@ -107,6 +107,8 @@ def run_chunked(function: Callable[..., Any], items: list, jobs: int | Executor,
 # scheduler, some milliseconds) is small beside its work; small enough to spread.
 _EXECUTOR_CHUNKS = 32
 _EXECUTOR_MAX_CHUNK = 64
+STALL_TIMEOUT = float(os.environ.get("DATELINE_CLUSTER_STALL", "300"))
+"""Seconds an executor may go without finishing any chunk before the build gives up."""
 
 
 def _run_on_executor(function: Callable[..., Any], items: list, executor: Executor,
@@ -122,9 +124,14 @@ def _run_on_executor(function: Callable[..., Any], items: list, executor: Execut
     futures = [executor.submit(_run_chunk, function, items[start:start + size],
                                shared if with_shared else None, with_shared)
                for start in range(0, len(items), size)]
+    pending = set(futures)
     try:
-        for future in as_completed(futures):
-            yield from future.result()
+        while pending:
+            done, pending = wait(pending, timeout=STALL_TIMEOUT, return_when=FIRST_COMPLETED)
+            if not done:  # workers all gone and none coming back: never wait forever
+                raise TimeoutError(f"no work finished in {STALL_TIMEOUT:.0f} s")
+            for future in done:
+                yield from future.result()
     finally:
         for future in futures:
             future.cancel()
