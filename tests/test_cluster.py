@@ -131,29 +131,34 @@ def test_a_worker_killed_mid_build_is_retried(generated, cluster):
 
 def test_an_unreachable_cluster_is_one_line_and_the_site_stays(newsroom, tmp_path):
     out = tmp_path / "site"
-    out.mkdir()
-    (out / "index.html").write_text("previous", encoding="utf-8")
+    assert build(newsroom, "--out", str(out)).returncode == 0
+    kept = tree(out)
     with socket.socket() as probe:  # a port with nothing listening
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    result = build(newsroom, "--cluster", f"tcp://127.0.0.1:{port}", "--out", str(out))
+    # --clean: every page to render, so the cluster is asked (it is reached on first use)
+    result = build(newsroom, "--clean", "--cluster", f"tcp://127.0.0.1:{port}",
+                   "--out", str(out))
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert f"cannot reach the cluster at tcp://127.0.0.1:{port}" in lines[0]
-    assert tree(out) == {"index.html": b"previous"}
+    assert tree(out) == kept
 
 
-def test_the_config_names_the_cluster(tmp_path, make_site, config_text, article_text):
+def test_the_config_names_the_cluster(newsroom, tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    root = make_site(tmp_path, {
-        "dateline.toml": config_text() + f'\n[build]\ncluster = "tcp://127.0.0.1:{port}"\n',
-        "content/en/world/a.md": article_text()})
-    result = build(root)
-    assert result.returncode == 1
+    root = tmp_path / "site"
+    shutil.copytree(newsroom / "content", root / "content")
+    (root / "dateline.toml").write_text(
+        (newsroom / "dateline.toml").read_text(encoding="utf-8")
+        + f'\n[build]\ncluster = "tcp://127.0.0.1:{port}"\n', encoding="utf-8")
+    result = build(root)  # a cold build: enough to render for the cluster to be asked
+    assert result.returncode == 1, result.stderr
     assert f"cannot reach the cluster at tcp://127.0.0.1:{port}" in result.stderr
+    assert not (root / "site").exists()
 
 
 def test_a_cluster_that_is_not_text_is_a_config_error(tmp_path, make_site, config_text,

@@ -31,21 +31,34 @@ class ClusterError(DatelineError):
 
 class ClusterExecutor(Executor):
     """The client's executor, plus `share`: a value every worker holds once (broadcast),
-    instead of a copy pickled into every task."""
+    instead of a copy pickled into every task. The cluster is reached (or started) on
+    first use: a build with nothing to render never waits for it."""
 
-    def __init__(self, client):
-        self.client = client
-        self._executor = client.get_executor(pure=False)
+    def __init__(self, address: str):
+        self.address = address
+        self.client = None
+        self._cluster = None
+        self._executor = None
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
-        return self._executor.submit(fn, *args, **kwargs)
+        return self._connected().submit(fn, *args, **kwargs)
 
     def share(self, value: Any) -> Any:
         """A future of `value` on every worker; tasks given it receive the value."""
+        self._connected()
         return self.client.scatter(value, broadcast=True, hash=False)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        self._executor.shutdown(wait=wait)
+        if self.client is not None:
+            self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+    def _connected(self):
+        if self._executor is None:
+            self.client, self._cluster = _connect(self.address)
+            self._executor = self.client.get_executor(pure=False)
+        return self._executor
 
 
 def _where(address: str) -> SourceRef:
@@ -70,40 +83,49 @@ def _is_cluster_failure(exc: BaseException) -> bool:
 def open_cluster(address: str) -> Iterator[ClusterExecutor]:
     """An executor on the cluster at `address` (`tcp://host:8786`, or `local:N`)."""
     try:
-        import distributed
+        import distributed  # noqa: F401 - said now, before the build begins
     except ImportError:
         raise UsageError(Problem(_where(address), "rendering on a cluster needs Dask: "
                                  "pip install 'dateline[cluster]'")) from None
-    cluster = None
+    if address.startswith(LOCAL):
+        _local_count(address)
+    executor = ClusterExecutor(address)
     try:
-        if address.startswith(LOCAL):
-            cluster = _local_cluster(distributed, address)
-            address = cluster.scheduler_address
-        client = distributed.Client(address, timeout=CONNECT_TIMEOUT,
-                                    set_as_default=False)
-    except (OSError, TimeoutError) as exc:
-        if cluster is not None:
-            cluster.close()
-        raise ClusterError(Problem(_where(address), f"cannot reach the cluster at "
-                                   f"{address}: {exc}; nothing was written")) from None
-    try:
-        yield ClusterExecutor(client)
+        yield executor
     except Exception as exc:
         if isinstance(exc, DatelineError) or not _is_cluster_failure(exc):
             raise
         raise ClusterError(Problem(_where(address), f"the cluster failed: {exc!r}; the "
                                    "previous output is unchanged")) from None
     finally:
-        client.close()
+        executor.shutdown()
+
+
+def _connect(address: str):
+    """(client, the LocalCluster started for `local:N` or None)."""
+    import distributed
+
+    cluster = None
+    try:
+        if address.startswith(LOCAL):
+            # One thread per worker: rendering holds the GIL, so processes are what scale.
+            cluster = distributed.LocalCluster(n_workers=_local_count(address),
+                                               threads_per_worker=1, processes=True,
+                                               dashboard_address=None)
+        client = distributed.Client(cluster.scheduler_address if cluster else address,
+                                    timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
         if cluster is not None:
             cluster.close()
+        raise ClusterError(Problem(_where(address), f"cannot reach the cluster at "
+                                   f"{address}: {exc}; the previous output is unchanged")
+                           ) from None
+    return client, cluster
 
 
-def _local_cluster(distributed, address: str):
+def _local_count(address: str) -> int:
     count = address[len(LOCAL):]
     if not count.isdigit() or int(count) < 1:
         raise UsageError(Problem(_where(address), f"--cluster {address}: write local:N, "
                                  "N the number of worker processes (local:2)"))
-    # One thread per worker: rendering holds the GIL, so processes are what scale.
-    return distributed.LocalCluster(n_workers=int(count), threads_per_worker=1,
-                                    processes=True, dashboard_address=None)
+    return int(count)

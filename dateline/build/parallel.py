@@ -25,10 +25,18 @@ from typing import Any
 _NOTHING = object()
 # Below this many items, starting processes costs more than it saves.
 MIN_ITEMS_PER_WORKER = 48
+# Below this many items, a cluster's round trips cost more than its workers save.
+MIN_CLUSTER_ITEMS = 2 * MIN_ITEMS_PER_WORKER
 # The signals a helper must not handle as its parent does (see _reset_signals).
 _SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 # How long finished helpers get to exit on their own before they are terminated.
 _EXIT_GRACE = 5.0
+
+
+def workers_for(cluster: Executor | None, jobs: int, items: int) -> int | Executor:
+    """Where `items` tasks run: on the cluster, unless they are too few to be worth its
+    round trips and the copy of what its workers need (then on `jobs` local processes)."""
+    return cluster if cluster is not None and items >= MIN_CLUSTER_ITEMS else jobs
 
 
 def default_jobs() -> int:

@@ -20,7 +20,7 @@ from ..incremental.session import BuildMemory
 from ..read import Document, read_document
 from ..urls import Linker
 from .markup import BodyImage, render_body
-from .parallel import run_chunked
+from .parallel import run_chunked, workers_for
 
 if TYPE_CHECKING:
     from .renditions import PhotoLibrary
@@ -56,12 +56,12 @@ class SourceReading(Struct, frozen=True):
 
 
 def prepare_sources(paths: list[Path], reading: SourceReading, cache: BuildCache,
-                    memory: BuildMemory, jobs: int | Executor, problems: Problems
-                    ) -> list[Prepared]:
+                    memory: BuildMemory, jobs: int, problems: Problems,
+                    cluster: Executor | None = None) -> list[Prepared]:
     """Every readable source, in the order given; problems are recorded, not raised."""
     results, misses = _kept(paths, reading, cache, memory.prepared)
     work = [(str(path), stat) for path, stat in misses]
-    for outcome in _outcomes(work, reading, jobs):
+    for outcome in _outcomes(work, reading, workers_for(cluster, jobs, len(work))):
         problems.errors.extend(outcome.errors)
         problems.warnings.extend(outcome.warnings)
         if outcome.prepared is not None:
