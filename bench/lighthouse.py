@@ -34,6 +34,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from dateline.urls import RESERVED_SECTIONS
+
 REPO = Path(__file__).resolve().parents[1]
 NGINX = Path("/usr/sbin/nginx")
 CHROMIUM = Path("/usr/bin/chromium")
@@ -163,8 +165,10 @@ def page_kinds(site: Path) -> PageKinds:
         heaviest = max(photos, key=lambda found: found[0])[1]
         return "/" + heaviest.relative_to(site).parent.as_posix() + "/"
 
+    # A section folder has a feed; so do the reserved ones (authors, corrections).
     sections = sorted(p.parent.name for p in (site / "en").glob("*/index.html")
-                      if (p.parent / "feed.xml").is_file())
+                      if (p.parent / "feed.xml").is_file()
+                      and p.parent.name not in RESERVED_SECTIONS)
     return PageKinds("/en/", article("en"), article("fa"), f"/en/{sections[0]}/")
 
 
