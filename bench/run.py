@@ -2,6 +2,7 @@
 """Benchmark Dateline against Hugo and Pelican on one generated newsroom corpus.
 
     python bench/run.py [--stories 1000] [--languages 3] [--jobs 0] [--repeat 1]
+                        [--cluster local:2]
                         [--keep DIR] [--skip-peers] [--skip-serve]
                         [--peer-photos process|copy] [--pss-budget 0.05]
 
@@ -669,12 +670,15 @@ def prepare(root: Path, args) -> tuple[Tool, list[Tool], Edits]:
                str(site / "dateline.toml")]
     if args.jobs:
         command += ["--jobs", str(args.jobs)]
+    if args.cluster:  # every Dateline build renders on the cluster (local:N starts one)
+        command += ["--cluster", args.cluster]
     dateline = Tool("Dateline", site, command, site / "site",
                     ("site", ".dateline-cache"),
                     theme / "templates" / "partials" / "card.html",
                     photo_cache=".dateline-cache/photos")
     jobs = args.jobs or len(os.sched_getaffinity(0))
-    dateline.version = f"(jobs={jobs}, Python {sys.version.split()[0]})"
+    where = f"cluster={args.cluster}" if args.cluster else f"jobs={jobs}"
+    dateline.version = f"({where}, Python {sys.version.split()[0]})"
     n = args.stories // 2
     edits = Edits(f"content/{described['languages'][0]}/"
                   f"{corpus.SECTIONS[n % len(corpus.SECTIONS)]}/story-{n:05d}.md")
@@ -733,6 +737,9 @@ def main() -> int:
     parser.add_argument("--languages", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=0,
                         help="Dateline's --jobs (default 0: one per core)")
+    parser.add_argument("--cluster", metavar="ADDRESS", default="",
+                        help="Dateline's --cluster: render on a Dask cluster (local:2 "
+                             "starts a LocalCluster of 2 workers for each build)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="rounds of builds; medians are reported")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")

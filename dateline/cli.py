@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from .build import failures
+from .build.cluster import build_executor
 from .build.pipeline import BuildOptions, BuildResult, StrictWarnings, build
 from .build.write import recover
 from .config import load_config
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     except DatelineError as exc:
         for problem in exc.problems:
             print(f"{problem}", file=sys.stderr)
-        if exc.exit_code == 1:
+        if exc.exit_code == 1 and exc.counted:
             count = len(exc.problems)
             print(f"error: {count} problem{'s' if count != 1 else ''} found; nothing was "
                   "written and the previous output is unchanged", file=sys.stderr)
@@ -106,6 +107,10 @@ def _make_parser() -> argparse.ArgumentParser:
                                 "it; `dateline merge` joins the shards into the site")
     build_cmd.add_argument("--jobs", type=int, default=0, metavar="N",
                            help="worker processes (default: one per core; 1 to debug)")
+    build_cmd.add_argument("--cluster", metavar="ADDRESS", default="",
+                           help="render on a Dask cluster (tcp://host:8786), or local:N for "
+                                "N local worker processes; needs pip install "
+                                "'dateline[cluster]'")
     build_cmd.add_argument("--relative", action="store_true",
                            help="mirror mode: every internal link relative, so the files "
                                 "work on any host and from disk (sets relative_urls)")
@@ -440,10 +445,12 @@ def _run_build(args: argparse.Namespace) -> int:
         raise UsageError(Problem(SourceRef("--jobs", 0), "--jobs must be 0 or more"))
     strict = args.strict or config.build.strict
     try:
-        result = build(config, BuildOptions(output=args.out, drafts=args.drafts,
-                                            future=args.future, jobs=args.jobs,
-                                            clean=args.clean, progress=True, strict=strict,
-                                            shard=_codes(args.lang)))
+        with build_executor(args.cluster or config.build.cluster) as cluster:
+            result = build(config, BuildOptions(output=args.out, drafts=args.drafts,
+                                                future=args.future, jobs=args.jobs,
+                                                clean=args.clean, progress=True,
+                                                strict=strict, cluster=cluster,
+                                                shard=_codes(args.lang)))
     except StrictWarnings as exc:
         for problem in exc.problems:
             print(f"{problem}", file=sys.stderr)

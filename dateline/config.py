@@ -1,8 +1,7 @@
 """Load and validate `dateline.toml` into frozen, typed settings.
 
 Every problem in the file is gathered and reported together as `path:line: message`.
-Paths in the file resolve relative to the file's own folder, so one Dateline can build
-any number of sites.
+Paths resolve relative to the file's folder, so one Dateline builds any number of sites.
 """
 
 from __future__ import annotations
@@ -73,8 +72,8 @@ class BuildSettings:
     """Read symbolic links under content/ that lead outside the site folder (default:
     such a link is an error, so that nothing from elsewhere is published by mistake)."""
     strict: bool = False
-    """Every warning is an error (exit 1, nothing written), for CI; `build --strict`
-    does the same for one build. Default: false."""
+    """Every warning is an error (exit 1, nothing written), for CI; as `build --strict`."""
+    cluster: str = ""  # a Dask cluster to render on (tcp://host:8786, local:N): --cluster
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,8 +373,9 @@ def _read_flags(table: dict, name: str, settings, where, problems: Problems):
     for key in table.keys() - keys:
         problems.error(where(name, key), f"unknown key '{name}.{key}'{_suggest(key, keys)}")
     for key in sorted(keys & table.keys()):
-        if type(table[key]) is not bool:
-            problems.error(where(name, key), f"{name}.{key} must be true or false")
+        if type(table[key]) is not type(getattr(settings, key)):  # bool, or str (cluster)
+            problems.error(where(name, key), f"{name}.{key} must be " + (
+                "a string" if type(getattr(settings, key)) is str else "true or false"))
         else:
             settings = replace(settings, **{key: table[key]})
     return settings

@@ -32,6 +32,9 @@ class DatelineError(Exception):
     """A failure the user can fix; carries every problem found, not just the first."""
 
     exit_code = 1
+    counted = True
+    """The command line adds a line counting the problems (False: the one problem's
+    line says all, as when the cluster failed, not the site)."""
 
     def __init__(self, problems: list[Problem] | Problem):
         self.problems = list(problems) if isinstance(problems, list) else [problems]

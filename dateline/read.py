@@ -101,10 +101,12 @@ def _sort(path: Path, found: list[Path], misnamed: list[Path] | None) -> None:
 
 
 def read_document(path: Path, content_dir: Path, root: Path,
-                  problems: Problems) -> Document | None:
-    """Read one file; on a problem, record it and return None."""
+                  problems: Problems, raw: bytes | None = None) -> Document | None:
+    """Read one file (or take its bytes, `raw`, read elsewhere); on a problem, record it
+    and return None."""
     ref = display_path(path, root)
-    raw = path.read_bytes()
+    if raw is None:
+        raw = path.read_bytes()
     split = split_source(raw, ref, problems)
     if split is None:
         return None

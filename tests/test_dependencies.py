@@ -55,8 +55,21 @@ def _undeclared(files, declared: set[str]) -> dict[str, list[str]]:
 def test_the_build_imports_only_declared_dependencies():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     core = _requirement_names(project["dependencies"])
-    build_files = [p for p in PACKAGE.rglob("*.py") if "checks" not in p.parts]
+    build_files = [p for p in PACKAGE.rglob("*.py")
+                   if "checks" not in p.parts and p != CLUSTER]
     assert _undeclared(build_files, core) == {}
+
+
+CLUSTER = PACKAGE / "build/cluster.py"
+"""The one module that imports Dask, for `build --cluster` (the `cluster` extra)."""
+
+
+def test_the_cluster_module_imports_only_the_cluster_extra():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = (_requirement_names(project["dependencies"])
+                | _requirement_names(project["optional-dependencies"]["cluster"]))
+    assert "distributed" in _third_party_imports([CLUSTER])
+    assert _undeclared([CLUSTER], declared) == {}
 
 
 def test_the_quality_checks_import_only_declared_dependencies():

@@ -16,6 +16,8 @@ from ..errors import ContentError, Problem, SourceRef
 from ..urls import Linker
 
 if TYPE_CHECKING:  # a build with nothing to do imports no more than it needs
+    from concurrent.futures import Executor
+
     from ..incremental.session import BuildSession
     from .schedule import NextChange
 
@@ -37,6 +39,9 @@ class BuildOptions:
     language is still planned, for the switchers, alternates and sitemap index."""
     jobs: int = 0
     """Worker processes (default: one per core); 1 renders in this process."""
+    cluster: Executor | None = None
+    """Render Markdown and pages on this executor (a Dask cluster's: `cluster`)
+    instead of local processes."""
     clean: bool = False
     """Ignore the build cache and write the whole output afresh."""
     progress: bool = False

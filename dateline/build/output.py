@@ -14,6 +14,7 @@ from ..urls import Linker
 from .context import BuildContext, ThemeInputs
 from .discovery import Known, Published, discovery_groups
 from .modelstage import SiteModel
+from .parallel import workers_for
 from .planning import BuildPlan
 from .rendering import PageJob, render_pages
 from .search import search_groups
@@ -155,7 +156,8 @@ def write_pages(ctx: BuildContext, theme: ThemeInputs, plan: BuildPlan,
     job = PageJob(theme.env, [plan.pages[i] for i in dirty],
                   [plan.fingerprints[i] for i in dirty], plan.views, ctx.begun.linker,
                   ctx.config, theme.assets, writer.staged, writer.old)
-    for rendered in render_pages(job, ctx.jobs, ctx.progress):
+    where = workers_for(ctx.options.cluster, ctx.jobs, len(dirty))
+    for rendered in render_pages(job, where, ctx.progress):
         writer.made(rendered.file, rendered.fingerprint, rendered.digest, rendered.changed)
     writer.rendered = len(dirty)
 

@@ -12,21 +12,31 @@ from __future__ import annotations
 
 import functools
 import gc
+import math
 import os
 import signal
 import threading
 import traceback
 from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, wait
 from contextlib import contextmanager
 from typing import Any
 
 _NOTHING = object()
 # Below this many items, starting processes costs more than it saves.
 MIN_ITEMS_PER_WORKER = 48
+# Below this many items, a cluster's round trips cost more than its workers save.
+MIN_CLUSTER_ITEMS = 2 * MIN_ITEMS_PER_WORKER
 # The signals a helper must not handle as its parent does (see _reset_signals).
 _SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 # How long finished helpers get to exit on their own before they are terminated.
 _EXIT_GRACE = 5.0
+
+
+def workers_for(cluster: Executor | None, jobs: int, items: int) -> int | Executor:
+    """Where `items` tasks run: on the cluster, unless they are too few to be worth its
+    round trips and the copy of what its workers need (then on `jobs` local processes)."""
+    return cluster if cluster is not None and items >= MIN_CLUSTER_ITEMS else jobs
 
 
 def default_jobs() -> int:
@@ -40,13 +50,19 @@ class WorkerError(RuntimeError):
     """A helper process failed with an exception that could not be sent back as it was."""
 
 
-def run_chunked(function: Callable[..., Any], items: list, jobs: int,
+def run_chunked(function: Callable[..., Any], items: list, jobs: int | Executor,
                 min_per_worker: int = MIN_ITEMS_PER_WORKER, *, shared: Any = _NOTHING
                 ) -> Iterator[Any]:
     """`function(item)` for every item, on up to `jobs` processes (this one included;
     fewer when there are fewer than `min_per_worker` items for each). Results come in no
     particular order. With `shared`, `function(shared, item)`: the value every worker
-    starts with (inherited by forking, never pickled)."""
+    starts with (inherited by forking, never pickled).
+
+    `jobs` may be an Executor instead (a cluster's, see `cluster`): the items go to it in
+    chunks, each task carrying its chunk, and `shared` is sent to every worker once."""
+    if isinstance(jobs, Executor):
+        yield from _run_on_executor(function, items, jobs, shared)
+        return
     if shared is not _NOTHING:
         function = functools.partial(function, shared)
     workers = min(jobs, len(items) // min_per_worker)
@@ -93,6 +109,48 @@ def run_chunked(function: Callable[..., Any], items: list, jobs: int,
         _end(started, grace=_EXIT_GRACE if finished else 0.0)
         results.close()
         gc.unfreeze()
+
+
+# Chunks per executor task: big enough that a task's overhead (a round trip to the
+# scheduler, some milliseconds) is small beside its work; small enough to spread.
+_EXECUTOR_CHUNKS = 32
+_EXECUTOR_MAX_CHUNK = 64
+STALL_TIMEOUT = float(os.environ.get("DATELINE_CLUSTER_STALL", "300"))
+"""Seconds an executor may go without finishing any chunk before the build gives up."""
+
+
+def _run_on_executor(function: Callable[..., Any], items: list, executor: Executor,
+                     shared: Any) -> Iterator[Any]:
+    if not items:
+        return
+    size = max(1, min(_EXECUTOR_MAX_CHUNK, math.ceil(len(items) / _EXECUTOR_CHUNKS)))
+    # The sentinel does not survive pickling: a task knows by `with_shared`.
+    with_shared = shared is not _NOTHING
+    if with_shared:
+        share = getattr(executor, "share", None)
+        shared = share(shared) if share is not None else shared
+    futures = [executor.submit(_run_chunk, function, items[start:start + size],
+                               shared if with_shared else None, with_shared)
+               for start in range(0, len(items), size)]
+    pending = set(futures)
+    try:
+        while pending:
+            done, pending = wait(pending, timeout=STALL_TIMEOUT, return_when=FIRST_COMPLETED)
+            if not done:  # workers all gone and none coming back: never wait forever
+                raise TimeoutError(f"no work finished in {STALL_TIMEOUT:.0f} s")
+            for future in done:
+                yield from future.result()
+    finally:
+        for future in futures:
+            future.cancel()
+
+
+def _run_chunk(function: Callable[..., Any], chunk: list, shared: Any,
+               with_shared: bool) -> list:
+    """On an executor's worker: one chunk's results."""
+    if with_shared:
+        function = functools.partial(function, shared)
+    return [function(item) for item in chunk]
 
 
 @contextmanager

@@ -4,6 +4,7 @@ build cache when the file has not changed. Misses are spread over worker process
 from __future__ import annotations
 
 import os
+from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,7 +20,7 @@ from ..incremental.session import BuildMemory
 from ..read import Document, read_document
 from ..urls import Linker
 from .markup import BodyImage, render_body
-from .parallel import run_chunked
+from .parallel import run_chunked, workers_for
 
 if TYPE_CHECKING:
     from .renditions import PhotoLibrary
@@ -55,12 +56,12 @@ class SourceReading(Struct, frozen=True):
 
 
 def prepare_sources(paths: list[Path], reading: SourceReading, cache: BuildCache,
-                    memory: BuildMemory, jobs: int, problems: Problems) -> list[Prepared]:
+                    memory: BuildMemory, jobs: int, problems: Problems,
+                    cluster: Executor | None = None) -> list[Prepared]:
     """Every readable source, in the order given; problems are recorded, not raised."""
     results, misses = _kept(paths, reading, cache, memory.prepared)
     work = [(str(path), stat) for path, stat in misses]
-    # The workers start with `reading`, its photo library included: they see what it read.
-    for outcome in run_chunked(_prepare_one, work, jobs, shared=reading):
+    for outcome in _outcomes(work, reading, workers_for(cluster, jobs, len(work))):
         problems.errors.extend(outcome.errors)
         problems.warnings.extend(outcome.warnings)
         if outcome.prepared is not None:
@@ -131,13 +132,35 @@ class _Outcome(Struct, frozen=True):
     warnings: list[Problem]
 
 
-def _prepare_one(reading: SourceReading, item: tuple[str, tuple[int, int, int]]) -> _Outcome:
-    """Worker: read one file and render its body (no cache involved); the body travels
-    beside the result, for the parent to store."""
-    path_text, stat = item
+def _outcomes(work: list, reading: SourceReading, jobs: int | Executor):
+    if not isinstance(jobs, Executor):
+        # Forked workers start with `reading`, its photo library included: they see
+        # what it read.
+        yield from run_chunked(_prepare_one, work, jobs, shared=reading)
+        return
+    # A cluster's worker has no site files: each task carries its sources' bytes. A body
+    # that shows images needs the photos (their sizes, their digests): it is made here.
+    sent, here = [], []
+    for path_text, stat in work:
+        raw = Path(path_text).read_bytes()
+        (here if _shows_images(raw) else sent).append((path_text, stat, raw))
+    remote = SourceReading(reading.content_dir, reading.root, reading.linker)
+    yield from run_chunked(_prepare_one, sent, jobs, shared=remote)
+    yield from (_prepare_one(reading, item) for item in here)
+
+
+def _shows_images(raw: bytes) -> bool:
+    return b"![" in raw or b"<img" in raw.lower()
+
+
+def _prepare_one(reading: SourceReading, item: tuple) -> _Outcome:
+    """Worker: read one file (or take the bytes the item carries) and render its body (no
+    cache involved); the body travels beside the result, for the parent to store."""
+    path_text, stat = item[0], item[1]
     path, content_dir = Path(path_text), reading.content_dir
     problems = Problems()
-    doc = read_document(path, content_dir, reading.root, problems)
+    doc = read_document(path, content_dir, reading.root, problems,
+                        item[2] if len(item) > 2 else None)
     if doc is None:
         return _Outcome(path_text, None, "", problems.errors, problems.warnings)
     html, images, links = render_body(doc, content_dir, reading.linker, problems,

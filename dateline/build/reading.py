@@ -42,7 +42,8 @@ def read_sources(ctx: BuildContext, photos: PhotoLibrary) -> list[Prepared]:
     reading = SourceReading(config.paths.content, config.paths.root, ctx.begun.linker,
                             photos, ctx.begun.stats,
                             ctx.options.changed if known is not None else None)
-    prepared = prepare_sources(paths, reading, ctx.cache, memory, ctx.jobs, ctx.problems)
+    prepared = prepare_sources(paths, reading, ctx.cache, memory, ctx.jobs, ctx.problems,
+                               ctx.options.cluster)
     # Lookups of photos and folders under content/ stay true while the caller says only
     # Markdown files changed there since the last build (the preview server's watcher).
     if known is None or memory.content_files is None:

@@ -10,9 +10,11 @@ import traceback
 from pathlib import Path
 
 from jinja2 import (
+    BaseLoader,
     Environment,
     FileSystemBytecodeCache,
     FileSystemLoader,
+    FunctionLoader,
     StrictUndefined,
     TemplateError,
     meta,
@@ -57,7 +59,28 @@ class _KeptTemplates(FileSystemBytecodeCache):
             bucket.reset()
 
 
-def _new_environment(theme_dir: Path, cache_dir: Path | None) -> Environment:
+def theme_sources(theme_dir: Path) -> dict[str, str]:
+    """Every template of the theme by name: what a cluster's worker renders with."""
+    folder = theme_dir / "templates"
+    return {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8")
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def sources_environment(theme_dir: Path, sources: dict[str, str]) -> Environment:
+    """The theme's environment over templates held in memory (on a cluster's worker,
+    which has no site files). Each keeps the file name it has on the coordinator, so a
+    template's mistake is reported as it would be there (`_template_frame`)."""
+    folder = theme_dir / "templates"
+
+    def load(name: str):
+        return None if name not in sources else (sources[name], str(folder / name),
+                                                 lambda: True)
+
+    return _new_environment(theme_dir, None, FunctionLoader(load))
+
+
+def _new_environment(theme_dir: Path, cache_dir: Path | None,
+                     loader: BaseLoader | None = None) -> Environment:
     # Compiled templates are kept on disk too (Jinja checks each source's mtime), so a
     # one-page rebuild from the command line does not compile the whole theme again.
     bytecode = None
@@ -67,7 +90,7 @@ def _new_environment(theme_dir: Path, cache_dir: Path | None) -> Environment:
     env = Environment(
         bytecode_cache=bytecode,
         auto_reload=False,
-        loader=FileSystemLoader(theme_dir / "templates"),
+        loader=loader or FileSystemLoader(theme_dir / "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
