@@ -29,17 +29,29 @@ from .schedule import take_out_expired
 from .vocabulary import Use, check_vocabulary
 
 
-def assemble(docs: list[Document], config: Config, now: datetime, problems: Problems, *,
-             drafts: bool = False, future: bool = False,
-             bodies: dict[Path, str] | None = None,
-             plan_image: Callable[[Image, Problems], Image | None] | None = None,
-             memo: AssemblyMemo | None = None, files: ContentFiles | None = None) -> Site:
+@dataclass(frozen=True)
+class Assembly:
+    """How to assemble: which articles count as published, and what the caller knows."""
+
+    drafts: bool = False
+    future: bool = False
+    bodies: dict[Path, str] | None = None
+    plan_image: Callable[[Image, Problems], Image | None] | None = None
+    memo: AssemblyMemo | None = None
+    files: ContentFiles | None = None
+
+
+def assemble(docs: list[Document], config: Config, now: datetime, problems: Problems,
+             how: Assembly = Assembly()) -> Site:  # noqa: B008 - frozen
     """Validate documents and build the site's model. Problems are recorded, not raised.
-    `bodies` holds the id of each source file's rendered body, when the caller has them;
+    `how.drafts`, `how.future`: publish drafts and scheduled articles too. `bodies`
+    holds the id of each source file's rendered body, when the caller has them;
     `plan_image` completes each lead photo (its renditions), or reports it unusable;
     `memo` holds what earlier builds made, reused where the inputs are the same;
     `files`, lookups of files under content/ still true (nothing but Markdown changed
     there since they were made)."""
+    drafts, future, bodies, plan_image, memo, files = (
+        how.drafts, how.future, how.bodies, how.plan_image, how.memo, how.files)
     reuse = _Reuse(memo or AssemblyMemo(), settings_token(config))
     read = [(doc, f) for doc in _known_language_docs(docs, config, problems)
             if (f := reuse.fields(doc, config, problems)) is not None]

@@ -35,22 +35,40 @@ class FileGroup:
     make: Callable[[], list[tuple[str, bytes]]]
 
 
-def discovery_groups(site: Site, views: dict[str, LanguageView], pages: list[Page],
-                     linker: Linker, now: dt.datetime, site_fp: str,
-                     article_fp: Callable[[Article], str] | None = None,
-                     memo: DigestMemo | None = None,
-                     kept_groups: tuple[dict[str, tuple], set[str]] | None = None
-                     ) -> list[FileGroup]:
+@dataclass(frozen=True)
+class Published:
+    """What the feeds, sitemaps and robots.txt are made from."""
+
+    site: Site
+    views: dict[str, LanguageView]
+    pages: list[Page]
+    linker: Linker
+    now: dt.datetime
+    site_fp: str
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the caller already knows, to spare hashing it again."""
+
+    article_fp: Callable[[Article], str] | None = None
+    memo: DigestMemo | None = None
+    kept_groups: tuple[dict[str, tuple], set[str]] | None = None
+
+
+def discovery_groups(published: Published, known: Known = Known()) -> list[FileGroup]:  # noqa: B008 - frozen
     """Every feed, sitemap and robots.txt, as groups to make when their inputs changed.
-    `article_fp` gives an article's fingerprint (every field and its body), when the
+    `known.article_fp` gives an article's fingerprint (every field and its body), when the
     caller has them at hand; `memo`, the fingerprints of earlier builds by their values.
     `kept_groups`: the groups the last build recorded and the stories (translation keys)
     whose bodies alone changed since, when that is all that changed: the sitemaps (URLs,
     alternates, dates) and the feeds that carry none of those stories keep their
     fingerprints, which are not computed again."""
-    article_fp = article_fp or _article_fingerprint
-    memo = memo or DigestMemo()
-    recorded, stories = kept_groups or ({}, set())
+    site, views, pages = published.site, published.views, published.pages
+    linker, now, site_fp = published.linker, published.now, published.site_fp
+    article_fp = known.article_fp or _article_fingerprint
+    memo = known.memo or DigestMemo()
+    recorded, stories = known.kept_groups or ({}, set())
     groups = []
     newest_anywhere = max((a.modified for a in site.articles), default=None)
     for view in views.values():

@@ -11,7 +11,7 @@ from ..digests import digest, stat_key
 from ..incremental.cache import OutputRecord
 from ..urls import Linker
 from .context import BuildContext, ThemeInputs
-from .discovery import discovery_groups
+from .discovery import Known, Published, discovery_groups
 from .modelstage import SiteModel
 from .planning import BuildPlan
 from .rendering import PageJob, render_pages
@@ -136,10 +136,10 @@ def write_discovery(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
     kept = None
     if model.saved is not None:
         kept = (writer.old_groups, {a.translation_key for a in model.saved.versions.values()})
-    for group in discovery_groups(model.site, plan.views, plan.pages, ctx.begun.linker,
-                                  ctx.begun.now, theme.site_fingerprint,
-                                  any_language.article if any_language else None,
-                                  plan.digests, kept) + search_groups(
+    published = Published(model.site, plan.views, plan.pages, ctx.begun.linker,
+                          ctx.begun.now, theme.site_fingerprint)
+    known = Known(any_language.article if any_language else None, plan.digests, kept)
+    for group in discovery_groups(published, known) + search_groups(
             ctx.config, plan.pages, writer.new, writer.staged, ctx.begun.output):
         previous = writer.old_groups.get(group.name)
         if previous is not None and previous[0] == group.fingerprint:

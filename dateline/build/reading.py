@@ -22,7 +22,7 @@ from ..inputs import confinement_of
 from ..model import Asset, Site
 from ..read import find_sources, report_unread, sources_among
 from ..urls import Linker
-from .assemble import assemble
+from .assemble import Assembly, assemble
 from .contentfiles import ContentFiles
 from .context import BuildContext
 from .options import BuildOptions, settings_key
@@ -160,11 +160,10 @@ def _assemble(prepared: list[Prepared], config: Config, options: BuildOptions,
               now: dt.datetime, problems: Problems, known: _Known = _NOTHING_KNOWN) -> Site:
     by_path = {p.doc.path: p for p in prepared}
     photos = known.photos
-    site = assemble([p.doc for p in prepared], config, now, problems,
-                    drafts=options.drafts, future=options.future,
-                    bodies={path: p.body_id for path, p in by_path.items()},
-                    plan_image=photos.plan_image if photos else None, memo=known.memo,
-                    files=known.files)
+    site = assemble([p.doc for p in prepared], config, now, problems, Assembly(
+        drafts=options.drafts, future=options.future,
+        bodies={path: p.body_id for path, p in by_path.items()},
+        plan_image=photos.plan_image if photos else None, memo=known.memo, files=known.files))
     # Body images are published with the articles that use them.
     assets = {a.source: a for a in site.assets}
     for article in site.articles:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..build.assemble import assemble
+from ..build.assemble import Assembly, assemble
 from ..build.renditions import PhotoLibrary
 from ..config import Config
 from ..errors import Problems
@@ -51,6 +51,6 @@ def survey(config: Config, now: dt.datetime) -> Survey:
     # The photo library fills captions and credits from the photos' IPTC fields and
     # reports a photo that cannot be published, as the build's photo stage does.
     photos = PhotoLibrary(config.images)
-    site = assemble(docs, config, now, problems, drafts=True, future=True,
-                    plan_image=photos.plan_image)
+    site = assemble(docs, config, now, problems,
+                    Assembly(drafts=True, future=True, plan_image=photos.plan_image))
     return Survey(site, {doc.ref: doc for doc in docs}, problems, now)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dateline.build.assemble import assemble
+from dateline.build.assemble import Assembly, assemble
 from dateline.config import load_config
 from dateline.errors import Problems
 from dateline.i18n.dates import parse_datetime
@@ -29,7 +29,7 @@ def assembled(tmp_path, make_site):
         problems = Problems()
         docs = [d for p in find_sources(config.paths.content)
                 if (d := read_document(p, config.paths.content, config.paths.root, problems))]
-        site = assemble(docs, config, NOW, problems, **options)
+        site = assemble(docs, config, NOW, problems, Assembly(**options))
         return site, [str(p) for p in problems.errors], [str(p) for p in problems.warnings]
 
     return run

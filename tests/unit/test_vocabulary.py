@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from dateline.build.assemble import assemble
+from dateline.build.assemble import Assembly, assemble
 from dateline.config import load_config
 from dateline.errors import Problems
 from dateline.read import find_sources, read_document
@@ -56,7 +56,7 @@ def warnings_of(tmp_path, make_site, article_text):
         problems = Problems()
         docs = [d for p in find_sources(config.paths.content)
                 if (d := read_document(p, config.paths.content, config.paths.root, problems))]
-        site = assemble(docs, config, NOW, problems, **options)
+        site = assemble(docs, config, NOW, problems, Assembly(**options))
         return site, [str(p) for p in problems.errors], [str(p) for p in problems.warnings]
 
     return run
