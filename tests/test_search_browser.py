@@ -211,6 +211,12 @@ def test_a_search_finds_articles_in_every_bucket(tmp_path, make_site, article_te
         assert sorted(_search(tab, ENGLISH_WORD)) == sorted(f"/{path}{u}" for u in found_in)
         assert _search(tab, "markets")  # and the other buckets' articles
         assert len(_search(tab, "story")) == len(urls)
+        # A language without articles lists no bucket: its page answers, finding none.
+        tab.goto(base + "ru/search/")
+        assert _search(tab, ENGLISH_WORD) == []
+        none = tab.locator("#search").get_attribute("data-none")
+        assert tab.locator("#search-status").inner_text() == none.replace("{query}",
+                                                                           ENGLISH_WORD)
     finally:
         server.shutdown()
         server.server_close()
