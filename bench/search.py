@@ -22,7 +22,7 @@ sys.path[:0] = [str(HERE.parent), str(HERE)]
 
 import corpus  # noqa: E402
 
-from dateline.build import search, stages  # noqa: E402
+from dateline.build import output, search  # noqa: E402
 from dateline.build.pipeline import BuildOptions, build  # noqa: E402
 from dateline.config import load_config  # noqa: E402
 
@@ -72,7 +72,7 @@ def main() -> int:
     parser.add_argument("--edits-only", action="store_true",
                         help="with --keep: no corpus, no cold build; two edits of the kept site")
     args = parser.parse_args()
-    stages.search_groups = _timed("groups", stages.search_groups)
+    output.search_groups = _timed("groups", output.search_groups)
     search.bundle_files = _timed("bundles", search.bundle_files)
     with tempfile.TemporaryDirectory() as temporary:
         site = (args.keep or Path(temporary)) / "site"

@@ -541,12 +541,12 @@ def test_one_edit_renders_only_the_pages_it_touches(tmp_path):
     feeds = {"en/feed.xml", "en/rss.xml", "en/world/feed.xml", "en/world/rss.xml",
              "en/tags/a/feed.xml"}
     assert edited.rendered == len(pages)
-    # And the English search index: its entry, metadata, and the index chunk and
-    # fragment holding the story (the other languages' indexes stand).
+    # And the English search index (a small site's one bucket): its entry, metadata,
+    # and the index chunk and fragment holding the story (the other languages' stand).
     index = {f for f in edited.changed_files if f.startswith("en/search/pagefind/")}
-    assert {f.rsplit("/", 1)[0] for f in index} >= {"en/search/pagefind/index",
-                                                     "en/search/pagefind/fragment"}
-    assert "en/search/pagefind/pagefind-entry.json" in index
+    assert {f.rsplit("/", 1)[0] for f in index} >= {"en/search/pagefind/0/index",
+                                                     "en/search/pagefind/0/fragment"}
+    assert "en/search/pagefind/0/pagefind-entry.json" in index
     assert set(edited.changed_files) == pages | feeds | index
     assert first.rendered == first.pages
 

@@ -4,10 +4,12 @@ Pagefind program. The searching itself is in `test_search_browser`."""
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import pytest
 
+from dateline.build import search
 from dateline.build.search import indexed_part
 
 EN = "content/en/world/vote.md"
@@ -31,17 +33,32 @@ def _bundle(out, lang):
                   for p in (out / lang / "search" / "pagefind").rglob("*") if p.is_file())
 
 
+def _buckets(out, lang) -> list[str]:
+    """The buckets the language's search page merges, from its list."""
+    return json.loads((out / lang / "search/pagefind/buckets.json").read_text())["buckets"]
+
+
+def _urls_of(folder) -> set[str]:
+    """The article URLs a bucket's bundle holds, from its fragments."""
+    return {json.loads(gzip.decompress(f.read_bytes()).removeprefix(b"pagefind_dcd"))["url"]
+            for f in (folder / "fragment").glob("*.pf_fragment")}
+
+
 def test_each_language_has_a_search_page_and_its_own_bundle(site, tmp_path, build_site,
                                                              parse_html):
     out = tmp_path / "out"
     build_site(site, out)
-    for lang, count in (("en", 2), ("fa", 1), ("ru", 0)):
-        entry = json.loads((out / lang / "search/pagefind/pagefind-entry.json").read_text())
+    for lang, count in (("en", 2), ("fa", 1)):
+        assert _buckets(out, lang) == ["0/"]  # a small site: one bucket
+        entry = json.loads((out / lang / "search/pagefind/0/pagefind-entry.json").read_text())
         assert set(entry["languages"]) <= {lang}, entry  # this language's pages alone
         assert sum(v["page_count"] for v in entry["languages"].values()) == count
         files = _bundle(out, lang)
-        assert f"{lang}/search/pagefind/pagefind.js" in files
+        assert f"{lang}/search/pagefind/0/pagefind.js" in files
         assert not [f for f in files if "-ui." in f]  # the theme has its own interface
+    # A language without articles lists no bucket, and has no bundle to load.
+    assert _buckets(out, "ru") == []
+    assert _bundle(out, "ru") == ["ru/search/pagefind/buckets.json"]
     page = parse_html(out / "fa" / "search" / "index.html")
     assert page.one("html").get("dir") == "rtl"
     form = page.one("form")
@@ -109,6 +126,53 @@ def test_an_edit_reindexes_its_language_alone_from_the_cached_pages(
     count.write_text(count.read_text().replace("Forged words.", "Ballots."))
     build_site(site, clean)
     assert snapshot(out) == snapshot(clean) | {".dateline-output": after[".dateline-output"]}
+
+
+def test_an_edit_reindexes_its_bucket_alone_and_the_buckets_hold_every_article(
+        tmp_path, make_site, article_text, build_site, snapshot, monkeypatch):
+    monkeypatch.setattr(search, "BUCKET_MOST", 2)
+    stories = {f"content/en/world/story-{n}.md": article_text(title=f"Story {n}",
+                                                              body=f"Paragraph {n}.\n")
+               for n in range(10)}
+    site = make_site(tmp_path / "site", stories)
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    build_site(site, out)
+    listed = _buckets(out, "en")
+    assert listed == sorted(listed, key=lambda f: int(f[:-1])) and len(listed) >= 3
+    held = {folder: _urls_of(out / "en/search/pagefind" / folder) for folder in listed}
+    assert sorted(url for urls in held.values() for url in urls) == \
+        sorted(f"en/world/story-{n}/" for n in range(10))
+    # The loader is in the first bucket listed alone; the others are searched with it.
+    assert [f for f in listed if (out / "en/search/pagefind" / f / "pagefind.js").exists()] \
+        == listed[:1]
+    before = snapshot(out)
+    indexed: list[list[str]] = []
+
+    def counted(lang, docs, *args, **kwargs):
+        indexed.append([url for url, _part in docs])
+        return bundle_files(lang, docs, *args, **kwargs)
+
+    bundle_files = search.bundle_files
+    monkeypatch.setattr(search, "bundle_files", counted)
+    (site / "content/en/world/story-3.md").write_text(
+        article_text(title="Story 3", body="Paragraph 3, corrected.\n"))
+    result = build_site(site, out)
+    [edited] = [f for f, urls in held.items() if "en/world/story-3/" in urls]
+    assert indexed == [sorted(held[edited])]  # Pagefind got the edited article's bucket
+    changed = {f for f in result.changed_files if "/search/" in f}
+    assert changed and all(f.startswith(f"en/search/pagefind/{edited}") for f in changed)
+    after = snapshot(out)
+    others = [f for f in before if f.startswith("en/search/pagefind/")
+              and not f.startswith(f"en/search/pagefind/{edited}")]
+    assert others and all(after[f] == before[f] for f in others)
+    build_site(site, clean)
+    assert snapshot(out) == snapshot(clean) | {".dateline-output": after[".dateline-output"]}
+
+
+@pytest.mark.parametrize(("articles", "buckets"), [(0, 1), (1, 1), (500, 1), (501, 2),
+                                                   (1000, 2), (1001, 4), (3000, 8)])
+def test_a_bucket_holds_at_most_bucket_most_articles_on_average(articles, buckets):
+    assert search.bucket_count(articles) == buckets
 
 
 def test_search_disabled_leaves_out_page_link_marks_and_bundle(tmp_path, make_site,

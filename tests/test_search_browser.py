@@ -166,3 +166,57 @@ def test_a_mirror_served_under_any_path_finds_and_links_its_articles(
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize("hosting", ["mirror", "sub-path"])
+def test_a_search_finds_articles_in_every_bucket(tmp_path, make_site, article_text,
+                                                 build_site, tab, monkeypatch, hosting):
+    """A language indexed in several buckets (a bucket of one article here) is searched
+    as one: a word in two articles of different buckets finds both, on a mirror (relative
+    links, any path) and under a sub-path base_url."""
+    import functools
+    import gzip
+    import http.server
+    import json
+    import threading
+
+    from dateline.build import search
+
+    monkeypatch.setattr(search, "BUCKET_MOST", 1)
+    urls = [f"en/world/story-{n}/" for n in range(6)]
+    count = search.bucket_count(len(urls))
+    other = next(u for u in urls if search.bucket_of(u, count) != search.bucket_of(urls[0], count))
+    found_in = {urls[0], other}
+    root = make_site(tmp_path / "site", {
+        f"content/en/world/story-{n}.md": article_text(
+            title=f"Story {n}", body=("The glacier retreated.\n" if url in found_in
+                                      else "Markets rallied.\n"))
+        for n, url in enumerate(urls)}, relative_urls=hosting == "mirror")
+    served = tmp_path / "www"
+    path = "copies/herald/" if hosting == "mirror" else "newsroom/"
+    build_site(root, served / path, base_url=None if hosting == "mirror"
+               else "https://news.example.org/newsroom/")
+    index = served / path / "en/search/pagefind"
+    buckets = json.loads((index / "buckets.json").read_text())["buckets"]
+    assert len(buckets) > 2
+    holding = [b for b in buckets for f in (index / b / "fragment").iterdir()
+               if b"glacier" in gzip.decompress(f.read_bytes())]
+    assert len(holding) == len(set(holding)) == 2  # two buckets, one article each
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=served)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/{path}"
+        tab.goto(base + "en/search/")
+        assert sorted(_search(tab, ENGLISH_WORD)) == sorted(f"/{path}{u}" for u in found_in)
+        assert _search(tab, "markets")  # and the other buckets' articles
+        assert len(_search(tab, "story")) == len(urls)
+        # A language without articles lists no bucket: its page answers, finding none.
+        tab.goto(base + "ru/search/")
+        assert _search(tab, ENGLISH_WORD) == []
+        none = tab.locator("#search").get_attribute("data-none")
+        assert tab.locator("#search-status").inner_text() == none.replace("{query}",
+                                                                           ENGLISH_WORD)
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,13 +1,19 @@
-"""Full-text search: one Pagefind bundle per language, of its article pages alone, in
-`<lang>/search/pagefind/` beside the language's search page (README: Search).
+"""Full-text search: each language's articles indexed by Pagefind in buckets, each bucket a
+bundle of its own in `<lang>/search/pagefind/<bucket>/`, listed in that folder's
+`buckets.json` and merged in the reader's browser by the search page (Pagefind's
+`mergeIndex`; README: Search).
 
-Each language's bundle is a file group (`discovery.FileGroup`) like the feeds: made when
-what it indexes changed, its files staged and counted with the rest of the build's. What
-it indexes is the part of each article page the theme marks `data-pagefind-body`, cut
-from the HTML the build rendered and kept in the cache by the page's content digest, so
-an edit reads the edited pages alone; Pagefind is then handed every article of that
-language from memory (its API cannot update a written bundle) and writes the bundle
-anew, and only the bundle's files whose bytes changed are staged.
+Each bucket is a file group (`discovery.FileGroup`) like the feeds: made when what it
+indexes changed, its files staged and counted with the rest of the build's. What it
+indexes is the part of each article page the theme marks `data-pagefind-body`, cut from
+the HTML the build rendered and kept in the cache by the page's content digest, so an
+edit reads the edited pages alone. Pagefind's API cannot update a written bundle, so a
+bucket whose articles changed is indexed anew from memory; the buckets bound what that
+costs. An article's bucket is a digest of its URL, so it never moves while the number of
+buckets stands, and that number is the smallest power of two that keeps a bucket to
+`BUCKET_MOST` articles: it doubles (and every bucket is made again, once) as the
+language grows. The first bucket listed carries Pagefind's loader (its script, worker
+and WebAssembly), which the others are searched with.
 
 A bundle per language keeps a search on one language's page to that language's
 articles whatever Pagefind makes of the `lang` attributes, and lets an edit in one
@@ -25,7 +31,7 @@ from urllib.parse import quote
 
 import msgspec
 
-from .. import atomic, urls
+from .. import atomic, digests, urls
 from ..config import Config
 from ..errors import ContentError, Problem, SourceRef
 from ..incremental.fingerprints import digest, value_digest
@@ -33,7 +39,14 @@ from ..outputs.pages import Page
 from .discovery import FileGroup
 
 BUNDLE = "pagefind/"
-"""The bundle's folder under the language's search page."""
+"""The buckets' folder under the language's search page."""
+
+MANIFEST = "buckets.json"
+"""In `BUNDLE`: the folders of the buckets that hold articles, the loader's first."""
+
+BUCKET_MOST = 500
+"""Articles a bucket holds at most (on average): what an edit re-indexes, against a
+request or two per bucket when a reader searches."""
 
 STORE_VERSION = 2
 """Of the cached fragments' file; another version is read as empty."""
@@ -42,6 +55,9 @@ _UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.",
            "pagefind-highlight.", "playground/")
 """Pagefind's own search interfaces: the theme's search page has its own."""
 
+_LOADER = ("pagefind.js", "pagefind-worker.js", "wasm.")
+"""Pagefind's loader: the same in every bucket, kept in the first bucket listed alone."""
+
 
 class _Store(msgspec.Struct):
     version: int
@@ -49,11 +65,25 @@ class _Store(msgspec.Struct):
     """Page file → (content digest of the page, the part Pagefind indexes, its digest)."""
 
 
+def bucket_count(articles: int) -> int:
+    """How many buckets a language of this many articles is indexed in."""
+    count = 1
+    while articles > count * BUCKET_MOST:
+        count *= 2
+    return count
+
+
+def bucket_of(url: str, count: int) -> int:
+    """The bucket of the article at `url` (from the site's root) among `count`."""
+    return int(digests.digest(url, 8), 16) % count
+
+
 def search_groups(config: Config, pages: list[Page], files: dict[str, tuple[str, str]],
                   staged, output: Path) -> list[FileGroup]:
-    """A group per language with a search page: its bundle's files, when made.
-    `files`: every page file's (fingerprint, content digest) in this build; `staged`,
-    where the pages rendered by this build were written, the others being in `output`."""
+    """Groups per language with a search page: a bucket's bundle each, and the list of
+    the buckets. `files`: every page file's (fingerprint, content digest) in this build;
+    `staged`, where the pages rendered by this build were written, the others being in
+    `output`."""
     if not config.search.enabled:
         return []
     by_language: dict[str, list[Page]] = {p.lang: [] for p in pages if p.kind == "search"}
@@ -61,11 +91,11 @@ def search_groups(config: Config, pages: list[Page], files: dict[str, tuple[str,
         if page.kind == "article" and page.lang in by_language:
             by_language[page.lang].append(page)
     path = config.paths.cache / "search-fragments.msgpack"
-    shown = config.config_path.name
     known = _load(path)
     fragments, groups = {}, []
     for lang, articles in by_language.items():
-        docs, digests = [], []
+        count = bucket_count(len(articles))
+        buckets: list[list[tuple[str, tuple[str, str, str]]]] = [[] for _ in range(count)]
         for page in sorted(articles, key=lambda p: p.url):
             content_digest = files[page.file][1]
             kept = known.get(page.file)
@@ -73,16 +103,32 @@ def search_groups(config: Config, pages: list[Page], files: dict[str, tuple[str,
                 part = indexed_part(_read(page.file, staged, output))
                 kept = (content_digest, part, digest(part.encode()))
             fragments[page.file] = kept
-            docs.append((quote(page.url), kept[1]))
-            digests.append((page.url, kept[2]))
-        docs = tuple(docs)
-        # What Pagefind is handed, by the digests of its parts (hashing the parts
-        # themselves again would cost seconds at thousands of articles).
-        fingerprint = value_digest((STORE_VERSION, digests))
-        groups.append(FileGroup(f"search:{lang}", fingerprint,
-                                lambda lang=lang, docs=docs: bundle_files(lang, docs, shown)))
+            buckets[bucket_of(page.url, count)].append((page.url, kept))
+        groups += _language_groups(lang, buckets, config.config_path.name)
     if fragments != known:
         _save(path, fragments)
+    return groups
+
+
+def _language_groups(lang: str, buckets: list[list[tuple[str, tuple[str, str, str]]]],
+                     shown: str) -> list[FileGroup]:
+    """A group per bucket that holds articles, and one of the list of them."""
+    filled = [number for number, members in enumerate(buckets) if members]
+    groups = []
+    for number in filled:
+        loader = number == filled[0]
+        docs = tuple((quote(url), kept[1]) for url, kept in buckets[number])
+        # What Pagefind is handed, by the digests of its parts (hashing the parts
+        # themselves again would cost seconds at thousands of articles).
+        fingerprint = value_digest((STORE_VERSION, loader,
+                                    [(url, kept[2]) for url, kept in buckets[number]]))
+        groups.append(FileGroup(
+            f"search:{lang}:{number}", fingerprint,
+            lambda docs=docs, folder=f"{number}/", loader=loader:
+            bundle_files(lang, docs, shown, folder=folder, loader=loader)))
+    listed = json.dumps({"buckets": [f"{number}/" for number in filled]}).encode()
+    groups.append(FileGroup(f"search:{lang}", value_digest((STORE_VERSION, listed)),
+                            lambda: [(urls.search(lang) + BUNDLE + MANIFEST, listed)]))
     return groups
 
 
@@ -126,8 +172,10 @@ def _save(path: Path, fragments: dict[str, tuple[str, str, str]]) -> None:
 
 
 def bundle_files(lang: str, docs: tuple[tuple[str, str], ...],
-                 config_name: str = "dateline.toml") -> list[tuple[str, bytes]]:
-    """The bundle of a language's articles: (output file, bytes) of each of its files.
+                 config_name: str = "dateline.toml", *, folder: str = "",
+                 loader: bool = True) -> list[tuple[str, bytes]]:
+    """The bundle of (some of) a language's articles: (output file, bytes) of each of its
+    files, in `folder` of the language's `BUNDLE`, with Pagefind's loader if `loader`.
     `docs`: (URL from the site's root, the part of the page Pagefind indexes);
     `config_name`, the config file a missing Pagefind is reported at."""
     try:
@@ -140,9 +188,10 @@ def bundle_files(lang: str, docs: tuple[tuple[str, str], ...],
     except Exception as exc:  # noqa: BLE001 - the service reports its errors as Exception
         raise ContentError(Problem(SourceRef(urls.search(lang), 0), "search: Pagefind "
                            f"could not index the articles: {exc}")) from None
-    prefix = urls.search(lang) + BUNDLE
+    prefix = urls.search(lang) + BUNDLE + folder
+    left_out = _UNUSED if loader else _UNUSED + _LOADER
     return sorted((prefix + name, data) for name, data in files.items()
-                  if not name.startswith(_UNUSED))
+                  if not name.startswith(left_out))
 
 
 _MISSING = ("search needs the Pagefind program, which is not installed: run "
