@@ -664,6 +664,9 @@ def prepare(root: Path, args) -> tuple[Tool, list[Tool], Edits]:
     site = root / "dateline"
     started = time.perf_counter()
     described = corpus.write_corpus(site, args.stories, args.languages)
+    if args.no_search:
+        with open(site / "dateline.toml", "a", encoding="utf-8") as config:
+            config.write("\n[search]\nenabled = false\n")
     theme = site / "themes" / "default"
     if theme.exists():
         shutil.rmtree(theme)
@@ -749,6 +752,9 @@ def main() -> int:
                         help="rounds of builds; medians are reported")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     parser.add_argument("--skip-peers", action="store_true", help="Dateline only")
+    parser.add_argument("--no-search", action="store_true",
+                        help="build without the Pagefind search index ([search] enabled = "
+                             "false), to compare with builds from before it")
     parser.add_argument("--skip-serve", action="store_true",
                         help="skip the preview-server measurements")
     parser.add_argument("--pss-budget", type=float, default=PSS_BUDGET, metavar="FRACTION",
