@@ -3,12 +3,12 @@ the number of workers does not change a byte; a bad cache is never trusted."""
 
 import datetime as dt
 import os
-import pickle
 import re
 import shutil
-import struct
+import sqlite3
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from kept_examples import property_seed, property_settings
 from PIL import Image
 
-from dateline import shipped_path
+from dateline import buildstore, shipped_path
 from dateline.build.pipeline import BuildOptions, build, settings_key
 from dateline.config import load_config
 from dateline.digests import stat_key
@@ -459,15 +459,22 @@ def test_damaged_saved_model_is_ignored(tmp_path, damage):
     story.write_text(text, encoding="utf-8")
     live = tmp_path / "site"
     build_into(tmp_path, live)
-    (saved,) = (tmp_path / ".dateline-cache").glob("last-build-*.pickle")
-    data = saved.read_bytes()
-    saved.write_bytes({"truncated": data[: len(data) // 2], "garbage": os.urandom(len(data)),
-                       "foreign": pickle.dumps("another key") + data[40:]}[damage])
+    with closing(store_of(tmp_path)) as db, db:
+        ((key, data),) = db.execute("SELECT key, value FROM models").fetchall()
+        value = {"truncated": data[: len(data) // 2], "garbage": os.urandom(len(data)),
+                 "foreign": data}[damage]
+        db.execute("UPDATE models SET key = ?, value = ?",
+                   ("another key" if damage == "foreign" else key, value))
     story.write_text(text + "\nA new sentence.\n", encoding="utf-8")
     result = build_into(tmp_path, live)
     assert result.replanned
     build_into(tmp_path, tmp_path / "clean", clean=True)
     assert tree(live) == tree(tmp_path / "clean")
+
+
+def store_of(root: Path) -> sqlite3.Connection:
+    """The build store (`buildstore`), opened as any SQLite client would."""
+    return sqlite3.connect(root / ".dateline-cache" / buildstore.FILE)
 
 
 def clone(root: Path, ns: int) -> None:
@@ -601,8 +608,8 @@ def test_corrupt_or_foreign_cache_is_ignored(tmp_path):
     out = tmp_path / "site"
     build_into(tmp_path, out)
     expected = tree(out)
-    cache_file = tmp_path / ".dateline-cache/build.pickle"
-    cache_file.write_bytes(b"\x80\x04garbage")
+    store_file = tmp_path / ".dateline-cache" / buildstore.FILE
+    store_file.write_bytes(b"\x80\x04garbage")
     write(tmp_path, "content/en/world/story-0.md", article("Changed", 10, image=True))
     result = build_into(tmp_path, out)
     assert not result.incremental
@@ -611,17 +618,14 @@ def test_corrupt_or_foreign_cache_is_ignored(tmp_path):
     build_into(tmp_path, clean, clean=True)
     assert tree(out) == tree(clean)
 
-    # Written by another version: the snapshot's index names another key.
-    data = cache_file.read_bytes()
-    (size,) = struct.unpack_from("<Q", data)
-    _key, *rest = pickle.loads(data[8:8 + size])
-    head = pickle.dumps(("1:0.0.1:older-dateline", *rest))
-    cache_file.write_bytes(struct.pack("<Q", len(head)) + head + data[8 + size:])
-    assert not BuildCache.open(cache_file.parent, "anything").loaded
+    # Written by another version: the store's key names another one.
+    with closing(store_of(tmp_path)) as db, db:
+        db.execute("UPDATE meta SET value = '1:0.0.1:older-dateline' WHERE name = 'key'")
+    assert not BuildCache.open(store_file.parent, "anything").loaded
     # Another version's record of the inputs names another version too (else, on a slow
     # machine, the inputs are older than the record by more than the racy window and the
     # build stops at once, reading no cache at all).
-    (cache_file.parent / state.STATE_FILE).unlink()
+    (store_file.parent / state.STATE_FILE).unlink()
     assert not build_into(tmp_path, out).incremental
     assert tree(out) == tree(clean)
 
@@ -632,14 +636,11 @@ def test_a_damaged_table_found_during_a_build_means_building_afresh(tmp_path):
     seed(tmp_path)
     out, clean = tmp_path / "site", tmp_path / "clean"
     build_into(tmp_path, out)
-    cache_file = tmp_path / ".dateline-cache/build.pickle"
-    data = bytearray(cache_file.read_bytes())
-    (size,) = struct.unpack_from("<Q", data)
-    index = pickle.loads(bytes(data[8:8 + size]))[3]
-    offset, length, _check = index["sources"]
-    data[8 + size + offset + length // 2] ^= 0xFF
-    cache_file.write_bytes(bytes(data))
-    assert BuildCache.open(cache_file.parent, build_settings(tmp_path)).loaded  # so far
+    with closing(store_of(tmp_path)) as db, db:
+        (count,) = db.execute("SELECT count(*) FROM entries WHERE tbl = 'sources'").fetchone()
+        assert count
+        db.execute("UPDATE entries SET value = x'8004deadbeef' WHERE tbl = 'sources'")
+    assert BuildCache.open(out.parent / ".dateline-cache", build_settings(tmp_path)).loaded
     write(tmp_path, "content/en/world/story-0.md", article("Changed", 10, image=True))
     result = build_into(tmp_path, out)
     assert not result.incremental
@@ -648,14 +649,12 @@ def test_a_damaged_table_found_during_a_build_means_building_afresh(tmp_path):
 
 
 def test_damaged_or_missing_body_store_is_ignored(tmp_path):
-    """Rendered bodies live in their own file: whether it is deleted, overwritten with
-    garbage, or a body in it altered, the next build is still byte-identical to a clean
-    one (a body read back must match its hash)."""
-    import sqlite3
-
+    """Rendered bodies live in the store's `bodies` table: whether the store is deleted,
+    overwritten with garbage, or a body in it altered, the next build is still
+    byte-identical to a clean one (a body read back must match its hash)."""
     seed(tmp_path)
     out, clean = tmp_path / "site", tmp_path / "clean"
-    store = tmp_path / ".dateline-cache/bodies.sqlite"
+    store = tmp_path / ".dateline-cache" / buildstore.FILE
     build_into(tmp_path, out)
     build_into(tmp_path, clean, clean=True)
 
@@ -671,9 +670,8 @@ def test_damaged_or_missing_body_store_is_ignored(tmp_path):
     edit_and_compare(3)
     store.write_bytes(b"SQLite format 3\0" + b"\xff" * 4096)
     edit_and_compare(4)
-    with sqlite3.connect(store) as db:
-        db.execute("UPDATE bodies SET html = '<p>tampered</p>'")
-    db.close()
+    with closing(store_of(tmp_path)) as db, db:
+        assert db.execute("UPDATE bodies SET html = '<p>tampered</p>'").rowcount
     edit_and_compare(5)
     assert "tampered" not in (out / "en/world/story-1/index.html").read_text(encoding="utf-8")
 
@@ -744,17 +742,16 @@ def test_a_saved_model_the_disk_refuses_leaves_the_build_whole(tmp_path, monkeyp
 
     seed(tmp_path)
     live = tmp_path / "site"
-    real_write = savedbuild._write
 
-    def disk_full(path, key, value):
-        if path.suffix == ".pickle":
-            raise OSError(28, "No space left on device")
-        real_write(path, key, value)
+    def disk_full(*_args):
+        raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(savedbuild, "_write", disk_full)
+    monkeypatch.setattr(savedbuild, "_write_model", disk_full)
     build_into(tmp_path, live)
-    assert not list((tmp_path / ".dateline-cache").glob("last-build-*"))
-    monkeypatch.setattr(savedbuild, "_write", real_write)
+    with closing(store_of(tmp_path)) as db:
+        assert db.execute("SELECT count(*) FROM heads").fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM models").fetchone() == (0,)
+    monkeypatch.undo()
     story = tmp_path / "content/en/world/story-2.md"
     story.write_text(story.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
     assert build_into(tmp_path, live).replanned

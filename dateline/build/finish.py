@@ -104,7 +104,7 @@ def save_model(ctx: BuildContext, theme: ThemeInputs, model: SiteModel, plan: Bu
         stats={path: stat_key(stat) for path, stat in begun.stats.items()},
         warnings=model.content_warnings, site_fingerprint=theme.site_fingerprint,
         templates=theme.templates, edits=edits)
-    savedbuild.save(ctx.config.paths.cache, begun.output, head, whole)
+    savedbuild.save(ctx.cache.store, begun.output, head, whole)
 
 
 def save_state(ctx: BuildContext, writer: OutputWriter, plan: BuildPlan, summary: Summary,
