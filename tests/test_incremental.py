@@ -5,6 +5,7 @@ import datetime as dt
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import tempfile
 import time
@@ -128,9 +129,16 @@ ONE_EDIT = st.one_of(
     st.tuples(st.just("staff")),
     st.tuples(st.just("portrait"), st.sampled_from(["maroon", "navy"]), st.integers(200, 700)),
 )
+STORE_DAMAGE = ["truncated", "garbage", "older schema", "old files"]
+KILL_STEPS = ["commit#1", "stage.cache", "store.cache", "store.model"]
 # A fresh `git clone` (CI with the cache and site/ restored): every input file gets a new
 # stat, and at most one other edit changes bytes in the same build.
-EDITS = st.one_of(ONE_EDIT, st.tuples(st.just("touch"), st.none() | ONE_EDIT))
+EDITS = st.one_of(ONE_EDIT, st.tuples(st.just("touch"), st.none() | ONE_EDIT),
+                  # The build store (`buildstore`): damaged, of an older schema, beside the
+                  # files of the cache before it; a build with an edit killed at a step of
+                  # its commit, the store's transactions included (command line only).
+                  st.tuples(st.just("store"), st.sampled_from(STORE_DAMAGE)),
+                  st.tuples(st.just("kill"), st.sampled_from(KILL_STEPS), ONE_EDIT))
 STAFF = """
 [authors.ana]
 name = "Ana Petrov"
@@ -341,10 +349,14 @@ def build_into(root: Path, out: Path, now: dt.datetime = NOW, **options):
 # A fresh clone: alone, with a body edit (from the saved model), with a new photo.
 @example([("touch", None), ("touch", ("body", 2, "x"))], False)
 @example([("touch", ("photo", "navy", 300)), ("touch", ("inline", "navy", 300))], False)
+@example([("store", "garbage"), ("body", 1, "x"), ("store", "older schema"),
+          ("kill", "store.cache", ("body", 2, "y")), ("kill", "store.model", ("title", 0, "T"))],
+         False)
 def test_incremental_build_equals_a_clean_build(edits, in_session):
     """From the command line (the cache read from disk each time) or in the preview
     server's session (the cache kept in memory between builds, and the changed files
-    named by the caller)."""
+    named by the caller). A damaged store, or a build killed half-way, is followed by a
+    build equal to a clean one too."""
     session = BuildSession() if in_session else None
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder).resolve()
@@ -354,7 +366,15 @@ def test_incremental_build_equals_a_clean_build(edits, in_session):
         build_into(root, live, session=session)
         for edit in edits:
             before = watched(root)
-            apply(root, edit)
+            if edit[0] == "store":
+                if not in_session:  # (a session keeps its cache in memory)
+                    damage_store(root, edit[1])
+            elif edit[0] == "kill":
+                apply(root, edit[2])
+                if not in_session:
+                    killed_building(root, live, now, edit[1])
+            else:
+                apply(root, edit)
             if edit[0] == "clock":
                 now += dt.timedelta(hours=edit[1])
             elif edit[0] == "touch" and edit[1] is not None and edit[1][0] == "clock":
@@ -363,12 +383,68 @@ def test_incremental_build_equals_a_clean_build(edits, in_session):
             # tells it, and must not need to look at anything else.
             told = {"changed": changes(before, watched(root))} if in_session else {}
             result = build_into(root, live, now, session=session, **told)
-            assert result.incremental
+            assert result.incremental or (edit[0] in ("store", "kill") and not in_session)
             clean = root / "clean"
             shutil.rmtree(clean, ignore_errors=True)
             build_into(root, clean, now, clean=True)
             assert tree(live) == tree(clean), edit
             assert recorded(root, live, session) == recorded(root, clean), edit
+
+
+def damage_store(root: Path, kind: str) -> None:
+    """The build store cut short, overwritten, of an older schema, or the files of the
+    cache before it beside it."""
+    path = root / ".dateline-cache" / buildstore.FILE
+    data = path.read_bytes()
+    if kind == "truncated":
+        path.write_bytes(data[: len(data) // 3])
+    elif kind == "garbage":
+        path.write_bytes(os.urandom(len(data)))
+    elif kind == "older schema":
+        with closing(sqlite3.connect(path)) as db:
+            db.execute(f"PRAGMA user_version = {buildstore.SCHEMA - 1 or 99}")
+    else:
+        (root / ".dateline-cache/build.pickle").write_bytes(b"an older cache")
+        (root / ".dateline-cache/last-build-0123abcd.head").write_bytes(b"an older head")
+
+
+def killed_building(root: Path, out: Path, now: dt.datetime, step: str) -> bool:
+    """A build in a child process, stopped at `step` (`DATELINE_FAULT`, `build.faults`)
+    and killed there with SIGKILL; False when it never reached the step (nothing to
+    commit) and ended."""
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child never returns
+        try:
+            os.environ["DATELINE_FAULT"] = f"stop:{step}"
+            build_into(root, out, now)
+        finally:
+            os._exit(0)
+    _pid, status = os.waitpid(child, os.WUNTRACED)
+    if not os.WIFSTOPPED(status):
+        return False
+    os.kill(child, signal.SIGKILL)
+    os.waitpid(child, 0)
+    return True
+
+
+@pytest.mark.parametrize("step", KILL_STEPS)
+@pytest.mark.parametrize("edit", [("body", 1, "x"), ("title", 0, "T")], ids=["body", "title"])
+def test_a_build_killed_half_way_is_followed_by_a_right_one(tmp_path, step, edit):
+    """Killed at the output's commit, before the store is written, inside the store's
+    transaction of the cache's rows or of the saved model: the next build trusts the
+    store or drops it without a word, and equals a clean build."""
+    seed(tmp_path)
+    live = tmp_path / "site"
+    build_into(tmp_path, live)
+    apply(tmp_path, edit)
+    assert killed_building(tmp_path, live, NOW, step)
+    result = build_into(tmp_path, live)
+    assert not [w for w in result.warnings if "cache" in w.message], result.warnings
+    build_into(tmp_path, tmp_path / "clean", clean=True)
+    assert tree(live) == tree(tmp_path / "clean")
+    assert recorded(tmp_path, live) == recorded(tmp_path, tmp_path / "clean")
+    apply(tmp_path, ("body", 2, "more"))  # and the build after it is incremental again
+    assert build_into(tmp_path, live).incremental
 
 
 @pytest.mark.parametrize("in_session", [True, False], ids=["session", "command line"])
@@ -766,7 +842,7 @@ def test_a_cache_the_disk_refuses_is_a_warning_not_a_failure(tmp_path, monkeypat
     live = tmp_path / "site"
     build_into(tmp_path, live)
 
-    def disk_full(self):
+    def disk_full(self, during=None):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(BuildCache, "write", disk_full)

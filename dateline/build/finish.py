@@ -67,7 +67,8 @@ def remember_build(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
     cache.update(sources, ctx.begun.output, writer.record(), front_matter)
     if session is not None:
         return True
-    return _remember(cache.write, ctx.config, ctx.problems)
+    return _remember(lambda: cache.write(lambda: faults.point("store.cache")), ctx.config,
+                     ctx.problems)
 
 
 def summarize(ctx: BuildContext, model: SiteModel, plan: BuildPlan) -> Summary:

@@ -25,6 +25,7 @@ from ..incremental.cache import layout_digest
 from ..incremental.cachedamage import CacheDamaged, reason, unpickled
 from ..model import Article, Site
 from ..outputs.pages import Page
+from . import faults
 
 FORMAT = 2
 MOST_KEPT_EDITS = 64
@@ -98,6 +99,7 @@ def save(store: Store | None, output: Path, head: SavedHead, model: SavedModel |
                 _write_model(db, slot, head.key, model)
             db.execute("INSERT OR REPLACE INTO heads VALUES (?, ?, ?)",
                        (slot, head.key, _dumps(head)))
+            faults.point("store.model")  # where tests kill a build mid-transaction
     except (sqlite3.Error, OSError):
         try:
             with store.transaction() as db:

@@ -320,9 +320,10 @@ class BuildCache:
         """Replace the entries of sources read again, leaving the others unread."""
         self.data.put("sources", entries)
 
-    def write(self) -> None:
+    def write(self, during=None) -> None:
         """Write what changed since the store was read or last written, in one
-        transaction: a build killed meanwhile leaves the store as it was."""
+        transaction: a build killed meanwhile leaves the store as it was. `during` is
+        called inside the transaction (a step where tests kill the build: `faults`)."""
         self.dirty = False
         _make_folder(self.folder)
         data, store = self.data, self.store
@@ -334,6 +335,8 @@ class BuildCache:
                 if data.is_read("sources"):  # else only bodies were added: removed later
                     self.bodies.keep_only({e.body_id for e in data.sources.values()}, db)
                 data.write(db)
+                if during is not None:
+                    during()
         except sqlite3.Error as exc:
             raise OSError(f"{buildstore.FILE}: {reason(exc)}") from exc
         data.written()
