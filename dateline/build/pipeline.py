@@ -73,9 +73,9 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     try:
         return stages.run(config, options, begun)
     except (BodyMissing, CacheDamaged) as exc:
-        # The cache named a rendered body its store no longer holds, or a table of it or
-        # the saved model read during the build could not be read (its index and journal
-        # were checked when it was opened). Nothing was written: forget it, build afresh.
+        # The cache named a rendered body its store no longer holds, or rows of the store
+        # read during the build (a table, the saved model) could not be read. Nothing was
+        # written: forget it, build afresh.
         if options.session is not None:
             options.session.forget()
         BuildCache.discard(config.paths.cache)
