@@ -11,6 +11,7 @@ readers go on while one writes, and a writer waits (`busy_timeout`) for another.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -130,6 +131,17 @@ def _create(store: Store, key: str) -> None:
                 db.execute(statement)
         db.execute("INSERT INTO meta VALUES ('key', ?), ('written_ns', 0)", (key,))
         db.execute(f"PRAGMA user_version = {SCHEMA}")
+
+
+def as_os_error(exc: sqlite3.Error) -> OSError:
+    """What a write that SQLite refused means, as the OSError the build reports (a full
+    disk, a read-only one, or another error naming the store)."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF  # the primary code of an extended one
+    number = {sqlite3.SQLITE_FULL: errno.ENOSPC, sqlite3.SQLITE_READONLY: errno.EROFS,
+              sqlite3.SQLITE_CANTOPEN: errno.EACCES}.get(code)
+    if number is not None:
+        return OSError(number, os.strerror(number), FILE)
+    return OSError(errno.EIO, f"{FILE}: {' '.join(str(exc).split())}", FILE)
 
 
 def remove(folder: Path) -> None:

@@ -338,7 +338,7 @@ class BuildCache:
                 if during is not None:
                     during()
         except sqlite3.Error as exc:
-            raise OSError(f"{buildstore.FILE}: {reason(exc)}") from exc
+            raise buildstore.as_os_error(exc) from exc
         data.written()
 
 
