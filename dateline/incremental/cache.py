@@ -198,6 +198,10 @@ class CacheData:
         self.on_disk = {name: dict(table) for name, table in self.tables().items()}
         self._pending = {}
 
+    def emptied(self) -> CacheData:
+        """No tables, on the same store, whose rows the next write replaces all."""
+        return CacheData(self.key, self._stored, on_disk=False)
+
     def close(self) -> None:
         """Read nothing more from the store (the data is dropped)."""
         self._stored = None
@@ -260,8 +264,7 @@ class BuildCache:
         """Keep nothing learnt from the sources (for a clean build); what other output
         folders hold is still known, so their next builds stay incremental."""
         outputs = self.data.outputs
-        stored = self.data._stored
-        self.data = CacheData(self.data.key, stored, on_disk=False)
+        self.data = self.data.emptied()
         self.data.outputs.update(outputs)
 
     @classmethod
