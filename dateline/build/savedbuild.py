@@ -113,17 +113,28 @@ def _write_model(db: sqlite3.Connection, slot: str, key: str, model: SavedModel)
     value = _dumps((model.generation, site, model.pages))
     db.execute("INSERT OR REPLACE INTO models VALUES (?, ?, ?)",
                (slot, f"{key}|{model.generation}", value))
-    for table in ("pages", "page_deps", "fingerprints"):
-        db.execute(f"DELETE FROM {table} WHERE slot = ?", (slot,))  # noqa: S608 - names
-    db.executemany("INSERT INTO pages VALUES (?, ?, ?, ?)",
-                   ((slot, i, page.url, fp) for i, (page, fp)
-                    in enumerate(zip(model.pages, model.fingerprints, strict=True))))
-    db.executemany("INSERT OR IGNORE INTO page_deps VALUES (?, ?, ?)",
-                   ((slot, dep, i) for i, page in enumerate(model.pages)
-                    for dep in shows(page)))
-    db.executemany("INSERT INTO fingerprints VALUES (?, ?, ?, ?)",
-                   ((slot, kind, url, fp) for kind, by_url in model.shared.items()
-                    for url, fp in by_url.items()))
+    _replace_rows(db, "pages", ("slot", "page"), slot, {
+        (slot, i, page.url, fp)
+        for i, (page, fp) in enumerate(zip(model.pages, model.fingerprints, strict=True))})
+    _replace_rows(db, "page_deps", ("slot", "dep", "page"), slot, {
+        (slot, dep, i) for i, page in enumerate(model.pages) for dep in shows(page)})
+    _replace_rows(db, "fingerprints", ("slot", "kind", "url"), slot, {
+        (slot, kind, url, fp) for kind, by_url in model.shared.items()
+        for url, fp in by_url.items()})
+
+
+def _replace_rows(db: sqlite3.Connection, table: str, key: tuple[str, ...], slot: str,
+                  rows: set[tuple]) -> None:
+    """Make a folder's rows of `table` these: only the rows that differ are written (a
+    site planned afresh after a retitle keeps nearly every page and its index rows)."""
+    old = set(db.execute(f"SELECT * FROM {table} WHERE slot = ?", (slot,)))  # noqa: S608
+    where = " AND ".join(f"{column} = ?" for column in key)
+    db.executemany(f"DELETE FROM {table} WHERE {where}",  # noqa: S608 - our names
+                   (row[:len(key)] for row in old - rows))
+    added = rows - old
+    if added:
+        marks = ", ".join("?" * len(next(iter(added))))
+        db.executemany(f"INSERT INTO {table} VALUES ({marks})", added)  # noqa: S608
 
 
 def shows(page: Page) -> set[str]:
