@@ -859,3 +859,40 @@ def test_a_cache_the_disk_refuses_is_a_warning_not_a_failure(tmp_path, monkeypat
     assert not after.up_to_date and not after.warnings
     build_into(tmp_path, tmp_path / "clean", clean=True)
     assert tree(live) == tree(tmp_path / "clean")
+
+
+def test_a_site_planned_afresh_writes_only_the_index_rows_that_changed(tmp_path,
+                                                                       monkeypatch):
+    """A retitle plans the site afresh: the saved model's index (`page_deps`) and page
+    rows are written as the rows that differ, and end as a clean build leaves them."""
+    seed(tmp_path)
+    live = tmp_path / "site"
+    build_into(tmp_path, live)
+    with closing(store_of(tmp_path)) as db:
+        (total,) = db.execute("SELECT count(*) FROM page_deps").fetchone()
+    statements: list[str] = []
+    opened = buildstore.Store.db
+
+    def traced(self):
+        db = opened(self)
+        db.set_trace_callback(statements.append)
+        return db
+
+    monkeypatch.setattr(buildstore.Store, "db", traced)
+    apply(tmp_path, ("title", 0, "Retitled"))
+    assert build_into(tmp_path, live).replanned
+    monkeypatch.undo()
+    # The same articles on the same pages: no index row; the pages whose fingerprints
+    # changed (the story's, its listings').
+    assert not [s for s in statements if s.startswith("INSERT INTO page_deps")]
+    pages = [s for s in statements if s.startswith("INSERT INTO pages")]
+    assert 0 < len(pages) < total // 4, (len(pages), total)
+
+    def saved_rows() -> tuple[set, set]:
+        with closing(store_of(tmp_path)) as db:
+            return (set(db.execute("SELECT dep, page FROM page_deps")),
+                    set(db.execute("SELECT page, url, fingerprint FROM pages")))
+
+    after_edit = saved_rows()
+    build_into(tmp_path, live, clean=True)
+    assert saved_rows() == after_edit
