@@ -110,6 +110,7 @@ def open_store(folder: Path, key: str) -> tuple[Store, bool]:
             return store, False
         if version != SCHEMA:
             raise OlderStore(f"{FILE} has schema {version}, this Dateline {SCHEMA}")
+        _check_length(store.path, db)
         row = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
     except BaseException:
         store.remove()
@@ -120,6 +121,19 @@ def open_store(folder: Path, key: str) -> tuple[Store, bool]:
     store = Store(folder / FILE)
     _create(store, key)
     return store, False
+
+
+def _check_length(path: Path, db: sqlite3.Connection) -> None:
+    """Raise when the file is shorter than its pages (cut short), which SQLite would only
+    find when it reads or writes a missing page. (With a WAL beside it, pages may be
+    there instead.)"""
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size:
+        return
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    size = db.execute("PRAGMA page_size").fetchone()[0]
+    if path.stat().st_size < pages * size:
+        raise sqlite3.DatabaseError(f"{FILE} is cut short")
 
 
 def _create(store: Store, key: str) -> None:
