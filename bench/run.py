@@ -199,6 +199,9 @@ class Run:
     sampled: float = 0.0
     longest_gap: float = 0.0
     sampler_cpu: float = 0.0
+    store: int = 0
+    """Bytes of the tool's build cache on disk after the build, its photo renditions left
+    out (`Tool.store`)."""
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, int, int]]:
@@ -291,6 +294,8 @@ class Tool:
     photo_cache: str = ""
     """The tool's own cache of photo renditions, inside something `cold` removes; "" when
     the tool makes no renditions."""
+    store: str = ""
+    """The tool's build cache folder, whose size the table shows (less `photo_cache`)."""
     version: str = ""
     runs: dict[str, list[Run]] = field(default_factory=dict)
     failed: str = ""
@@ -313,6 +318,8 @@ class Tool:
             print(f"  ! {self.name} {scenario} failed (exit {result.returncode}); stderr tail:")
             print(tail(result.stderr or result.stdout))
             return None
+        result.store = store_bytes(self.root / self.store,
+                                   self.root / self.photo_cache) if self.store else 0
         self.runs.setdefault(scenario, []).append(result)
         print(f"  {self.name:<8} {scenario:<24} {result.seconds:8.2f} s {result.cpu:7.2f} s CPU  "
               f"{result.pages:6d} pages  {result.written:6d} files written  "
@@ -320,6 +327,14 @@ class Tool:
               + (f" {result.peak_pss / MIB:6.0f} MiB PSS" if TreeSampler.pss_budget > 0 else ""),
               flush=True)
         return result
+
+
+def store_bytes(folder: Path, leave_out: Path) -> int:
+    """The bytes of the files under `folder`, those under `leave_out` left out."""
+    if not folder.is_dir():
+        return 0
+    return sum(p.stat().st_size for p in folder.rglob("*")
+               if p.is_file() and leave_out not in p.parents)
 
 
 def _remove_except(path: Path, keep: Path | None) -> None:
@@ -507,7 +522,7 @@ def table(tool: Tool, repeat: int) -> None:
     print(f"\n{tool.name} {tool.version}".rstrip())
     header = (f"  {'build':<26}{'seconds':>9}{'CPU s':>8}{'pages':>8}{'pages/s':>9}{'written':>9}"
               f"{'peak tree MiB':>15}{'peak tree PSS MiB':>19}{'max proc MiB':>14}"
-              f"{'procs':>7}")
+              f"{'procs':>7}{'store MiB':>11}")
     print(header)
     for scenario, runs in tool.runs.items():
         seconds, last = median_run(runs)
@@ -519,7 +534,8 @@ def table(tool: Tool, repeat: int) -> None:
         cpu = statistics.median(r.cpu for r in runs)
         print(f"  {scenario:<26}{fmt_s(seconds):>9}{fmt_s(cpu):>8}{last.pages:>8}"
               f"{last.pages / seconds:>9.0f}{last.written:>9}{tree:>15.0f}{pss:>19}"
-              f"{single:>14.0f}{max(r.processes for r in runs):>7}{spread}")
+              f"{single:>14.0f}{max(r.processes for r in runs):>7}"
+              f"{(f'{last.store / MIB:.1f}' if last.store else '—'):>11}{spread}")
     if tool.failed:
         print(f"  (stopped after a failure: {tool.failed})")
 
@@ -683,7 +699,7 @@ def prepare(root: Path, args) -> tuple[Tool, list[Tool], Edits]:
     dateline = Tool("Dateline", site, command, site / "site",
                     ("site", ".dateline-cache"),
                     theme / "templates" / "partials" / "card.html",
-                    photo_cache=".dateline-cache/photos")
+                    photo_cache=".dateline-cache/photos", store=".dateline-cache")
     jobs = args.jobs or len(os.sched_getaffinity(0))
     where = f"cluster={args.cluster}" if args.cluster else f"jobs={jobs}"
     dateline.version = f"({where}, Python {sys.version.split()[0]})"

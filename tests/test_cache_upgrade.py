@@ -6,27 +6,29 @@ line and the site built afresh: never a traceback, and the same site as a clean 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import os
 import pickle
 import random
 import shutil
+import sqlite3
 import struct
 import subprocess
 import sys
 import time
 import types
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 import dateline
+from dateline import buildstore
 from dateline.build import savedbuild
 from dateline.build.pipeline import BuildOptions, build
 from dateline.config import load_config
-from dateline.incremental.cache import JOURNAL, SNAPSHOT, cached_kinds, layout_digest
+from dateline.incremental.cache import cached_kinds, layout_digest
 from dateline.incremental.state import STATE_FILE
 
 REPO = Path(dateline.__file__).resolve().parent.parent
@@ -133,89 +135,46 @@ KINDS = ["truncated", "random", "wrong type", "garbage length", "class moved"]
 
 
 def _rewrite_table(cache: Path, name: str, kind: str) -> None:
-    """Replace one table's pickle in the snapshot, with its digest in the index made to
-    match: the damage is found by unpickling, not by the digest."""
-    data = (cache / SNAPSHOT).read_bytes()
-    (size,) = struct.unpack_from("<Q", data)
-    key, generation, written_ns, index = pickle.loads(data[8:8 + size])
-    base = 8 + size
-    blobs = {table: data[base + offset:base + offset + length]
-             for table, (offset, length, _check) in index.items()}
-    (table,) = [t for t in blobs if t == name or t.startswith(name + ":")]
-    blobs[table] = _payload(kind, blobs[table], [1, 2], lambda obj: {"x": obj})
-    index, offset = {}, 0
-    for table, blob in blobs.items():
-        index[table] = (offset, len(blob), hashlib.blake2b(blob, digest_size=16).digest())
-        offset += len(blob)
-    head = pickle.dumps((key, generation, written_ns, index))
-    (cache / SNAPSHOT).write_bytes(struct.pack("<Q", len(head)) + head
-                                   + b"".join(blobs.values()))
+    """Replace the value of one row of a cache table in the store."""
+    with closing(sqlite3.connect(cache / buildstore.FILE)) as db, db:
+        tbl, key, blob = db.execute(
+            "SELECT tbl, key, value FROM entries WHERE tbl = ? OR tbl LIKE ? LIMIT 1",
+            (name, f"{name}:%")).fetchone()
+        value = _payload(kind, blob, [1, 2], lambda obj: {"x": obj})
+        db.execute("UPDATE entries SET value = ? WHERE tbl = ? AND key = ?", (value, tbl, key))
 
 
-def _rewrite_index(cache: Path, kind: str) -> None:
-    data = (cache / SNAPSHOT).read_bytes()
-    (size,) = struct.unpack_from("<Q", data)
-    key, generation, written_ns, index = pickle.loads(data[8:8 + size])
-    head = _payload(kind, data[8:8 + size], (key, generation, written_ns, [1, 2]),
-                    lambda obj: (key, generation, written_ns, {"sources": obj}))
-    (cache / SNAPSHOT).write_bytes(struct.pack("<Q", len(head)) + head + data[8 + size:])
-
-
-def _rewrite_journal(cache: Path, kind: str) -> None:
-    """Replace the journal's last record, its digest made to match."""
-    data = (cache / JOURNAL).read_bytes()
-    records, stream = [], io.BytesIO(data)
-    while head := stream.read(20):
-        size, _check = struct.unpack("<I16s", head)
-        records.append(stream.read(size))
-    generation, written_ns, _changes = pickle.loads(records[-1])
-    records[-1] = _payload(kind, records[-1], (generation, written_ns, {"sources": ([], [])}),
-                           lambda obj: (generation, written_ns, {"sources": ({"x": obj}, [])}))
-    (cache / JOURNAL).write_bytes(b"".join(
-        struct.pack("<I16s", len(r), hashlib.blake2b(r, digest_size=16).digest()) + r
-        for r in records))
-
-
-def _rewrite_saved(cache: Path, pattern: str, kind: str) -> None:
+def _rewrite_saved(cache: Path, table: str, kind: str) -> None:
     """The saved model or head: its key kept (so it is the right one), its value damaged."""
-    (path,) = cache.glob(pattern)
+    with closing(sqlite3.connect(cache / buildstore.FILE)) as db, db:
+        (blob,) = db.execute(f"SELECT value FROM {table}").fetchone()  # noqa: S608
+        value = _payload(kind, blob, {"not": "a model"}, lambda obj: obj)
+        db.execute(f"UPDATE {table} SET value = ?", (value,))  # noqa: S608
+
+
+def _rewrite_store(cache: Path, kind: str) -> None:
+    """The store file itself: cut short, random bytes, another schema, or the files of
+    the cache before the store beside it."""
+    path = cache / buildstore.FILE
     data = path.read_bytes()
-    if kind in ("truncated", "random"):  # the whole file
-        path.write_bytes(_payload(kind, data, None, None))
-        return
-    stream = io.BytesIO(data)
-    pickle.load(stream)
-    key_bytes = data[:stream.tell()]
-    path.write_bytes(key_bytes + _payload(kind, b"", {"not": "a model"}, lambda obj: obj))
+    if kind == "truncated":
+        path.write_bytes(data[: len(data) // 3])
+    elif kind == "random":
+        path.write_bytes(random.Random(len(data)).randbytes(len(data)))
+    elif kind == "older schema":
+        with closing(sqlite3.connect(path)) as db:
+            db.execute(f"PRAGMA user_version = {buildstore.SCHEMA - 1 or 99}")
+    else:
+        for name in ("build.pickle", "build.journal", "last-build-0123abcd.pickle"):
+            (cache / name).write_bytes(pickle.dumps(name))
 
 
 TABLES = ["sources", "front_matter", "photos", "templates", "fields", "articles",
           "outputs", "files", "groups"]
+STORE_KINDS = ["truncated", "random", "older schema", "old files"]
 
 
-@pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("target", [*TABLES, "index", "journal", "model", "head"])
-def test_a_cache_that_cannot_be_read_is_dropped_with_one_warning(tmp_path, image_bytes,
-                                                                 target, kind):
-    root = _site(tmp_path, image_bytes)
-    _build(root)
-    cache = root / CACHE
-    if target == "journal":
-        _edit(root, "body")  # appends a record to the journal
-        _build(root)
-        assert (cache / JOURNAL).stat().st_size > 0
-        _edit(root, "title")
-        _rewrite_journal(cache, kind)
-    elif target in ("model", "head"):
-        _edit(root, "body")  # the build takes the saved model
-        _rewrite_saved(cache, f"last-build-*.{'pickle' if target == 'model' else 'head'}",
-                       kind)
-    else:
-        _edit(root, "title")  # the build reads every table
-        if target == "index":
-            _rewrite_index(cache, kind)
-        else:
-            _rewrite_table(cache, target, kind)
+def _check_one_warning_and_a_right_site(root: Path) -> None:
     result = _build(root)
     (warning,) = _damage_warnings(result)
     assert warning.startswith(f"{CACHE}/: ") and "\n" not in warning
@@ -226,6 +185,35 @@ def test_a_cache_that_cannot_be_read_is_dropped_with_one_warning(tmp_path, image
     _edit(root, "body")
     again = _build(root)
     assert not _damage_warnings(again) and again.incremental
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("target", [*TABLES, "models", "heads"])
+def test_a_cache_that_cannot_be_read_is_dropped_with_one_warning(tmp_path, image_bytes,
+                                                                 target, kind):
+    root = _site(tmp_path, image_bytes)
+    _build(root)
+    cache = root / CACHE
+    if target in ("models", "heads"):
+        _edit(root, "body")  # the build takes the saved model
+        _rewrite_saved(cache, target, kind)
+    else:
+        _edit(root, "title")  # the build reads every table
+        _rewrite_table(cache, target, kind)
+    _check_one_warning_and_a_right_site(root)
+
+
+@pytest.mark.parametrize("kind", STORE_KINDS)
+@pytest.mark.parametrize("edit", ["body", "title"])
+def test_a_store_file_that_cannot_be_read_is_dropped_with_one_warning(
+        tmp_path, image_bytes, kind, edit):
+    root = _site(tmp_path, image_bytes)
+    _build(root)
+    _edit(root, edit)
+    _rewrite_store(root / CACHE, kind)
+    _check_one_warning_and_a_right_site(root)
+    assert not list((root / CACHE).glob("*.pickle")) and not list((root / CACHE).glob(
+        "build.journal"))
 
 
 @pytest.mark.parametrize("text", [
@@ -313,13 +301,13 @@ def test_the_layout_digest_names_each_classs_module_and_qualified_name():
 
 
 def test_every_class_the_cache_pickles_counts_in_its_layout(tmp_path, image_bytes):
-    """Read back every pickle a build and an incremental build leave, noting each class
-    they name: every one of Dateline's is in the layout digest of its file."""
+    """Read back every pickle a build and an incremental build leave in the store,
+    noting each class they name: every one of Dateline's is in the layout digest of its
+    table."""
     root = _site(tmp_path, image_bytes)
     _build(root)
     _edit(root, "body")
     _build(root)
-    cache = root / CACHE
     named: set[tuple[str, str]] = set()
 
     class Noting(pickle.Unpickler):
@@ -327,24 +315,17 @@ def test_every_class_the_cache_pickles_counts_in_its_layout(tmp_path, image_byte
             named.add((module, name))
             return super().find_class(module, name)
 
-    def load_all(data: bytes) -> None:
-        stream = io.BytesIO(data)
-        while stream.tell() < len(data):
-            Noting(stream).load()
+    def load_all(sql: str) -> None:
+        with closing(sqlite3.connect(root / CACHE / buildstore.FILE)) as db:
+            for (blob,) in db.execute(sql):
+                Noting(io.BytesIO(blob)).load()
 
-    snapshot = (cache / SNAPSHOT).read_bytes()
-    (size,) = struct.unpack_from("<Q", snapshot)
-    load_all(snapshot[8:8 + size])
-    load_all(snapshot[8 + size:])
-    journal = io.BytesIO((cache / JOURNAL).read_bytes())
-    while head := journal.read(20):
-        load_all(journal.read(struct.unpack("<I16s", head)[0]))
+    load_all("SELECT value FROM entries")
     in_cache = {(m, n) for m, n in named if m.startswith("dateline")}
     assert ("dateline.incremental.cache", "SourceEntry") in in_cache
     assert in_cache <= {(k.__module__, k.__qualname__) for k in cached_kinds()}
     named.clear()
-    for path in cache.glob("last-build-*"):
-        load_all(path.read_bytes())
+    load_all("SELECT value FROM models UNION ALL SELECT value FROM heads")
     in_model = {(m, n) for m, n in named if m.startswith("dateline")}
     assert ("dateline.model", "Site") in in_model
     assert in_model <= {(k.__module__, k.__qualname__) for k in savedbuild.model_kinds()}
@@ -402,7 +383,7 @@ def test_a_cache_of_the_previous_release_never_gives_a_traceback(
     old = _cli(code, root)
     assert old.returncode == 0, old.stderr
     if moved:
-        assert b"dateline.oldhome" in (root / CACHE / SNAPSHOT).read_bytes()
+        assert b"dateline.oldhome" in (root / CACHE / "build.pickle").read_bytes()
     if edit is not None:
         _edit(root, edit)
     new = _cli(REPO, root)

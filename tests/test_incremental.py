@@ -3,12 +3,13 @@ the number of workers does not change a byte; a bad cache is never trusted."""
 
 import datetime as dt
 import os
-import pickle
 import re
 import shutil
-import struct
+import signal
+import sqlite3
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,8 @@ from hypothesis import strategies as st
 from kept_examples import property_seed, property_settings
 from PIL import Image
 
-from dateline import shipped_path
+from dateline import buildstore, shipped_path
+from dateline.build import faults
 from dateline.build.pipeline import BuildOptions, build, settings_key
 from dateline.config import load_config
 from dateline.digests import stat_key
@@ -128,9 +130,16 @@ ONE_EDIT = st.one_of(
     st.tuples(st.just("staff")),
     st.tuples(st.just("portrait"), st.sampled_from(["maroon", "navy"]), st.integers(200, 700)),
 )
+STORE_DAMAGE = ["truncated", "garbage", "older schema", "old files"]
+KILL_STEPS = ["commit#1", "stage.cache", "store.cache", "store.model"]
 # A fresh `git clone` (CI with the cache and site/ restored): every input file gets a new
 # stat, and at most one other edit changes bytes in the same build.
-EDITS = st.one_of(ONE_EDIT, st.tuples(st.just("touch"), st.none() | ONE_EDIT))
+EDITS = st.one_of(ONE_EDIT, st.tuples(st.just("touch"), st.none() | ONE_EDIT),
+                  # The build store (`buildstore`): damaged, of an older schema, beside the
+                  # files of the cache before it; a build with an edit killed at a step of
+                  # its commit, the store's transactions included (command line only).
+                  st.tuples(st.just("store"), st.sampled_from(STORE_DAMAGE)),
+                  st.tuples(st.just("kill"), st.sampled_from(KILL_STEPS), ONE_EDIT))
 STAFF = """
 [authors.ana]
 name = "Ana Petrov"
@@ -341,10 +350,14 @@ def build_into(root: Path, out: Path, now: dt.datetime = NOW, **options):
 # A fresh clone: alone, with a body edit (from the saved model), with a new photo.
 @example([("touch", None), ("touch", ("body", 2, "x"))], False)
 @example([("touch", ("photo", "navy", 300)), ("touch", ("inline", "navy", 300))], False)
+@example([("store", "garbage"), ("body", 1, "x"), ("store", "older schema"),
+          ("kill", "store.cache", ("body", 2, "y")), ("kill", "store.model", ("title", 0, "T"))],
+         False)
 def test_incremental_build_equals_a_clean_build(edits, in_session):
     """From the command line (the cache read from disk each time) or in the preview
     server's session (the cache kept in memory between builds, and the changed files
-    named by the caller)."""
+    named by the caller). A damaged store, or a build killed half-way, is followed by a
+    build equal to a clean one too."""
     session = BuildSession() if in_session else None
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder).resolve()
@@ -354,7 +367,15 @@ def test_incremental_build_equals_a_clean_build(edits, in_session):
         build_into(root, live, session=session)
         for edit in edits:
             before = watched(root)
-            apply(root, edit)
+            if edit[0] == "store":
+                if not in_session:  # (a session keeps its cache in memory)
+                    damage_store(root, edit[1])
+            elif edit[0] == "kill":
+                apply(root, edit[2])
+                if not in_session:
+                    killed_building(root, live, now, edit[1])
+            else:
+                apply(root, edit)
             if edit[0] == "clock":
                 now += dt.timedelta(hours=edit[1])
             elif edit[0] == "touch" and edit[1] is not None and edit[1][0] == "clock":
@@ -363,12 +384,69 @@ def test_incremental_build_equals_a_clean_build(edits, in_session):
             # tells it, and must not need to look at anything else.
             told = {"changed": changes(before, watched(root))} if in_session else {}
             result = build_into(root, live, now, session=session, **told)
-            assert result.incremental
+            assert result.incremental or (edit[0] in ("store", "kill") and not in_session)
             clean = root / "clean"
             shutil.rmtree(clean, ignore_errors=True)
             build_into(root, clean, now, clean=True)
             assert tree(live) == tree(clean), edit
             assert recorded(root, live, session) == recorded(root, clean), edit
+
+
+def damage_store(root: Path, kind: str) -> None:
+    """The build store cut short, overwritten, of an older schema, or the files of the
+    cache before it beside it."""
+    path = root / ".dateline-cache" / buildstore.FILE
+    data = path.read_bytes()
+    if kind == "truncated":
+        path.write_bytes(data[: len(data) // 3])
+    elif kind == "garbage":
+        path.write_bytes(os.urandom(len(data)))
+    elif kind == "older schema":
+        with closing(sqlite3.connect(path)) as db:
+            db.execute(f"PRAGMA user_version = {buildstore.SCHEMA - 1 or 99}")
+    else:
+        (root / ".dateline-cache/build.pickle").write_bytes(b"an older cache")
+        (root / ".dateline-cache/last-build-0123abcd.head").write_bytes(b"an older head")
+
+
+def killed_building(root: Path, out: Path, now: dt.datetime, step: str) -> bool:
+    """A build in a child process, stopped at `step` (`DATELINE_FAULT`, `build.faults`)
+    and killed there with SIGKILL; False when it never reached the step (nothing to
+    commit) and ended."""
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child never returns
+        try:
+            os.environ["DATELINE_FAULT"] = f"stop:{step}"
+            faults._reached.clear()  # counted from this build on (earlier tests counted)
+            build_into(root, out, now)
+        finally:
+            os._exit(0)
+    _pid, status = os.waitpid(child, os.WUNTRACED)
+    if not os.WIFSTOPPED(status):
+        return False
+    os.kill(child, signal.SIGKILL)
+    os.waitpid(child, 0)
+    return True
+
+
+@pytest.mark.parametrize("step", KILL_STEPS)
+@pytest.mark.parametrize("edit", [("body", 1, "x"), ("title", 0, "T")], ids=["body", "title"])
+def test_a_build_killed_half_way_is_followed_by_a_right_one(tmp_path, step, edit):
+    """Killed at the output's commit, before the store is written, inside the store's
+    transaction of the cache's rows or of the saved model: the next build trusts the
+    store or drops it without a word, and equals a clean build."""
+    seed(tmp_path)
+    live = tmp_path / "site"
+    build_into(tmp_path, live)
+    apply(tmp_path, edit)
+    assert killed_building(tmp_path, live, NOW, step)
+    result = build_into(tmp_path, live)
+    assert not [w for w in result.warnings if "cache" in w.message], result.warnings
+    build_into(tmp_path, tmp_path / "clean", clean=True)
+    assert tree(live) == tree(tmp_path / "clean")
+    assert recorded(tmp_path, live) == recorded(tmp_path, tmp_path / "clean")
+    apply(tmp_path, ("body", 2, "more"))  # and the build after it is incremental again
+    assert build_into(tmp_path, live).incremental
 
 
 @pytest.mark.parametrize("in_session", [True, False], ids=["session", "command line"])
@@ -459,15 +537,22 @@ def test_damaged_saved_model_is_ignored(tmp_path, damage):
     story.write_text(text, encoding="utf-8")
     live = tmp_path / "site"
     build_into(tmp_path, live)
-    (saved,) = (tmp_path / ".dateline-cache").glob("last-build-*.pickle")
-    data = saved.read_bytes()
-    saved.write_bytes({"truncated": data[: len(data) // 2], "garbage": os.urandom(len(data)),
-                       "foreign": pickle.dumps("another key") + data[40:]}[damage])
+    with closing(store_of(tmp_path)) as db, db:
+        ((key, data),) = db.execute("SELECT key, value FROM models").fetchall()
+        value = {"truncated": data[: len(data) // 2], "garbage": os.urandom(len(data)),
+                 "foreign": data}[damage]
+        db.execute("UPDATE models SET key = ?, value = ?",
+                   ("another key" if damage == "foreign" else key, value))
     story.write_text(text + "\nA new sentence.\n", encoding="utf-8")
     result = build_into(tmp_path, live)
     assert result.replanned
     build_into(tmp_path, tmp_path / "clean", clean=True)
     assert tree(live) == tree(tmp_path / "clean")
+
+
+def store_of(root: Path) -> sqlite3.Connection:
+    """The build store (`buildstore`), opened as any SQLite client would."""
+    return sqlite3.connect(root / ".dateline-cache" / buildstore.FILE)
 
 
 def clone(root: Path, ns: int) -> None:
@@ -601,8 +686,8 @@ def test_corrupt_or_foreign_cache_is_ignored(tmp_path):
     out = tmp_path / "site"
     build_into(tmp_path, out)
     expected = tree(out)
-    cache_file = tmp_path / ".dateline-cache/build.pickle"
-    cache_file.write_bytes(b"\x80\x04garbage")
+    store_file = tmp_path / ".dateline-cache" / buildstore.FILE
+    store_file.write_bytes(b"\x80\x04garbage")
     write(tmp_path, "content/en/world/story-0.md", article("Changed", 10, image=True))
     result = build_into(tmp_path, out)
     assert not result.incremental
@@ -611,17 +696,14 @@ def test_corrupt_or_foreign_cache_is_ignored(tmp_path):
     build_into(tmp_path, clean, clean=True)
     assert tree(out) == tree(clean)
 
-    # Written by another version: the snapshot's index names another key.
-    data = cache_file.read_bytes()
-    (size,) = struct.unpack_from("<Q", data)
-    _key, *rest = pickle.loads(data[8:8 + size])
-    head = pickle.dumps(("1:0.0.1:older-dateline", *rest))
-    cache_file.write_bytes(struct.pack("<Q", len(head)) + head + data[8 + size:])
-    assert not BuildCache.open(cache_file.parent, "anything").loaded
+    # Written by another version: the store's key names another one.
+    with closing(store_of(tmp_path)) as db, db:
+        db.execute("UPDATE meta SET value = '1:0.0.1:older-dateline' WHERE name = 'key'")
+    assert not BuildCache.open(store_file.parent, "anything").loaded
     # Another version's record of the inputs names another version too (else, on a slow
     # machine, the inputs are older than the record by more than the racy window and the
     # build stops at once, reading no cache at all).
-    (cache_file.parent / state.STATE_FILE).unlink()
+    (store_file.parent / state.STATE_FILE).unlink()
     assert not build_into(tmp_path, out).incremental
     assert tree(out) == tree(clean)
 
@@ -632,14 +714,11 @@ def test_a_damaged_table_found_during_a_build_means_building_afresh(tmp_path):
     seed(tmp_path)
     out, clean = tmp_path / "site", tmp_path / "clean"
     build_into(tmp_path, out)
-    cache_file = tmp_path / ".dateline-cache/build.pickle"
-    data = bytearray(cache_file.read_bytes())
-    (size,) = struct.unpack_from("<Q", data)
-    index = pickle.loads(bytes(data[8:8 + size]))[3]
-    offset, length, _check = index["sources"]
-    data[8 + size + offset + length // 2] ^= 0xFF
-    cache_file.write_bytes(bytes(data))
-    assert BuildCache.open(cache_file.parent, build_settings(tmp_path)).loaded  # so far
+    with closing(store_of(tmp_path)) as db, db:
+        (count,) = db.execute("SELECT count(*) FROM entries WHERE tbl = 'sources'").fetchone()
+        assert count
+        db.execute("UPDATE entries SET value = x'8004deadbeef' WHERE tbl = 'sources'")
+    assert BuildCache.open(out.parent / ".dateline-cache", build_settings(tmp_path)).loaded
     write(tmp_path, "content/en/world/story-0.md", article("Changed", 10, image=True))
     result = build_into(tmp_path, out)
     assert not result.incremental
@@ -648,14 +727,12 @@ def test_a_damaged_table_found_during_a_build_means_building_afresh(tmp_path):
 
 
 def test_damaged_or_missing_body_store_is_ignored(tmp_path):
-    """Rendered bodies live in their own file: whether it is deleted, overwritten with
-    garbage, or a body in it altered, the next build is still byte-identical to a clean
-    one (a body read back must match its hash)."""
-    import sqlite3
-
+    """Rendered bodies live in the store's `bodies` table: whether the store is deleted,
+    overwritten with garbage, or a body in it altered, the next build is still
+    byte-identical to a clean one (a body read back must match its hash)."""
     seed(tmp_path)
     out, clean = tmp_path / "site", tmp_path / "clean"
-    store = tmp_path / ".dateline-cache/bodies.sqlite"
+    store = tmp_path / ".dateline-cache" / buildstore.FILE
     build_into(tmp_path, out)
     build_into(tmp_path, clean, clean=True)
 
@@ -671,9 +748,8 @@ def test_damaged_or_missing_body_store_is_ignored(tmp_path):
     edit_and_compare(3)
     store.write_bytes(b"SQLite format 3\0" + b"\xff" * 4096)
     edit_and_compare(4)
-    with sqlite3.connect(store) as db:
-        db.execute("UPDATE bodies SET html = '<p>tampered</p>'")
-    db.close()
+    with closing(store_of(tmp_path)) as db, db:
+        assert db.execute("UPDATE bodies SET html = '<p>tampered</p>'").rowcount
     edit_and_compare(5)
     assert "tampered" not in (out / "en/world/story-1/index.html").read_text(encoding="utf-8")
 
@@ -744,17 +820,16 @@ def test_a_saved_model_the_disk_refuses_leaves_the_build_whole(tmp_path, monkeyp
 
     seed(tmp_path)
     live = tmp_path / "site"
-    real_write = savedbuild._write
 
-    def disk_full(path, key, value):
-        if path.suffix == ".pickle":
-            raise OSError(28, "No space left on device")
-        real_write(path, key, value)
+    def disk_full(*_args):
+        raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(savedbuild, "_write", disk_full)
+    monkeypatch.setattr(savedbuild, "_write_model", disk_full)
     build_into(tmp_path, live)
-    assert not list((tmp_path / ".dateline-cache").glob("last-build-*"))
-    monkeypatch.setattr(savedbuild, "_write", real_write)
+    with closing(store_of(tmp_path)) as db:
+        assert db.execute("SELECT count(*) FROM heads").fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM models").fetchone() == (0,)
+    monkeypatch.undo()
     story = tmp_path / "content/en/world/story-2.md"
     story.write_text(story.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
     assert build_into(tmp_path, live).replanned
@@ -769,7 +844,7 @@ def test_a_cache_the_disk_refuses_is_a_warning_not_a_failure(tmp_path, monkeypat
     live = tmp_path / "site"
     build_into(tmp_path, live)
 
-    def disk_full(self):
+    def disk_full(self, during=None):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(BuildCache, "write", disk_full)
@@ -786,3 +861,40 @@ def test_a_cache_the_disk_refuses_is_a_warning_not_a_failure(tmp_path, monkeypat
     assert not after.up_to_date and not after.warnings
     build_into(tmp_path, tmp_path / "clean", clean=True)
     assert tree(live) == tree(tmp_path / "clean")
+
+
+def test_a_site_planned_afresh_writes_only_the_index_rows_that_changed(tmp_path,
+                                                                       monkeypatch):
+    """A retitle plans the site afresh: the saved model's index (`page_deps`) and page
+    rows are written as the rows that differ, and end as a clean build leaves them."""
+    seed(tmp_path)
+    live = tmp_path / "site"
+    build_into(tmp_path, live)
+    with closing(store_of(tmp_path)) as db:
+        (total,) = db.execute("SELECT count(*) FROM page_deps").fetchone()
+    statements: list[str] = []
+    opened = buildstore.Store.db
+
+    def traced(self):
+        db = opened(self)
+        db.set_trace_callback(statements.append)
+        return db
+
+    monkeypatch.setattr(buildstore.Store, "db", traced)
+    apply(tmp_path, ("title", 0, "Retitled"))
+    assert build_into(tmp_path, live).replanned
+    monkeypatch.undo()
+    # The same articles on the same pages: no index row; the pages whose fingerprints
+    # changed (the story's, its listings').
+    assert not [s for s in statements if s.startswith("INSERT INTO page_deps")]
+    pages = [s for s in statements if s.startswith("INSERT INTO pages")]
+    assert 0 < len(pages) < total // 4, (len(pages), total)
+
+    def saved_rows() -> tuple[set, set]:
+        with closing(store_of(tmp_path)) as db:
+            return (set(db.execute("SELECT dep, page FROM page_deps")),
+                    set(db.execute("SELECT page, url, fingerprint FROM pages")))
+
+    after_edit = saved_rows()
+    build_into(tmp_path, live, clean=True)
+    assert saved_rows() == after_edit

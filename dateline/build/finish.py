@@ -67,7 +67,8 @@ def remember_build(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
     cache.update(sources, ctx.begun.output, writer.record(), front_matter)
     if session is not None:
         return True
-    return _remember(cache.write, ctx.config, ctx.problems)
+    return _remember(lambda: cache.write(lambda: faults.point("store.cache")), ctx.config,
+                     ctx.problems)
 
 
 def summarize(ctx: BuildContext, model: SiteModel, plan: BuildPlan) -> Summary:
@@ -104,7 +105,7 @@ def save_model(ctx: BuildContext, theme: ThemeInputs, model: SiteModel, plan: Bu
         stats={path: stat_key(stat) for path, stat in begun.stats.items()},
         warnings=model.content_warnings, site_fingerprint=theme.site_fingerprint,
         templates=theme.templates, edits=edits)
-    savedbuild.save(ctx.config.paths.cache, begun.output, head, whole)
+    savedbuild.save(ctx.cache.store, begun.output, head, whole)
 
 
 def save_state(ctx: BuildContext, writer: OutputWriter, plan: BuildPlan, summary: Summary,

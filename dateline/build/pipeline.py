@@ -73,15 +73,12 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     try:
         return stages.run(config, options, begun)
     except (BodyMissing, CacheDamaged) as exc:
-        # The cache named a rendered body its store no longer holds, or a table of it or
-        # the saved model read during the build could not be read (its index and journal
-        # were checked when it was opened). Nothing was written: forget it, build afresh.
+        # The cache named a rendered body its store no longer holds, or rows of the store
+        # read during the build (a table, the saved model) could not be read. Nothing was
+        # written: forget it, build afresh.
         if options.session is not None:
             options.session.forget()
-        from . import savedbuild
-
         BuildCache.discard(config.paths.cache)
-        savedbuild.discard(config.paths.cache)
         if isinstance(exc, CacheDamaged):  # said by the build afresh, in its one warning
             begun = replace(begun, damage="; ".join(filter(None, (begun.damage, str(exc)))))
         return stages.run(config, replace(options, clean=True), begun)
@@ -107,13 +104,12 @@ def load_site(config: Config, options: BuildOptions, now: dt.datetime,
               problems: Problems):
     """Read, validate and assemble the content, with rendered bodies; raises on errors.
     For tools that need the model without writing a site (`translations`)."""
-    from . import reading, savedbuild
+    from . import reading
 
     try:
         return reading.load_site(config, options, now, problems)
     except CacheDamaged as exc:
         BuildCache.discard(config.paths.cache)
-        savedbuild.discard(config.paths.cache)
         site = reading.load_site(config, options, now, problems)
         problems.warnings.append(damage_warning(config.paths.cache, config.paths.root,
                                                 str(exc)))

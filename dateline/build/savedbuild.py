@@ -1,6 +1,8 @@
-"""The last command-line build's model saved in the build cache (`last-build-*.pickle`)
-and its head (`last-build-*.head`): their format, saving and loading. How a build uses
-them: `savedstore` and docs/incremental.md."""
+"""The last command-line build's model saved in the build store (`buildstore`): its head
+(a row of `heads`), the site and page plan (a row of `models`), each page's URL and
+fingerprint (`pages`), what each page shows (`page_deps`, the inverse index) and the
+article and card fingerprints (`fingerprints`): their format, saving and loading. How a
+build uses them: `savedstore` and docs/incremental.md."""
 
 from __future__ import annotations
 
@@ -10,24 +12,22 @@ import functools
 import io
 import operator
 import pickle
-from dataclasses import dataclass, field, replace
+import sqlite3
+from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from msgspec import structs
 
-from ..atomic import replacing
+from ..buildstore import Store
 from ..digests import digest
 from ..errors import Problem
 from ..incremental.cache import layout_digest
 from ..incremental.cachedamage import CacheDamaged, reason, unpickled
 from ..model import Article, Site
 from ..outputs.pages import Page
+from . import faults
 
-MODEL = "last-build-{}.pickle"
-HEAD = "last-build-{}.head"
-"""One pair per output folder (named by a digest of its path): a clean build into
-another folder, or a second site built beside the first, leaves this one's alone."""
-FORMAT = 1
+FORMAT = 2
 MOST_KEPT_EDITS = 64
 """Edited articles the head carries before the next build saves the whole model again."""
 
@@ -79,38 +79,142 @@ def _layout() -> str:
     return layout_digest(model_kinds())
 
 
-def save(folder: Path, output: Path, head: SavedHead, model: SavedModel | None) -> None:
-    """Write the head, and the model when given (a build that planned afresh). Only an
-    optimisation: when the disk refuses (full, read-only), the next build takes the full
-    path, and this one still succeeds."""
+def slot_of(output: Path) -> str:
+    """The rows of one output folder (a digest of its path): a clean build into another
+    folder, or a second site built beside the first, leaves this one's alone."""
+    return digest(str(output), size=8)
+
+
+def save(store: Store | None, output: Path, head: SavedHead, model: SavedModel | None
+         ) -> None:
+    """Write the head, and the model when given (a build that planned afresh), in one
+    transaction. Only an optimisation: when the disk refuses (full, read-only), the next
+    build takes the full path, and this one still succeeds."""
+    if store is None:
+        return
+    slot = slot_of(output)
     try:
-        if model is not None:
-            site = structs.replace(model.site, config=None)
-            _write(_file(folder, MODEL, output), f"{head.key}|{head.generation}",
-                   replace(model, site=site))
-        _write(_file(folder, HEAD, output), head.key, head)
-    except OSError:
-        _file(folder, HEAD, output).unlink(missing_ok=True)
+        with store.transaction() as db:
+            if model is not None:
+                _write_model(db, slot, head.key, model)
+            db.execute("INSERT OR REPLACE INTO heads VALUES (?, ?, ?)",
+                       (slot, head.key, _dumps(head)))
+            faults.point("store.model")  # where tests kill a build mid-transaction
+    except (sqlite3.Error, OSError):
+        try:
+            with store.transaction() as db:
+                db.execute("DELETE FROM heads WHERE slot = ?", (slot,))
+        except sqlite3.Error:
+            pass  # the key of a head that was not written names no model of it
 
 
-def load(folder: Path, pattern: str, output: Path, key: str, kind: type):
-    """The head (`HEAD`) or model (`MODEL`) saved for `output` under `key` (see
-    `_load`)."""
-    return _load(_file(folder, pattern, output), key, kind)
+def _write_model(db: sqlite3.Connection, slot: str, key: str, model: SavedModel) -> None:
+    site = structs.replace(model.site, config=None)
+    value = _dumps((model.generation, site, model.pages))
+    db.execute("INSERT OR REPLACE INTO models VALUES (?, ?, ?)",
+               (slot, f"{key}|{model.generation}", value))
+    _replace_rows(db, "pages", ("slot", "page"), slot, {
+        (slot, i, page.url, fp)
+        for i, (page, fp) in enumerate(zip(model.pages, model.fingerprints, strict=True))})
+    _replace_rows(db, "page_deps", ("slot", "dep", "page"), slot, {
+        (slot, dep, i) for i, page in enumerate(model.pages) for dep in shows(page)})
+    _replace_rows(db, "fingerprints", ("slot", "kind", "url"), slot, {
+        (slot, kind, url, fp) for kind, by_url in model.shared.items()
+        for url, fp in by_url.items()})
 
 
-def _file(folder: Path, pattern: str, output: Path) -> Path:
-    name = digest(str(output), size=8)
-    return folder / pattern.format(name)
+def _replace_rows(db: sqlite3.Connection, table: str, key: tuple[str, ...], slot: str,
+                  rows: set[tuple]) -> None:
+    """Make a folder's rows of `table` these: only the rows that differ are written (a
+    site planned afresh after a retitle keeps nearly every page and its index rows)."""
+    old = set(db.execute(f"SELECT * FROM {table} WHERE slot = ?", (slot,)))  # noqa: S608
+    where = " AND ".join(f"{column} = ?" for column in key)
+    db.executemany(f"DELETE FROM {table} WHERE {where}",  # noqa: S608 - our names
+                   (row[:len(key)] for row in old - rows))
+    added = rows - old
+    if added:
+        marks = ", ".join("?" * len(next(iter(added))))
+        db.executemany(f"INSERT INTO {table} VALUES ({marks})", added)  # noqa: S608
 
 
-def _write(path: Path, key: str, value) -> None:
-    with replacing(path) as handle:
-        pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-        pickler.dispatch_table = _path_reducers()
-        pickler.dump(key)  # read first: values of another layout are never unpickled
-        pickler.clear_memo()  # each is read by an unpickler of its own
-        pickler.dump(value)
+def shows(page: Page) -> set[str]:
+    """What a page shows, as keys of the inverse index: its template, its article (and
+    the article's story: a translation's page shows its card), the articles it lists,
+    and the section, tags and authors it is about."""
+    keys = {f"template:{page.template}"}
+    if page.article is not None:
+        article = page.article
+        keys |= {f"article:{article.source.path}", f"story:{article.translation_key}",
+                 f"section:{article.lang}:{article.section}"}
+        keys |= {f"tag:{article.lang}:{tag}" for tag in article.tags}
+        keys |= {f"author:{author}" for author in article.authors}
+    keys |= {f"article:{item.source.path}" for item in page.items}
+    if page.kind in ("section", "tag", "author") and page.key:
+        keys.add(f"{page.kind}:{page.lang}:{page.key}" if page.kind != "author"
+                 else f"author:{page.key}")
+    return keys
+
+
+def pages_showing(store: Store, output: Path, keys: list[str]) -> list[int]:
+    """The pages of the saved model that show any of `keys` (`shows`), in plan order:
+    found through the index, not by looking at every page."""
+    marks = ",".join("?" * len(keys))
+    rows = _rows(store, "SELECT DISTINCT page FROM page_deps WHERE slot = ? AND dep IN "
+                 f"({marks}) ORDER BY page", (slot_of(output), *keys))  # noqa: S608
+    return [page for (page,) in rows]
+
+
+def load_head(store: Store, output: Path, key: str) -> SavedHead | None:
+    """The head saved for `output` under `key`; None when there is none or it was saved
+    for another key (another version, layout or settings); CacheDamaged when it cannot
+    be read (cut off, random bytes, a class that moved, a value of another kind)."""
+    rows = _rows(store, "SELECT key, value FROM heads WHERE slot = ?", (slot_of(output),))
+    if not rows or rows[0][0] != key:
+        return None  # values of another layout are never unpickled
+    return _checked(unpickled(rows[0][1], "its saved head"), SavedHead, "head")
+
+
+def load_model(store: Store, output: Path, key: str) -> SavedModel | None:
+    """The model saved for `output` under `key` (the head's key and generation)."""
+    slot = slot_of(output)
+    rows = _rows(store, "SELECT key, value FROM models WHERE slot = ?", (slot,))
+    if not rows or rows[0][0] != key:
+        return None
+    value = unpickled(rows[0][1], "its saved model")
+    if not (isinstance(value, tuple) and len(value) == 3):
+        raise CacheDamaged(f"its saved model: a {type(value).__name__}, not a model")
+    generation, site, pages = value
+    _checked(site, Site, "site")
+    fingerprints = tuple(fp for (fp,) in _rows(
+        store, "SELECT fingerprint FROM pages WHERE slot = ? ORDER BY page", (slot,)))
+    shared: dict[str, dict[str, str]] = {"articles": {}, "cards": {}}
+    for kind, url, fp in _rows(store, "SELECT kind, url, fingerprint FROM fingerprints "
+                               "WHERE slot = ?", (slot,)):
+        shared.setdefault(kind, {})[url] = fp
+    if not isinstance(pages, tuple) or len(pages) != len(fingerprints):
+        raise CacheDamaged("its saved model: its pages and their fingerprints differ")
+    return SavedModel(generation, site, pages, fingerprints, shared)
+
+
+def _checked(value, kind: type, what: str):
+    if not isinstance(value, kind):
+        raise CacheDamaged(f"its saved {what}: a {type(value).__name__}, not a {kind.__name__}")
+    return value
+
+
+def _rows(store: Store, sql: str, args: tuple) -> list:
+    try:
+        return store.db().execute(sql, args).fetchall()
+    except sqlite3.Error as exc:
+        raise CacheDamaged(f"its saved model: {reason(exc)}") from exc
+
+
+def _dumps(value) -> bytes:
+    handle = io.BytesIO()
+    pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _path_reducers()
+    pickler.dump(value)
+    return handle.getvalue()
 
 
 def _path_reducers() -> dict:
@@ -142,35 +246,3 @@ def model_kinds() -> tuple[type, ...]:
             pages.Pagination, errors.SourceRef, errors.Problem, photos.Picture,
             photos.Rendition, photos.Job, photos.SourceInfo, SavedHead, SavedModel,
             SocialCrops)
-
-
-def _load(path: Path, key: str, kind: type):
-    """The value saved in `path` for `key`; None when there is none or it was saved for
-    another key (another version, layout or settings); CacheDamaged when it cannot be
-    read (cut off, random bytes, a class that moved, a value of another kind)."""
-    what = f"its saved model ({path.name})"
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise CacheDamaged(f"{what}: {reason(exc)}") from exc
-    handle = io.BytesIO(data)
-    try:
-        saved_key = pickle.load(handle)
-    except Exception as exc:  # noqa: BLE001 - every way a foreign pickle can fail
-        raise CacheDamaged(f"{what}: {reason(exc)}") from exc
-    if saved_key != key:
-        return None  # values of another layout are never unpickled
-    value = unpickled(memoryview(data)[handle.tell():], what)
-    if not isinstance(value, kind):
-        raise CacheDamaged(f"{what}: a {type(value).__name__}, not a {kind.__name__}")
-    return value
-
-
-def discard(folder: Path) -> None:
-    """Remove every saved model (the cache they go with was found damaged)."""
-    for pattern in (MODEL, HEAD):
-        for path in folder.glob(pattern.format("*")):
-            path.unlink(missing_ok=True)
-

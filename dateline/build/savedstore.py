@@ -26,7 +26,15 @@ from ..read import Document, front_digest, split_source
 from .context import BuildContext
 from .markup import render_body
 from .prepare import source_entry
-from .savedbuild import HEAD, MODEL, MOST_KEPT_EDITS, SavedHead, SavedModel, key_of, load
+from .savedbuild import (
+    MOST_KEPT_EDITS,
+    SavedHead,
+    SavedModel,
+    key_of,
+    load_head,
+    load_model,
+    pages_showing,
+)
 
 
 class SavedEdits(Struct):
@@ -63,11 +71,17 @@ class SavedStore(Struct):
             return None
         if len(head.edits) + len(read.bodies) > MOST_KEPT_EDITS:
             return None  # the next build saves the whole model again
-        model = load(config.paths.cache, MODEL, output, f"{key}|{head.generation}", SavedModel)
+        store = self.ctx.cache.store
+        model = load_model(store, output, f"{key}|{head.generation}")
         by_path = _edits(model, head, read.new_entries, config.paths.root) if model else None
         if by_path is None:
             return None
         edits = list(by_path.values())
+        # The pages to look at, from the inverse index: those showing an edited article
+        # or its story (its translations show its card).
+        showing = pages_showing(store, output, sorted(
+            {f"article:{old.source.path}" for old, _new in edits}
+            | {f"story:{old.translation_key}" for old, _new in edits}))
         # Pages of every article edited since the model was saved are fingerprinted again
         # (most are as the build that edited them left them, and stay unrendered).
         new_version = {id(a): b for a, b in edits}
@@ -75,7 +89,7 @@ class SavedStore(Struct):
                                               for a in model.site.articles))
         last = LastModel(model.site, model.pages, model.fingerprints, head.site_fingerprint,
                          head.templates)
-        found = kept(last, structs.replace(site, config=config), edits, probe)
+        found = kept(last, structs.replace(site, config=config), edits, probe, showing)
         if found is None:
             return None
         found.shared = model.shared
@@ -91,7 +105,9 @@ class SavedStore(Struct):
         begun = self.ctx.begun
         if begun.stats is None:
             return None
-        head = load(self.ctx.config.paths.cache, HEAD, begun.output, key, SavedHead)
+        if self.ctx.cache.store is None:
+            return None
+        head = load_head(self.ctx.cache.store, begun.output, key)
         if (head is None or head.output != str(begun.output)
                 or head.build_id != self.build_id or begun.now >= head.valid_until
                 or (head.site_fingerprint, head.templates) != (probe.site_fingerprint,
@@ -114,7 +130,7 @@ class SavedStore(Struct):
         for path in changed:
             if not is_readable(stats[path]):
                 return None  # a named pipe, a link leading outside: the full path names it
-            entry = cache.data.sources.get(path)
+            entry = cache.data.entry("sources", path)  # one row, not the whole table
             if entry is None:
                 if path == checked[0] or path.startswith(checked[1:]):
                     continue
@@ -233,7 +249,7 @@ def _same_photo(path: Path, stat: os.stat_result, cache: BuildCache) -> bool:
     """Whether a photo under content/ whose stat changed still has the bytes the last
     build made its renditions from; when it has, its new stat is recorded (by its digest
     alone: what the last build learnt of its header stands)."""
-    known = cache.data.photos.get(str(path))
+    known = cache.data.entry("photos", str(path))
     if known is None:
         return False
     try:

@@ -46,6 +46,10 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
     summary = summarize(ctx, model, plan)
     save_model(ctx, theme, model, plan, writer.build_id, summary)
     save_state(ctx, writer, plan, summary, cache_written)
+    if options.session is None and ctx.cache.store is not None:
+        # The last connection's close folds the WAL into the store file: a command-line
+        # build leaves one file (reopened if anything reads a body later).
+        ctx.cache.store.close()
     return result(ctx, model, plan, writer, summary)
 
 

@@ -7,21 +7,20 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import __version__
-from ..atomic import replacing
-from ..bodies import FILE as BODIES_FILE
+from .. import __version__, buildstore
 from ..bodies import BodyStore
 from ..digests import digest, stat_key
-from .cachedamage import reason
+from .cachedamage import CacheDamaged, reason
 from .memo import ArticleEntry, AssemblyMemo
-from .snapshot import JOURNAL, SNAPSHOT, Foreign, Stored, journal_record, write_snapshot
 from .state import RACY_NS
+from .tables import Tables
 
-FORMAT = 10
+FORMAT = 11
 """Bump when the meaning of the cached values changes (their layout counts by itself:
 see `layout_digest`)."""
 
@@ -56,20 +55,19 @@ class OutputRecord:
 
 
 class CacheData:
-    """The cache's tables, each read from disk the first time a build uses it: a build
-    after body-only edits (`savedbuild`) reads the output record and the photos, not
-    what every source parsed to."""
+    """The cache's tables, each read from the store the first time a build uses it: a
+    build after body-only edits (`savedbuild`) reads the output record, the photos and
+    the entries of the sources it reads again, not what every source parsed to."""
 
-    def __init__(self, key: str, stored: Stored | None = None):
+    def __init__(self, key: str, stored: Tables | None = None, on_disk: bool = True):
         self.key = key
-        self.generation = stored.generation if stored else ""
-        """Names the snapshot; journal records written against another one are ignored."""
         self.written_ns = stored.written_ns if stored else 0
         self._stored = stored
         self._tables: dict[str, dict] = {}
-        self.on_disk: dict[str, dict] | None = {} if stored else None
-        """A copy of each table read, as it was on disk (None: nothing is on disk), so a
-        write appends only what changed."""
+        self.on_disk: dict[str, dict] | None = {} if on_disk else None
+        """A copy of each table read, as it is in the store (None: the store's rows are
+        all replaced at the next write, as after a clean build), so a write writes only
+        the rows that changed."""
         self._pending: dict[str, dict] = {}
         """Entries put into tables not read (`put`), written with the next write."""
         self._assembly: AssemblyMemo | None = None
@@ -78,12 +76,23 @@ class CacheData:
     def table(self, name: str) -> dict:
         table = self._tables.get(name)
         if table is None:
-            table = self._stored.read(name) if self._stored else {}
+            table = (self._stored.read(name, _kind(name))
+                     if self._stored and self.on_disk is not None else {})
             if self.on_disk is not None:
                 self.on_disk[name] = dict(table)
             table.update(self._pending.pop(name, {}))
             self._tables[name] = table
         return table
+
+    def entry(self, name: str, key):
+        """One entry of a table, without reading the whole table (None: none)."""
+        if name in self._tables:
+            return self._tables[name].get(key)
+        if key in self._pending.get(name, {}):
+            return self._pending[name][key]
+        if self._stored is None or self.on_disk is None:
+            return None
+        return self._stored.get(name, key, _kind(name))
 
     def put(self, name: str, entries: dict) -> None:
         """Add or replace entries of a table without reading it."""
@@ -93,8 +102,8 @@ class CacheData:
             self._pending.setdefault(name, {}).update(entries)
 
     def _replace(self, name: str, table: dict) -> None:
-        """Put a whole new table in place of one (read first: what is on disk, so that a
-        write appends only the difference)."""
+        """Put a whole new table in place of one (read first: what is in the store, so
+        that a write writes only the difference)."""
         self.table(name)
         self._pending.pop(name, None)
         self._tables[name] = table
@@ -174,26 +183,28 @@ class CacheData:
     def is_read(self, name: str) -> bool:
         return name in self._tables
 
+    def write(self, db: sqlite3.Connection) -> None:
+        """Write what changed since the tables were read, in the caller's transaction
+        (every row anew when `on_disk` is None)."""
+        if self._stored is None:
+            raise OSError("the build store could not be opened")
+        self._stored.written_ns = self.written_ns
+        if self.on_disk is None:
+            db.execute("DELETE FROM entries")
+        self._stored.write(db, self.changes())
+
     def written(self) -> None:
-        """What is in memory is now on disk too."""
+        """What is in memory is in the store too."""
         self.on_disk = {name: dict(table) for name, table in self.tables().items()}
-        for name, entries in self._pending.items():
-            self._stored.add(name, (entries, []))  # seen when the table is read after all
         self._pending = {}
 
-    def read_all(self) -> None:
-        """Read every table (before writing a new snapshot of them)."""
-        for name in self._stored.names() if self._stored else ():
-            self.table(name)
-        for name in list(self._pending):
-            self.table(name)
-        self.outputs  # noqa: B018 - reads the tables of every output folder
+    def emptied(self) -> CacheData:
+        """No tables, on the same store, whose rows the next write replaces all."""
+        return CacheData(self.key, self._stored, on_disk=False)
 
     def close(self) -> None:
-        """Close the snapshot: once `read_all` has read it, or when dropping the data."""
-        if self._stored is not None:
-            self._stored.close()
-            self._stored = None
+        """Read nothing more from the store (the data is dropped)."""
+        self._stored = None
 
 
 class BuildCache:
@@ -201,40 +212,48 @@ class BuildCache:
     successful build."""
 
     def __init__(self, folder: Path, data: CacheData, loaded: bool,
-                 bodies: BodyStore | None = None):
+                 store: buildstore.Store | None = None):
         self.folder = folder
         self.data = data
         self.loaded = loaded
-        self.bodies = bodies or BodyStore()
-        """Rendered bodies, by id (kept in their own file: see `bodies.py`)."""
+        self.store = store
+        """The build store (`buildstore`); None when it could not be made (a build
+        keeps what it learns in memory, and says the cache could not be written)."""
+        self.bodies = BodyStore(store)
+        """Rendered bodies, by id (`bodies.py`)."""
         self.dirty = False
         self.damage: str | None = None
         """Why the cache on disk could not be read, when it could not (`take_damage`)."""
-        self._snapshot_bytes = self._journal_bytes = 0
 
     @classmethod
     def open(cls, folder: Path, settings: str) -> BuildCache:
         """The cache for these settings; empty when there is none, it was written for
         other settings or another version, or it cannot be read (then `damage` says why,
-        and its files are removed)."""
+        and its files are removed): an older schema, or the files of the cache before
+        the store."""
         key = cache_key(settings)
         _make_folder(folder)
-        bodies = BodyStore.open(folder, key)
+        damage = []
+        if old := buildstore.remove_old_files(folder):
+            damage.append(f"{', '.join(old)}: an older Dateline's cache")
         try:
-            if bodies.fresh:
-                raise Foreign  # the bodies this cache names are gone
-            stored = Stored.open(folder, key)
-        except (Foreign, FileNotFoundError):
-            return cls(folder, CacheData(key), False, bodies)
-        except Exception as exc:  # noqa: BLE001 - any damage at all means: start afresh
-            cache = cls(folder, CacheData(key), False, bodies)
-            cache.damage = reason(exc)
-            for name in (SNAPSHOT, JOURNAL):  # said once: the next build finds none
-                (folder / name).unlink(missing_ok=True)
-            return cache
-        cache = cls(folder, CacheData(key, stored), True, bodies)
-        cache._snapshot_bytes, cache._journal_bytes = stored.sizes
+            store, loaded = buildstore.open_store(folder, key)
+            cache = cls(folder, CacheData(key, Tables.open(store) if loaded else
+                                          Tables(store, 0)), loaded, store)
+        except (buildstore.OlderStore, sqlite3.Error, CacheDamaged) as exc:
+            damage.append(str(exc) if isinstance(exc, buildstore.OlderStore) else reason(exc))
+            buildstore.remove(folder)
+            cache = cls._fresh(folder, key)
+        cache.damage = "; ".join(damage) or None
         return cache
+
+    @classmethod
+    def _fresh(cls, folder: Path, key: str) -> BuildCache:
+        try:
+            store, _loaded = buildstore.open_store(folder, key)
+        except (buildstore.OlderStore, sqlite3.Error):
+            return cls(folder, CacheData(key), False)  # a folder it cannot write in
+        return cls(folder, CacheData(key, Tables(store, 0)), False, store)
 
     def take_damage(self) -> str | None:
         """Why the cache could not be read, once (a session's cache lives on)."""
@@ -245,15 +264,14 @@ class BuildCache:
         """Keep nothing learnt from the sources (for a clean build); what other output
         folders hold is still known, so their next builds stay incremental."""
         outputs = self.data.outputs
-        self.data.close()
-        self.data = CacheData(self.data.key)
+        self.data = self.data.emptied()
         self.data.outputs.update(outputs)
 
     @classmethod
     def discard(cls, folder: Path) -> None:
         """Remove a cache found damaged while it was in use."""
-        for name in (SNAPSHOT, JOURNAL, BODIES_FILE):
-            (folder / name).unlink(missing_ok=True)
+        buildstore.remove(folder)
+        buildstore.remove_old_files(folder)
 
     def source(self, path: Path, stat: os.stat_result) -> SourceEntry | None:
         """The cached entry when the file's stat proves it unchanged, else None."""
@@ -282,7 +300,7 @@ class BuildCache:
         return entry[1], entry[2]
 
     def remember_photo(self, path: Path, stat: os.stat_result, digest: str, info) -> None:
-        self.data.photos[str(path)] = (stat_key(stat), digest, info)
+        self.data.put("photos", {str(path): (stat_key(stat), digest, info)})
 
     def output(self, folder: Path) -> OutputRecord | None:
         return self.data.outputs.get(str(folder))
@@ -305,36 +323,36 @@ class BuildCache:
         """Replace the entries of sources read again, leaving the others unread."""
         self.data.put("sources", entries)
 
-    def write(self) -> None:
-        """Append what changed since the files were last read or written to the journal,
-        or write a new snapshot when the journal would outgrow a quarter of it."""
+    def write(self, during=None) -> None:
+        """Write what changed since the store was read or last written, in one
+        transaction: a build killed meanwhile leaves the store as it was. `during` is
+        called inside the transaction (a step where tests kill the build: `faults`)."""
         self.dirty = False
         _make_folder(self.folder)
-        data = self.data
-        if data.is_read("sources"):  # else only bodies were added: removed another time
-            self.bodies.keep_only({entry.body_id for entry in data.sources.values()})
-        if data.on_disk is not None and data.generation:
-            record = journal_record(data.generation, data.written_ns, data.changes())
-            if self._journal_bytes + len(record) <= self._snapshot_bytes // 4:
-                with (self.folder / JOURNAL).open("ab") as handle:
-                    handle.write(record)
-                self._journal_bytes += len(record)
-                data.written()
-                return
-        data.read_all()
-        data.generation = os.urandom(16).hex()
-        with replacing(self.folder / SNAPSHOT) as handle:
-            self._snapshot_bytes = write_snapshot(
-                handle, (data.key, data.generation, data.written_ns), data.tables())
-        # Entries of the old snapshot's journal would be ignored; remove them anyway.
-        (self.folder / JOURNAL).unlink(missing_ok=True)
-        self._journal_bytes = 0
-        data.close()
-        data.on_disk = {}
+        data, store = self.data, self.store
+        if store is None:
+            raise OSError("the build store could not be opened")
+        try:
+            self.bodies.flush()
+            with store.transaction() as db:
+                if data.is_read("sources"):  # else only bodies were added: removed later
+                    self.bodies.keep_only({e.body_id for e in data.sources.values()}, db)
+                data.write(db)
+                if during is not None:
+                    during()
+        except sqlite3.Error as exc:
+            raise buildstore.as_os_error(exc) from exc
         data.written()
 
 
 _GONE = object()
+
+
+def _kind(table: str) -> type | tuple[type, ...]:
+    """What every value of a table is (a value of another type means damage)."""
+    kinds = {"sources": SourceEntry, "articles": ArticleEntry, "outputs": str,
+             "templates": (str, dict)}
+    return kinds.get(table, tuple)
 
 
 def _same(old, new) -> bool:

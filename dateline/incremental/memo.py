@@ -39,7 +39,7 @@ class ArticleEntry:
         return ArticleEntry, (self.inputs, None, self.fingerprints)
 
     def __eq__(self, other) -> bool:
-        # Equal as stored (the cache's journal writes the entries that differ from what
+        # Equal as stored (the cache writes the rows of the entries that differ from what
         # it read, and an entry read from disk has no article).
         if not isinstance(other, ArticleEntry):
             return NotImplemented

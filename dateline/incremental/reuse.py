@@ -66,13 +66,15 @@ class ReuseStore(Protocol):
         """What can be kept for a build that knows `probe`; None: plan afresh."""
 
 
-def kept(last: LastModel, site: Site, edits: BodyEdits, probe: Probe) -> Kept | None:
+def kept(last: LastModel, site: Site, edits: BodyEdits, probe: Probe,
+         showing: list[int] | None = None) -> Kept | None:
     """The detector: the last plan stands, with `edits` swapped into `site`'s pages,
     when neither the site's nor the templates' fingerprints changed (each store has
-    checked that `edits` changed bodies alone)."""
+    checked that `edits` changed bodies alone). `showing`: the pages that show an edited
+    article or story, when the store's index found them (else every page is looked at)."""
     if (probe.site_fingerprint, probe.templates) != (last.site_fingerprint, last.templates):
         return None
-    pages, edited = with_edits(last.pages, edits)
+    pages, edited = with_edits(last.pages, edits, showing)
     return Kept(site, pages, list(last.fingerprints), edited)
 
 
@@ -80,15 +82,18 @@ def same_but_body(a: Article, b: Article) -> bool:
     return structs.replace(b, digest=a.digest, body_id=a.body_id) == a
 
 
-def with_edits(pages: tuple[Page, ...], edits: BodyEdits) -> tuple[list[Page], list[int]]:
+def with_edits(pages: tuple[Page, ...], edits: BodyEdits, showing: list[int] | None = None
+               ) -> tuple[list[Page], list[int]]:
     """The last build's pages showing the edited articles' new versions, and the indexes
     of the pages to fingerprint again: those showing an edited article (its own page,
     the listings with its card) and its translations' pages (which show its card). With
-    a summary, the cards are the same and the listings' fingerprints too."""
+    a summary, the cards are the same and the listings' fingerprints too. `showing`:
+    the only pages that can (found by an index); None: every page is looked at."""
     new_version = {id(a): b for a, b in edits}
     stories = {b.translation_key for _a, b in edits}
-    swapped, changed = [], []
-    for index, page in enumerate(pages):
+    swapped, changed = list(pages), []
+    for index in range(len(pages)) if showing is None else showing:
+        page = pages[index]
         article, items = page.article, page.items
         edited = new_version.get(id(article)) if article is not None else None
         if any(id(item) in new_version for item in items):
@@ -98,7 +103,7 @@ def with_edits(pages: tuple[Page, ...], edits: BodyEdits) -> tuple[list[Page], l
             changed.append(index)
         elif article is not None and article.translation_key in stories:
             changed.append(index)
-        swapped.append(page)
+        swapped[index] = page
     return swapped, changed
 
 

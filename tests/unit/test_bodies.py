@@ -1,27 +1,34 @@
-"""The body store: bodies by the hash of their HTML, in a SQLite file of the build cache."""
+"""The body store: bodies by the hash of their HTML, in the build store's `bodies` table."""
 
 import multiprocessing
 import sqlite3
+from contextlib import closing
 
 import pytest
 
-from dateline.bodies import FILE, BodyMissing, BodyStore, body_id
+from dateline.bodies import BodyMissing, BodyStore, body_id
+from dateline.buildstore import FILE, open_store
+
+
+def bodies_in(folder, key: str) -> tuple[BodyStore, bool]:
+    store, loaded = open_store(folder, key)
+    return BodyStore(store), loaded
 
 
 def test_bodies_are_kept_for_the_same_key_only(tmp_path):
-    store = BodyStore.open(tmp_path, "key-1")
-    assert store.fresh
+    store, loaded = bodies_in(tmp_path, "key-1")
+    assert not loaded
     ident = store.put("<p>Polls open</p>")
     assert ident == body_id("<p>Polls open</p>")
     assert store.get(ident) == "<p>Polls open</p>"  # before it is written, too
     store.flush()
 
-    again = BodyStore.open(tmp_path, "key-1")
-    assert not again.fresh
+    again, loaded = bodies_in(tmp_path, "key-1")
+    assert loaded
     assert again.get(ident) == "<p>Polls open</p>"
 
-    other = BodyStore.open(tmp_path, "key-2")  # other settings or version: start empty
-    assert other.fresh
+    other, loaded = bodies_in(tmp_path, "key-2")  # other settings or version: start empty
+    assert not loaded
     with pytest.raises(BodyMissing):
         other.get(ident)
 
@@ -31,7 +38,7 @@ def _read_in_child(store: BodyStore, ident: str, results) -> None:
 
 
 def test_forked_workers_read_what_the_parent_flushed(tmp_path):
-    store = BodyStore.open(tmp_path, "key")
+    store, _ = bodies_in(tmp_path, "key")
     ident = store.put("<p>Read in a worker</p>")
     store.flush()
     store.get(ident)  # the parent's connection exists before the fork
@@ -44,29 +51,33 @@ def test_forked_workers_read_what_the_parent_flushed(tmp_path):
 
 
 def test_an_altered_body_is_refused(tmp_path):
-    store = BodyStore.open(tmp_path, "key")
+    store, _ = bodies_in(tmp_path, "key")
     ident = store.put("<p>True</p>")
     store.flush()
-    with sqlite3.connect(tmp_path / FILE) as db:
+    with closing(sqlite3.connect(tmp_path / FILE)) as db, db:
         db.execute("UPDATE bodies SET html = '<p>False</p>'")
-    db.close()
     with pytest.raises(BodyMissing):
-        BodyStore.open(tmp_path, "key").get(ident)
+        bodies_in(tmp_path, "key")[0].get(ident)
 
 
-def test_a_file_that_is_not_a_database_means_an_empty_store(tmp_path):
+def test_a_file_that_is_not_a_database_is_refused_and_removed(tmp_path):
     (tmp_path / FILE).write_bytes(b"not a database at all" * 100)
-    store = BodyStore.open(tmp_path, "key")
-    assert store.fresh
+    with pytest.raises(sqlite3.DatabaseError):
+        open_store(tmp_path, "key")
+    assert not (tmp_path / FILE).exists()
+    store, loaded = bodies_in(tmp_path, "key")
+    assert not loaded
     ident = store.put("<p>Fresh</p>")
     store.flush()
-    assert BodyStore.open(tmp_path, "key").get(ident) == "<p>Fresh</p>"
+    assert bodies_in(tmp_path, "key")[0].get(ident) == "<p>Fresh</p>"
 
 
 def test_old_versions_are_pruned_once_they_outnumber_the_live_ones(tmp_path):
-    store = BodyStore.open(tmp_path, "key")
+    store, _ = bodies_in(tmp_path, "key")
     idents = [store.put(f"<p>Version {n}</p>") for n in range(200)]
-    store.keep_only({idents[-1]})
+    store.flush()
+    with store.store.transaction() as db:
+        store.keep_only({idents[-1]}, db)
     assert store.get(idents[-1]) == "<p>Version 199</p>"
     with pytest.raises(BodyMissing):
         store.get(idents[0])

@@ -1,9 +1,18 @@
-"""The build cache on disk: a snapshot and a journal of later changes, read back exactly
-as written; any damage means starting afresh."""
+"""The build cache in the build store (`buildstore`): rows read back exactly as written,
+a write that changes a few entries writes a few rows; any damage, an older schema or the
+files of the cache before the store mean starting afresh, said once."""
 
+import random
+import sqlite3
+from contextlib import closing
 from dataclasses import replace
 
-from dateline.incremental.cache import JOURNAL, SNAPSHOT, BuildCache, OutputRecord, SourceEntry
+import pytest
+
+from dateline import buildstore
+from dateline.incremental.cache import BuildCache, OutputRecord, SourceEntry
+from dateline.incremental.cachedamage import CacheDamaged
+from dateline.incremental.tables import Tables
 
 SETTINGS = "test settings"
 
@@ -20,6 +29,7 @@ def first_build(folder, sources=300) -> BuildCache:
                  OutputRecord("build-1", {f"en/world/{n}/index.html": (f"fp{n}", f"d{n}")
                                           for n in range(sources)}))
     cache.write()
+    cache.store.close()  # as a command-line build leaves it: one file, no WAL
     return cache
 
 
@@ -42,81 +52,109 @@ def an_edit(folder) -> BuildCache:
     return cache
 
 
-def test_a_small_change_is_appended_to_the_journal_and_read_back(tmp_path):
+def test_a_small_change_writes_only_the_rows_it_changed_and_reads_back(tmp_path):
     first_build(tmp_path)
-    snapshot = (tmp_path / SNAPSHOT).stat()
-    written = an_edit(tmp_path)
-    after = (tmp_path / SNAPSHOT).stat()
-    assert (after.st_ino, after.st_mtime_ns) == (snapshot.st_ino, snapshot.st_mtime_ns)
-    assert 0 < (tmp_path / JOURNAL).stat().st_size < snapshot.st_size // 4
+    statements = []
+    cache = BuildCache.open(tmp_path, SETTINGS)
+    cache.store.db().set_trace_callback(statements.append)
+    sources = dict(cache.data.sources)
+    sources["/content/en/world/7.md"] = replace(sources["/content/en/world/7.md"],
+                                                body_id="edited")
+    sources["/content/en/world/new.md"] = entry(1000)
+    del sources["/content/en/world/8.md"]
+    record = cache.output(tmp_path / "site")
+    files = dict(record.files)
+    files["en/world/7/index.html"] = ("fp7-edited", "d7-edited")
+    cache.update(sources, tmp_path / "site", OutputRecord("build-2", files, record.groups))
+    cache.write()
+    written = [s for s in statements if s.startswith(("INSERT OR REPLACE INTO entries",
+                                                      "DELETE FROM entries"))]
+    # Two sources, one removed, the output folder's id and one of its files.
+    assert len(written) == 5, written
 
     loaded = BuildCache.open(tmp_path, SETTINGS)
-    assert loaded.loaded
-    assert loaded.data.sources == written.data.sources
+    assert loaded.loaded and loaded.damage is None
+    assert loaded.data.sources == cache.data.sources
     assert loaded.data.sources["/content/en/world/7.md"].body_id == "edited"
     assert "/content/en/world/8.md" not in loaded.data.sources
     record = loaded.output(tmp_path / "site")
     assert record.build_id == "build-2"
-    assert record.files == written.output(tmp_path / "site").files
-    assert loaded.data.written_ns == written.data.written_ns
+    assert record.files == files
+    assert loaded.data.written_ns == cache.data.written_ns
 
 
-def test_a_damaged_journal_means_an_empty_cache(tmp_path):
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "older schema", "no schema"])
+def test_a_damaged_or_older_store_means_an_empty_cache_and_one_reason(tmp_path, damage):
     first_build(tmp_path)
-    an_edit(tmp_path)
-    journal = tmp_path / JOURNAL
-    data = bytearray(journal.read_bytes())
-    data[-5] ^= 0xFF
-    journal.write_bytes(bytes(data))
-    assert not BuildCache.open(tmp_path, SETTINGS).loaded
-    journal.write_bytes(bytes(data[:-10]))  # cut off mid-record
-    assert not BuildCache.open(tmp_path, SETTINGS).loaded
+    store = tmp_path / buildstore.FILE
+    data = store.read_bytes()
+    if damage == "garbage":
+        store.write_bytes(random.Random(1).randbytes(len(data)))
+    elif damage == "truncated":
+        store.write_bytes(data[: len(data) // 3])
+    else:
+        with closing(sqlite3.connect(store)) as db:
+            db.execute(f"PRAGMA user_version = {0 if damage == 'no schema' else 2}")
+    cache = BuildCache.open(tmp_path, SETTINGS)
+    if damage == "truncated" and cache.loaded:  # SQLite finds it when it reads a table
+        with pytest.raises(CacheDamaged):
+            cache.data.table("sources")
+        return
+    assert not cache.loaded and cache.data.sources == {}
+    assert cache.take_damage()
+    first_build(tmp_path)  # the new store works
+    again = BuildCache.open(tmp_path, SETTINGS)
+    assert again.loaded and again.damage is None and len(again.data.sources) == 300
 
 
-def test_journal_records_of_an_older_snapshot_are_ignored(tmp_path):
+def test_an_older_schema_is_named_in_the_reason(tmp_path):
     first_build(tmp_path)
-    an_edit(tmp_path)
-    stale = (tmp_path / JOURNAL).read_bytes()
-    BuildCache.discard(tmp_path)
-    first_build(tmp_path)  # a new snapshot, without the edit
-    (tmp_path / JOURNAL).write_bytes(stale)
+    with closing(sqlite3.connect(tmp_path / buildstore.FILE)) as db:
+        db.execute(f"PRAGMA user_version = {buildstore.SCHEMA - 1 or 99}")
+    damage = BuildCache.open(tmp_path, SETTINGS).take_damage()
+    assert "schema" in damage and buildstore.FILE in damage
+
+
+def test_the_cache_files_before_the_store_are_removed_with_one_reason(tmp_path):
+    for name in ("build.pickle", "build.journal", "bodies.sqlite", "last-build-ab.pickle",
+                 "last-build-ab.head"):
+        (tmp_path / name).write_bytes(b"old")
+    cache = BuildCache.open(tmp_path, SETTINGS)
+    damage = cache.take_damage()
+    assert "build.pickle" in damage and "last-build-ab.head" in damage
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert [name for name in left if not name.startswith(buildstore.FILE)] == [".gitignore"]
+    assert BuildCache.open(tmp_path, SETTINGS).take_damage() is None
+
+
+def test_a_clean_build_replaces_every_row(tmp_path):
+    first_build(tmp_path)
+    cache = BuildCache.open(tmp_path, SETTINGS)
+    cache.forget_sources()
+    cache.update({"/content/en/world/1.md": entry(1)}, tmp_path / "site",
+                 cache.output(tmp_path / "site"))
+    cache.write()
     loaded = BuildCache.open(tmp_path, SETTINGS)
-    assert loaded.loaded
-    assert loaded.data.sources["/content/en/world/7.md"].body_id == "body-7"
+    assert list(loaded.data.sources) == ["/content/en/world/1.md"]
     assert loaded.output(tmp_path / "site").build_id == "build-1"
 
 
-def test_a_large_change_folds_the_journal_into_a_new_snapshot(tmp_path):
+def test_a_write_that_fails_half_way_leaves_the_store_as_it_was(tmp_path, monkeypatch):
     first_build(tmp_path)
-    an_edit(tmp_path)
-    assert (tmp_path / JOURNAL).exists()
     cache = BuildCache.open(tmp_path, SETTINGS)
-    everything = {path: replace(e, body_id=f"rewritten-{path}")
-                  for path, e in cache.data.sources.items()}
-    cache.update(everything, tmp_path / "site", cache.output(tmp_path / "site"))
-    cache.write()
-    assert not (tmp_path / JOURNAL).exists()
-    loaded = BuildCache.open(tmp_path, SETTINGS)
-    assert loaded.data.sources == everything
+    cache.update({}, tmp_path / "site", OutputRecord("build-2"))
 
+    def half_way(self, db, changes):
+        db.execute("DELETE FROM entries")
+        raise sqlite3.OperationalError("database or disk is full")
 
-def test_repeated_small_changes_end_in_a_new_snapshot(tmp_path):
-    first_build(tmp_path, sources=40)
-    generations = set()
-    for n in range(40):
-        cache = BuildCache.open(tmp_path, SETTINGS)
-        sources = dict(cache.data.sources)
-        sources[f"/content/en/world/{n}.md"] = entry(n, body=f"edit {n}")
-        cache.update(sources, tmp_path / "site", cache.output(tmp_path / "site"))
+    monkeypatch.setattr(Tables, "write", half_way)
+    with pytest.raises(OSError, match="disk is full"):
         cache.write()
-        generations.add(cache.data.generation)
-        journal = tmp_path / JOURNAL
-        assert not journal.exists() or \
-            journal.stat().st_size <= (tmp_path / SNAPSHOT).stat().st_size // 4
-    assert len(generations) > 1  # the journal was folded in at least once
+    monkeypatch.undo()
     loaded = BuildCache.open(tmp_path, SETTINGS)
-    assert all(loaded.data.sources[f"/content/en/world/{n}.md"].body_id == f"edit {n}"
-               for n in range(40))
+    assert len(loaded.data.sources) == 300
+    assert loaded.output(tmp_path / "site").build_id == "build-1"
 
 
 def test_entries_put_into_an_unread_table_are_written_and_read_back(tmp_path):
@@ -141,3 +179,6 @@ def test_a_table_is_read_only_when_asked_for(tmp_path):
     cache = BuildCache.open(tmp_path, SETTINGS)
     assert cache.output(tmp_path / "site").build_id == "build-1"
     assert not cache.data.is_read("sources") and not cache.data.is_read("front_matter")
+    assert cache.data.entry("sources", "/content/en/world/7.md") == entry(7)
+    assert cache.data.entry("sources", "/content/en/world/none.md") is None
+    assert not cache.data.is_read("sources")

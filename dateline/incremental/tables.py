@@ -1,0 +1,86 @@
+"""The cache's tables as rows of the build store (`buildstore`): each table read whole
+when a build first asks for it, single entries looked up by key, and a build's changes
+written as the rows added, changed and removed (see `cache`)."""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+
+from ..buildstore import Store
+from .cachedamage import CacheDamaged, reason, unpickled
+from .collector import long_lived
+
+TABLES = ("sources", "front_matter", "photos", "templates", "fields", "articles", "outputs")
+FOLDER_TABLES = ("files:", "groups:")
+"""Per output folder: `files:<folder>`, `groups:<folder>`."""
+
+
+def _key(key):
+    """A key as stored: a string as itself, any other value pickled."""
+    return key if isinstance(key, str) else pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unkey(key):
+    return key if isinstance(key, str) else unpickled(key, "a key")
+
+
+class Tables:
+    """The `entries` table of a store."""
+
+    def __init__(self, store: Store, written_ns: int):
+        self.store = store
+        self.written_ns = written_ns
+
+    @classmethod
+    def open(cls, store: Store) -> Tables:
+        row = _query(store, "SELECT value FROM meta WHERE name = 'written_ns'", ())
+        written_ns = row[0][0] if row else 0
+        if not isinstance(written_ns, int):
+            raise CacheDamaged(f"its time written is a {type(written_ns).__name__}")
+        return cls(store, written_ns)
+
+    def names(self) -> set[str]:
+        return {name for (name,) in _query(self.store, "SELECT DISTINCT tbl FROM entries", ())}
+
+    def read(self, name: str, kind) -> dict:
+        """A whole table, each value checked to be a `kind`."""
+        rows = _query(self.store, "SELECT key, value FROM entries WHERE tbl = ?", (name,))
+        with long_lived():
+            return {_unkey(key): _value(value, name, kind) for key, value in rows}
+
+    def get(self, name: str, key, kind):
+        """One entry of a table, without reading the rest (None: there is none)."""
+        rows = _query(self.store, "SELECT value FROM entries WHERE tbl = ? AND key = ?",
+                      (name, _key(key)))
+        return _value(rows[0][0], name, kind) if rows else None
+
+    def write(self, db: sqlite3.Connection, changes: dict[str, tuple[dict, list]]) -> None:
+        """Write `changes` (per table: entries added or changed, keys removed) in the
+        caller's transaction."""
+        for name, (changed, removed) in changes.items():
+            if name not in TABLES and not name.startswith(FOLDER_TABLES):
+                raise ValueError(f"no cache table is named {name!r}")
+            db.executemany("DELETE FROM entries WHERE tbl = ? AND key = ?",
+                           ((name, _key(key)) for key in removed))
+            db.executemany(
+                "INSERT OR REPLACE INTO entries (tbl, key, value) VALUES (?, ?, ?)",
+                ((name, _key(key), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+                 for key, value in changed.items()))
+        db.execute("UPDATE meta SET value = ? WHERE name = 'written_ns'", (self.written_ns,))
+
+
+def _value(blob: bytes, name: str, kind):
+    value = unpickled(blob, f"its {name} table")
+    if not isinstance(value, kind):
+        raise CacheDamaged(f"its {name} table holds a {type(value).__name__}")
+    return value
+
+
+def _query(store: Store, sql: str, args: tuple) -> list:
+    """The rows of a query; CacheDamaged when the file cannot be read (cut off, random
+    bytes where SQLite's pages were)."""
+    try:
+        return store.db().execute(sql, args).fetchall()
+    except sqlite3.Error as exc:
+        raise CacheDamaged(f"{store.path.name}: {reason(exc)}") from exc
