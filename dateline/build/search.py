@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import gc
 import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -185,6 +186,11 @@ def bundle_files(lang: str, docs: tuple[tuple[str, str], ...],
     except Exception as exc:  # noqa: BLE001 - the service reports its errors as Exception
         raise ContentError(Problem(SourceRef(urls.search(lang), 0), "search: Pagefind "
                            f"could not index the articles: {exc}")) from None
+    finally:
+        # The service leaves its replies in reference cycles (asyncio's tasks, futures
+        # and callbacks): freed now, or every bucket's bundle stays in memory until the
+        # collector happens to run.
+        gc.collect()
     prefix = urls.search(lang) + BUNDLE + folder
     left_out = _UNUSED if loader else _UNUSED + _LOADER
     return sorted((prefix + name, data) for name, data in files.items()
