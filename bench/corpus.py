@@ -3,6 +3,9 @@
 Each article has ~640 words of realistic Markdown (subheadings, a quote, a list, links),
 a lead photo, three tags and translations that share a translation key. The same corpus
 can be written for Dateline, Hugo and Pelican so that all three build the same thing.
+Dateline's config also names the two bylined journalists as staff (author pages, bios and
+feeds), and one story in twenty carries a correction, so the news desk's pages are built
+too (peers ignore both).
 """
 
 from __future__ import annotations
@@ -56,6 +59,30 @@ def body(rng: random.Random, lang: str) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+CORRECTED_EVERY = 20
+STAFF = {"anna": "Anna Example", "reza": "Reza Example"}
+
+
+def _correction(n: int, date: dt.datetime) -> list[str]:
+    """Front-matter lines of a correction, on one story in `CORRECTED_EVERY`."""
+    if n % CORRECTED_EVERY:
+        return []
+    return ["corrections:", f"  - date: {(date + dt.timedelta(hours=5)).isoformat()}",
+            '    text: "An earlier version misstated the number of marchers."']
+
+
+def _staff(langs: tuple[str, ...]) -> list[str]:
+    """The config's `[authors.<key>]` tables: a name per language and a bio."""
+    lines = []
+    for key, name in STAFF.items():
+        lines += [f"[authors.{key}]", f'name = "{name}"', 'role = "Correspondent"', "",
+                  f"[authors.{key}.bio]"]
+        lines += [f'{lang} = "{name} reports on politics for Example News ({lang})."'
+                  for lang in langs]
+        lines.append("")
+    return lines
+
+
 def write_corpus(root: Path, stories: int, languages: int, seed: int = 7) -> dict:
     """Write dateline.toml, content/ and photos under `root`; returns a description."""
     from PIL import Image, ImageDraw
@@ -94,6 +121,7 @@ def write_corpus(root: Path, stories: int, languages: int, seed: int = 7) -> dic
                 "authors: [Anna Example, Reza Example]",
                 f"tags: [{', '.join(tags)}]",
                 "reporting: [AP, AFP]",
+                *_correction(n, date),
                 "image:",
                 f"  src: /images/photo-{n % PHOTOS:02d}.jpg",
                 "  alt: A street in the capital",
@@ -109,6 +137,7 @@ def write_corpus(root: Path, stories: int, languages: int, seed: int = 7) -> dic
     for lang in langs:
         config += [f"[languages.{lang}]", f'title = "Example News ({lang})"',
                    'about = "A benchmark newsroom."', ""]
+    config += _staff(langs)
     (root / "dateline.toml").write_text("\n".join(config), encoding="utf-8")
     return {"stories": stories, "languages": langs, "articles": stories * len(langs)}
 

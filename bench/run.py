@@ -183,6 +183,9 @@ class Run:
     returncode: int
     stdout: str
     stderr: str
+    cpu: float = 0.0
+    """User and system CPU seconds of the build and every process it waited for (its
+    workers): steadier than wall time on a machine shared with other work."""
     peak_tree: int = 0
     peak_pss: int = 0
     peak_single: int = 0
@@ -240,7 +243,7 @@ def measure(command: list[str], cwd: Path, output: Path, log: Path) -> Run:
         deadline = threading.Timer(TIMEOUT, _kill_group, (process.pid,))
         deadline.start()
         try:
-            _, status = os.waitpid(process.pid, 0)
+            _, status, usage = os.wait4(process.pid, 0)
         finally:
             seconds = time.perf_counter() - started
             deadline.cancel()
@@ -253,6 +256,7 @@ def measure(command: list[str], cwd: Path, output: Path, log: Path) -> Run:
     after = snapshot(output)
     written = sum(1 for name, key in after.items() if before.get(name) != key)
     return Run(seconds, process.returncode, stdout, stderr,
+               cpu=usage.ru_utime + usage.ru_stime,
                peak_tree=sampler.peak_tree, peak_pss=sampler.peak_pss,
                peak_single=sampler.peak_single,
                processes=sampler.most_processes,
@@ -310,7 +314,7 @@ class Tool:
             print(tail(result.stderr or result.stdout))
             return None
         self.runs.setdefault(scenario, []).append(result)
-        print(f"  {self.name:<8} {scenario:<24} {result.seconds:8.2f} s  "
+        print(f"  {self.name:<8} {scenario:<24} {result.seconds:8.2f} s {result.cpu:7.2f} s CPU  "
               f"{result.pages:6d} pages  {result.written:6d} files written  "
               f"{result.peak_tree / MIB:7.0f} MiB tree"
               + (f" {result.peak_pss / MIB:6.0f} MiB PSS" if TreeSampler.pss_budget > 0 else ""),
@@ -501,7 +505,7 @@ def median_run(runs: list[Run]) -> tuple[float, Run]:
 
 def table(tool: Tool, repeat: int) -> None:
     print(f"\n{tool.name} {tool.version}".rstrip())
-    header = (f"  {'build':<26}{'seconds':>9}{'pages':>8}{'pages/s':>9}{'written':>9}"
+    header = (f"  {'build':<26}{'seconds':>9}{'CPU s':>8}{'pages':>8}{'pages/s':>9}{'written':>9}"
               f"{'peak tree MiB':>15}{'peak tree PSS MiB':>19}{'max proc MiB':>14}"
               f"{'procs':>7}")
     print(header)
@@ -512,7 +516,8 @@ def table(tool: Tool, repeat: int) -> None:
                if TreeSampler.pss_budget > 0 else "—")
         single = statistics.median(r.peak_single for r in runs) / MIB
         spread = ("  [" + " ".join(fmt_s(r.seconds) for r in runs) + "]") if repeat > 1 else ""
-        print(f"  {scenario:<26}{fmt_s(seconds):>9}{last.pages:>8}"
+        cpu = statistics.median(r.cpu for r in runs)
+        print(f"  {scenario:<26}{fmt_s(seconds):>9}{fmt_s(cpu):>8}{last.pages:>8}"
               f"{last.pages / seconds:>9.0f}{last.written:>9}{tree:>15.0f}{pss:>19}"
               f"{single:>14.0f}{max(r.processes for r in runs):>7}{spread}")
     if tool.failed:
@@ -659,6 +664,9 @@ def prepare(root: Path, args) -> tuple[Tool, list[Tool], Edits]:
     site = root / "dateline"
     started = time.perf_counter()
     described = corpus.write_corpus(site, args.stories, args.languages)
+    if args.no_search:
+        with open(site / "dateline.toml", "a", encoding="utf-8") as config:
+            config.write("\n[search]\nenabled = false\n")
     theme = site / "themes" / "default"
     if theme.exists():
         shutil.rmtree(theme)
@@ -744,6 +752,9 @@ def main() -> int:
                         help="rounds of builds; medians are reported")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     parser.add_argument("--skip-peers", action="store_true", help="Dateline only")
+    parser.add_argument("--no-search", action="store_true",
+                        help="build without the Pagefind search index ([search] enabled = "
+                             "false), to compare with builds from before it")
     parser.add_argument("--skip-serve", action="store_true",
                         help="skip the preview-server measurements")
     parser.add_argument("--pss-budget", type=float, default=PSS_BUDGET, metavar="FRACTION",

@@ -129,6 +129,20 @@ def test_translation_older_than_its_original_by_more_than_stale_days(
         assert lines == []
 
 
+def test_a_correction_to_the_original_does_not_make_its_translation_stale(
+        tmp_path, make_site, run_cli, article_text):
+    # The build shows such a translation an "original corrected" notice, not a stale one;
+    # lint agrees with it.
+    root = make_site(tmp_path / "s", {
+        "content/en/world/vote.md": article_text(
+            title="Polls", summary="S.", date="2025-03-01T10:00:00+01:00",
+            corrections=[{"date": "2025-05-01T10:00:00+01:00", "text": "A figure."}]),
+        "content/ru/world/vote.md": article_text(title="Выборы", summary="С.",
+                                                 date="2025-03-01T10:00:00+01:00"),
+    })
+    assert _lint(run_cli, root).out.splitlines() == []
+
+
 def test_the_builds_own_problems_once_each_and_errors_exit_1(tmp_path, make_site, run_cli,
                                                              clean, article_text):
     clean["content/en/world/typo.md"] = article_text(title="T", summary="S.", colour="red")

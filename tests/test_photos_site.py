@@ -42,11 +42,11 @@ def test_lead_photo_is_a_responsive_picture(photo_site, build_site, parse_html):
     source = figure.one("source")
     assert source.get("type") == "image/webp"
     widths = [entry.split()[1] for entry in source.get("srcset").split(", ")]
-    assert widths == ["480w", "960w", "1600w"]
+    assert widths == ["480w", "800w", "960w", "1600w"]
     img = figure.one("img")
     assert img.get("fetchpriority") == "high" and img.get("loading") is None
     assert (img.get("width"), img.get("height")) == ("1600", "960")
-    assert img.get("sizes") and len(img.get("srcset").split(", ")) == 3
+    assert img.get("sizes") and len(img.get("srcset").split(", ")) == 4
     assert img.get("src").endswith(".jpg") and "-960w." in img.get("src")
     for url in [img.get("src")] + [e.split()[0] for e in source.get("srcset").split(", ")]:
         assert (root / "site" / url.lstrip("/")).is_file(), url
@@ -76,8 +76,8 @@ def test_originals_are_never_published_and_no_exif_leaks(photo_site, build_site)
     build_site(root)
     published = sorted((root / "site/media/images").iterdir())
     assert "vote.jpg" not in {p.name for p in published}
-    # 3 widths + 2 card widths in 2 formats, and the 4 social crops (JPEG only).
-    assert len([p for p in published if p.name.startswith("vote-")]) == 10 + 4
+    # 4 widths + 2 card widths in 2 formats, and the 4 social crops (JPEG only).
+    assert len([p for p in published if p.name.startswith("vote-")]) == 12 + 4
     for path in published:
         with Image.open(path) as image:
             assert not image.getexif(), path.name
@@ -87,9 +87,9 @@ def test_second_build_reuses_every_rendition(photo_site, build_site):
     root = photo_site()
     first = build_site(root)
     second = build_site(root)
-    # lead: 3 widths + 2 card widths; crowd (1200 px): 480, 960, 1200; each in 2 formats;
-    # and the lead's social crops (1200x630, 16:9, 4:3, 1:1), one JPEG each
-    assert first.photos_made == 16 + 4
+    # lead: 4 widths + 2 card widths; crowd (1200 px): 480, 800, 960, 1200; each in 2
+    # formats; and the lead's social crops (1200x630, 16:9, 4:3, 1:1), one JPEG each
+    assert first.photos_made == 20 + 4
     assert second.photos_made == 0
     clean_out = root / "clean"
     third = build_site(root, clean_out)

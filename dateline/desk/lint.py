@@ -82,11 +82,13 @@ def check_article(article: Article, found: Survey, config: Config) -> list[Probl
             and image.caption and image.caption == original.image.caption:
         say("image.caption", f"caption is the same as in the original "
                              f"({original.source.path}); translate it")
-    behind = original.modified - article.modified
+    # Text against text, as the build's stale-translation notice compares them: a
+    # correction to the original has its own notice in the translations.
+    behind = original.revised - article.revised
     if behind > dt.timedelta(days=config.lint.stale_days):
         key = "updated" if "updated" in doc.key_lines else "date"
         say(key, f"translation is {behind.days} days older than its original "
-                 f"({original.source.path}, changed {original.modified.date().isoformat()});"
+                 f"({original.source.path}, changed {original.revised.date().isoformat()});"
                  f" bring it up to date and set 'updated' (limit: [lint] stale_days = "
                  f"{config.lint.stale_days})")
     return out + _byline_problems(article, doc, config)

@@ -39,7 +39,7 @@ def script_json(data: object) -> Markup:
 
     `<`, `>` and `&` only ever occur inside JSON strings, where their \\u escapes mean
     the same; without them no `</script>` or `<!--` can end or alter the element."""
-    text = json.dumps(data, ensure_ascii=False)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     for char, escaped in _JSON_IN_HTML.items():
         text = text.replace(char, escaped)
     return Markup(text)
@@ -166,12 +166,14 @@ def json_ld_scripts(view: ContentView, page: Page, absolute: Absolute) -> list[M
     return [script_json(data) for data in json_ld(view, page, absolute)]
 
 
-def organization(view: ContentView, absolute: Absolute) -> dict:
-    """The outlet as a NewsMediaOrganization, named and described in the view's language."""
+def organization(view: ContentView, absolute: Absolute, described: bool = True) -> dict:
+    """The outlet as a NewsMediaOrganization, named and described in the view's language.
+    An article's publisher is not `described`: the home page describes the same @id, and
+    the outlet's about text in every article would weigh on every page a reader opens."""
     home = absolute(view.home_url)
     data = {"@type": "NewsMediaOrganization", "@id": home + "#publisher",
             "name": view.title, "url": home}
-    if view.about:
+    if view.about and described:
         data["description"] = view.about
     logo = view.brand.logo
     if logo is not None:
@@ -181,7 +183,7 @@ def organization(view: ContentView, absolute: Absolute) -> dict:
 
 def news_article(view: ContentView, article: Article, absolute: Absolute) -> dict:
     url = absolute(article.url)
-    publisher = organization(view, absolute)
+    publisher = organization(view, absolute, described=False)
     data: dict = {
         "@context": SCHEMA,
         "@type": "NewsArticle",

@@ -25,7 +25,7 @@ FORMATS = {"webp": ("WEBP", "image/webp"), "jpeg": ("JPEG", "image/jpeg"),
            "png": ("PNG", "image/png")}
 CARD_RATIO = (16, 9)
 """Listing cards show every lead photo at this aspect ratio, for an even grid."""
-_ENCODER_VERSION = 1
+_ENCODER_VERSION = 2  # 2: WebP method 6
 """Bump when the encoding below changes, so cached renditions are made again."""
 
 
@@ -35,8 +35,10 @@ class PhotoError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class PhotoSettings:
-    widths: tuple[int, ...] = (480, 960, 1600)
-    """Widths of the article photo renditions (never larger than the source)."""
+    widths: tuple[int, ...] = (480, 800, 960, 1600)
+    """Widths of the article photo renditions (never larger than the source). 800 is for
+    the commonest reader, a phone 360-400 px wide at two device pixels per CSS pixel, who
+    would otherwise be sent the 960 px one, a third heavier."""
     card_widths: tuple[int, ...] = (480, 960)
     """Widths of the 16:9 listing-card renditions."""
     quality: int = 80
@@ -237,7 +239,10 @@ def _encode(upright, exif, icc: bytes | None, job: Job) -> bytes:
     if job.format == "jpeg":
         options.update(optimize=True, progressive=True)
     elif job.format == "webp":
-        options.update(method=4)
+        # libwebp's slowest method: about 5 % smaller at the same quality for half again
+        # the encoding time, paid once per rendition (the photo cache keeps it) and saved
+        # by every reader on a phone.
+        options.update(method=6)
     elif job.format == "png":
         options = {"optimize": True, **({"icc_profile": icc} if icc else {})}
     if job.keep_metadata:

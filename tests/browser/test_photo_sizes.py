@@ -138,3 +138,14 @@ def test_only_the_first_image_of_a_page_loads_eagerly(browser, site_url, path):
     first, rest = images[0], images[1:]
     assert (first["loading"], first["priority"]) == (None, "high"), first
     assert all((i["loading"], i["priority"]) == ("lazy", None) for i in rest), rest
+
+
+def test_a_phone_at_two_device_pixels_gets_a_rendition_close_to_its_width(browser, site_url):
+    """The default widths have one for the commonest reader (a phone 360-400 px wide at
+    DPR 2): without the 800 px rendition, article photos send it 960 px, a third more
+    bytes than it can show."""
+    measured = [image for path in PAGES[2:]
+                for image in _measure(browser, site_url + path, WIDTHS["phone"], 2)]
+    assert len(measured) >= 3  # the lead photos and the body figures
+    for image in measured:
+        assert image["chosen"] <= image["shown"] * 2 * 1.15, image

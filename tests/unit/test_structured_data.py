@@ -89,8 +89,12 @@ def test_article_has_a_news_article_and_breadcrumbs(out, parse_html):
     publisher = article["publisher"]
     assert publisher["@type"] == "NewsMediaOrganization"
     assert publisher["name"] == "The Example Herald"
-    assert publisher["description"] == ABOUT_EN
     assert publisher["url"] == BASE + "en/"
+    # Described once, on the home page, under the same @id.
+    assert "description" not in publisher
+    (home_organization,) = json_ld(page(out, "en", parse_html))
+    assert home_organization["@id"] == publisher["@id"]
+    assert home_organization["description"] == ABOUT_EN
     # The original lists its translations.
     assert [(t["url"], t["inLanguage"], t["@id"]) for t in article["workTranslation"]] == [
         (BASE + "ru/world/vote/", "ru", BASE + "ru/world/vote/#article"),
