@@ -452,7 +452,8 @@ def _run_build(args: argparse.Namespace) -> int:
                                                 future=args.future, jobs=args.jobs,
                                                 clean=args.clean, progress=True,
                                                 strict=strict, cluster=cluster,
-                                                shard=_codes(args.lang), now=now))
+                                                shard=_codes(args.lang), now=now,
+                                                pinned=now is not None))
     except StrictWarnings as exc:
         for problem in exc.problems:
             print(f"{problem}", file=sys.stderr)

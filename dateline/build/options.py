@@ -30,6 +30,9 @@ class BuildOptions:
     future: bool = False
     now: dt.datetime | None = None
     """The build time (default: now); decides what counts as future."""
+    pinned: bool = False
+    """`now` was given on the command line (`build --now`): the build is up to date, and
+    its saved model stands, only at that instant (another may come before it)."""
     languages: tuple[str, ...] = ()
     """Build only these languages (default: all): a preview, whose pages leave the other
     languages out of their switchers, hreflang links and sitemaps (`serve --lang`)."""

@@ -124,7 +124,7 @@ def _pinned(options: BuildOptions) -> str:
     """A build at a given instant (`build --now`) is up to date only at that instant: its
     site may differ from the clock's, and from another instant's before a scheduled
     change as well as after it."""
-    return f"|now={options.now.isoformat()}" if options.now is not None else ""
+    return f"|now={options.now.isoformat()}" if options.pinned and options.now else ""
 
 
 def _check_shard(shard: tuple[str, ...], config: Config) -> None:
