@@ -83,8 +83,12 @@ def _staff(langs: tuple[str, ...]) -> list[str]:
     return lines
 
 
-def write_corpus(root: Path, stories: int, languages: int, seed: int = 7) -> dict:
-    """Write dateline.toml, content/ and photos under `root`; returns a description."""
+def write_corpus(root: Path, stories: int, languages: int, seed: int = 7,
+                 photo_width: int = 1600) -> dict:
+    """Write dateline.toml, content/ and photos under `root`; returns a description.
+
+    The photos are 1600×1000 pixels, or scaled down to `photo_width` (tests, for which
+    encoding their renditions is time spent on nothing they check)."""
     from PIL import Image, ImageDraw
 
     langs = LANGUAGES[:languages]
@@ -99,6 +103,8 @@ def write_corpus(root: Path, stories: int, languages: int, seed: int = 7) -> dic
             for j in range(12):
                 draw.rectangle((j * 130, 600 - (i * j * 37) % 300, j * 130 + 110, 1000),
                                fill=(20 + j * 9, 20 + j * 5, 40 + i * 4))
+            if photo_width != picture.width:
+                picture = picture.resize((photo_width, photo_width * 1000 // 1600))
             picture.save(path, quality=80)
     start = dt.datetime(2026, 1, 1, 8, 0, tzinfo=dt.UTC)
     # Seven hours apart for the default 1,000 stories; closer for bigger corpora, so that

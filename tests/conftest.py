@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import io
 import json
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -204,6 +206,64 @@ def build_site() -> Callable[..., BuildResult]:
                                           jobs=1))
 
     return run
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder every xdist worker of this test run shares (the base temp folder
+    without xdist): what one worker makes there, the others reuse."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session")
+def sample_newsroom(tmp_path_factory, run_cli) -> tuple[Path, dict]:
+    """(site folder, {"code", "out", "err"}) of the one cold build of the bundled sample
+    newsroom (`dateline build` on copies of `dateline.toml` and `content/`) per test run.
+
+    A cold build makes every photo rendition, which takes seconds of CPU, so the xdist
+    workers share it: the first to get the lock builds, the others wait and reuse it (its
+    site, and its renditions through `copy_sample`).
+    """
+    shared = shared_folder(tmp_path_factory)
+    root = shared / "sample-newsroom"
+    with open(shared / "sample-newsroom.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "result.json").is_file():
+            shutil.rmtree(root, ignore_errors=True)
+            root.mkdir()
+            shutil.copy(REPO / "dateline.toml", root / "dateline.toml")
+            shutil.copytree(REPO / "content", root / "content")
+            # Renditions are cached by content hash: reuse those of an earlier build of
+            # the sample in the checkout, when there is one.
+            photos = REPO / ".dateline-cache/photos"
+            if photos.is_dir():
+                shutil.copytree(photos, root / ".dateline-cache/photos")
+            result = run_cli(["build", "--config", root / "dateline.toml"])
+            (root / "result.json").write_text(json.dumps(vars(result)), encoding="utf-8")
+    return root, json.loads((root / "result.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def copy_sample(sample_newsroom) -> Callable[[Path], Path]:
+    """`copy_sample(root) -> root`: copies of the sample's `dateline.toml` and `content/`
+    in a new folder `root`, with the photo renditions of `sample_newsroom`'s build in its
+    cache (`.dateline-cache/photos`, by content hash), so that a build of the copy makes
+    every page and file but encodes no photo again. Nothing else of the cache is copied:
+    the copy's first build is otherwise cold."""
+    made = sample_newsroom[0] / ".dateline-cache/photos"
+
+    def copy(root: Path) -> Path:
+        root.mkdir(parents=True)
+        shutil.copy(REPO / "dateline.toml", root / "dateline.toml")
+        shutil.copytree(REPO / "content", root / "content")
+        if made.is_dir():
+            shutil.copytree(made, root / ".dateline-cache/photos")
+        return root
+
+    return copy
 
 
 @dataclass

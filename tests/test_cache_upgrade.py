@@ -382,6 +382,8 @@ SourceEntry.__module__ = "dateline.oldhome"
 this release does not have, as it will after any refactor that moves it."""
 
 
+# One worker runs them all (`--dist loadgroup`): one checkout of the previous release.
+@pytest.mark.xdist_group("previous_release")
 @pytest.mark.parametrize("moved", [False, True], ids=["as released", "class moved"])
 @pytest.mark.parametrize("edit", [None, "body", "title"])
 def test_a_cache_of_the_previous_release_never_gives_a_traceback(

@@ -16,6 +16,10 @@ from dateline.publish.checks.hreflang import check_hreflang
 from dateline.publish.checks.links import check_links
 
 REPO = Path(__file__).resolve().parents[1]
+
+# One worker runs the whole module (`--dist loadgroup`, pyproject.toml), so its
+# module fixtures are made once: the checked sample build and broken site, once per run.
+pytestmark = pytest.mark.xdist_group("check")
 CHROMIUM = Path("/usr/bin/chromium")
 PIXEL = "/robots.txt"
 """An image source that is a file of every site (articles may not use `data:` URLs), so
@@ -116,12 +120,10 @@ def test_fast_checks_report_only_links_and_say_what_was_skipped(broken_site, run
 # ----- the bundled sample newsroom
 
 @pytest.fixture(scope="module")
-def sample_site(tmp_path_factory, run_cli) -> Path:
+def sample_site(tmp_path_factory, run_cli, copy_sample) -> Path:
     """The sample newsroom from the repository's dateline.toml and content/, built from
     a copy so that no test writes into the checkout (its build cache included)."""
-    root = tmp_path_factory.mktemp("sample")
-    shutil.copy(REPO / "dateline.toml", root / "dateline.toml")
-    shutil.copytree(REPO / "content", root / "content")
+    root = copy_sample(tmp_path_factory.mktemp("sample") / "sample")
     out = root / "out"
     result = run_cli(["build", "--config", root / "dateline.toml", "--out", out])
     assert result.code == 0, result.err

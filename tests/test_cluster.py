@@ -22,6 +22,10 @@ BUILD = REPO / "build.py"
 TIMEOUT = 240  # seconds: a build that waits on a lost cluster must end, never hang
 distributed = pytest.importorskip("distributed")
 
+# One worker runs the whole module (`--dist loadgroup`, pyproject.toml), so its
+# module fixtures are made once: the Dask cluster and the generated site, once per run.
+pytestmark = pytest.mark.xdist_group("cluster")
+
 
 def _corpus():
     spec = importlib.util.spec_from_file_location("bench_corpus", REPO / "bench/corpus.py")
@@ -62,19 +66,16 @@ def chunks_run(client) -> int:
 
 
 @pytest.fixture(scope="module")
-def newsroom(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("newsroom")
-    shutil.copy(REPO / "dateline.toml", root / "dateline.toml")
-    shutil.copytree(REPO / "content", root / "content")
-    if (REPO / ".dateline-cache/photos").is_dir():
-        shutil.copytree(REPO / ".dateline-cache/photos", root / ".dateline-cache/photos")
-    return root
+def newsroom(tmp_path_factory, copy_sample) -> Path:
+    return copy_sample(tmp_path_factory.mktemp("newsroom") / "sample")
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("generated")
-    described = _corpus().write_corpus(root, stories=100, languages=3)
+    # Small photos (two renditions each, not three): they are encoded locally, not on
+    # the cluster, and most of a cold build's time.
+    described = _corpus().write_corpus(root, stories=100, languages=3, photo_width=640)
     assert described["articles"] == 300
     return root
 
@@ -152,6 +153,8 @@ def test_the_config_names_the_cluster(newsroom, tmp_path):
         port = probe.getsockname()[1]
     root = tmp_path / "site"
     shutil.copytree(newsroom / "content", root / "content")
+    # The renditions only: every body is still to render, so the cluster is asked.
+    shutil.copytree(newsroom / ".dateline-cache/photos", root / ".dateline-cache/photos")
     (root / "dateline.toml").write_text(
         (newsroom / "dateline.toml").read_text(encoding="utf-8")
         + f'\n[build]\ncluster = "tcp://127.0.0.1:{port}"\n', encoding="utf-8")

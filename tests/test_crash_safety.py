@@ -20,6 +20,10 @@ import pytest
 from tests.conftest import parse_html_text
 
 REPO = Path(__file__).resolve().parents[1]
+
+# One worker runs the whole module (`--dist loadgroup`, pyproject.toml), so its
+# module fixtures are made once: the old and new sites (three command-line builds), once per run.
+pytestmark = pytest.mark.xdist_group("crash_safety")
 BASE = "https://news.example.org/"
 
 CONFIG = f"""\

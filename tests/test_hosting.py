@@ -20,6 +20,10 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+# One worker runs the whole module (`--dist loadgroup`, pyproject.toml), so its
+# module fixtures are made once: the nginx-served build of the sample, once per run.
+pytestmark = pytest.mark.xdist_group("hosting")
 NGINX = Path("/usr/sbin/nginx")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -70,14 +74,12 @@ http {{
 
 
 @pytest.fixture(scope="module")
-def nginx_site(tmp_path_factory, run_cli):
+def nginx_site(tmp_path_factory, run_cli, copy_sample):
     """The sample newsroom, built for http://127.0.0.1:PORT/newsroom/ and served there
     by nginx; yields the site's root URL and its folder."""
     if not NGINX.exists():
         pytest.skip(f"{NGINX} is not installed (apt-get install nginx)")
-    root = tmp_path_factory.mktemp("nginx")
-    shutil.copy(REPO / "dateline.toml", root / "dateline.toml")
-    shutil.copytree(REPO / "content", root / "content")
+    root = copy_sample(tmp_path_factory.mktemp("nginx") / "sample")
     port = _free_port()
     base = f"http://127.0.0.1:{port}/newsroom/"
     out = root / "out"

@@ -3,6 +3,8 @@ bad photos reported as path:line with nothing lost."""
 
 import io
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -17,20 +19,42 @@ def jpeg_bytes(size=(2000, 1200), color=(30, 90, 160), exif=None) -> bytes:
     return buffer.getvalue()
 
 
+def _photo_files(article_text, image_bytes: bytes | None = None, name="vote.jpg",
+                 src="/images/vote.jpg", extra: dict | None = None) -> dict:
+    return {
+        ARTICLE: article_text(
+            "Vote", image={"src": src, "alt": "Ballot boxes", "caption": "Counting",
+                           "credit": "Photo: J. Roe"},
+            body="Counting began.\n\n![A crowd](/images/crowd.jpg \"The crowd\")\n"),
+        f"content/images/{name}": image_bytes or jpeg_bytes(),
+        "content/images/crowd.jpg": jpeg_bytes((1200, 800), (90, 40, 20)),
+        **(extra or {}),
+    }
+
+
+@pytest.fixture(scope="module")
+def made_renditions(tmp_path_factory, make_site, article_text, build_site) -> Path:
+    """The rendition cache (`.dateline-cache/photos`) of one build of the default photo
+    site: for the tests whose point is not making renditions (encoding 24 of them is
+    most of a build's time), so that their builds take them from the cache."""
+    root = make_site(tmp_path_factory.mktemp("renditions") / "photos",
+                     _photo_files(article_text))
+    build_site(root)
+    return root / ".dateline-cache/photos"
+
+
 @pytest.fixture
-def photo_site(tmp_path, make_site, article_text):
+def photo_site(tmp_path, make_site, article_text, request):
+    """`photo_site(image_bytes=None, name=..., src=..., extra=None, warm=False)`: the
+    site folder; `warm`: with the default photos' renditions in its cache already."""
     def make(image_bytes: bytes | None = None, name="vote.jpg", src="/images/vote.jpg",
-             extra: dict | None = None):
-        files = {
-            ARTICLE: article_text(
-                "Vote", image={"src": src, "alt": "Ballot boxes", "caption": "Counting",
-                               "credit": "Photo: J. Roe"},
-                body="Counting began.\n\n![A crowd](/images/crowd.jpg \"The crowd\")\n"),
-            f"content/images/{name}": image_bytes or jpeg_bytes(),
-            "content/images/crowd.jpg": jpeg_bytes((1200, 800), (90, 40, 20)),
-            **(extra or {}),
-        }
-        return make_site(tmp_path / "photos", files)
+             extra: dict | None = None, warm: bool = False):
+        root = make_site(tmp_path / "photos",
+                         _photo_files(article_text, image_bytes, name, src, extra))
+        if warm:
+            shutil.copytree(request.getfixturevalue("made_renditions"),
+                            root / ".dateline-cache/photos")
+        return root
     return make
 
 
@@ -139,7 +163,7 @@ def test_iptc_caption_fills_a_missing_caption(tmp_path, make_site, build_site, p
 ])
 def test_bad_photos_are_reported_and_nothing_is_lost(case, message, photo_site, run_cli,
                                                      snapshot, tmp_path):
-    root = photo_site()
+    root = photo_site(warm=True)  # the good build before is no test of encoding
     out = root / "site"
     config = root / "dateline.toml"
     assert run_cli(["build", "--config", config, "--out", out]).code == 0
@@ -334,13 +358,10 @@ def test_photo_metadata_is_marked_with_the_originals_language(
         assert figure.get("lang") == "en"
 
 
-@pytest.mark.parametrize("page", ["en/index.html", "en/world/index.html",
-                                  "en/tags/elections/index.html"],
-                         ids=["home", "section", "tag"])
-def test_the_first_card_photo_of_a_listing_is_eager_and_high_priority(
-        tmp_path, make_site, article_text, build_site, parse_html, page):
-    """The largest paint of a listing is its first photo: fetched at once and first, the
-    others lazily. The newest story has no photo, so the first photo is the second card's."""
+@pytest.fixture(scope="module")
+def listings_site(tmp_path_factory, make_site, article_text, build_site) -> Path:
+    """Five stories, four with a lead photo, built once (the listings below only read
+    it); the newest story has no photo."""
     files = {"content/en/world/plain.md": article_text(
         "Plain", date="2025-03-05T10:00:00+01:00", tags=["elections"])}
     for day in (1, 2, 3, 4):
@@ -348,9 +369,19 @@ def test_the_first_card_photo_of_a_listing_is_eager_and_high_priority(
             f"Photo {day}", date=f"2025-03-0{day}T10:00:00+01:00", tags=["elections"],
             image={"src": f"/images/p{day}.jpg", "alt": f"Photo {day}"})
         files[f"content/images/p{day}.jpg"] = jpeg_bytes((1600, 900), (day * 40, 90, 160))
-    root = make_site(tmp_path / "s", files)
+    root = make_site(tmp_path_factory.mktemp("listings") / "s", files)
     build_site(root)
-    cards = parse_html(root / "site" / page).find_all("article", cls="card")
+    return root / "site"
+
+
+@pytest.mark.parametrize("page", ["en/index.html", "en/world/index.html",
+                                  "en/tags/elections/index.html"],
+                         ids=["home", "section", "tag"])
+def test_the_first_card_photo_of_a_listing_is_eager_and_high_priority(
+        listings_site, parse_html, page):
+    """The largest paint of a listing is its first photo: fetched at once and first, the
+    others lazily. The newest story has no photo, so the first photo is the second card's."""
+    cards = parse_html(listings_site / page).find_all("article", cls="card")
     images = [img for card in cards for img in card.find_all("img")]
     assert len(images) >= 3, page
     assert "Plain" in cards[0].text and not cards[0].find_all("img")

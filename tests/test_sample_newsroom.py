@@ -1,16 +1,13 @@
 """The bundled sample newsroom builds cleanly and has what the README promises.
 
 It is built from a copy of `dateline.toml` and `content/` (the theme and catalogs come
-from Dateline itself), so the test never writes into the checkout.
+from Dateline itself), so the test never writes into the checkout: the test run's one
+build of it, `sample_newsroom` in conftest.py.
 """
 
 from __future__ import annotations
 
-import fcntl
-import json
-import os
 import posixpath
-import shutil
 import tomllib
 from collections import defaultdict
 from pathlib import Path
@@ -22,31 +19,10 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory, run_cli):
-    """(site folder, {"code", "out", "err"}) of one build of the sample per test run.
-
-    A cold build makes every photo rendition, which takes seconds, so the xdist workers
-    of one run share it: the first to get the lock builds, the others wait and reuse it.
-    The site folder holds copies of `dateline.toml` and `content/` only.
-    """
-    base = tmp_path_factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    root = shared / "sample-newsroom"
-    with open(shared / "sample-newsroom.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (root / "result.json").is_file():
-            shutil.rmtree(root, ignore_errors=True)
-            root.mkdir()
-            shutil.copy(REPO / "dateline.toml", root / "dateline.toml")
-            shutil.copytree(REPO / "content", root / "content")
-            # Renditions are cached by content hash: reuse those of an earlier build of
-            # the sample in the checkout, when there is one.
-            photos = REPO / ".dateline-cache/photos"
-            if photos.is_dir():
-                shutil.copytree(photos, root / ".dateline-cache/photos")
-            result = run_cli(["build", "--config", root / "dateline.toml"])
-            (root / "result.json").write_text(json.dumps(vars(result)), encoding="utf-8")
-    return root, json.loads((root / "result.json").read_text(encoding="utf-8"))
+def sample(sample_newsroom):
+    """(site folder, {"code", "out", "err"}) of the test run's one cold build of the
+    sample (`sample_newsroom` in conftest.py)."""
+    return sample_newsroom
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,10 @@ import pytest
 # ruff: noqa: F811 - the tests take the fixture imported here by its name
 from test_hosting import nginx_site  # noqa: F401 - the fixture, served under /newsroom/
 
+# One worker runs the whole module (`--dist loadgroup`, pyproject.toml), so its
+# module fixtures are made once: the nginx-served build of the sample, once per run.
+pytestmark = pytest.mark.xdist_group("search_browser")
+
 ENGLISH_WORD = "glacier"
 """In one English article of the sample newsroom, and in no other language's."""
 ENGLISH_ARTICLE = "en/science/glacier-survey/"

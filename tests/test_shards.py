@@ -21,6 +21,10 @@ from dateline.config import load_config
 from dateline.urls import output_file
 
 REPO = Path(__file__).resolve().parents[1]
+
+# One worker runs the whole module (`--dist loadgroup`, pyproject.toml), so its
+# module fixtures are made once: the sample's and the corpus's whole builds, once per run.
+pytestmark = pytest.mark.xdist_group("shards")
 sys.path.insert(0, str(REPO / "bench"))
 from corpus import write_corpus  # noqa: E402 - bench/ is no package
 
@@ -40,30 +44,22 @@ def _tree(folder: Path) -> dict[str, bytes]:
             and p.relative_to(folder).as_posix() != MARKER}
 
 
-def _copy_sample(root: Path) -> Path:
-    root.mkdir()
-    shutil.copy(REPO / "dateline.toml", root / "dateline.toml")
-    shutil.copytree(REPO / "content", root / "content")
-    photos = REPO / ".dateline-cache/photos"  # renditions by content hash: skip the encoding
-    if photos.is_dir():
-        shutil.copytree(photos, root / ".dateline-cache/photos")
-    return root
-
-
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> tuple[Path, dict[str, bytes]]:
+def sample(tmp_path_factory, copy_sample) -> tuple[Path, dict[str, bytes]]:
     """The sample newsroom and its one-machine build."""
-    root = _copy_sample(tmp_path_factory.mktemp("shards") / "sample")
+    root = copy_sample(tmp_path_factory.mktemp("shards") / "sample")
     _build(root, root / "full")
     return root, _tree(root / "full")
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> tuple[Path, dict[str, bytes]]:
-    """A generated site of 300 articles (75 stories in 4 languages) and its build."""
+    """A generated site of 300 articles (75 stories in 4 languages) and its build. Its
+    photos are small (two renditions each, not three): encoding them is most of a cold
+    build's time, and their size is nothing the merge cares about."""
     root = tmp_path_factory.mktemp("shards") / "corpus"
     root.mkdir()
-    write_corpus(root, 75, 4)
+    write_corpus(root, 75, 4, photo_width=640)
     _build(root, root / "full")
     return root, _tree(root / "full")
 
@@ -155,9 +151,9 @@ def test_a_shard_alone_links_other_languages_only_where_the_site_has_pages(
 
 
 def test_conflicting_shards_are_an_error_naming_the_file_and_out_is_untouched(
-        sample, run_cli, tmp_path):
+        sample, run_cli, tmp_path, copy_sample):
     root, _full = sample
-    site = _copy_sample(tmp_path / "site")
+    site = copy_sample(tmp_path / "site")
     _build(site, tmp_path / "a", ("en", "ru"))
     # The second shard is built from other sources: the English site's title edited.
     config = site / "dateline.toml"

@@ -8,6 +8,7 @@ attributes of start tags change; everything else is copied through as written.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 from urllib.parse import urljoin
 
@@ -16,8 +17,13 @@ from ..htmlrewrite import TagRewriter
 _URL_ATTRIBUTES = frozenset({"href", "src", "poster", "cite", "action", "data"})
 
 
+@lru_cache(maxsize=512)
 def absolute_links(html: str, base: str) -> str:
-    """`html` with href/src/srcset/… resolved against the absolute URL `base`."""
+    """`html` with href/src/srcset/… resolved against the absolute URL `base`.
+
+    Remembered: a story is in its language's, section's, topics' and authors' feeds, and
+    feeds are written newest stories first, so the same body comes back several times
+    in a row (parsing it is most of what a feed costs)."""
     rewriter = _Rewriter(base)
     rewriter.feed(html)
     rewriter.close()

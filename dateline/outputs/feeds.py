@@ -136,9 +136,10 @@ def _summary(view: ContentView, article: Article) -> str:
 
 
 def _full_body(article: Article, linker: Linker) -> str | None:
-    if not article.body_html:
+    body = article.body_html  # read from the body store: once
+    if not body:
         return None
-    return absolute_links(article.body_html, linker.absolute(article.url))
+    return absolute_links(body, linker.absolute(article.url))
 
 
 def _full_content(view: ContentView) -> bool:

@@ -18,6 +18,9 @@ from PIL import Image
 from dateline.build.pipeline import BuildOptions, build
 from dateline.config import load_config
 
+# One module fixture builds the photo site: on one worker, not on each.
+pytestmark = pytest.mark.xdist_group("photo_sizes")
+
 WIDTHS = {"phone": (390, 844), "tablet": (768, 1024), "desktop": (1280, 800)}
 """The theme's breakpoints' representative viewports (CSS px)."""
 PAGES = ("en/", "en/world/", "en/world/story-1/", "en/world/portrait/")
