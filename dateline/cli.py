@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .build import failures
 from .build.cluster import build_executor
+from .build.options import NOW_HELP, parse_now
 from .build.pipeline import BuildOptions, BuildResult, StrictWarnings, build
 from .build.write import recover
 from .config import load_config
@@ -105,6 +106,7 @@ def _make_parser() -> argparse.ArgumentParser:
                            help="build a shard: only these languages' pages and feeds, plus "
                                 "the files every shard shares, each as the whole build makes "
                                 "it; `dateline merge` joins the shards into the site")
+    build_cmd.add_argument("--now", metavar="ISO-8601-DATETIME", help=NOW_HELP)
     build_cmd.add_argument("--jobs", type=int, default=0, metavar="N",
                            help="worker processes (default: one per core; 1 to debug)")
     build_cmd.add_argument("--cluster", metavar="ADDRESS", default="",
@@ -443,14 +445,15 @@ def _run_build(args: argparse.Namespace) -> int:
                          relative_urls=True if args.relative else None)
     if args.jobs < 0:
         raise UsageError(Problem(SourceRef("--jobs", 0), "--jobs must be 0 or more"))
-    strict = args.strict or config.build.strict
+    strict, now = args.strict or config.build.strict, parse_now(args.now)
     try:
         with build_executor(args.cluster or config.build.cluster) as cluster:
             result = build(config, BuildOptions(output=args.out, drafts=args.drafts,
                                                 future=args.future, jobs=args.jobs,
                                                 clean=args.clean, progress=True,
                                                 strict=strict, cluster=cluster,
-                                                shard=_codes(args.lang)))
+                                                shard=_codes(args.lang), now=now,
+                                                pinned=now is not None))
     except StrictWarnings as exc:
         for problem in exc.problems:
             print(f"{problem}", file=sys.stderr)

@@ -92,6 +92,9 @@ def theme_inputs(ctx: BuildContext) -> ThemeInputs:
                                files_fingerprint(list(locales_dirs_for(config.paths.locales))),
                                f"{ctx.begun.settings}|{sorted(assets.items())}")
     shape = (options.drafts, options.future, options.languages, options.shard)
+    if options.pinned and options.now is not None and options.session is None:
+        # `build --now`: the saved model of another instant holds another site.
+        shape += (options.now.isoformat(),)
     return ThemeInputs(files, assets, env, templates, site_fp, shape)
 
 

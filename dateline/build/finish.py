@@ -116,7 +116,7 @@ def save_state(ctx: BuildContext, writer: OutputWriter, plan: BuildPlan, summary
         return
     config = ctx.config
     _remember(lambda: state.save(config.paths.cache, ctx.begun.output, {
-        "key": ctx.begun.inputs, "build_id": writer.build_id, "pages": len(plan.pages),
+        "key": ctx.begun.inputs, "build_id": writer.build_id, "pages": writer.pages,
         "files": len(writer.new), "valid_until": summary.valid_until,
         "held_back": [[ref.path, ref.line, why] for ref, why in summary.held_back],
         "warnings": state.problems_to_json(ctx.problems.warnings),
@@ -128,7 +128,7 @@ def save_state(ctx: BuildContext, writer: OutputWriter, plan: BuildPlan, summary
 def result(ctx: BuildContext, model: SiteModel, plan: BuildPlan, writer: OutputWriter,
            summary: Summary) -> BuildResult:
     return BuildResult(
-        output=ctx.begun.output, pages=len(plan.pages), files=len(writer.new),
+        output=ctx.begun.output, pages=writer.pages, files=len(writer.new),
         seconds=time.perf_counter() - ctx.begun.seconds, held_back=summary.held_back,
         warnings=[*_damage_warnings(ctx.damage, ctx.config), *ctx.problems.warnings],
         fallbacks=summary.fallbacks, label_fallbacks=summary.label_fallbacks,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..bodies import MARKDOWN_EXTENSIONS
 from ..config import Config
-from ..errors import ContentError, Problem, SourceRef
+from ..errors import ContentError, Problem, SourceRef, UsageError
 from ..urls import Linker
 
 if TYPE_CHECKING:  # a build with nothing to do imports no more than it needs
@@ -30,6 +30,9 @@ class BuildOptions:
     future: bool = False
     now: dt.datetime | None = None
     """The build time (default: now); decides what counts as future."""
+    pinned: bool = False
+    """`now` was given on the command line (`build --now`): the build is up to date, and
+    its saved model stands, only at that instant (another may come before it)."""
     languages: tuple[str, ...] = ()
     """Build only these languages (default: all): a preview, whose pages leave the other
     languages out of their switchers, hreflang links and sitemaps (`serve --lang`)."""
@@ -130,3 +133,24 @@ def settings_key(config: Config, linker: Linker) -> str:
     """What rendered bodies depend on besides their own file."""
     return (f"{MARKDOWN_EXTENSIONS}|{linker.base_url}|{linker.relative}|{config.paths.content}|"
             f"{config.images}")
+
+
+NOW_HELP = ("build as if the clock read this instant (ISO 8601 with a UTC offset: "
+            "2030-01-01T06:00+00:00): embargoes, expiries, breaking banners and the news "
+            "sitemap's window, so that shards built at different times agree")
+
+
+def parse_now(text: str | None) -> dt.datetime | None:
+    """`build --now`: an ISO 8601 date and time with its UTC offset (None: the clock)."""
+    if text is None:
+        return None
+    example = "write it as 2030-01-01T06:00+00:00"
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(Problem(SourceRef("--now", 0), f"'{text}' is not an ISO 8601 date "
+                                 f"and time; {example}")) from None
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise UsageError(Problem(SourceRef("--now", 0), f"'{text}' has no UTC offset, so "
+                                 f"shards in other time zones would disagree; {example}"))
+    return when

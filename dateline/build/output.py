@@ -46,6 +46,8 @@ class OutputWriter:
         self.written: list[str] = []
         self.removed: list[str] = []
         self.rendered = 0
+        self.pages = 0
+        """Pages of this output (a shard's own: not the other languages' it planned)."""
         self.wanted: Callable[[str], bool] = wanted or _everything
         """Whether a file belongs in this output (a shard's: `in_shard`)."""
 
@@ -148,6 +150,7 @@ def write_pages(ctx: BuildContext, theme: ThemeInputs, plan: BuildPlan,
     for index, page in enumerate(plan.pages):
         if not writer.wanted(page.file):
             continue  # another shard's page
+        writer.pages += 1
         known = writer.old.get(page.file)
         if known is not None and known[0] == plan.fingerprints[index]:
             writer.keep(page.file, known)  # made from the same inputs: unchanged

@@ -57,7 +57,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
             [config.paths.content, config.theme_dir, *locales_dirs_for(config.paths.locales)],
             [config.config_path, *identity_files(config)],
             repr((settings, config.source_text, options.drafts, options.future,
-                  options.languages, options.shard)),
+                  options.languages, options.shard)) + _pinned(options),
             (config.paths.content, confinement_of(config)))
         previous, damage = ((None, None) if options.clean
                             else state.load(config.paths.cache, output))
@@ -114,6 +114,13 @@ def load_site(config: Config, options: BuildOptions, now: dt.datetime,
         problems.warnings.append(damage_warning(config.paths.cache, config.paths.root,
                                                 str(exc)))
         return site
+
+
+def _pinned(options: BuildOptions) -> str:
+    """A build at a given instant (`build --now`) is up to date only at that instant: its
+    site may differ from the clock's, and from another instant's before a scheduled
+    change as well as after it."""
+    return f"|now={options.now.isoformat()}" if options.pinned and options.now else ""
 
 
 def _check_shard(shard: tuple[str, ...], config: Config) -> None:

@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     from .renditions import PhotoLibrary
 
 
+FLUSH_EVERY = 256
+"""Rendered bodies held in memory before they are written to the body store."""
+
+
 @dataclass
 class Prepared:
     """A source file ready for assembling: its document and rendered body."""
@@ -61,12 +65,15 @@ def prepare_sources(paths: list[Path], reading: SourceReading, cache: BuildCache
     """Every readable source, in the order given; problems are recorded, not raised."""
     results, misses = _kept(paths, reading, cache, memory.prepared)
     work = [(str(path), stat) for path, stat in misses]
-    for outcome in _outcomes(work, reading, workers_for(cluster, jobs, len(work))):
+    for count, outcome in enumerate(_outcomes(work, reading,
+                                              workers_for(cluster, jobs, len(work)))):
         problems.errors.extend(outcome.errors)
         problems.warnings.extend(outcome.warnings)
         if outcome.prepared is not None:
             cache.bodies.put(outcome.html)
             results[Path(outcome.path)] = outcome.prepared
+        if count % FLUSH_EVERY == FLUSH_EVERY - 1:
+            cache.bodies.flush()  # never every body of the archive in memory at once
     # Workers forked later (rendering pages) read the bodies from the store's file.
     cache.bodies.flush()
     memory.prepared = results
@@ -170,7 +177,9 @@ def _prepare_one(reading: SourceReading, item: tuple) -> _Outcome:
     # A body problem does not stop the front matter from being checked too, so every
     # problem of the file is reported at once; such a file is never cached (a warning
     # too: it is reported again on every build until it is fixed).
-    prepared = Prepared(doc, ident, tuple(images), entry, cached=False,
+    # The Markdown is rendered: the model needs its document without it (as a source
+    # taken from the cache has it), and the parent holds every source's document.
+    prepared = Prepared(replace(doc, body=""), ident, tuple(images), entry, cached=False,
                         valid=not problems.errors and not problems.warnings)
     return _Outcome(path_text, prepared, html, problems.errors, problems.warnings)
 

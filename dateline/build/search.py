@@ -6,10 +6,11 @@ bundle of its own in `<lang>/search/pagefind/<bucket>/`, listed in that folder's
 Each bucket is a file group (`discovery.FileGroup`) like the feeds: made when what it
 indexes changed, its files staged and counted with the rest of the build's. What it
 indexes is the part of each article page the theme marks `data-pagefind-body`, cut from
-the HTML the build rendered and kept in the cache by the page's content digest, so an
-edit reads the edited pages alone. Pagefind's API cannot update a written bundle, so a
-bucket whose articles changed is indexed anew from memory; the buckets bound what that
-costs. An article's bucket is a digest of its URL, so it never moves while the number of
+the HTML the build rendered; the cache keeps each part's digest by the page's content
+digest, so an edit reads the edited pages alone to know which buckets changed. Pagefind's
+API cannot update a written bundle, so a bucket whose articles changed is indexed anew,
+its parts cut again from its pages; the buckets bound what that costs, in time and in
+memory. An article's bucket is a digest of its URL, so it never moves while the number of
 buckets stands, and that number is the smallest power of two that keeps a bucket to
 `BUCKET_MOST` articles: it doubles (and every bucket is made again, once) as the
 language grows. The first bucket listed carries Pagefind's loader (its script, worker
@@ -24,19 +25,19 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import gc
 import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
-import msgspec
-
-from .. import atomic, digests, urls
+from .. import digests, urls
 from ..config import Config
 from ..errors import ContentError, Problem, SourceRef
 from ..incremental.fingerprints import digest, value_digest
 from ..outputs.pages import Page
 from .discovery import FileGroup
+from .searchparts import SearchParts
 
 BUNDLE = "pagefind/"
 """The buckets' folder under the language's search page."""
@@ -49,7 +50,7 @@ BUCKET_MOST = 500
 request or two per bucket when a reader searches."""
 
 STORE_VERSION = 2
-"""Of the cached fragments' file; another version is read as empty."""
+"""Part of every bucket's fingerprint: another makes every bucket again."""
 
 _UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.",
            "pagefind-highlight.", "playground/")
@@ -57,12 +58,6 @@ _UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.",
 
 _LOADER = ("pagefind.js", "pagefind-worker.js", "wasm.")
 """Pagefind's loader: the same in every bucket, kept in the first bucket listed alone."""
-
-
-class _Store(msgspec.Struct):
-    version: int
-    fragments: dict[str, tuple[str, str, str]]
-    """Page file → (content digest of the page, the part Pagefind indexes, its digest)."""
 
 
 def bucket_count(articles: int) -> int:
@@ -90,42 +85,70 @@ def search_groups(config: Config, pages: list[Page], files: dict[str, tuple[str,
     for page in pages:
         if page.kind == "article" and page.lang in by_language:
             by_language[page.lang].append(page)
-    path = config.paths.cache / "search-fragments.msgpack"
-    known = _load(path)
-    fragments, groups = {}, []
+    (config.paths.cache / "search-fragments.msgpack").unlink(missing_ok=True)  # version 2
+    store = SearchParts(config.paths.cache)
+    known = store.digests()
+    parts = _Parts(store, staged, output)
+    groups = []
     for lang, articles in by_language.items():
         count = bucket_count(len(articles))
-        buckets: list[list[tuple[str, tuple[str, str, str]]]] = [[] for _ in range(count)]
+        buckets: list[list[tuple[str, str, str]]] = [[] for _ in range(count)]
         for page in sorted(articles, key=lambda p: p.url):
             content_digest = files[page.file][1]
             kept = known.get(page.file)
             if kept is None or kept[0] != content_digest:
-                part = indexed_part(_read(page.file, staged, output))
-                kept = (content_digest, part, digest(part.encode()))
-            fragments[page.file] = kept
-            buckets[bucket_of(page.url, count)].append((page.url, kept))
-        groups += _language_groups(lang, buckets, config.config_path.name)
-    if fragments != known:
-        _save(path, fragments)
+                part = indexed_part(parts.read(page.file))
+                kept = (content_digest, digest(part.encode()))
+                store.put(page.file, *kept, part)
+            buckets[bucket_of(page.url, count)].append((page.url, page.file, kept[1]))
+        groups += _language_groups(lang, buckets, config.config_path.name, parts)
+    # Written before the pages are committed: each part is keyed by the digest of the
+    # page it was cut from, so a build that stops after this leaves none untrue.
+    store.keep_only({page.file for articles in by_language.values() for page in articles})
     return groups
 
 
-def _language_groups(lang: str, buckets: list[list[tuple[str, tuple[str, str, str]]]],
-                     shown: str) -> list[FileGroup]:
-    """A group per bucket that holds articles, and one of the list of them."""
+class _Parts:
+    """Where a bucket's parts come from when it is made, one bucket at a time: the
+    store, or the pages themselves (in the staged output when this build wrote them,
+    else in the output as it stands) for a part the store lost."""
+
+    def __init__(self, store: SearchParts, staged, output: Path):
+        self.store, self.staged, self.output = store, staged, output
+
+    def read(self, file: str) -> str:
+        written = Path(self.staged.root, file)
+        return (written if written.is_file() else self.output / file).read_text(
+            encoding="utf-8")
+
+    def docs(self, members: list[tuple[str, str, str]]) -> tuple[tuple[str, str], ...]:
+        stored = self.store.parts([file for _, file, _ in members]) or {}
+        docs = []
+        for url, file, part_digest in members:
+            part = stored.get(file)
+            if part is None or digest(part.encode()) != part_digest:  # lost or damaged
+                part = indexed_part(self.read(file))
+            docs.append((quote(url), part))
+        return tuple(docs)
+
+
+def _language_groups(lang: str, buckets: list[list[tuple[str, str, str]]], shown: str,
+                     parts: _Parts) -> list[FileGroup]:
+    """A group per bucket that holds articles, and one of the list of them. A bucket's
+    members: (URL, page file, digest of the part Pagefind indexes)."""
     filled = [number for number, members in enumerate(buckets) if members]
     groups = []
     for number in filled:
         loader = number == filled[0]
-        docs = tuple((quote(url), kept[1]) for url, kept in buckets[number])
+        members = buckets[number]
         # What Pagefind is handed, by the digests of its parts (hashing the parts
         # themselves again would cost seconds at thousands of articles).
         fingerprint = value_digest((STORE_VERSION, loader,
-                                    [(url, kept[2]) for url, kept in buckets[number]]))
+                                    [(url, part) for url, _, part in members]))
         groups.append(FileGroup(
             f"search:{lang}:{number}", fingerprint,
-            lambda docs=docs, folder=f"{number}/", loader=loader:
-            bundle_files(lang, docs, shown, folder=folder, loader=loader)))
+            lambda members=members, folder=f"{number}/", loader=loader:
+            bundle_files(lang, parts.docs(members), shown, folder=folder, loader=loader)))
     listed = json.dumps({"buckets": [f"{number}/" for number in filled]}).encode()
     groups.append(FileGroup(f"search:{lang}", value_digest((STORE_VERSION, listed)),
                             lambda: [(urls.search(lang) + BUNDLE + MANIFEST, listed)]))
@@ -146,31 +169,6 @@ def indexed_part(html: str) -> str:
     return f"<!DOCTYPE html>{opening}<body>{html[body:end]}</body></html>"
 
 
-def _read(file: str, staged, output: Path) -> str:
-    written = Path(staged.root, file)
-    return (written if written.is_file() else output / file).read_text(encoding="utf-8")
-
-
-def _load(path: Path) -> dict[str, tuple[str, str, str]]:
-    # A cache of what the pages hold: unreadable, it is made again from them.
-    try:
-        store = msgspec.msgpack.decode(path.read_bytes(), type=_Store)
-    except (OSError, msgspec.DecodeError, msgspec.ValidationError):
-        return {}
-    return store.fragments if store.version == STORE_VERSION else {}
-
-
-def _save(path: Path, fragments: dict[str, tuple[str, str, str]]) -> None:
-    # Written before the pages are committed: entries are keyed by the digest of the
-    # page they were cut from, so a build that stops after this leaves none untrue.
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic.replacing(path) as handle:
-            handle.write(msgspec.msgpack.encode(_Store(STORE_VERSION, fragments)))
-    except OSError:
-        pass  # the next build cuts them from the pages again
-
-
 def bundle_files(lang: str, docs: tuple[tuple[str, str], ...],
                  config_name: str = "dateline.toml", *, folder: str = "",
                  loader: bool = True) -> list[tuple[str, bytes]]:
@@ -188,6 +186,11 @@ def bundle_files(lang: str, docs: tuple[tuple[str, str], ...],
     except Exception as exc:  # noqa: BLE001 - the service reports its errors as Exception
         raise ContentError(Problem(SourceRef(urls.search(lang), 0), "search: Pagefind "
                            f"could not index the articles: {exc}")) from None
+    finally:
+        # The service leaves its replies in reference cycles (asyncio's tasks, futures
+        # and callbacks): freed now, or every bucket's bundle stays in memory until the
+        # collector happens to run.
+        gc.collect()
     prefix = urls.search(lang) + BUNDLE + folder
     left_out = _UNUSED if loader else _UNUSED + _LOADER
     return sorted((prefix + name, data) for name, data in files.items()
