@@ -33,15 +33,17 @@ except SystemExit as exc:  # argparse's --help
 """
 
 NEVER_ON_A_BUILD = ("babel.messages.checkers", "babel.messages.pofile", "importlib.metadata",
-                    "dateline.desk", "dateline.preview", "dateline.publish", "asyncio",
-                    "PIL", "dateline.i18n.catalog_checks", "dateline.build.cluster")
+                    "dateline.desk.lint", "dateline.desk.survey", "dateline.desk.editors",
+                    "dateline.preview", "dateline.publish", "asyncio", "PIL",
+                    "dateline.i18n.catalog_checks", "dateline.build.cluster")
 """Not on a build whose catalogs, photos and search are as the last build left them: the
 checks of a changed catalog (Babel's checkers scan every installed package's metadata
 for plug-ins), the desk's commands, serve, check and deploy, the search index's writer,
-Pillow, the Dask seam."""
+Pillow, the Dask seam. (`dateline.desk.commands`, the desk's part of the parser, is
+small and imports nothing the build does not.)"""
 
 NOT_WITHOUT_CHANGES = ("jinja2", "markdown", "yaml", "dateline.build.stages",
-                       "dateline.outputs", "concurrent.futures", "sqlite3")
+                       "dateline.outputs", "concurrent.futures")
 """Not on a build that finds nothing changed: it answers from a walk of `stat` calls."""
 
 

@@ -10,7 +10,6 @@ from msgspec import Struct
 from .. import locales_dirs_for
 from ..config import Config
 from ..errors import Problems
-from ..i18n.catalog_checks import plural_rule_of
 from ..i18n.catalogs import (
     SOURCE_LANGUAGE,
     UiStrings,
@@ -19,6 +18,7 @@ from ..i18n.catalogs import (
     template_ids,
     template_in,
 )
+from ..i18n.plurals import plural_rule_of
 from ..incremental.fingerprints import DigestMemo, PageFingerprints
 from ..model import Site
 from ..outputs.desk_pages import desk_pages

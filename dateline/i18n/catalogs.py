@@ -12,18 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..atomic import replacing
 from ..digests import digest_bytes
 from ..errors import Problem, Problems, SourceRef, display_path
-from .catalog_checks import (
-    DEFAULT_PLURAL,
-    CheckedCatalog,
-    PluralRule,
-    check,
-    plural_rule_of,
-    read_checked,
-)
+from .plurals import DEFAULT_PLURAL, PluralRule, plural_rule_of
+
+if TYPE_CHECKING:
+    from .catalog_checks import CheckedCatalog
 
 DOMAIN = "messages"
 SOURCE_LANGUAGE = "en"
@@ -122,10 +119,15 @@ def catalog_layers(locales_dirs: Path | Sequence[Path], code: str) -> list[Path]
 
 def checked_layer(path: Path, data: bytes, root: Path,
              expected: PluralRule | None) -> CheckedCatalog:
+    from babel.messages.mofile import read_mo
+
+    # Imported here: a catalog changed. A build whose catalogs did not (the compiled
+    # ones are kept in the cache) needs none of the checks, nor Babel's parser.
+    from .catalog_checks import CheckedCatalog, check, read_checked
+
     shown = display_path(path, root)
     if path.suffix == ".po":
         return read_checked(data, shown, expected)
-    from babel.messages.mofile import read_mo
 
     try:
         catalog = read_mo(BytesIO(data))
