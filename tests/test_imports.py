@@ -32,15 +32,16 @@ except SystemExit as exc:  # argparse's --help
     report(exc.code or 0)
 """
 
-NEVER_ON_A_BUILD = ("babel.messages.checkers", "babel.messages.pofile", "importlib.metadata",
+NEVER_ON_A_BUILD = ("babel.messages", "importlib.metadata",
                     "dateline.desk.lint", "dateline.desk.survey", "dateline.desk.editors",
                     "dateline.preview", "dateline.publish", "asyncio", "PIL",
                     "dateline.i18n.catalog_checks", "dateline.build.cluster")
-"""Not on a build whose catalogs, photos and search are as the last build left them: the
-checks of a changed catalog (Babel's checkers scan every installed package's metadata
-for plug-ins), the desk's commands, serve, check and deploy, the search index's writer,
-Pillow, the Dask seam. (`dateline.desk.commands`, the desk's part of the parser, is
-small and imports nothing the build does not.)"""
+"""Not on a build whose catalogs, photos and search are as the last build left them:
+the checks of a changed catalog and Babel's catalog tools (its checkers scan every
+installed package's metadata for plug-ins; a kept catalog is known by its locale's name,
+not by Babel's plural rule for it), the desk's commands, serve, check and deploy, the
+search index's writer, Pillow, the Dask seam. (`dateline.desk.commands`, the desk's part
+of the parser, is small and imports nothing the build does not.)"""
 
 NOT_WITHOUT_CHANGES = ("jinja2", "markdown", "yaml", "dateline.build.stages",
                        "dateline.outputs", "concurrent.futures")

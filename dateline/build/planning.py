@@ -18,7 +18,6 @@ from ..i18n.catalogs import (
     template_ids,
     template_in,
 )
-from ..i18n.plurals import plural_rule_of
 from ..incremental.fingerprints import DigestMemo, PageFingerprints
 from ..model import Site
 from ..outputs.desk_pages import desk_pages
@@ -71,14 +70,14 @@ def _make_views(site: Site, config: Config, problems: Problems,
     default = config.site.default_language
     cache = config.paths.cache / "catalogs"
     default_strings = load_translations(locales_dirs, default, config.paths.root, problems,
-                                        cache, plural_rule_of(config.language(default).locale))
+                                        cache, locale=config.language(default).locale)
     views = {}
     for language in config.languages:
         if only and language.code not in only:
             continue
         own = (default_strings if language.code == default
                else load_translations(locales_dirs, language.code, config.paths.root,
-                                      problems, cache, plural_rule_of(language.locale)))
+                                      problems, cache, locale=language.locale))
         fallback = default_strings if language.code != default else None
         strings = UiStrings(own=own, fallback=fallback or gettext.NullTranslations(),
                             count_fallbacks=language.code != SOURCE_LANGUAGE)
