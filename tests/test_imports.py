@@ -44,8 +44,10 @@ search index's writer, Pillow, the Dask seam. (`dateline.desk.commands`, the des
 of the parser, is small and imports nothing the build does not.)"""
 
 NOT_WITHOUT_CHANGES = ("jinja2", "markdown", "yaml", "dateline.build.stages",
-                       "dateline.outputs", "concurrent.futures")
-"""Not on a build that finds nothing changed: it answers from a walk of `stat` calls."""
+                       "dateline.outputs", "dateline.model", "dateline.incremental.cache",
+                       "concurrent.futures")
+"""Not on a build that finds nothing changed: it answers from a walk of `stat` calls and
+the last build's summary, without the cache's tables or the model they hold."""
 
 
 def _imported(root: Path, *args: str) -> set[str]:
