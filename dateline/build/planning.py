@@ -10,7 +10,6 @@ from msgspec import Struct
 from .. import locales_dirs_for
 from ..config import Config
 from ..errors import Problems
-from ..i18n.catalog_checks import plural_rule_of
 from ..i18n.catalogs import (
     SOURCE_LANGUAGE,
     UiStrings,
@@ -71,14 +70,14 @@ def _make_views(site: Site, config: Config, problems: Problems,
     default = config.site.default_language
     cache = config.paths.cache / "catalogs"
     default_strings = load_translations(locales_dirs, default, config.paths.root, problems,
-                                        cache, plural_rule_of(config.language(default).locale))
+                                        cache, locale=config.language(default).locale)
     views = {}
     for language in config.languages:
         if only and language.code not in only:
             continue
         own = (default_strings if language.code == default
                else load_translations(locales_dirs, language.code, config.paths.root,
-                                      problems, cache, plural_rule_of(language.locale)))
+                                      problems, cache, locale=language.locale))
         fallback = default_strings if language.code != default else None
         strings = UiStrings(own=own, fallback=fallback or gettext.NullTranslations(),
                             count_fallbacks=language.code != SOURCE_LANGUAGE)
