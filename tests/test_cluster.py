@@ -58,10 +58,12 @@ def tree(folder: Path) -> dict[str, bytes]:
 def chunks_run(client) -> int:
     """How many chunks of work the cluster's scheduler has finished so far."""
     def count(dask_scheduler) -> int:
-        # Tasks are named after their function (`parallel._run_chunk`), less the "_";
-        # the counts are of transitions so far, so "memory" is every result ever made.
-        prefix = dask_scheduler.task_prefixes.get("run_chunk")
-        return 0 if prefix is None else prefix.state_counts.get("memory", 0)
+        # Tasks are named after their function (`parallel._run_chunk`, for Markdown,
+        # `rendering._render_chunk`, for pages), less the "_"; the counts are of
+        # transitions so far, so "memory" is every result ever made.
+        prefixes = (dask_scheduler.task_prefixes.get(name)
+                    for name in ("run_chunk", "render_chunk"))
+        return sum(p.state_counts.get("memory", 0) for p in prefixes if p is not None)
     return client.run_on_scheduler(count)
 
 
