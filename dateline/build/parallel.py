@@ -51,17 +51,19 @@ class WorkerError(RuntimeError):
 
 
 def run_chunked(function: Callable[..., Any], items: list, jobs: int | Executor,
-                min_per_worker: int = MIN_ITEMS_PER_WORKER, *, shared: Any = _NOTHING
-                ) -> Iterator[Any]:
+                min_per_worker: int = MIN_ITEMS_PER_WORKER, *, shared: Any = _NOTHING,
+                carry: Callable[[list], list] | None = None) -> Iterator[Any]:
     """`function(item)` for every item, on up to `jobs` processes (this one included;
     fewer when there are fewer than `min_per_worker` items for each). Results come in no
     particular order. With `shared`, `function(shared, item)`: the value every worker
     starts with (inherited by forking, never pickled).
 
     `jobs` may be an Executor instead (a cluster's, see `cluster`): the items go to it in
-    chunks, each task carrying its chunk, and `shared` is sent to every worker once."""
+    chunks, each task carrying its chunk (or what `carry(chunk)` makes of it, when the
+    chunk is sent: never for every chunk at once), and `shared` is sent to every worker
+    once."""
     if isinstance(jobs, Executor):
-        yield from _run_on_executor(function, items, jobs, shared)
+        yield from _run_on_executor(function, items, jobs, shared, carry)
         return
     if shared is not _NOTHING:
         function = functools.partial(function, shared)
@@ -125,7 +127,7 @@ def chunk_size(items: int) -> int:
 
 
 def _run_on_executor(function: Callable[..., Any], items: list, executor: Executor,
-                     shared: Any) -> Iterator[Any]:
+                     shared: Any, carry: Callable[[list], list] | None) -> Iterator[Any]:
     if not items:
         return
     size = chunk_size(len(items))
@@ -133,6 +135,8 @@ def _run_on_executor(function: Callable[..., Any], items: list, executor: Execut
     with_shared = shared is not _NOTHING
     task = functools.partial(_run_chunk, function, with_shared)
     chunks = (items[start:start + size] for start in range(0, len(items), size))
+    if carry is not None:
+        chunks = map(carry, chunks)
     for results in run_tasks(task, chunks, executor, shared if with_shared else None):
         yield from results
 
