@@ -33,7 +33,8 @@ class ClusterError(DatelineError):
 
 class ClusterExecutor(Executor):
     """The client's executor, plus `share`: a value every worker holds once (broadcast),
-    instead of a copy pickled into every task. The cluster is reached (or started) on
+    instead of a copy pickled into every task, and `threads`, how many tasks to keep
+    in flight (`parallel.run_tasks`). The cluster is reached (or started) on
     first use: a build with nothing to render never waits for it."""
 
     def __init__(self, address: str):

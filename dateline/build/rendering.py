@@ -1,6 +1,8 @@
 """Rendering the pages whose fingerprints changed, on worker processes (`parallel`):
 each worker starts with the views and templates in memory and writes the pages whose
-bytes changed into the staged output."""
+bytes changed into the staged output. On a cluster (`cluster`), the workers get the
+views and templates once, then chunks of pages with the bodies those pages show, and
+send the pages' bytes back to be written here."""
 
 from __future__ import annotations
 
