@@ -112,8 +112,9 @@ def _write_model(db: sqlite3.Connection, slot: str, key: str, model: SavedModel)
 
 def shows(page: Page) -> set[str]:
     """What a page shows, as keys of the inverse index: its template, its article (and
-    the article's story: a translation's page shows its card), the articles it lists,
-    and the section, tags and authors it is about."""
+    the article's story: a translation's page shows its card), the articles it lists
+    (`related:` the related stories an article page links to), and the section, tags
+    and authors it is about."""
     keys = {f"template:{page.template}"}
     if page.article is not None:
         article = page.article
@@ -121,7 +122,10 @@ def shows(page: Page) -> set[str]:
                  f"section:{article.lang}:{article.section}"}
         keys |= {f"tag:{article.lang}:{tag}" for tag in article.tags}
         keys |= {f"author:{author}" for author in article.authors}
-    keys |= {f"article:{item.source.path}" for item in page.items}
+    # An article page's items are its related stories, shown as links (title, date),
+    # which no body edit changes: indexed apart, so a body edit does not look at them.
+    item_key = "related" if page.kind == "article" else "article"
+    keys |= {f"{item_key}:{item.source.path}" for item in page.items}
     if page.kind in ("section", "tag", "author") and page.key:
         keys.add(f"{page.kind}:{page.lang}:{page.key}" if page.kind != "author"
                  else f"author:{page.key}")
