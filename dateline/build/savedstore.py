@@ -6,6 +6,7 @@ docs/incremental.md."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,15 +26,17 @@ from ..photos.photos import file_digest
 from ..read import Document, front_digest, split_source
 from .context import BuildContext
 from .markup import render_body
+from .partialstage import PartialKept, kept_partially
 from .prepare import source_entry
 from .savedbuild import (
     MOST_KEPT_EDITS,
     SavedHead,
-    SavedModel,
     key_of,
     load_head,
     load_model,
+    open_rows,
     pages_showing,
+    showing_keys,
 )
 
 
@@ -48,6 +51,8 @@ class SavedEdits(Struct):
     """The cache's new entries for the sources read again."""
     bodies: list[str]
     """Their rendered bodies, for the body store."""
+    partial: PartialKept | None = None
+    """What the build holds of the saved model, when it read only part of it."""
 
 
 class SavedStore(Struct):
@@ -62,8 +67,8 @@ class SavedStore(Struct):
     def kept(self, probe: Probe) -> Kept | None:
         """The saved model with the edits since it was saved applied, when every input
         that changed since is a published source whose body alone changed (or a file
-        whose bytes did not); None otherwise."""
-        config, output = self.ctx.config, self.ctx.begun.output
+        whose bytes did not); None otherwise. Only the rows the edits touch are read
+        (`partialstage`), unless the build is of some languages only."""
         key = key_of(self.ctx.cache.data.key, probe.shape)
         head = self._head(key, probe)
         read = self._read_changed(head) if head is not None else None
@@ -71,17 +76,44 @@ class SavedStore(Struct):
             return None
         if len(head.edits) + len(read.bodies) > MOST_KEPT_EDITS:
             return None  # the next build saves the whole model again
+        options = self.ctx.options
+        if options.shard or options.languages:
+            found = self._kept_whole(probe, head, read, f"{key}|{head.generation}")
+        else:
+            found = self._kept_partially(probe, head, read, f"{key}|{head.generation}")
+        return found
+
+    def _kept_partially(self, probe: Probe, head: SavedHead, read: _Reread, key: str
+                        ) -> Kept | None:
+        rows = open_rows(self.ctx.cache.store, self.ctx.begun.output, {})
+        if not rows.holds(key):
+            return None
+        by_path = _edits(rows.find, head, read.new_entries, self.ctx.config.paths.root)
+        if by_path is None:
+            return None
+        found = kept_partially(rows, key, list(by_path.values()), probe, self.ctx.config)
+        if found is None:
+            return None
+        kept_found, partial = found
+        self.saved = SavedEdits(head, {path: new for path, (_old, new) in by_path.items()},
+                                read.entries, read.bodies, partial)
+        return kept_found
+
+    def _kept_whole(self, probe: Probe, head: SavedHead, read: _Reread, key: str
+                    ) -> Kept | None:
+        config, output = self.ctx.config, self.ctx.begun.output
         store = self.ctx.cache.store
-        model = load_model(store, output, f"{key}|{head.generation}")
-        by_path = _edits(model, head, read.new_entries, config.paths.root) if model else None
+        model = load_model(store, output, key)
+        if model is None:
+            return None
+        saved = {a.source.path: a for a in model.site.articles}
+        by_path = _edits(saved.get, head, read.new_entries, config.paths.root)
         if by_path is None:
             return None
         edits = list(by_path.values())
         # The pages to look at, from the inverse index: those showing an edited article
         # or its story (its translations show its card).
-        showing = pages_showing(store, output, sorted(
-            {f"article:{old.source.path}" for old, _new in edits}
-            | {f"story:{old.translation_key}" for old, _new in edits}))
+        showing = pages_showing(store, output, showing_keys(edits))
         # Pages of every article edited since the model was saved are fingerprinted again
         # (most are as the build that edited them left them, and stay unrendered).
         new_version = {id(a): b for a, b in edits}
@@ -196,15 +228,17 @@ class _Reread(Struct):
     """The entries of the sources whose bytes changed."""
 
 
-def _edits(model: SavedModel, head: SavedHead, new_entries: dict[str, SourceEntry],
-           root: Path) -> dict[str, tuple[Article, Article]] | None:
+def _edits(saved_of: Callable[[str], Article | None], head: SavedHead,
+           new_entries: dict[str, SourceEntry], root: Path
+           ) -> dict[str, tuple[Article, Article]] | None:
     """Source path → (saved version, edited version) of every article edited since the
     model was saved: the edited version from this build, else from the build that last
     edited it (the model's pages show the saved one). None when an edited source is held
     back (the full path says why)."""
     # (Found by the path as shown, a plain string: 3,000 Paths printed cost 5 ms.)
     wanted = {display_path(Path(path), root): path for path in {*head.edits, *new_entries}}
-    saved = {wanted[a.source.path]: a for a in model.site.articles if a.source.path in wanted}
+    saved = {path: found for shown, path in wanted.items()
+             if (found := saved_of(shown)) is not None}
     versions = dict(head.edits)
     for path, entry in new_entries.items():
         article = versions.get(path) or saved.get(path)
