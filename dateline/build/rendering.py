@@ -16,6 +16,7 @@ from ..errors import ContentError
 from ..outputs.pages import Page
 from ..outputs.views import LanguageView
 from ..urls import Linker
+from . import cardmemo
 from .parallel import run_chunked
 from .progress import Progress
 from .render import render_page, sources_environment, template_problem, theme_sources
@@ -88,6 +89,7 @@ def render_pages(job: PageJob, jobs: int | Executor, progress: Progress):
         except TemplateError as exc:
             raise ContentError(template_problem(exc, job.pages[0], job.config.theme_dir,
                                                 job.config.paths.root)) from None
+    cardmemo.forget(job.env)  # the cards of this build's articles, made by its workers
     progress.total = len(job.pages)
     indexes = list(range(len(job.pages)))
     if isinstance(jobs, Executor):
