@@ -103,8 +103,18 @@ class Formatter:
         return pattern.replace("'", "").format(self.time(value), self.date(value))
 
     def number(self, value: float) -> str:
-        return self.native_digits(format_decimal(value, locale=self.locale,
-                                                  numbering_system="default"))
+        # Every listing page numbers its pagination links (1, 2, 3...): the same few
+        # numbers thousands of times. By type too: 1 and 1.0 are equal keys.
+        key = (type(value), value)
+        cached = self._numbers.get(key)
+        if cached is None:
+            cached = self._numbers[key] = self.native_digits(
+                format_decimal(value, locale=self.locale, numbering_system="default"))
+        return cached
+
+    @cached_property
+    def _numbers(self) -> dict:
+        return {}
 
     def list(self, items: list[str] | tuple[str, ...]) -> str:
         return format_list(list(items), locale=self.locale) if items else ""
