@@ -69,6 +69,18 @@ def test_a_card_is_eager_where_it_leads_and_lazy_where_it_follows(newsroom, pars
             _image(tag["Story B"]).get("fetchpriority")) == (None, "high")
 
 
+def test_every_listing_fetches_one_image_first(newsroom, parse_html):
+    listings = [p for p in (newsroom / "site/en").rglob("index.html")
+                if parse_html(p).find_all("article", cls="card")]
+    assert len(listings) >= 6  # home, section, two tags, year, month
+    for listing in listings:
+        cards = parse_html(listing).find_all("article", cls="card")
+        images = [c.one("img", cls="card__image") for c in cards if c.find_all("img")]
+        priorities = [i.get("fetchpriority") for i in images]
+        # A card taken from the memo sets `photos.eager` as rendering it did.
+        assert priorities == ["high"] + [None] * (len(images) - 1), listing
+
+
 def test_the_first_card_takes_the_home_pages_layout_only_there(newsroom, parse_html):
     home = _cards(parse_html, newsroom / "site/en/index.html")
     section = _cards(parse_html, newsroom / "site/en/world/index.html")
