@@ -46,6 +46,20 @@ class Formatter:
         return text.translate(self._digits) if self._digits else text
 
     def date(self, value: dt.datetime) -> str:
+        # An article's date is shown on its page, its translations' and in feeds: the
+        # same instant, the same text. (With its offset: two times in one zone compare
+        # by their wall clock, and an hour repeats when clocks go back.)
+        key = (value, value.utcoffset())
+        cached = self._dates.get(key)
+        if cached is None:
+            cached = self._dates[key] = self._date(value)
+        return cached
+
+    @cached_property
+    def _dates(self) -> dict:
+        return {}
+
+    def _date(self, value: dt.datetime) -> str:
         local = value.astimezone(self.zone)
         if self.calendar == "persian":
             from .calendars import persian_date
