@@ -182,9 +182,16 @@ class Linker:
 
     def absolute(self, target: str) -> str:
         """The canonical absolute URL (feeds, sitemaps, canonical links)."""
-        parts = urlsplit(self.base_url)
-        return f"{parts.scheme}://{parts.netloc}{quote(self.base_path + target)}" \
-            if parts.netloc else quote(self.base_path + target)
+        return _absolute_url(self.base_url, target)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _absolute_url(base_url: str, target: str) -> str:
+    # Every page names its canonical URL and its translations' again and again (head,
+    # JSON-LD, social meta): splitting and quoting is what costs.
+    parts = urlsplit(base_url)
+    path = quote(_base_path(base_url) + target)
+    return f"{parts.scheme}://{parts.netloc}{path}" if parts.netloc else path
 
 
 @functools.lru_cache(maxsize=64)

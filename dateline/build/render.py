@@ -26,6 +26,7 @@ from ..outputs.pages import Page
 from ..outputs.views import LanguageView
 from ..photos.photosizes import photo_sizes
 from ..urls import Linker
+from . import cardmemo
 from .figures import eager_first_image
 
 
@@ -101,6 +102,7 @@ def _new_environment(theme_dir: Path, cache_dir: Path | None,
     # gettext/ngettext come with each page's context (its language), never as globals, so
     # pages of different languages can render side by side. Newstyle: Jinja formats them.
     env.newstyle_gettext = True  # type: ignore[attr-defined]
+    cardmemo.install(env)
     env.filters["eager_first_image"] = eager_first_image
     env.globals["photo_sizes"] = photo_sizes
     return env
@@ -115,6 +117,11 @@ def render_page(env: Environment, page: Page, view: LanguageView, linker: Linker
 
     def asset(name: str) -> str:
         return link(assets.get(name, "static/" + name))
+
+    # What their results depend on besides the argument (build/cardmemo.py): a relative
+    # link depends on the page it is on, a rooted one only on the base URL.
+    link.memo_key = ("relative", page.url) if linker.relative else ("rooted", linker.base_url)
+    asset.memo_key = (link.memo_key, id(assets))  # one `assets` per build
 
     context = {
         "view": view, "page": page, "link": link, "asset": asset,

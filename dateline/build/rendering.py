@@ -19,6 +19,7 @@ from ..errors import ContentError
 from ..outputs.pages import Page
 from ..outputs.views import LanguageView
 from ..urls import Linker
+from . import cardmemo
 from .parallel import chunk_size, run_chunked, run_tasks
 from .progress import Progress
 from .render import render_page, sources_environment, template_problem, theme_sources
@@ -123,6 +124,7 @@ def render_pages(job: PageJob, jobs: int | Executor, progress: Progress):
         except TemplateError as exc:
             raise ContentError(template_problem(exc, job.pages[0], job.config.theme_dir,
                                                 job.config.paths.root)) from None
+    cardmemo.forget(job.env)  # the cards of this build's articles, made by its workers
     progress.total = len(job.pages)
     if isinstance(jobs, Executor):
         yield from _render_on(jobs, job, progress)

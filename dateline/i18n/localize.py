@@ -46,6 +46,20 @@ class Formatter:
         return text.translate(self._digits) if self._digits else text
 
     def date(self, value: dt.datetime) -> str:
+        # An article's date is shown on its page, its translations' and in feeds: the
+        # same instant, the same text. (With its offset: two times in one zone compare
+        # by their wall clock, and an hour repeats when clocks go back.)
+        key = (value, value.utcoffset())
+        cached = self._dates.get(key)
+        if cached is None:
+            cached = self._dates[key] = self._date(value)
+        return cached
+
+    @cached_property
+    def _dates(self) -> dict:
+        return {}
+
+    def _date(self, value: dt.datetime) -> str:
         local = value.astimezone(self.zone)
         if self.calendar == "persian":
             from .calendars import persian_date
@@ -103,8 +117,18 @@ class Formatter:
         return pattern.replace("'", "").format(self.time(value), self.date(value))
 
     def number(self, value: float) -> str:
-        return self.native_digits(format_decimal(value, locale=self.locale,
-                                                  numbering_system="default"))
+        # Every listing page numbers its pagination links (1, 2, 3...): the same few
+        # numbers thousands of times. By type too: 1 and 1.0 are equal keys.
+        key = (type(value), value)
+        cached = self._numbers.get(key)
+        if cached is None:
+            cached = self._numbers[key] = self.native_digits(
+                format_decimal(value, locale=self.locale, numbering_system="default"))
+        return cached
+
+    @cached_property
+    def _numbers(self) -> dict:
+        return {}
 
     def list(self, items: list[str] | tuple[str, ...]) -> str:
         return format_list(list(items), locale=self.locale) if items else ""

@@ -95,3 +95,17 @@ def test_every_shown_time_names_its_zone(locale, zone):
     shown = formatter.time(HERAT_QUAKE)
     assert formatter.native_digits(zone_name(local, formatter.locale)) in shown
     assert "+0" not in shown  # never Babel's bare offset
+
+
+def test_dates_are_remembered_by_instant_not_by_wall_clock():
+    # 02:30 in Prague happens twice on 26 October 2025 (clocks go back at 03:00): equal
+    # as datetimes of one zone, an hour apart, on either side of midnight at UTC-1.
+    from zoneinfo import ZoneInfo
+
+    first = dt.datetime(2025, 10, 26, 2, 30, tzinfo=ZoneInfo("Europe/Prague"))
+    second = first.replace(fold=1)
+    assert first == second
+    formatter = Formatter("en", "Etc/GMT+1")
+    assert [formatter.date(first), formatter.date(second), formatter.date(first)] == [
+        "October 25, 2025", "October 26, 2025", "October 25, 2025"]
+
