@@ -17,13 +17,14 @@ from ..config import Config
 from ..digests import digest, stat_key
 from ..errors import Problems, display_path
 from ..incremental.cache import BuildCache, SourceEntry
-from ..incremental.reuse import MOST_EDITS, Kept, LastModel, Probe, kept
+from ..incremental.reuse import MOST_EDITS, Kept, LastModel, Probe, kept, same_shape
 from ..incremental.state import RACY_NS
 from ..inputs import is_readable
 from ..model import Article
 from ..photos.photos import file_digest
 from ..read import Document, front_digest, split_source
 from .context import BuildContext
+from .frontedit import FrontEdit, keeps_shape, read_edit, with_front, words_inherited
 from .markup import render_body
 from .prepare import source_entry
 from .savedbuild import (
@@ -48,6 +49,12 @@ class SavedEdits(Struct):
     """The cache's new entries for the sources read again."""
     bodies: list[str]
     """Their rendered bodies, for the body store."""
+    fronts: dict[str, tuple[dict, dict]] = {}
+    """The cache's new front matter (as loaded, the line of each key) of the sources
+    whose front matter changed."""
+    sitemapped: bool = False
+    """Whether this build's edits changed what the sitemaps print of an article (its
+    title in the news sitemap, its `modified` as a lastmod)."""
 
 
 class SavedStore(Struct):
@@ -73,7 +80,7 @@ class SavedStore(Struct):
             return None  # the next build saves the whole model again
         store = self.ctx.cache.store
         model = load_model(store, output, f"{key}|{head.generation}")
-        by_path = _edits(model, head, read.new_entries, config.paths.root) if model else None
+        by_path = _edits(model, head, read, config.paths.root) if model else None
         if by_path is None:
             return None
         edits = list(by_path.values())
@@ -97,7 +104,9 @@ class SavedStore(Struct):
         for article in versions.values():  # hashed again: its body changed
             found.shared["articles"].pop(article.url, None)
             found.shared["cards"].pop(article.url, None)
-        self.saved = SavedEdits(head, versions, read.entries, read.bodies)
+        self.saved = SavedEdits(head, versions, read.entries, read.bodies, {
+            path: (edit.meta, edit.key_lines) for path, edit in read.fronts.items()},
+            read.sitemapped)
         return found
 
     def _head(self, key: str, probe: Probe) -> SavedHead | None:
@@ -124,7 +133,7 @@ class SavedStore(Struct):
         changed = _changed_files(head, stats)
         if changed is None:
             return None
-        read = _Reread({}, [], {})
+        read = _Reread({}, [], {}, {})
         checked = _checked_by_fingerprints(self.ctx.config)
         edited: list[tuple[str, SourceEntry, bytes]] = []
         for path in changed:
@@ -148,15 +157,17 @@ class SavedStore(Struct):
             again = self._read_again(Path(path), entry, raw, stats[path], head)
             if again is None:
                 return None
-            read.entries[path], body = again
-            read.bodies.append(body)
-            read.new_entries[path] = read.entries[path]
+            read.entries[path] = read.new_entries[path] = again.entry
+            read.bodies.append(again.html)
+            if again.front is not None:
+                read.fronts[path] = again.front
         return read
 
     def _read_again(self, path: Path, entry: SourceEntry, raw: bytes, stat: os.stat_result,
-                    head: SavedHead) -> tuple[SourceEntry, str] | None:
+                    head: SavedHead) -> _Again | None:
         """The source's new cache entry and its rendered body, when its bytes changed;
-        None when more than its body changed, or reading it found any problem."""
+        None when more than its body and the front-matter keys that keep the plan's shape
+        changed (`frontedit`), or reading it found any problem."""
         content_dir, root = self.ctx.config.paths.content, self.ctx.config.paths.root
         if not entry.front:
             return None
@@ -166,15 +177,18 @@ class SavedStore(Struct):
         if split is None:
             return None
         yaml_text, body, body_line = split
-        if front_digest(yaml_text, body_line) != entry.front:
-            return None
         if any(w.where.path == ref for w in head.warnings):
             return None  # its problems are reported from the full path's reading
-        # Only its body is rendered here: the front matter, the same as before, is not
-        # read (nor the cache's table of what it parsed to).
         doc = Document(path=path, ref=ref, parts=path.relative_to(content_dir).parts,
                        meta={}, key_lines={}, body=body, body_line=body_line,
-                       digest=digest(raw), front=entry.front)
+                       digest=digest(raw), front=front_digest(yaml_text, body_line))
+        front = None
+        if doc.front != entry.front:
+            front = self._front_edit(doc, yaml_text, problems)
+            if front is None:
+                return None
+        # Only its body is rendered here; its front matter, when the same as before, is
+        # not read (nor the cache's table of what it parsed to).
         html, images, links = render_body(doc, content_dir, self.ctx.begun.linker, problems,
                                           self.photos)
         if problems.errors or problems.warnings:
@@ -184,7 +198,25 @@ class SavedStore(Struct):
             return None  # other photos in the body: other renditions to publish
         if new.links != entry.links:
             return None  # links to other articles: the full path resolves them
-        return new, html
+        return _Again(new, html, front)
+
+    def _front_edit(self, doc: Document, yaml_text: str, problems: Problems
+                    ) -> FrontEdit | None:
+        """The source's new front matter, when it keeps the plan's shape."""
+        old = self.ctx.cache.data.entry("front_matter", str(doc.path))  # one row
+        if old is None:
+            return None
+        edit = read_edit(doc, yaml_text, self.ctx.config, problems)
+        if edit is None or not keeps_shape(old[0], edit.meta):
+            return None
+        return edit
+
+
+class _Again(Struct):
+    entry: SourceEntry
+    html: str
+    front: FrontEdit | None
+    """Its new front matter, when that changed."""
 
 
 class _Reread(Struct):
@@ -194,23 +226,37 @@ class _Reread(Struct):
     """The bodies rendered again."""
     new_entries: dict[str, SourceEntry]
     """The entries of the sources whose bytes changed."""
+    fronts: dict[str, FrontEdit]
+    """The new front matter of those whose front matter changed."""
+    sitemapped: bool = False
+    """Whether a front-matter edit changed an article's title or `modified`."""
 
 
-def _edits(model: SavedModel, head: SavedHead, new_entries: dict[str, SourceEntry],
-           root: Path) -> dict[str, tuple[Article, Article]] | None:
+def _edits(model: SavedModel, head: SavedHead, read: _Reread, root: Path
+           ) -> dict[str, tuple[Article, Article]] | None:
     """Source path → (saved version, edited version) of every article edited since the
     model was saved: the edited version from this build, else from the build that last
     edited it (the model's pages show the saved one). None when an edited source is held
-    back (the full path says why)."""
+    back, or its new front matter does not keep the plan's shape (the full path says
+    why, or plans afresh)."""
     # (Found by the path as shown, a plain string: 3,000 Paths printed cost 5 ms.)
-    wanted = {display_path(Path(path), root): path for path in {*head.edits, *new_entries}}
+    wanted = {display_path(Path(path), root): path for path in {*head.edits,
+                                                                  *read.new_entries}}
     saved = {wanted[a.source.path]: a for a in model.site.articles if a.source.path in wanted}
     versions = dict(head.edits)
-    for path, entry in new_entries.items():
+    for path, entry in read.new_entries.items():
         article = versions.get(path) or saved.get(path)
         if article is None:
             return None
-        versions[path] = structs.replace(article, digest=entry.digest, body_id=entry.body_id)
+        version = structs.replace(article, digest=entry.digest, body_id=entry.body_id)
+        if path in read.fronts:
+            version = with_front(version, read.fronts[path])
+            if not same_shape(article, version) or (
+                    version.image != article.image and words_inherited(model.site, article)):
+                return None
+            read.sitemapped |= (version.title, version.modified) != (article.title,
+                                                                     article.modified)
+        versions[path] = version
     return {path: (saved[path], article) for path, article in versions.items()}
 
 
