@@ -993,3 +993,24 @@ def test_a_retitle_takes_the_kept_path_and_shows_everywhere(tmp_path):
     build_into(tmp_path, tmp_path / "clean", RECENT, clean=True)
     assert after == tree(tmp_path / "clean")
     assert recorded(tmp_path, live) == recorded(tmp_path, tmp_path / "clean")
+
+
+@pytest.mark.parametrize("title", ['""', '"Unclosed', "[a, b]"],
+                         ids=["empty", "bad YAML", "a list"])
+def test_a_retitle_with_an_error_reports_it_as_a_clean_build_does(tmp_path, title):
+    """A front-matter edit that brings an error is reported at its line, exactly as the
+    full path reports it (the edit is read through the same pipeline, and any problem
+    sends the build down the full path)."""
+    seed(tmp_path)
+    live = tmp_path / "site"
+    build_into(tmp_path, live)
+    story = tmp_path / "content/en/world/story-2.md"
+    story.write_text(story.read_text(encoding="utf-8").replace('"Story 2"', title),
+                     encoding="utf-8")
+    with pytest.raises(ContentError) as incremental:
+        build_into(tmp_path, live)
+    with pytest.raises(ContentError) as clean:
+        build_into(tmp_path, tmp_path / "clean", clean=True)
+    reported = [str(problem) for problem in incremental.value.problems]
+    assert reported == [str(problem) for problem in clean.value.problems]
+    assert reported and all(re.match(r"content/en/world/story-2\.md:\d+: ", p) for p in reported)
