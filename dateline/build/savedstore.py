@@ -1,7 +1,7 @@
 """The saved model as a store of the last build (`reuse.ReuseStore`): a command-line
 build compares every input file's stat with the saved ones, reads again only the sources
-that changed, and keeps the saved plan when their bodies alone changed. See
-docs/incremental.md."""
+that changed, and keeps the saved plan when their bodies alone changed, or their front
+matter in keys that keep the plan's shape (`frontedit`). See docs/incremental.md."""
 
 from __future__ import annotations
 
@@ -68,8 +68,9 @@ class SavedStore(Struct):
 
     def kept(self, probe: Probe) -> Kept | None:
         """The saved model with the edits since it was saved applied, when every input
-        that changed since is a published source whose body alone changed (or a file
-        whose bytes did not); None otherwise."""
+        that changed since is a published source whose body alone changed, or its front
+        matter in keys that keep the plan's shape (or a file whose bytes did not); None
+        otherwise."""
         config, output = self.ctx.config, self.ctx.begun.output
         key = key_of(self.ctx.cache.data.key, probe.shape)
         head = self._head(key, probe)

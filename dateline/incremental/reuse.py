@@ -1,4 +1,5 @@
-"""What can be kept of the last build after edits that changed article bodies alone: one
+"""What can be kept of the last build after edits that kept the plan's shape (article
+bodies, and front matter in `build.frontedit.KEPT_KEYS`: `same_shape`): one
 detector (`kept`) over two stores of the last build's model, the preview server's memory
 (`MemoryStore`) and the saved model on disk (`build.savedbuild.SavedStore`). See
 docs/incremental.md."""
@@ -19,8 +20,9 @@ if TYPE_CHECKING:  # (the preview server's session imports this: a build with no
 MOST_EDITS = 16
 """More articles changed than this at once (a pull, a search-and-replace): plan afresh."""
 
-# `BodyEdits`: (last version, new version) of every article whose body alone changed, the
-# one meaning of "body edits" across the build.
+# `BodyEdits`: (last version, new version) of every article edited in a way that keeps the
+# plan's shape (`same_shape`: its body, its title...), the one meaning of "edits" across
+# the build.
 
 
 class LastModel(Struct, frozen=True):
