@@ -393,7 +393,8 @@ def build_into(root: Path, out: Path, now: dt.datetime = NOW, **options):
 # Front-matter edits that keep the plan's shape: a photo's words (an English story no
 # translation inherits them from), a title, `updated`; then a title and words inherited.
 @example([("image", 2), ("words", 2, "Rain", "caption"), ("words", 2, "Crowds", "alt"),
-          ("title", 3, "T"), ("updated", 4, 30)], False)
+          ("title", 3, "T"), ("updated", 4, 30), ("words", 0, "Rain", "caption"),
+          ("words", 0, "Crowds", "caption")], False)
 @example([("image", 2), ("words", 2, "Rain", "caption"), ("words", 2, "Crowds", "credit"),
           ("title", 0, "T"), ("words", 0, "Rain", "caption")], True)
 def test_incremental_build_equals_a_clean_build(edits, in_session):
