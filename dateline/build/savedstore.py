@@ -197,7 +197,7 @@ class SavedStore(Struct):
         new = source_entry(doc, stat_key(stat), body_id(html), images, links)
         if _shown(new.images) != _shown(entry.images):
             return None  # other photos in the body: other renditions to publish
-        if new.links != entry.links:
+        if _unplaced(new.links) != _unplaced(entry.links):
             return None  # links to other articles: the full path resolves them
         return _Again(new, html, front)
 
@@ -280,8 +280,14 @@ def _changed_files(head: SavedHead, stats: dict[str, os.stat_result]) -> list[st
 
 def _shown(images: tuple) -> tuple:
     """The body's images without their photos' stats (a photo whose stat changed has been
-    compared by its bytes)."""
-    return tuple((*image[:2], *image[3:]) for image in images)
+    compared by its bytes) nor their lines (a line added to the front matter moves them:
+    only messages print it)."""
+    return tuple((*image[:2], *image[3:4]) for image in images)
+
+
+def _unplaced(links: tuple) -> tuple:
+    """Links to other articles without their lines (only messages print them)."""
+    return tuple((path, fragment, written) for path, fragment, _line, written in links)
 
 
 def _checked_by_fingerprints(config: Config) -> tuple[str, ...]:
