@@ -914,8 +914,10 @@ def test_a_cache_the_disk_refuses_is_a_warning_not_a_failure(tmp_path, monkeypat
 
 def test_a_site_planned_afresh_writes_only_the_index_rows_that_changed(tmp_path,
                                                                        monkeypatch):
-    """A retitle plans the site afresh: the saved model's index (`page_deps`) and page
-    rows are written as the rows that differ, and end as a clean build leaves them."""
+    """A retitle with a new dateline (inherited by translations: not a key that keeps the
+    plan, `frontedit.KEPT_KEYS`) plans the site afresh: the saved model's index
+    (`page_deps`) and page rows are written as the rows that differ, and end as a clean
+    build leaves them."""
     seed(tmp_path)
     live = tmp_path / "site"
     build_into(tmp_path, live)
@@ -931,6 +933,9 @@ def test_a_site_planned_afresh_writes_only_the_index_rows_that_changed(tmp_path,
 
     monkeypatch.setattr(buildstore.Store, "db", traced)
     apply(tmp_path, ("title", 0, "Retitled"))
+    story = articles(tmp_path)[0]
+    story.write_text(story.read_text(encoding="utf-8").replace(
+        "---\n", "---\ndateline: Karsk\n", 1), encoding="utf-8")
     assert build_into(tmp_path, live).replanned
     monkeypatch.undo()
     # The same articles on the same pages: no index row; the pages whose fingerprints
