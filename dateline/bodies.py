@@ -11,6 +11,9 @@ and a body read back is checked against its id: a damaged cache is noticed, neve
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from .buildstore import Store
 from .digests import digest
@@ -84,12 +87,29 @@ class BodyStore:
 
 _CURRENT: list[BodyStore] = [BodyStore()]
 """The store the running build reads bodies from (inherited by its forked workers)."""
+_HELD = threading.local()
+"""On a cluster's worker thread: the bodies its task carried (`holding`)."""
 
 
 def use(store: BodyStore) -> None:
     _CURRENT[0] = store
 
 
+@contextmanager
+def holding(texts: dict[str, str]) -> Iterator[None]:
+    """Bodies read in this thread come from `texts` only (by id; one a cluster's task
+    carried, which the worker's other threads must not see): any other is missing."""
+    store = BodyStore()
+    store._pending = texts
+    _HELD.store = store
+    try:
+        yield
+    finally:
+        _HELD.store = None
+
+
 def text(ident: str) -> str:
     """The body with this id, from the running build's store ("" for no body)."""
-    return _CURRENT[0].get(ident) if ident else ""
+    if not ident:
+        return ""
+    return (getattr(_HELD, "store", None) or _CURRENT[0]).get(ident)

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 FILE = "build.sqlite"
-SCHEMA = 1
+SCHEMA = 2
 """`PRAGMA user_version` of the store: bump when a table changes; an older store is
 dropped with one warning line."""
 OLD_FILES = ("build.pickle", "build.journal", "bodies.sqlite", "last-build-*.pickle",
@@ -36,19 +36,29 @@ CREATE TABLE heads (slot TEXT PRIMARY KEY, key TEXT NOT NULL, value BLOB NOT NUL
     WITHOUT ROWID;
 CREATE TABLE models (slot TEXT PRIMARY KEY, key TEXT NOT NULL, value BLOB NOT NULL)
     WITHOUT ROWID;
+CREATE TABLE articles (slot TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
+                       PRIMARY KEY (slot, key)) WITHOUT ROWID;
 CREATE TABLE pages (slot TEXT NOT NULL, page INTEGER NOT NULL, url TEXT NOT NULL,
-                    fingerprint TEXT NOT NULL, PRIMARY KEY (slot, page)) WITHOUT ROWID;
+                    fingerprint TEXT NOT NULL, kind TEXT NOT NULL, lang TEXT NOT NULL,
+                    value BLOB NOT NULL, PRIMARY KEY (slot, page)) WITHOUT ROWID;
 CREATE TABLE page_deps (slot TEXT NOT NULL, dep TEXT NOT NULL, page INTEGER NOT NULL,
                         PRIMARY KEY (slot, dep, page)) WITHOUT ROWID;
 CREATE TABLE fingerprints (slot TEXT NOT NULL, kind TEXT NOT NULL, url TEXT NOT NULL,
                            fingerprint TEXT NOT NULL, PRIMARY KEY (slot, kind, url))
     WITHOUT ROWID;
+CREATE TABLE rows (slot TEXT NOT NULL, name TEXT NOT NULL, value BLOB NOT NULL,
+                   PRIMARY KEY (slot, name)) WITHOUT ROWID;
+CREATE TABLE feed_deps (slot TEXT NOT NULL, story TEXT NOT NULL, name TEXT NOT NULL,
+                        PRIMARY KEY (slot, story, name)) WITHOUT ROWID;
 """
 """`entries`: the build cache's tables (`incremental.cache`), one row per source, photo,
 template set, article, output file...; `bodies`: rendered bodies by digest; per output
-folder (`slot`): the saved model's head and model, its pages (url and fingerprint), the
+folder (`slot`): the saved model's head and site (`models`), its articles, its pages
+(url, fingerprint, kind, language and the page, its articles as references), the
 inverse index from what a page shows (an article, a story, a template, a section, a
-tag, an author) to the page, and the article and card fingerprints by URL."""
+tag, an author) to the page, the article and card fingerprints by URL, the rows made
+from the whole site (`rows`: the article order, each story's versions, each feed) and
+the feeds carrying each story (`feed_deps`): `build.modelrows`."""
 
 
 class OlderStore(Exception):

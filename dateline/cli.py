@@ -10,10 +10,10 @@ import argparse
 import gc
 import os
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 from .build import failures
-from .build.cluster import build_executor
 from .build.options import NOW_HELP, parse_now
 from .build.pipeline import BuildOptions, BuildResult, StrictWarnings, build
 from .build.write import recover
@@ -446,8 +446,10 @@ def _run_build(args: argparse.Namespace) -> int:
     if args.jobs < 0:
         raise UsageError(Problem(SourceRef("--jobs", 0), "--jobs must be 0 or more"))
     strict, now = args.strict or config.build.strict, parse_now(args.now)
+    if address := args.cluster or config.build.cluster:  # else Dask's seam is not imported
+        from .build.cluster import build_executor
     try:
-        with build_executor(args.cluster or config.build.cluster) as cluster:
+        with build_executor(address) if address else nullcontext() as cluster:
             result = build(config, BuildOptions(output=args.out, drafts=args.drafts,
                                                 future=args.future, jobs=args.jobs,
                                                 clean=args.clean, progress=True,

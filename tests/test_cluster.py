@@ -21,6 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 BUILD = REPO / "build.py"
 TIMEOUT = 240  # seconds: a build that waits on a lost cluster must end, never hang
 distributed = pytest.importorskip("distributed")
+WorkerPlugin = pytest.importorskip("distributed.diagnostics.plugin").WorkerPlugin
 
 # One worker runs the whole module (`--dist loadgroup`, pyproject.toml), so its
 # module fixtures are made once: the Dask cluster and the generated site, once per run.
@@ -58,10 +59,12 @@ def tree(folder: Path) -> dict[str, bytes]:
 def chunks_run(client) -> int:
     """How many chunks of work the cluster's scheduler has finished so far."""
     def count(dask_scheduler) -> int:
-        # Tasks are named after their function (`parallel._run_chunk`), less the "_";
-        # the counts are of transitions so far, so "memory" is every result ever made.
-        prefix = dask_scheduler.task_prefixes.get("run_chunk")
-        return 0 if prefix is None else prefix.state_counts.get("memory", 0)
+        # Tasks are named after their function (`parallel._run_chunk`, for Markdown,
+        # `rendering._render_chunk`, for pages), less the "_"; the counts are of
+        # transitions so far, so "memory" is every result ever made.
+        prefixes = (dask_scheduler.task_prefixes.get(name)
+                    for name in ("run_chunk", "render_chunk"))
+        return sum(p.state_counts.get("memory", 0) for p in prefixes if p is not None)
     return client.run_on_scheduler(count)
 
 
@@ -128,6 +131,106 @@ def test_a_worker_killed_mid_build_is_retried(generated, cluster):
         assert process.returncode == 1, err_text
         assert len(err_text.strip().splitlines()) == 1, err_text
         assert tree(out) == kept
+
+
+class ChunkWatch(WorkerPlugin):
+    """A worker plugin: what each chunk of pages carried (its bodies, and those its
+    pages show, from the pages it carried) and how many pages the worker sent back
+    unrendered. Read from the task's own arguments as the worker runs it."""
+
+    name = "chunk-watch"
+
+    def setup(self, worker):
+        self.worker, self.chunks, self.unrendered = worker, [], 0
+
+    def transition(self, key, start, finish, **kwargs):
+        if finish == "executing":
+            for chunk in _found(self.worker.state.tasks[key].run_spec, "PageChunk"):
+                shown = set()
+                for page in chunk.pages:
+                    shown |= {item.body_id for item in page.items}
+                    shown |= {page.article.body_id} if page.article else set()
+                self.chunks.append((set(chunk.bodies), shown - {""}))
+        elif finish == "memory" and "render_chunk" in str(key):
+            results = self.worker.data[key]
+            self.unrendered += sum(type(r).__name__ == "Unrendered" for r in results)
+
+    def take(self) -> tuple[list, int]:
+        taken, self.chunks, count, self.unrendered = self.chunks, [], self.unrendered, 0
+        return taken, count
+
+
+def _found(value, name: str, depth: int = 0):
+    """The objects of the class `name` among a task's arguments (nested in dask's task
+    spec: its `args`, tuples and lists, data nodes' `value`)."""
+    if type(value).__name__ == name:
+        yield value
+    elif depth < 4:
+        inner = getattr(value, "args", None) or getattr(value, "value", None)
+        if isinstance(value, list | tuple):
+            inner = value
+        for item in inner if isinstance(inner, list | tuple) else ():
+            yield from _found(item, name, depth + 1)
+
+
+@pytest.fixture(scope="module")
+def watched(cluster):
+    """The cluster's address and a function taking what its workers saw since."""
+    import cloudpickle
+
+    address, client = cluster
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers lack tests/
+    client.register_plugin(ChunkWatch())
+
+    def take() -> tuple[list, int]:
+        seen = client.run(lambda dask_worker: dask_worker.plugins[ChunkWatch.name].take())
+        chunks = [chunk for taken, _ in seen.values() for chunk in taken]
+        return chunks, sum(count for _, count in seen.values())
+
+    take()
+    return address, take
+
+
+def test_a_chunk_carries_only_the_bodies_its_pages_show(generated, watched, tmp_path):
+    address, take = watched
+    take()
+    result = build(generated, "--clean", "--cluster", address, "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    chunks, unrendered = take()
+    assert len(chunks) > 4, "no chunk of pages reached the cluster"
+    assert unrendered == 0
+    # Each chunk: exactly the bodies of its pages' articles and listed items, no other.
+    assert [carried - shown for carried, shown in chunks] == [set()] * len(chunks)
+    assert [shown - carried for carried, shown in chunks] == [set()] * len(chunks)
+    # ... so that none holds the archive's 300: the root chooser's chunk shows few.
+    assert min(len(carried) for carried, _ in chunks) < 150
+
+
+# A card that shows, beside each item, the length of the language's newest story's body:
+# a body that the chunks of most listing pages do not carry.
+_GREEDY_CARD = '<p class="card__newest">{{ view.listing[0].body_html|length }}</p>\n'
+
+
+def test_a_theme_reading_bodies_a_chunk_lacks_builds_the_same_site(copy_sample, watched,
+                                                                  tmp_path):
+    address, take = watched
+    root = copy_sample(tmp_path / "site")
+    theme = root / "themes/default"
+    shutil.copytree(REPO / "themes/default", theme)
+    card = theme / "templates/partials/card.html"
+    card.write_text(card.read_text(encoding="utf-8") + _GREEDY_CARD, encoding="utf-8")
+    local = build(root, "--out", str(root / "local"))
+    assert local.returncode == 0, local.stderr
+    take()
+    remote = build(root, "--clean", "--cluster", address, "--out", str(root / "remote"))
+    assert remote.returncode == 0, remote.stderr
+    chunks, unrendered = take()
+    assert chunks, "no chunk of pages reached the cluster"
+    assert unrendered > 0, "every page's chunk carried the newest story's body"
+    expected, made = tree(root / "local"), tree(root / "remote")
+    assert b"card__newest" in expected["en/index.html"]
+    assert sorted(made) == sorted(expected)
+    assert [name for name in expected if made[name] != expected[name]] == []
 
 
 def test_an_unreachable_cluster_is_one_line_and_the_site_stays(newsroom, tmp_path):

@@ -12,7 +12,7 @@ import pytest
 from babel.messages.pofile import read_po, write_po
 
 from dateline import shipped_path
-from dateline.i18n.catalog_checks import plural_rule_of
+from dateline.i18n.plurals import plural_rule_of
 
 REPO = Path(__file__).resolve().parents[1]
 RU_PO = "locales/ru/LC_MESSAGES/messages.po"

@@ -11,6 +11,8 @@ Dask is imported here only, and only when a cluster is asked for: it is an optio
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Iterator
 from concurrent.futures import CancelledError, Executor, Future
 from contextlib import contextmanager, nullcontext
@@ -31,7 +33,8 @@ class ClusterError(DatelineError):
 
 class ClusterExecutor(Executor):
     """The client's executor, plus `share`: a value every worker holds once (broadcast),
-    instead of a copy pickled into every task. The cluster is reached (or started) on
+    instead of a copy pickled into every task, and `threads`, how many tasks to keep
+    in flight (`parallel.run_tasks`). The cluster is reached (or started) on
     first use: a build with nothing to render never waits for it."""
 
     def __init__(self, address: str):
@@ -39,6 +42,7 @@ class ClusterExecutor(Executor):
         self.client = None
         self._cluster = None
         self._executor = None
+        self._counted = (-math.inf, 0)
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
         return self._connected().submit(fn, *args, **kwargs)
@@ -47,6 +51,15 @@ class ClusterExecutor(Executor):
         """A future of `value` on every worker; tasks given it receive the value."""
         self._connected()
         return self.client.scatter(value, broadcast=True, hash=False)
+
+    def threads(self) -> int:
+        """How many tasks the cluster's workers run at once (`parallel.in_flight`);
+        asked again each second at most, as workers come and go."""
+        self._connected()
+        now = time.monotonic()
+        if now - self._counted[0] > 1.0:
+            self._counted = (now, sum(self.client.nthreads().values()))
+        return self._counted[1]
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         if self.client is not None:

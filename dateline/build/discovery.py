@@ -79,15 +79,7 @@ def discovery_groups(published: Published, known: Known = Known()) -> list[FileG
                     a.translation_key in stories for a in feed.articles):
                 groups.append(FileGroup(name, recorded[name][0], _unused))
                 continue
-            newest = max((a.modified for a in feed.articles), default=None) or newest_anywhere
-            data = (site_fp, feed.title, feed.page_url, feed.atom, newest,
-                    tuple((article_fp(a), tuple(article_fp(t)
-                                                for t in view.translations_of(a)))
-                          for a in feed.articles))
-            groups.append(FileGroup(
-                name, memo.of(data),
-                lambda feed=feed: [(feed.atom, atom_feed(feed, linker))]
-                + ([(feed.rss, rss_feed(feed, linker))] if feed.rss else [])))
+            groups.append(_feed_group(feed, published, article_fp, memo, newest_anywhere))
     make_sitemaps = lambda: sitemap_files(views, pages, linker, now)  # noqa: E731
     if "sitemaps" in recorded:
         groups.append(FileGroup("sitemaps", recorded["sitemaps"][0], make_sitemaps))
@@ -108,6 +100,38 @@ def discovery_groups(published: Published, known: Known = Known()) -> list[FileG
     groups.append(FileGroup("robots", value_digest((site_fp, linker.base_url)),
                             lambda: [(urls.ROBOTS, robots_txt(linker))]))
     return groups
+
+
+def _feed_group(feed, published: Published, article_fp: Callable[[Article], str],
+                memo: DigestMemo, newest_anywhere) -> FileGroup:
+    view, linker = feed.view, published.linker
+    newest = max((a.modified for a in feed.articles), default=None) or newest_anywhere
+    data = (published.site_fp, feed.title, feed.page_url, feed.atom, newest,
+            tuple((article_fp(a), tuple(article_fp(t) for t in view.translations_of(a)))
+                  for a in feed.articles))
+    return FileGroup(f"feed:{feed.atom}", memo.of(data),
+                     lambda: [(feed.atom, atom_feed(feed, linker))]
+                     + ([(feed.rss, rss_feed(feed, linker))] if feed.rss else []))
+
+
+def partial_groups(published: Published, known: Known, feeds: list, newest_anywhere
+                   ) -> list[FileGroup]:
+    """After body edits, for a build that read part of the site (`partialstage`): the
+    feeds carrying the edited stories (`feeds`: `modelrows.FeedRow`s) made again from
+    their entries, and every other group the last build recorded kept as it was (the
+    sitemaps, robots.txt and the list of pages taken down print no body; the search
+    buckets are the caller's)."""
+    recorded, _stories = known.kept_groups or ({}, set())
+    article_fp = known.article_fp or _article_fingerprint
+    memo = known.memo or DigestMemo()
+    remade = {}
+    for row in feeds:
+        feed = row.feed(published.views[row.lang])
+        remade[f"feed:{feed.atom}"] = _feed_group(feed, published, article_fp, memo,
+                                                  newest_anywhere)
+    return [remade.get(name) or FileGroup(name, fingerprint, _unused)
+            for name, (fingerprint, _files) in recorded.items()
+            if not name.startswith(("search:", "("))]
 
 
 def _unused() -> list[tuple[str, bytes]]:

@@ -80,7 +80,10 @@ def summarize(ctx: BuildContext, model: SiteModel, plan: BuildPlan) -> Summary:
     label_fallbacks = vocabulary.label_fallbacks(
         {code: ({s.key for s in view.sections}, {t.key for t in view.tags})
          for code, view in plan.views.items()}, config)
-    next_change = schedule.next_change(site, ctx.begun.now)
+    partial = model.saved.partial if model.saved is not None else None
+    # (Body edits move no date: a partial build repeats what the whole site's said.)
+    next_change = (partial.row.next_change if partial is not None
+                   else schedule.next_change(site, ctx.begun.now))
     return Summary(tuple((article.source, why) for article, why in site.held_back),
                    fallbacks(config, plan.views), label_fallbacks,
                    schedule.valid_until(next_change), next_change)
@@ -97,7 +100,8 @@ def save_model(ctx: BuildContext, theme: ThemeInputs, model: SiteModel, plan: Bu
     if saved is None:
         generation, edits = os.urandom(16).hex(), {}
         whole = savedbuild.SavedModel(generation, model.site, tuple(plan.pages),
-                                      tuple(plan.fingerprints), plan.shared)
+                                      tuple(plan.fingerprints), plan.shared, plan.views,
+                                      summary.next_change)
     else:
         generation, edits = saved.head.generation, saved.versions
     head = savedbuild.SavedHead(

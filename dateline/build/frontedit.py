@@ -7,6 +7,7 @@ takes the full path. See docs/incremental.md."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 from msgspec import Struct, structs
@@ -14,7 +15,7 @@ from msgspec import Struct, structs
 from ..config import Config
 from ..errors import Problems
 from ..fields import FrontMatter
-from ..model import Article, Site
+from ..model import Article
 from ..read import Document
 from .assemble import read_fields
 
@@ -98,9 +99,10 @@ def with_front(article: Article, edit: FrontEdit) -> Article:
                            updated=fields.updated, image=image, body_line=doc.body_line)
 
 
-def words_inherited(site: Site, article: Article) -> bool:
-    """Whether another version of the article's story shows its photo with its words
-    (a translation without an image block: `assemble._inherit`)."""
+def words_inherited(articles: Iterable[Article], article: Article) -> bool:
+    """Whether another version of the article's story among `articles` (the site's)
+    shows its photo with its words (a translation without an image block:
+    `assemble._inherit`)."""
     return any(other.translation_key == article.translation_key and other.lang != article.lang
                and other.image is not None and other.image.text_lang == article.lang
-               for other in site.articles)
+               for other in articles)

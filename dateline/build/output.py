@@ -12,7 +12,7 @@ from ..digests import digest, stat_key
 from ..incremental.cache import OutputRecord
 from ..urls import Linker
 from .context import BuildContext, ThemeInputs
-from .discovery import Known, Published, discovery_groups
+from .discovery import Known, Published, discovery_groups, partial_groups
 from .modelstage import SiteModel
 from .parallel import workers_for
 from .planning import BuildPlan
@@ -147,6 +147,8 @@ def write_pages(ctx: BuildContext, theme: ThemeInputs, plan: BuildPlan,
     """Render the pages whose fingerprints changed; the others stand as they are."""
     ctx.progress.stage("rendering")
     dirty = []
+    if plan.partial is not None:
+        _keep_the_rest(writer, plan.partial.row.page_count - len(plan.pages))
     for index, page in enumerate(plan.pages):
         if not writer.wanted(page.file):
             continue  # another shard's page
@@ -163,6 +165,15 @@ def write_pages(ctx: BuildContext, theme: ThemeInputs, plan: BuildPlan,
     for rendered in render_pages(job, where, ctx.progress):
         writer.made(rendered.file, rendered.fingerprint, rendered.digest, rendered.changed)
     writer.rendered = len(dirty)
+
+
+def _keep_the_rest(writer: OutputWriter, pages: int) -> None:
+    """A partial build: the files of the pages it did not load stand as they are (the
+    groups' files are kept or made by their groups)."""
+    grouped = {file for _fp, files in writer.old_groups.values() for file in files}
+    writer.new.update((file, known) for file, known in writer.old.items()
+                      if file not in grouped)
+    writer.pages += pages
 
 
 def write_discovery(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
@@ -183,7 +194,13 @@ def write_discovery(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
     published = Published(model.site, plan.views, plan.pages, ctx.begun.linker,
                           ctx.begun.now, theme.site_fingerprint)
     known = Known(any_language.article if any_language else None, plan.digests, kept)
-    for group in discovery_groups(published, known) + search_groups(
+    if plan.partial is not None:
+        found = partial_groups(published, known, plan.partial.feeds, plan.partial.row.newest)
+        ours = (plan.partial.rows.page_refs(("article", "search"))
+                if ctx.config.search.enabled else [])
+    else:
+        found = discovery_groups(published, known)
+    for group in found + search_groups(
             ctx.config, ours, writer.new, writer.staged, ctx.begun.output):
         if group.name.startswith("feed:") and not writer.wanted(group.name[5:]):
             continue  # another shard's feed

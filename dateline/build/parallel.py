@@ -17,7 +17,7 @@ import os
 import signal
 import threading
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, wait
 from contextlib import contextmanager
 from typing import Any
@@ -51,17 +51,19 @@ class WorkerError(RuntimeError):
 
 
 def run_chunked(function: Callable[..., Any], items: list, jobs: int | Executor,
-                min_per_worker: int = MIN_ITEMS_PER_WORKER, *, shared: Any = _NOTHING
-                ) -> Iterator[Any]:
+                min_per_worker: int = MIN_ITEMS_PER_WORKER, *, shared: Any = _NOTHING,
+                carry: Callable[[list], list] | None = None) -> Iterator[Any]:
     """`function(item)` for every item, on up to `jobs` processes (this one included;
     fewer when there are fewer than `min_per_worker` items for each). Results come in no
     particular order. With `shared`, `function(shared, item)`: the value every worker
     starts with (inherited by forking, never pickled).
 
     `jobs` may be an Executor instead (a cluster's, see `cluster`): the items go to it in
-    chunks, each task carrying its chunk, and `shared` is sent to every worker once."""
+    chunks, each task carrying its chunk (or what `carry(chunk)` makes of it, when the
+    chunk is sent: never for every chunk at once), and `shared` is sent to every worker
+    once."""
     if isinstance(jobs, Executor):
-        yield from _run_on_executor(function, items, jobs, shared)
+        yield from _run_on_executor(function, items, jobs, shared, carry)
         return
     if shared is not _NOTHING:
         function = functools.partial(function, shared)
@@ -119,34 +121,74 @@ STALL_TIMEOUT = float(os.environ.get("DATELINE_CLUSTER_STALL", "300"))
 """Seconds an executor may go without finishing any chunk before the build gives up."""
 
 
+def chunk_size(items: int) -> int:
+    """Items per executor task, for `items` in all."""
+    return max(1, min(_EXECUTOR_MAX_CHUNK, math.ceil(items / _EXECUTOR_CHUNKS)))
+
+
 def _run_on_executor(function: Callable[..., Any], items: list, executor: Executor,
-                     shared: Any) -> Iterator[Any]:
+                     shared: Any, carry: Callable[[list], list] | None) -> Iterator[Any]:
     if not items:
         return
-    size = max(1, min(_EXECUTOR_MAX_CHUNK, math.ceil(len(items) / _EXECUTOR_CHUNKS)))
+    size = chunk_size(len(items))
     # The sentinel does not survive pickling: a task knows by `with_shared`.
     with_shared = shared is not _NOTHING
-    if with_shared:
-        share = getattr(executor, "share", None)
-        shared = share(shared) if share is not None else shared
-    futures = [executor.submit(_run_chunk, function, items[start:start + size],
-                               shared if with_shared else None, with_shared)
-               for start in range(0, len(items), size)]
-    pending = set(futures)
+    task = functools.partial(_run_chunk, function, with_shared)
+    chunks = (items[start:start + size] for start in range(0, len(items), size))
+    if carry is not None:
+        chunks = map(carry, chunks)
+    for results in run_tasks(task, chunks, executor, shared if with_shared else None):
+        yield from results
+
+
+def run_tasks(task: Callable[[Any, Any], Any], payloads: Iterable[Any], executor: Executor,
+              shared: Any = None) -> Iterator[Any]:
+    """`task(shared, payload)` on `executor` for every payload, yielding each result as
+    its task finishes (in no particular order). A payload is made (taken from the
+    iterator) only when it is submitted, and at most `in_flight(executor)` tasks wait or
+    run at once: neither this process nor the cluster ever holds every payload. `shared`
+    goes to every worker once (`ClusterExecutor.share`) when the executor can."""
+    share = getattr(executor, "share", None)
+    if shared is not None and share is not None:
+        shared = share(shared)
+    payloads = iter(payloads)
+    pending: set = set()
     try:
-        while pending:
+        while True:
+            _submit_more(pending, in_flight(executor), lambda payload: executor.submit(
+                task, shared, payload), payloads)
+            if not pending:
+                return
             done, pending = wait(pending, timeout=STALL_TIMEOUT, return_when=FIRST_COMPLETED)
             if not done:  # workers all gone and none coming back: never wait forever
                 raise TimeoutError(f"no work finished in {STALL_TIMEOUT:.0f} s")
             for future in done:
-                yield from future.result()
+                yield future.result()
     finally:
-        for future in futures:
+        for future in pending:
             future.cancel()
 
 
-def _run_chunk(function: Callable[..., Any], chunk: list, shared: Any,
-               with_shared: bool) -> list:
+def _submit_more(pending: set, limit: int, submit: Callable[[Any], Any],
+                 payloads: Iterator[Any]) -> None:
+    while len(pending) < limit:
+        payload = next(payloads, _NOTHING)
+        if payload is _NOTHING:
+            return
+        pending.add(submit(payload))
+
+
+def in_flight(executor: Executor) -> int:
+    """How many tasks may wait or run at once on `executor`: two per worker thread (one
+    running, one ready to start as soon as it ends), from `executor.threads()` when it
+    tells (a cluster's), else `_max_workers` (the standard library's pools)."""
+    threads = getattr(executor, "threads", None)
+    count = threads() if threads is not None else getattr(executor, "_max_workers", 4)
+    return 2 * max(1, count)
+
+
+def _run_chunk(function: Callable[..., Any], with_shared: bool, shared: Any,
+               chunk: list) -> list:
     """On an executor's worker: one chunk's results."""
     if with_shared:
         function = functools.partial(function, shared)

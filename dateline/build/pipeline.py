@@ -23,7 +23,6 @@ from ..bodies import BodyMissing
 from ..config import Config
 from ..errors import Problem, Problems, SourceRef, UsageError, display_path
 from ..incremental import state
-from ..incremental.cache import BuildCache
 from ..incremental.cachedamage import CacheDamaged, damage_warning
 from ..incremental.collector import long_lived
 from ..inputs import confinement_of
@@ -78,7 +77,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
         # written: forget it, build afresh.
         if options.session is not None:
             options.session.forget()
-        BuildCache.discard(config.paths.cache)
+        _forget_cache(config)
         if isinstance(exc, CacheDamaged):  # said by the build afresh, in its one warning
             begun = replace(begun, damage="; ".join(filter(None, (begun.damage, str(exc)))))
         return stages.run(config, replace(options, clean=True), begun)
@@ -109,11 +108,19 @@ def load_site(config: Config, options: BuildOptions, now: dt.datetime,
     try:
         return reading.load_site(config, options, now, problems)
     except CacheDamaged as exc:
-        BuildCache.discard(config.paths.cache)
+        _forget_cache(config)
         site = reading.load_site(config, options, now, problems)
         problems.warnings.append(damage_warning(config.paths.cache, config.paths.root,
                                                 str(exc)))
         return site
+
+
+def _forget_cache(config: Config) -> None:
+    # Imported here: the cache's tables (and the model they hold) are the stages' to
+    # read; a build with nothing to do never needs them.
+    from ..incremental.cache import BuildCache
+
+    BuildCache.discard(config.paths.cache)
 
 
 def _pinned(options: BuildOptions) -> str:

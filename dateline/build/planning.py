@@ -10,7 +10,6 @@ from msgspec import Struct
 from .. import locales_dirs_for
 from ..config import Config
 from ..errors import Problems
-from ..i18n.catalog_checks import plural_rule_of
 from ..i18n.catalogs import (
     SOURCE_LANGUAGE,
     UiStrings,
@@ -23,9 +22,11 @@ from ..incremental.fingerprints import DigestMemo, PageFingerprints
 from ..model import Site
 from ..outputs.desk_pages import desk_pages
 from ..outputs.pages import Page, plan_pages
+from ..outputs.partialview import LanguageRow, PartialView
 from ..outputs.views import LanguageView
 from .context import BuildContext, ThemeInputs
 from .modelstage import SiteModel
+from .partialstage import PartialKept
 
 
 class BuildPlan(Struct):
@@ -39,6 +40,9 @@ class BuildPlan(Struct):
     fingerprints: list[str]
     replanned: bool
     """False when the last build's plan stood, with body edits swapped in."""
+    partial: PartialKept | None = None
+    """When the build read only part of the saved model: `pages` are the pages the
+    edits touch, and the other files of the output stand as they are."""
 
 
 def plan_site(ctx: BuildContext, theme: ThemeInputs, model: SiteModel) -> BuildPlan:
@@ -46,7 +50,9 @@ def plan_site(ctx: BuildContext, theme: ThemeInputs, model: SiteModel) -> BuildP
     last build's plan kept with the body edits swapped in (`reuse`), only the pages
     showing them fingerprinted again."""
     site, kept = model.site, model.kept
-    views = _make_views(site, ctx.config, ctx.problems, ctx.options.languages)
+    partial = model.saved.partial if model.saved is not None else None
+    views = _make_views(site, ctx.config, ctx.problems, ctx.options.languages,
+                        partial.row.languages if partial is not None else None)
     digests = (ctx.memory.digests or DigestMemo()).next()
     shared = kept.shared if kept is not None and kept.shared is not None else None
     if shared is None:
@@ -62,27 +68,30 @@ def plan_site(ctx: BuildContext, theme: ThemeInputs, model: SiteModel) -> BuildP
     pages, fingerprints = kept.pages, kept.fingerprints
     for index in kept.edited:
         fingerprints[index] = by_language[pages[index].lang].of(pages[index])
-    return BuildPlan(views, by_language, digests, shared, pages, fingerprints, False)
+    return BuildPlan(views, by_language, digests, shared, pages, fingerprints, False, partial)
 
 
-def _make_views(site: Site, config: Config, problems: Problems,
-                only: tuple[str, ...]) -> dict[str, LanguageView]:
+def _make_views(site: Site, config: Config, problems: Problems, only: tuple[str, ...],
+                rows: dict[str, LanguageRow] | None = None) -> dict[str, LanguageView]:
+    """The languages' views: over the whole site, or over part of it with the rows
+    saved from the whole site's views (`rows`: a partial build)."""
     locales_dirs = locales_dirs_for(config.paths.locales)
     default = config.site.default_language
     cache = config.paths.cache / "catalogs"
     default_strings = load_translations(locales_dirs, default, config.paths.root, problems,
-                                        cache, plural_rule_of(config.language(default).locale))
+                                        cache, locale=config.language(default).locale)
     views = {}
     for language in config.languages:
         if only and language.code not in only:
             continue
         own = (default_strings if language.code == default
                else load_translations(locales_dirs, language.code, config.paths.root,
-                                      problems, cache, plural_rule_of(language.locale)))
+                                      problems, cache, locale=language.locale))
         fallback = default_strings if language.code != default else None
         strings = UiStrings(own=own, fallback=fallback or gettext.NullTranslations(),
                             count_fallbacks=language.code != SOURCE_LANGUAGE)
-        views[language.code] = LanguageView(site, language, strings)
+        views[language.code] = (LanguageView(site, language, strings) if rows is None
+                                else PartialView(site, language, strings, rows[language.code]))
     return views
 
 

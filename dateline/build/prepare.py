@@ -3,6 +3,7 @@ build cache when the file has not changed. Misses are spread over worker process
 
 from __future__ import annotations
 
+import functools
 import os
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
@@ -145,15 +146,23 @@ def _outcomes(work: list, reading: SourceReading, jobs: int | Executor):
         # what it read.
         yield from run_chunked(_prepare_one, work, jobs, shared=reading)
         return
-    # A cluster's worker has no site files: each task carries its sources' bytes. A body
-    # that shows images needs the photos (their sizes, their digests): it is made here.
-    sent, here = [], []
-    for path_text, stat in work:
+    # A cluster's worker has no site files: each task carries its sources' bytes, read
+    # as it is sent. A body that shows images needs the photos (their sizes, their
+    # digests): it is made here.
+    here: list = []
+    remote = SourceReading(reading.content_dir, reading.root, reading.linker)
+    yield from run_chunked(_prepare_one, work, jobs, shared=remote,
+                           carry=functools.partial(_with_bytes, here))
+    yield from (_prepare_one(reading, item) for item in here)
+
+
+def _with_bytes(here: list, chunk: list) -> list:
+    """The chunk's sources with their bytes, less those that show images: put in `here`."""
+    sent = []
+    for path_text, stat in chunk:
         raw = Path(path_text).read_bytes()
         (here if _shows_images(raw) else sent).append((path_text, stat, raw))
-    remote = SourceReading(reading.content_dir, reading.root, reading.linker)
-    yield from run_chunked(_prepare_one, sent, jobs, shared=remote)
-    yield from (_prepare_one(reading, item) for item in here)
+    return sent
 
 
 def _shows_images(raw: bytes) -> bool:

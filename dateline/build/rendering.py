@@ -1,9 +1,12 @@
 """Rendering the pages whose fingerprints changed, on worker processes (`parallel`):
 each worker starts with the views and templates in memory and writes the pages whose
-bytes changed into the staged output."""
+bytes changed into the staged output. On a cluster (`cluster`), the workers get the
+views and templates once, then chunks of pages with the bodies those pages show, and
+send the pages' bytes back to be written here."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import Executor
 
 from jinja2 import Environment, TemplateError
@@ -16,7 +19,7 @@ from ..errors import ContentError
 from ..outputs.pages import Page
 from ..outputs.views import LanguageView
 from ..urls import Linker
-from .parallel import run_chunked
+from .parallel import chunk_size, run_chunked, run_tasks
 from .progress import Progress
 from .render import render_page, sources_environment, template_problem, theme_sources
 from .write import StagedOutput
@@ -46,18 +49,25 @@ class Rendered(Struct, frozen=True):
     """From a cluster's worker: the page's bytes, for this process to write."""
 
 
-class RemoteJob:
-    """What a cluster's worker needs to render pages: no file of the site, no disk. Sent
-    once to every worker (`ClusterExecutor.share`), which keeps this one object for all
-    its chunks: the environment it compiles is made once per worker."""
+class Unrendered(Struct, frozen=True):
+    """From a cluster's worker: a page it could not render, its template having read a
+    body the chunk did not carry (another article's than the page's own and its
+    items'). This process renders it: it reads every body from the store."""
 
-    def __init__(self, job: PageJob, templates: dict[str, str], texts: dict[str, str]):
-        self.pages, self.fingerprints = job.pages, job.fingerprints
+    index: int
+    body: str
+    """The id of the body it missed."""
+
+
+class RemoteJob:
+    """What every cluster worker needs to render any page: no file of the site, no disk,
+    no page and no body. Sent once to every worker (`ClusterExecutor.share`), which keeps
+    this one object for all its chunks: the environment it compiles is made once."""
+
+    def __init__(self, job: PageJob, templates: dict[str, str]):
         self.views, self.linker, self.config = job.views, job.linker, job.config
-        self.assets, self.old = job.assets, job.old
+        self.assets = job.assets
         self.templates = templates
-        self.bodies = texts
-        """Every article body the pages may show, by id (the worker has no body store)."""
         self._env: Environment | None = None
 
     def __getstate__(self) -> dict:
@@ -66,18 +76,43 @@ class RemoteJob:
     def env(self) -> Environment:
         if self._env is None:
             self._env = sources_environment(self.config.theme_dir, self.templates)
-            store = bodies.BodyStore()
-            for text in self.bodies.values():
-                store.put(text)
-            bodies.use(store)  # the worker's running build: articles read bodies from it
         return self._env
 
 
-def remote_job(job: PageJob) -> RemoteJob:
-    sites = {id(view.site): view.site for view in job.views.values()}
-    texts = {a.body_id: bodies.text(a.body_id) for site in sites.values()
-             for a in site.articles if a.body_id}
-    return RemoteJob(job, theme_sources(job.config.theme_dir), texts)
+class PageChunk(Struct, frozen=True):
+    """One task's pages, made only when it is sent (`parallel.run_tasks`): with the
+    bodies they show, and nothing of the other pages."""
+
+    indexes: list[int]
+    """Each page's place in `PageJob.pages`."""
+    pages: list[Page]
+    fingerprints: list[str]
+    old: list[str]
+    """The digest of each page's file in the output as it was ("" for none)."""
+    bodies: dict[str, str]
+    """By id: the bodies of the pages' articles and of the articles they list."""
+
+
+def page_bodies(page: Page) -> set[str]:
+    """The ids of the bodies a page shows: its article's, and its items' (a listing's
+    teasers are cut from the body when there is no summary; a theme may show more)."""
+    shown = {item.body_id for item in page.items}
+    if page.article is not None:
+        shown.add(page.article.body_id)
+    shown.discard("")
+    return shown
+
+
+def page_chunks(job: PageJob, size: int) -> Iterator[PageChunk]:
+    """The pages of `job` in chunks of `size`, each read from the body store as it is
+    asked for: never every body at once."""
+    for start in range(0, len(job.pages), size):
+        pages = job.pages[start:start + size]
+        wanted = set().union(*map(page_bodies, pages))
+        yield PageChunk(list(range(start, start + len(pages))), pages,
+                        job.fingerprints[start:start + size],
+                        [job.old.get(page.file, ("", ""))[1] for page in pages],
+                        {ident: bodies.text(ident) for ident in sorted(wanted)})
 
 
 def render_pages(job: PageJob, jobs: int | Executor, progress: Progress):
@@ -89,18 +124,27 @@ def render_pages(job: PageJob, jobs: int | Executor, progress: Progress):
             raise ContentError(template_problem(exc, job.pages[0], job.config.theme_dir,
                                                 job.config.paths.root)) from None
     progress.total = len(job.pages)
-    indexes = list(range(len(job.pages)))
     if isinstance(jobs, Executor):
-        # Workers send the bytes back; only this process writes the output.
-        for result in run_chunked(_render_remote, indexes, jobs, shared=remote_job(job)):
-            if result.changed:
+        yield from _render_on(jobs, job, progress)
+        return
+    for result in run_chunked(_render_one, list(range(len(job.pages))), jobs, shared=job):
+        progress.advance()
+        yield result
+
+
+def _render_on(executor: Executor, job: PageJob, progress: Progress) -> Iterator[Rendered]:
+    """On a cluster: workers send the bytes back; only this process writes the output,
+    and it renders the pages a worker could not (`Unrendered`)."""
+    remote = RemoteJob(job, theme_sources(job.config.theme_dir))
+    for results in run_tasks(_render_chunk, page_chunks(job, chunk_size(len(job.pages))),
+                             executor, remote):
+        for result in results:
+            if isinstance(result, Unrendered):
+                result = _render_one(job, result.index)
+            elif result.changed:
                 job.staged.write(result.file, result.html)
             progress.advance()
             yield result
-        return
-    for result in run_chunked(_render_one, indexes, jobs, shared=job):
-        progress.advance()
-        yield result
 
 
 def _render_one(job: PageJob, index: int) -> Rendered:
@@ -114,11 +158,22 @@ def _render_one(job: PageJob, index: int) -> Rendered:
     return Rendered(page.file, job.fingerprints[index], file_digest, changed)
 
 
-def _render_remote(job: RemoteJob, index: int) -> Rendered:
-    page = job.pages[index]
-    html = render_page(job.env(), page, job.views[page.lang], job.linker,
-                       job.config.theme_dir, job.config.paths.root, job.assets)
+def _render_chunk(job: RemoteJob, chunk: PageChunk) -> list[Rendered | Unrendered]:
+    """On a cluster's worker: one chunk's pages, with the bodies it carried only."""
+    env = job.env()
+    with bodies.holding(chunk.bodies):
+        return [_render_carried(job, env, chunk, n) for n in range(len(chunk.pages))]
+
+
+def _render_carried(job: RemoteJob, env: Environment, chunk: PageChunk,
+                    n: int) -> Rendered | Unrendered:
+    page = chunk.pages[n]
+    try:
+        html = render_page(env, page, job.views[page.lang], job.linker,
+                           job.config.theme_dir, job.config.paths.root, job.assets)
+    except bodies.BodyMissing as missing:
+        return Unrendered(chunk.indexes[n], str(missing))
     file_digest = digest(html)
-    changed = job.old.get(page.file, ("", ""))[1] != file_digest
-    return Rendered(page.file, job.fingerprints[index], file_digest, changed,
+    changed = chunk.old[n] != file_digest
+    return Rendered(page.file, chunk.fingerprints[n], file_digest, changed,
                     html if changed else None)

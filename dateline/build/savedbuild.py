@@ -6,28 +6,32 @@ build uses them: `savedstore` and docs/incremental.md."""
 
 from __future__ import annotations
 
-import copyreg
 import datetime as dt
 import functools
-import io
-import operator
-import pickle
 import sqlite3
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath
-
-from msgspec import structs
+from pathlib import Path
 
 from ..buildstore import Store
 from ..digests import digest
 from ..errors import Problem
 from ..incremental.cache import layout_digest
 from ..incremental.cachedamage import CacheDamaged, reason, unpickled
-from ..model import Article, Site
+from ..model import Article
 from ..outputs.pages import Page
 from . import faults
+from .modelrows import (
+    FeedRow,
+    PartialModel,
+    SavedModel,
+    SiteRow,
+    dumps,
+    load_whole,
+    replace_rows,
+    write_rows,
+)
 
-FORMAT = 2
+FORMAT = 3
 MOST_KEPT_EDITS = 64
 """Edited articles the head carries before the next build saves the whole model again."""
 
@@ -53,17 +57,6 @@ class SavedHead:
     templates: dict[str, str]
     edits: dict[str, Article] = field(default_factory=dict)
     """Source path → its version edited since the model was saved."""
-
-
-@dataclass
-class SavedModel:
-    generation: str
-    site: Site
-    """Without its config (the build's own is put back)."""
-    pages: tuple[Page, ...]
-    fingerprints: tuple[str, ...]
-    shared: dict[str, dict[str, str]]
-    """Article and card fingerprints by URL (`PageFingerprints`)."""
 
 
 def key_of(cache_key: str, shape: tuple) -> str:
@@ -109,38 +102,19 @@ def save(store: Store | None, output: Path, head: SavedHead, model: SavedModel |
 
 
 def _write_model(db: sqlite3.Connection, slot: str, key: str, model: SavedModel) -> None:
-    site = structs.replace(model.site, config=None)
-    value = _dumps((model.generation, site, model.pages))
-    db.execute("INSERT OR REPLACE INTO models VALUES (?, ?, ?)",
-               (slot, f"{key}|{model.generation}", value))
-    _replace_rows(db, "pages", ("slot", "page"), slot, {
-        (slot, i, page.url, fp)
-        for i, (page, fp) in enumerate(zip(model.pages, model.fingerprints, strict=True))})
-    _replace_rows(db, "page_deps", ("slot", "dep", "page"), slot, {
+    write_rows(db, slot, f"{key}|{model.generation}", model)
+    replace_rows(db, "page_deps", ("slot", "dep", "page"), slot, {
         (slot, dep, i) for i, page in enumerate(model.pages) for dep in shows(page)})
-    _replace_rows(db, "fingerprints", ("slot", "kind", "url"), slot, {
+    replace_rows(db, "fingerprints", ("slot", "kind", "url"), slot, {
         (slot, kind, url, fp) for kind, by_url in model.shared.items()
         for url, fp in by_url.items()})
 
 
-def _replace_rows(db: sqlite3.Connection, table: str, key: tuple[str, ...], slot: str,
-                  rows: set[tuple]) -> None:
-    """Make a folder's rows of `table` these: only the rows that differ are written (a
-    site planned afresh after a retitle keeps nearly every page and its index rows)."""
-    old = set(db.execute(f"SELECT * FROM {table} WHERE slot = ?", (slot,)))  # noqa: S608
-    where = " AND ".join(f"{column} = ?" for column in key)
-    db.executemany(f"DELETE FROM {table} WHERE {where}",  # noqa: S608 - our names
-                   (row[:len(key)] for row in old - rows))
-    added = rows - old
-    if added:
-        marks = ", ".join("?" * len(next(iter(added))))
-        db.executemany(f"INSERT INTO {table} VALUES ({marks})", added)  # noqa: S608
-
-
 def shows(page: Page) -> set[str]:
     """What a page shows, as keys of the inverse index: its template, its article (and
-    the article's story: a translation's page shows its card), the articles it lists,
-    and the section, tags and authors it is about."""
+    the article's story: a translation's page shows its card), the articles it lists
+    (`related:` the related stories an article page links to), and the section, tags
+    and authors it is about."""
     keys = {f"template:{page.template}"}
     if page.article is not None:
         article = page.article
@@ -148,19 +122,37 @@ def shows(page: Page) -> set[str]:
                  f"section:{article.lang}:{article.section}"}
         keys |= {f"tag:{article.lang}:{tag}" for tag in article.tags}
         keys |= {f"author:{author}" for author in article.authors}
-    keys |= {f"article:{item.source.path}" for item in page.items}
+    # An article page's items are its related stories, shown as links (title, date),
+    # which no body edit changes: indexed apart, so a body edit does not look at them.
+    item_key = "related" if page.kind == "article" else "article"
+    keys |= {f"{item_key}:{item.source.path}" for item in page.items}
     if page.kind in ("section", "tag", "author") and page.key:
         keys.add(f"{page.kind}:{page.lang}:{page.key}" if page.kind != "author"
                  else f"author:{page.key}")
     return keys
 
 
+def showing_keys(edits: list[tuple[Article, Article]]) -> list[str]:
+    """The index keys of the pages that show the edited articles: their own (and the
+    listings with their cards), their stories' (their translations show a card), and,
+    for a retitled article, the article pages linking to it as a related story (a link
+    shows its title and date; a body edit changes neither)."""
+    return sorted({f"article:{old.source.path}" for old, _new in edits}
+                  | {f"story:{old.translation_key}" for old, _new in edits}
+                  | {f"related:{old.source.path}" for old, new in edits
+                     if new.title != old.title})
+
+
 def pages_showing(store: Store, output: Path, keys: list[str]) -> list[int]:
     """The pages of the saved model that show any of `keys` (`shows`), in plan order:
     found through the index, not by looking at every page."""
+    return pages_showing_in(store, slot_of(output), keys)
+
+
+def pages_showing_in(store: Store, slot: str, keys: list[str]) -> list[int]:
     marks = ",".join("?" * len(keys))
     rows = _rows(store, "SELECT DISTINCT page FROM page_deps WHERE slot = ? AND dep IN "
-                 f"({marks}) ORDER BY page", (slot_of(output), *keys))  # noqa: S608
+                 f"({marks}) ORDER BY page", (slot, *keys))  # noqa: S608
     return [page for (page,) in rows]
 
 
@@ -175,25 +167,26 @@ def load_head(store: Store, output: Path, key: str) -> SavedHead | None:
 
 
 def load_model(store: Store, output: Path, key: str) -> SavedModel | None:
-    """The model saved for `output` under `key` (the head's key and generation)."""
-    slot = slot_of(output)
-    rows = _rows(store, "SELECT key, value FROM models WHERE slot = ?", (slot,))
-    if not rows or rows[0][0] != key:
+    """The whole model saved for `output` under `key` (the head's key and generation):
+    every article and page row (a build that cannot take the partial path)."""
+    rows = PartialModel(store, slot_of(output))
+    row = rows.site_row(key)
+    if row is None:
         return None
-    value = unpickled(rows[0][1], "its saved model")
-    if not (isinstance(value, tuple) and len(value) == 3):
-        raise CacheDamaged(f"its saved model: a {type(value).__name__}, not a model")
-    generation, site, pages = value
-    _checked(site, Site, "site")
+    site, pages = load_whole(rows, row)
+    slot = slot_of(output)
     fingerprints = tuple(fp for (fp,) in _rows(
         store, "SELECT fingerprint FROM pages WHERE slot = ? ORDER BY page", (slot,)))
     shared: dict[str, dict[str, str]] = {"articles": {}, "cards": {}}
     for kind, url, fp in _rows(store, "SELECT kind, url, fingerprint FROM fingerprints "
                                "WHERE slot = ?", (slot,)):
         shared.setdefault(kind, {})[url] = fp
-    if not isinstance(pages, tuple) or len(pages) != len(fingerprints):
-        raise CacheDamaged("its saved model: its pages and their fingerprints differ")
-    return SavedModel(generation, site, pages, fingerprints, shared)
+    return SavedModel(key.rsplit("|", 1)[-1], site, pages, fingerprints, shared)
+
+
+def open_rows(store: Store, output: Path, edited: dict[str, Article]) -> PartialModel:
+    """The saved model's rows, read as they are asked for (`modelrows`)."""
+    return PartialModel(store, slot_of(output), edited)
 
 
 def _checked(value, kind: type, what: str):
@@ -210,34 +203,15 @@ def _rows(store: Store, sql: str, args: tuple) -> list:
 
 
 def _dumps(value) -> bytes:
-    handle = io.BytesIO()
-    pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _path_reducers()
-    pickler.dump(value)
-    return handle.getvalue()
-
-
-def _path_reducers() -> dict:
-    """How the model's paths are pickled: as their folder (one object for all its files)
-    and their name, joined again when loaded, twice as fast as parsing each whole path.
-    (The model's values are msgspec Structs, pickled as their constructor's arguments.)"""
-    folders: dict[str, PurePath] = {}
-
-    def path_reducer(path: PurePath):
-        folder = path.parent
-        if folder == path:
-            return type(path), (str(path),)
-        return operator.truediv, (folders.setdefault(str(folder), folder), path.name)
-
-    table = dict(copyreg.dispatch_table)
-    table[type(Path())] = path_reducer
-    return table
+    return dumps(value)
 
 
 def model_kinds() -> tuple[type, ...]:
     """Every class of Dateline's whose values the saved model pickles."""
     from .. import errors, model
     from ..outputs import pages
+    from ..outputs.content_view import Entry
+    from ..outputs.partialview import LanguageRow
     from ..photos import photos
     from ..photos.social import SocialCrops
 
@@ -245,4 +219,4 @@ def model_kinds() -> tuple[type, ...]:
             pages.Page,
             pages.Pagination, errors.SourceRef, errors.Problem, photos.Picture,
             photos.Rendition, photos.Job, photos.SourceInfo, SavedHead, SavedModel,
-            SocialCrops)
+            SocialCrops, SiteRow, FeedRow, LanguageRow, Entry)

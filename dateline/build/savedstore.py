@@ -5,7 +5,9 @@ matter in keys that keep the plan's shape (`frontedit`). See docs/incremental.md
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,15 +28,17 @@ from ..read import Document, front_digest, split_source
 from .context import BuildContext
 from .frontedit import FrontEdit, keeps_shape, read_edit, with_front, words_inherited
 from .markup import render_body
+from .partialstage import PartialKept, kept_partially
 from .prepare import source_entry
 from .savedbuild import (
     MOST_KEPT_EDITS,
     SavedHead,
-    SavedModel,
     key_of,
     load_head,
     load_model,
+    open_rows,
     pages_showing,
+    showing_keys,
 )
 
 
@@ -55,6 +59,8 @@ class SavedEdits(Struct):
     sitemapped: bool = False
     """Whether this build's edits changed what the sitemaps print of an article (its
     title in the news sitemap, its `modified` as a lastmod)."""
+    partial: PartialKept | None = None
+    """What the build holds of the saved model, when it read only part of it."""
 
 
 class SavedStore(Struct):
@@ -70,8 +76,8 @@ class SavedStore(Struct):
         """The saved model with the edits since it was saved applied, when every input
         that changed since is a published source whose body alone changed, or its front
         matter in keys that keep the plan's shape (or a file whose bytes did not); None
-        otherwise."""
-        config, output = self.ctx.config, self.ctx.begun.output
+        otherwise. Only the rows the edits touch are read (`partialstage`), unless the
+        build is of some languages only or an edit needs the whole site (`_needs_whole`)."""
         key = key_of(self.ctx.cache.data.key, probe.shape)
         head = self._head(key, probe)
         read = self._read_changed(head) if head is not None else None
@@ -79,17 +85,48 @@ class SavedStore(Struct):
             return None
         if len(head.edits) + len(read.bodies) > MOST_KEPT_EDITS:
             return None  # the next build saves the whole model again
-        store = self.ctx.cache.store
-        model = load_model(store, output, f"{key}|{head.generation}")
-        by_path = _edits(model, head, read, config.paths.root) if model else None
+        options = self.ctx.options
+        if options.shard or options.languages:
+            found = self._kept_whole(probe, head, read, f"{key}|{head.generation}")
+        else:
+            found = self._kept_partially(probe, head, read, f"{key}|{head.generation}")
+        return found
+
+    def _kept_partially(self, probe: Probe, head: SavedHead, read: _Reread, key: str
+                        ) -> Kept | None:
+        rows = open_rows(self.ctx.cache.store, self.ctx.begun.output, {})
+        if not rows.holds(key):
+            return None
+        by_path = _edits(rows.find, head, read, self.ctx.config.paths.root,
+                         self.ctx.begun.now)
         if by_path is None:
+            return None
+        if _needs_whole(by_path, read):
+            return self._kept_whole(probe, head, read, key)
+        found = kept_partially(rows, key, list(by_path.values()), probe, self.ctx.config)
+        if found is None:
+            return None
+        kept_found, partial = found
+        self.saved = _saved_edits(head, by_path, read, partial)
+        return kept_found
+
+    def _kept_whole(self, probe: Probe, head: SavedHead, read: _Reread, key: str
+                    ) -> Kept | None:
+        config, output = self.ctx.config, self.ctx.begun.output
+        store = self.ctx.cache.store
+        model = load_model(store, output, key)
+        if model is None:
+            return None
+        saved = {a.source.path: a for a in model.site.articles}
+        by_path = _edits(saved.get, head, read, config.paths.root, self.ctx.begun.now)
+        if by_path is None or any(
+                new.image != old.image and words_inherited(model.site.articles, old)
+                for path, (old, new) in by_path.items() if path in read.fronts):
             return None
         edits = list(by_path.values())
         # The pages to look at, from the inverse index: those showing an edited article
-        # or its story (its translations show its card).
-        showing = pages_showing(store, output, sorted(
-            {f"article:{old.source.path}" for old, _new in edits}
-            | {f"story:{old.translation_key}" for old, _new in edits}))
+        # or its story (its translations show its card), or linking to a retitled one.
+        showing = pages_showing(store, output, showing_keys(edits))
         # Pages of every article edited since the model was saved are fingerprinted again
         # (most are as the build that edited them left them, and stay unrendered).
         new_version = {id(a): b for a, b in edits}
@@ -105,9 +142,7 @@ class SavedStore(Struct):
         for article in versions.values():  # hashed again: its body changed
             found.shared["articles"].pop(article.url, None)
             found.shared["cards"].pop(article.url, None)
-        self.saved = SavedEdits(head, versions, read.entries, read.bodies, {
-            path: (edit.meta, edit.key_lines) for path, edit in read.fronts.items()},
-            read.sitemapped)
+        self.saved = _saved_edits(head, by_path, read, None)
         return found
 
     def _head(self, key: str, probe: Probe) -> SavedHead | None:
@@ -233,7 +268,8 @@ class _Reread(Struct):
     """Whether a front-matter edit changed an article's title or `modified`."""
 
 
-def _edits(model: SavedModel, head: SavedHead, read: _Reread, root: Path
+def _edits(saved_of: Callable[[str], Article | None], head: SavedHead, read: _Reread,
+           root: Path, now: dt.datetime
            ) -> dict[str, tuple[Article, Article]] | None:
     """Source path → (saved version, edited version) of every article edited since the
     model was saved: the edited version from this build, else from the build that last
@@ -241,9 +277,9 @@ def _edits(model: SavedModel, head: SavedHead, read: _Reread, root: Path
     back, or its new front matter does not keep the plan's shape (the full path says
     why, or plans afresh)."""
     # (Found by the path as shown, a plain string: 3,000 Paths printed cost 5 ms.)
-    wanted = {display_path(Path(path), root): path for path in {*head.edits,
-                                                                  *read.new_entries}}
-    saved = {wanted[a.source.path]: a for a in model.site.articles if a.source.path in wanted}
+    wanted = {display_path(Path(path), root): path for path in {*head.edits, *read.new_entries}}
+    saved = {path: found for shown, path in wanted.items()
+             if (found := saved_of(shown)) is not None}
     versions = dict(head.edits)
     for path, entry in read.new_entries.items():
         article = versions.get(path) or saved.get(path)
@@ -252,13 +288,37 @@ def _edits(model: SavedModel, head: SavedHead, read: _Reread, root: Path
         version = structs.replace(article, digest=entry.digest, body_id=entry.body_id)
         if path in read.fronts:
             version = with_front(version, read.fronts[path])
-            if not same_shape(article, version) or (
-                    version.image != article.image and words_inherited(model.site, article)):
+            if not same_shape(article, version):
                 return None
-            read.sitemapped |= (version.title, version.modified) != (article.title,
-                                                                     article.modified)
+            read.sitemapped |= version.modified != article.modified or (
+                version.title != article.title and _in_news(article, now))
         versions[path] = version
     return {path: (saved[path], article) for path, article in versions.items()}
+
+
+def _in_news(article: Article, now: dt.datetime) -> bool:
+    """Whether the article is in its language's News sitemap, which prints its title."""
+    from ..outputs.sitemaps import NEWS_WINDOW  # only when a title changed
+
+    return now - NEWS_WINDOW <= article.date <= now
+
+
+def _needs_whole(by_path: dict[str, tuple[Article, Article]], read: _Reread) -> bool:
+    """Whether this build's front-matter edits need the whole site, which a partial build
+    does not read: the sitemaps print a changed title or `modified` (the News sitemap
+    lists the language's recent articles, a lastmod the newest of a listing's), and a
+    photo's new words may be inherited by a translation (archived ones included, which
+    the story's row of versions does not hold: `frontedit.words_inherited`)."""
+    return read.sitemapped or any(new.image != old.image for path, (old, new)
+                                  in by_path.items() if path in read.fronts)
+
+
+def _saved_edits(head: SavedHead, by_path: dict[str, tuple[Article, Article]], read: _Reread,
+                 partial: PartialKept | None) -> SavedEdits:
+    return SavedEdits(head, {path: new for path, (_old, new) in by_path.items()},
+                      read.entries, read.bodies, {
+                          path: (edit.meta, edit.key_lines) for path, edit in read.fronts.items()},
+                      read.sitemapped, partial)
 
 
 def _changed_files(head: SavedHead, stats: dict[str, os.stat_result]) -> list[str] | None:

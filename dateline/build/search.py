@@ -23,11 +23,9 @@ language leave the others' bundles alone.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import gc
 import json
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
@@ -176,6 +174,9 @@ def bundle_files(lang: str, docs: tuple[tuple[str, str], ...],
     files, in `folder` of the language's `BUNDLE`, with Pagefind's loader if `loader`.
     `docs`: (URL from the site's root, the part of the page Pagefind indexes);
     `config_name`, the config file a missing Pagefind is reported at."""
+    import asyncio  # here: only a bucket whose articles changed talks to Pagefind
+    from concurrent.futures import ThreadPoolExecutor
+
     try:
         # On a thread of its own: the caller's thread may be running an event loop (a
         # test driving a browser, an embedding application).
@@ -209,6 +210,8 @@ class _NoPagefind(Exception):
 async def _make_bundle(docs: tuple[tuple[str, str], ...]) -> dict[str, bytes]:
     """The bundle's files by their path in it, made in memory: Pagefind's own
     `write_files` answers before its files are all written (empty files were seen)."""
+    import asyncio  # imported by `bundle_files`, which runs this
+
     try:
         from pagefind.service import PagefindService
     except ImportError:

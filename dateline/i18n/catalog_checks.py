@@ -19,15 +19,10 @@ from dataclasses import dataclass
 from io import BytesIO
 
 from babel.messages.catalog import PYTHON_FORMAT, Catalog, Message, TranslationError
-from babel.messages.checkers import python_format
 from babel.messages.pofile import PoFileParser
 
 from ..errors import Problem, SourceRef
-
-PluralRule = tuple[int, str]
-"""(number of forms, C expression choosing the form for `n`), as in Plural-Forms."""
-
-DEFAULT_PLURAL: PluralRule = (2, "(n != 1)")
+from .plurals import DEFAULT_PLURAL, PluralRule
 
 _STRING = r'"(?:[^"\\]|\\.)*"'
 _KEYWORD_LINE = re.compile(rf"(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s*{_STRING}\s*")
@@ -246,6 +241,10 @@ def _format_problems(message: Message, strings: tuple[str, ...]) -> list[str]:
     if "python-format" in message.flags or any(PYTHON_FORMAT.search(i) for i in ids):
         flagged = message.clone()
         flagged.flags = set(message.flags) | {"python-format"}
+        # Importing Babel's checkers reads every installed package's metadata (for
+        # plug-ins): only when an entry has placeholders to check.
+        from babel.messages.checkers import python_format
+
         try:
             python_format(None, flagged)
         except TranslationError as exc:
@@ -331,15 +330,4 @@ def _shown_id(message: Message) -> str:
 
 def _singular(msgid: str | tuple[str, ...]) -> str:
     return msgid[0] if isinstance(msgid, tuple | list) else msgid
-
-
-def plural_rule_of(locale_name: str) -> PluralRule | None:
-    """The plural rule of a Babel locale, or None when Babel has no data for it."""
-    from babel.messages.plurals import get_plural
-
-    try:
-        rule = get_plural(locale_name.replace("-", "_"))
-    except Exception:  # noqa: BLE001 — an unknown or malformed locale name
-        return None
-    return (rule.num_plurals, rule.plural_expr)
 

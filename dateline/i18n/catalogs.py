@@ -12,18 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..atomic import replacing
 from ..digests import digest_bytes
 from ..errors import Problem, Problems, SourceRef, display_path
-from .catalog_checks import (
-    DEFAULT_PLURAL,
-    CheckedCatalog,
-    PluralRule,
-    check,
-    plural_rule_of,
-    read_checked,
-)
+from .plurals import DEFAULT_PLURAL, PluralRule, plural_rule_of
+
+if TYPE_CHECKING:
+    from .catalog_checks import CheckedCatalog
 
 DOMAIN = "messages"
 SOURCE_LANGUAGE = "en"
@@ -66,7 +63,8 @@ def _has(translations: gettext_module.NullTranslations, msgid: str) -> bool:
 
 def load_translations(locales_dirs: Path | Sequence[Path], code: str, root: Path,
                       problems: Problems, cache_dir: Path | None = None,
-                      plural: PluralRule | None = None) -> gettext_module.NullTranslations:
+                      plural: PluralRule | None = None,
+                      locale: str | None = None) -> gettext_module.NullTranslations:
     """The compiled catalogs of one language, or null translations when it has none.
 
     With several folders (the site's, then Dateline's: `locales_dirs_for`), each string
@@ -75,21 +73,24 @@ def load_translations(locales_dirs: Path | Sequence[Path], code: str, root: Path
     default language. A catalog with a syntax error is reported and the last good
     version is used instead: the cache's `<code>.compiled`, a 16-byte digest of what it
     was compiled from, then the `.mo` bytes. Only a catalog without any problem is kept
-    there. `plural` is the language's plural rule (default: Babel's for `code`)."""
+    there. `plural` is the language's plural rule (default: Babel's for `locale`, the
+    language's locale, else for `code`)."""
     layers = catalog_layers(locales_dirs, code)
     if not layers:
         return gettext_module.NullTranslations()
-    expected = plural if plural is not None else plural_rule_of(code)
     sources = [(path, _read(path) or b"") for path in layers]
     last_good = cache_dir / f"{code}.compiled" if cache_dir else None
     # Parsing and checking a catalog costs more than a page: catalogs compiled without
-    # a problem from these very bytes are taken as they were compiled.
-    made_from = _compiled_from(b"\0".join([repr((expected, layers)).encode(),
+    # a problem from these very bytes are taken as they were compiled. (Babel's rule
+    # for a locale is known by the locale's name and Babel's version, in the digest.)
+    rule = plural if plural is not None else ("locale", locale or code)
+    made_from = _compiled_from(b"\0".join([repr((rule, layers)).encode(),
                                             *(data for _, data in sources)]))
     kept = _read(last_good) if last_good else None
     if kept is not None and kept[:_HEAD] == made_from:
         if (compiled := _translations(kept[_HEAD:])) is not None:
             return compiled
+    expected = plural if plural is not None else plural_rule_of(locale or code)
     checked = [checked_layer(path, data, root, expected) for path, data in sources]
     found = [problem for one in checked for problem in one.problems]
     if any(one.catalog is None for one in checked):
@@ -122,10 +123,15 @@ def catalog_layers(locales_dirs: Path | Sequence[Path], code: str) -> list[Path]
 
 def checked_layer(path: Path, data: bytes, root: Path,
              expected: PluralRule | None) -> CheckedCatalog:
+    from babel.messages.mofile import read_mo
+
+    # Imported here: a catalog changed. A build whose catalogs did not (the compiled
+    # ones are kept in the cache) needs none of the checks, nor Babel's parser.
+    from .catalog_checks import CheckedCatalog, check, read_checked
+
     shown = display_path(path, root)
     if path.suffix == ".po":
         return read_checked(data, shown, expected)
-    from babel.messages.mofile import read_mo
 
     try:
         catalog = read_mo(BytesIO(data))

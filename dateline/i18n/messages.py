@@ -17,7 +17,7 @@ from babel.messages.pofile import write_po
 from .. import __version__, locales_dirs_for, shipped_path
 from ..config import Config
 from ..errors import ContentError, Problem, SourceRef, UsageError, display_path
-from .catalog_checks import CatalogSyntaxError, parse, plural_rule_of, read_checked
+from .catalog_checks import CatalogSyntaxError, parse, read_checked
 from .catalogs import (
     DOMAIN,
     SOURCE_LANGUAGE,
@@ -28,6 +28,7 @@ from .catalogs import (
     merged_entries,
     template_in,
 )
+from .plurals import plural_rule_of
 
 # Jinja2 templates are read by Jinja2's own Babel extractor; `trimmed` folds the
 # whitespace of multi-line {% trans %} blocks the way the templates render it.

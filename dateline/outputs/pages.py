@@ -13,6 +13,9 @@ from .. import urls
 from ..model import Article, Correction
 from .content_view import ContentView
 
+PAGER_REACH = 2
+"""Pages linked by number either side of the current one (the first and last always)."""
+
 
 class Pagination(msgspec.Struct, frozen=True):
     number: int
@@ -29,6 +32,23 @@ class Pagination(msgspec.Struct, frozen=True):
     @property
     def next_url(self) -> str | None:
         return self.urls[self.number] if self.number < self.total else None
+
+    def window(self) -> tuple[tuple[int, str | None], ...]:
+        """(number, URL) of the pages this page links to by number: the first, the last
+        and those within `PAGER_REACH` of this one, with (0, None) where pages are left
+        out. Linking every page would put n links on each of a listing's n pages: a home
+        page of 10,000 pages would carry 100 million links."""
+        shown = sorted({1, self.total, *range(max(1, self.number - PAGER_REACH),
+                                              min(self.total, self.number + PAGER_REACH) + 1)})
+        links: list[tuple[int, str | None]] = []
+        for number in shown:
+            last = links[-1][0] if links else 0
+            if number - last == 2:  # one page left out: link it rather than a gap
+                links.append((last + 1, self.urls[last]))
+            elif number - last > 2:
+                links.append((0, None))
+            links.append((number, self.urls[number - 1]))
+        return tuple(links)
 
 
 class Page(msgspec.Struct, frozen=True):

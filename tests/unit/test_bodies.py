@@ -81,3 +81,36 @@ def test_old_versions_are_pruned_once_they_outnumber_the_live_ones(tmp_path):
     assert store.get(idents[-1]) == "<p>Version 199</p>"
     with pytest.raises(BodyMissing):
         store.get(idents[0])
+
+
+def test_a_thread_holding_a_tasks_bodies_reads_those_only():
+    """On a cluster's worker, each thread renders with the bodies its own task carried:
+    another's is missing there (the page goes back to the build), never borrowed."""
+    import threading
+
+    from dateline import bodies
+
+    texts = {name: f"<p>{name}</p>" for name in ("first", "second")}
+    ids = {name: body_id(html) for name, html in texts.items()}
+    seen: dict[str, tuple[str, bool]] = {}
+    both_holding = threading.Barrier(2)
+
+    def render(name: str, other: str) -> None:
+        with bodies.holding({ids[name]: texts[name]}):
+            both_holding.wait()
+            try:
+                bodies.text(ids[other])
+                missed = False
+            except BodyMissing:
+                missed = True
+            seen[name] = (bodies.text(ids[name]), missed)
+
+    threads = [threading.Thread(target=render, args=pair)
+               for pair in (("first", "second"), ("second", "first"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen == {"first": ("<p>first</p>", True), "second": ("<p>second</p>", True)}
+    with pytest.raises(BodyMissing):  # held no longer: the build's own store again
+        bodies.text(ids["first"])

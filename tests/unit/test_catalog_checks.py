@@ -8,8 +8,8 @@ import pytest
 
 from dateline import shipped_path
 from dateline.errors import Problems
-from dateline.i18n.catalog_checks import plural_rule_of
 from dateline.i18n.catalogs import UiStrings, catalog_path, load_translations
+from dateline.i18n.plurals import plural_rule_of
 
 SHIPPED_RU = shipped_path("locales") / "ru" / "LC_MESSAGES" / "messages.po"
 SHOWN = "locales/ru/LC_MESSAGES/messages.po"

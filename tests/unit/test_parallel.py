@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from dateline.build.parallel import run_chunked
+from dateline.build.parallel import run_chunked, run_tasks
 
 
 def _whose(item: int) -> tuple[int, int, object, object]:
@@ -62,3 +62,45 @@ def test_ctrl_c_in_the_parent_ends_every_helper_quietly(server_handlers, capfd):
         list(run_chunked(interrupted, list(range(400)), jobs=3, min_per_worker=10))
     assert multiprocessing.active_children() == []
     assert "Traceback" not in capfd.readouterr().err
+
+
+# ----- on an executor (a cluster's; here the standard library's thread pool)
+
+def _square(shared: int, payload: int) -> int:
+    return shared * payload * payload
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_an_executor_is_given_each_payload_when_it_is_sent_at_most_two_per_thread(threads):
+    from concurrent.futures import ThreadPoolExecutor
+
+    made, yielded, ahead = [], [], []
+
+    def payloads():
+        for n in range(40):
+            made.append(n)
+            ahead.append(len(made) - len(yielded))  # payloads made but not yet back
+            yield n
+
+    with ThreadPoolExecutor(threads) as executor:
+        for result in run_tasks(_square, payloads(), executor, shared=3):
+            yielded.append(result)
+    assert sorted(yielded) == [3 * n * n for n in range(40)]
+    assert max(ahead) == 2 * threads  # never every payload made at once
+
+
+def test_run_chunked_on_an_executor_carries_what_carry_makes_of_each_chunk():
+    from concurrent.futures import ThreadPoolExecutor
+
+    carried = []
+
+    def carry(chunk: list) -> list:
+        carried.append(list(chunk))
+        return [n * 10 for n in chunk]
+
+    with ThreadPoolExecutor(2) as executor:
+        results = list(run_chunked(_square, list(range(100)), executor, shared=1,
+                                   carry=carry))
+    assert sorted(results) == sorted(100 * n * n for n in range(100))
+    assert sorted(n for chunk in carried for n in chunk) == list(range(100))
+    assert len(carried) > 4  # in chunks, each carried as it was sent

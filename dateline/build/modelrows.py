@@ -1,0 +1,314 @@
+"""The saved model as rows of the build store (`buildstore`), so that a build after a
+body edit reads what the edit touches, never the whole model: one row per article
+(`articles`, by its source path as shown), one per page (`pages`: its article and items
+are references to article rows), the site without its articles (`models`), and small
+rows made from the whole site at save time (`rows`): each language's navigation and
+banner (`LanguageRow`), each story's versions, each feed's entries, with the feeds that
+carry each story (`feed_deps`). `PartialModel` loads them one by one; `load_whole` all
+of them (a build that needs the whole site). See docs/incremental.md."""
+
+from __future__ import annotations
+
+import copyreg
+import datetime as dt
+import io
+import operator
+import pickle
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+
+from msgspec import structs
+
+from ..buildstore import Store
+from ..incremental.cachedamage import CacheDamaged, reason
+from ..model import Article, Site
+from ..outputs.feeds import Feed, feeds_of
+from ..outputs.pages import Page
+from ..outputs.partialview import LanguageRow
+
+
+@dataclass
+class SiteRow:
+    """The site without its articles, and what is made from all of them."""
+
+    site: Site
+    """Without its config, articles and groups."""
+    page_count: int
+    newest: dt.datetime | None
+    """The newest article's `modified` (an empty feed is as new as its site)."""
+    next_change: object
+    """`schedule.NextChange` or None: body edits do not move it."""
+    languages: dict[str, LanguageRow]
+
+
+@dataclass
+class FeedRow:
+    """A feed's entries (`feeds.Feed` without its view)."""
+
+    lang: str
+    title: str
+    page_url: str
+    atom: str
+    rss: str
+    articles: tuple[Article, ...]
+    corrections: tuple | None = None
+
+    def feed(self, view) -> Feed:
+        return Feed(view, self.title, self.page_url, self.atom, self.rss, self.articles,
+                    self.corrections)
+
+
+class PageRef:
+    """What the search index needs of a page it does not render: its kind, language and
+    URL (`Page.file` is made from it)."""
+
+    __slots__ = ("kind", "lang", "url")
+
+    def __init__(self, kind: str, lang: str, url: str):
+        self.kind, self.lang, self.url = kind, lang, url
+
+    @property
+    def file(self) -> str:
+        return Page(url=self.url, template="", kind=self.kind, lang=self.lang).file
+
+
+@dataclass
+class SavedModel:
+    generation: str
+    site: Site
+    """Without its config (the build's own is put back)."""
+    pages: tuple[Page, ...]
+    fingerprints: tuple[str, ...]
+    shared: dict[str, dict[str, str]]
+    """Article and card fingerprints by URL (`PageFingerprints`)."""
+    views: dict = field(default_factory=dict)
+    """The languages' views the pages were planned with (of the whole site)."""
+    next_change: object = None
+    """`schedule.NextChange` or None."""
+
+
+# ----- writing
+def write_rows(db: sqlite3.Connection, slot: str, key: str, model: SavedModel) -> None:
+    """Make a folder's rows of the model these (only the rows that differ are written);
+    `key`: the head's key and the model's generation."""
+    site, pages, views = model.site, model.pages, model.views
+    refs = {id(a): a.source.path for a in site.articles}
+    rest = structs.replace(site, config=None, articles=(), groups=())
+    row = SiteRow(rest, len(pages), max((a.modified for a in site.articles), default=None),
+                  model.next_change,
+                  {code: LanguageRow.of(view) for code, view in views.items()})
+    db.execute("INSERT OR REPLACE INTO models VALUES (?, ?, ?)", (slot, key, dumps(row, refs)))
+    replace_rows(db, "articles", ("slot", "key"), slot, {
+        (slot, a.source.path, dumps(a)) for a in site.articles})
+    replace_rows(db, "pages", ("slot", "page"), slot, {
+        (slot, i, page.url, fp, page.kind, page.lang, dumps(page, refs))
+        for i, (page, fp) in enumerate(zip(pages, model.fingerprints, strict=True))})
+    feeds = [FeedRow(view.code, f.title, f.page_url, f.atom, f.rss, f.articles, f.corrections)
+             for view in views.values() for f in feeds_of(view)]
+    order = (tuple(refs[id(a)] for a in site.articles),
+             tuple((story, tuple(refs[id(a)] for a in group)) for story, group in site.groups))
+    rows = {(slot, "order", dumps(order))}
+    rows |= {(slot, f"story:{story}", dumps(keys)) for story, keys in order[1]}
+    rows |= {(slot, f"feed:{feed.atom}", dumps(feed, refs)) for feed in feeds}
+    replace_rows(db, "rows", ("slot", "name"), slot, rows)
+    replace_rows(db, "feed_deps", ("slot", "story", "name"), slot, {
+        (slot, a.translation_key, f"feed:{feed.atom}") for feed in feeds for a in feed.articles})
+
+
+def replace_rows(db: sqlite3.Connection, table: str, key: tuple[str, ...], slot: str,
+                 rows: set[tuple]) -> None:
+    """Make a folder's rows of `table` these: only the rows that differ are written (a
+    site planned afresh after a retitle keeps nearly every page and its index rows)."""
+    old = set(db.execute(f"SELECT * FROM {table} WHERE slot = ?", (slot,)))  # noqa: S608
+    where = " AND ".join(f"{column} = ?" for column in key)
+    db.executemany(f"DELETE FROM {table} WHERE {where}",  # noqa: S608 - our names
+                   (row[:len(key)] for row in old - rows))
+    added = rows - old
+    if added:
+        marks = ", ".join("?" * len(next(iter(added))))
+        db.executemany(f"INSERT INTO {table} VALUES ({marks})", added)  # noqa: S608
+
+
+class _RowPickler(pickle.Pickler):
+    def __init__(self, handle, refs: dict[int, str]):
+        super().__init__(handle, protocol=pickle.HIGHEST_PROTOCOL)
+        self.refs = refs
+
+    def persistent_id(self, obj):
+        return self.refs.get(id(obj)) if type(obj) is Article else None
+
+
+def dumps(value, refs: dict[int, str] | None = None) -> bytes:
+    """`value` pickled, the articles among `refs` (id → key) as references to their
+    rows."""
+    handle = io.BytesIO()
+    pickler = _RowPickler(handle, refs or {})
+    pickler.dispatch_table = path_reducers()
+    pickler.dump(value)
+    return handle.getvalue()
+
+
+class _RowUnpickler(pickle.Unpickler):
+    def __init__(self, handle, load):
+        super().__init__(handle)
+        self.load_ref = load
+
+    def persistent_load(self, pid):
+        return self.load_ref(pid)
+
+
+def loads(blob: bytes, what: str, load=None):
+    """A row's value, its references loaded by `load` (key → Article); CacheDamaged when
+    it cannot be read."""
+    try:
+        return _RowUnpickler(io.BytesIO(blob), load or _no_refs).load()
+    except CacheDamaged:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every way a foreign pickle can fail
+        raise CacheDamaged(f"{what}: {reason(exc)}") from exc
+
+
+def _no_refs(pid):
+    raise pickle.UnpicklingError(f"a reference to {pid!r} where none is kept")
+
+
+# ----- reading
+@dataclass
+class PartialModel:
+    """The rows of one output folder's saved model, read as they are asked for. Each
+    article row is unpickled once: `saved` gives the model's version (the pages hold
+    it, and `reuse.with_edits` matches it by identity), `current` the version edited
+    since, if any."""
+
+    store: Store
+    slot: str
+    edited: dict[str, Article] = field(default_factory=dict)
+    """Key → its version edited since the model was saved."""
+    _saved: dict[str, Article] = field(default_factory=dict)
+    _row: SiteRow | None = None
+
+    def holds(self, key: str) -> bool:
+        """Whether the rows are of the model of `key` (the head's key and generation)."""
+        rows = self._rows("SELECT key FROM models WHERE slot = ?", (self.slot,))
+        return bool(rows) and rows[0][0] == key
+
+    def site_row(self, key: str) -> SiteRow | None:
+        """The site's row, when it is of `key` (its articles the current versions)."""
+        rows = self._rows("SELECT key, value FROM models WHERE slot = ?", (self.slot,))
+        if not rows or rows[0][0] != key:
+            return None
+        row = loads(rows[0][1], "its saved model", self.current)
+        if not isinstance(row, SiteRow) or not isinstance(row.site, Site):
+            raise CacheDamaged(f"its saved model: a {type(row).__name__}, not a site")
+        self._row = row
+        return row
+
+    def saved(self, key: str) -> Article:
+        found = self.find(key)
+        if found is None:
+            raise CacheDamaged(f"its saved model: no row of {key}")
+        return found
+
+    def find(self, key: str) -> Article | None:
+        """The model's version of the article of `key`; None when it has none (a source
+        held back)."""
+        found = self._saved.get(key)
+        if found is None:
+            rows = self._rows("SELECT value FROM articles WHERE slot = ? AND key = ?",
+                              (self.slot, key))
+            if not rows:
+                return None
+            found = _article(loads(rows[0][0], "its saved model"))
+            self._saved[key] = found
+        return found
+
+    def current(self, key: str) -> Article:
+        return self.edited.get(key) or self.saved(key)
+
+    def pages(self, indexes: list[int]) -> list[tuple[Page, str]]:
+        """The pages at `indexes` (their articles the saved versions) and their
+        fingerprints."""
+        if not indexes:
+            return []
+        marks = ",".join("?" * len(indexes))
+        rows = self._rows(f"SELECT page, fingerprint, value FROM pages WHERE slot = ? AND "  # noqa: S608
+                          f"page IN ({marks}) ORDER BY page", (self.slot, *indexes))
+        if len(rows) != len(indexes):
+            raise CacheDamaged("its saved model: a page row is missing")
+        found = [(loads(value, "its saved model", self.saved), fp) for _i, fp, value in rows]
+        if not all(isinstance(page, Page) for page, _fp in found):
+            raise CacheDamaged("its saved model: a page row holds no page")
+        return found
+
+    def group(self, story: str) -> tuple[Article, ...] | None:
+        """The story's versions (their current ones), in language order; None when it
+        has none published (every version archived)."""
+        rows = self._rows("SELECT value FROM rows WHERE slot = ? AND name = ?",
+                          (self.slot, f"story:{story}"))
+        if not rows:
+            return None
+        return tuple(self.current(key) for key in loads(rows[0][0], "its saved model"))
+
+    def feeds_carrying(self, stories: set[str]) -> list[FeedRow]:
+        """The feeds whose entries include a version of any of `stories`."""
+        marks = ",".join("?" * len(stories))
+        rows = self._rows("SELECT value FROM rows WHERE slot = ? AND name IN (SELECT DISTINCT "  # noqa: S608
+                          f"name FROM feed_deps WHERE slot = ? AND story IN ({marks})) "
+                          "ORDER BY name", (self.slot, self.slot, *sorted(stories)))
+        return [loads(value, "its saved model", self.current) for (value,) in rows]
+
+    def page_refs(self, kinds: tuple[str, ...]) -> list[PageRef]:
+        """Every page of these kinds, as the search index needs it (no row unpickled)."""
+        marks = ",".join("?" * len(kinds))
+        return [PageRef(*row) for row in self._rows(
+            f"SELECT kind, lang, url FROM pages WHERE slot = ? AND kind IN ({marks}) "  # noqa: S608
+            "ORDER BY page", (self.slot, *kinds))]
+
+    def _rows(self, sql: str, args: tuple) -> list:
+        try:
+            return self.store.db().execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise CacheDamaged(f"its saved model: {reason(exc)}") from exc
+
+
+def _article(value) -> Article:
+    if not isinstance(value, Article):
+        raise CacheDamaged(f"its saved model: a {type(value).__name__}, not an article")
+    return value
+
+
+def load_whole(model: PartialModel, row: SiteRow) -> tuple[Site, tuple[Page, ...]]:
+    """Every article and page of the model (the site without its config)."""
+    for key, value in model._rows("SELECT key, value FROM articles WHERE slot = ?",
+                                  (model.slot,)):
+        model._saved[key] = _article(loads(value, "its saved model"))
+    rows = model._rows("SELECT value FROM rows WHERE slot = ? AND name = 'order'",
+                       (model.slot,))
+    if not rows:
+        raise CacheDamaged("its saved model: no order of its articles")
+    order, groups = loads(rows[0][0], "its saved model")
+    site = structs.replace(row.site, articles=tuple(model.saved(k) for k in order), groups=tuple(
+        (story, tuple(model.saved(k) for k in keys)) for story, keys in groups))
+    pages = tuple(loads(value, "its saved model", model.saved) for (value,) in model._rows(
+        "SELECT value FROM pages WHERE slot = ? ORDER BY page", (model.slot,)))
+    if len(pages) != row.page_count or not all(isinstance(p, Page) for p in pages):
+        raise CacheDamaged("its saved model: its page rows are not its pages")
+    return site, pages
+
+
+def path_reducers() -> dict:
+    """How the model's paths are pickled: as their folder (one object for all its files)
+    and their name, joined again when loaded, twice as fast as parsing each whole path.
+    (The model's values are msgspec Structs, pickled as their constructor's arguments.)"""
+    folders: dict[str, PurePath] = {}
+
+    def path_reducer(path: PurePath):
+        folder = path.parent
+        if folder == path:
+            return type(path), (str(path),)
+        return operator.truediv, (folders.setdefault(str(folder), folder), path.name)
+
+    table = dict(copyreg.dispatch_table)
+    table[type(Path())] = path_reducer
+    return table

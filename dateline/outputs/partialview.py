@@ -1,0 +1,81 @@
+"""A language's view for a build that loaded only part of the site (`build.modelrows`):
+what every page of the language shows besides its own content (its navigation, the
+breaking banner, the footer's links) is answered from a row saved with the model, made
+from the whole site's view (`LanguageRow.of`), instead of from every article. What only
+the whole site can answer raises `WholeSiteNeeded`: a build that asks it is a defect
+of the partial path, never a page made from part of the site."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model import Article
+from .content_view import Entry
+from .views import LanguageView
+
+
+class WholeSiteNeeded(AssertionError):
+    """A partial build asked what only the whole site's view knows."""
+
+
+@dataclass(frozen=True)
+class LanguageRow:
+    """What a language's pages show that is made from all its articles."""
+
+    sections: tuple[Entry, ...]
+    tags: tuple[Entry, ...]
+    breaking: Article | None
+    archive_url: str | None
+    corrections: tuple
+    """The first of the view's correction entries (the footer links to the page when
+    there is one), or none."""
+
+    @classmethod
+    def of(cls, view: LanguageView) -> LanguageRow:
+        return cls(view.sections, view.tags, view.breaking, view.archive_url,
+                   view.correction_entries[:1])
+
+
+class PartialView(LanguageView):
+    """A `LanguageView` over part of the site (the articles a build loaded, in complete
+    translation groups), with the language-wide answers of `row`."""
+
+    def __init__(self, site, language, strings, row: LanguageRow):
+        super().__init__(site, language, strings)
+        self.row = row
+
+    @property
+    def sections(self) -> tuple[Entry, ...]:
+        return self.row.sections
+
+    @property
+    def tags(self) -> tuple[Entry, ...]:
+        return self.row.tags
+
+    @property
+    def breaking(self) -> Article | None:
+        return self.row.breaking
+
+    @property
+    def archive_url(self) -> str | None:
+        return self.row.archive_url
+
+    @property
+    def correction_entries(self) -> tuple:
+        return self.row.corrections
+
+    @property
+    def articles(self):
+        raise WholeSiteNeeded("a partial build's view has not every article")
+
+    @property
+    def listing(self):
+        raise WholeSiteNeeded("a partial build's view has not the listing")
+
+    @property
+    def archived(self):
+        raise WholeSiteNeeded("a partial build's view has not the archived articles")
+
+    @property
+    def authored(self):
+        raise WholeSiteNeeded("a partial build's view has not every author's stories")
