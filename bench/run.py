@@ -13,7 +13,8 @@ from smaps_rollup, which splits shared pages among the processes sharing them; i
 is "peak tree PSS"); the largest VmHWM of any one of them is "max proc". Scenarios, each
 on the same corpus: cold (no output, no cache), rebuild with nothing changed, rebuild
 after appending a sentence to one article, rebuild after appending an HTML comment to the
-card template; for Dateline, and for Hugo when it makes the photo renditions too
+card template; for Dateline also after changing one article's title in its front matter
+("one article retitled"); for Dateline, and for Hugo when it makes the photo renditions too
 (--peer-photos process, the default), also a cold build whose photo renditions are still
 cached. With --repeat N every scenario runs N times (tools interleaved within each round)
 and the median counts.
@@ -351,6 +352,8 @@ def _remove_except(path: Path, keep: Path | None) -> None:
 
 
 FRESH_CLONE = "fresh clone, one edit"
+RETITLE = "one article retitled"
+"""Its title changed in its front matter: listings, feeds and sitemaps show it."""
 
 
 def touch_all(folder: Path, skip: tuple[str, ...] = ()) -> None:
@@ -382,6 +385,13 @@ class Edits:
                      "on Tuesday.\n")
         return path
 
+    def retitle(self, tool: Tool) -> None:
+        self.count += 1
+        path = tool.root / self.article
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace('title: "', f'title: "Update {self.count}: ', 1),
+                        encoding="utf-8")
+
     def template_edit(self, tool: Tool) -> None:
         self.count += 1
         append(tool.template, f"<!-- benchmark edit {self.count} -->\n")
@@ -394,6 +404,8 @@ def round_of(tool: Tool, edits: Edits, logs: Path, number: int) -> None:
     edits.article_edit(tool)
     tool.build("one article edited", logs, number)
     if tool.name == "Dateline":
+        edits.retitle(tool)
+        tool.build(RETITLE, logs, number)
         # A CI runner's fresh `git clone` with the cache and site/ restored: every file's
         # modification time is new (content, theme, catalogs, config), one article's
         # bytes are.

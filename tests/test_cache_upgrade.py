@@ -86,12 +86,13 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 
 def _edit(root: Path, kind: str) -> None:
-    """A body edit (the build takes the saved model) or a title edit (it plans afresh,
-    reading every table of the cache)."""
+    """A body edit (the build takes the saved model) or a title and tags edit (it plans
+    afresh, reading every table of the cache: a title alone keeps the plan's shape)."""
     path = root / ARTICLE
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("A calm day.", "A calm day, then rain.") if kind == "body"
-                    else text.replace('"Calm"', '"Calm, then rain"'), encoding="utf-8")
+                    else text.replace('"Calm"', '"Calm, then rain"').replace(
+                        "tags: [a]", "tags: [a, weather]"), encoding="utf-8")
 
 
 def _damage_warnings(result) -> list[str]:

@@ -796,3 +796,22 @@ def test_with_lang_an_edit_to_an_original_in_another_language_rebuilds(
         assert fetch(server, "/en/world/hello/")[0] == 404  # still only Russian pages
     finally:
         server.stop()
+
+
+def test_a_retitle_in_the_preview_keeps_the_plan_and_shows_the_new_title(live, parse_html):
+    """A new title keeps the plan's shape (`reuse.same_shape`): the server's kept model
+    stands, and the article's page, the listings and its translation show the title."""
+    hello = live.config.paths.root / HELLO
+    builds = live.builds
+    rewrite(hello, hello.read_text(encoding="utf-8").replace(
+        "Polls open in Karsk", "Polls close in Karsk"))
+    live.wait_for_build(builds)
+    result = live.last_result
+    assert result.incremental and not result.replanned
+    page = parse_html(fetch(live, "/en/world/hello/")[2].decode())
+    assert page.one("h1").text == "Polls close in Karsk"
+    home = parse_html(fetch(live, "/en/")[2].decode())
+    assert "Polls close in Karsk" in [a.text for a in home.find_all("a")]
+    russian = parse_html(fetch(live, "/ru/world/hello/")[2].decode())
+    assert [n.text for n in russian.find_all(cls="translations__title")] == [
+        "Polls close in Karsk"]

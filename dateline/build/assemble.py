@@ -116,7 +116,7 @@ class _Reuse:
         if (cached := self.memo.cached_fields(path, inputs)) is not None:
             return cached
         before = problems.count()
-        fields = _read_fields(doc, config, problems)
+        fields = read_fields(doc, config, problems)
         if fields is not None and problems.count() == before:
             self.memo.remember_fields(path, inputs, fields)
         return fields
@@ -168,7 +168,7 @@ def _known_language_docs(docs: list[Document], config: Config, problems: Problem
                            f"[languages.{lang}] to {config.config_path.name} or move the file")
 
 
-def _read_fields(doc: Document, config: Config, problems: Problems) -> FrontMatter | None:
+def read_fields(doc: Document, config: Config, problems: Problems) -> FrontMatter | None:
     """Check the file's front matter against the table of fields (`dateline.fields`)."""
     reading = Reading(doc.meta, doc.at, ZoneInfo(config.site.timezone), problems)
     check_fields(reading)

@@ -74,8 +74,9 @@ def discovery_groups(published: Published, known: Known = Known()) -> list[FileG
     for view in views.values():
         for feed in feeds_of(view):
             name = f"feed:{feed.atom}"
-            if name in recorded and not any(a.translation_key in stories
-                                            for a in feed.articles):
+            # (An empty feed's date is the site's newest `modified`: made again, cheaply.)
+            if name in recorded and feed.articles and not any(
+                    a.translation_key in stories for a in feed.articles):
                 groups.append(FileGroup(name, recorded[name][0], _unused))
                 continue
             groups.append(_feed_group(feed, published, article_fp, memo, newest_anywhere))

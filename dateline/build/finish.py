@@ -60,6 +60,8 @@ def remember_build(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
     sources = front_matter = None
     if saved is not None:
         cache.put_sources(saved.entries)  # the other sources' entries stay unread
+        if saved.fronts:  # what their front matter now parses to, for the full path
+            cache.data.put("front_matter", saved.fronts)
     else:
         valid = [p for p in prepared if p.valid]
         sources = {str(p.doc.path): p.entry for p in valid}

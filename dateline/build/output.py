@@ -181,11 +181,15 @@ def write_discovery(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
     """Feeds, sitemaps and robots.txt, each group made again when its inputs changed."""
     ctx.progress.stage("writing")
     any_language = next(iter(plan.by_language.values()), None)
-    # After body edits alone, the last build's sitemaps and the feeds without the
-    # edited stories stand (the clock cannot have changed them: `valid_until`).
+    # After edits that kept the plan's shape, the last build's sitemaps (unless a title
+    # or a date they print changed) and the feeds without the edited stories stand (the
+    # clock cannot have changed them: `valid_until`).
     kept = None
     if model.saved is not None:
-        kept = (writer.old_groups, {a.translation_key for a in model.saved.versions.values()})
+        recorded = writer.old_groups
+        if model.saved.sitemapped:  # a title (news sitemap) or a lastmod changed
+            recorded = {name: group for name, group in recorded.items() if name != "sitemaps"}
+        kept = (recorded, {a.translation_key for a in model.saved.versions.values()})
     ours = [page for page in plan.pages if writer.wanted(page.file)]
     published = Published(model.site, plan.views, plan.pages, ctx.begun.linker,
                           ctx.begun.now, theme.site_fingerprint)

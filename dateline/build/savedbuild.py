@@ -134,9 +134,13 @@ def shows(page: Page) -> set[str]:
 
 def showing_keys(edits: list[tuple[Article, Article]]) -> list[str]:
     """The index keys of the pages that show the edited articles: their own (and the
-    listings with their cards), and their stories' (their translations show a card)."""
+    listings with their cards), their stories' (their translations show a card), and,
+    for a retitled article, the article pages linking to it as a related story (a link
+    shows its title and date; a body edit changes neither)."""
     return sorted({f"article:{old.source.path}" for old, _new in edits}
-                  | {f"story:{old.translation_key}" for old, _new in edits})
+                  | {f"story:{old.translation_key}" for old, _new in edits}
+                  | {f"related:{old.source.path}" for old, new in edits
+                     if new.title != old.title})
 
 
 def pages_showing(store: Store, output: Path, keys: list[str]) -> list[int]:

@@ -1,10 +1,11 @@
 """The saved model as a store of the last build (`reuse.ReuseStore`): a command-line
 build compares every input file's stat with the saved ones, reads again only the sources
-that changed, and keeps the saved plan when their bodies alone changed. See
-docs/incremental.md."""
+that changed, and keeps the saved plan when their bodies alone changed, or their front
+matter in keys that keep the plan's shape (`frontedit`). See docs/incremental.md."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable
 from dataclasses import replace
@@ -18,13 +19,14 @@ from ..config import Config
 from ..digests import digest, stat_key
 from ..errors import Problems, display_path
 from ..incremental.cache import BuildCache, SourceEntry
-from ..incremental.reuse import MOST_EDITS, Kept, LastModel, Probe, kept
+from ..incremental.reuse import MOST_EDITS, Kept, LastModel, Probe, kept, same_shape
 from ..incremental.state import RACY_NS
 from ..inputs import is_readable
 from ..model import Article
 from ..photos.photos import file_digest
 from ..read import Document, front_digest, split_source
 from .context import BuildContext
+from .frontedit import FrontEdit, keeps_shape, read_edit, with_front, words_inherited
 from .markup import render_body
 from .partialstage import PartialKept, kept_partially
 from .prepare import source_entry
@@ -51,6 +53,12 @@ class SavedEdits(Struct):
     """The cache's new entries for the sources read again."""
     bodies: list[str]
     """Their rendered bodies, for the body store."""
+    fronts: dict[str, tuple[dict, dict]] = {}
+    """The cache's new front matter (as loaded, the line of each key) of the sources
+    whose front matter changed."""
+    sitemapped: bool = False
+    """Whether this build's edits changed what the sitemaps print of an article (its
+    title in the news sitemap, its `modified` as a lastmod)."""
     partial: PartialKept | None = None
     """What the build holds of the saved model, when it read only part of it."""
 
@@ -66,9 +74,10 @@ class SavedStore(Struct):
 
     def kept(self, probe: Probe) -> Kept | None:
         """The saved model with the edits since it was saved applied, when every input
-        that changed since is a published source whose body alone changed (or a file
-        whose bytes did not); None otherwise. Only the rows the edits touch are read
-        (`partialstage`), unless the build is of some languages only."""
+        that changed since is a published source whose body alone changed, or its front
+        matter in keys that keep the plan's shape (or a file whose bytes did not); None
+        otherwise. Only the rows the edits touch are read (`partialstage`), unless the
+        build is of some languages only or an edit needs the whole site (`_needs_whole`)."""
         key = key_of(self.ctx.cache.data.key, probe.shape)
         head = self._head(key, probe)
         read = self._read_changed(head) if head is not None else None
@@ -88,15 +97,17 @@ class SavedStore(Struct):
         rows = open_rows(self.ctx.cache.store, self.ctx.begun.output, {})
         if not rows.holds(key):
             return None
-        by_path = _edits(rows.find, head, read.new_entries, self.ctx.config.paths.root)
+        by_path = _edits(rows.find, head, read, self.ctx.config.paths.root,
+                         self.ctx.begun.now)
         if by_path is None:
             return None
+        if _needs_whole(by_path, read):
+            return self._kept_whole(probe, head, read, key)
         found = kept_partially(rows, key, list(by_path.values()), probe, self.ctx.config)
         if found is None:
             return None
         kept_found, partial = found
-        self.saved = SavedEdits(head, {path: new for path, (_old, new) in by_path.items()},
-                                read.entries, read.bodies, partial)
+        self.saved = _saved_edits(head, by_path, read, partial)
         return kept_found
 
     def _kept_whole(self, probe: Probe, head: SavedHead, read: _Reread, key: str
@@ -107,12 +118,14 @@ class SavedStore(Struct):
         if model is None:
             return None
         saved = {a.source.path: a for a in model.site.articles}
-        by_path = _edits(saved.get, head, read.new_entries, config.paths.root)
-        if by_path is None:
+        by_path = _edits(saved.get, head, read, config.paths.root, self.ctx.begun.now)
+        if by_path is None or any(
+                new.image != old.image and words_inherited(model.site.articles, old)
+                for path, (old, new) in by_path.items() if path in read.fronts):
             return None
         edits = list(by_path.values())
         # The pages to look at, from the inverse index: those showing an edited article
-        # or its story (its translations show its card).
+        # or its story (its translations show its card), or linking to a retitled one.
         showing = pages_showing(store, output, showing_keys(edits))
         # Pages of every article edited since the model was saved are fingerprinted again
         # (most are as the build that edited them left them, and stay unrendered).
@@ -129,7 +142,7 @@ class SavedStore(Struct):
         for article in versions.values():  # hashed again: its body changed
             found.shared["articles"].pop(article.url, None)
             found.shared["cards"].pop(article.url, None)
-        self.saved = SavedEdits(head, versions, read.entries, read.bodies)
+        self.saved = _saved_edits(head, by_path, read, None)
         return found
 
     def _head(self, key: str, probe: Probe) -> SavedHead | None:
@@ -156,7 +169,7 @@ class SavedStore(Struct):
         changed = _changed_files(head, stats)
         if changed is None:
             return None
-        read = _Reread({}, [], {})
+        read = _Reread({}, [], {}, {})
         checked = _checked_by_fingerprints(self.ctx.config)
         edited: list[tuple[str, SourceEntry, bytes]] = []
         for path in changed:
@@ -180,15 +193,17 @@ class SavedStore(Struct):
             again = self._read_again(Path(path), entry, raw, stats[path], head)
             if again is None:
                 return None
-            read.entries[path], body = again
-            read.bodies.append(body)
-            read.new_entries[path] = read.entries[path]
+            read.entries[path] = read.new_entries[path] = again.entry
+            read.bodies.append(again.html)
+            if again.front is not None:
+                read.fronts[path] = again.front
         return read
 
     def _read_again(self, path: Path, entry: SourceEntry, raw: bytes, stat: os.stat_result,
-                    head: SavedHead) -> tuple[SourceEntry, str] | None:
+                    head: SavedHead) -> _Again | None:
         """The source's new cache entry and its rendered body, when its bytes changed;
-        None when more than its body changed, or reading it found any problem."""
+        None when more than its body and the front-matter keys that keep the plan's shape
+        changed (`frontedit`), or reading it found any problem."""
         content_dir, root = self.ctx.config.paths.content, self.ctx.config.paths.root
         if not entry.front:
             return None
@@ -198,15 +213,18 @@ class SavedStore(Struct):
         if split is None:
             return None
         yaml_text, body, body_line = split
-        if front_digest(yaml_text, body_line) != entry.front:
-            return None
         if any(w.where.path == ref for w in head.warnings):
             return None  # its problems are reported from the full path's reading
-        # Only its body is rendered here: the front matter, the same as before, is not
-        # read (nor the cache's table of what it parsed to).
         doc = Document(path=path, ref=ref, parts=path.relative_to(content_dir).parts,
                        meta={}, key_lines={}, body=body, body_line=body_line,
-                       digest=digest(raw), front=entry.front)
+                       digest=digest(raw), front=front_digest(yaml_text, body_line))
+        front = None
+        if doc.front != entry.front:
+            front = self._front_edit(doc, yaml_text, problems)
+            if front is None:
+                return None
+        # Only its body is rendered here; its front matter, when the same as before, is
+        # not read (nor the cache's table of what it parsed to).
         html, images, links = render_body(doc, content_dir, self.ctx.begun.linker, problems,
                                           self.photos)
         if problems.errors or problems.warnings:
@@ -214,9 +232,27 @@ class SavedStore(Struct):
         new = source_entry(doc, stat_key(stat), body_id(html), images, links)
         if _shown(new.images) != _shown(entry.images):
             return None  # other photos in the body: other renditions to publish
-        if new.links != entry.links:
+        if _unplaced(new.links) != _unplaced(entry.links):
             return None  # links to other articles: the full path resolves them
-        return new, html
+        return _Again(new, html, front)
+
+    def _front_edit(self, doc: Document, yaml_text: str, problems: Problems
+                    ) -> FrontEdit | None:
+        """The source's new front matter, when it keeps the plan's shape."""
+        old = self.ctx.cache.data.entry("front_matter", str(doc.path))  # one row
+        if old is None:
+            return None
+        edit = read_edit(doc, yaml_text, self.ctx.config, problems)
+        if edit is None or not keeps_shape(old[0], edit.meta):
+            return None
+        return edit
+
+
+class _Again(Struct):
+    entry: SourceEntry
+    html: str
+    front: FrontEdit | None
+    """Its new front matter, when that changed."""
 
 
 class _Reread(Struct):
@@ -226,26 +262,63 @@ class _Reread(Struct):
     """The bodies rendered again."""
     new_entries: dict[str, SourceEntry]
     """The entries of the sources whose bytes changed."""
+    fronts: dict[str, FrontEdit]
+    """The new front matter of those whose front matter changed."""
+    sitemapped: bool = False
+    """Whether a front-matter edit changed an article's title or `modified`."""
 
 
-def _edits(saved_of: Callable[[str], Article | None], head: SavedHead,
-           new_entries: dict[str, SourceEntry], root: Path
+def _edits(saved_of: Callable[[str], Article | None], head: SavedHead, read: _Reread,
+           root: Path, now: dt.datetime
            ) -> dict[str, tuple[Article, Article]] | None:
     """Source path → (saved version, edited version) of every article edited since the
     model was saved: the edited version from this build, else from the build that last
     edited it (the model's pages show the saved one). None when an edited source is held
-    back (the full path says why)."""
+    back, or its new front matter does not keep the plan's shape (the full path says
+    why, or plans afresh)."""
     # (Found by the path as shown, a plain string: 3,000 Paths printed cost 5 ms.)
-    wanted = {display_path(Path(path), root): path for path in {*head.edits, *new_entries}}
+    wanted = {display_path(Path(path), root): path for path in {*head.edits, *read.new_entries}}
     saved = {path: found for shown, path in wanted.items()
              if (found := saved_of(shown)) is not None}
     versions = dict(head.edits)
-    for path, entry in new_entries.items():
+    for path, entry in read.new_entries.items():
         article = versions.get(path) or saved.get(path)
         if article is None:
             return None
-        versions[path] = structs.replace(article, digest=entry.digest, body_id=entry.body_id)
+        version = structs.replace(article, digest=entry.digest, body_id=entry.body_id)
+        if path in read.fronts:
+            version = with_front(version, read.fronts[path])
+            if not same_shape(article, version):
+                return None
+            read.sitemapped |= version.modified != article.modified or (
+                version.title != article.title and _in_news(article, now))
+        versions[path] = version
     return {path: (saved[path], article) for path, article in versions.items()}
+
+
+def _in_news(article: Article, now: dt.datetime) -> bool:
+    """Whether the article is in its language's News sitemap, which prints its title."""
+    from ..outputs.sitemaps import NEWS_WINDOW  # only when a title changed
+
+    return now - NEWS_WINDOW <= article.date <= now
+
+
+def _needs_whole(by_path: dict[str, tuple[Article, Article]], read: _Reread) -> bool:
+    """Whether this build's front-matter edits need the whole site, which a partial build
+    does not read: the sitemaps print a changed title or `modified` (the News sitemap
+    lists the language's recent articles, a lastmod the newest of a listing's), and a
+    photo's new words may be inherited by a translation (archived ones included, which
+    the story's row of versions does not hold: `frontedit.words_inherited`)."""
+    return read.sitemapped or any(new.image != old.image for path, (old, new)
+                                  in by_path.items() if path in read.fronts)
+
+
+def _saved_edits(head: SavedHead, by_path: dict[str, tuple[Article, Article]], read: _Reread,
+                 partial: PartialKept | None) -> SavedEdits:
+    return SavedEdits(head, {path: new for path, (_old, new) in by_path.items()},
+                      read.entries, read.bodies, {
+                          path: (edit.meta, edit.key_lines) for path, edit in read.fronts.items()},
+                      read.sitemapped, partial)
 
 
 def _changed_files(head: SavedHead, stats: dict[str, os.stat_result]) -> list[str] | None:
@@ -267,8 +340,14 @@ def _changed_files(head: SavedHead, stats: dict[str, os.stat_result]) -> list[st
 
 def _shown(images: tuple) -> tuple:
     """The body's images without their photos' stats (a photo whose stat changed has been
-    compared by its bytes)."""
-    return tuple((*image[:2], *image[3:]) for image in images)
+    compared by its bytes) nor their lines (a line added to the front matter moves them:
+    only messages print it)."""
+    return tuple((*image[:2], *image[3:4]) for image in images)
+
+
+def _unplaced(links: tuple) -> tuple:
+    """Links to other articles without their lines (only messages print them)."""
+    return tuple((path, fragment, written) for path, fragment, _line, written in links)
 
 
 def _checked_by_fingerprints(config: Config) -> tuple[str, ...]:

@@ -1,4 +1,5 @@
-"""What can be kept of the last build after edits that changed article bodies alone: one
+"""What can be kept of the last build after edits that kept the plan's shape (article
+bodies, and front matter in `build.frontedit.KEPT_KEYS`: `same_shape`): one
 detector (`kept`) over two stores of the last build's model, the preview server's memory
 (`MemoryStore`) and the saved model on disk (`build.savedbuild.SavedStore`). See
 docs/incremental.md."""
@@ -19,8 +20,9 @@ if TYPE_CHECKING:  # (the preview server's session imports this: a build with no
 MOST_EDITS = 16
 """More articles changed than this at once (a pull, a search-and-replace): plan afresh."""
 
-# `BodyEdits`: (last version, new version) of every article whose body alone changed, the
-# one meaning of "body edits" across the build.
+# `BodyEdits`: (last version, new version) of every article edited in a way that keeps the
+# plan's shape (`same_shape`: its body, its title...), the one meaning of "edits" across
+# the build.
 
 
 class LastModel(Struct, frozen=True):
@@ -82,6 +84,28 @@ def same_but_body(a: Article, b: Article) -> bool:
     return structs.replace(b, digest=a.digest, body_id=a.body_id) == a
 
 
+_PHOTO_WORDS = ("alt", "caption", "credit", "where", "caption_from_photo",
+                "credit_from_photo")
+
+
+def same_shape(a: Article, b: Article) -> bool:
+    """Whether `b`, a new version of `a`, keeps the plan's shape: the same but for its
+    body, title, summary, `updated` and its photo's words (`build.frontedit.KEPT_KEYS`),
+    which only the pages showing it print. Not for a breaking story: the banner on every
+    page of its language shows its title, and its `modified` ends its time there."""
+    if same_but_body(a, b):
+        return True
+    if a.breaking:
+        return False
+    image = b.image
+    if a.image is not None and image is not None:
+        image = structs.replace(image, **{name: getattr(a.image, name)
+                                          for name in _PHOTO_WORDS})
+    return structs.replace(b, digest=a.digest, body_id=a.body_id, body_line=a.body_line,
+                           title=a.title, summary=a.summary, updated=a.updated,
+                           image=image) == a
+
+
 def with_edits(pages: tuple[Page, ...], edits: BodyEdits, showing: list[int] | None = None
                ) -> tuple[list[Page], list[int]]:
     """The last build's pages showing the edited articles' new versions, and the indexes
@@ -99,7 +123,11 @@ def with_edits(pages: tuple[Page, ...], edits: BodyEdits, showing: list[int] | N
         if any(id(item) in new_version for item in items):
             items = tuple(new_version.get(id(item), item) for item in items)
         if edited is not None or items is not page.items:
-            page = structs.replace(page, article=edited or article, items=items)
+            # An article's page is headed by its title (`pages.plan_pages`).
+            heading = edited.title if edited is not None and page.kind == "article" else (
+                page.heading)
+            page = structs.replace(page, article=edited or article, items=items,
+                                   heading=heading)
             changed.append(index)
         elif article is not None and article.translation_key in stories:
             changed.append(index)
@@ -149,7 +177,7 @@ class MemoryStore:
         if not edits or len(edits) > MOST_EDITS:
             return None
         for a, b in edits:
-            if not same_but_body(a, b):
+            if not same_shape(a, b):
                 return None
             path = str(b.source_path)
             if body_images.get(path) != self._body_images.get(path):
