@@ -26,8 +26,11 @@ from markupsafe import Markup
 
 from ..outputs.content_view import ContentView
 
-MEMOIZED = frozenset({"partials/card.html"})
-"""Templates whose HTML is kept, by the values they see."""
+MEMOIZED = frozenset({"partials/card.html", "partials/sections_nav.html",
+                      "partials/footer.html"})
+"""Templates whose HTML is kept, by the values they see: a listing's card, and the
+page chrome that is the same on many pages of a language (base.html's masthead
+sections and footer)."""
 
 _ALWAYS = ("_", "gettext", "ngettext")
 """i18n names a template can reach without naming them (`_` calls `gettext`)."""

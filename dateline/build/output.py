@@ -160,7 +160,8 @@ def write_pages(ctx: BuildContext, theme: ThemeInputs, plan: BuildPlan,
             dirty.append(index)
     job = PageJob(theme.env, [plan.pages[i] for i in dirty],
                   [plan.fingerprints[i] for i in dirty], plan.views, ctx.begun.linker,
-                  ctx.config, theme.assets, writer.staged, writer.old)
+                  ctx.config, theme.assets, writer.staged, writer.old,
+                  ctx.config.theme_dir)
     where = workers_for(ctx.options.cluster, ctx.jobs, len(dirty))
     for rendered in render_pages(job, where, ctx.progress):
         writer.made(rendered.file, rendered.fingerprint, rendered.digest, rendered.changed)

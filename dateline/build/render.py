@@ -24,7 +24,7 @@ from ..digests import hasher as new_hasher
 from ..errors import ContentError, Problem, SourceRef, display_path
 from ..outputs.pages import Page
 from ..outputs.views import LanguageView
-from ..photos.photosizes import photo_sizes
+from ..photos.photosizes import photo_sizes, srcset
 from ..urls import Linker
 from . import cardmemo
 from .figures import eager_first_image
@@ -105,6 +105,7 @@ def _new_environment(theme_dir: Path, cache_dir: Path | None,
     cardmemo.install(env)
     env.filters["eager_first_image"] = eager_first_image
     env.globals["photo_sizes"] = photo_sizes
+    env.globals["rendition_srcset"] = srcset
     return env
 
 

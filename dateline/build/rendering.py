@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import Executor
+from pathlib import Path
 
 from jinja2 import Environment, TemplateError
 from msgspec import Struct
@@ -38,6 +39,8 @@ class PageJob(Struct, frozen=True):
     assets: dict[str, str]
     staged: StagedOutput
     old: dict[str, tuple[str, str]]
+    theme_dir: Path
+    """`config.theme_dir`, found once: finding it looks at the disk."""
 
 
 class Rendered(Struct, frozen=True):
@@ -67,7 +70,7 @@ class RemoteJob:
 
     def __init__(self, job: PageJob, templates: dict[str, str]):
         self.views, self.linker, self.config = job.views, job.linker, job.config
-        self.assets = job.assets
+        self.assets, self.theme_dir = job.assets, job.theme_dir
         self.templates = templates
         self._env: Environment | None = None
 
@@ -76,7 +79,7 @@ class RemoteJob:
 
     def env(self) -> Environment:
         if self._env is None:
-            self._env = sources_environment(self.config.theme_dir, self.templates)
+            self._env = sources_environment(self.theme_dir, self.templates)
         return self._env
 
 
@@ -122,7 +125,7 @@ def render_pages(job: PageJob, jobs: int | Executor, progress: Progress):
         try:
             job.env.get_template(template)  # compile once, before forking
         except TemplateError as exc:
-            raise ContentError(template_problem(exc, job.pages[0], job.config.theme_dir,
+            raise ContentError(template_problem(exc, job.pages[0], job.theme_dir,
                                                 job.config.paths.root)) from None
     cardmemo.forget(job.env)  # the cards of this build's articles, made by its workers
     progress.total = len(job.pages)
@@ -137,7 +140,7 @@ def render_pages(job: PageJob, jobs: int | Executor, progress: Progress):
 def _render_on(executor: Executor, job: PageJob, progress: Progress) -> Iterator[Rendered]:
     """On a cluster: workers send the bytes back; only this process writes the output,
     and it renders the pages a worker could not (`Unrendered`)."""
-    remote = RemoteJob(job, theme_sources(job.config.theme_dir))
+    remote = RemoteJob(job, theme_sources(job.theme_dir))
     for results in run_tasks(_render_chunk, page_chunks(job, chunk_size(len(job.pages))),
                              executor, remote):
         for result in results:
@@ -152,7 +155,7 @@ def _render_on(executor: Executor, job: PageJob, progress: Progress) -> Iterator
 def _render_one(job: PageJob, index: int) -> Rendered:
     page = job.pages[index]
     html = render_page(job.env, page, job.views[page.lang], job.linker,
-                       job.config.theme_dir, job.config.paths.root, job.assets)
+                       job.theme_dir, job.config.paths.root, job.assets)
     file_digest = digest(html)
     changed = job.old.get(page.file, ("", ""))[1] != file_digest
     if changed:
@@ -172,7 +175,7 @@ def _render_carried(job: RemoteJob, env: Environment, chunk: PageChunk,
     page = chunk.pages[n]
     try:
         html = render_page(env, page, job.views[page.lang], job.linker,
-                           job.config.theme_dir, job.config.paths.root, job.assets)
+                           job.theme_dir, job.config.paths.root, job.assets)
     except bodies.BodyMissing as missing:
         return Unrendered(chunk.indexes[n], str(missing))
     file_digest = digest(html)

@@ -256,14 +256,25 @@ class ContentView:
     @cached_property
     def _gettext_callables(self) -> dict:
         strings = self.strings
+        # A page asks for the same few dozen strings again and again (about 16 a page):
+        # those without variables are translated and formatted once per view (per build).
+        plain: dict[tuple[str, bool], str] = {}
 
         @pass_context
         def gettext(context, message: str, **variables) -> str:
+            autoescape = context.eval_ctx.autoescape
+            if not variables:
+                done = plain.get((message, autoescape))
+                if done is not None:
+                    return done
             text = strings.gettext(message)
-            if context.eval_ctx.autoescape:
+            if autoescape:
                 text = Markup(text)
             # As Jinja's own newstyle gettext: always a format string ('%%' for '%').
-            return text % variables
+            text = text % variables
+            if not variables:
+                plain[message, autoescape] = text
+            return text
 
         @pass_context
         def ngettext(context, singular: str, plural: str, num: int, **variables) -> str:

@@ -14,7 +14,10 @@ capped width (its aspect ratio × 100vh).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+
+from markupsafe import Markup, escape
 
 Tier = Sequence[float]
 
@@ -23,6 +26,13 @@ def photo_sizes(tiers: Sequence[Tier], width: int | None = None,
                 height: int | None = None) -> str:
     """The `sizes` attribute for `tiers`, capped at the viewport's height when the
     photo's `width` and `height` are given."""
+    # A pure function of its values, asked for the same few layouts on thousands of
+    # cards and pages: made once per layout and photo shape.
+    return _sizes(tuple(map(tuple, tiers)), width, height)
+
+
+@functools.lru_cache(maxsize=4096)
+def _sizes(tiers: tuple[Tier, ...], width: int | None, height: int | None) -> str:
     ratio = width / height if width and height else None
     entries = []
     for min_em, vw, rem in tiers:
@@ -55,3 +65,10 @@ def _length(vw: float, rem: float) -> str:
 
 def _number(value: float) -> str:
     return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def srcset(renditions, link) -> Markup:
+    """A `srcset` attribute's value: each rendition's link (`link`, the page's) and its
+    width. What partials/picture.html's `srcset` macro prints, made in Python: photos
+    are on thousands of cards and pages, and a macro call costs more than the photo."""
+    return Markup(", ".join(f"{escape(link(r.url))} {escape(r.width)}w" for r in renditions))
