@@ -138,13 +138,13 @@ def test_groups_are_shared_between_processes_and_search_stays_here(tmp_path):
     search buckets in this one (they read the pages it staged)."""
     marks = tmp_path / "marks"
     marks.mkdir()
+    deadline = time.monotonic() + 10  # (the system's clock: the helper's too)
 
     def made_here(name: str):
         def make():
             (marks / str(os.getpid())).touch()
             # Until another process made one too (or a while): this one must not take
             # every group before the helper starts.
-            deadline = time.monotonic() + 10
             while len(list(marks.iterdir())) < 2 and time.monotonic() < deadline:
                 time.sleep(0.01)
             return [(name, str(os.getpid()).encode())]
