@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 FILE = "build.sqlite"
-SCHEMA = 2
+SCHEMA = 3
 """`PRAGMA user_version` of the store: bump when a table changes; an older store is
 dropped with one warning line."""
 OLD_FILES = ("build.pickle", "build.journal", "bodies.sqlite", "last-build-*.pickle",
@@ -41,8 +41,8 @@ CREATE TABLE articles (slot TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NUL
 CREATE TABLE pages (slot TEXT NOT NULL, page INTEGER NOT NULL, url TEXT NOT NULL,
                     fingerprint TEXT NOT NULL, kind TEXT NOT NULL, lang TEXT NOT NULL,
                     value BLOB NOT NULL, PRIMARY KEY (slot, page)) WITHOUT ROWID;
-CREATE TABLE page_deps (slot TEXT NOT NULL, dep TEXT NOT NULL, page INTEGER NOT NULL,
-                        PRIMARY KEY (slot, dep, page)) WITHOUT ROWID;
+CREATE TABLE page_deps (slot TEXT NOT NULL, dep TEXT NOT NULL, pages BLOB NOT NULL,
+                        PRIMARY KEY (slot, dep)) WITHOUT ROWID;
 CREATE TABLE fingerprints (slot TEXT NOT NULL, kind TEXT NOT NULL, url TEXT NOT NULL,
                            fingerprint TEXT NOT NULL, PRIMARY KEY (slot, kind, url))
     WITHOUT ROWID;

@@ -116,8 +116,11 @@ def _kept(paths: list[Path], reading: SourceReading, cache: BuildCache,
     # Files whose stat changed but whose bytes did not (a checkout, a `touch`) are hits too.
     still = []
     for path, stat in misses:
-        raw = path.read_bytes()
-        entry = cache.source_by_digest(path, digest(raw))
+        entry = None
+        # A file no build has seen (every file, in a cold build) matches no entry: it is
+        # not read here only to find that out (the worker reads it).
+        if cache.knows_source(path):
+            entry = cache.source_by_digest(path, digest(path.read_bytes()))
         prepared = _from_entry(path, entry, cache, content_dir, root) if entry else None
         if prepared is not None:
             # A new entry, not the cached one changed in place: the cache writes what

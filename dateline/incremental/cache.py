@@ -286,6 +286,10 @@ class BuildCache:
         """(front matter, line of each key) of a source as its entry was made."""
         return self.data.front_matter.get(str(path))
 
+    def knows_source(self, path: Path) -> bool:
+        """Whether any build left an entry for this file (else its bytes match nothing)."""
+        return str(path) in self.data.sources
+
     def source_by_digest(self, path: Path, digest: str) -> SourceEntry | None:
         entry = self.data.sources.get(str(path))
         return entry if entry is not None and entry.digest == digest else None
