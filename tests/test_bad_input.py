@@ -51,15 +51,29 @@ class Newsroom:
                       if p.name.startswith(f".{self.out.name}-"))
 
 
-@pytest.fixture
-def newsroom(tmp_path, make_site, article_text, image_bytes, run_cli, snapshot) -> Newsroom:
-    root = make_site(tmp_path / "newsroom", good_files(article_text, image_bytes))
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, make_site, article_text, image_bytes, run_cli,
+          snapshot) -> Newsroom:
+    """The good site built once per module, where every test's copy of it will be (the
+    cache knows the output folder by its path); the pristine copy is beside it."""
+    base = tmp_path_factory.mktemp("bad-input")
+    root = make_site(base / "newsroom", good_files(article_text, image_bytes))
     out = root / "site"
     first = run_cli(["build", "--config", root / "dateline.toml", "--out", out])
     assert first.code == 0, first.err
     before = snapshot(out)
     assert "en/world/vote/index.html" in before
+    shutil.copytree(root, base / "pristine", symlinks=True)
     return Newsroom(root, out, before)
+
+
+@pytest.fixture
+def newsroom(built) -> Newsroom:
+    """A fresh copy of the built site for each test (they break it): as it was after its
+    first build, at the same path."""
+    shutil.rmtree(built.root)
+    shutil.copytree(built.root.parent / "pristine", built.root, symlinks=True)
+    return Newsroom(built.root, built.out, dict(built.before))
 
 
 @pytest.fixture

@@ -45,7 +45,8 @@ def mutate(text: str, steps) -> str:
     return text
 
 
-@settings(max_examples=30, deadline=None,
+# 20 catalogs of one to four mutations each (a build and two commands apiece, ~0.8 s).
+@settings(max_examples=20, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(mutation, min_size=1, max_size=4))
 def test_no_catalog_content_breaks_a_build_or_a_command(steps, make_site, article_text,

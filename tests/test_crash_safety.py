@@ -7,6 +7,8 @@ the commit, and the next build equals a clean one with no staging folder left.""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import signal
@@ -17,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from dateline import cli
 from tests.conftest import parse_html_text
 
 REPO = Path(__file__).resolve().parents[1]
@@ -96,6 +99,17 @@ def run(root: Path, *args: str) -> subprocess.CompletedProcess:
     out, err = process.communicate(timeout=120)
     assert process.returncode == 0, err
     return subprocess.CompletedProcess(args, process.returncode, out, err)
+
+
+def finish(root: Path, *args: str) -> None:
+    """The command after a kill, in this process (`dateline.cli.main`, in `root`): what
+    it does with the commit a killed build left is on disk, not in either process. Only
+    the builds killed run as processes of their own (a subprocess costs a second each)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(root), contextlib.redirect_stdout(out), \
+            contextlib.redirect_stderr(err):
+        code = cli.main(list(args))
+    assert code == 0, err.getvalue()
 
 
 def killed_at(root: Path, fault: str, *args: str) -> bool:
@@ -224,11 +238,11 @@ def test_a_build_killed_at_every_step_of_an_incremental_commit(sites, tmp_path):
         assert staging.startswith(".site-changes-"), "not an incremental build"
         # The next command, whichever it is, finishes the commit before anything else.
         command = NEXT_COMMANDS[step % len(NEXT_COMMANDS)]
-        run(root, *command)
+        finish(root, *command)
         assert staging_left(root) == [], f"step {step}, after {command}"
         assert files_of(site) == new, f"step {step}: {command} did not finish the commit"
         if command != ("build",):
-            run(root, "build")
+            finish(root, "build")
         assert files_of(site) == new
         assert staging_left(root) == []
     # A step after the record, after each file moved and each removed, after the marker
@@ -251,10 +265,10 @@ def test_a_full_build_killed_at_every_step_of_its_swap(sites, tmp_path, swap):
             assert site.is_dir(), f"step {step}: no site/"
             assert files_of(site) in (old, new), f"step {step}: a mixed site"
         # else killed between the two renames: no site/ until the next command.
-        run(root, *NEXT_COMMANDS[step % len(NEXT_COMMANDS)])
+        finish(root, *NEXT_COMMANDS[step % len(NEXT_COMMANDS)])
         assert site.is_dir()
         assert files_of(site) in (old, new)
-        run(root, "build")
+        finish(root, "build")
         assert files_of(site) == new
         assert staging_left(root) == []
     assert step == 3  # before the swap, and between its two steps

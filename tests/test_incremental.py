@@ -376,8 +376,11 @@ def build_into(root: Path, out: Path, now: dt.datetime = NOW, **options):
     return build(config, BuildOptions(output=out, now=now, jobs=1, **options))
 
 
+# 12 drawn sequences (each of up to five edits, about 2.5 s of builds apiece), after the
+# kept examples and the @examples below, which name every family of edit: 25 made this one
+# test ~90 s of a loaded run's ~900 worker-seconds for no family the drawn ones do not cover.
 @property_seed
-@property_settings(max_examples=25, deadline=None,
+@property_settings(max_examples=12, deadline=None,
                    suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(EDITS, min_size=1, max_size=5), st.booleans())
 # The staff configured in a session: its articles are the same, but not its photos.

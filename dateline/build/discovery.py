@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from .. import urls
 from ..incremental.fingerprints import DigestMemo, article_data, value_digest
 from ..model import Article, Site
-from ..outputs.feeds import atom_feed, feeds_of, rss_feed
+from ..outputs.feeds import FeedEntries, atom_feed, feeds_of, rss_feed
 from ..outputs.gone import gone_files
 from ..outputs.pages import Page
 from ..outputs.sitemaps import page_lastmod, recent_articles, sitemap_files
@@ -71,6 +71,7 @@ def discovery_groups(published: Published, known: Known = Known()) -> list[FileG
     recorded, stories = known.kept_groups or ({}, set())
     groups = []
     newest_anywhere = max((a.modified for a in site.articles), default=None)
+    entries = FeedEntries(linker)  # this build's: dropped with its groups
     for view in views.values():
         for feed in feeds_of(view):
             name = f"feed:{feed.atom}"
@@ -79,7 +80,8 @@ def discovery_groups(published: Published, known: Known = Known()) -> list[FileG
                     a.translation_key in stories for a in feed.articles):
                 groups.append(FileGroup(name, recorded[name][0], _unused))
                 continue
-            groups.append(_feed_group(feed, published, article_fp, memo, newest_anywhere))
+            groups.append(_feed_group(feed, entries, article_fp, memo, newest_anywhere,
+                                      published.site_fp))
     make_sitemaps = lambda: sitemap_files(views, pages, linker, now)  # noqa: E731
     if "sitemaps" in recorded:
         groups.append(FileGroup("sitemaps", recorded["sitemaps"][0], make_sitemaps))
@@ -102,16 +104,16 @@ def discovery_groups(published: Published, known: Known = Known()) -> list[FileG
     return groups
 
 
-def _feed_group(feed, published: Published, article_fp: Callable[[Article], str],
-                memo: DigestMemo, newest_anywhere) -> FileGroup:
-    view, linker = feed.view, published.linker
+def _feed_group(feed, entries: FeedEntries, article_fp: Callable[[Article], str],
+                memo: DigestMemo, newest_anywhere, site_fp: str) -> FileGroup:
+    view = feed.view
     newest = max((a.modified for a in feed.articles), default=None) or newest_anywhere
-    data = (published.site_fp, feed.title, feed.page_url, feed.atom, newest,
+    data = (site_fp, feed.title, feed.page_url, feed.atom, newest,
             tuple((article_fp(a), tuple(article_fp(t) for t in view.translations_of(a)))
                   for a in feed.articles))
     return FileGroup(f"feed:{feed.atom}", memo.of(data),
-                     lambda: [(feed.atom, atom_feed(feed, linker))]
-                     + ([(feed.rss, rss_feed(feed, linker))] if feed.rss else []))
+                     lambda: [(feed.atom, atom_feed(feed, entries))]
+                     + ([(feed.rss, rss_feed(feed, entries))] if feed.rss else []))
 
 
 def partial_groups(published: Published, known: Known, feeds: list, newest_anywhere
@@ -125,10 +127,11 @@ def partial_groups(published: Published, known: Known, feeds: list, newest_anywh
     article_fp = known.article_fp or _article_fingerprint
     memo = known.memo or DigestMemo()
     remade = {}
+    entries = FeedEntries(published.linker)
     for row in feeds:
         feed = row.feed(published.views[row.lang])
-        remade[f"feed:{feed.atom}"] = _feed_group(feed, published, article_fp, memo,
-                                                  newest_anywhere)
+        remade[f"feed:{feed.atom}"] = _feed_group(feed, entries, article_fp, memo,
+                                                  newest_anywhere, published.site_fp)
     return [remade.get(name) or FileGroup(name, fingerprint, _unused)
             for name, (fingerprint, _files) in recorded.items()
             if not name.startswith(("search:", "("))]

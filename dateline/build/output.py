@@ -5,16 +5,16 @@ changed, the theme's files and the photos, each written only when its bytes chan
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..digests import digest, stat_key
 from ..incremental.cache import OutputRecord
 from ..urls import Linker
 from .context import BuildContext, ThemeInputs
-from .discovery import Known, Published, discovery_groups, partial_groups
+from .discovery import FileGroup, Known, Published, discovery_groups, partial_groups
 from .modelstage import SiteModel
-from .parallel import workers_for
+from .parallel import run_chunked, workers_for
 from .planning import BuildPlan
 from .rendering import PageJob, render_pages
 from .search import search_groups
@@ -201,6 +201,7 @@ def write_discovery(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
                 if ctx.config.search.enabled else [])
     else:
         found = discovery_groups(published, known)
+    stale = []
     for group in found + search_groups(
             ctx.config, ours, writer.new, writer.staged, ctx.begun.output):
         if group.name.startswith("feed:") and not writer.wanted(group.name[5:]):
@@ -209,7 +210,33 @@ def write_discovery(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
         if previous is not None and previous[0] == group.fingerprint:
             writer.keep_group(group.name, previous)
         else:
-            writer.put_group(group.name, group.fingerprint, group.make())
+            stale.append(group)
+    for name, fingerprint, files in made_groups(stale, ctx.jobs):
+        writer.put_group(name, fingerprint, files)
+
+
+GROUPS_PER_WORKER = 8
+"""Fewest groups to make for each process: a feed takes some milliseconds, forking one
+about as long."""
+
+
+def made_groups(groups: list[FileGroup], jobs: int) -> Iterator[tuple[str, str, list]]:
+    """(name, fingerprint, files) of every group, as each is made. The feeds, sitemaps,
+    robots.txt and list of pages taken down are made from the model alone: on `jobs`
+    processes (forked helpers inherit the model; their files come back pickled), in no
+    particular order. The search buckets then, here: each talks to Pagefind, which
+    reads the pages this build staged."""
+    pure = [group for group in groups if not group.name.startswith("search:")]
+    # The sitemaps first: the biggest group, so that no process is left waiting for it.
+    pure.sort(key=lambda group: group.name != "sitemaps")
+    yield from run_chunked(_made, pure, jobs, GROUPS_PER_WORKER)
+    for group in groups:
+        if group.name.startswith("search:"):
+            yield _made(group)
+
+
+def _made(group: FileGroup) -> tuple[str, str, list]:
+    return group.name, group.fingerprint, group.make()
 
 
 def write_files(theme: ThemeInputs, model: SiteModel, linker: Linker,

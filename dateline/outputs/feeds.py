@@ -24,7 +24,7 @@ from .content_view import ContentView
 from .corrections import atom_correction
 from .corrections import feed_url as corrections_feed_url
 from .pages import Page
-from .xmlwrite import XML_NS, element, q, sub, to_bytes, w3c_datetime
+from .xmlwrite import XML_NS, Fragment, element, fragment, q, sub, to_bytes, w3c_datetime
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
@@ -150,9 +150,52 @@ def _categories(view: ContentView, article: Article) -> list[str]:
     return [view.section_label(article.section)] + [view.tag_label(t) for t in article.tags]
 
 
+# ----- the entries of one build's feeds
+ATOM_NAMESPACES = {"media": MEDIA_NS}
+RSS_NAMESPACES = {"atom": ATOM_NS, "content": CONTENT_NS, "dc": DC_NS, "media": MEDIA_NS}
+
+
+class FeedEntries:
+    """The entries of one build's feeds, each made once: a story is in its language's,
+    section's, topics' and authors' feeds, and its entry (with its body read and its
+    links made absolute) is the same in all of them, so each article's Atom entry and RSS
+    item are made and serialized once per language and reused by every feed of that
+    language. Made for one build (`build.discovery`) and dropped with it: a later build
+    (the preview server runs many in one process) has edited articles under the same
+    URLs."""
+
+    def __init__(self, linker: Linker):
+        self.linker = linker
+        self._entries: dict[tuple[str, str, str], Fragment] = {}
+        self._bodies: dict[str, str | None] = {}
+
+    def atom(self, view: ContentView, article: Article) -> Fragment:
+        key = ("atom", view.code, article.url)
+        made = self._entries.get(key)
+        if made is None:
+            entry = _atom_entry(view, article, self.linker, self._body(view, article))
+            made = self._entries[key] = fragment(entry, 1, ATOM_NAMESPACES)
+        return made
+
+    def rss(self, view: ContentView, article: Article) -> Fragment:
+        key = ("rss", view.code, article.url)
+        made = self._entries.get(key)
+        if made is None:
+            item = _rss_item(view, article, self.linker, self._body(view, article))
+            made = self._entries[key] = fragment(item, 2, RSS_NAMESPACES)
+        return made
+
+    def _body(self, view: ContentView, article: Article) -> str | None:
+        if not _full_content(view):
+            return None
+        if article.url not in self._bodies:
+            self._bodies[article.url] = _full_body(article, self.linker)
+        return self._bodies[article.url]
+
+
 # ----- Atom (RFC 4287)
-def atom_feed(feed: Feed, linker: Linker) -> bytes:
-    view = feed.view
+def atom_feed(feed: Feed, entries: FeedEntries) -> bytes:
+    view, linker = feed.view, entries.linker
     root = element("feed", {q(XML_NS, "lang"): view.code})
     sub(root, "id", linker.absolute(feed.atom))
     sub(root, "title", feed.title)
@@ -178,12 +221,13 @@ def atom_feed(feed: Feed, linker: Linker) -> bytes:
         for article, correction in feed.corrections:
             root.append(atom_correction(article, correction, article.title, linker.absolute))
         return to_bytes(root, {}, default_namespace=ATOM_NS)
-    for article in feed.articles:
-        root.append(_atom_entry(view, article, linker))
-    return to_bytes(root, {"media": MEDIA_NS}, default_namespace=ATOM_NS)
+    return to_bytes(root, ATOM_NAMESPACES, default_namespace=ATOM_NS,
+                    fragments=[entries.atom(view, article) for article in feed.articles])
 
 
-def _atom_entry(view: ContentView, article: Article, linker: Linker) -> ET.Element:
+def _atom_entry(view: ContentView, article: Article, linker: Linker,
+                body: str | None) -> ET.Element:
+    """The article's entry; `body`, its full body with absolute links (or None)."""
     url = linker.absolute(article.url)
     entry = element("entry")
     sub(entry, "id", url)
@@ -205,7 +249,6 @@ def _atom_entry(view: ContentView, article: Article, linker: Linker) -> ET.Eleme
     for label in _categories(view, article):
         sub(entry, "category", attrs={"term": label})
     sub(entry, "summary", _summary(view, article), {"type": "text"})
-    body = _full_body(article, linker) if _full_content(view) else None
     if body is not None:
         sub(entry, "content", body, {"type": "html", q(XML_NS, "base"): url})
     if article.image is not None:
@@ -236,8 +279,8 @@ def _media_content(image, image_url: str, mime: str, size: int) -> ET.Element:
 
 
 # ----- RSS 2.0
-def rss_feed(feed: Feed, linker: Linker) -> bytes:
-    view = feed.view
+def rss_feed(feed: Feed, entries: FeedEntries) -> bytes:
+    view, linker = feed.view, entries.linker
     root = element("rss", {"version": "2.0"})
     channel = sub(root, "channel")
     sub(channel, "title", feed.title)
@@ -250,13 +293,12 @@ def rss_feed(feed: Feed, linker: Linker) -> bytes:
     sub(channel, "generator", GENERATOR)
     sub(channel, q(ATOM_NS, "link"), attrs={"rel": "self", "type": RSS_TYPE,
                                              "href": linker.absolute(feed.rss)})
-    for article in feed.articles:
-        channel.append(_rss_item(view, article, linker))
-    return to_bytes(root, {"atom": ATOM_NS, "content": CONTENT_NS, "dc": DC_NS,
-                           "media": MEDIA_NS})
+    return to_bytes(root, RSS_NAMESPACES, parent=channel,
+                    fragments=[entries.rss(view, article) for article in feed.articles])
 
 
-def _rss_item(view: ContentView, article: Article, linker: Linker) -> ET.Element:
+def _rss_item(view: ContentView, article: Article, linker: Linker,
+              body: str | None) -> ET.Element:
     url = linker.absolute(article.url)
     item = element("item")
     sub(item, "title", article.title)
@@ -271,7 +313,6 @@ def _rss_item(view: ContentView, article: Article, linker: Linker) -> ET.Element
     for label in _categories(view, article):
         sub(item, "category", label)
     sub(item, "description", _summary(view, article))
-    body = _full_body(article, linker) if _full_content(view) else None
     if body is not None:
         sub(item, q(CONTENT_NS, "encoded"), body)
     if article.image is not None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 """The namespace of `xml:lang` and `xml:base`."""
@@ -44,23 +45,74 @@ def element(tag: str, attrs: Mapping[str, str] | None = None) -> ET.Element:
     return ET.Element(tag, {k: clean(str(v)) for k, v in (attrs or {}).items()})
 
 
+@dataclass(frozen=True, slots=True)
+class Fragment:
+    """An element serialized once, indented for its depth, to be put in several
+    documents (`to_bytes`' `fragments`): a feed entry that many feeds carry."""
+
+    text: str
+    """Without the whitespace after it (its document's indentation puts that)."""
+    namespaces: frozenset[str]
+    """The namespace URIs its elements and attributes use (its document declares them)."""
+
+
+_SPLICE = "dateline-fragments"
+"""The stand-in element `to_bytes` serializes where the fragments go."""
+
+
+def fragment(elem: ET.Element, level: int, namespaces: Mapping[str, str]) -> Fragment:
+    """`elem` serialized as `to_bytes` would write it at depth `level` of a document
+    (the root's children are at 1) that registers `namespaces` (prefix → URI)."""
+    _register(namespaces)
+    ET.indent(elem, level=level)
+    holder = ET.Element(_SPLICE)
+    holder.append(elem)
+    # The holder's start tag declares the namespaces (at the root, in a document): cut.
+    text = ET.tostring(holder, encoding="unicode")
+    used = {name[1:].partition("}")[0] for node in elem.iter()
+            for name in (node.tag, *node.attrib) if name[:1] == "{"}
+    return Fragment(text[text.index(">") + 1:-len(f"</{_SPLICE}>")],
+                    frozenset(used - {XML_NS}))
+
+
 def to_bytes(root: ET.Element, namespaces: Mapping[str, str],
-             default_namespace: str | None = None) -> bytes:
+             default_namespace: str | None = None, *, fragments: Sequence[Fragment] = (),
+             parent: ET.Element | None = None) -> bytes:
     """The document as UTF-8 with an XML declaration, indented for people reading it.
 
     `namespaces` maps prefixes to namespace URIs; they are registered so the file uses
     the conventional prefixes (`xhtml:`, `media:`…) instead of `ns0:`. Elements of
     `default_namespace` must be built with unqualified names ('url', not '{…}url').
+    `fragments` (made by `fragment` at `parent`'s depth plus one) are the last children of
+    `parent` (the root by default): the same bytes as those elements appended there.
     """
-    for prefix, uri in namespaces.items():
-        ET.register_namespace(prefix, uri)
+    _register(namespaces)
     if default_namespace is not None:
         # ElementTree's own default_namespace option rejects unqualified attributes, so
         # elements of the default namespace are built unqualified and it is declared here.
         root.set("xmlns", default_namespace)
+    holder = None
+    if fragments:
+        # A stand-in, whose attributes make the root declare the fragments' namespaces
+        # as it would declare them for the elements themselves.
+        used = sorted(set().union(*(f.namespaces for f in fragments)))
+        parent = root if parent is None else parent
+        holder = ET.SubElement(parent, _SPLICE, {q(uri, "_"): "" for uri in used})
     ET.indent(root)
     body = ET.tostring(root, encoding="unicode")
+    if holder is not None:
+        parent.remove(holder)
+        # (Text and attribute values are escaped: the only '<dateline-fragments' is it.)
+        start = body.rindex(f"<{_SPLICE}")
+        end = body.index("/>", start) + 2
+        joint = parent[-1].tail if len(parent) else parent.text  # a child's indentation
+        body = body[:start] + joint.join(f.text for f in fragments) + body[end:]
     return ('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n").encode("utf-8")
+
+
+def _register(namespaces: Mapping[str, str]) -> None:
+    for prefix, uri in namespaces.items():
+        ET.register_namespace(prefix, uri)
 
 
 def w3c_datetime(value: dt.datetime) -> str:
