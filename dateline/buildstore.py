@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 FILE = "build.sqlite"
-SCHEMA = 3
+SCHEMA = 4
 """`PRAGMA user_version` of the store: bump when a table changes; an older store is
 dropped with one warning line."""
 OLD_FILES = ("build.pickle", "build.journal", "bodies.sqlite", "last-build-*.pickle",
@@ -32,24 +32,24 @@ CREATE TABLE meta (name TEXT PRIMARY KEY, value) WITHOUT ROWID;
 CREATE TABLE entries (tbl TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
                       PRIMARY KEY (tbl, key)) WITHOUT ROWID;
 CREATE TABLE bodies (id TEXT PRIMARY KEY, html TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE heads (slot TEXT PRIMARY KEY, key TEXT NOT NULL, value BLOB NOT NULL)
-    WITHOUT ROWID;
-CREATE TABLE models (slot TEXT PRIMARY KEY, key TEXT NOT NULL, value BLOB NOT NULL)
-    WITHOUT ROWID;
+CREATE TABLE heads (slot TEXT PRIMARY KEY, key TEXT NOT NULL, value BLOB NOT NULL);
+CREATE TABLE models (slot TEXT PRIMARY KEY, key TEXT NOT NULL, value BLOB NOT NULL);
 CREATE TABLE articles (slot TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
-                       PRIMARY KEY (slot, key)) WITHOUT ROWID;
+                       PRIMARY KEY (slot, key));
 CREATE TABLE pages (slot TEXT NOT NULL, page INTEGER NOT NULL, url TEXT NOT NULL,
                     fingerprint TEXT NOT NULL, kind TEXT NOT NULL, lang TEXT NOT NULL,
-                    value BLOB NOT NULL, PRIMARY KEY (slot, page)) WITHOUT ROWID;
+                    value BLOB NOT NULL, PRIMARY KEY (slot, page));
 CREATE TABLE page_deps (slot TEXT NOT NULL, dep TEXT NOT NULL, pages BLOB NOT NULL,
                         PRIMARY KEY (slot, dep)) WITHOUT ROWID;
 CREATE TABLE fingerprints (slot TEXT NOT NULL, kind TEXT NOT NULL, url TEXT NOT NULL,
                            fingerprint TEXT NOT NULL, PRIMARY KEY (slot, kind, url))
     WITHOUT ROWID;
 CREATE TABLE rows (slot TEXT NOT NULL, name TEXT NOT NULL, value BLOB NOT NULL,
-                   PRIMARY KEY (slot, name)) WITHOUT ROWID;
+                   PRIMARY KEY (slot, name));
 CREATE TABLE feed_deps (slot TEXT NOT NULL, story TEXT NOT NULL, name TEXT NOT NULL,
                         PRIMARY KEY (slot, story, name)) WITHOUT ROWID;
+CREATE TABLE shared (slot TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
+                     PRIMARY KEY (slot, key));
 """
 """`entries`: the build cache's tables (`incremental.cache`), one row per source, photo,
 template set, article, output file...; `bodies`: rendered bodies by digest; per output
@@ -58,7 +58,14 @@ folder (`slot`): the saved model's head and site (`models`), its articles, its p
 inverse index from what a page shows (an article, a story, a template, a section, a
 tag, an author) to the page, the article and card fingerprints by URL, the rows made
 from the whole site (`rows`: the article order, each story's versions, each feed) and
-the feeds carrying each story (`feed_deps`): `build.modelrows`."""
+the feeds carrying each story (`feed_deps`), and the values many of those rows hold,
+stored once by digest (`shared`: a photo's renditions, a listing's page URLs):
+`build.modelrows`, `build.rowpickle`.
+
+The tables of the saved model's pickled rows are rowid tables (their key an index
+beside them): a row of a `WITHOUT ROWID` table longer than ~1,000 bytes (a quarter of a
+page) takes an overflow page of its own, which made the article rows (~1.2 kB each)
+take four times their bytes on disk and to write."""
 
 
 class OlderStore(Exception):

@@ -9,14 +9,10 @@ of them (a build that needs the whole site). See docs/incremental.md."""
 
 from __future__ import annotations
 
-import copyreg
 import datetime as dt
-import io
 import operator
-import pickle
 import sqlite3
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath
 
 from msgspec import structs
 
@@ -26,6 +22,12 @@ from ..model import Article, Site
 from ..outputs.feeds import Feed, feeds_of
 from ..outputs.pages import Page
 from ..outputs.partialview import LanguageRow
+from ..photos.photos import Picture
+from ..photos.social import SocialCrops
+from .rowpickle import RowPickler, SharedValues, loads
+
+SHARED_KINDS = (Picture, SocialCrops, tuple)
+"""What a shared value may be (`rowpickle`): a photo's renditions, a listing's URLs."""
 
 
 @dataclass
@@ -94,26 +96,32 @@ def write_rows(db: sqlite3.Connection, slot: str, key: str, model: SavedModel) -
     `key`: the head's key and the model's generation."""
     site, pages, views = model.site, model.pages, model.views
     refs = {id(a): a.source.path for a in site.articles}
+    shared = SharedValues()
+    plain, referring = RowPickler(shared=shared), RowPickler(refs, shared)
     rest = structs.replace(site, config=None, articles=(), groups=())
     row = SiteRow(rest, len(pages), max((a.modified for a in site.articles), default=None),
                   model.next_change,
                   {code: LanguageRow.of(view) for code, view in views.items()})
-    db.execute("INSERT OR REPLACE INTO models VALUES (?, ?, ?)", (slot, key, dumps(row, refs)))
+    db.execute("INSERT OR REPLACE INTO models VALUES (?, ?, ?)",
+               (slot, key, referring.dumps(row)))
     replace_rows(db, "articles", ("slot", "key"), slot, {
-        (slot, a.source.path, dumps(a)) for a in site.articles})
+        (slot, a.source.path, plain.dumps(a)) for a in site.articles})
     replace_rows(db, "pages", ("slot", "page"), slot, {
-        (slot, i, page.url, fp, page.kind, page.lang, dumps(page, refs))
+        (slot, i, page.url, fp, page.kind, page.lang, referring.dumps(page))
         for i, (page, fp) in enumerate(zip(pages, model.fingerprints, strict=True))})
     feeds = [FeedRow(view.code, f.title, f.page_url, f.atom, f.rss, f.articles, f.corrections)
              for view in views.values() for f in feeds_of(view)]
     order = (tuple(refs[id(a)] for a in site.articles),
              tuple((story, tuple(refs[id(a)] for a in group)) for story, group in site.groups))
-    rows = {(slot, "order", dumps(order))}
-    rows |= {(slot, f"story:{story}", dumps(keys)) for story, keys in order[1]}
-    rows |= {(slot, f"feed:{feed.atom}", dumps(feed, refs)) for feed in feeds}
+    rows = {(slot, "order", plain.dumps(order))}
+    rows |= {(slot, f"story:{story}", plain.dumps(keys)) for story, keys in order[1]}
+    rows |= {(slot, f"feed:{feed.atom}", referring.dumps(feed)) for feed in feeds}
     replace_rows(db, "rows", ("slot", "name"), slot, rows)
     replace_rows(db, "feed_deps", ("slot", "story", "name"), slot, {
         (slot, a.translation_key, f"feed:{feed.atom}") for feed in feeds for a in feed.articles})
+    # Last: every row above has named the shared values it holds.
+    replace_rows(db, "shared", ("slot", "key"), slot, {
+        (slot, name, blob) for name, blob in shared.blobs.items()})
 
 
 def replace_rows(db: sqlite3.Connection, table: str, key: tuple[str, ...], slot: str,
@@ -127,53 +135,10 @@ def replace_rows(db: sqlite3.Connection, table: str, key: tuple[str, ...], slot:
     added = rows - old
     if added:
         marks = ", ".join("?" * len(next(iter(added))))
-        db.executemany(f"INSERT INTO {table} VALUES ({marks})", added)  # noqa: S608
-
-
-class _RowPickler(pickle.Pickler):
-    def __init__(self, handle, refs: dict[int, str]):
-        super().__init__(handle, protocol=pickle.HIGHEST_PROTOCOL)
-        self.refs = refs
-
-    def persistent_id(self, obj):
-        return self.refs.get(id(obj)) if type(obj) is Article else None
-
-
-def dumps(value, refs: dict[int, str] | None = None) -> bytes:
-    """`value` pickled, the articles among `refs` (id → key) as references to their
-    rows."""
-    handle = io.BytesIO()
-    # Without references, the plain pickler: `persistent_id` is a Python call for every
-    # object pickled (1.8 million of them for 3,000 article rows and their pages).
-    pickler = (_RowPickler(handle, refs) if refs
-               else pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL))
-    pickler.dispatch_table = path_reducers()
-    pickler.dump(value)
-    return handle.getvalue()
-
-
-class _RowUnpickler(pickle.Unpickler):
-    def __init__(self, handle, load):
-        super().__init__(handle)
-        self.load_ref = load
-
-    def persistent_load(self, pid):
-        return self.load_ref(pid)
-
-
-def loads(blob: bytes, what: str, load=None):
-    """A row's value, its references loaded by `load` (key → Article); CacheDamaged when
-    it cannot be read."""
-    try:
-        return _RowUnpickler(io.BytesIO(blob), load or _no_refs).load()
-    except CacheDamaged:
-        raise
-    except Exception as exc:  # noqa: BLE001 - every way a foreign pickle can fail
-        raise CacheDamaged(f"{what}: {reason(exc)}") from exc
-
-
-def _no_refs(pid):
-    raise pickle.UnpicklingError(f"a reference to {pid!r} where none is kept")
+        # In key order (a set's order is random): each b-tree page is filled in turn,
+        # not split again and again, which took three times as long to insert.
+        db.executemany(f"INSERT INTO {table} VALUES ({marks})",  # noqa: S608
+                       sorted(added, key=operator.itemgetter(*range(len(key)))))
 
 
 # ----- reading
@@ -190,6 +155,11 @@ class PartialModel:
     """Key → its version edited since the model was saved."""
     _saved: dict[str, Article] = field(default_factory=dict)
     _row: SiteRow | None = None
+    _shared: dict[str, object] = field(default_factory=dict)
+    """Key → a shared value (`rowpickle`), unpickled once: the rows holding it hold
+    one object, as the model they were saved from did."""
+    _blobs: dict[str, bytes] = field(default_factory=dict)
+    """Shared values read but not yet unpickled (`load_whole` reads them all at once)."""
 
     def holds(self, key: str) -> bool:
         """Whether the rows are of the model of `key` (the head's key and generation)."""
@@ -201,7 +171,7 @@ class PartialModel:
         rows = self._rows("SELECT key, value FROM models WHERE slot = ?", (self.slot,))
         if not rows or rows[0][0] != key:
             return None
-        row = loads(rows[0][1], "its saved model", self.current)
+        row = self._load(rows[0][1], self.current)
         if not isinstance(row, SiteRow) or not isinstance(row.site, Site):
             raise CacheDamaged(f"its saved model: a {type(row).__name__}, not a site")
         self._row = row
@@ -222,7 +192,7 @@ class PartialModel:
                               (self.slot, key))
             if not rows:
                 return None
-            found = _article(loads(rows[0][0], "its saved model"))
+            found = _article(self._load(rows[0][0]))
             self._saved[key] = found
         return found
 
@@ -239,7 +209,7 @@ class PartialModel:
                           f"page IN ({marks}) ORDER BY page", (self.slot, *indexes))
         if len(rows) != len(indexes):
             raise CacheDamaged("its saved model: a page row is missing")
-        found = [(loads(value, "its saved model", self.saved), fp) for _i, fp, value in rows]
+        found = [(self._load(value, self.saved), fp) for _i, fp, value in rows]
         if not all(isinstance(page, Page) for page, _fp in found):
             raise CacheDamaged("its saved model: a page row holds no page")
         return found
@@ -251,7 +221,7 @@ class PartialModel:
                           (self.slot, f"story:{story}"))
         if not rows:
             return None
-        return tuple(self.current(key) for key in loads(rows[0][0], "its saved model"))
+        return tuple(self.current(key) for key in self._load(rows[0][0]))
 
     def feeds_carrying(self, stories: set[str]) -> list[FeedRow]:
         """The feeds whose entries include a version of any of `stories`."""
@@ -259,7 +229,7 @@ class PartialModel:
         rows = self._rows("SELECT value FROM rows WHERE slot = ? AND name IN (SELECT DISTINCT "  # noqa: S608
                           f"name FROM feed_deps WHERE slot = ? AND story IN ({marks})) "
                           "ORDER BY name", (self.slot, self.slot, *sorted(stories)))
-        return [loads(value, "its saved model", self.current) for (value,) in rows]
+        return [self._load(value, self.current) for (value,) in rows]
 
     def page_refs(self, kinds: tuple[str, ...]) -> list[PageRef]:
         """Every page of these kinds, as the search index needs it (no row unpickled)."""
@@ -267,6 +237,30 @@ class PartialModel:
         return [PageRef(*row) for row in self._rows(
             f"SELECT kind, lang, url FROM pages WHERE slot = ? AND kind IN ({marks}) "  # noqa: S608
             "ORDER BY page", (self.slot, *kinds))]
+
+    def shared(self, key: str):
+        """The shared value of `key` (a photo's renditions, a listing's page URLs)."""
+        found = self._shared.get(key)
+        if found is None:
+            blob = self._blobs.pop(key, None)
+            if blob is None:
+                rows = self._rows("SELECT value FROM shared WHERE slot = ? AND key = ?",
+                                  (self.slot, key))
+                if not rows:
+                    raise CacheDamaged(f"its saved model: no shared value {key}")
+                blob = rows[0][0]
+            found = self._shared[key] = loads(blob, "its saved model")
+            if not isinstance(found, SHARED_KINDS):
+                raise CacheDamaged(f"its saved model: a {type(found).__name__} shared")
+        return found
+
+    def read_shared(self) -> None:
+        """Read every shared value's row at once (a build loading the whole model)."""
+        self._blobs.update(self._rows("SELECT key, value FROM shared WHERE slot = ?",
+                                      (self.slot,)))
+
+    def _load(self, blob: bytes, load_ref=None):
+        return loads(blob, "its saved model", load_ref, self.shared)
 
     def _rows(self, sql: str, args: tuple) -> list:
         try:
@@ -283,35 +277,19 @@ def _article(value) -> Article:
 
 def load_whole(model: PartialModel, row: SiteRow) -> tuple[Site, tuple[Page, ...]]:
     """Every article and page of the model (the site without its config)."""
+    model.read_shared()
     for key, value in model._rows("SELECT key, value FROM articles WHERE slot = ?",
                                   (model.slot,)):
-        model._saved[key] = _article(loads(value, "its saved model"))
+        model._saved[key] = _article(model._load(value))
     rows = model._rows("SELECT value FROM rows WHERE slot = ? AND name = 'order'",
                        (model.slot,))
     if not rows:
         raise CacheDamaged("its saved model: no order of its articles")
-    order, groups = loads(rows[0][0], "its saved model")
+    order, groups = model._load(rows[0][0])
     site = structs.replace(row.site, articles=tuple(model.saved(k) for k in order), groups=tuple(
         (story, tuple(model.saved(k) for k in keys)) for story, keys in groups))
-    pages = tuple(loads(value, "its saved model", model.saved) for (value,) in model._rows(
+    pages = tuple(model._load(value, model.saved) for (value,) in model._rows(
         "SELECT value FROM pages WHERE slot = ? ORDER BY page", (model.slot,)))
     if len(pages) != row.page_count or not all(isinstance(p, Page) for p in pages):
         raise CacheDamaged("its saved model: its page rows are not its pages")
     return site, pages
-
-
-def path_reducers() -> dict:
-    """How the model's paths are pickled: as their folder (one object for all its files)
-    and their name, joined again when loaded, twice as fast as parsing each whole path.
-    (The model's values are msgspec Structs, pickled as their constructor's arguments.)"""
-    folders: dict[str, PurePath] = {}
-
-    def path_reducer(path: PurePath):
-        folder = path.parent
-        if folder == path:
-            return type(path), (str(path),)
-        return operator.truediv, (folders.setdefault(str(folder), folder), path.name)
-
-    table = dict(copyreg.dispatch_table)
-    table[type(Path())] = path_reducer
-    return table

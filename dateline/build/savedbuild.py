@@ -26,13 +26,13 @@ from .modelrows import (
     PartialModel,
     SavedModel,
     SiteRow,
-    dumps,
     load_whole,
     replace_rows,
     write_rows,
 )
+from .rowpickle import RowPickler
 
-FORMAT = 3
+FORMAT = 4
 MOST_KEPT_EDITS = 64
 """Edited articles the head carries before the next build saves the whole model again."""
 
@@ -228,7 +228,7 @@ def _rows(store: Store, sql: str, args: tuple) -> list:
 
 
 def _dumps(value) -> bytes:
-    return dumps(value)
+    return RowPickler().dumps(value)
 
 
 def model_kinds() -> tuple[type, ...]:

@@ -21,6 +21,13 @@ def _key(key):
     return key if isinstance(key, str) else pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def _stored_order(row: tuple) -> tuple:
+    """SQLite's order of keys: every text (in the order of its UTF-8 bytes, which is its
+    code points' order) before every blob (a pickled key)."""
+    key = row[1]
+    return (False, key, b"") if isinstance(key, str) else (True, "", key)
+
+
 def _unkey(key):
     return key if isinstance(key, str) else unpickled(key, "a key")
 
@@ -63,10 +70,13 @@ class Tables:
                 raise ValueError(f"no cache table is named {name!r}")
             db.executemany("DELETE FROM entries WHERE tbl = ? AND key = ?",
                            ((name, _key(key)) for key in removed))
+            rows = [(name, _key(key), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+                    for key, value in changed.items()]
+            # In key order: each b-tree page is filled in turn, not split again and again
+            # (a table's entries come in the order they were made: three times slower).
+            rows.sort(key=_stored_order)
             db.executemany(
-                "INSERT OR REPLACE INTO entries (tbl, key, value) VALUES (?, ?, ?)",
-                ((name, _key(key), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-                 for key, value in changed.items()))
+                "INSERT OR REPLACE INTO entries (tbl, key, value) VALUES (?, ?, ?)", rows)
         db.execute("UPDATE meta SET value = ? WHERE name = 'written_ns'", (self.written_ns,))
 
 
