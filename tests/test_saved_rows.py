@@ -1,0 +1,196 @@
+"""Issue 17's performance line: the saved model's rows hold what many of them share once.
+A photo's planned renditions (shown by every version of its story, and by every story
+reusing it) and a listing's page URLs (held by each of its pages) are stored once in the
+store's `shared` table and named from the rows; builds that read the rows back (after a
+body edit, a photo caption edit, a whole-model load) give what a clean build gives."""
+
+import datetime as dt
+import pickle
+import shutil
+import sqlite3
+from collections import Counter
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from dateline import buildstore, shipped_path
+from dateline.build import savedbuild
+from dateline.build.pipeline import BuildOptions, build
+from dateline.config import load_config
+
+NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
+CONFIG = """\
+[site]
+base_url = "https://news.example.org/"
+default_language = "en"
+timezone = "UTC"
+per_page = 1
+
+[languages.en]
+title = "Herald"
+about = "About the Herald."
+
+[languages.ru]
+title = "Вестник"
+about = "О Вестнике."
+"""
+PHOTOS = {"story-0": "shared", "story-1": "shared", "story-2": "own", "story-3": None}
+"""Each story's photo: two stories reuse one, one has its own, one has none."""
+
+
+def _article(title: str, day: int, photo: str | None, caption: str = "A caption") -> str:
+    lines = ["---", f'title: "{title}"', f"date: 2026-05-{day:02d}T10:00:00+00:00",
+             "tags: [a]"]
+    if photo:
+        lines += ["image:", f"  src: /images/{photo}.jpg", "  alt: A photo",
+                  f"  caption: {caption}"]
+    return "\n".join([*lines, "---", "", f"The body of {title}.", ""])
+
+
+def _seed(root: Path) -> None:
+    (root / "content/images").mkdir(parents=True)
+    (root / "dateline.toml").write_text(CONFIG, encoding="utf-8")
+    Image.new("RGB", (600, 400), "teal").save(root / "content/images/shared.jpg")
+    Image.new("RGB", (500, 300), "olive").save(root / "content/images/own.jpg")
+    for i, (name, photo) in enumerate(PHOTOS.items()):
+        for lang in ("en", "ru"):
+            # The Russian versions inherit their original's photo, but for story-1's,
+            # which gives it words of its own (its original's may change alone).
+            own = lang == "en" or name == "story-1"
+            path = root / f"content/{lang}/world/{name}.md"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(_article(f"{name} {lang}", 10 + i, photo if own else None),
+                            encoding="utf-8")
+    shutil.copytree(shipped_path("themes") / "default", root / "themes/default")
+
+
+def _build(root: Path, out: Path, **options):
+    config = load_config(root / "dateline.toml")
+    return build(config, BuildOptions(output=out, now=NOW, jobs=1, **options))
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".dateline-output"}
+
+
+def _blobs(root: Path) -> dict[str, list[bytes]]:
+    """Every pickled row of the saved model, by table."""
+    with closing(sqlite3.connect(root / ".dateline-cache" / buildstore.FILE)) as db:
+        return {table: [blob for (blob,) in db.execute(f"SELECT value FROM {table}")]  # noqa: S608
+                for table in ("models", "articles", "pages", "rows", "shared")}
+
+
+def _renditions(out: Path) -> list[str]:
+    """The URL of every photo rendition the site publishes."""
+    return sorted(p.relative_to(out).as_posix() for p in (out / "media/images").iterdir()
+                  if p.suffix in (".jpg", ".webp") and "w." in p.name)
+
+
+def test_the_rows_hold_each_photo_and_listing_once(tmp_path):
+    _seed(tmp_path)
+    out = tmp_path / "site"
+    _build(tmp_path, out)
+    blobs = _blobs(tmp_path)
+    every = [blob for rows in blobs.values() for blob in rows]
+    renditions = _renditions(out)
+    # Two photos, each with its article, card and social renditions. (The site's row
+    # lists every file it publishes, renditions too: `Site.assets`.)
+    assert len(renditions) >= 2 * 8, renditions
+    for url in renditions:
+        assert [table for table, rows in blobs.items() if table not in ("models", "shared")
+                for blob in rows if url.encode() in blob] == [], url
+        assert any(url.encode() in blob for blob in blobs["shared"]), url
+    # Each photo's plans once: its article's, its card's, its social crops.
+    shared = Counter(type(pickle.loads(blob)).__name__ for blob in blobs["shared"])
+    assert (shared["Picture"], shared["SocialCrops"]) == (4, 2), shared
+    # Four stories, one a page: the English home listing has four pages, whose URLs
+    # are stored once (beside each page's own row), not once in each of its pages.
+    urls = [f"en/page/{n}/" for n in range(2, 5)]
+    assert all((out / url / "index.html").is_file() for url in urls)
+    for url in urls:
+        holding = [blob for blob in every if url.encode() in blob]
+        assert len(holding) == 2, url
+        assert sum(blob in blobs["shared"] for blob in holding) == 1, url
+
+
+def test_the_whole_model_loads_with_its_photos_shared_as_they_were(tmp_path):
+    """Every version of a story, and every story reusing a photo, shows one planned
+    photo again (one object, as in the build that saved it)."""
+    _seed(tmp_path)
+    out = tmp_path / "site"
+    _build(tmp_path, out)
+    store, _ = buildstore.open_store(tmp_path / ".dateline-cache", _store_key(tmp_path))
+    ((key, generation),) = _model_keys(tmp_path)
+    model = savedbuild.load_model(store, out, key)
+    store.close()
+    assert model is not None and key.endswith(generation)
+    by_name = {(a.lang, a.source_path.stem): a for a in model.site.articles}
+    first, second = by_name["en", "story-0"].image, by_name["en", "story-1"].image
+    assert first.picture is second.picture and first.social is second.social
+    assert by_name["ru", "story-0"].image.picture is first.picture
+    assert by_name["en", "story-2"].image.picture is not first.picture
+    assert by_name["en", "story-3"].image is None
+    listing = [page for page in model.pages if page.kind == "home" and page.lang == "en"]
+    assert len(listing) == 4
+    assert all(page.pagination.urls is listing[0].pagination.urls for page in listing)
+
+
+def _store_key(root: Path) -> str:
+    with closing(sqlite3.connect(root / ".dateline-cache" / buildstore.FILE)) as db:
+        return db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()[0]
+
+
+def _model_keys(root: Path) -> list[tuple[str, str]]:
+    with closing(sqlite3.connect(root / ".dateline-cache" / buildstore.FILE)) as db:
+        return [(key, key.rsplit("|", 1)[-1]) for (key,) in db.execute("SELECT key FROM models")]
+
+
+EDITS = {
+    "body": ("story-0", lambda text: text.replace("The body of", "A new sentence. The body of")),
+    "caption": ("story-1", lambda text: text.replace("A caption", "Rain at noon")),
+    "title": ("story-0", lambda text: text.replace('"story-0 en"', '"A new title"')),
+}
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_builds_from_the_saved_rows_equal_a_clean_build(tmp_path, edit):
+    """A body edit reads part of the saved model, a caption edit of a shared photo the
+    whole of it (a translation may inherit the words), a retitle the pages showing the
+    title: each from the rows and their shared values, each equal to a clean build."""
+    _seed(tmp_path)
+    live, clean = tmp_path / "site", tmp_path / "clean"
+    _build(tmp_path, live)
+    name, change = EDITS[edit]
+    story = tmp_path / f"content/en/world/{name}.md"
+    story.write_text(change(story.read_text(encoding="utf-8")), encoding="utf-8")
+    result = _build(tmp_path, live)
+    assert result.incremental and not result.replanned, result.warnings
+    assert not result.warnings
+    _build(tmp_path, clean, clean=True)
+    assert _tree(live) == _tree(clean)
+    # And again from the rows this build left (the head's edits on the saved model).
+    story.write_text(story.read_text(encoding="utf-8").replace(
+        "The body of", "Yet another. The body of"), encoding="utf-8")
+    again = _build(tmp_path, live)
+    assert not again.replanned and not again.warnings
+    shutil.rmtree(clean)
+    _build(tmp_path, clean, clean=True)
+    assert _tree(live) == _tree(clean)
+
+
+def test_a_missing_shared_value_means_building_afresh(tmp_path):
+    _seed(tmp_path)
+    live, clean = tmp_path / "site", tmp_path / "clean"
+    _build(tmp_path, live)
+    with closing(sqlite3.connect(tmp_path / ".dateline-cache" / buildstore.FILE)) as db, db:
+        assert db.execute("DELETE FROM shared").rowcount > 0
+    story = tmp_path / "content/en/world/story-0.md"
+    story.write_text(EDITS["body"][1](story.read_text(encoding="utf-8")), encoding="utf-8")
+    result = _build(tmp_path, live)
+    assert result.replanned
+    assert [w.message for w in result.warnings if "shared value" in w.message]
+    _build(tmp_path, clean, clean=True)
+    assert _tree(live) == _tree(clean)
