@@ -125,3 +125,39 @@ def test_file_digests_are_the_digests_of_the_bytes(tmp_path, monkeypatch, thresh
     sizes = [0, 0, 10, 70_000, 5]
     found = digests.file_digests([*paths, str(tmp_path / "gone")], [*sizes, 3])
     assert found == [*(digests.digest(data) for data in contents), None]
+
+
+def _key(folder: Path) -> str:
+    from dateline.incremental.state import inputs_key
+
+    return inputs_key([folder], [], "settings")[0]
+
+
+@pytest.mark.parametrize("change", ["mtime", "size", "inode", "mode", "name", "added"])
+def test_the_no_change_key_sees_every_field_of_every_stat(tmp_path, change):
+    """The no-change shortcut's key (`state.inputs_key`, its stats hashed as arrays of
+    integers): any stat field or name that changes changes it."""
+    folder = tmp_path / "content"
+    folder.mkdir()
+    for name in ("a.md", "b.md"):
+        (folder / name).write_text("text\n", encoding="utf-8")
+    os.utime(folder / "b.md", ns=(10**18, 10**18))
+    before = _key(folder)
+    assert _key(folder) == before
+    target = folder / "b.md"
+    if change == "mtime":
+        os.utime(target, ns=(10**18 + 1, 10**18 + 1))
+    elif change == "size":
+        target.write_text("text!\n", encoding="utf-8")
+        os.utime(target, ns=(10**18, 10**18))
+    elif change == "inode":
+        (folder / "c.md").write_text("text\n", encoding="utf-8")
+        os.utime(folder / "c.md", ns=(10**18, 10**18))
+        os.replace(folder / "c.md", target)
+    elif change == "mode":
+        target.chmod(0o600)
+    elif change == "name":
+        target.rename(folder / "c.md")
+    else:
+        (folder / "d.md").write_text("", encoding="utf-8")
+    assert _key(folder) != before

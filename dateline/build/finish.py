@@ -102,11 +102,13 @@ def save_model(ctx: BuildContext, theme: ThemeInputs, model: SiteModel, plan: Bu
         whole = savedbuild.SavedModel(generation, model.site, tuple(plan.pages),
                                       tuple(plan.fingerprints), plan.shared, plan.views,
                                       summary.next_change)
-        digests = {path: entry.digest for path, entry in ctx.cache.data.sources.items()}
+        known = {path: entry.digest for path, entry in ctx.cache.data.sources.items()}
     else:
         generation, edits = saved.head.generation, saved.versions
-        digests = {**saved.head.digests,
-                   **{path: entry.digest for path, entry in saved.entries.items()}}
+        known = {**saved.head.digests,
+                 **{path: entry.digest for path, entry in saved.entries.items()}}
+    # Keyed by the stats' own strings: pickled once for both (a third of the head).
+    digests = {path: known[path] for path in begun.stats if path in known}
     head = savedbuild.SavedHead(
         key=savedbuild.key_of(ctx.cache.data.key, theme.shape), generation=generation,
         output=str(begun.output), build_id=build_id, written_ns=time.time_ns(),
