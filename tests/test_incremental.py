@@ -24,7 +24,7 @@ from dateline import buildstore, shipped_path
 from dateline.build import faults, stages
 from dateline.build.pipeline import BuildOptions, build, settings_key
 from dateline.config import load_config
-from dateline.digests import stat_key
+from dateline.digests import digest
 from dateline.errors import ContentError
 from dateline.incremental import state
 from dateline.incremental.cache import BuildCache
@@ -635,7 +635,8 @@ def test_a_fresh_clone_takes_the_incremental_path_by_content_digests(tmp_path, e
     modification time: files whose bytes are the same count as unchanged, so a
     one-article edit renders its page alone from the saved model, and no edit writes
     nothing; the output and its fingerprints equal a clean build's; the new stats are
-    recorded, so the next build trusts them again."""
+    recorded in the saved head, so the next build trusts them again
+    (tests/test_fresh_clone.py)."""
     root, kept, live = tmp_path / "repo", tmp_path / "kept", tmp_path / "repo/site"
     first = time.time_ns() - 3600 * 10**9  # older than the racy-timestamp margin
     clone(root, first)
@@ -660,8 +661,8 @@ def test_a_fresh_clone_takes_the_incremental_path_by_content_digests(tmp_path, e
         assert (result.rendered, result.written, result.removed) == (0, 0, 0)
     cache = BuildCache.open(root / ".dateline-cache", build_settings(root))
     assert len(cache.data.sources) == len(articles(root))
-    for path, entry in cache.data.sources.items():
-        assert entry.stat == stat_key(os.stat(path)), path
+    for path, entry in cache.data.sources.items():  # the new stats are the head's
+        assert entry.digest == digest(Path(path).read_bytes()), path
     assert build_into(root, live).up_to_date
     build_into(root, tmp_path / "clean", clean=True)
     assert tree(live) == tree(tmp_path / "clean")

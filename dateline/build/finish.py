@@ -102,15 +102,20 @@ def save_model(ctx: BuildContext, theme: ThemeInputs, model: SiteModel, plan: Bu
         whole = savedbuild.SavedModel(generation, model.site, tuple(plan.pages),
                                       tuple(plan.fingerprints), plan.shared, plan.views,
                                       summary.next_change)
+        known = {path: entry.digest for path, entry in ctx.cache.data.sources.items()}
     else:
         generation, edits = saved.head.generation, saved.versions
+        known = {**saved.head.digests,
+                 **{path: entry.digest for path, entry in saved.entries.items()}}
+    # Keyed by the stats' own strings: pickled once for both (a third of the head).
+    digests = {path: known[path] for path in begun.stats if path in known}
     head = savedbuild.SavedHead(
         key=savedbuild.key_of(ctx.cache.data.key, theme.shape), generation=generation,
         output=str(begun.output), build_id=build_id, written_ns=time.time_ns(),
         valid_until=dt.datetime.fromisoformat(summary.valid_until),
         stats={path: stat_key(stat) for path, stat in begun.stats.items()},
         warnings=model.content_warnings, site_fingerprint=theme.site_fingerprint,
-        templates=theme.templates, edits=edits)
+        templates=theme.templates, edits=edits, digests=digests)
     savedbuild.save(ctx.cache.store, begun.output, head, whole)
 
 

@@ -58,6 +58,10 @@ class SavedHead:
     templates: dict[str, str]
     edits: dict[str, Article] = field(default_factory=dict)
     """Source path → its version edited since the model was saved."""
+    digests: dict[str, str] = field(default_factory=dict)
+    """Source path → the digest of the bytes the model was made from (the cache entry's):
+    a source whose stat changed is compared with it by its bytes, without the cache's
+    row (a fresh clone gives every file a new stat)."""
 
 
 def key_of(cache_key: str, shape: tuple) -> str:

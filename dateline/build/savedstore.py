@@ -16,7 +16,7 @@ from msgspec import Struct, structs
 from .. import locales_dirs_for
 from ..bodies import body_id
 from ..config import Config
-from ..digests import digest, stat_key
+from ..digests import THREADED_FROM, digest, file_digests, stat_key
 from ..errors import Problems, display_path
 from ..incremental.cache import BuildCache, SourceEntry
 from ..incremental.reuse import MOST_EDITS, Kept, LastModel, Probe, kept, same_shape
@@ -164,21 +164,26 @@ class SavedStore(Struct):
         """The sources changed since the head was saved, read again; None when anything
         else changed, or more than a source's body. A file whose stat changed but whose
         bytes did not (a fresh `git clone`, a `touch`) is unchanged: its new stat is
-        recorded, so the next build trusts it again."""
+        recorded in the head, so the next build trusts it again (the cache's entry is
+        left as it is: a build that takes the full path matches it by its bytes)."""
         stats, cache = self.ctx.begun.stats, self.ctx.cache
         changed = _changed_files(head, stats)
         if changed is None:
             return None
         read = _Reread({}, [], {}, {})
         checked = _checked_by_fingerprints(self.ctx.config)
+        known: list[str] = []  # sources whose bytes the head knows: compared all at once
         edited: list[tuple[str, SourceEntry, bytes]] = []
         for path in changed:
             if not is_readable(stats[path]):
                 return None  # a named pipe, a link leading outside: the full path names it
+            if path in head.digests:
+                known.append(path)
+                continue
+            if path == checked[0] or path.startswith(checked[1:]):
+                continue
             entry = cache.data.entry("sources", path)  # one row, not the whole table
             if entry is None:
-                if path == checked[0] or path.startswith(checked[1:]):
-                    continue
                 if not _same_photo(Path(path), stats[path], cache):
                     return None  # a photo changed, or another file under content/
                 continue
@@ -189,6 +194,14 @@ class SavedStore(Struct):
             edited.append((path, entry, raw))
             if len(edited) > MOST_EDITS:
                 return None  # a pull, a search-and-replace: plan afresh
+        differing = _differing(known, stats, head.digests, MOST_EDITS + 1 - len(edited))
+        if differing is None:
+            return None  # a pull, a search-and-replace: plan afresh
+        for path, raw in differing:
+            entry = cache.data.entry("sources", path)
+            if entry is None:
+                return None
+            edited.append((path, entry, raw))
         for path, entry, raw in edited:
             again = self._read_again(Path(path), entry, raw, stats[path], head)
             if again is None:
@@ -319,6 +332,23 @@ def _saved_edits(head: SavedHead, by_path: dict[str, tuple[Article, Article]], r
                       read.entries, read.bodies, {
                           path: (edit.meta, edit.key_lines) for path, edit in read.fronts.items()},
                       read.sitemapped, partial)
+
+
+def _differing(paths: list[str], stats: dict[str, os.stat_result], digests: dict[str, str],
+               most: int) -> list[tuple[str, bytes]] | None:
+    """The files whose bytes differ from their digests, with those bytes; None when there
+    are `most` or more. Many files (a fresh clone's) are digested on two threads, and the
+    few that differ read again; a few are read once each."""
+    if len(paths) < THREADED_FROM:
+        read = ((path, Path(path).read_bytes()) for path in paths)
+        differing = [(path, raw) for path, raw in read if digest(raw) != digests[path]]
+    else:
+        found = file_digests(paths, [stats[path].st_size for path in paths])
+        differing = [(path, b"") for path, bytes_digest in zip(paths, found, strict=True)
+                     if bytes_digest != digests[path]]
+        if len(differing) < most:
+            differing = [(path, Path(path).read_bytes()) for path, _ in differing]
+    return differing if len(differing) < most else None
 
 
 def _changed_files(head: SavedHead, stats: dict[str, os.stat_result]) -> list[str] | None:

@@ -11,13 +11,15 @@ import datetime as dt
 import json
 import os
 import time
+from array import array
+from operator import attrgetter
 from pathlib import Path
 
 import msgspec
 
 from .. import __version__
 from ..atomic import replacing
-from ..digests import digest
+from ..digests import hasher
 from ..errors import Problem, SourceRef
 from ..inputs import Confinement, walk
 from .cachedamage import reason
@@ -52,12 +54,19 @@ def inputs_key(folders: list[Path], files: list[Path], settings: str,
         # (the preview server's watcher ignores them too).
         rules = confined[1] if confined is not None and folder == confined[0] else None
         walk(str(folder), rules, stats)
-    lines, newest = [f"{__version__}\0{settings}\n"], 0
-    for path, stat in stats.items():
-        newest = max(newest, stat.st_mtime_ns)
-        lines.append(f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}\0{stat.st_ino}"
-                     f"\0{stat.st_mode}\n")
-    return digest("".join(lines)), newest, stats
+    # The names, then each field of every stat as one array of machine integers: no
+    # line formatted per file (a third of the time the stats themselves take).
+    values = stats.values()
+    times = array("q", [stat.st_mtime_ns for stat in values])
+    fields = array("Q")
+    for name in ("st_size", "st_ino", "st_mode"):
+        fields.extend(map(attrgetter(name), values))
+    hashed = hasher()
+    for part in (f"{__version__}\0{settings}\n", "\0".join(stats), "\n"):
+        hashed.update(part.encode("utf-8", "surrogateescape"))
+    hashed.update(times.tobytes())
+    hashed.update(fields.tobytes())
+    return hashed.hexdigest(), max(times, default=0), stats
 
 
 class _Record(msgspec.Struct):
