@@ -32,7 +32,7 @@ from .modelrows import (
 )
 from .rowpickle import RowPickler
 
-FORMAT = 4
+FORMAT = 5
 MOST_KEPT_EDITS = 64
 """Edited articles the head carries before the next build saves the whole model again."""
 
