@@ -157,15 +157,23 @@ def _batched(rows: Iterable[tuple]) -> Iterator[tuple]:
 
 def _stored_rows(db: sqlite3.Connection, table: str, key: tuple[str, ...], slot: str,
                  keys: set[tuple]) -> dict[tuple, tuple]:
-    """The stored rows of `keys` (each the key's columns after the slot), by key."""
-    if not keys:
-        return {}
-    width = len(key)
-    columns = ", ".join(key[1:])
-    marks = ", ".join([f"({', '.join('?' * (width - 1))})"] * len(keys))
-    found = db.execute(f"SELECT * FROM {table} WHERE slot = ? AND ({columns}) IN "  # noqa: S608
-                       f"(VALUES {marks})", (slot, *itertools.chain.from_iterable(keys)))
-    return {row[1:width]: row for row in found}
+    """The stored rows of `keys` (each the key's columns after the slot), by key: one
+    query per value of the key's other columns, each an indexed search (SQLite searches
+    `(a, b) IN (VALUES ...)` by the slot alone, every row of the folder)."""
+    if len(key) == len(db.execute(f"PRAGMA table_info({table})").fetchall()):
+        return {found: (slot, *found) for found in keys}  # a row is its key
+    *prefix, last = key[1:]
+    lasts: dict[tuple, list] = {}
+    for found in keys:
+        lasts.setdefault(found[:-1], []).append(found[-1])
+    where = " AND ".join(f"{column} = ?" for column in ("slot", *prefix))
+    rows = {}
+    for head, values in lasts.items():
+        marks = ", ".join("?" * len(values))
+        for row in db.execute(f"SELECT * FROM {table} WHERE {where} AND "  # noqa: S608
+                              f"{last} IN ({marks})", (slot, *head, *values)):
+            rows[row[1:len(key)]] = row
+    return rows
 
 
 class _RowPickler(pickle.Pickler):
