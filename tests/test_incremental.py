@@ -967,8 +967,8 @@ def test_a_site_planned_afresh_writes_only_the_index_rows_that_changed(tmp_path,
     monkeypatch.undo()
     # The same articles on the same pages: no index row; the pages whose fingerprints
     # changed (the story's, its listings').
-    assert not [s for s in statements if s.startswith("INSERT INTO page_deps")]
-    pages = [s for s in statements if s.startswith("INSERT INTO pages")]
+    assert not [s for s in statements if s.startswith("INSERT OR REPLACE INTO page_deps")]
+    pages = [s for s in statements if s.startswith("INSERT OR REPLACE INTO pages")]
     assert 0 < len(pages) < total // 2, (len(pages), total)
 
     def saved_rows() -> tuple[set, set]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import types
+import zlib
 
 import msgspec
 from jinja2 import Environment, Template, TemplateError, meta
@@ -91,15 +92,29 @@ def _memoized(template: Template, render):
                 yield html
                 return
             # The entry holds the objects its key names by identity: no other object
-            # can take their ids while the memo lives.
-            memo.entries[key] = hit = (html, after, tuple(refs))
+            # can take their ids while the memo lives. Its HTML is kept compressed: the
+            # memo holds a card of every article listed (`_packed`).
+            memo.entries[key] = (_packed(html), after, tuple(refs))
+            yield html
+            return
         for name, attributes in hit[1]:
             space = context.resolve_or_missing(name)
             space._Namespace__attrs.clear()
             space._Namespace__attrs.update(attributes)
-        yield hit[0]
+        yield _unpacked(hit[0])
 
     return root
+
+
+def _packed(html: str) -> bytes:
+    """A card's HTML as the memo keeps it: a quarter of its size as a string (whose
+    Cyrillic or Persian text takes two bytes a character), for ~25 µs once and ~5 µs a
+    hit. At 30,000 articles the cards are ~70,000 entries in each rendering process."""
+    return zlib.compress(html.encode("utf-8"), 1)
+
+
+def _unpacked(packed: bytes) -> str:
+    return zlib.decompress(packed).decode("utf-8")
 
 
 def _names_of(template: Template, memo: PartialMemo) -> tuple[str, ...] | None:

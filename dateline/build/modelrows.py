@@ -10,8 +10,10 @@ of them (a build that needs the whole site). See docs/incremental.md."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import operator
 import sqlite3
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from msgspec import structs
@@ -93,7 +95,8 @@ class SavedModel:
 # ----- writing
 def write_rows(db: sqlite3.Connection, slot: str, key: str, model: SavedModel) -> None:
     """Make a folder's rows of the model these (only the rows that differ are written);
-    `key`: the head's key and the model's generation."""
+    `key`: the head's key and the model's generation. Each row is pickled as it is
+    written (`replace_rows`): never every article's and page's bytes at once."""
     site, pages, views = model.site, model.pages, model.views
     refs = {id(a): a.source.path for a in site.articles}
     shared = SharedValues()
@@ -104,41 +107,84 @@ def write_rows(db: sqlite3.Connection, slot: str, key: str, model: SavedModel) -
                   {code: LanguageRow.of(view) for code, view in views.items()})
     db.execute("INSERT OR REPLACE INTO models VALUES (?, ?, ?)",
                (slot, key, referring.dumps(row)))
-    replace_rows(db, "articles", ("slot", "key"), slot, {
-        (slot, a.source.path, plain.dumps(a)) for a in site.articles})
-    replace_rows(db, "pages", ("slot", "page"), slot, {
+    replace_rows(db, "articles", ("slot", "key"), slot, (
+        (slot, a.source.path, plain.dumps(a)) for a in site.articles))
+    replace_rows(db, "pages", ("slot", "page"), slot, (
         (slot, i, page.url, fp, page.kind, page.lang, referring.dumps(page))
-        for i, (page, fp) in enumerate(zip(pages, model.fingerprints, strict=True))})
+        for i, (page, fp) in enumerate(zip(pages, model.fingerprints, strict=True))))
     feeds = [FeedRow(view.code, f.title, f.page_url, f.atom, f.rss, f.articles, f.corrections)
              for view in views.values() for f in feeds_of(view)]
     order = (tuple(refs[id(a)] for a in site.articles),
              tuple((story, tuple(refs[id(a)] for a in group)) for story, group in site.groups))
-    rows = {(slot, "order", plain.dumps(order))}
-    rows |= {(slot, f"story:{story}", plain.dumps(keys)) for story, keys in order[1]}
-    rows |= {(slot, f"feed:{feed.atom}", referring.dumps(feed)) for feed in feeds}
-    replace_rows(db, "rows", ("slot", "name"), slot, rows)
-    replace_rows(db, "feed_deps", ("slot", "story", "name"), slot, {
-        (slot, a.translation_key, f"feed:{feed.atom}") for feed in feeds for a in feed.articles})
-    # Last: every row above has named the shared values it holds.
-    replace_rows(db, "shared", ("slot", "key"), slot, {
-        (slot, name, blob) for name, blob in shared.blobs.items()})
+    replace_rows(db, "rows", ("slot", "name"), slot, itertools.chain(
+        [(slot, "order", plain.dumps(order))],
+        ((slot, f"story:{story}", plain.dumps(keys)) for story, keys in order[1]),
+        ((slot, f"feed:{feed.atom}", referring.dumps(feed)) for feed in feeds)))
+    replace_rows(db, "feed_deps", ("slot", "story", "name"), slot, (
+        (slot, a.translation_key, f"feed:{feed.atom}") for feed in feeds for a in feed.articles))
+    # Last: the rows above were pickled as they were written (lazily), and each has
+    # named the shared values it holds by now.
+    replace_rows(db, "shared", ("slot", "key"), slot, (
+        (slot, name, blob) for name, blob in shared.blobs.items()))
+
+
+ROWS_AT_ONCE = 256
+"""Rows compared with the stored ones, and written, at a time (`replace_rows`)."""
 
 
 def replace_rows(db: sqlite3.Connection, table: str, key: tuple[str, ...], slot: str,
-                 rows: set[tuple]) -> None:
-    """Make a folder's rows of `table` these: only the rows that differ are written (a
-    site planned afresh after a retitle keeps nearly every page and its index rows)."""
-    old = set(db.execute(f"SELECT * FROM {table} WHERE slot = ?", (slot,)))  # noqa: S608
+                 rows: Iterable[tuple]) -> None:
+    """Make a folder's rows of `table` these (each row's first columns are `key`, the
+    slot first): only the rows that differ are written (a site planned afresh after a
+    retitle keeps nearly every page and its index rows). The rows are taken from
+    `rows` and compared with the stored ones a batch at a time: what is in memory is
+    the stored rows' keys and one batch of rows, whatever the size of the table."""
+    width = len(key)
+    columns = ", ".join(key[1:])
+    stored = set(db.execute(f"SELECT {columns} FROM {table} WHERE slot = ?",  # noqa: S608
+                            (slot,)))
+    kept: set[tuple] = set()
+    for batch in _batched(rows):
+        keys = {row[1:width] for row in batch}
+        old = _stored_rows(db, table, key, slot, keys & stored)
+        changed = {row for row in batch if old.get(row[1:width]) != row}
+        if changed:
+            marks = ", ".join("?" * len(next(iter(changed))))
+            # In key order (a set's order is random): b-tree pages are filled in turn,
+            # not split again and again (three times as slow on a fresh table).
+            db.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})",  # noqa: S608
+                           sorted(changed, key=operator.itemgetter(*range(width))))
+        kept |= keys
     where = " AND ".join(f"{column} = ?" for column in key)
     db.executemany(f"DELETE FROM {table} WHERE {where}",  # noqa: S608 - our names
-                   (row[:len(key)] for row in old - rows))
-    added = rows - old
-    if added:
-        marks = ", ".join("?" * len(next(iter(added))))
-        # In key order (a set's order is random): each b-tree page is filled in turn,
-        # not split again and again, which took three times as long to insert.
-        db.executemany(f"INSERT INTO {table} VALUES ({marks})",  # noqa: S608
-                       sorted(added, key=operator.itemgetter(*range(len(key)))))
+                   ((slot, *gone) for gone in stored - kept))
+
+
+def _batched(rows: Iterable[tuple]) -> Iterator[tuple]:
+    rows = iter(rows)
+    while batch := tuple(itertools.islice(rows, ROWS_AT_ONCE)):
+        yield batch
+
+
+def _stored_rows(db: sqlite3.Connection, table: str, key: tuple[str, ...], slot: str,
+                 keys: set[tuple]) -> dict[tuple, tuple]:
+    """The stored rows of `keys` (each the key's columns after the slot), by key: one
+    query per value of the key's other columns, each an indexed search (SQLite searches
+    `(a, b) IN (VALUES ...)` by the slot alone, every row of the folder)."""
+    if len(key) == len(db.execute(f"PRAGMA table_info({table})").fetchall()):
+        return {found: (slot, *found) for found in keys}  # a row is its key
+    *prefix, last = key[1:]
+    lasts: dict[tuple, list] = {}
+    for found in keys:
+        lasts.setdefault(found[:-1], []).append(found[-1])
+    where = " AND ".join(f"{column} = ?" for column in ("slot", *prefix))
+    rows = {}
+    for head, values in lasts.items():
+        marks = ", ".join("?" * len(values))
+        for row in db.execute(f"SELECT * FROM {table} WHERE {where} AND "  # noqa: S608
+                              f"{last} IN ({marks})", (slot, *head, *values)):
+            rows[row[1:len(key)]] = row
+    return rows
 
 
 # ----- reading

@@ -108,11 +108,11 @@ def save(store: Store | None, output: Path, head: SavedHead, model: SavedModel |
 
 def _write_model(db: sqlite3.Connection, slot: str, key: str, model: SavedModel) -> None:
     write_rows(db, slot, f"{key}|{model.generation}", model)
-    replace_rows(db, "page_deps", ("slot", "dep"), slot, {
-        (slot, dep, pack(pages)) for dep, pages in inverse_index(model.pages).items()})
-    replace_rows(db, "fingerprints", ("slot", "kind", "url"), slot, {
+    replace_rows(db, "page_deps", ("slot", "dep"), slot, (
+        (slot, dep, pack(pages)) for dep, pages in inverse_index(model.pages).items()))
+    replace_rows(db, "fingerprints", ("slot", "kind", "url"), slot, (
         (slot, kind, url, fp) for kind, by_url in model.shared.items()
-        for url, fp in by_url.items()})
+        for url, fp in by_url.items()))
 
 
 def shows(page: Page) -> set[str]:
