@@ -3,6 +3,7 @@ handlers of the process that forked them."""
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import signal
@@ -49,7 +50,7 @@ def test_each_process_works_its_own_stretch_from_the_front(jobs, count):
     assert len(set(done_by.values())) >= 2
     bounds = [count * n // jobs for n in range(jobs + 1)]
     assert done_by[0] == os.getpid()  # the parent's stretch is the first
-    for start, end in zip(bounds, bounds[1:]):
+    for start, end in itertools.pairwise(bounds):
         pids = [done_by[item] for item in range(start, end)]
         owner = pids[0]
         own = [n for n, pid in enumerate(pids) if pid == owner]
