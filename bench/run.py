@@ -59,6 +59,7 @@ def _load(name: str, file: str):
 corpus = _load("bench_corpus", "corpus.py")
 hugo_site = _load("bench_hugo", "hugo.py")
 pelican_site = _load("bench_pelican", "pelican.py")
+baseline = _load("bench_against", "against.py")
 
 MIB = 1024 * 1024
 TIMEOUT = 1800
@@ -403,7 +404,7 @@ def round_of(tool: Tool, edits: Edits, logs: Path, number: int) -> None:
     tool.build("no change", logs, number)
     edits.article_edit(tool)
     tool.build("one article edited", logs, number)
-    if tool.name == "Dateline":
+    if tool.name.startswith("Dateline"):
         edits.retitle(tool)
         tool.build(RETITLE, logs, number)
         # A CI runner's fresh `git clone` with the cache and site/ restored: every file's
@@ -688,6 +689,41 @@ def sampler_summary(tools: list[Tool]) -> None:
 # ----- main
 
 
+def dateline_tool(name: str, site: Path, command: list[str], out_dir: Path | None) -> Tool:
+    """A Dateline build of `site`; with `out_dir`, writing its output there (`--out`)
+    rather than in the corpus's `site/`."""
+    output = out_dir / re.sub(r"\W+", "-", name) if out_dir else site / "site"
+    if out_dir:
+        command = [*command, "--out", str(output)]
+    return Tool(name, site, command, output, ("site", ".dateline-cache", str(output)),
+                site / "themes" / "default" / "templates" / "partials" / "card.html",
+                photo_cache=".dateline-cache/photos", store=".dateline-cache")
+
+
+def against_tool(root: Path, args, edits: Edits) -> Tool:
+    """Dateline at git revision `args.against`, on that revision's own corpus."""
+    tree = root / "against"
+    commit = baseline.checkout(MAIN, args.against, tree)
+    site = root / "dateline-against"
+    started = time.perf_counter()
+    described = baseline.write_corpus(tree, site, args.stories, args.languages)
+    if args.no_search and baseline.knows_search(tree):
+        with open(site / "dateline.toml", "a", encoding="utf-8") as config:
+            config.write("\n[search]\nenabled = false\n")
+    if not (site / edits.article).is_file():
+        raise SystemExit(f"--against {args.against}: its corpus has no {edits.article}, "
+                         "the article the benchmark edits")
+    print(f"corpus of {commit}: {described['articles']} articles in {site} "
+          f"({time.perf_counter() - started:.1f} s)", flush=True)
+    command = [sys.executable, str(tree / "build.py"), "build", "--config",
+               str(site / "dateline.toml")]
+    if args.jobs:
+        command += ["--jobs", str(args.jobs)]
+    tool = dateline_tool(f"Dateline@{commit}", site, command, args.out_dir)
+    tool.version = f"(git {commit}, its own corpus and theme)"
+    return tool
+
+
 def prepare(root: Path, args) -> tuple[Tool, list[Tool], Edits]:
     site = root / "dateline"
     started = time.perf_counter()
@@ -708,17 +744,14 @@ def prepare(root: Path, args) -> tuple[Tool, list[Tool], Edits]:
         command += ["--jobs", str(args.jobs)]
     if args.cluster:  # every Dateline build renders on the cluster (local:N starts one)
         command += ["--cluster", args.cluster]
-    dateline = Tool("Dateline", site, command, site / "site",
-                    ("site", ".dateline-cache"),
-                    theme / "templates" / "partials" / "card.html",
-                    photo_cache=".dateline-cache/photos", store=".dateline-cache")
+    dateline = dateline_tool("Dateline", site, command, args.out_dir)
     jobs = args.jobs or len(os.sched_getaffinity(0))
     where = f"cluster={args.cluster}" if args.cluster else f"jobs={jobs}"
     dateline.version = f"({where}, Python {sys.version.split()[0]})"
     n = args.stories // 2
     edits = Edits(f"content/{described['languages'][0]}/"
                   f"{corpus.SECTIONS[n % len(corpus.SECTIONS)]}/story-{n:05d}.md")
-    peers = []
+    peers = [against_tool(root, args, edits)] if args.against else []
     if args.skip_peers:
         return dateline, peers, edits
     executable = shutil.which("hugo")
@@ -783,6 +816,14 @@ def main() -> int:
     parser.add_argument("--no-search", action="store_true",
                         help="build without the Pagefind search index ([search] enabled = "
                              "false), to compare with builds from before it")
+    parser.add_argument("--against", metavar="REV",
+                        help="also build with Dateline at this git revision (a worktree "
+                             "of it, its own corpus and theme), interleaved round by round, "
+                             "and print the ratios of the two")
+    parser.add_argument("--out-dir", type=Path, metavar="DIR",
+                        help="Dateline builds write their output here (--out) instead of "
+                             "the corpus's site/, e.g. a tmpfs to measure the build rather "
+                             "than the file system")
     parser.add_argument("--skip-serve", action="store_true",
                         help="skip the preview-server measurements")
     parser.add_argument("--pss-budget", type=float, default=PSS_BUDGET, metavar="FRACTION",
@@ -836,12 +877,17 @@ def main() -> int:
         for tool in (dateline, *peers):
             table(tool, args.repeat)
         ratios(dateline, peers)
+        if args.against and peers and peers[0].runs:
+            baseline.ratios(dateline, peers[0], (*SCENARIOS[:3], RETITLE, FRESH_CLONE,
+                                                 SCENARIOS[3], PHOTOS_CACHED))
         sampler_summary([dateline, *peers])
         print(notes(args.peer_photos))
         print(f"\nwork folder: {root}" + ("" if args.keep else " (removed)"))
         failed = [t.name for t in (dateline, *peers) if t.failed]
         return 1 if failed else 0
     finally:
+        if args.against and not args.keep:
+            baseline.remove(MAIN, root / "against")
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
 
