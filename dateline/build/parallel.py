@@ -4,8 +4,9 @@ workers need besides their item is handed to `run_chunked` as `shared`, set here
 forking: no module of the build keeps worker state in a global of its own.
 
 The parent works too: with `jobs` = 2 it forks one helper and takes its own share,
-instead of forking two and waiting. Every process claims the next chunk of items from a
-shared counter, so a slow chunk never leaves the others idle.
+instead of forking two and waiting. Every process claims chunks of its own stretch of
+the items first, then of whichever stretch has most left (`_Claims`), so a slow chunk
+never leaves the others idle.
 """
 
 from __future__ import annotations
@@ -78,15 +79,15 @@ def run_chunked(function: Callable[..., Any], items: list, jobs: int | Executor,
         return
     size = max(1, min(64, len(items) // (workers * 8)))
     context = multiprocessing.get_context("fork")
-    claimed = context.Value("l", 0)
+    claims = _Claims(context, len(items), workers)
     # A Queue, not a pipe: a helper's results wait in its own memory (sent by a feeder
     # thread) while this process is busy with its share, so the helper never stalls.
     results = context.Queue()
     # Objects the helpers inherit are left out of their garbage collector's scans: a scan
     # writes to every object it visits, which would copy the parent's memory page by page.
     gc.freeze()
-    helpers = [context.Process(target=_helper, args=(function, items, size, claimed, results),
-                               daemon=True) for _ in range(workers - 1)]
+    helpers = [context.Process(target=_helper, args=(function, items, size, claims, n, results),
+                               daemon=True) for n in range(1, workers)]
     started: list = []
     finished = False
     try:
@@ -94,7 +95,7 @@ def run_chunked(function: Callable[..., Any], items: list, jobs: int | Executor,
             for helper in helpers:
                 helper.start()
                 started.append(helper)
-        for chunk in _claim(items, size, claimed):
+        for chunk in claims.chunks(items, size, 0):
             for item in chunk:
                 yield function(item)
         running = len(started)
@@ -230,21 +231,44 @@ def _end(helpers: list, grace: float) -> None:
             helper.join()
 
 
-def _claim(items: list, size: int, claimed) -> Iterator[list]:
-    while True:
-        with claimed.get_lock():
-            start = claimed.value
-            claimed.value = start + size
-        if start >= len(items):
-            return
-        yield items[start:start + size]
+class _Claims:
+    """The items still to do, as one stretch per process (its share, in order): a process
+    takes chunks from the front of its own stretch, then from the back of the stretch with
+    most left. Items next to each other share what a process keeps once made (a
+    language's cards and page chrome, its feed entries): each process makes them for
+    its own stretch, not for every chunk it happens to claim."""
+
+    def __init__(self, context, count: int, workers: int):
+        bounds = [count * n // workers for n in range(workers + 1)]
+        # (front, back) of each process's stretch, under one lock.
+        self.spans = context.Array("q", [bound for n in range(workers)
+                                         for bound in (bounds[n], bounds[n + 1])])
+
+    def take(self, me: int, size: int) -> range | None:
+        with self.spans.get_lock():
+            spans = self.spans.get_obj()
+            if spans[2 * me] >= spans[2 * me + 1]:  # its own is done: help the slowest
+                me = max(range(len(spans) // 2),
+                         key=lambda n: spans[2 * n + 1] - spans[2 * n])
+                front, back = spans[2 * me], spans[2 * me + 1]
+                if front >= back:
+                    return None
+                spans[2 * me + 1] = start = max(front, back - size)
+                return range(start, back)
+            front = spans[2 * me]
+            spans[2 * me] = end = min(front + size, spans[2 * me + 1])
+            return range(front, end)
+
+    def chunks(self, items: list, size: int, me: int) -> Iterator[list]:
+        while (claimed := self.take(me, size)) is not None:
+            yield items[claimed.start:claimed.stop]
 
 
-def _helper(function, items, size, claimed, results) -> None:
+def _helper(function, items, size, claims: _Claims, me: int, results) -> None:
     """A forked helper: claim chunks until none are left, send back each chunk's results."""
     _reset_signals()
     try:
-        for chunk in _claim(items, size, claimed):
+        for chunk in claims.chunks(items, size, me):
             results.put(("results", [function(item) for item in chunk]))
     except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
         try:

@@ -131,7 +131,18 @@ class Formatter:
         return {}
 
     def list(self, items: list[str] | tuple[str, ...]) -> str:
-        return format_list(list(items), locale=self.locale) if items else ""
+        # The same bylines and agencies on many pages: each list is made once.
+        if not items:
+            return ""
+        key = tuple(items)
+        cached = self._lists.get(key)
+        if cached is None:
+            cached = self._lists[key] = format_list(list(items), locale=self.locale)
+        return cached
+
+    @cached_property
+    def _lists(self) -> dict:
+        return {}
 
     def iso(self, value: dt.datetime) -> str:
         return value.isoformat()

