@@ -217,6 +217,8 @@ def entry_problems(message: Message, forms: int) -> list[str]:
     if not any(strings):
         return []
     ids = message.id if isinstance(message.id, tuple | list) else (message.id,)
+    if len(ids) > 2:  # Babel keeps each; gettext cannot read such an entry back
+        return ["msgid_plural given more than once; keep one"]
     if any("\0" in text for text in (*ids, *strings)):
         return ["a NUL character in the entry; delete it"]  # it ends strings in a .mo
     if not message.pluralizable:

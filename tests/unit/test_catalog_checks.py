@@ -68,6 +68,10 @@ ENTRY_MISTAKES = [
      'msgstr[0] "одна статья"'),
     ("plural form renames the count", ARTICLES[0], 'msgstr[1] "%(shown)s статьи"',
      'msgstr[1] "%(show)s статьи"'),
+    # A copied line (found by tests/test_catalog_fuzz.py): Babel keeps both, and the
+    # compiled catalog could not be read back, so the whole language fell back.
+    ("msgid_plural written twice", ARTICLES[0], 'msgid_plural "%(shown)s articles"',
+     'msgid_plural "%(shown)s articles"\nmsgid_plural "%(shown)s articles"'),
     ("single msgstr for a plural msgid", ARTICLES[0],
      'msgstr[0] "%(shown)s статья"\nmsgstr[1] "%(shown)s статьи"\n'
      'msgstr[2] "%(shown)s статей"', 'msgstr "%(shown)s статей"'),
