@@ -5,6 +5,7 @@
                         [--cluster local:2]
                         [--keep DIR] [--skip-peers] [--skip-serve]
                         [--peer-photos process|copy] [--pss-budget 0.05]
+                        [--only cold,no-change,edit,retitle,fresh-clone,template,cached]
 
 Every build runs as a separate process, timed with time.perf_counter, while a sampler
 reads /proc every ~10 ms and sums, over the process and all its descendants, the resident
@@ -17,7 +18,7 @@ card template; for Dateline also after changing one article's title in its front
 ("one article retitled"); for Dateline, and for Hugo when it makes the photo renditions too
 (--peer-photos process, the default), also a cold build whose photo renditions are still
 cached. With --repeat N every scenario runs N times (tools interleaved within each round)
-and the median counts.
+and the median counts. --only runs a subset (the cold build always runs).
 Then, once, the one-file rebuild inside `hugo server` and inside `dateline serve`.
 See bench/README.md.
 """
@@ -398,23 +399,36 @@ class Edits:
         append(tool.template, f"<!-- benchmark edit {self.count} -->\n")
 
 
-def round_of(tool: Tool, edits: Edits, logs: Path, number: int) -> None:
+ALL_SCENARIOS = (*SCENARIOS[:3], RETITLE, FRESH_CLONE, SCENARIOS[3], PHOTOS_CACHED)
+
+
+def round_of(tool: Tool, edits: Edits, logs: Path, number: int,
+             only: frozenset[str] = frozenset(ALL_SCENARIOS)) -> None:
+    """Every scenario in `only` (the cold build always runs: the others start from it),
+    each after its edit; an edit whose build is left out is not made."""
     tool.remove(tool.cold)
     tool.build("cold", logs, number)
-    tool.build("no change", logs, number)
-    edits.article_edit(tool)
-    tool.build("one article edited", logs, number)
-    if tool.name.startswith("Dateline"):
-        edits.retitle(tool)
-        tool.build(RETITLE, logs, number)
-        # A CI runner's fresh `git clone` with the cache and site/ restored: every file's
-        # modification time is new (content, theme, catalogs, config), one article's
-        # bytes are.
-        touch_all(tool.root, skip=tool.cold)
+    if "no change" in only:
+        tool.build("no change", logs, number)
+    if "one article edited" in only:
         edits.article_edit(tool)
-        tool.build(FRESH_CLONE, logs, number)
-    edits.template_edit(tool)
-    tool.build("one template edited", logs, number)
+        tool.build("one article edited", logs, number)
+    if tool.name.startswith("Dateline"):
+        if RETITLE in only:
+            edits.retitle(tool)
+            tool.build(RETITLE, logs, number)
+        if FRESH_CLONE in only:
+            # A CI runner's fresh `git clone` with the cache and site/ restored: every
+            # file's modification time is new (content, theme, catalogs, config), one
+            # article's bytes are.
+            touch_all(tool.root, skip=tool.cold)
+            edits.article_edit(tool)
+            tool.build(FRESH_CLONE, logs, number)
+    if "one template edited" in only:
+        edits.template_edit(tool)
+        tool.build("one template edited", logs, number)
+    if PHOTOS_CACHED not in only:
+        return
     if tool.photo_cache and (tool.root / tool.photo_cache).is_dir():
         # What a cold build removes, less the photo renditions the tool has cached.
         tool.remove(tool.cold, keep=tool.photo_cache)
@@ -790,6 +804,22 @@ def prepare(root: Path, args) -> tuple[Tool, list[Tool], Edits]:
     return dateline, peers, edits
 
 
+ONLY = {"cold": "cold", "no-change": "no change", "edit": "one article edited",
+        "retitle": RETITLE, "fresh-clone": FRESH_CLONE, "template": "one template edited",
+        "cached": PHOTOS_CACHED}
+"""`--only`'s names of the scenarios."""
+
+
+def scenario_names(text: str) -> frozenset[str]:
+    """`--only`'s value: short scenario names separated by commas."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in ONLY]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown scenario {', '.join(unknown)}; choose from {', '.join(ONLY)}")
+    return frozenset(ONLY[name] for name in names) | {"cold"}
+
+
 def use_bytecode() -> None:
     """Run the Python builds as on a user's machine: with compiled modules. Some
     environments set PYTHONDONTWRITEBYTECODE, which makes every run compile Dateline's
@@ -833,6 +863,12 @@ def main() -> int:
                         help="Hugo: make the photo renditions Dateline makes with Hugo's "
                              "image processing (process, the default), or only copy the "
                              "originals (copy); Pelican always copies")
+    parser.add_argument("--only", type=scenario_names, default=frozenset(ALL_SCENARIOS),
+                        metavar="NAMES",
+                        help="run only these scenarios, comma-separated, of "
+                             f"{','.join(ONLY)} (the cold build always runs: the others "
+                             "start from it), to measure a big corpus in less time; "
+                             "default: all")
     args = parser.parse_args()
     TreeSampler.pss_budget = args.pss_budget if PSS else 0.0
     begun = time.perf_counter()
@@ -847,9 +883,9 @@ def main() -> int:
         logs = root / "logs"
         for number in range(1, args.repeat + 1):
             print(f"round {number} of {args.repeat}", flush=True)
-            round_of(dateline, edits, logs, number)
+            round_of(dateline, edits, logs, number, args.only)
             for peer in peers:
-                round_of(peer, edits, logs, number)
+                round_of(peer, edits, logs, number, args.only)
         if not args.skip_serve:
             print("preview servers", flush=True)
             if not dateline.failed:
