@@ -4,6 +4,7 @@ and the build's result."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import time
@@ -38,6 +39,23 @@ class Summary(Struct, frozen=True):
     """That moment and the article that causes it."""
 
 
+def settle_sources(ctx: BuildContext, model: SiteModel, plan: BuildPlan) -> None:
+    """What the cache keeps of the sources read (their front matter, validated fields
+    and article entries) is known once the pages are planned: a command-line build keeps
+    it as the rows to write, pickled, and drops the tables and the documents' front
+    matter before rendering (issue 19: they are most of what a build holds per article;
+    a template edit reads every one of them from the store)."""
+    if ctx.options.session is not None or model.saved is not None:
+        return
+    data = ctx.cache.data
+    data.assembly.finish(model.site.articles, plan.shared)
+    data.front_matter = {str(p.doc.path): (p.doc.meta, p.doc.key_lines)
+                         for p in model.prepared if p.valid}
+    data.settle(("front_matter", "fields", "articles"))
+    for prepared in model.prepared:
+        prepared.doc = dataclasses.replace(prepared.doc, meta={}, key_lines={}, body="")
+
+
 def remember_build(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
                    plan: BuildPlan, writer: OutputWriter) -> bool:
     """Keep what this build learnt in the cache (and, in a preview session, in memory);
@@ -47,7 +65,7 @@ def remember_build(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
     nothing_new = (saved is None and writer.incremental and not writer.written
                    and not writer.removed and all(p.cached for p in prepared)
                    and len(prepared) == len(cache.data.sources))
-    if saved is None:
+    if saved is None and not cache.data.is_settled("articles"):
         cache.data.assembly.finish(model.site.articles, plan.shared)
     if session is not None:
         ctx.memory.digests = plan.digests

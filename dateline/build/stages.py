@@ -10,7 +10,7 @@ from ..config import Config
 from ..incremental.cache import OutputRecord
 from ..incremental.collector import long_lived
 from .context import BuildContext, open_context, theme_inputs
-from .finish import remember_build, result, save_model, save_state, summarize
+from .finish import remember_build, result, save_model, save_state, settle_sources, summarize
 from .modelstage import make_model
 from .options import BuildOptions, BuildResult, Started, check_strict
 from .output import open_writer, shard_of, write_discovery, write_files, write_pages
@@ -30,6 +30,7 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         model.content_warnings = tuple(ctx.problems.warnings)  # catalogs report theirs anew
         plan = plan_site(ctx, theme, model)
         check_strict(options, ctx.problems.warnings)  # every warning is known by now
+    settle_sources(ctx, model, plan)
     writer = open_writer(ctx, record)
     try:
         write_pages(ctx, theme, plan, writer)

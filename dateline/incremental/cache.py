@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import pickle
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from ..digests import digest, stat_key
 from .cachedamage import CacheDamaged, reason
 from .memo import ArticleEntry, AssemblyMemo
 from .state import RACY_NS
-from .tables import Tables
+from .tables import Pickled, Tables
 
 FORMAT = 11
 """Bump when the meaning of the cached values changes (their layout counts by itself:
@@ -72,6 +73,8 @@ class CacheData:
         """Entries put into tables not read (`put`), written with the next write."""
         self._assembly: AssemblyMemo | None = None
         self._outputs: dict[str, OutputRecord] | None = None
+        self._settled: dict[str, tuple[dict, list]] = {}
+        """Tables no stage reads again before the write, as their changes (`settle`)."""
 
     def table(self, name: str) -> dict:
         table = self._tables.get(name)
@@ -152,6 +155,28 @@ class CacheData:
                              for folder, build_id in self.table("outputs").items()}
         return self._outputs
 
+    def settle(self, names: tuple[str, ...]) -> None:
+        """Keep the changes of these tables as the rows to write, pickled, and drop the
+        tables: a build holds the rows that changed, not every source's entries, while
+        it renders (issue 19). Nothing reads them again before `write`."""
+        old = self.on_disk or {}
+        tables = self.tables()
+        for name in names:
+            after = tables.get(name, {})
+            before = old.get(name, {})
+            changed = {key: Pickled(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+                       for key, value in after.items()
+                       if not _same(before.get(key, _GONE), value)}
+            changed.update(self._pending.pop(name, {}))
+            self._settled[name] = (changed, [key for key in before if key not in after])
+            self._tables.pop(name, None)
+            old.pop(name, None)
+        if "fields" in names and "articles" in names:
+            self._assembly = None
+
+    def is_settled(self, name: str) -> bool:
+        return name in self._settled
+
     def tables(self) -> dict[str, dict]:
         """The tables read or put into, as they are now."""
         tables = dict(self._tables)
@@ -167,7 +192,8 @@ class CacheData:
     def changes(self) -> dict[str, tuple[dict, list]]:
         """Per table: the entries added or changed since it was read, and the keys
         removed (a table read, or of an output folder dropped, may lose entries)."""
-        changes = {}
+        changes = {name: (dict(changed), list(removed))
+                   for name, (changed, removed) in self._settled.items()}
         old = self.on_disk or {}
         for name, after in self.tables().items():
             before = old.get(name, {})
@@ -197,6 +223,7 @@ class CacheData:
         """What is in memory is in the store too."""
         self.on_disk = {name: dict(table) for name, table in self.tables().items()}
         self._pending = {}
+        self._settled = {}  # read from the store again if a later build asks
 
     def emptied(self) -> CacheData:
         """No tables, on the same store, whose rows the next write replaces all."""
@@ -317,7 +344,8 @@ class BuildCache:
         changes)."""
         if sources is not None:
             self.data.sources = sources
-            self.data.front_matter = front_matter or {}
+            if not self.data.is_settled("front_matter"):
+                self.data.front_matter = front_matter or {}
         # One record per output folder: the preview server and `build` keep their own.
         self.data.outputs[str(folder)] = record
         self.data.written_ns = time.time_ns()

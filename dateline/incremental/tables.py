@@ -28,6 +28,10 @@ def _stored_order(row: tuple) -> tuple:
     return (False, key, b"") if isinstance(key, str) else (True, "", key)
 
 
+class Pickled(bytes):
+    """A value pickled already (`CacheData.settle`): written as it is."""
+
+
 def _unkey(key):
     return key if isinstance(key, str) else unpickled(key, "a key")
 
@@ -70,14 +74,19 @@ class Tables:
                 raise ValueError(f"no cache table is named {name!r}")
             db.executemany("DELETE FROM entries WHERE tbl = ? AND key = ?",
                            ((name, _key(key)) for key in removed))
-            rows = [(name, _key(key), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-                    for key, value in changed.items()]
+            rows = [(name, _key(key), _pickled(value)) for key, value in changed.items()]
             # In key order: each b-tree page is filled in turn, not split again and again
             # (a table's entries come in the order they were made: three times slower).
             rows.sort(key=_stored_order)
             db.executemany(
                 "INSERT OR REPLACE INTO entries (tbl, key, value) VALUES (?, ?, ?)", rows)
         db.execute("UPDATE meta SET value = ? WHERE name = 'written_ns'", (self.written_ns,))
+
+
+def _pickled(value) -> bytes:
+    if isinstance(value, Pickled):
+        return value
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _value(blob: bytes, name: str, kind):

@@ -1,0 +1,75 @@
+"""Issue 19: a build that reads its sources (a cold build, a template edit) keeps what
+the cache learnt of each source (its front matter as loaded, its validated fields, its
+article entry) as the rows to write once the pages are planned, not as objects held
+while the whole site renders: they were most of what the build held per article.
+
+Each build runs in a process of its own, which counts at the start of rendering the
+objects of those kinds still alive; the cache they were written to must then serve the
+next builds as before (nothing rendered again when nothing changed, one body edit
+rendering its article)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from test_bounded_edit import generated
+
+NOW = "2026-06-01T12:00:00+00:00"
+COUNT = """
+import gc, json, sys
+from dateline.build import stages
+from dateline.cli import main
+from dateline.fields import FrontMatter
+from dateline.incremental.memo import ArticleEntry
+from dateline.read import Document
+
+seen = {}
+write_pages = stages.write_pages
+
+def counted(ctx, theme, plan, writer):
+    gc.unfreeze()  # the model is frozen out of the collector's lists: count it too
+    gc.collect()
+    objects = gc.get_objects()
+    seen["fields"] = sum(isinstance(o, FrontMatter) for o in objects)
+    seen["entries"] = sum(isinstance(o, ArticleEntry) for o in objects)
+    seen["front_matter"] = sum(isinstance(o, Document) and bool(o.meta) for o in objects)
+    seen["writer"] = writer
+    return write_pages(ctx, theme, plan, writer)
+
+stages.write_pages = counted
+code = main(["build", "--config", sys.argv[1], "--jobs", "1", "--now", sys.argv[2]])
+writer = seen.pop("writer", None)
+seen["rendered"] = sum(name.endswith(".html") for name in writer.written) if writer else 0
+print(json.dumps({"code": code, **seen}))
+"""
+
+
+def build(config: Path) -> dict:
+    done = subprocess.run([sys.executable, "-c", COUNT, str(config), NOW],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["code"] == 0, done.stderr[-3000:]
+    return found
+
+
+def test_the_sources_entries_are_not_held_while_rendering(tmp_path):
+    story = generated(tmp_path / "site", 40)
+    config = tmp_path / "site/dateline.toml"
+    card = tmp_path / "site/themes/default/templates/partials/card.html"
+    cold = build(config)
+    card.write_text(card.read_text(encoding="utf-8") + "<!-- edited -->\n", encoding="utf-8")
+    edited = build(config)
+    for kind, found, least in (("cold", cold, 100), ("template edit", edited, 40)):
+        assert found["rendered"] > least, (kind, found)  # every page, every listing
+        # What the cache keeps of each of the 60 sources is written from rows now, not
+        # held as objects (main: 60 of each).
+        assert found["fields"] == 0 and found["entries"] == 0, (kind, found)
+        # (The last document read stays in a closure of the reading stage: one.)
+        assert found["front_matter"] <= 1, (kind, found)
+    # The rows written serve the next builds: nothing to render, then one page's article.
+    assert build(config)["rendered"] == 0
+    story.write_text(story.read_text(encoding="utf-8") + "\nOne more line.\n",
+                     encoding="utf-8")
+    assert 0 < build(config)["rendered"] <= 2
