@@ -27,6 +27,7 @@ class StoredFiles(Mapping):
         """The cache table (`files:<folder>`)."""
         self._known: dict = {}
         self._whole: dict | None = None
+        self._count: int | None = None
 
     def __getitem__(self, file: str) -> tuple[str, str]:
         if self._whole is not None:
@@ -53,7 +54,9 @@ class StoredFiles(Mapping):
     def __len__(self) -> int:
         if self._whole is not None:
             return len(self._whole)
-        return self.tables.count(self.name)
+        if self._count is None:  # its rows' keys counted, once
+            self._count = self.tables.count(self.name)
+        return self._count
 
     def prefetch(self, files: Iterable[str]) -> None:
         """Read the rows of `files` not read yet, a batch at a time (one query each)."""
