@@ -202,7 +202,10 @@ class SavedStore(Struct):
             return None  # a pull, a search-and-replace: plan afresh
         for path, raw in differing:
             entry = cache.data.entry("sources", path)
-            if entry is None:
+            if entry is None or entry.digest != head.digests[path]:
+                # A build killed after writing the cache, before the head, left an entry
+                # of bytes the model was not made from: its front matter is not the
+                # model's to compare with.
                 return None
             edited.append((path, entry, raw))
         for path, entry, raw in edited:
