@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import stat as stat_mode
-import threading
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import TYPE_CHECKING
@@ -61,50 +60,12 @@ def walk(folder: str, confinement: Confinement | None = None,
     of the links followed are added to `followed`."""
     found = {} if into is None else into
     real = os.path.realpath(folder)
-    files: list[os.DirEntry] = []
-    _walk(folder, (real,), confinement, found, [] if followed is None else followed, files)
-    _stat_files(files, found)
+    _walk(folder, (real,), confinement, found, [] if followed is None else followed)
     return found
 
 
-STAT_THREADED_FROM = 4096
-"""Files from which the walk's `lstat` calls run on two threads (an archive's: each
-call releases the GIL, so both cores work; the CPU time is the same)."""
-
-
-def _stat_files(files: list[os.DirEntry], found: dict) -> None:
-    """Each file's stat in its place in `found` (held by None until now); a file removed
-    since it was listed is left out."""
-    if len(files) < STAT_THREADED_FROM:
-        stats = _stats(files)
-    else:
-        half = len(files) // 2
-        first: list = []
-        thread = threading.Thread(target=lambda: first.extend(_stats(files[:half])))
-        thread.start()
-        rest = _stats(files[half:])
-        thread.join()
-        stats = first + rest
-    for entry, stat in zip(files, stats, strict=True):
-        if stat is None:
-            del found[entry.path]  # removed while being walked
-        else:
-            found[entry.path] = stat
-
-
-def _stats(entries: list[os.DirEntry]) -> list[os.stat_result | None]:
-    stats: list[os.stat_result | None] = []
-    for entry in entries:
-        try:
-            stats.append(entry.stat(follow_symlinks=False))
-        except OSError:
-            stats.append(None)
-    return stats
-
-
 def _walk(folder: str, ancestors: tuple[str, ...], confinement: Confinement | None,
-          found: dict[str, os.stat_result | None], followed: list[str],
-          files: list[os.DirEntry]) -> None:
+          found: dict[str, os.stat_result], followed: list[str]) -> None:
     try:
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=_NAME)
@@ -128,12 +89,11 @@ def _walk(folder: str, ancestors: tuple[str, ...], confinement: Confinement | No
             elif entry.is_dir(follow_symlinks=False):
                 folders.append((entry.path, os.path.join(ancestors[-1], name)))
             elif name.endswith(".md") or not is_editor_noise(name):
-                found[entry.path] = None  # its place in walking order: stat below
-                files.append(entry)
+                found[entry.path] = entry.stat(follow_symlinks=False)
         except OSError:
             continue  # removed while being walked
     for path, real in folders:
-        _walk(path, (*ancestors, real), confinement, found, followed, files)
+        _walk(path, (*ancestors, real), confinement, found, followed)
 
 
 def _linked(path: str, ancestors: tuple[str, ...], confinement: Confinement | None,

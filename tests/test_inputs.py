@@ -281,39 +281,3 @@ def test_photos_in_a_linked_folder_are_found_by_their_path(tmp_path, make_site,
     assert sources and all(s.startswith("/media/en/politics/crowd") for s in sources), sources
     for src in sources:
         assert (root / "site" / src.lstrip("/")).is_file()
-
-
-def test_the_walk_on_two_threads_finds_what_the_walk_on_one_finds(tmp_path, monkeypatch):
-    """An archive's stats are taken on two threads (`inputs.STAT_THREADED_FROM`): the
-    same entries with the same stats, in the same walking order, links and special
-    files included, and a file removed between the listing and its stat left out."""
-    from dateline import inputs
-
-    content = tmp_path / "content"
-    for n in range(30):
-        path = content / f"{'en' if n % 2 else 'fa'}/s{n % 4}/story-{n}.md"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"story {n}\n", encoding="utf-8")
-    (content / "en/notes.txt~").write_text("noise", encoding="utf-8")
-    (content / "en/.hidden.md").write_text("hidden", encoding="utf-8")
-    os.mkfifo(content / "en/pipe.md")
-    (content / "en/linked.md").symlink_to(content / "fa/s0/story-0.md")
-    (content / "en/broken.md").symlink_to(content / "gone.md")
-    rules = inputs.Confinement((str(tmp_path),))
-    monkeypatch.setattr(inputs, "STAT_THREADED_FROM", 10**9)
-    one = inputs.walk(str(content), rules)
-    monkeypatch.setattr(inputs, "STAT_THREADED_FROM", 1)
-    two = inputs.walk(str(content), rules)
-    assert list(two) == list(one) and two == one
-    assert len(one) == 33 and str(content / "en/notes.txt~") not in one
-    gone = str(content / "fa/s2/story-2.md")
-    stats = inputs._stats
-
-    def removed_meanwhile(entries):
-        if any(entry.path == gone for entry in entries):
-            os.remove(gone)
-        return stats(entries)
-
-    monkeypatch.setattr(inputs, "_stats", removed_meanwhile)
-    after = inputs.walk(str(content), rules)
-    assert list(after) == [path for path in one if path != gone]
