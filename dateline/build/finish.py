@@ -114,26 +114,32 @@ def save_model(ctx: BuildContext, theme: ThemeInputs, model: SiteModel, plan: Bu
     begun, saved = ctx.begun, model.saved
     if ctx.options.session is not None or begun.stats is None:
         return
-    whole = None
+    whole, base, changed = None, "", frozenset()
     if saved is None:
         generation, edits = os.urandom(16).hex(), {}
         whole = savedbuild.SavedModel(generation, model.site, tuple(plan.pages),
                                       tuple(plan.fingerprints), plan.shared, plan.views,
                                       summary.next_change)
         known = {path: entry.digest for path, entry in ctx.cache.data.sources.items()}
+        # Keyed by the stats' own strings: pickled once for both (a third of the head).
+        digests = {path: known[path] for path in begun.stats if path in known}
+        stats = {path: stat_key(stat) for path, stat in begun.stats.items()}
     else:
-        generation, edits = saved.head.generation, saved.versions
-        known = {**saved.head.digests,
-                 **{path: entry.digest for path, entry in saved.entries.items()}}
-    # Keyed by the stats' own strings: pickled once for both (a third of the head).
-    digests = {path: known[path] for path in begun.stats if path in known}
+        # The same files as the saved head's (`savedstore` checked): its stats and
+        # digests with those of the files whose stat changed, not every file's again.
+        head = saved.head
+        generation, edits, base = head.generation, saved.versions, head.base
+        stats, digests = head.stats, head.digests
+        stats.update((path, stat_key(begun.stats[path])) for path in saved.changed)
+        digests.update((path, entry.digest) for path, entry in saved.entries.items())
+        changed = head.changed | set(saved.changed)
     head = savedbuild.SavedHead(
         key=savedbuild.key_of(ctx.cache.data.key, theme.shape), generation=generation,
         output=str(begun.output), build_id=build_id, written_ns=time.time_ns(),
-        valid_until=dt.datetime.fromisoformat(summary.valid_until),
-        stats={path: stat_key(stat) for path, stat in begun.stats.items()},
+        valid_until=dt.datetime.fromisoformat(summary.valid_until), stats=stats,
         warnings=model.content_warnings, site_fingerprint=theme.site_fingerprint,
-        templates=theme.templates, edits=edits, digests=digests)
+        templates=theme.templates, edits=edits, digests=digests, base=base,
+        changed=changed)
     savedbuild.save(ctx.cache.store, begun.output, head, whole)
 
 
@@ -146,7 +152,7 @@ def save_state(ctx: BuildContext, writer: OutputWriter, plan: BuildPlan, summary
     config = ctx.config
     _remember(lambda: state.save(config.paths.cache, ctx.begun.output, {
         "key": ctx.begun.inputs, "build_id": writer.build_id, "pages": writer.pages,
-        "files": len(writer.new), "valid_until": summary.valid_until,
+        "files": len(writer.files), "valid_until": summary.valid_until,
         "held_back": [[ref.path, ref.line, why] for ref, why in summary.held_back],
         "warnings": state.problems_to_json(ctx.problems.warnings),
         "fallbacks": summary.fallbacks, "label_fallbacks": summary.label_fallbacks,
@@ -157,7 +163,7 @@ def save_state(ctx: BuildContext, writer: OutputWriter, plan: BuildPlan, summary
 def result(ctx: BuildContext, model: SiteModel, plan: BuildPlan, writer: OutputWriter,
            summary: Summary) -> BuildResult:
     return BuildResult(
-        output=ctx.begun.output, pages=writer.pages, files=len(writer.new),
+        output=ctx.begun.output, pages=writer.pages, files=len(writer.files),
         seconds=time.perf_counter() - ctx.begun.seconds, held_back=summary.held_back,
         warnings=[*_damage_warnings(ctx.damage, ctx.config), *ctx.problems.warnings],
         fallbacks=summary.fallbacks, label_fallbacks=summary.label_fallbacks,

@@ -5,11 +5,12 @@ changed, the theme's files and the photos, each written only when its bytes chan
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from ..digests import digest, stat_key
 from ..incremental.cache import OutputRecord
+from ..incremental.filerecord import KeptFiles, StoredFiles
 from ..urls import Linker
 from .context import BuildContext, ThemeInputs
 from .discovery import FileGroup, Known, Published, discovery_groups, partial_groups
@@ -39,9 +40,14 @@ class OutputWriter:
             output, build_id, unpublished)
         self.incremental = record is not None
         """The output folder is what the cache remembers: only changes are written."""
-        self.old: dict[str, tuple[str, str]] = record.files if record else {}
+        self.old: Mapping[str, tuple[str, str]] = record.files if record else {}
+        """A dict, or the store's rows read by key (`filerecord.StoredFiles`)."""
         self.old_groups = record.groups if record else {}
         self.new: dict[str, tuple[str, str]] = {}
+        """The files this build made or kept; after `keep_rest`, those it made over the
+        old record, which keeps the rest."""
+        self.rest_kept = False
+        self._kept_grouped: set[str] = set()
         self.groups: dict[str, tuple[str, tuple[str, ...]]] = {}
         self.written: list[str] = []
         self.removed: list[str] = []
@@ -57,10 +63,33 @@ class OutputWriter:
 
     @property
     def unchanged(self) -> int:
-        return len(self.new) - len(self.written)
+        return len(self.files) - len(self.written)
+
+    @property
+    def files(self) -> Mapping[str, tuple[str, str]]:
+        """Every file of the output after this build."""
+        if self.rest_kept:
+            return KeptFiles(self.old, self.new, self.removed)
+        return self.new
 
     def record(self) -> OutputRecord:
-        return OutputRecord(self.staged.build_id, self.new, self.groups)
+        return OutputRecord(self.staged.build_id, self.files, self.groups)
+
+    def read_whole(self) -> None:
+        """The old record in memory (a build that goes through every page)."""
+        if isinstance(self.old, StoredFiles):
+            self.old = self.old.whole()
+
+    def look_up(self, files: Iterable[str]) -> None:
+        """Read the old record's rows of `files` at once (few queries, not one each)."""
+        if isinstance(self.old, StoredFiles):
+            self.old.prefetch(files)
+
+    def keep_rest(self) -> None:
+        """A partial build: every file of the old record that this build does not make
+        stands as it is, and is never read (the groups' files are kept or made by their
+        groups)."""
+        self.rest_kept = True
 
     def keep(self, file: str, known: tuple[str, str]) -> None:
         self.new[file] = known
@@ -94,7 +123,10 @@ class OutputWriter:
 
     def keep_group(self, name: str, previous: tuple[str, tuple[str, ...]]) -> None:
         """A group of files made together (a feed, the sitemaps) kept as it was."""
-        self.new.update({file: self.old[file] for file in previous[1]})
+        if self.rest_kept:  # its files stand in the old record
+            self._kept_grouped.update(previous[1])
+        else:
+            self.new.update({file: self.old[file] for file in previous[1]})
         self.groups[name] = previous
 
     def put_group(self, name: str, fingerprint: str, files: list[tuple[str, bytes]]) -> None:
@@ -105,7 +137,15 @@ class OutputWriter:
 
     def commit(self) -> None:
         """Remove the files the site no longer has and swap the output in."""
-        self.removed = sorted(set(self.old) - set(self.new))
+        if self.rest_kept:
+            # Every file but the old groups' stands: of those, the ones no group kept
+            # or made again are gone.
+            grouped = {file for _fp, files in self.old_groups.values() for file in files}
+            self.look_up(sorted(grouped - self._kept_grouped - set(self.new)))
+            self.removed = sorted(file for file in grouped - self._kept_grouped
+                                  if file not in self.new and file in self.old)
+        else:
+            self.removed = sorted(set(self.old) - set(self.new))
         self.staged.commit(self.removed)
 
 
@@ -148,7 +188,11 @@ def write_pages(ctx: BuildContext, theme: ThemeInputs, plan: BuildPlan,
     ctx.progress.stage("rendering")
     dirty = []
     if plan.partial is not None:
-        _keep_the_rest(writer, plan.partial.row.page_count - len(plan.pages))
+        writer.keep_rest()
+        writer.pages += plan.partial.row.page_count - len(plan.pages)
+        writer.look_up(page.file for page in plan.pages)
+    else:
+        writer.read_whole()
     for index, page in enumerate(plan.pages):
         if not writer.wanted(page.file):
             continue  # another shard's page
@@ -180,15 +224,6 @@ def _stretch_order(pages: list) -> Callable[[int], tuple[int, bool]]:
     return lambda index: (rank[pages[index].lang], pages[index].kind == "article")
 
 
-def _keep_the_rest(writer: OutputWriter, pages: int) -> None:
-    """A partial build: the files of the pages it did not load stand as they are (the
-    groups' files are kept or made by their groups)."""
-    grouped = {file for _fp, files in writer.old_groups.values() for file in files}
-    writer.new.update((file, known) for file, known in writer.old.items()
-                      if file not in grouped)
-    writer.pages += pages
-
-
 def write_discovery(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
                     plan: BuildPlan, writer: OutputWriter) -> None:
     """Feeds, sitemaps and robots.txt, each group made again when its inputs changed."""
@@ -211,11 +246,13 @@ def write_discovery(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
         found = partial_groups(published, known, plan.partial.feeds, plan.partial.row.newest)
         ours = (plan.partial.rows.page_refs(("article", "search"))
                 if ctx.config.search.enabled else [])
+        if ours:
+            writer.read_whole()  # the search buckets look up every article page's file
     else:
         found = discovery_groups(published, known)
     stale = []
     for group in found + search_groups(
-            ctx.config, ours, writer.new, writer.staged, ctx.begun.output):
+            ctx.config, ours, writer.files, writer.staged, ctx.begun.output):
         if group.name.startswith("feed:") and not writer.wanted(group.name[5:]):
             continue  # another shard's feed
         previous = writer.old_groups.get(group.name)
@@ -224,6 +261,7 @@ def write_discovery(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
         else:
             stale.append(group)
     for name, fingerprint, files in made_groups(stale, ctx.jobs):
+        writer.look_up(file for file, _data in files)
         writer.put_group(name, fingerprint, files)
 
 
@@ -254,6 +292,8 @@ def _made(group: FileGroup) -> tuple[str, str, list]:
 def write_files(theme: ThemeInputs, model: SiteModel, linker: Linker,
                 writer: OutputWriter) -> None:
     """The theme's files, the hosts' cache headers and the photos."""
+    writer.look_up([*(file.url for file in theme.files.values()), HEADERS_FILE,
+                    *(asset.url for asset in model.site.assets)])
     for file in theme.files.values():
         if file.data is None:
             writer.copy(file.url, file.source)

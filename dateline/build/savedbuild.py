@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import sqlite3
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..buildstore import Store
@@ -62,6 +63,17 @@ class SavedHead:
     """Source path → the digest of the bytes the model was made from (the cache entry's):
     a source whose stat changed is compared with it by its bytes, without the cache's
     row (a fresh clone gives every file a new stat)."""
+    base: str = ""
+    """Names the row of `heads` (`<slot>/inputs`) holding `stats` and `digests` as a
+    build left them; the head's row holds the entries of `changed` alone ("": none)."""
+    changed: frozenset[str] = frozenset()
+    """The paths whose stat or digest changed since the base row was written."""
+
+
+MOST_CHANGED = 1024
+"""Files whose stat changed since the base row (or a quarter of the inputs, when fewer)
+before a build writes it again (a body edit writes its head's few changes; a fresh
+clone, every file's new stat, once)."""
 
 
 def key_of(cache_key: str, shape: tuple) -> str:
@@ -87,7 +99,9 @@ def save(store: Store | None, output: Path, head: SavedHead, model: SavedModel |
          ) -> None:
     """Write the head, and the model when given (a build that planned afresh), in one
     transaction. Only an optimisation: when the disk refuses (full, read-only), the next
-    build takes the full path, and this one still succeeds."""
+    build takes the full path, and this one still succeeds. The head's stats and digests
+    (two entries per input file) are written whole in a row of their own when they are
+    new or many changed; else the head's row holds the changes alone."""
     if store is None:
         return
     slot = slot_of(output)
@@ -95,13 +109,23 @@ def save(store: Store | None, output: Path, head: SavedHead, model: SavedModel |
         with store.transaction() as db:
             if model is not None:
                 _write_model(db, slot, head.key, model)
+            if model is not None or not head.base or len(head.changed) > min(
+                    MOST_CHANGED, len(head.stats) // 4):
+                base = f"{head.generation}|{os.urandom(8).hex()}"
+                db.execute("INSERT OR REPLACE INTO heads VALUES (?, ?, ?)",
+                           (f"{slot}/inputs", base, _dumps((head.stats, head.digests))))
+                stored = replace(head, stats={}, digests={}, base=base, changed=frozenset())
+            else:
+                stored = replace(head, stats={p: head.stats[p] for p in head.changed},
+                                 digests={p: head.digests[p] for p in head.changed
+                                          if p in head.digests})
             db.execute("INSERT OR REPLACE INTO heads VALUES (?, ?, ?)",
-                       (slot, head.key, _dumps(head)))
+                       (slot, head.key, _dumps(stored)))
             faults.point("store.model")  # where tests kill a build mid-transaction
     except (sqlite3.Error, OSError):
         try:
             with store.transaction() as db:
-                db.execute("DELETE FROM heads WHERE slot = ?", (slot,))
+                db.execute("DELETE FROM heads WHERE slot IN (?, ?)", (slot, f"{slot}/inputs"))
         except sqlite3.Error:
             pass  # the key of a head that was not written names no model of it
 
@@ -189,10 +213,22 @@ def load_head(store: Store, output: Path, key: str) -> SavedHead | None:
     """The head saved for `output` under `key`; None when there is none or it was saved
     for another key (another version, layout or settings); CacheDamaged when it cannot
     be read (cut off, random bytes, a class that moved, a value of another kind)."""
-    rows = _rows(store, "SELECT key, value FROM heads WHERE slot = ?", (slot_of(output),))
+    slot = slot_of(output)
+    rows = _rows(store, "SELECT key, value FROM heads WHERE slot = ?", (slot,))
     if not rows or rows[0][0] != key:
         return None  # values of another layout are never unpickled
-    return _checked(unpickled(rows[0][1], "its saved head"), SavedHead, "head")
+    head = _checked(unpickled(rows[0][1], "its saved head"), SavedHead, "head")
+    rows = _rows(store, "SELECT key, value FROM heads WHERE slot = ?", (f"{slot}/inputs",))
+    if not rows or rows[0][0] != head.base:
+        return None  # a head whose inputs were not written with it (never committed)
+    base = unpickled(rows[0][1], "its saved inputs")
+    if not (isinstance(base, tuple) and len(base) == 2
+            and all(isinstance(part, dict) for part in base)):
+        raise CacheDamaged(f"its saved inputs: a {type(base).__name__}, not two tables")
+    stats, digests = base
+    stats.update(head.stats)
+    digests.update(head.digests)
+    return replace(head, stats=stats, digests=digests)
 
 
 def load_model(store: Store, output: Path, key: str) -> SavedModel | None:

@@ -61,6 +61,9 @@ class SavedEdits(Struct):
     title in the news sitemap, its `modified` as a lastmod)."""
     partial: PartialKept | None = None
     """What the build holds of the saved model, when it read only part of it."""
+    changed: list[str] = []
+    """The input files whose stat changed since the head was saved (or is too recent
+    to vouch for them): the next head records their stats."""
 
 
 class SavedStore(Struct):
@@ -170,7 +173,7 @@ class SavedStore(Struct):
         changed = _changed_files(head, stats)
         if changed is None:
             return None
-        read = _Reread({}, [], {}, {})
+        read = _Reread({}, [], {}, {}, changed)
         checked = _checked_by_fingerprints(self.ctx.config)
         known: list[str] = []  # sources whose bytes the head knows: compared all at once
         edited: list[tuple[str, SourceEntry, bytes]] = []
@@ -199,7 +202,10 @@ class SavedStore(Struct):
             return None  # a pull, a search-and-replace: plan afresh
         for path, raw in differing:
             entry = cache.data.entry("sources", path)
-            if entry is None:
+            if entry is None or entry.digest != head.digests[path]:
+                # A build killed after writing the cache, before the head, left an entry
+                # of bytes the model was not made from: its front matter is not the
+                # model's to compare with.
                 return None
             edited.append((path, entry, raw))
         for path, entry, raw in edited:
@@ -277,6 +283,8 @@ class _Reread(Struct):
     """The entries of the sources whose bytes changed."""
     fronts: dict[str, FrontEdit]
     """The new front matter of those whose front matter changed."""
+    changed: list[str]
+    """Every input file whose stat changed."""
     sitemapped: bool = False
     """Whether a front-matter edit changed an article's title or `modified`."""
 
@@ -331,7 +339,7 @@ def _saved_edits(head: SavedHead, by_path: dict[str, tuple[Article, Article]], r
     return SavedEdits(head, {path: new for path, (_old, new) in by_path.items()},
                       read.entries, read.bodies, {
                           path: (edit.meta, edit.key_lines) for path, edit in read.fronts.items()},
-                      read.sitemapped, partial)
+                      read.sitemapped, partial, read.changed)
 
 
 def _differing(paths: list[str], stats: dict[str, os.stat_result], digests: dict[str, str],

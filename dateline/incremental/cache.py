@@ -10,6 +10,7 @@ import os
 import pickle
 import sqlite3
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from .. import __version__, buildstore
 from ..bodies import BodyStore
 from ..digests import digest, stat_key
 from .cachedamage import CacheDamaged, reason
+from .filerecord import KeptFiles, StoredFiles
 from .memo import ArticleEntry, AssemblyMemo
 from .state import RACY_NS
 from .tables import Pickled, Tables
@@ -50,7 +52,8 @@ class OutputRecord:
     """What one output folder holds: file → (fingerprint of its inputs, digest of bytes)."""
 
     build_id: str
-    files: dict[str, tuple[str, str]] = field(default_factory=dict)
+    files: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """A dict, or rows of the store read by key (`filerecord`)."""
     groups: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     """Group of files made together (a feed, the sitemaps) → (fingerprint, files)."""
 
@@ -75,6 +78,8 @@ class CacheData:
         self._outputs: dict[str, OutputRecord] | None = None
         self._settled: dict[str, tuple[dict, list]] = {}
         """Tables no stage reads again before the write, as their changes (`settle`)."""
+        self._lazy: dict[str, StoredFiles] = {}
+        """The output folders' records read by key (not in `on_disk`)."""
 
     def table(self, name: str) -> dict:
         table = self._tables.get(name)
@@ -150,7 +155,7 @@ class CacheData:
     def outputs(self) -> dict[str, OutputRecord]:
         """Output folder → what it holds."""
         if self._outputs is None:
-            self._outputs = {folder: OutputRecord(build_id, self.table(f"files:{folder}"),
+            self._outputs = {folder: OutputRecord(build_id, self._files(f"files:{folder}"),
                                                   self.table(f"groups:{folder}"))
                              for folder, build_id in self.table("outputs").items()}
         return self._outputs
@@ -177,6 +182,14 @@ class CacheData:
     def is_settled(self, name: str) -> bool:
         return name in self._settled
 
+    def _files(self, name: str) -> dict | StoredFiles:
+        """An output folder's files: rows read by key as asked for (`filerecord`)."""
+        if self._stored is None or self.on_disk is None or name in self._tables or (
+                name in self._pending):
+            return self.table(name)
+        files = self._lazy[name] = StoredFiles(self._stored, name)
+        return files
+
     def tables(self) -> dict[str, dict]:
         """The tables read or put into, as they are now."""
         tables = dict(self._tables)
@@ -196,7 +209,18 @@ class CacheData:
                    for name, (changed, removed) in self._settled.items()}
         old = self.on_disk or {}
         for name, after in self.tables().items():
-            before = old.get(name, {})
+            before = old.get(name)
+            if before is None and name in self._lazy:
+                lazy = self._lazy[name]
+                if after is lazy:
+                    continue  # as the store holds it
+                if isinstance(after, KeptFiles) and after.base is lazy:
+                    changed, removed = after.delta()  # the rows this build wrote or removed
+                    if changed or removed:
+                        changes[name] = (changed, removed)
+                    continue
+                before = lazy.whole()
+            before = before if before is not None else {}
             changed = {key: value for key, value in after.items()
                        if not _same(before.get(key, _GONE), value)}
             removed = [key for key in before if key not in after]
@@ -215,13 +239,24 @@ class CacheData:
         if self._stored is None:
             raise OSError("the build store could not be opened")
         self._stored.written_ns = self.written_ns
+        changes = self.changes()  # before the rows go: a record read by key reads them
         if self.on_disk is None:
             db.execute("DELETE FROM entries")
-        self._stored.write(db, self.changes())
+        self._stored.write(db, changes)
 
     def written(self) -> None:
         """What is in memory is in the store too."""
-        self.on_disk = {name: dict(table) for name, table in self.tables().items()}
+        on_disk = {}
+        for name, table in self.tables().items():
+            if isinstance(table, StoredFiles | KeptFiles):  # read by key from now on
+                self._lazy[name] = StoredFiles(self._stored, name)
+            else:
+                on_disk[name] = dict(table)
+                self._lazy.pop(name, None)
+        for folder, record in (self._outputs or {}).items():
+            if f"files:{folder}" in self._lazy:
+                record.files = self._lazy[f"files:{folder}"]
+        self.on_disk = on_disk
         self._pending = {}
         self._settled = {}  # read from the store again if a later build asks
 

@@ -13,6 +13,8 @@ from .collector import long_lived
 
 TABLES = ("sources", "front_matter", "photos", "templates", "fields", "articles", "outputs")
 FOLDER_TABLES = ("files:", "groups:")
+BATCH = 500
+"""Keys looked up by one query (SQLite allows at least 999 parameters)."""
 """Per output folder: `files:<folder>`, `groups:<folder>`."""
 
 
@@ -65,6 +67,21 @@ class Tables:
         rows = _query(self.store, "SELECT value FROM entries WHERE tbl = ? AND key = ?",
                       (name, _key(key)))
         return _value(rows[0][0], name, kind) if rows else None
+
+    def get_many(self, name: str, keys: list[str], kind) -> dict:
+        """The entries of `keys` (strings) that the table holds, `BATCH` keys a query."""
+        found = {}
+        for start in range(0, len(keys), BATCH):
+            batch = keys[start:start + BATCH]
+            marks = ",".join("?" * len(batch))
+            rows = _query(self.store, "SELECT key, value FROM entries WHERE tbl = ? AND "
+                          f"key IN ({marks})", (name, *batch))  # noqa: S608
+            found.update((key, _value(value, name, kind)) for key, value in rows)
+        return found
+
+    def count(self, name: str) -> int:
+        """How many entries a table holds (its rows' keys counted, no value read)."""
+        return _query(self.store, "SELECT count(*) FROM entries WHERE tbl = ?", (name,))[0][0]
 
     def write(self, db: sqlite3.Connection, changes: dict[str, tuple[dict, list]]) -> None:
         """Write `changes` (per table: entries added or changed, keys removed) in the
