@@ -47,10 +47,20 @@ class PartialMemo:
         self.names: dict[str, tuple[str, ...] | None] = {}
         """Per template name: the names it and the templates it uses read from their
         context, or None when they cannot be known (a template named by a variable)."""
+        self.parts: dict = {}
+        """Each part of a stored key, and each namespace state, once (`shared`)."""
 
     def clear(self) -> None:
         self.entries.clear()
         self.names.clear()
+        self.parts.clear()
+
+    def shared(self, value):
+        """`value`, or the equal one stored before: the parts of the keys of a
+        language's cards are mostly the same (its view, the page's `link`, the
+        functions of `_`, the namespaces' states), and a tuple of them per card was
+        two thirds of what the memo held (issue 19)."""
+        return self.parts.setdefault(value, value)
 
 
 def forget(env: Environment) -> None:
@@ -94,7 +104,8 @@ def _memoized(template: Template, render):
             # The entry holds the objects its key names by identity: no other object
             # can take their ids while the memo lives. Its HTML is kept compressed: the
             # memo holds a card of every article listed (`_packed`).
-            memo.entries[key] = (_packed(html), after, tuple(refs))
+            memo.entries[tuple(map(memo.shared, key))] = (
+                _packed(html), memo.shared(after), tuple(refs))
             yield html
             return
         for name, attributes in hit[1]:
@@ -214,10 +225,11 @@ def _frozen(value) -> bool:
 
 
 def _namespaces(names: tuple[str, ...], context: Context) -> tuple | None:
-    """The attributes of the namespaces the template saw, after it ran; None if one
-    holds a value that is not plain (a list the next page could change)."""
-    spaces = tuple((n, dict(v._Namespace__attrs)) for n in names
+    """The attributes of the namespaces the template saw, after it ran, as (name,
+    value) pairs; None if one holds a value that is not plain (a list the next page
+    could change)."""
+    spaces = tuple((n, tuple(v._Namespace__attrs.items())) for n in names
                    if type(v := context.resolve_or_missing(n)) is Namespace)
     plain = all(type(value) in _PLAIN for _name, attributes in spaces
-                for value in attributes.values())
+                for _attribute, value in attributes)
     return spaces if plain else None

@@ -131,10 +131,13 @@ def render_pages(job: PageJob, jobs: int | Executor, progress: Progress):
     progress.total = len(job.pages)
     if isinstance(jobs, Executor):
         yield from _render_on(jobs, job, progress)
-        return
-    for result in run_chunked(_render_one, list(range(len(job.pages))), jobs, shared=job):
-        progress.advance()
-        yield result
+    else:
+        for result in run_chunked(_render_one, list(range(len(job.pages))), jobs, shared=job):
+            progress.advance()
+            yield result
+    # The cards are not shown again this build: the feeds and sitemaps made next (and
+    # the workers forked for them) do not hold them (issue 19).
+    cardmemo.forget(job.env)
 
 
 def _render_on(executor: Executor, job: PageJob, progress: Progress) -> Iterator[Rendered]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-import pickle
 import sqlite3
 import time
 from collections.abc import Mapping
@@ -21,7 +20,7 @@ from .cachedamage import CacheDamaged, reason
 from .filerecord import KeptFiles, StoredFiles
 from .memo import ArticleEntry, AssemblyMemo
 from .state import RACY_NS
-from .tables import Pickled, Tables
+from .tables import SpilledRows, Tables, row_order
 
 FORMAT = 11
 """Bump when the meaning of the cached values changes (their layout counts by itself:
@@ -76,7 +75,7 @@ class CacheData:
         """Entries put into tables not read (`put`), written with the next write."""
         self._assembly: AssemblyMemo | None = None
         self._outputs: dict[str, OutputRecord] | None = None
-        self._settled: dict[str, tuple[dict, list]] = {}
+        self._settled: dict[str, tuple[SpilledRows, list]] = {}
         """Tables no stage reads again before the write, as their changes (`settle`)."""
         self._lazy: dict[str, StoredFiles] = {}
         """The output folders' records read by key (not in `on_disk`)."""
@@ -166,14 +165,18 @@ class CacheData:
         it renders (issue 19). Nothing reads them again before `write`."""
         old = self.on_disk or {}
         tables = self.tables()
+        folder = str(self._stored.store.path.parent) if self._stored is not None else None
         for name in names:
             after = tables.get(name, {})
             before = old.get(name, {})
-            changed = {key: Pickled(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-                       for key, value in after.items()
-                       if not _same(before.get(key, _GONE), value)}
-            changed.update(self._pending.pop(name, {}))
-            self._settled[name] = (changed, [key for key in before if key not in after])
+            pending = self._pending.pop(name, {})
+            keys = [key for key, value in after.items() if key not in pending
+                    and not _same(before.get(key, _GONE), value)]
+            keys.extend(pending)
+            keys.sort(key=row_order)
+            rows = ((key, pending[key] if key in pending else after[key]) for key in keys)
+            self._settled[name] = (SpilledRows(rows, folder),
+                                   [key for key in before if key not in after])
             self._tables.pop(name, None)
             old.pop(name, None)
         if "fields" in names and "articles" in names:
@@ -205,8 +208,8 @@ class CacheData:
     def changes(self) -> dict[str, tuple[dict, list]]:
         """Per table: the entries added or changed since it was read, and the keys
         removed (a table read, or of an output folder dropped, may lose entries)."""
-        changes = {name: (dict(changed), list(removed))
-                   for name, (changed, removed) in self._settled.items()}
+        changes = {name: (changed if name not in self._pending else dict(changed.items()),
+                          list(removed)) for name, (changed, removed) in self._settled.items()}
         old = self.on_disk or {}
         for name, after in self.tables().items():
             before = old.get(name)
