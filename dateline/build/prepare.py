@@ -66,13 +66,20 @@ def prepare_sources(paths: list[Path], reading: SourceReading, cache: BuildCache
     """Every readable source, in the order given; problems are recorded, not raised."""
     results, misses = _kept(paths, reading, cache, memory.prepared)
     work = [(str(path), stat) for path, stat in misses]
+    # One Path object per source: the one the walk made (a worker's result brings its
+    # own copy, ~0.5 kB each, which its document and this build's lookups would keep).
+    walked = {text: path for (text, _stat), (path, _key) in zip(work, misses, strict=True)}
     for count, outcome in enumerate(_outcomes(work, reading,
                                               workers_for(cluster, jobs, len(work)))):
         problems.errors.extend(outcome.errors)
         problems.warnings.extend(outcome.warnings)
         if outcome.prepared is not None:
             cache.bodies.put(outcome.html)
-            results[Path(outcome.path)] = outcome.prepared
+            path = walked[outcome.path]
+            doc = outcome.prepared.doc
+            if doc.path is not path and doc.path == path:
+                outcome.prepared.doc = replace(doc, path=path)
+            results[path] = outcome.prepared
         if count % FLUSH_EVERY == FLUSH_EVERY - 1:
             cache.bodies.flush()  # never every body of the archive in memory at once
     # Workers forked later (rendering pages) read the bodies from the store's file.

@@ -56,9 +56,11 @@ def assemble_site(ctx: BuildContext, prepared: list[Prepared], photos: PhotoLibr
     errors."""
     known = _Known(photos, ctx.cache.data.assembly, ctx.memory.content_files)
     site = _assemble(prepared, ctx.config, ctx.options, ctx.begun.now, ctx.problems, known)
+    # Only a long-running process looks at the memo again: a command-line build would
+    # hold every article's version before its links were resolved in it (issue 19).
+    memo = ctx.memory.links_memo if ctx.options.session is not None else None
     site = link_articles(site, {p.doc.path: p.entry.links for p in prepared if p.entry.links},
-                         ctx.begun.linker, ctx.config.paths.root, ctx.problems,
-                         ctx.memory.links_memo)
+                         ctx.begun.linker, ctx.config.paths.root, ctx.problems, memo)
     ctx.problems.raise_if_any(ContentError)
     return site
 
