@@ -1,0 +1,97 @@
+"""Issue 19: what a cold build or a template edit holds per article while it renders
+and makes the feeds and sitemaps (the build's peak), beyond the model and its plan.
+
+Each build runs in a process of its own (`--jobs 1`) which counts, at the start of
+rendering: the pickled cache rows held in memory (settled rows now wait in a temporary
+file beside the store), and the Path objects of the sources (one per source now; the
+walk's, a worker's result's and the lookup's copies before); when the card memo is
+emptied: how many distinct objects its keys are made of (each part shared by the
+cards that see it); at the start of the feeds and sitemaps: the cards still in the memo
+(none: they are not shown again). The cache written must then serve the next builds."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from test_bounded_edit import generated
+
+NOW = "2026-06-01T12:00:00+00:00"
+COUNT = """
+import gc, json, pathlib, sys
+from dateline.build import cardmemo, stages
+from dateline.cli import main
+
+seen = {"cleared": []}
+write_pages, write_discovery = stages.write_pages, stages.write_discovery
+clear = cardmemo.PartialMemo.clear
+
+def live():
+    gc.unfreeze()  # the model is frozen out of the collector's lists: count it too
+    gc.collect()
+    return gc.get_objects()
+
+def counted(ctx, theme, plan, writer):
+    objects = live()
+    seen["pickled_rows"] = sum(
+        1 for o in objects if type(o) is dict for v in o.values()
+        if isinstance(v, bytes) and v[:1] == b"\\x80" and len(v) > 32)
+    sources = [o for o in objects if isinstance(o, pathlib.PurePath) and o.suffix == ".md"]
+    seen["source_paths"], seen["sources"] = len(sources), len({str(p) for p in sources})
+    seen["writer"] = writer
+    return write_pages(ctx, theme, plan, writer)
+
+def cleared(memo):
+    if memo.entries:
+        parts = [part for key in memo.entries for part in key]
+        seen["cleared"].append((len(memo.entries), len(parts), len({id(p) for p in parts})))
+    clear(memo)
+
+def discovered(ctx, theme, model, plan, writer):
+    seen["cards_held"] = sum(len(o.entries) for o in live()
+                             if isinstance(o, cardmemo.PartialMemo))
+    return write_discovery(ctx, theme, model, plan, writer)
+
+stages.write_pages, stages.write_discovery = counted, discovered
+cardmemo.PartialMemo.clear = cleared
+code = main(["build", "--config", sys.argv[1], "--jobs", "1", "--now", sys.argv[2]])
+writer = seen.pop("writer", None)
+seen["rendered"] = sum(name.endswith(".html") for name in writer.written) if writer else 0
+print(json.dumps({"code": code, **seen}))
+"""
+
+
+def build(config: Path) -> dict:
+    done = subprocess.run([sys.executable, "-c", COUNT, str(config), NOW],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["code"] == 0, done.stderr[-3000:]
+    return found
+
+
+def test_rendering_holds_one_copy_of_each_source_and_no_cards_after(tmp_path):
+    story = generated(tmp_path / "site", 40)
+    config = tmp_path / "site/dateline.toml"
+    card = tmp_path / "site/themes/default/templates/partials/card.html"
+    cold = build(config)
+    card.write_text(card.read_text(encoding="utf-8") + "<!-- edited -->\n", encoding="utf-8")
+    edited = build(config)
+    for kind, found in (("cold", cold), ("template edit", edited)):
+        assert found["rendered"] > 40, (kind, found)  # every page, every listing
+        # The 60 sources' rows to write wait on disk (main, cold: 180 pickles held).
+        assert found["pickled_rows"] == 0, (kind, found)
+        # One Path object per source (main, cold: three per source; one more here is the
+        # last source read, in a closure of the reading stage).
+        assert found["sources"] == 60 and found["source_paths"] <= 61, (kind, found)
+        # The cards are dropped once every page is rendered (main: kept to the end).
+        assert found["cards_held"] == 0, (kind, found)
+        # ... and while they were held, their keys shared their parts: a listing's
+        # cards differ in the article and little else (main: a tuple per part per card).
+        (entries, parts, distinct), *_ = found["cleared"]
+        assert entries > 60 and distinct < 0.3 * parts, (kind, found)
+    # The rows written from the temporary file serve the next builds.
+    assert build(config)["rendered"] == 0
+    story.write_text(story.read_text(encoding="utf-8") + "\nOne more line.\n",
+                     encoding="utf-8")
+    assert 0 < build(config)["rendered"] <= 2
