@@ -53,7 +53,8 @@ def plan_site(ctx: BuildContext, theme: ThemeInputs, model: SiteModel) -> BuildP
     partial = model.saved.partial if model.saved is not None else None
     views = _make_views(site, ctx.config, ctx.problems, ctx.options.languages,
                         partial.row.languages if partial is not None else None)
-    digests = (ctx.memory.digests or DigestMemo()).next()
+    digests = ((ctx.memory.digests or DigestMemo()).next() if ctx.options.session is not None
+               else DigestMemo(remember=False))
     shared = kept.shared if kept is not None and kept.shared is not None else None
     if shared is None:
         shared = ctx.cache.data.assembly.known_fingerprints(site.articles)

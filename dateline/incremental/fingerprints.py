@@ -61,16 +61,20 @@ class DigestMemo:
     touch are looked up instead of printed and hashed again. Only what the last build
     used is kept, so the memo never outgrows one build."""
 
-    def __init__(self, known: dict | None = None):
+    def __init__(self, known: dict | None = None, remember: bool = True):
         self.known: dict[tuple, str] = known or {}
         self.used: dict[tuple, str] = {}
+        self.remember = remember
+        """False in a process that builds once (the command line): nothing would look
+        the values up again, and they are a tuple of what every page shows (issue 19)."""
 
     def of(self, value: tuple) -> str:
         """`value_digest(value)`; `value` must be hashable (tuples, not lists)."""
         known = self.known.get(value)
         if known is None:
             known = value_digest(value)
-        self.used[value] = known
+        if self.remember:
+            self.used[value] = known
         return known
 
     def next(self) -> DigestMemo:
