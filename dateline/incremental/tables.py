@@ -58,7 +58,7 @@ class SpilledRows:
 
 def row_order(key) -> tuple:
     """Where a key's row goes in the store's order (`_stored_order`)."""
-    return _stored_order((None, key))
+    return _stored_order((None, _key(key)))
 
 
 def _unkey(key):
@@ -121,11 +121,16 @@ class Tables:
             if isinstance(changed, SpilledRows):  # in key order already, read as written
                 rows = ((name, _key(key), value) for key, value in changed.items())
             else:
-                rows = [(name, _key(key), _pickled(value)) for key, value in changed.items()]
                 # In key order: each b-tree page is filled in turn, not split again and
                 # again (a table's entries come in the order they were made: three times
-                # slower).
-                rows.sort(key=_stored_order)
+                # slower). Each row pickled as it is written: a cold build's rows (every
+                # source's entry, every output file's) are never in memory at once.
+                keys = list(changed)
+                if all(type(key) is str for key in keys):
+                    keys.sort()  # a string's place (`_stored_order`) is its own order
+                else:
+                    keys.sort(key=row_order)
+                rows = ((name, _key(key), _pickled(changed[key])) for key in keys)
             db.executemany(
                 "INSERT OR REPLACE INTO entries (tbl, key, value) VALUES (?, ?, ?)", rows)
         db.execute("UPDATE meta SET value = ? WHERE name = 'written_ns'", (self.written_ns,))
