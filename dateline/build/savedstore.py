@@ -382,9 +382,12 @@ def _changed_files(head: SavedHead, stats: dict[str, os.stat_result],
         if path not in stats:
             return None  # a head of other files (cannot be, with the same names)
         places[path] = order.index(path)  # rare: its stat back to the base row's
-    changed = {}
+    changed: dict[str, int] = {}
+    if not places:
+        return changed
+    times, sizes, inodes = base.unpacked()  # once: a fresh clone looks at every file
     for path, index in sorted(places.items(), key=itemgetter(1)):
-        known = head.stats.get(path) or base.stat_at(index)
+        known = head.stats.get(path) or (times[index], sizes[index], inodes[index])
         stat = stats[path]
         if known != stat_key(stat) or stat.st_mtime_ns >= racy:
             changed[path] = index

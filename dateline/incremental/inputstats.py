@@ -50,11 +50,10 @@ class InputStats:
             found.update(differing(theirs, mine))
         return sorted(found)
 
-    def stat_at(self, index: int) -> tuple[int, int, int]:
-        """What `digests.stat_key` says of the input at `index`."""
-        at = slice(index * 8, index * 8 + 8)
-        return (array("q", self.times[at])[0], array("Q", self.sizes[at])[0],
-                array("Q", self.inodes[at])[0])
+    def unpacked(self) -> tuple[array, array, array]:
+        """The times, sizes and inodes as arrays: `(times[i], sizes[i], inodes[i])` is
+        what `digests.stat_key` says of the input at `i`."""
+        return array("q", self.times), array("Q", self.sizes), array("Q", self.inodes)
 
     def racy_from(self, since_ns: int) -> list[int]:
         """The positions of the inputs modified at or after `since_ns`."""
