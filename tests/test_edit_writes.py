@@ -8,16 +8,19 @@ those of a clean build."""
 import os
 import sqlite3
 import time
+from array import array
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from dateline import buildstore
-from dateline.build import savedbuild
+from dateline.build import savedbuild, savedstore
 from dateline.build.output import OutputWriter
 from dateline.incremental.cache import BuildCache, OutputRecord
+from dateline.incremental.cachedamage import unpickled
 from dateline.incremental.filerecord import KeptFiles, StoredFiles
+from dateline.incremental.inputstats import differing
 from dateline.incremental.tables import Tables
 from tests.test_bounded_edit import generated
 from tests.test_fresh_clone import _age, _append, _build, _tree
@@ -116,7 +119,8 @@ def test_an_edit_build_writes_the_changed_stats_not_the_head_of_every_input(tmp_
     # The stats and digests of every input stand as they were written; the head holds
     # the edited file's.
     assert after[f"{slot}/inputs"] == inputs
-    assert len(after[slot][1]) < len(inputs[1]) / 4, (len(after[slot][1]), len(inputs[1]))
+    head = unpickled(after[slot][1], "head")
+    assert set(head.stats) == set(head.digests) == {str(story)}, head.stats
     other = root / "content/en/economy/story-5.md"
     _edit(other, "\nAnother sentence.\n")
     result = _build(root)
@@ -183,3 +187,45 @@ def test_a_partial_writer_removes_the_files_no_group_makes_again(tmp_path):
     changed, removed = kept.delta()
     assert set(changed) == {"en/2/index.html", "sitemap-1.xml"}
     assert removed == ["fa/feed.xml", "sitemap-2.xml"]
+
+
+def test_an_edit_build_compares_the_stats_of_the_changed_files_alone(tmp_path, monkeypatch):
+    """The saved head keeps every input's stat as arrays in walking order: an edit build
+    finds the files whose stat changed by comparing the arrays, and looks at those alone
+    (was: every input's stat made into a tuple and compared with a dict of all of them)."""
+    root = tmp_path / "site"
+    story = generated(root, 40)
+    _age(root, 120)
+    _build(root)
+    inputs = sum(1 for path in root.rglob("*") if path.is_file()
+                 and not {".dateline-cache", "site"} & set(path.relative_to(root).parts))
+    looked_at = Counter()
+    stat_key = savedstore.stat_key
+
+    def counted(stat):
+        looked_at["stats"] += 1
+        return stat_key(stat)
+
+    for number in range(2):  # the second edit: the head's changes and the arrays together
+        _edit(story, f"\nA new sentence, {number}.\n")
+        monkeypatch.setattr(savedstore, "stat_key", counted)
+        looked_at.clear()
+        result = _build(root)
+        monkeypatch.undo()
+        assert result.incremental and not result.replanned
+        assert "en/world/story-4/index.html" in result.changed_files
+        assert 1 <= looked_at["stats"] <= 3, (looked_at, inputs)
+    assert inputs > 40
+    _build(root, tmp_path / "clean", clean=True)
+    assert _tree(root / "site") == _tree(tmp_path / "clean")
+
+
+def test_the_arrays_differ_where_their_integers_do():
+    positions = [0, 31, 32, 33, 500, 4095]
+    old = array("q", range(4096))
+    new = array("q", old)
+    for i in positions:
+        new[i] += 1
+    assert differing(old.tobytes(), new.tobytes()) == positions
+    assert differing(old.tobytes(), old.tobytes()) == []
+    assert differing(b"", b"") == []

@@ -51,6 +51,11 @@ NOT_WITHOUT_CHANGES = ("jinja2", "markdown", "yaml", "dateline.build.stages",
 """Not on a build that finds nothing changed: it answers from a walk of `stat` calls and
 the last build's summary, without the cache's tables or the model they hold."""
 
+NOT_ON_A_BODY_EDIT = ("icu",)
+"""Not on a build after a body edit (the partial path): ICU sorts the sections, tags and
+staff, which the language's saved row holds in order (the footer's link to the staff
+list loaded it to sort the authors)."""
+
 
 def _imported(root: Path, *args: str) -> set[str]:
     done = subprocess.run([sys.executable, "-c", _WRAPPER, str(BUILD), *args, "--config",
@@ -101,7 +106,7 @@ def test_one_edited_body_imports_no_checks_photos_desk_or_search(site):
                        encoding="utf-8")
     modules = _imported(site, "build")
     assert {"jinja2", "markdown", "dateline.build.stages"} <= modules  # it did rebuild
-    assert not (found := _loaded(modules, NEVER_ON_A_BUILD)), found
+    assert not (found := _loaded(modules, NEVER_ON_A_BUILD + NOT_ON_A_BODY_EDIT)), found
     page = (site / "site/en/world/b/index.html").read_text(encoding="utf-8")
     assert "A new paragraph." in page
 

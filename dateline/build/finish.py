@@ -112,7 +112,7 @@ def save_model(ctx: BuildContext, theme: ThemeInputs, model: SiteModel, plan: Bu
     """Save the model for the next command-line build (`savedbuild`): the whole of it
     after planning afresh, else the head with this build's edits."""
     begun, saved = ctx.begun, model.saved
-    if ctx.options.session is not None or begun.stats is None:
+    if ctx.options.session is not None or begun.stats is None or begun.walked is None:
         return
     whole, base, changed = None, "", frozenset()
     if saved is None:
@@ -121,25 +121,32 @@ def save_model(ctx: BuildContext, theme: ThemeInputs, model: SiteModel, plan: Bu
                                       tuple(plan.fingerprints), plan.shared, plan.views,
                                       summary.next_change)
         known = {path: entry.digest for path, entry in ctx.cache.data.sources.items()}
-        # Keyed by the stats' own strings: pickled once for both (a third of the head).
-        digests = {path: known[path] for path in begun.stats if path in known}
-        stats = {path: stat_key(stat) for path, stat in begun.stats.items()}
+        # Every input's stat and digest as arrays in walking order (`inputstats`).
+        inputs, packed = begun.walked, savedbuild.pack_digests(map(known.get, begun.stats))
+        stats, digests = {}, {}
     else:
-        # The same files as the saved head's (`savedstore` checked): its stats and
-        # digests with those of the files whose stat changed, not every file's again.
+        # The same files as the saved head's (`savedstore` checked): its changes since
+        # its `inputs` row, with those of the files whose stat changed in this build.
         head = saved.head
         generation, edits, base = head.generation, saved.versions, head.base
-        stats, digests = head.stats, head.digests
+        stats, digests = dict(head.stats), dict(head.digests)
         stats.update((path, stat_key(begun.stats[path])) for path in saved.changed)
         digests.update((path, entry.digest) for path, entry in saved.entries.items())
         changed = head.changed | set(saved.changed)
+        inputs, packed = None, b""
+        if len(changed) > min(savedbuild.MOST_CHANGED, len(begun.stats) // 4):
+            # A fresh clone: every stat written again, once. The walk's arrays are the
+            # head's stats now (the files whose stat differs are in `stats`).
+            index = {path: i for i, path in enumerate(begun.stats)}
+            inputs = begun.walked
+            packed = savedbuild.patch_digests(head.known, digests, index)
     head = savedbuild.SavedHead(
         key=savedbuild.key_of(ctx.cache.data.key, theme.shape), generation=generation,
         output=str(begun.output), build_id=build_id, written_ns=time.time_ns(),
         valid_until=dt.datetime.fromisoformat(summary.valid_until), stats=stats,
         warnings=model.content_warnings, site_fingerprint=theme.site_fingerprint,
         templates=theme.templates, edits=edits, digests=digests, base=base,
-        changed=changed)
+        changed=changed, inputs=inputs, known=packed)
     savedbuild.save(ctx.cache.store, begun.output, head, whole)
 
 

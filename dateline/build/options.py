@@ -18,6 +18,7 @@ from ..urls import Linker
 if TYPE_CHECKING:  # a build with nothing to do imports no more than it needs
     from concurrent.futures import Executor
 
+    from ..incremental.inputstats import InputStats
     from ..incremental.session import BuildSession
     from .schedule import NextChange
 
@@ -127,6 +128,8 @@ class Started:
     """Every input file's stat, taken for that key (the sources are not walked twice)."""
     damage: str | None = None
     """Why the last build's record (`state`) could not be read, when it could not."""
+    walked: InputStats | None = None
+    """The same stats as arrays, which the saved head compares with its own."""
 
 
 def settings_key(config: Config, linker: Linker) -> str:

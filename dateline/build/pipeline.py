@@ -50,9 +50,9 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     linker = Linker(config.site.base_url, config.site.relative_urls)
     settings = settings_key(config, linker)
     # The preview server builds when its watcher saw a change: no shortcut to look for.
-    inputs, stats, damage = "", None, None
+    inputs, stats, walked, damage = "", None, None, None
     if options.session is None:
-        inputs, newest, stats = state.inputs_key(
+        inputs, newest, stats, walked = state.inputs_key(
             [config.paths.content, config.theme_dir, *locales_dirs_for(config.paths.locales)],
             [config.config_path, *identity_files(config)],
             repr((settings, config.source_text, options.drafts, options.future,
@@ -68,7 +68,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     with long_lived():
         from . import stages
 
-    begun = Started(started, output, now, linker, settings, inputs, stats, damage)
+    begun = Started(started, output, now, linker, settings, inputs, stats, damage, walked)
     try:
         return stages.run(config, options, begun)
     except (BodyMissing, CacheDamaged) as exc:

@@ -19,6 +19,7 @@ from ..digests import digest
 from ..errors import Problem
 from ..incremental.cache import layout_digest
 from ..incremental.cachedamage import CacheDamaged, reason, unpickled
+from ..incremental.inputstats import InputStats
 from ..model import Article
 from ..outputs.pages import Page
 from . import faults
@@ -33,7 +34,7 @@ from .modelrows import (
 )
 from .rowpickle import RowPickler
 
-FORMAT = 5
+FORMAT = 6
 MOST_KEPT_EDITS = 64
 """Edited articles the head carries before the next build saves the whole model again."""
 
@@ -51,7 +52,8 @@ class SavedHead:
     valid_until: dt.datetime
     """When the clock alone changes the site (`schedule.next_change`)."""
     stats: dict[str, tuple[int, int, int]]
-    """Every input file's stat (sources, photos, theme, catalogs, config)."""
+    """The stat of every input file (sources, photos, theme, catalogs, config) whose
+    stat changed since the `inputs` row was written; the others are `inputs`'."""
     warnings: tuple[Problem, ...]
     """What reading, assembling and the photos reported (the catalogs report theirs
     again every build)."""
@@ -60,14 +62,56 @@ class SavedHead:
     edits: dict[str, Article] = field(default_factory=dict)
     """Source path → its version edited since the model was saved."""
     digests: dict[str, str] = field(default_factory=dict)
-    """Source path → the digest of the bytes the model was made from (the cache entry's):
-    a source whose stat changed is compared with it by its bytes, without the cache's
-    row (a fresh clone gives every file a new stat)."""
+    """Source path → the digest of the bytes the model was made from (the cache entry's),
+    for the sources whose digest changed since the `inputs` row was written; the others
+    are `known`'s. A source whose stat changed is compared with it by its bytes, without
+    the cache's row (a fresh clone gives every file a new stat)."""
     base: str = ""
-    """Names the row of `heads` (`<slot>/inputs`) holding `stats` and `digests` as a
-    build left them; the head's row holds the entries of `changed` alone ("": none)."""
+    """Names the row of `heads` (`<slot>/inputs`) holding `inputs` and `known` as a build
+    left them; the head's row holds the entries of `changed` alone ("": none)."""
     changed: frozenset[str] = frozenset()
     """The paths whose stat or digest changed since the base row was written."""
+    inputs: InputStats | None = None
+    """Every input's stat as arrays in walking order (`inputstats`): loaded from the
+    base row, or, given to `save`, written as a new one."""
+    known: bytes = b""
+    """Every input's digest in the same order, `DIGEST_BYTES` each (zeros: none, not a
+    source): one bytes object to load instead of a dict of 60,000 strings."""
+
+    def digest_of(self, path: str, index: int) -> str | None:
+        """The digest of the bytes the model was made from of the input at `index` of
+        the walk (-1: look in `digests` alone)."""
+        found = self.digests.get(path)
+        if found is not None or index < 0:
+            return found
+        raw = self.known[index * DIGEST_BYTES:(index + 1) * DIGEST_BYTES]
+        return raw.hex() if raw.strip(b"\0") else None
+
+
+DIGEST_BYTES = 16
+"""A digest's bytes in `SavedHead.known` (`digests.digest`'s 32 hex digits)."""
+
+
+def pack_digests(digests) -> bytes:
+    """Digests (hex, or None) as `SavedHead.known` holds them."""
+    blank = bytes(DIGEST_BYTES)
+    return b"".join(_packed(found) if found else blank for found in digests)
+
+
+def _packed(found: str) -> bytes:
+    raw = bytes.fromhex(found)
+    if len(raw) != DIGEST_BYTES:
+        raise ValueError(f"a digest of {len(raw)} bytes")
+    return raw
+
+
+def patch_digests(known: bytes, digests: dict[str, str], index: dict[str, int]) -> bytes:
+    """`known` with the digests of `digests` (by path; `index`: path → position)."""
+    patched = bytearray(known)
+    for path, found in digests.items():
+        at = index[path] * DIGEST_BYTES
+        patched[at:at + DIGEST_BYTES] = _packed(found)
+    return bytes(patched)
 
 
 MOST_CHANGED = 1024
@@ -99,9 +143,9 @@ def save(store: Store | None, output: Path, head: SavedHead, model: SavedModel |
          ) -> None:
     """Write the head, and the model when given (a build that planned afresh), in one
     transaction. Only an optimisation: when the disk refuses (full, read-only), the next
-    build takes the full path, and this one still succeeds. The head's stats and digests
-    (two entries per input file) are written whole in a row of their own when they are
-    new or many changed; else the head's row holds the changes alone."""
+    build takes the full path, and this one still succeeds. Every input's stat and digest
+    (`head.inputs`, `head.known`) are written in a row of their own when given (new, or
+    many changed); else the head's row holds the changes alone."""
     if store is None:
         return
     slot = slot_of(output)
@@ -109,18 +153,17 @@ def save(store: Store | None, output: Path, head: SavedHead, model: SavedModel |
         with store.transaction() as db:
             if model is not None:
                 _write_model(db, slot, head.key, model)
-            if model is not None or not head.base or len(head.changed) > min(
-                    MOST_CHANGED, len(head.stats) // 4):
+            stored = head
+            if head.inputs is not None:
                 base = f"{head.generation}|{os.urandom(8).hex()}"
+                inputs = head.inputs
                 db.execute("INSERT OR REPLACE INTO heads VALUES (?, ?, ?)",
-                           (f"{slot}/inputs", base, _dumps((head.stats, head.digests))))
+                           (f"{slot}/inputs", base, _dumps((
+                               inputs.names, inputs.times, inputs.sizes, inputs.inodes,
+                               head.known))))
                 stored = replace(head, stats={}, digests={}, base=base, changed=frozenset())
-            else:
-                stored = replace(head, stats={p: head.stats[p] for p in head.changed},
-                                 digests={p: head.digests[p] for p in head.changed
-                                          if p in head.digests})
             db.execute("INSERT OR REPLACE INTO heads VALUES (?, ?, ?)",
-                       (slot, head.key, _dumps(stored)))
+                       (slot, head.key, _dumps(replace(stored, inputs=None, known=b""))))
             faults.point("store.model")  # where tests kill a build mid-transaction
     except (sqlite3.Error, OSError):
         try:
@@ -222,13 +265,19 @@ def load_head(store: Store, output: Path, key: str) -> SavedHead | None:
     if not rows or rows[0][0] != head.base:
         return None  # a head whose inputs were not written with it (never committed)
     base = unpickled(rows[0][1], "its saved inputs")
-    if not (isinstance(base, tuple) and len(base) == 2
-            and all(isinstance(part, dict) for part in base)):
-        raise CacheDamaged(f"its saved inputs: a {type(base).__name__}, not two tables")
-    stats, digests = base
-    stats.update(head.stats)
-    digests.update(head.digests)
-    return replace(head, stats=stats, digests=digests)
+    if not _is_inputs_row(base):
+        raise CacheDamaged(f"its saved inputs: a {type(base).__name__}, not its arrays")
+    names, times, sizes, inodes, known = base
+    return replace(head, inputs=InputStats(names, times, sizes, inodes), known=known)
+
+
+def _is_inputs_row(base) -> bool:
+    if not (isinstance(base, tuple) and len(base) == 5 and isinstance(base[0], str)
+            and all(isinstance(part, bytes) for part in base[1:])):
+        return False
+    count = len(base[1]) // 8
+    return (len(base[1]) == len(base[2]) == len(base[3]) == count * 8
+            and len(base[4]) == count * DIGEST_BYTES)
 
 
 def load_model(store: Store, output: Path, key: str) -> SavedModel | None:

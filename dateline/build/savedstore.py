@@ -9,6 +9,7 @@ import datetime as dt
 import os
 from collections.abc import Callable
 from dataclasses import replace
+from operator import itemgetter
 from pathlib import Path
 
 from msgspec import Struct, structs
@@ -19,6 +20,7 @@ from ..config import Config
 from ..digests import THREADED_FROM, digest, file_digests, stat_key
 from ..errors import Problems, display_path
 from ..incremental.cache import BuildCache, SourceEntry
+from ..incremental.inputstats import InputStats
 from ..incremental.reuse import MOST_EDITS, Kept, LastModel, Probe, kept, same_shape
 from ..incremental.state import RACY_NS
 from ..inputs import is_readable
@@ -170,17 +172,20 @@ class SavedStore(Struct):
         recorded in the head, so the next build trusts it again (the cache's entry is
         left as it is: a build that takes the full path matches it by its bytes)."""
         stats, cache = self.ctx.begun.stats, self.ctx.cache
-        changed = _changed_files(head, stats)
+        changed = _changed_files(head, stats, self.ctx.begun.walked)
         if changed is None:
             return None
-        read = _Reread({}, [], {}, {}, changed)
+        read = _Reread({}, [], {}, {}, list(changed))
         checked = _checked_by_fingerprints(self.ctx.config)
         known: list[str] = []  # sources whose bytes the head knows: compared all at once
+        digests: dict[str, str] = {}
         edited: list[tuple[str, SourceEntry, bytes]] = []
-        for path in changed:
+        for path, index in changed.items():
             if not is_readable(stats[path]):
                 return None  # a named pipe, a link leading outside: the full path names it
-            if path in head.digests:
+            found = head.digest_of(path, index)
+            if found is not None:
+                digests[path] = found
                 known.append(path)
                 continue
             if path == checked[0] or path.startswith(checked[1:]):
@@ -197,12 +202,12 @@ class SavedStore(Struct):
             edited.append((path, entry, raw))
             if len(edited) > MOST_EDITS:
                 return None  # a pull, a search-and-replace: plan afresh
-        differing = _differing(known, stats, head.digests, MOST_EDITS + 1 - len(edited))
+        differing = _differing(known, stats, digests, MOST_EDITS + 1 - len(edited))
         if differing is None:
             return None  # a pull, a search-and-replace: plan afresh
         for path, raw in differing:
             entry = cache.data.entry("sources", path)
-            if entry is None or entry.digest != head.digests[path]:
+            if entry is None or entry.digest != digests[path]:
                 # A build killed after writing the cache, before the head, left an entry
                 # of bytes the model was not made from: its front matter is not the
                 # model's to compare with.
@@ -359,20 +364,33 @@ def _differing(paths: list[str], stats: dict[str, os.stat_result], digests: dict
     return differing if len(differing) < most else None
 
 
-def _changed_files(head: SavedHead, stats: dict[str, os.stat_result]) -> list[str] | None:
+def _changed_files(head: SavedHead, stats: dict[str, os.stat_result],
+                   walked: InputStats | None) -> dict[str, int] | None:
     """Files whose stat differs from the saved one or cannot vouch for them (modified
-    just before the head was written); None when a file was added or removed."""
-    saved = head.stats
-    if len(saved) != len(stats):
+    just before the head was written), each with its place in the walk, in walking
+    order; None when a file was added, removed or renamed. The walk's arrays are
+    compared with the head's (`inputstats`): only the few files they differ at, and
+    those the head's changes name, are looked at one by one."""
+    base = head.inputs
+    if base is None or walked is None or walked.names != base.names or len(walked) != len(
+            base):
         return None
     racy = head.written_ns - RACY_NS
-    changed = []
-    for path, stat in stats.items():
-        known = saved.get(path)
-        if known is None:
-            return None
+    order = list(stats)
+    places = {order[i]: i for i in {*walked.changed_from(base), *walked.racy_from(racy)}}
+    for path in head.stats.keys() - places.keys():
+        if path not in stats:
+            return None  # a head of other files (cannot be, with the same names)
+        places[path] = order.index(path)  # rare: its stat back to the base row's
+    changed: dict[str, int] = {}
+    if not places:
+        return changed
+    times, sizes, inodes = base.unpacked()  # once: a fresh clone looks at every file
+    for path, index in sorted(places.items(), key=itemgetter(1)):
+        known = head.stats.get(path) or (times[index], sizes[index], inodes[index])
+        stat = stats[path]
         if known != stat_key(stat) or stat.st_mtime_ns >= racy:
-            changed.append(path)
+            changed[path] = index
     return changed
 
 

@@ -11,8 +11,6 @@ import datetime as dt
 import json
 import os
 import time
-from array import array
-from operator import attrgetter
 from pathlib import Path
 
 import msgspec
@@ -23,6 +21,7 @@ from ..digests import hasher
 from ..errors import Problem, SourceRef
 from ..inputs import Confinement, walk
 from .cachedamage import reason
+from .inputstats import InputStats, stat_arrays
 
 STATE_FILE = "state.json"
 RACY_NS = 2_000_000_000
@@ -34,10 +33,11 @@ vouch for its content."""
 
 def inputs_key(folders: list[Path], files: list[Path], settings: str,
                confined: tuple[Path, Confinement] | None = None
-               ) -> tuple[str, int, dict[str, os.stat_result]]:
+               ) -> tuple[str, int, dict[str, os.stat_result], InputStats]:
     """A digest of every input file's name and stat, and of the settings; the newest
-    modification time among them; and the stats by path, in walking order (folders in
-    name order, each one's files before its subfolders), for the build to reuse.
+    modification time among them; the stats by path, in walking order (folders in
+    name order, each one's files before its subfolders), for the build to reuse; and
+    the same stats as arrays (`inputstats`), which the saved head compares with its own.
     `confined`: the folder whose symbolic links must stay inside the site, and how.
     Entries that are not regular files (`inputs.walk`) count too, by their own stat:
     the build names them, and the last build's words about them stand while they do."""
@@ -56,17 +56,15 @@ def inputs_key(folders: list[Path], files: list[Path], settings: str,
         walk(str(folder), rules, stats)
     # The names, then each field of every stat as one array of machine integers: no
     # line formatted per file (a third of the time the stats themselves take).
-    values = stats.values()
-    times = array("q", [stat.st_mtime_ns for stat in values])
-    fields = array("Q")
-    for name in ("st_size", "st_ino", "st_mode"):
-        fields.extend(map(attrgetter(name), values))
+    names = hasher()
+    names.update("\0".join(stats).encode("utf-8", "surrogateescape"))
+    arrays = stat_arrays(stats, names.hexdigest())
     hashed = hasher()
-    for part in (f"{__version__}\0{settings}\n", "\0".join(stats), "\n"):
-        hashed.update(part.encode("utf-8", "surrogateescape"))
-    hashed.update(times.tobytes())
-    hashed.update(fields.tobytes())
-    return hashed.hexdigest(), max(times, default=0), stats
+    hashed.update(f"{__version__}\0{settings}\n{arrays.names}\n".encode(
+        "utf-8", "surrogateescape"))
+    for part in (arrays.times, arrays.sizes, arrays.inodes, arrays.modes):
+        hashed.update(part)
+    return hashed.hexdigest(), arrays.newest(), stats, arrays
 
 
 class _Record(msgspec.Struct):

@@ -29,11 +29,15 @@ class LanguageRow:
     corrections: tuple
     """The first of the view's correction entries (the footer links to the page when
     there is one), or none."""
+    staff: tuple[str, ...] = ()
+    """The keys of the configured authors in the language's alphabetical order (the
+    footer links to the staff list when there are any): sorted once by the build that
+    planned the site, so that a partial build does not load ICU to sort them again."""
 
     @classmethod
     def of(cls, view: LanguageView) -> LanguageRow:
         return cls(view.sections, view.tags, view.breaking, view.archive_url,
-                   view.correction_entries[:1])
+                   view.correction_entries[:1], tuple(a.key for a in view.staff))
 
 
 class PartialView(LanguageView):
@@ -63,6 +67,12 @@ class PartialView(LanguageView):
     @property
     def correction_entries(self) -> tuple:
         return self.row.corrections
+
+    @property
+    def staff(self) -> tuple:
+        # The config is the saved model's (another config plans afresh).
+        by_key = {author.key: author for author in self.site.config.authors}
+        return tuple(by_key[key] for key in self.row.staff)
 
     @property
     def articles(self):
