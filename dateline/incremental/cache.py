@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import pickle
 import sqlite3
 import time
 from collections.abc import Mapping
@@ -208,7 +209,10 @@ class CacheData:
     def changes(self) -> dict[str, tuple[dict, list]]:
         """Per table: the entries added or changed since it was read, and the keys
         removed (a table read, or of an output folder dropped, may lose entries)."""
-        changes = {name: (changed if name not in self._pending else dict(changed.items()),
+        # A settled table's rows stay pickled on disk; one that takes entries after it
+        # settled (none does today) is read back, so that nothing is pickled twice.
+        changes = {name: (changed if name not in self._pending else
+                          {key: pickle.loads(value) for key, value in changed.items()},
                           list(removed)) for name, (changed, removed) in self._settled.items()}
         old = self.on_disk or {}
         for name, after in self.tables().items():
