@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .. import locales_dirs_for
+from ..build import staging
 from ..build.pipeline import BuildOptions, BuildResult, build
 from ..config import Config, load_config
 from ..errors import DatelineError, Problem, SourceRef, UsageError, display_path
@@ -416,8 +417,12 @@ def _claim_output(preview_root: Path) -> Path:
 
 def _release_output(output: Path) -> None:
     shutil.rmtree(output, ignore_errors=True)
-    for leftover in output.parent.glob(f".{output.name}-*"):  # a killed build's staging
-        shutil.rmtree(leftover, ignore_errors=True)
+    # A killed build's staging folders of this output only: `.site-*` also matches the
+    # `.site-<pid>-<n>-new-*` a second server on the same site may be building into.
+    prefixes = tuple(f".{output.name}-{kind}-" for kind in staging.KINDS)
+    for leftover in output.parent.glob(f".{output.name}-*"):
+        if leftover.name.startswith(prefixes):
+            shutil.rmtree(leftover, ignore_errors=True)
     with _CLAIMS_LOCK:
         _CLAIMED.discard(output)
         if output.name == "site":
