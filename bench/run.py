@@ -621,15 +621,18 @@ def ratios(dateline: Tool, peers: list[Tool]) -> None:
     hugo = next((p for p in peers if p.name == "Hugo"), None)
     if dateline.serve and hugo is not None and hugo.serve:
         print("\nOne-file rebuild inside the preview server (median ms: reported / edit → log)")
-        mine = next(iter(dateline.serve.values()))
-        m_rep = statistics.median(r[0] for r in mine)
-        m_obs = statistics.median(r[1] for r in mine)
-        for label, results in hugo.serve.items():
-            h_rep = statistics.median(r[0] for r in results)
-            h_obs = statistics.median(r[1] for r in results)
-            print(f"  dateline serve {m_rep:.0f} / {m_obs:.0f}  vs  {label} {h_rep:.0f} / "
-                  f"{h_obs:.0f}  →  D/Hugo {m_rep / h_rep:.2f} reported, "
-                  f"{m_obs / h_obs:.2f} edit → log")
+        servers = [("dateline serve", dateline)] + [
+            (f"{p.name} serve", p) for p in peers if p.name.startswith("Dateline@") and p.serve]
+        for name, tool in servers:
+            mine = next(iter(tool.serve.values()))
+            m_rep = statistics.median(r[0] for r in mine)
+            m_obs = statistics.median(r[1] for r in mine)
+            for label, results in hugo.serve.items():
+                h_rep = statistics.median(r[0] for r in results)
+                h_obs = statistics.median(r[1] for r in results)
+                print(f"  {name} {m_rep:.0f} / {m_obs:.0f}  vs  {label} {h_rep:.0f} / "
+                      f"{h_obs:.0f}  →  D/Hugo {m_rep / h_rep:.2f} reported, "
+                      f"{m_obs / h_obs:.2f} edit → log")
 
 
 PHOTO_NOTES = {
@@ -894,6 +897,14 @@ def main() -> int:
                     dateline, "dateline serve",
                     [sys.executable, str(MAIN / "build.py"), "serve", "--config",
                      str(dateline.root / "dateline.toml"), "--port", str(port)],
+                    r"^serving http", r"\.md → .* written in (\d+) ms", edits, None)
+            old = peers[0] if args.against and peers and not peers[0].failed else None
+            if old is not None:  # the other revision's server, in the same conditions
+                port = free_port()
+                server_edits(
+                    old, f"{old.name} serve",
+                    [sys.executable, str(root / "against" / "build.py"), "serve", "--config",
+                     str(old.root / "dateline.toml"), "--port", str(port)],
                     r"^serving http", r"\.md → .* written in (\d+) ms", edits, None)
             hugo = next((p for p in peers if p.name == "Hugo" and not p.failed), None)
             if hugo is not None:
