@@ -263,7 +263,7 @@ def _apply(root: Path, edit: tuple) -> None:
         if files:
             path = files[edit[1] % len(files)]
             text = path.read_text(encoding="utf-8")
-            _same_time(path, text.replace("t", "T", 1) if "t" in text else text)
+            _same_time(path, text.replace("Body", "Bode", 1).replace("Text", "Test", 1))
     elif edit[0] == "in place":
         if files and b"Body text." in files[edit[1] % len(files)].read_bytes():
             _edit_in_place(files[edit[1] % len(files)])
