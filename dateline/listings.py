@@ -46,6 +46,8 @@ RACY_NS = 2_000_000_000
 close to the moment its listing was read cannot vouch for that listing."""
 SPLIT_FROM = 20_000
 """Files from which the stat calls are spread over two processes."""
+_FEW_LOOKUPS = 64
+"""Paths looked up one at a time before `WalkStats` makes a dict of them all."""
 
 _NAME = attrgetter("name")
 _FIELDS = tuple(attrgetter(name) for name in ("st_mtime_ns", "st_size", "st_ino", "st_mode"))
@@ -293,6 +295,7 @@ class WalkStats(Mapping):
         """A digest of every input's path, in walking order."""
         self._paths: list[str] | None = None
         self._index: dict[str, int] | None = None
+        self._lookups = 0
         self._unpacked: tuple | None = None
 
     @classmethod
@@ -351,15 +354,53 @@ class WalkStats(Mapping):
         return iter(self.paths())
 
     def __contains__(self, path: object) -> bool:
-        return path in self._places()
-
-    def _places(self) -> dict[str, int]:
-        if self._index is None:
-            self._index = {path: i for i, path in enumerate(self.paths())}
-        return self._index
+        return isinstance(path, str) and self.place(path) is not None
 
     def __getitem__(self, path: str) -> os.stat_result:
-        return self.at(self._places()[path])
+        place = self.place(path)
+        if place is None:
+            raise KeyError(path)
+        return self.at(place)
+
+    def place(self, path: str) -> int | None:
+        """The input's place in walking order (None: not an input). The first few are
+        found in their folder's names, without a string or a dict entry per input (a
+        build after an edit looks up a few); then all at once."""
+        if self._index is None and self._lookups < _FEW_LOOKUPS:
+            self._lookups += 1
+            return self._find(path)
+        if self._index is None:
+            self._index = {path: i for i, path in enumerate(self.paths())}
+        return self._index.get(path)
+
+    def _find(self, path: str) -> int | None:
+        folder, _, name = path.rpartition(os.sep)
+        offset = 0
+        for part in self._parts:
+            if isinstance(part, dict):
+                if path in part:
+                    return offset + list(part).index(path)
+            elif part[0] == folder or _join(part[0], "") == folder + os.sep:
+                try:
+                    return offset + part[1].index(name)
+                except ValueError:
+                    pass
+            offset += len(part) if isinstance(part, dict) else len(part[1])
+        return None
+
+    def path_at(self, index: int) -> str:
+        """The path of the input at `index` in walking order."""
+        if self._paths is not None:
+            return self._paths[index]
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        for part in self._parts:
+            size = len(part) if isinstance(part, dict) else len(part[1])
+            if index < size:
+                return (list(part)[index] if isinstance(part, dict)
+                        else _join(part[0], part[1][index]))
+            index -= size
+        raise IndexError(index)
 
     def at(self, index: int) -> os.stat_result:
         if self._unpacked is None:

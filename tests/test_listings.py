@@ -211,6 +211,10 @@ def test_the_walk_finds_what_inputs_walk_finds(tmp_path, split, monkeypatch):
         known = listings.load(cache)
         stats, found = listings.walk([(str(content), rules)], known, [])
         listings.save(cache, found, known)
+        # Looked up one by one (before any list of every path is made), then all at once.
+        assert [stats.path_at(i) for i in range(len(stats))] == list(expected), round
+        assert [stats.place(path) for path in expected] == list(range(len(expected)))
+        assert stats.place(str(content / "a/x.md~")) is None
         assert list(stats) == list(expected), round
         assert [(stat_key(stats[path]), stats[path].st_mode) for path in stats] == [
             (stat_key(stat), stat.st_mode) for stat in expected.values()], round
