@@ -35,6 +35,7 @@ from collections.abc import Iterator, Mapping
 from operator import attrgetter
 from pathlib import Path
 
+from .digests import hasher
 from .inputs import Confinement, _folder_stat, _linked
 from .noise import is_editor_noise
 
@@ -307,7 +308,7 @@ class WalkStats(Mapping):
             by_part.setdefault(part, []).append((first, missing, fields))
         parts: list = []
         columns: tuple[list, list, list, list] = ([], [], [], [])
-        digest = hashlib.blake2b(digest_size=16)
+        digest, started = hasher(), False
         place = 0
         for part in found.parts:
             if isinstance(part, dict):
@@ -316,8 +317,9 @@ class WalkStats(Mapping):
                 for column, field in zip(columns, _FIELDS, strict=True):
                     column.append(array("q" if field is _FIELDS[0] else "Q",
                                         map(field, values)).tobytes())
-                blob = "\0".join(part).encode("utf-8", "surrogateescape")
-                digest.update(b"F%d\0" % len(blob) + blob)
+                if part:
+                    digest.update(b"\0" * started + _joined(list(part)))
+                    started = True
                 continue
             folder, names = part
             spans = sorted(by_part.get(place, ()), key=lambda span: span[0])
@@ -329,9 +331,13 @@ class WalkStats(Mapping):
                 for column, field in zip(columns, fields, strict=True):
                     column.append(field)
             parts.append((folder, names))
-            head = folder.encode("utf-8", "surrogateescape")
-            blob = _joined(names)
-            digest.update(b"D%d\0%d\0" % (len(head), len(blob)) + head + blob)
+            if names:
+                # "\0".join(paths), as `state` hashed it, made from the names' byte
+                # string in C: the folder's prefix before each name.
+                prefix = _join(folder, "").encode("utf-8", "surrogateescape")
+                digest.update(b"\0" * started + prefix
+                              + _joined(names).replace(b"\0", b"\0" + prefix))
+                started = True
         return cls(parts, tuple(b"".join(column) for column in columns),
                    digest.hexdigest())
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from kept_examples import property_seed, property_settings
 
 from dateline import inputs
-from dateline.digests import stat_key
+from dateline.digests import hasher, stat_key
 from tests.test_incremental import (
     ONE_EDIT,
     apply,
@@ -216,6 +216,11 @@ def test_the_walk_finds_what_inputs_walk_finds(tmp_path, split, monkeypatch):
         assert [stats.place(path) for path in expected] == list(range(len(expected)))
         assert stats.place(str(content / "a/x.md~")) is None
         assert list(stats) == list(expected), round
+        # The paths' digest is the one `state` made of `inputs.walk`'s: the no-change key
+        # and the saved head's row of an earlier Dateline stand.
+        joined = hasher()
+        joined.update("\0".join(expected).encode("utf-8", "surrogateescape"))
+        assert stats.names == joined.hexdigest()
         assert [(stat_key(stats[path]), stats[path].st_mode) for path in stats] == [
             (stat_key(stat), stat.st_mode) for stat in expected.values()], round
         # The folders holding a link are listed every time; the others from round 1 on.

@@ -34,7 +34,7 @@ from .modelrows import (
 )
 from .rowpickle import RowPickler
 
-FORMAT = 7
+FORMAT = 6
 MOST_KEPT_EDITS = 64
 """Edited articles the head carries before the next build saves the whole model again."""
 
