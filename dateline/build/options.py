@@ -5,7 +5,6 @@ pipeline and every stage (and never importing them)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +19,7 @@ if TYPE_CHECKING:  # a build with nothing to do imports no more than it needs
 
     from ..incremental.inputstats import InputStats
     from ..incremental.session import BuildSession
+    from ..listings import WalkStats
     from .schedule import NextChange
 
 
@@ -124,7 +124,7 @@ class Started:
     inputs: str
     """`state.inputs_key` of every input file ("" in a preview server's session, which
     keeps no state for the shortcut)."""
-    stats: dict[str, os.stat_result] | None = None
+    stats: WalkStats | None = None
     """Every input file's stat, taken for that key (the sources are not walked twice)."""
     damage: str | None = None
     """Why the last build's record (`state`) could not be read, when it could not."""

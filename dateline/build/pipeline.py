@@ -57,7 +57,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
             [config.config_path, *identity_files(config)],
             repr((settings, config.source_text, options.drafts, options.future,
                   options.languages, options.shard)) + _pinned(options),
-            (config.paths.content, confinement_of(config)))
+            (config.paths.content, confinement_of(config)), config.paths.cache)
         previous, damage = ((None, None) if options.clean
                             else state.load(config.paths.cache, output))
         if state.is_current(previous, inputs, newest, now, read_build_id(output)):

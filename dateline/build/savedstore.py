@@ -24,6 +24,7 @@ from ..incremental.inputstats import InputStats
 from ..incremental.reuse import MOST_EDITS, Kept, LastModel, Probe, kept, same_shape
 from ..incremental.state import RACY_NS
 from ..inputs import is_readable
+from ..listings import WalkStats
 from ..model import Article
 from ..photos.photos import file_digest
 from ..read import Document, front_digest, split_source
@@ -364,7 +365,7 @@ def _differing(paths: list[str], stats: dict[str, os.stat_result], digests: dict
     return differing if len(differing) < most else None
 
 
-def _changed_files(head: SavedHead, stats: dict[str, os.stat_result],
+def _changed_files(head: SavedHead, stats: WalkStats,
                    walked: InputStats | None) -> dict[str, int] | None:
     """Files whose stat differs from the saved one or cannot vouch for them (modified
     just before the head was written), each with its place in the walk, in walking
@@ -376,19 +377,21 @@ def _changed_files(head: SavedHead, stats: dict[str, os.stat_result],
             base):
         return None
     racy = head.written_ns - RACY_NS
-    order = list(stats)
-    places = {order[i]: i for i in {*walked.changed_from(base), *walked.racy_from(racy)}}
+    # (By place: no path string made, nor looked up, per input.)
+    places = {stats.path_at(i): i for i in {*walked.changed_from(base),
+                                            *walked.racy_from(racy)}}
     for path in head.stats.keys() - places.keys():
-        if path not in stats:
+        place = stats.place(path)
+        if place is None:
             return None  # a head of other files (cannot be, with the same names)
-        places[path] = order.index(path)  # rare: its stat back to the base row's
+        places[path] = place  # rare: its stat back to the base row's
     changed: dict[str, int] = {}
     if not places:
         return changed
     times, sizes, inodes = base.unpacked()  # once: a fresh clone looks at every file
     for path, index in sorted(places.items(), key=itemgetter(1)):
         known = head.stats.get(path) or (times[index], sizes[index], inodes[index])
-        stat = stats[path]
+        stat = stats.at(index)
         if known != stat_key(stat) or stat.st_mtime_ns >= racy:
             changed[path] = index
     return changed

@@ -11,20 +11,21 @@ import datetime as dt
 import json
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import msgspec
 
-from .. import __version__
+from .. import __version__, listings
 from ..atomic import replacing
 from ..digests import hasher
 from ..errors import Problem, SourceRef
-from ..inputs import Confinement, walk
+from ..inputs import Confinement
 from .cachedamage import reason
-from .inputstats import InputStats, stat_arrays
+from .inputstats import InputStats
 
 STATE_FILE = "state.json"
-RACY_NS = 2_000_000_000
+RACY_NS = listings.RACY_NS
 """Racy-git rule, for every stat compared with one taken earlier (this shortcut, the
 build cache, the saved model): a file modified this close to the moment the earlier stat
 was recorded may have changed again within the same timestamp tick, so its stat cannot
@@ -32,33 +33,28 @@ vouch for its content."""
 
 
 def inputs_key(folders: list[Path], files: list[Path], settings: str,
-               confined: tuple[Path, Confinement] | None = None
-               ) -> tuple[str, int, dict[str, os.stat_result], InputStats]:
+               confined: tuple[Path, Confinement] | None = None,
+               cache: Path | None = None
+               ) -> tuple[str, int, Mapping[str, os.stat_result], InputStats]:
     """A digest of every input file's name and stat, and of the settings; the newest
     modification time among them; the stats by path, in walking order (folders in
     name order, each one's files before its subfolders), for the build to reuse; and
     the same stats as arrays (`inputstats`), which the saved head compares with its own.
     `confined`: the folder whose symbolic links must stay inside the site, and how.
     Entries that are not regular files (`inputs.walk`) count too, by their own stat:
-    the build names them, and the last build's words about them stand while they do."""
-    # Plain strings and one digest update: this runs before every build, and Path
-    # objects or an update per file would cost three times the system calls themselves.
-    stats: dict[str, os.stat_result] = {}
-    for path in files:
-        try:
-            stats[str(path)] = os.stat(path)
-        except OSError:
-            continue
-    for folder in folders:
-        # Hidden folders and editors' swap and backup files are no build's input
-        # (the preview server's watcher ignores them too).
-        rules = confined[1] if confined is not None and folder == confined[0] else None
-        walk(str(folder), rules, stats)
-    # The names, then each field of every stat as one array of machine integers: no
-    # line formatted per file (a third of the time the stats themselves take).
-    names = hasher()
-    names.update("\0".join(stats).encode("utf-8", "surrogateescape"))
-    arrays = stat_arrays(stats, names.hexdigest())
+    the build names them, and the last build's words about them stand while they do.
+    `cache`: the build cache's folder, where the walk keeps the folders' listings
+    (`listings`: an unchanged folder is not listed again)."""
+    # Hidden folders and editors' swap and backup files are no build's input (the
+    # preview server's watcher ignores them too). No path string nor stat object is
+    # made per file here: the stats are arrays (`listings.WalkStats`).
+    known = listings.load(cache) if cache is not None else {}
+    stats, found = listings.walk(
+        [(str(folder), confined[1] if confined is not None and folder == confined[0]
+          else None) for folder in folders], known, [str(path) for path in files])
+    if cache is not None:
+        listings.save(cache, found, known)
+    arrays = InputStats(stats.names, *stats.arrays)
     hashed = hasher()
     hashed.update(f"{__version__}\0{settings}\n{arrays.names}\n".encode(
         "utf-8", "surrogateescape"))
