@@ -1,0 +1,147 @@
+"""A build whose only change since the saved model is the theme's templates (a site
+redesign, a fixed partial): the pages of the changed templates, found through the
+inverse index (`template:<name>`), are rendered again a chunk at a time, in page-row
+order, each chunk from its page rows and the article rows they reference
+(`modelrows.PartialModel`, read afresh per chunk) with the languages' views of a partial
+build (`outputs.partialview`); the rendering workers are forked per chunk from a process
+that holds that chunk alone, and the pages are written as they are made. The feeds,
+sitemaps and search buckets are those of a partial build (none of them is made with a
+template: kept as recorded, the buckets made again where the pages' parts changed). The
+saved model stays; its pages' fingerprints are updated, and the head names the new
+templates. A build that needs more (a page only the whole site can answer, an article
+edited since the model was saved, any other input changed) takes the full path. See
+docs/incremental.md."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from msgspec import structs
+
+from ..incremental.cache import OutputRecord
+from ..incremental.fingerprints import DigestMemo, PageFingerprints
+from ..model import Site
+from ..outputs.partialview import PartialView
+from .context import BuildContext, ThemeInputs
+from .finish import remember_build, result, save_model, save_state, summarize
+from .modelrows import PartialModel, SiteRow
+from .modelstage import SiteModel
+from .options import BuildResult, check_strict
+from .output import OutputWriter, open_writer, write_discovery, write_files
+from .parallel import workers_for
+from .partialstage import PartialKept, site_of
+from .planning import BuildPlan, make_views
+from .rendering import PageJob, render_pages
+from .renditions import PhotoLibrary, kept_renditions_sound
+from .savedbuild import open_rows, pages_showing_in
+from .savedstore import SavedEdits, SavedStore
+
+CHUNK_PAGES = 2000
+"""Pages rendered per chunk: what the building process holds of the model at once (with
+the articles those pages show and their stories' versions)."""
+
+WHOLE_SITE_KINDS = ("authors",)
+"""Pages a partial view cannot render (the staff list counts every author's stories):
+a template edit that changes them takes the full path."""
+
+
+def template_build(ctx: BuildContext, theme: ThemeInputs, record: OutputRecord | None
+                   ) -> BuildResult | None:
+    """The build, when the templates alone changed since the saved model and every page
+    to render again can be rendered from its rows; None otherwise (nothing written)."""
+    if ctx.options.session is not None or record is None or ctx.options.clean:
+        return None
+    store = SavedStore(ctx, PhotoLibrary(ctx.config.images, ctx.cache), record.build_id)
+    found = store.template_edit(theme.probe())
+    if found is None:
+        return None
+    head, read, key = found
+    rows = open_rows(ctx.cache.store, ctx.begun.output, {})
+    row = rows.site_row(key)
+    if row is None or not kept_renditions_sound(row.site.assets, ctx.config.paths.cache):
+        return None
+    changed = [f"template:{name}" for name, fingerprint in sorted(theme.templates.items())
+               if head.templates.get(name) != fingerprint]
+    indexes = pages_showing_in(rows.store, rows.slot, changed)
+    if _whole_site_pages(rows) & set(indexes):
+        return None
+    ctx.problems.warnings.extend(head.warnings)
+    site = structs.replace(row.site, config=ctx.config)
+    model = SiteModel(site, saved=SavedEdits(head, {}, read.entries, [], changed=read.changed,
+                                             partial=PartialKept(rows, row, [], [])))
+    model.content_warnings = tuple(ctx.problems.warnings)
+    views = make_views(site, ctx.config, ctx.problems, (), row.languages)
+    check_strict(ctx.options, ctx.problems.warnings)
+    plan = BuildPlan(views, {}, DigestMemo(remember=False), {}, [], [], False,
+                     model.saved.partial)
+    writer = open_writer(ctx, record)
+    refingerprinted: list[tuple[str, int]] = []
+    try:
+        writer.keep_rest()
+        writer.pages = row.page_count
+        ctx.progress.stage("rendering")
+        for chunk in _chunks(indexes):
+            refingerprinted += _render_chunk(ctx, theme, row, views, chunk, writer)
+        write_discovery(ctx, theme, model, plan, writer)
+        write_files(theme, model, ctx.begun.linker, writer)
+        ctx.progress.stage("commit")
+        writer.commit()
+    except BaseException:
+        writer.staged.discard()
+        raise
+    finally:
+        ctx.progress.done()
+    cache_written = remember_build(ctx, theme, model, plan, writer)
+    summary = summarize(ctx, model, plan)
+    save_model(ctx, theme, model, plan, writer.build_id, summary, refingerprinted)
+    save_state(ctx, writer, plan, summary, cache_written)
+    ctx.cache.store.close()
+    return result(ctx, model, plan, writer, summary)
+
+
+def _whole_site_pages(rows: PartialModel) -> set[int]:
+    marks = ",".join("?" * len(WHOLE_SITE_KINDS))
+    return {page for (page,) in rows.store.db().execute(
+        f"SELECT page FROM pages WHERE slot = ? AND kind IN ({marks})",  # noqa: S608
+        (rows.slot, *WHOLE_SITE_KINDS))}
+
+
+def _chunks(indexes: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(indexes), CHUNK_PAGES):
+        yield indexes[start:start + CHUNK_PAGES]
+
+
+def _render_chunk(ctx: BuildContext, theme: ThemeInputs, row: SiteRow,
+                  views: dict[str, PartialView], chunk: list[int], writer: OutputWriter
+                  ) -> list[tuple[str, int]]:
+    """Render the pages at `chunk` whose fingerprints changed, from their rows (read
+    afresh: nothing of the last chunk's articles is held); (new fingerprint, index) of
+    each."""
+    rows = open_rows(ctx.cache.store, ctx.begun.output, {})
+    pages = [page for page, _fp in rows.pages(chunk)]
+    site: Site = site_of(rows, row, pages, [], ctx.config)
+    chunk_views = {code: PartialView(site, view.language, view.strings, view.row)
+                   for code, view in views.items()}
+    shared: dict[str, dict[str, str]] = {"articles": {}, "cards": {}}
+    memo = DigestMemo(remember=False)
+    by_language = {code: PageFingerprints(view, theme.site_fingerprint, shared,
+                                          theme.templates, memo)
+                   for code, view in chunk_views.items()}
+    fingerprints = [by_language[page.lang].of(page) for page in pages]
+    writer.look_up(page.file for page in pages)
+    dirty = []
+    for n, page in enumerate(pages):
+        known = writer.old.get(page.file)
+        if known is not None and known[0] == fingerprints[n]:
+            writer.keep(page.file, known)  # made from the same inputs: unchanged
+        else:
+            dirty.append(n)
+    rank = {code: i for i, code in enumerate(views)}
+    dirty.sort(key=lambda n: (rank[pages[n].lang], pages[n].kind == "article"))
+    job = PageJob(theme.env, [pages[n] for n in dirty], [fingerprints[n] for n in dirty],
+                  chunk_views, ctx.begun.linker, ctx.config, theme.assets, writer.staged,
+                  writer.old, ctx.config.theme_dir)
+    for rendered in render_pages(job, workers_for(None, ctx.jobs, len(dirty)), ctx.progress):
+        writer.made(rendered.file, rendered.fingerprint, rendered.digest, rendered.changed)
+    writer.rendered += len(dirty)
+    return list(zip(fingerprints, chunk, strict=True))
