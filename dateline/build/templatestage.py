@@ -41,8 +41,8 @@ CHUNK_PAGES = 2000
 the articles those pages show and their stories' versions)."""
 
 WHOLE_SITE_KINDS = ("authors",)
-"""Pages a partial view cannot render (the staff list counts every author's stories):
-a template edit that changes them takes the full path."""
+"""Pages a partial view renders only from rows that hold what it needs (the staff list
+counts every author's stories: `LanguageRow.authored`, None in rows saved before it)."""
 
 
 def template_build(ctx: BuildContext, theme: ThemeInputs, record: OutputRecord | None
@@ -63,7 +63,8 @@ def template_build(ctx: BuildContext, theme: ThemeInputs, record: OutputRecord |
     changed = [f"template:{name}" for name, fingerprint in sorted(theme.templates.items())
                if head.templates.get(name) != fingerprint]
     indexes = pages_showing_in(rows.store, rows.slot, changed)
-    if _whole_site_pages(rows) & set(indexes):
+    if any(language.authored is None for language in row.languages.values()) and (
+            _whole_site_pages(rows) & set(indexes)):
         return None
     ctx.problems.warnings.extend(head.warnings)
     site = structs.replace(row.site, config=ctx.config)
