@@ -21,6 +21,7 @@ from msgspec import structs
 from ..incremental.cache import OutputRecord
 from ..incremental.fingerprints import DigestMemo, PageFingerprints
 from ..model import Site
+from ..outputs.pages import Page
 from ..outputs.partialview import PartialView
 from .context import BuildContext, ThemeInputs
 from .finish import remember_build, result, save_model, save_state, summarize
@@ -37,8 +38,18 @@ from .savedbuild import open_rows, pages_showing_in
 from .savedstore import SavedEdits, SavedStore
 
 CHUNK_PAGES = 2000
-"""Pages rendered per chunk: what the building process holds of the model at once (with
-the articles those pages show and their stories' versions)."""
+"""Pages rendered per chunk at most: what the building process holds of the model at
+once, with the articles those pages show and their stories' versions."""
+
+CHUNK_SHOWN = 12000
+"""Articles shown (a page's own, its cards or related stories) per chunk at most: a
+language's home listing shows every article of the language, 12 a page, so that a
+chunk of listing pages is cut short by what they show rather than by their number.
+(Each chunk renders its cards anew, in workers forked for it: at 6,000 articles, 2,500
+cost a card-template edit twice its CPU time, 12,000 a third more; see bench/README.)"""
+
+ROWS_AT_ONCE = 100
+"""Page rows read at a time while a chunk is filled."""
 
 WHOLE_SITE_KINDS = ("authors",)
 """Pages a partial view renders only from rows that hold what it needs (the staff list
@@ -81,8 +92,9 @@ def template_build(ctx: BuildContext, theme: ThemeInputs, record: OutputRecord |
         writer.keep_rest()
         writer.pages = row.page_count
         ctx.progress.stage("rendering")
-        for chunk in _chunks(indexes):
-            refingerprinted += _render_chunk(ctx, theme, row, views, chunk, writer)
+        for rows_read, chunk, pages in _chunks(ctx, indexes):
+            refingerprinted += _render_chunk(ctx, theme, rows_read, row, views, chunk, pages,
+                                             writer)
         write_discovery(ctx, theme, model, plan, writer)
         write_files(theme, model, ctx.begun.linker, writer)
         ctx.progress.stage("commit")
@@ -107,19 +119,35 @@ def _whole_site_pages(rows: PartialModel) -> set[int]:
         (rows.slot, *WHOLE_SITE_KINDS))}
 
 
-def _chunks(indexes: list[int]) -> Iterator[list[int]]:
-    for start in range(0, len(indexes), CHUNK_PAGES):
-        yield indexes[start:start + CHUNK_PAGES]
-
-
-def _render_chunk(ctx: BuildContext, theme: ThemeInputs, row: SiteRow,
-                  views: dict[str, PartialView], chunk: list[int], writer: OutputWriter
-                  ) -> list[tuple[str, int]]:
-    """Render the pages at `chunk` whose fingerprints changed, from their rows (read
-    afresh: nothing of the last chunk's articles is held); (new fingerprint, index) of
-    each."""
+def _chunks(ctx: BuildContext, indexes: list[int]
+            ) -> Iterator[tuple[PartialModel, list[int], list[Page]]]:
+    """The pages at `indexes` in page-row order, a chunk at a time (`CHUNK_PAGES`,
+    `CHUNK_SHOWN`), each chunk's read with rows of its own: nothing of the last chunk's
+    articles is held."""
     rows = open_rows(ctx.cache.store, ctx.begun.output, {})
-    pages = [page for page, _fp in rows.pages(chunk)]
+    chunk: list[int] = []
+    pages: list[Page] = []
+    shown = 0
+    at_once = min(ROWS_AT_ONCE, CHUNK_PAGES)
+    for start in range(0, len(indexes), at_once):
+        # (A chunk ends between batches: a page's articles are its rows' objects.)
+        batch = indexes[start:start + at_once]
+        chunk += batch
+        pages += [page for page, _fp in rows.pages(batch)]
+        shown += sum(len(page.items) + (page.article is not None) for page in pages[-len(batch):])
+        if len(pages) >= CHUNK_PAGES or shown >= CHUNK_SHOWN:
+            yield rows, chunk, pages
+            rows = open_rows(ctx.cache.store, ctx.begun.output, {})
+            chunk, pages, shown = [], [], 0
+    if pages:
+        yield rows, chunk, pages
+
+
+def _render_chunk(ctx: BuildContext, theme: ThemeInputs, rows: PartialModel, row: SiteRow,
+                  views: dict[str, PartialView], chunk: list[int], pages: list[Page],
+                  writer: OutputWriter) -> list[tuple[str, int]]:
+    """Render the pages of `chunk` (at those indexes) whose fingerprints changed; (new
+    fingerprint, index) of each."""
     site: Site = site_of(rows, row, pages, [], ctx.config)
     chunk_views = {code: PartialView(site, view.language, view.strings, view.row)
                    for code, view in views.items()}
