@@ -1,7 +1,7 @@
 """A build whose only change since the saved model is the theme's templates (a site
 redesign, a fixed partial): the pages of the changed templates, found through the
-inverse index (`template:<name>`), are rendered again a chunk at a time, in page-row
-order, each chunk from its page rows and the article rows they reference
+inverse index (`template:<name>`), are rendered again a chunk at a time, in time order
+(the newest article each shows), each chunk from its page rows and the article rows they reference
 (`modelrows.PartialModel`, read afresh per chunk) with the languages' views of a partial
 build (`outputs.partialview`); the rendering workers are forked per chunk from a process
 that holds that chunk alone, and the pages are written as they are made. The feeds,
