@@ -36,6 +36,21 @@ def measured(ctx, theme, plan, writer):
     return write_pages(ctx, theme, plan, writer)
 
 stages.write_pages = measured
+try:  # a template edit rendered by chunks from the saved rows: held when its writer opens
+    from dateline.build import templatestage
+    open_writer = templatestage.open_writer
+
+    def opened(ctx, record):
+        writer = open_writer(ctx, record)
+        gc.collect()
+        seen["held"] = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        seen["writer"] = writer
+        return writer
+
+    templatestage.open_writer = opened
+except ImportError:
+    pass
 tracemalloc.start()
 code = main(["build", "--config", sys.argv[1], "--jobs", "1", "--now", sys.argv[2]])
 peak = tracemalloc.get_traced_memory()[1]

@@ -405,6 +405,10 @@ def build_into(root: Path, out: Path, now: dt.datetime = NOW, **options):
 @example([("staff",), ("updated", 1, 31)], False)
 @example([("image", 2), ("words", 2, "Rain", "caption"), ("words", 2, "Crowds", "credit"),
           ("title", 0, "T"), ("words", 0, "Rain", "caption")], True)
+# Template edits rendered by chunks from the saved rows (`templatestage`), and the builds
+# after them: a body edit, a retitle, a template edit after those (the full path).
+@example([("template", "x"), ("template", "y"), ("body", 1, "z"), ("title", 0, "T"),
+          ("template", "w")], False)
 def test_incremental_build_equals_a_clean_build(edits, in_session):
     """From the command line (the cache read from disk each time) or in the preview
     server's session (the cache kept in memory between builds, and the changed files

@@ -108,9 +108,11 @@ def summarize(ctx: BuildContext, model: SiteModel, plan: BuildPlan) -> Summary:
 
 
 def save_model(ctx: BuildContext, theme: ThemeInputs, model: SiteModel, plan: BuildPlan,
-               build_id: str, summary: Summary) -> None:
+               build_id: str, summary: Summary,
+               refingerprinted: list[tuple[str, int]] | None = None) -> None:
     """Save the model for the next command-line build (`savedbuild`): the whole of it
-    after planning afresh, else the head with this build's edits."""
+    after planning afresh, else the head with this build's edits (and, after a template
+    edit, the new fingerprints of the pages it rendered: `refingerprinted`)."""
     begun, saved = ctx.begun, model.saved
     if ctx.options.session is not None or begun.stats is None or begun.walked is None:
         return
@@ -147,7 +149,7 @@ def save_model(ctx: BuildContext, theme: ThemeInputs, model: SiteModel, plan: Bu
         warnings=model.content_warnings, site_fingerprint=theme.site_fingerprint,
         templates=theme.templates, edits=edits, digests=digests, base=base,
         changed=changed, inputs=inputs, known=packed)
-    savedbuild.save(ctx.cache.store, begun.output, head, whole)
+    savedbuild.save(ctx.cache.store, begun.output, head, whole, refingerprinted or ())
 
 
 def save_state(ctx: BuildContext, writer: OutputWriter, plan: BuildPlan, summary: Summary,

@@ -260,6 +260,30 @@ class PartialModel:
             raise CacheDamaged("its saved model: a page row holds no page")
         return found
 
+    def order(self) -> tuple[str, ...]:
+        """Every article's key in the site's order (newest first)."""
+        rows = self._rows("SELECT value FROM rows WHERE slot = ? AND name = 'order'",
+                          (self.slot,))
+        if not rows:
+            raise CacheDamaged("its saved model: no order of its articles")
+        return self._load(rows[0][0])[0]
+
+    def shown_keys(self, indexes: list[int]) -> list[tuple[int, tuple[str, ...]]]:
+        """(index, the keys of the articles the page shows) of the pages at `indexes`:
+        their rows unpickled with no article nor shared value read (a key stands for
+        each)."""
+        marks = ",".join("?" * len(indexes))
+        found = []
+        for index, value in self._rows(f"SELECT page, value FROM pages WHERE slot = ? AND "  # noqa: S608
+                                       f"page IN ({marks}) ORDER BY page",
+                                       (self.slot, *indexes)):
+            page = loads(value, "its saved model", str, str)
+            if not isinstance(page, Page):
+                raise CacheDamaged("its saved model: a page row holds no page")
+            found.append((index, ((page.article,) if page.article is not None else ())
+                          + tuple(page.items)))
+        return found
+
     def group(self, story: str) -> tuple[Article, ...] | None:
         """The story's versions (their current ones), in language order; None when it
         has none published (every version archived)."""

@@ -49,12 +49,12 @@ def kept_partially(rows: PartialModel, key: str, edits: list[tuple[Article, Arti
     found = kept(last, row.site, edits, probe)
     if found is None:
         return None
-    found.site = _site_of(rows, row, found.pages, feeds, config)
+    found.site = site_of(rows, row, found.pages, feeds, config)
     found.shared = {"articles": {}, "cards": {}}  # hashed as the pages ask for them
     return found, PartialKept(rows, row, showing, feeds)
 
 
-def _site_of(rows: PartialModel, row: SiteRow, pages: list[Page], feeds: list[FeedRow],
+def site_of(rows: PartialModel, row: SiteRow, pages: list[Page], feeds: list[FeedRow],
              config: Config) -> Site:
     """The site as far as the build reads it: the articles the pages and feeds show,
     with every version of their stories, and the languages' banner stories."""

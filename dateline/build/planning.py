@@ -51,7 +51,7 @@ def plan_site(ctx: BuildContext, theme: ThemeInputs, model: SiteModel) -> BuildP
     showing them fingerprinted again."""
     site, kept = model.site, model.kept
     partial = model.saved.partial if model.saved is not None else None
-    views = _make_views(site, ctx.config, ctx.problems, ctx.options.languages,
+    views = make_views(site, ctx.config, ctx.problems, ctx.options.languages,
                         partial.row.languages if partial is not None else None)
     digests = ((ctx.memory.digests or DigestMemo()).next() if ctx.options.session is not None
                else DigestMemo(remember=False))
@@ -72,7 +72,7 @@ def plan_site(ctx: BuildContext, theme: ThemeInputs, model: SiteModel) -> BuildP
     return BuildPlan(views, by_language, digests, shared, pages, fingerprints, False, partial)
 
 
-def _make_views(site: Site, config: Config, problems: Problems, only: tuple[str, ...],
+def make_views(site: Site, config: Config, problems: Problems, only: tuple[str, ...],
                 rows: dict[str, LanguageRow] | None = None) -> dict[str, LanguageView]:
     """The languages' views: over the whole site, or over part of it with the rows
     saved from the whole site's views (`rows`: a partial build)."""

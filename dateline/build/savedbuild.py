@@ -11,6 +11,7 @@ import functools
 import os
 import sqlite3
 from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -139,13 +140,15 @@ def slot_of(output: Path) -> str:
     return digest(str(output), size=8)
 
 
-def save(store: Store | None, output: Path, head: SavedHead, model: SavedModel | None
-         ) -> None:
+def save(store: Store | None, output: Path, head: SavedHead, model: SavedModel | None,
+         fingerprints: Iterable[tuple[str, int]] = ()) -> None:
     """Write the head, and the model when given (a build that planned afresh), in one
     transaction. Only an optimisation: when the disk refuses (full, read-only), the next
     build takes the full path, and this one still succeeds. Every input's stat and digest
     (`head.inputs`, `head.known`) are written in a row of their own when given (new, or
-    many changed); else the head's row holds the changes alone."""
+    many changed); else the head's row holds the changes alone. `fingerprints`:
+    (fingerprint, page) of the saved model's pages rendered again after a template
+    edit."""
     if store is None:
         return
     slot = slot_of(output)
@@ -153,6 +156,8 @@ def save(store: Store | None, output: Path, head: SavedHead, model: SavedModel |
         with store.transaction() as db:
             if model is not None:
                 _write_model(db, slot, head.key, model)
+            db.executemany("UPDATE pages SET fingerprint = ? WHERE slot = ? AND page = ?",
+                           ((fp, slot, page) for fp, page in fingerprints))
             stored = head
             if head.inputs is not None:
                 base = f"{head.generation}|{os.urandom(8).hex()}"

@@ -151,8 +151,27 @@ class SavedStore(Struct):
         self.saved = _saved_edits(head, by_path, read, None)
         return found
 
-    def _head(self, key: str, probe: Probe) -> SavedHead | None:
-        """The saved head, when it is of this output's build and still true."""
+    def template_edit(self, probe: Probe) -> tuple[SavedHead, _Reread, str] | None:
+        """(head, what was read again, the model's key) when the only change since the
+        saved model is the templates' (each of the same names, the site's fingerprint the
+        same, no article edited since it was saved, no source's bytes changed); None
+        otherwise (`templatestage` renders the pages of the changed templates by chunks)."""
+        options = self.ctx.options
+        if options.shard or options.languages or options.cluster is not None:
+            return None
+        key = key_of(self.ctx.cache.data.key, probe.shape)
+        head = self._head(key, probe, templates=False)
+        if (head is None or head.edits or head.templates == probe.templates
+                or head.templates.keys() != probe.templates.keys()):
+            return None
+        read = self._read_changed(head)
+        if read is None or read.new_entries or read.bodies:
+            return None
+        return head, read, f"{key}|{head.generation}"
+
+    def _head(self, key: str, probe: Probe, templates: bool = True) -> SavedHead | None:
+        """The saved head, when it is of this output's build and still true (and of the
+        same templates' fingerprints, unless `templates` is False)."""
         begun = self.ctx.begun
         if begun.stats is None:
             return None
@@ -161,8 +180,8 @@ class SavedStore(Struct):
         head = load_head(self.ctx.cache.store, begun.output, key)
         if (head is None or head.output != str(begun.output)
                 or head.build_id != self.build_id or begun.now >= head.valid_until
-                or (head.site_fingerprint, head.templates) != (probe.site_fingerprint,
-                                                                 probe.templates)):
+                or head.site_fingerprint != probe.site_fingerprint
+                or (templates and head.templates != probe.templates)):
             return None
         return head
 

@@ -15,6 +15,7 @@ from .modelstage import make_model
 from .options import BuildOptions, BuildResult, Started, check_strict
 from .output import open_writer, shard_of, write_discovery, write_files, write_pages
 from .planning import plan_site
+from .templatestage import template_build
 from .write import read_build_id
 
 
@@ -22,6 +23,10 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
     ctx = open_context(config, options, begun)
     theme = theme_inputs(ctx)
     record = _output_record(ctx)
+    # Templates alone changed: their pages rendered from the saved model's rows by chunks.
+    chunked = template_build(ctx, theme, record)
+    if chunked is not None:
+        return chunked
     # Every file is read and validated before anything is written: all errors at once.
     # The model made up to the fingerprints lives until the build ends (`collector`).
     ctx.progress.stage("reading")

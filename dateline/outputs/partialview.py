@@ -33,11 +33,28 @@ class LanguageRow:
     """The keys of the configured authors in the language's alphabetical order (the
     footer links to the staff list when there are any): sorted once by the build that
     planned the site, so that a partial build does not load ICU to sort them again."""
+    authored: tuple[tuple[str, int], ...] | None = None
+    """How many stories each author has in the language's listings, in the view's
+    order (the staff list prints the counts); None in a row saved before it was kept."""
 
     @classmethod
     def of(cls, view: LanguageView) -> LanguageRow:
         return cls(view.sections, view.tags, view.breaking, view.archive_url,
-                   view.correction_entries[:1], tuple(a.key for a in view.staff))
+                   view.correction_entries[:1], tuple(a.key for a in view.staff),
+                   tuple((key, len(stories)) for key, stories in view.authored.items()))
+
+
+class StoryCount:
+    """An author's stories as a partial build knows them: their number alone (anything
+    else asked of them is a defect of the partial path, and fails)."""
+
+    __slots__ = ("count",)
+
+    def __init__(self, count: int):
+        self.count = count
+
+    def __len__(self) -> int:
+        return self.count
 
 
 class PartialView(LanguageView):
@@ -87,5 +104,8 @@ class PartialView(LanguageView):
         raise WholeSiteNeeded("a partial build's view has not the archived articles")
 
     @property
-    def authored(self):
-        raise WholeSiteNeeded("a partial build's view has not every author's stories")
+    def authored(self) -> dict[str, StoryCount]:
+        """Author key → how many stories (the staff list's counts, from the row)."""
+        if self.row.authored is None:
+            raise WholeSiteNeeded("a partial build's view has not every author's stories")
+        return {key: StoryCount(count) for key, count in self.row.authored}
