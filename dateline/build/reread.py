@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from msgspec import Struct, structs
@@ -32,6 +33,9 @@ class Again(Struct):
     """Its new front matter, when that changed."""
     images: list[BodyImage] = []
     """The images its body shows (as rendered)."""
+    doc: Document | None = None
+    """Its document without its body (its front matter as read when it changed, else
+    none read)."""
 
 
 def read_again(ctx: BuildContext, photos, path: Path, entry: SourceEntry, raw: bytes,
@@ -72,7 +76,8 @@ def read_again(ctx: BuildContext, photos, path: Path, entry: SourceEntry, raw: b
         return None  # other photos in the body: other renditions to publish
     if _unplaced(new.links) != _unplaced(entry.links):
         return None  # links to other articles: the full path resolves them
-    return Again(new, html, front, images)
+    return Again(new, html, front, images,
+                 replace(front.doc if front is not None else doc, body=""))
 
 
 def edited_version(article: Article, entry: SourceEntry, front: FrontEdit | None,

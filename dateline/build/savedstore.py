@@ -44,7 +44,8 @@ from .savedbuild import (
 class SavedEdits(Struct):
     """What the rest of the build needs of the saved model's edits."""
 
-    head: SavedHead
+    head: SavedHead | None
+    """None: the preview server's model stood for the sources (`memoryedits`)."""
     versions: dict[str, Article]
     """Source path → its edited version, for every article edited since the model was
     saved (this build's edits included)."""

@@ -135,20 +135,79 @@ def with_edits(pages: tuple[Page, ...], edits: BodyEdits, showing: list[int] | N
     return swapped, changed
 
 
+class Remembered(Struct):
+    """What the preview server's store keeps of its last good build beside its model, for
+    a build that reads only the sources the watcher named (`build.memoryedits`)."""
+
+    shared: dict[str, dict[str, str]]
+    """Its article and card fingerprints by URL (`PageFingerprints`)."""
+    warnings: tuple = ()
+    """What reading, assembling and the photos reported."""
+    valid_until: object = None
+    """The first moment the clock alone changes the site (a datetime)."""
+    next_change: object = None
+    """That moment and the article that causes it (`schedule.NextChange`), or None."""
+
+
 class MemoryStore:
     """The preview server's store: its last good build, in memory. The body edits are
-    found by comparing the site just assembled with the last one."""
+    found by comparing the site just assembled with the last one, or, when the watcher
+    named only Markdown sources, from those sources alone (`build.memoryedits`, with
+    what `remembered` keeps and the index of the pages showing each article)."""
 
     def __init__(self) -> None:
         self.last: LastModel | None = None
         self._shape: tuple | None = None
         self._body_images: dict[str, tuple] = {}
+        self.remembered: Remembered | None = None
+        self._by_path: dict[str, Article] | None = None
+        self._showing: dict[str, list[int]] | None = None
 
-    def remember(self, last: LastModel, body_images: dict[str, tuple], shape: tuple) -> None:
+    def remember(self, last: LastModel, body_images: dict[str, tuple], shape: tuple,
+                 remembered: Remembered | None = None, same_plan: bool = False) -> None:
+        """`same_plan`: the pages are the last build's with edits swapped in (the index of
+        the pages showing each article still holds; `edited` updates the articles')."""
         self.last, self._body_images, self._shape = last, body_images, shape
+        self.remembered = remembered
+        if not same_plan:
+            self._by_path = self._showing = None
 
     def forget(self) -> None:
         self.last = None
+
+    @property
+    def shape(self) -> tuple | None:
+        """The options that shaped the last build's site."""
+        return self._shape
+
+    @property
+    def body_images(self) -> dict[str, tuple]:
+        """Source path → the images its body shows, as the last build prepared them."""
+        return self._body_images
+
+    def article_at(self, path: str) -> Article | None:
+        """The last build's published article read from source `path`."""
+        if self._by_path is None:
+            assert self.last is not None
+            self._by_path = {str(a.source_path): a for a in self.last.site.articles}
+        return self._by_path.get(path)
+
+    def edited(self, versions: dict[str, Article]) -> None:
+        """Source path → the new version of each article a build swapped in."""
+        if self._by_path is not None:
+            self._by_path.update(versions)
+
+    def showing(self, paths: list[str], stories: set[str]) -> list[int]:
+        """The pages that show an article read from one of `paths` (as theirs, or as an
+        item: a card, a related story), or an article of one of `stories`: the pages
+        `with_edits` looks at, from an index made once per plan."""
+        if self._showing is None:
+            assert self.last is not None
+            self._showing = _showing_index(self.last.pages)
+        found: set[int] = set()
+        for key in [*(f"article:{p}" for p in paths), *(f"story:{s}" for s in stories)]:
+            found.update(self._showing.get(key, ()))
+        return sorted(found)
 
     def kept(self, probe: Probe) -> Kept | None:
         """The last build is forgotten either way (remembered again if this one
@@ -183,3 +242,18 @@ class MemoryStore:
             if body_images.get(path) != self._body_images.get(path):
                 return None  # its body shows other photos: other renditions to publish
         return edits
+
+
+def _showing_index(pages: tuple[Page, ...]) -> dict[str, list[int]]:
+    """`article:<source path>` → the pages showing the article (as theirs or as an item),
+    `story:<translation key>` → the pages of the story's articles."""
+    index: dict[str, list[int]] = {}
+    for number, page in enumerate(pages):
+        article = page.article
+        keys = {f"article:{item.source_path}" for item in page.items}
+        if article is not None:
+            keys.add(f"article:{article.source_path}")
+            keys.add(f"story:{article.translation_key}")
+        for key in keys:
+            index.setdefault(key, []).append(number)
+    return index

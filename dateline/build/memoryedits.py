@@ -1,0 +1,164 @@
+"""The preview server's short path: when its watcher named only Markdown sources of the
+last good build, each changed in its body alone or in front matter that keeps the plan's
+shape (`frontedit`), those sources alone are read again (`reread`) and their new
+versions made from the articles of the model the server keeps (`reuse.MemoryStore`),
+as a command-line build does from the saved model (`savedstore`): no other source is
+looked at, nothing assembled, and only the pages showing the edited articles (found by
+the store's index) fingerprinted again. Anything else takes the full path, which reads
+every source and compares the site it assembles with the last one. See
+docs/incremental.md."""
+
+from __future__ import annotations
+
+import os
+import stat as stat_module
+from dataclasses import replace
+from pathlib import Path
+
+from msgspec import Struct, structs
+
+from ..digests import digest, stat_key
+from ..errors import display_path
+from ..incremental.reuse import MOST_EDITS, Kept, MemoryStore, kept
+from ..model import Article, Site
+from .context import BuildContext, ThemeInputs
+from .frontedit import words_inherited
+from .prepare import Prepared
+from .reread import Again, edited_version, read_again
+from .savedstore import SavedEdits
+
+
+class MemoryEdits(Struct):
+    """What the build keeps of the last one after the edits the watcher named."""
+
+    kept: Kept
+    saved: SavedEdits
+    """The edits, as the saved model's are told to the rest of the build (no head)."""
+    body_images: dict[str, tuple]
+    """Source path → the images its body shows (the edited sources' as read again)."""
+    warnings: tuple
+    """What the last build's reading, assembling and photos reported (and so this one's:
+    no edited source reported anything)."""
+    next_change: object
+    """The last build's next change (`schedule.NextChange` or None): edits that keep
+    the plan's shape move no date."""
+
+
+def kept_in_memory(ctx: BuildContext, theme: ThemeInputs, photos) -> MemoryEdits | None:
+    """The last build's model with the edits the watcher named swapped in, reading those
+    sources alone; None when anything else may have changed (the full path then)."""
+    options, store = ctx.options, ctx.memory.reuse
+    last, remembered = store.last, store.remembered
+    if (options.clean or options.changed is None or last is None or remembered is None
+            or store.shape != theme.shape or remembered.valid_until is None
+            or ctx.begun.now >= remembered.valid_until
+            or (theme.site_fingerprint, theme.templates) != (last.site_fingerprint,
+                                                              last.templates)):
+        return None
+    paths = _sources_named(ctx, options.changed)
+    if paths is None:
+        return None
+    root = ctx.config.paths.root
+    warned = {w.where.path for w in remembered.warnings}
+    read: dict[str, tuple[Article, Article, Again]] = {}
+    unchanged: dict = {}
+    sitemapped = False
+    for path in paths:
+        prepared = ctx.memory.prepared.get(path)
+        if prepared is None or not prepared.valid or display_path(path, root) in warned:
+            return None  # a source with problems is read by the full path, which says them
+        stat = os.stat(path)
+        raw = path.read_bytes()
+        if digest(raw) == prepared.entry.digest:  # saved again as it was
+            unchanged[str(path)] = structs.replace(prepared.entry, stat=stat_key(stat))
+            continue
+        article = store.article_at(str(path))
+        again = read_again(ctx, photos, path, prepared.entry, raw, stat,
+                           lambda _path, meta=prepared.doc.meta: meta)
+        if article is None or again is None:
+            return None  # held back, or more than the plan's shape allows changed
+        made = edited_version(article, again.entry, again.front, ctx.begun.now)
+        if made is None:
+            return None
+        version, prints = made
+        if (again.front is not None and version.image != article.image
+                and words_inherited(_story(last.site, article), article)):
+            return None  # a translation shows the photo's words too
+        read[str(path)] = (article, version, again)
+        sitemapped |= prints
+    # (Only saved again as they were: nothing to render, the plan stands as it is.)
+    return _kept(ctx, theme, store, read, unchanged, sitemapped)
+
+
+def _kept(ctx: BuildContext, theme: ThemeInputs, store: MemoryStore,
+          read: dict[str, tuple[Article, Article, Again]], unchanged: dict,
+          sitemapped: bool) -> MemoryEdits | None:
+    last, remembered = store.last, store.remembered
+    assert last is not None and remembered is not None
+    edits = [(old, new) for old, new, _again in read.values()]
+    stories = {new.translation_key for _old, new in edits}
+    showing = store.showing(list(read), stories)
+    site = _swapped(last.site, edits, stories)
+    found = kept(last, site, edits, theme.probe(), showing)
+    if found is None:
+        return None
+    shared = remembered.shared
+    for _old, new in edits:  # hashed again: its body changed
+        shared["articles"].pop(new.url, None)
+        shared["cards"].pop(new.url, None)
+    found.shared = shared
+    body_images, prepared = store.body_images, ctx.memory.prepared
+    for path, (_old, _new, again) in read.items():
+        body_images[path] = images = tuple(again.images)
+        # What the next build takes as it is while the watcher names it not (`prepare`).
+        known = prepared[Path(path)]
+        doc = again.doc if again.front is not None else replace(
+            again.doc, meta=known.doc.meta, key_lines=known.doc.key_lines)
+        prepared[known.doc.path] = Prepared(doc, again.entry.body_id, images, again.entry,
+                                            cached=False)
+    for path, entry in unchanged.items():
+        prepared[Path(path)].entry = entry
+    entries = {**unchanged, **{path: again.entry for path, (_o, _n, again) in read.items()}}
+    fronts = {path: (again.front.meta, again.front.key_lines)
+              for path, (_o, _n, again) in read.items() if again.front is not None}
+    saved = SavedEdits(None, {path: new for path, (_old, new, _again) in read.items()},
+                       entries, [again.html for _o, _n, again in read.values()], fronts,
+                       sitemapped)
+    store.forget()  # remembered again when this build succeeds
+    return MemoryEdits(found, saved, body_images, remembered.warnings,
+                       remembered.next_change)
+
+
+def _sources_named(ctx: BuildContext, changed: frozenset[Path]) -> list[Path] | None:
+    """The changed paths, when every one is a Markdown source the last build read (not
+    one added, removed, renamed or linked), and there are at most `MOST_EDITS`."""
+    content = str(ctx.config.paths.content) + os.sep
+    known = ctx.memory.prepared
+    if not changed or len(changed) > MOST_EDITS:
+        return None
+    for path in changed:
+        text = str(path)
+        if (not text.startswith(content) or not path.name.endswith(".md")
+                or path not in known or any(part.startswith(".")
+                                            for part in text[len(content):].split(os.sep))):
+            return None
+        try:
+            if not stat_module.S_ISREG(os.lstat(path).st_mode):
+                return None  # a link: the full path follows it
+        except OSError:
+            return None  # gone
+    return sorted(changed)
+
+
+def _swapped(site: Site, edits: list[tuple[Article, Article]], stories: set[str]) -> Site:
+    """The site with the edited articles' new versions, in their stories' groups too
+    (`Site.with_articles` without looking at every group)."""
+    new_version = {id(old): new for old, new in edits}
+    articles = tuple(new_version.get(id(a), a) for a in site.articles)
+    groups = tuple((key, tuple(new_version.get(id(a), a) for a in group))
+                   if key in stories else (key, group) for key, group in site.groups)
+    return structs.replace(site, articles=articles, groups=groups)
+
+
+def _story(site: Site, article: Article) -> tuple[Article, ...]:
+    return next((group for key, group in site.groups if key == article.translation_key), ())
