@@ -19,6 +19,7 @@ from ..incremental.cachedamage import damage_warning
 from ..incremental.reuse import LastModel, Remembered
 from . import faults, savedbuild, schedule, vocabulary
 from .context import BuildContext, ThemeInputs
+from .memoryedits import plan_index
 from .modelstage import SiteModel
 from .options import BuildResult
 from .output import OutputWriter
@@ -99,10 +100,12 @@ def remember_in_memory(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
                             dt.datetime.fromisoformat(summary.valid_until),
                             summary.next_change)
     store = ctx.memory.reuse
-    store.remember(last, model.body_images or {}, theme.shape, remembered,
-                   same_plan=not plan.replanned and model.saved is not None)
-    if model.saved is not None:
+    if model.saved is not None:  # the short path (`memoryedits`): the plan's index stands
+        store.remember(last, model.body_images or {}, theme.shape, remembered)
         store.edited(model.saved.versions)
+    else:
+        store.remember(last, model.body_images or {}, theme.shape, remembered,
+                       plan_index(last.pages, plan.views, model.site))
 
 
 def summarize(ctx: BuildContext, model: SiteModel, plan: BuildPlan) -> Summary:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import stat as stat_module
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,8 +22,12 @@ from ..digests import digest, stat_key
 from ..errors import display_path
 from ..incremental.reuse import MOST_EDITS, Kept, MemoryStore, kept
 from ..model import Article, Site
+from ..outputs.feeds import feeds_of
+from ..outputs.pages import Page
+from ..outputs.partialview import LanguageRow
 from .context import BuildContext, ThemeInputs
 from .frontedit import words_inherited
+from .modelrows import FeedRow
 from .prepare import Prepared
 from .reread import Again, edited_version, read_again
 from .savedstore import SavedEdits
@@ -42,6 +47,81 @@ class MemoryEdits(Struct):
     next_change: object
     """The last build's next change (`schedule.NextChange` or None): edits that keep
     the plan's shape move no date."""
+    short: ShortPlan | None = None
+    """What the rest of the build takes instead of the whole site's views, unless the
+    sitemaps print what the edits changed (then the views and the discovery files are
+    made from the whole site)."""
+
+
+class ShortPlan(Struct):
+    """The languages' rows the views answer from (`partialview.PartialView`) and the
+    feeds carrying the edited stories (`modelrows.FeedRow`), with the new versions."""
+
+    rows: dict[str, LanguageRow]
+    feeds: list[FeedRow]
+    newest: object
+    """The newest article's `modified` (an empty feed is as new as its site)."""
+
+
+class PlanIndex:
+    """What a short build looks up in the last plan, made once per plan (`MemoryStore.
+    prepare`, between edits): the pages showing each article or story, the feeds
+    carrying each story, the languages' rows."""
+
+    def __init__(self, pages: tuple[Page, ...], views: dict, site: Site):
+        self._showing: dict[str, list[int]] = {}
+        for number, page in enumerate(pages):
+            article = page.article
+            keys = {f"article:{item.source_path}" for item in page.items}
+            if article is not None:
+                keys.add(f"article:{article.source_path}")
+                keys.add(f"story:{article.translation_key}")
+            for key in keys:
+                self._showing.setdefault(key, []).append(number)
+        self.rows = {code: LanguageRow.of(view) for code, view in views.items()}
+        self.feeds: dict[str, FeedRow] = {}
+        self._feeds_of: dict[str, set[str]] = {}
+        for view in views.values():
+            for feed in feeds_of(view):
+                self.feeds[feed.atom] = FeedRow(view.code, feed.title, feed.page_url,
+                                                feed.atom, feed.rss, feed.articles,
+                                                feed.corrections)
+                for article in feed.articles:
+                    self._feeds_of.setdefault(article.translation_key, set()).add(feed.atom)
+        self.newest = max((a.modified for a in site.articles), default=None)
+
+    def showing(self, paths: list[str], stories: set[str]) -> list[int]:
+        """The pages showing an article read from one of `paths` (as theirs, or as an
+        item: a card, a related story), or an article of one of `stories`: the pages
+        `reuse.with_edits` looks at."""
+        found: set[int] = set()
+        for key in [*(f"article:{p}" for p in paths), *(f"story:{s}" for s in stories)]:
+            found.update(self._showing.get(key, ()))
+        return sorted(found)
+
+    def swap(self, edits: list[tuple[Article, Article]]) -> ShortPlan:
+        """The rows and the feeds carrying the edited stories, with the new versions
+        (kept for the next build: the plan stands)."""
+        new_version = {id(old): new for old, new in edits}
+
+        def swapped(articles):
+            return tuple(new_version.get(id(a), a) for a in articles)
+
+        def entries(pairs):
+            return None if pairs is None else tuple((new_version.get(id(a), a), c)
+                                                    for a, c in pairs)
+
+        for code, row in self.rows.items():
+            breaking = new_version.get(id(row.breaking), row.breaking)
+            self.rows[code] = replace(row, breaking=breaking,
+                                      corrections=entries(row.corrections))
+        names = sorted({name for _old, new in edits
+                        for name in self._feeds_of.get(new.translation_key, ())})
+        for name in names:
+            row = self.feeds[name]
+            self.feeds[name] = replace(row, articles=swapped(row.articles),
+                                       corrections=entries(row.corrections))
+        return ShortPlan(dict(self.rows), [self.feeds[name] for name in names], self.newest)
 
 
 def kept_in_memory(ctx: BuildContext, theme: ThemeInputs, photos) -> MemoryEdits | None:
@@ -97,7 +177,10 @@ def _kept(ctx: BuildContext, theme: ThemeInputs, store: MemoryStore,
     assert last is not None and remembered is not None
     edits = [(old, new) for old, new, _again in read.values()]
     stories = {new.translation_key for _old, new in edits}
-    showing = store.showing(list(read), stories)
+    index = store.index
+    if not isinstance(index, PlanIndex):
+        return None
+    showing = index.showing(list(read), stories)
     site = _swapped(last.site, edits, stories)
     found = kept(last, site, edits, theme.probe(), showing)
     if found is None:
@@ -125,8 +208,14 @@ def _kept(ctx: BuildContext, theme: ThemeInputs, store: MemoryStore,
                        entries, [again.html for _o, _n, again in read.values()], fronts,
                        sitemapped)
     store.forget()  # remembered again when this build succeeds
+    short = index.swap(edits)
     return MemoryEdits(found, saved, body_images, remembered.warnings,
-                       remembered.next_change)
+                       remembered.next_change, None if sitemapped else short)
+
+
+def plan_index(pages: tuple[Page, ...], views: dict, site: Site) -> Callable[[], PlanIndex]:
+    """What makes the index of a plan, when the store asks (`MemoryStore.prepare`)."""
+    return lambda: PlanIndex(pages, views, site)
 
 
 def _sources_named(ctx: BuildContext, changed: frozenset[Path]) -> list[Path] | None:

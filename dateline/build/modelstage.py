@@ -13,7 +13,7 @@ from ..incremental.cache import OutputRecord
 from ..incremental.reuse import Kept
 from ..model import Site
 from .context import BuildContext, ThemeInputs
-from .memoryedits import kept_in_memory
+from .memoryedits import ShortPlan, kept_in_memory
 from .photostage import make_photos
 from .prepare import Prepared
 from .reading import assemble_site, read_sources
@@ -38,6 +38,9 @@ class SiteModel(Struct):
     next_change: tuple | None = None
     """(The next change,) when known without looking at the whole site: the last build's
     in the preview server's short path (`memoryedits`)."""
+    short: ShortPlan | None = None
+    """In the preview server's short path: the languages' rows and the feeds carrying
+    the edited stories (`memoryedits`), when the whole site's views are not needed."""
 
 
 def make_model(ctx: BuildContext, theme: ThemeInputs, record: OutputRecord | None
@@ -63,7 +66,7 @@ def make_model(ctx: BuildContext, theme: ThemeInputs, record: OutputRecord | Non
             _store_bodies(ctx, found.saved.bodies)
             return SiteModel(kept.site, kept=kept, saved=found.saved,
                              body_images=found.body_images,
-                             next_change=(found.next_change,))
+                             next_change=(found.next_change,), short=found.short)
     return _read_afresh(ctx, theme, photos)
 
 

@@ -187,13 +187,19 @@ def write_pages(ctx: BuildContext, theme: ThemeInputs, plan: BuildPlan,
     """Render the pages whose fingerprints changed; the others stand as they are."""
     ctx.progress.stage("rendering")
     dirty = []
+    looked_at: Iterable[int] = range(len(plan.pages))
     if plan.partial is not None:
         writer.keep_rest()
         writer.pages += plan.partial.row.page_count - len(plan.pages)
         writer.look_up(page.file for page in plan.pages)
+    elif plan.edited is not None:  # the others stand as the record has them
+        writer.keep_rest()
+        writer.pages += len(plan.pages) - len(plan.edited)
+        looked_at = plan.edited
     else:
         writer.read_whole()
-    for index, page in enumerate(plan.pages):
+    for index in looked_at:
+        page = plan.pages[index]
         if not writer.wanted(page.file):
             continue  # another shard's page
         writer.pages += 1
@@ -238,11 +244,16 @@ def write_discovery(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
         if model.saved.sitemapped:  # a title (news sitemap) or a lastmod changed
             recorded = {name: group for name, group in recorded.items() if name != "sitemaps"}
         kept = (recorded, {a.translation_key for a in model.saved.versions.values()})
-    ours = [page for page in plan.pages if writer.wanted(page.file)]
+    searched = ctx.config.search.enabled
+    ours = [page for page in plan.pages if writer.wanted(page.file)] if searched else []
     published = Published(model.site, plan.views, plan.pages, ctx.begun.linker,
                           ctx.begun.now, theme.site_fingerprint)
     known = Known(any_language.article if any_language else None, plan.digests, kept)
-    if plan.partial is not None:
+    if model.short is not None:  # the preview server's short path (`memoryedits`)
+        found = partial_groups(published, known, model.short.feeds, model.short.newest)
+        if ours:
+            writer.read_whole()
+    elif plan.partial is not None:
         found = partial_groups(published, known, plan.partial.feeds, plan.partial.row.newest)
         ours = (plan.partial.rows.page_refs(("article", "search"))
                 if ctx.config.search.enabled else [])

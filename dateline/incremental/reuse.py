@@ -6,6 +6,7 @@ docs/incremental.md."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from msgspec import Struct, structs
@@ -153,7 +154,7 @@ class MemoryStore:
     """The preview server's store: its last good build, in memory. The body edits are
     found by comparing the site just assembled with the last one, or, when the watcher
     named only Markdown sources, from those sources alone (`build.memoryedits`, with
-    what `remembered` keeps and the index of the pages showing each article)."""
+    what `remembered` keeps and an index of the plan made once, `index`)."""
 
     def __init__(self) -> None:
         self.last: LastModel | None = None
@@ -161,19 +162,34 @@ class MemoryStore:
         self._body_images: dict[str, tuple] = {}
         self.remembered: Remembered | None = None
         self._by_path: dict[str, Article] | None = None
-        self._showing: dict[str, list[int]] | None = None
+        self._index: object = None
+        self._derive: Callable[[], object] | None = None
 
     def remember(self, last: LastModel, body_images: dict[str, tuple], shape: tuple,
-                 remembered: Remembered | None = None, same_plan: bool = False) -> None:
-        """`same_plan`: the pages are the last build's with edits swapped in (the index of
-        the pages showing each article still holds; `edited` updates the articles')."""
+                 remembered: Remembered | None = None,
+                 derive: Callable[[], object] | None = None) -> None:
+        """`derive`: makes the index of this build's plan (`prepare`), which a build of
+        another plan gives; else (the pages are the last build's with edits swapped in)
+        the index stands, and `edited` updates the articles it holds."""
         self.last, self._body_images, self._shape = last, body_images, shape
         self.remembered = remembered
-        if not same_plan:
-            self._by_path = self._showing = None
+        if derive is not None:
+            self._by_path = self._index = None
+            self._derive = derive
 
     def forget(self) -> None:
         self.last = None
+
+    def prepare(self) -> None:
+        """Make the index of the last plan now (between edits, off the rebuild's path)."""
+        if self._index is None and self._derive is not None and self.last is not None:
+            self._index, self._derive = self._derive(), None
+
+    @property
+    def index(self) -> object:
+        """What `build.memoryedits` indexes of the last plan (made by `prepare`)."""
+        self.prepare()
+        return self._index
 
     @property
     def shape(self) -> tuple | None:
@@ -196,18 +212,6 @@ class MemoryStore:
         """Source path → the new version of each article a build swapped in."""
         if self._by_path is not None:
             self._by_path.update(versions)
-
-    def showing(self, paths: list[str], stories: set[str]) -> list[int]:
-        """The pages that show an article read from one of `paths` (as theirs, or as an
-        item: a card, a related story), or an article of one of `stories`: the pages
-        `with_edits` looks at, from an index made once per plan."""
-        if self._showing is None:
-            assert self.last is not None
-            self._showing = _showing_index(self.last.pages)
-        found: set[int] = set()
-        for key in [*(f"article:{p}" for p in paths), *(f"story:{s}" for s in stories)]:
-            found.update(self._showing.get(key, ()))
-        return sorted(found)
 
     def kept(self, probe: Probe) -> Kept | None:
         """The last build is forgotten either way (remembered again if this one
@@ -243,17 +247,3 @@ class MemoryStore:
                 return None  # its body shows other photos: other renditions to publish
         return edits
 
-
-def _showing_index(pages: tuple[Page, ...]) -> dict[str, list[int]]:
-    """`article:<source path>` → the pages showing the article (as theirs or as an item),
-    `story:<translation key>` → the pages of the story's articles."""
-    index: dict[str, list[int]] = {}
-    for number, page in enumerate(pages):
-        article = page.article
-        keys = {f"article:{item.source_path}" for item in page.items}
-        if article is not None:
-            keys.add(f"article:{article.source_path}")
-            keys.add(f"story:{article.translation_key}")
-        for key in keys:
-            index.setdefault(key, []).append(number)
-    return index
