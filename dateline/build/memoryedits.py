@@ -142,6 +142,7 @@ def kept_in_memory(ctx: BuildContext, theme: ThemeInputs, photos) -> MemoryEdits
     warned = {w.where.path for w in remembered.warnings}
     read: dict[str, tuple[Article, Article, Again]] = {}
     unchanged: dict = {}
+    places: list[int] = []
     sitemapped = False
     for path in paths:
         prepared = ctx.memory.prepared.get(path)
@@ -152,11 +153,14 @@ def kept_in_memory(ctx: BuildContext, theme: ThemeInputs, photos) -> MemoryEdits
         if digest(raw) == prepared.entry.digest:  # saved again as it was
             unchanged[str(path)] = structs.replace(prepared.entry, stat=stat_key(stat))
             continue
-        article = store.article_at(str(path))
+        found = store.article_at(str(path))
         again = read_again(ctx, photos, path, prepared.entry, raw, stat,
                            lambda _path, meta=prepared.doc.meta: meta)
-        if article is None or again is None:
+        if found is None or again is None:
             return None  # held back, or more than the plan's shape allows changed
+        place, article = found
+        if last.site.articles[place] is not article:
+            return None  # (cannot be: the store's lookup follows every build it keeps)
         made = edited_version(article, again.entry, again.front, ctx.begun.now)
         if made is None:
             return None
@@ -165,14 +169,15 @@ def kept_in_memory(ctx: BuildContext, theme: ThemeInputs, photos) -> MemoryEdits
                 and words_inherited(_story(last.site, article), article)):
             return None  # a translation shows the photo's words too
         read[str(path)] = (article, version, again)
+        places.append(place)
         sitemapped |= prints
     # (Only saved again as they were: nothing to render, the plan stands as it is.)
-    return _kept(ctx, theme, store, read, unchanged, sitemapped)
+    return _kept(ctx, theme, store, read, unchanged, places, sitemapped)
 
 
 def _kept(ctx: BuildContext, theme: ThemeInputs, store: MemoryStore,
           read: dict[str, tuple[Article, Article, Again]], unchanged: dict,
-          sitemapped: bool) -> MemoryEdits | None:
+          places: list[int], sitemapped: bool) -> MemoryEdits | None:
     last, remembered = store.last, store.remembered
     assert last is not None and remembered is not None
     edits = [(old, new) for old, new, _again in read.values()]
@@ -181,7 +186,7 @@ def _kept(ctx: BuildContext, theme: ThemeInputs, store: MemoryStore,
     if not isinstance(index, PlanIndex):
         return None
     showing = index.showing(list(read), stories)
-    site = _swapped(last.site, edits, stories)
+    site = _swapped(last.site, edits, places, stories)
     found = kept(last, site, edits, theme.probe(), showing)
     if found is None:
         return None
@@ -239,14 +244,18 @@ def _sources_named(ctx: BuildContext, changed: frozenset[Path]) -> list[Path] | 
     return sorted(changed)
 
 
-def _swapped(site: Site, edits: list[tuple[Article, Article]], stories: set[str]) -> Site:
-    """The site with the edited articles' new versions, in their stories' groups too
-    (`Site.with_articles` without looking at every group)."""
+def _swapped(site: Site, edits: list[tuple[Article, Article]], places: list[int],
+             stories: set[str]) -> Site:
+    """The site with the edited articles' new versions (at `places` among its
+    articles), in their stories' groups too (`Site.with_articles` without looking at
+    every article)."""
     new_version = {id(old): new for old, new in edits}
-    articles = tuple(new_version.get(id(a), a) for a in site.articles)
+    articles = list(site.articles)
+    for place, (_old, new) in zip(places, edits, strict=True):
+        articles[place] = new
     groups = tuple((key, tuple(new_version.get(id(a), a) for a in group))
                    if key in stories else (key, group) for key, group in site.groups)
-    return structs.replace(site, articles=articles, groups=groups)
+    return structs.replace(site, articles=tuple(articles), groups=groups)
 
 
 def _story(site: Site, article: Article) -> tuple[Article, ...]:

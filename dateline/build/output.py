@@ -208,7 +208,7 @@ def write_pages(ctx: BuildContext, theme: ThemeInputs, plan: BuildPlan,
             writer.keep(page.file, known)  # made from the same inputs: unchanged
         else:
             dirty.append(index)
-    dirty.sort(key=_stretch_order(plan.pages))
+    dirty.sort(key=_stretch_order(plan.pages, dirty))
     job = PageJob(theme.env, [plan.pages[i] for i in dirty],
                   [plan.fingerprints[i] for i in dirty], plan.views, ctx.begun.linker,
                   ctx.config, theme.assets, writer.staged, writer.old,
@@ -219,14 +219,14 @@ def write_pages(ctx: BuildContext, theme: ThemeInputs, plan: BuildPlan,
     writer.rendered = len(dirty)
 
 
-def _stretch_order(pages: list) -> Callable[[int], tuple[int, bool]]:
+def _stretch_order(pages: list, dirty: list[int]) -> Callable[[int], tuple[int, bool]]:
     """Pages in the order the processes take them in stretches (`parallel._Claims`): a
     language's pages together, those that list its cards (listings, archives, author
     pages) before its articles, so that a card is rendered in one process, not in every
     process that renders some page showing it."""
     rank: dict[str, int] = {}
-    for page in pages:
-        rank.setdefault(page.lang, len(rank))
+    for index in dirty:
+        rank.setdefault(pages[index].lang, len(rank))
     return lambda index: (rank[pages[index].lang], pages[index].kind == "article")
 
 

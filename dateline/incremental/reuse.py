@@ -161,7 +161,7 @@ class MemoryStore:
         self._shape: tuple | None = None
         self._body_images: dict[str, tuple] = {}
         self.remembered: Remembered | None = None
-        self._by_path: dict[str, Article] | None = None
+        self._by_path: dict[str, tuple[int, Article]] | None = None
         self._index: object = None
         self._derive: Callable[[], object] | None = None
 
@@ -184,6 +184,9 @@ class MemoryStore:
         """Make the index of the last plan now (between edits, off the rebuild's path)."""
         if self._index is None and self._derive is not None and self.last is not None:
             self._index, self._derive = self._derive(), None
+        if self._by_path is None and self.last is not None:
+            self._by_path = {str(a.source_path): (number, a)
+                             for number, a in enumerate(self.last.site.articles)}
 
     @property
     def index(self) -> object:
@@ -201,17 +204,18 @@ class MemoryStore:
         """Source path → the images its body shows, as the last build prepared them."""
         return self._body_images
 
-    def article_at(self, path: str) -> Article | None:
-        """The last build's published article read from source `path`."""
-        if self._by_path is None:
-            assert self.last is not None
-            self._by_path = {str(a.source_path): a for a in self.last.site.articles}
+    def article_at(self, path: str) -> tuple[int, Article] | None:
+        """The last build's published article read from source `path`, with its place
+        among the site's articles."""
+        self.prepare()
+        assert self._by_path is not None
         return self._by_path.get(path)
 
     def edited(self, versions: dict[str, Article]) -> None:
         """Source path → the new version of each article a build swapped in."""
         if self._by_path is not None:
-            self._by_path.update(versions)
+            for path, version in versions.items():
+                self._by_path[path] = (self._by_path[path][0], version)
 
     def kept(self, probe: Probe) -> Kept | None:
         """The last build is forgotten either way (remembered again if this one
