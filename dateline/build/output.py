@@ -79,6 +79,8 @@ class OutputWriter:
         """The old record in memory (a build that goes through every page)."""
         if isinstance(self.old, StoredFiles):
             self.old = self.old.whole()
+        elif isinstance(self.old, KeptFiles) and isinstance(self.old.base, StoredFiles):
+            self.old.base.whole()  # (a preview's short build kept it: read once, whole)
 
     def look_up(self, files: Iterable[str]) -> None:
         """Read the old record's rows of `files` at once (few queries, not one each)."""
