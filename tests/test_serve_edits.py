@@ -119,6 +119,14 @@ def test_a_body_edit_and_a_retitle_read_the_edited_source_alone(server, calls, t
     assert "Polls close in Karsk" in text_of(served(server, "/en/tags/vote/"))
     assert "Polls close in Karsk" in text_of(served(server, "/ru/world/vote/"))
     assert_as_clean(server, tmp_path)
+    # Saved again as it was: nothing read but its bytes, nothing written.
+    done = edit(server, calls, EDITED, lambda text: text)
+    assert done == {"prepared": [], "assembled": []}
+    assert (server.last_result.rendered, server.last_result.written) == (0, 0)
+    done = edit(server, calls, EDITED, lambda text: text + "\nAnd after that.\n")
+    assert done == {"prepared": [], "assembled": []}
+    assert "And after that." in text_of(served(server, "/en/world/vote/"))
+    assert_as_clean(server, tmp_path)
 
 
 def test_an_edit_that_changes_a_listing_takes_the_full_path(server, calls, tmp_path):

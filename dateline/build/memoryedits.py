@@ -151,7 +151,7 @@ def kept_in_memory(ctx: BuildContext, theme: ThemeInputs, photos) -> MemoryEdits
         stat = os.stat(path)
         raw = path.read_bytes()
         if digest(raw) == prepared.entry.digest:  # saved again as it was
-            unchanged[str(path)] = structs.replace(prepared.entry, stat=stat_key(stat))
+            unchanged[str(path)] = replace(prepared.entry, stat=stat_key(stat))
             continue
         found = store.article_at(str(path))
         again = read_again(ctx, photos, path, prepared.entry, raw, stat,
