@@ -405,6 +405,8 @@ def build_into(root: Path, out: Path, now: dt.datetime = NOW, **options):
 @example([("staff",), ("updated", 1, 31)], False)
 @example([("image", 2), ("words", 2, "Rain", "caption"), ("words", 2, "Crowds", "credit"),
           ("title", 0, "T"), ("words", 0, "Rain", "caption")], True)
+# The preview server's short path (`memoryedits`): a source saved again as it was.
+@example([("redate", 7, "2026-04"), ("redate", 7, "2026-04"), ("draft", 0)], True)
 def test_incremental_build_equals_a_clean_build(edits, in_session):
     """From the command line (the cache read from disk each time) or in the preview
     server's session (the cache kept in memory between builds, and the changed files
