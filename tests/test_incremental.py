@@ -409,6 +409,8 @@ def build_into(root: Path, out: Path, now: dt.datetime = NOW, **options):
 # after them: a body edit, a retitle, a template edit after those (the full path).
 @example([("template", "x"), ("template", "y"), ("body", 1, "z"), ("title", 0, "T"),
           ("template", "w")], False)
+# The preview server's short path (`memoryedits`): a source saved again as it was.
+@example([("redate", 7, "2026-04"), ("redate", 7, "2026-04"), ("draft", 0)], True)
 def test_incremental_build_equals_a_clean_build(edits, in_session):
     """From the command line (the cache read from disk each time) or in the preview
     server's session (the cache kept in memory between builds, and the changed files

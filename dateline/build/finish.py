@@ -16,9 +16,10 @@ from ..digests import stat_key
 from ..errors import Problem, Problems, SourceRef, display_path
 from ..incremental import state
 from ..incremental.cachedamage import damage_warning
-from ..incremental.reuse import LastModel
+from ..incremental.reuse import LastModel, Remembered
 from . import faults, savedbuild, schedule, vocabulary
 from .context import BuildContext, ThemeInputs
+from .memoryedits import plan_index
 from .modelstage import SiteModel
 from .options import BuildResult
 from .output import OutputWriter
@@ -67,11 +68,6 @@ def remember_build(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
                    and len(prepared) == len(cache.data.sources))
     if saved is None and not cache.data.is_settled("articles"):
         cache.data.assembly.finish(model.site.articles, plan.shared)
-    if session is not None:
-        ctx.memory.digests = plan.digests
-        last = LastModel(model.site, tuple(plan.pages), tuple(plan.fingerprints),
-                         theme.site_fingerprint, theme.templates)
-        ctx.memory.reuse.remember(last, model.body_images, theme.shape)
     faults.point("stage.cache")
     if nothing_new:
         return True
@@ -91,6 +87,27 @@ def remember_build(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
                      ctx.problems)
 
 
+def remember_in_memory(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
+                       plan: BuildPlan, summary: Summary) -> None:
+    """In a preview session: what the next build keeps of this one (`reuse.MemoryStore`),
+    the index of the pages showing each article too while the plan stands."""
+    if ctx.options.session is None:
+        return
+    ctx.memory.digests = plan.digests
+    last = LastModel(model.site, tuple(plan.pages), tuple(plan.fingerprints),
+                     theme.site_fingerprint, theme.templates)
+    remembered = Remembered(plan.shared, model.content_warnings,
+                            dt.datetime.fromisoformat(summary.valid_until),
+                            summary.next_change)
+    store = ctx.memory.reuse
+    if model.saved is not None:  # the short path (`memoryedits`): the plan's index stands
+        store.remember(last, model.body_images or {}, theme.shape, remembered)
+        store.edited(model.saved.versions)
+    else:
+        store.remember(last, model.body_images or {}, theme.shape, remembered,
+                       plan_index(last.pages, plan.views, model.site))
+
+
 def summarize(ctx: BuildContext, model: SiteModel, plan: BuildPlan) -> Summary:
     config, site = ctx.config, model.site
     if config.locale_facts is not None:
@@ -100,8 +117,12 @@ def summarize(ctx: BuildContext, model: SiteModel, plan: BuildPlan) -> Summary:
          for code, view in plan.views.items()}, config)
     partial = model.saved.partial if model.saved is not None else None
     # (Body edits move no date: a partial build repeats what the whole site's said.)
-    next_change = (partial.row.next_change if partial is not None
-                   else schedule.next_change(site, ctx.begun.now))
+    if partial is not None:
+        next_change = partial.row.next_change
+    elif model.next_change is not None:  # the last build's (`memoryedits`)
+        next_change = model.next_change[0]
+    else:
+        next_change = schedule.next_change(site, ctx.begun.now)
     return Summary(tuple((article.source, why) for article, why in site.held_back),
                    fallbacks(config, plan.views), label_fallbacks,
                    schedule.valid_until(next_change), next_change)
@@ -130,6 +151,7 @@ def save_model(ctx: BuildContext, theme: ThemeInputs, model: SiteModel, plan: Bu
         # The same files as the saved head's (`savedstore` checked): its changes since
         # its `inputs` row, with those of the files whose stat changed in this build.
         head = saved.head
+        assert head is not None  # (a preview session's edits save no model)
         generation, edits, base = head.generation, saved.versions, head.base
         stats, digests = dict(head.stats), dict(head.digests)
         stats.update((path, stat_key(begun.stats[path])) for path in saved.changed)

@@ -13,6 +13,7 @@ from ..incremental.cache import OutputRecord
 from ..incremental.reuse import Kept
 from ..model import Site
 from .context import BuildContext, ThemeInputs
+from .memoryedits import ShortPlan, kept_in_memory
 from .photostage import make_photos
 from .prepare import Prepared
 from .reading import assemble_site, read_sources
@@ -34,6 +35,12 @@ class SiteModel(Struct):
     content_warnings: tuple = ()
     """What reading, assembling and the photos reported (the catalogs report theirs anew
     every build)."""
+    next_change: tuple | None = None
+    """(The next change,) when known without looking at the whole site: the last build's
+    in the preview server's short path (`memoryedits`)."""
+    short: ShortPlan | None = None
+    """In the preview server's short path: the languages' rows and the feeds carrying
+    the edited stories (`memoryedits`), when the whole site's views are not needed."""
 
 
 def make_model(ctx: BuildContext, theme: ThemeInputs, record: OutputRecord | None
@@ -41,18 +48,32 @@ def make_model(ctx: BuildContext, theme: ThemeInputs, record: OutputRecord | Non
     """The site model; raises on errors in the content."""
     photos = PhotoLibrary(ctx.config.images, ctx.cache)
     # A command-line build after edits that changed article bodies alone takes the last
-    # build's model from the cache (`savedstore`), the preview server its own.
+    # build's model from the cache (`savedstore`), the preview server its own: reading
+    # only the sources its watcher named (`memoryedits`), else comparing every one.
     if ctx.options.session is None and record is not None:
         store = SavedStore(ctx, photos, record.build_id)
         kept = _sound(ctx, store.kept(theme.probe()))
         if kept is not None:
             saved = store.saved
             ctx.problems.warnings.extend(saved.head.warnings)
-            for html in saved.bodies:
-                ctx.cache.bodies.put(html)
-            ctx.cache.bodies.flush()
+            _store_bodies(ctx, saved.bodies)
             return SiteModel(kept.site, kept=kept, saved=saved)
+    if ctx.options.session is not None and record is not None:
+        found = kept_in_memory(ctx, theme, photos)
+        kept = _sound(ctx, found.kept if found is not None else None)
+        if found is not None and kept is not None:
+            ctx.problems.warnings.extend(found.warnings)
+            _store_bodies(ctx, found.saved.bodies)
+            return SiteModel(kept.site, kept=kept, saved=found.saved,
+                             body_images=found.body_images,
+                             next_change=(found.next_change,), short=found.short)
     return _read_afresh(ctx, theme, photos)
+
+
+def _store_bodies(ctx: BuildContext, bodies: list[str]) -> None:
+    for html in bodies:
+        ctx.cache.bodies.put(html)
+    ctx.cache.bodies.flush()
 
 
 def _read_afresh(ctx: BuildContext, theme: ThemeInputs, photos: PhotoLibrary) -> SiteModel:

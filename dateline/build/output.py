@@ -79,6 +79,8 @@ class OutputWriter:
         """The old record in memory (a build that goes through every page)."""
         if isinstance(self.old, StoredFiles):
             self.old = self.old.whole()
+        elif isinstance(self.old, KeptFiles) and isinstance(self.old.base, StoredFiles):
+            self.old.base.whole()  # (a preview's short build kept it: read once, whole)
 
     def look_up(self, files: Iterable[str]) -> None:
         """Read the old record's rows of `files` at once (few queries, not one each)."""
@@ -187,13 +189,19 @@ def write_pages(ctx: BuildContext, theme: ThemeInputs, plan: BuildPlan,
     """Render the pages whose fingerprints changed; the others stand as they are."""
     ctx.progress.stage("rendering")
     dirty = []
+    looked_at: Iterable[int] = range(len(plan.pages))
     if plan.partial is not None:
         writer.keep_rest()
         writer.pages += plan.partial.row.page_count - len(plan.pages)
         writer.look_up(page.file for page in plan.pages)
+    elif plan.edited is not None:  # the others stand as the record has them
+        writer.keep_rest()
+        writer.pages += len(plan.pages) - len(plan.edited)
+        looked_at = plan.edited
     else:
         writer.read_whole()
-    for index, page in enumerate(plan.pages):
+    for index in looked_at:
+        page = plan.pages[index]
         if not writer.wanted(page.file):
             continue  # another shard's page
         writer.pages += 1
@@ -202,7 +210,7 @@ def write_pages(ctx: BuildContext, theme: ThemeInputs, plan: BuildPlan,
             writer.keep(page.file, known)  # made from the same inputs: unchanged
         else:
             dirty.append(index)
-    dirty.sort(key=_stretch_order(plan.pages))
+    dirty.sort(key=_stretch_order(plan.pages, dirty))
     job = PageJob(theme.env, [plan.pages[i] for i in dirty],
                   [plan.fingerprints[i] for i in dirty], plan.views, ctx.begun.linker,
                   ctx.config, theme.assets, writer.staged, writer.old,
@@ -213,14 +221,14 @@ def write_pages(ctx: BuildContext, theme: ThemeInputs, plan: BuildPlan,
     writer.rendered = len(dirty)
 
 
-def _stretch_order(pages: list) -> Callable[[int], tuple[int, bool]]:
+def _stretch_order(pages: list, dirty: list[int]) -> Callable[[int], tuple[int, bool]]:
     """Pages in the order the processes take them in stretches (`parallel._Claims`): a
     language's pages together, those that list its cards (listings, archives, author
     pages) before its articles, so that a card is rendered in one process, not in every
     process that renders some page showing it."""
     rank: dict[str, int] = {}
-    for page in pages:
-        rank.setdefault(page.lang, len(rank))
+    for index in dirty:
+        rank.setdefault(pages[index].lang, len(rank))
     return lambda index: (rank[pages[index].lang], pages[index].kind == "article")
 
 
@@ -238,11 +246,16 @@ def write_discovery(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
         if model.saved.sitemapped:  # a title (news sitemap) or a lastmod changed
             recorded = {name: group for name, group in recorded.items() if name != "sitemaps"}
         kept = (recorded, {a.translation_key for a in model.saved.versions.values()})
-    ours = [page for page in plan.pages if writer.wanted(page.file)]
+    searched = ctx.config.search.enabled
+    ours = [page for page in plan.pages if writer.wanted(page.file)] if searched else []
     published = Published(model.site, plan.views, plan.pages, ctx.begun.linker,
                           ctx.begun.now, theme.site_fingerprint)
     known = Known(any_language.article if any_language else None, plan.digests, kept)
-    if plan.partial is not None:
+    if model.short is not None:  # the preview server's short path (`memoryedits`)
+        found = partial_groups(published, known, model.short.feeds, model.short.newest)
+        if ours:
+            writer.read_whole()
+    elif plan.partial is not None:
         found = partial_groups(published, known, plan.partial.feeds, plan.partial.row.newest)
         ours = (plan.partial.rows.page_refs(("article", "search"))
                 if ctx.config.search.enabled else [])

@@ -43,6 +43,9 @@ class BuildPlan(Struct):
     partial: PartialKept | None = None
     """When the build read only part of the saved model: `pages` are the pages the
     edits touch, and the other files of the output stand as they are."""
+    edited: list[int] | None = None
+    """In the preview server's short path (`memoryedits`): the pages fingerprinted
+    again; the other files of the output stand as they are."""
 
 
 def plan_site(ctx: BuildContext, theme: ThemeInputs, model: SiteModel) -> BuildPlan:
@@ -51,8 +54,9 @@ def plan_site(ctx: BuildContext, theme: ThemeInputs, model: SiteModel) -> BuildP
     showing them fingerprinted again."""
     site, kept = model.site, model.kept
     partial = model.saved.partial if model.saved is not None else None
-    views = make_views(site, ctx.config, ctx.problems, ctx.options.languages,
-                        partial.row.languages if partial is not None else None)
+    rows = (partial.row.languages if partial is not None
+            else model.short.rows if model.short is not None else None)
+    views = make_views(site, ctx.config, ctx.problems, ctx.options.languages, rows)
     digests = ((ctx.memory.digests or DigestMemo()).next() if ctx.options.session is not None
                else DigestMemo(remember=False))
     shared = kept.shared if kept is not None and kept.shared is not None else None
@@ -69,7 +73,8 @@ def plan_site(ctx: BuildContext, theme: ThemeInputs, model: SiteModel) -> BuildP
     pages, fingerprints = kept.pages, kept.fingerprints
     for index in kept.edited:
         fingerprints[index] = by_language[pages[index].lang].of(pages[index])
-    return BuildPlan(views, by_language, digests, shared, pages, fingerprints, False, partial)
+    return BuildPlan(views, by_language, digests, shared, pages, fingerprints, False, partial,
+                     kept.edited if model.short is not None else None)
 
 
 def make_views(site: Site, config: Config, problems: Problems, only: tuple[str, ...],

@@ -15,24 +15,21 @@ from pathlib import Path
 from msgspec import Struct, structs
 
 from .. import locales_dirs_for
-from ..bodies import body_id
 from ..config import Config
 from ..digests import THREADED_FROM, digest, file_digests, stat_key
-from ..errors import Problems, display_path
+from ..errors import display_path
 from ..incremental.cache import BuildCache, SourceEntry
 from ..incremental.inputstats import InputStats
-from ..incremental.reuse import MOST_EDITS, Kept, LastModel, Probe, kept, same_shape
+from ..incremental.reuse import MOST_EDITS, Kept, LastModel, Probe, kept
 from ..incremental.state import RACY_NS
 from ..inputs import is_readable
 from ..listings import WalkStats
 from ..model import Article
 from ..photos.photos import file_digest
-from ..read import Document, front_digest, split_source
 from .context import BuildContext
-from .frontedit import FrontEdit, keeps_shape, read_edit, with_front, words_inherited
-from .markup import render_body
+from .frontedit import FrontEdit, words_inherited
 from .partialstage import PartialKept, kept_partially
-from .prepare import source_entry
+from .reread import Again, edited_version, read_again
 from .savedbuild import (
     MOST_KEPT_EDITS,
     SavedHead,
@@ -48,7 +45,8 @@ from .savedbuild import (
 class SavedEdits(Struct):
     """What the rest of the build needs of the saved model's edits."""
 
-    head: SavedHead
+    head: SavedHead | None
+    """None: the preview server's model stood for the sources (`memoryedits`)."""
     versions: dict[str, Article]
     """Source path → its edited version, for every article edited since the model was
     saved (this build's edits included)."""
@@ -244,59 +242,18 @@ class SavedStore(Struct):
         return read
 
     def _read_again(self, path: Path, entry: SourceEntry, raw: bytes, stat: os.stat_result,
-                    head: SavedHead) -> _Again | None:
-        """The source's new cache entry and its rendered body, when its bytes changed;
-        None when more than its body and the front-matter keys that keep the plan's shape
-        changed (`frontedit`), or reading it found any problem."""
-        content_dir, root = self.ctx.config.paths.content, self.ctx.config.paths.root
-        if not entry.front:
-            return None
-        problems = Problems()
-        ref = display_path(path, root)
-        split = split_source(raw, ref, problems)
-        if split is None:
-            return None
-        yaml_text, body, body_line = split
+                    head: SavedHead) -> Again | None:
+        """The source read again (`reread`); None also when the saved head warns of it:
+        its problems are reported from the full path's reading."""
+        ref = display_path(path, self.ctx.config.paths.root)
         if any(w.where.path == ref for w in head.warnings):
-            return None  # its problems are reported from the full path's reading
-        doc = Document(path=path, ref=ref, parts=path.relative_to(content_dir).parts,
-                       meta={}, key_lines={}, body=body, body_line=body_line,
-                       digest=digest(raw), front=front_digest(yaml_text, body_line))
-        front = None
-        if doc.front != entry.front:
-            front = self._front_edit(doc, yaml_text, problems)
-            if front is None:
-                return None
-        # Only its body is rendered here; its front matter, when the same as before, is
-        # not read (nor the cache's table of what it parsed to).
-        html, images, links = render_body(doc, content_dir, self.ctx.begun.linker, problems,
-                                          self.photos)
-        if problems.errors or problems.warnings:
             return None
-        new = source_entry(doc, stat_key(stat), body_id(html), images, links)
-        if _shown(new.images) != _shown(entry.images):
-            return None  # other photos in the body: other renditions to publish
-        if _unplaced(new.links) != _unplaced(entry.links):
-            return None  # links to other articles: the full path resolves them
-        return _Again(new, html, front)
 
-    def _front_edit(self, doc: Document, yaml_text: str, problems: Problems
-                    ) -> FrontEdit | None:
-        """The source's new front matter, when it keeps the plan's shape."""
-        old = self.ctx.cache.data.entry("front_matter", str(doc.path))  # one row
-        if old is None:
-            return None
-        edit = read_edit(doc, yaml_text, self.ctx.config, problems)
-        if edit is None or not keeps_shape(old[0], edit.meta):
-            return None
-        return edit
+        def old_front(source: str) -> dict | None:
+            old = self.ctx.cache.data.entry("front_matter", source)  # one row
+            return None if old is None else old[0]
 
-
-class _Again(Struct):
-    entry: SourceEntry
-    html: str
-    front: FrontEdit | None
-    """Its new front matter, when that changed."""
+        return read_again(self.ctx, self.photos, path, entry, raw, stat, old_front)
 
 
 class _Reread(Struct):
@@ -331,22 +288,12 @@ def _edits(saved_of: Callable[[str], Article | None], head: SavedHead, read: _Re
         article = versions.get(path) or saved.get(path)
         if article is None:
             return None
-        version = structs.replace(article, digest=entry.digest, body_id=entry.body_id)
-        if path in read.fronts:
-            version = with_front(version, read.fronts[path])
-            if not same_shape(article, version):
-                return None
-            read.sitemapped |= version.modified != article.modified or (
-                version.title != article.title and _in_news(article, now))
-        versions[path] = version
+        made = edited_version(article, entry, read.fronts.get(path), now)
+        if made is None:
+            return None
+        versions[path], sitemapped = made
+        read.sitemapped |= sitemapped
     return {path: (saved[path], article) for path, article in versions.items()}
-
-
-def _in_news(article: Article, now: dt.datetime) -> bool:
-    """Whether the article is in its language's News sitemap, which prints its title."""
-    from ..outputs.sitemaps import NEWS_WINDOW  # only when a title changed
-
-    return now - NEWS_WINDOW <= article.date <= now
 
 
 def _needs_whole(by_path: dict[str, tuple[Article, Article]], read: _Reread) -> bool:
@@ -414,18 +361,6 @@ def _changed_files(head: SavedHead, stats: WalkStats,
         if known != stat_key(stat) or stat.st_mtime_ns >= racy:
             changed[path] = index
     return changed
-
-
-def _shown(images: tuple) -> tuple:
-    """The body's images without their photos' stats (a photo whose stat changed has been
-    compared by its bytes) nor their lines (a line added to the front matter moves them:
-    only messages print it)."""
-    return tuple((*image[:2], *image[3:4]) for image in images)
-
-
-def _unplaced(links: tuple) -> tuple:
-    """Links to other articles without their lines (only messages print them)."""
-    return tuple((path, fragment, written) for path, fragment, _line, written in links)
 
 
 def _checked_by_fingerprints(config: Config) -> tuple[str, ...]:

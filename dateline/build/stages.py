@@ -10,7 +10,15 @@ from ..config import Config
 from ..incremental.cache import OutputRecord
 from ..incremental.collector import long_lived
 from .context import BuildContext, open_context, theme_inputs
-from .finish import remember_build, result, save_model, save_state, settle_sources, summarize
+from .finish import (
+    remember_build,
+    remember_in_memory,
+    result,
+    save_model,
+    save_state,
+    settle_sources,
+    summarize,
+)
 from .modelstage import make_model
 from .options import BuildOptions, BuildResult, Started, check_strict
 from .output import open_writer, shard_of, write_discovery, write_files, write_pages
@@ -50,6 +58,7 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
         ctx.progress.done()
     cache_written = remember_build(ctx, theme, model, plan, writer)
     summary = summarize(ctx, model, plan)
+    remember_in_memory(ctx, theme, model, plan, summary)
     save_model(ctx, theme, model, plan, writer.build_id, summary)
     save_state(ctx, writer, plan, summary, cache_written)
     if options.session is None and ctx.cache.store is not None:

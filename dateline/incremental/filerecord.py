@@ -79,11 +79,20 @@ class KeptFiles(Mapping):
     """The record of a build that kept every file it did not make or remove: the stored
     record with this build's entries over it (`own`) and its removed files gone."""
 
-    def __init__(self, base: StoredFiles, own: dict[str, tuple[str, str]],
+    def __init__(self, base: Mapping, own: dict[str, tuple[str, str]],
                  removed: Iterable[str]):
+        removed = frozenset(removed)
+        if isinstance(base, KeptFiles):
+            # Kept over a record that was kept itself (the preview server's builds between
+            # two writes of the cache): one level over the record read, not a chain.
+            below = base
+            base = below.base
+            own = {**{f: v for f, v in below.own.items() if f not in removed}, **own}
+            removed = frozenset(f for f in (below.removed - own.keys()) | removed
+                                if f in base)
         self.base = base
         self.own = own
-        self.removed = frozenset(removed)
+        self.removed = removed
 
     def __getitem__(self, file: str) -> tuple[str, str]:
         if file in self.removed:

@@ -6,6 +6,7 @@ docs/incremental.md."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from msgspec import Struct, structs
@@ -135,20 +136,86 @@ def with_edits(pages: tuple[Page, ...], edits: BodyEdits, showing: list[int] | N
     return swapped, changed
 
 
+class Remembered(Struct):
+    """What the preview server's store keeps of its last good build beside its model, for
+    a build that reads only the sources the watcher named (`build.memoryedits`)."""
+
+    shared: dict[str, dict[str, str]]
+    """Its article and card fingerprints by URL (`PageFingerprints`)."""
+    warnings: tuple = ()
+    """What reading, assembling and the photos reported."""
+    valid_until: object = None
+    """The first moment the clock alone changes the site (a datetime)."""
+    next_change: object = None
+    """That moment and the article that causes it (`schedule.NextChange`), or None."""
+
+
 class MemoryStore:
     """The preview server's store: its last good build, in memory. The body edits are
-    found by comparing the site just assembled with the last one."""
+    found by comparing the site just assembled with the last one, or, when the watcher
+    named only Markdown sources, from those sources alone (`build.memoryedits`, with
+    what `remembered` keeps and an index of the plan made once, `index`)."""
 
     def __init__(self) -> None:
         self.last: LastModel | None = None
         self._shape: tuple | None = None
         self._body_images: dict[str, tuple] = {}
+        self.remembered: Remembered | None = None
+        self._by_path: dict[str, tuple[int, Article]] | None = None
+        self._index: object = None
+        self._derive: Callable[[], object] | None = None
 
-    def remember(self, last: LastModel, body_images: dict[str, tuple], shape: tuple) -> None:
+    def remember(self, last: LastModel, body_images: dict[str, tuple], shape: tuple,
+                 remembered: Remembered | None = None,
+                 derive: Callable[[], object] | None = None) -> None:
+        """`derive`: makes the index of this build's plan (`prepare`), which a build of
+        another plan gives; else (the pages are the last build's with edits swapped in)
+        the index stands, and `edited` updates the articles it holds."""
         self.last, self._body_images, self._shape = last, body_images, shape
+        self.remembered = remembered
+        if derive is not None:
+            self._by_path = self._index = None
+            self._derive = derive
 
     def forget(self) -> None:
         self.last = None
+
+    def prepare(self) -> None:
+        """Make the index of the last plan now (between edits, off the rebuild's path)."""
+        if self._index is None and self._derive is not None and self.last is not None:
+            self._index, self._derive = self._derive(), None
+        if self._by_path is None and self.last is not None:
+            self._by_path = {str(a.source_path): (number, a)
+                             for number, a in enumerate(self.last.site.articles)}
+
+    @property
+    def index(self) -> object:
+        """What `build.memoryedits` indexes of the last plan (made by `prepare`)."""
+        self.prepare()
+        return self._index
+
+    @property
+    def shape(self) -> tuple | None:
+        """The options that shaped the last build's site."""
+        return self._shape
+
+    @property
+    def body_images(self) -> dict[str, tuple]:
+        """Source path → the images its body shows, as the last build prepared them."""
+        return self._body_images
+
+    def article_at(self, path: str) -> tuple[int, Article] | None:
+        """The last build's published article read from source `path`, with its place
+        among the site's articles."""
+        self.prepare()
+        assert self._by_path is not None
+        return self._by_path.get(path)
+
+    def edited(self, versions: dict[str, Article]) -> None:
+        """Source path → the new version of each article a build swapped in."""
+        if self._by_path is not None:
+            for path, version in versions.items():
+                self._by_path[path] = (self._by_path[path][0], version)
 
     def kept(self, probe: Probe) -> Kept | None:
         """The last build is forgotten either way (remembered again if this one
@@ -183,3 +250,4 @@ class MemoryStore:
             if body_images.get(path) != self._body_images.get(path):
                 return None  # its body shows other photos: other renditions to publish
         return edits
+

@@ -79,6 +79,13 @@ class BuildSession:
         if self._cache is not None and time.monotonic() - self._written > self.write_interval:
             self.close()
 
+    def idle(self) -> None:
+        """Between rebuilds, off the edit-to-reload path: write the cache when due
+        (`save_if_due`), and index the last build's plan for the next edit
+        (`MemoryStore.prepare`)."""
+        self.save_if_due()
+        self.memory.reuse.prepare()
+
     def close(self) -> None:
         with self._writing:
             if self._cache is not None and self._cache.dirty:

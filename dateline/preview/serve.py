@@ -226,7 +226,7 @@ class PreviewServer:
                 self._builds += 1
                 self._state.notify_all()
             # Housekeeping after the rebuild is announced, off the edit-to-reload path.
-            self._session.save_if_due()
+            self._session.idle()
             _collect_while_idle()
 
     def _reload_config(self) -> None:
