@@ -19,6 +19,7 @@ from .parallel import run_chunked, workers_for
 from .planning import BuildPlan
 from .rendering import PageJob, render_pages
 from .search import search_groups
+from .searchservice import KeptIndexes
 from .write import (
     HEADERS_FILE,
     ChangeSet,
@@ -264,8 +265,10 @@ def write_discovery(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
     else:
         found = discovery_groups(published, known)
     stale = []
+    session = ctx.options.session
+    kept = session.kept_search(KeptIndexes) if session is not None and ours else None
     for group in found + search_groups(
-            ctx.config, ours, writer.files, writer.staged, ctx.begun.output):
+            ctx.config, ours, writer.files, writer.staged, ctx.begun.output, kept):
         if group.name.startswith("feed:") and not writer.wanted(group.name[5:]):
             continue  # another shard's feed
         previous = writer.old_groups.get(group.name)

@@ -23,9 +23,10 @@ language leave the others' bundles alone.
 
 from __future__ import annotations
 
-import base64
+import functools
 import gc
 import json
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -36,6 +37,7 @@ from ..incremental.fingerprints import digest, value_digest
 from ..outputs.pages import Page
 from .discovery import FileGroup
 from .searchparts import SearchParts
+from .searchservice import KeptIndexes, NoPagefind, make_bundle
 
 BUNDLE = "pagefind/"
 """The buckets' folder under the language's search page."""
@@ -72,11 +74,13 @@ def bucket_of(url: str, count: int) -> int:
 
 
 def search_groups(config: Config, pages: list[Page], files: dict[str, tuple[str, str]],
-                  staged, output: Path) -> list[FileGroup]:
+                  staged, output: Path, pagefind: KeptIndexes | None = None,
+                  ) -> list[FileGroup]:
     """Groups per language with a search page: a bucket's bundle each, and the list of
     the buckets. `files`: every page file's (fingerprint, content digest) in this build;
     `staged`, where the pages rendered by this build were written, the others being in
-    `output`."""
+    `output`; `pagefind`, the preview server's Pagefind, which keeps the last buckets'
+    indexes (else each bucket is indexed by a program of its own)."""
     if not config.search.enabled:
         return []
     by_language: dict[str, list[Page]] = {p.lang: [] for p in pages if p.kind == "search"}
@@ -99,7 +103,7 @@ def search_groups(config: Config, pages: list[Page], files: dict[str, tuple[str,
                 kept = (content_digest, digest(part.encode()))
                 store.put(page.file, *kept, part)
             buckets[bucket_of(page.url, count)].append((page.url, page.file, kept[1]))
-        groups += _language_groups(lang, buckets, config.config_path.name, parts)
+        groups += _language_groups(lang, buckets, config.config_path.name, parts, pagefind)
     # Written before the pages are committed: each part is keyed by the digest of the
     # page it was cut from, so a build that stops after this leaves none untrue.
     store.keep_only({page.file for articles in by_language.values() for page in articles})
@@ -131,7 +135,7 @@ class _Parts:
 
 
 def _language_groups(lang: str, buckets: list[list[tuple[str, str, str]]], shown: str,
-                     parts: _Parts) -> list[FileGroup]:
+                     parts: _Parts, pagefind: KeptIndexes | None) -> list[FileGroup]:
     """A group per bucket that holds articles, and one of the list of them. A bucket's
     members: (URL, page file, digest of the part Pagefind indexes)."""
     filled = [number for number, members in enumerate(buckets) if members]
@@ -143,14 +147,33 @@ def _language_groups(lang: str, buckets: list[list[tuple[str, str, str]]], shown
         # themselves again would cost seconds at thousands of articles).
         fingerprint = value_digest((STORE_VERSION, loader,
                                     [(url, part) for url, _, part in members]))
-        groups.append(FileGroup(
-            f"search:{lang}:{number}", fingerprint,
-            lambda members=members, folder=f"{number}/", loader=loader:
-            bundle_files(lang, parts.docs(members), shown, folder=folder, loader=loader)))
+        groups.append(FileGroup(f"search:{lang}:{number}", fingerprint, functools.partial(
+            _bucket_files, lang, number, members, shown, parts, pagefind, loader=loader)))
     listed = json.dumps({"buckets": [f"{number}/" for number in filled]}).encode()
     groups.append(FileGroup(f"search:{lang}", value_digest((STORE_VERSION, listed)),
                             lambda: [(urls.search(lang) + BUNDLE + MANIFEST, listed)]))
     return groups
+
+
+def _bucket_files(lang: str, number: int, members: list[tuple[str, str, str]], shown: str,
+                  parts: _Parts, kept: KeptIndexes | None, *, loader: bool,
+                  ) -> list[tuple[str, bytes]]:
+    """The files of bucket `number`: made by a Pagefind program of its own, or by the
+    preview server's (`kept`)."""
+    folder = f"{number}/"
+    if kept is None:
+        return bundle_files(lang, parts.docs(members), shown, folder=folder, loader=loader)
+    return _files_of(lang, shown, folder, loader, lambda: _kept_bundle(
+        kept, f"search:{lang}:{number}", members, parts))
+
+
+def _kept_bundle(kept: KeptIndexes, name: str, members: list[tuple[str, str, str]],
+                 parts: _Parts) -> dict[str, bytes]:
+    """The bucket's bundle from the preview server's Pagefind, which is handed the parts
+    of the members its kept index of the bucket does not hold as they are (all of
+    them when it holds none)."""
+    return kept.bundle(name, [(quote(url), part) for url, _, part in members],
+                       lambda at: [part for _, part in parts.docs([members[i] for i in at])])
 
 
 def indexed_part(html: str) -> str:
@@ -177,12 +200,22 @@ def bundle_files(lang: str, docs: tuple[tuple[str, str], ...],
     import asyncio  # here: only a bucket whose articles changed talks to Pagefind
     from concurrent.futures import ThreadPoolExecutor
 
-    try:
+    def make() -> dict[str, bytes]:
         # On a thread of its own: the caller's thread may be running an event loop (a
         # test driving a browser, an embedding application).
         with ThreadPoolExecutor(1) as thread:
-            files = thread.submit(asyncio.run, _make_bundle(docs)).result()
-    except _NoPagefind:
+            return thread.submit(asyncio.run, make_bundle(docs)).result()
+
+    return _files_of(lang, config_name, folder, loader, make)
+
+
+def _files_of(lang: str, config_name: str, folder: str, loader: bool,
+              make: Callable[[], dict[str, bytes]]) -> list[tuple[str, bytes]]:
+    """(output file, bytes) of the bundle `make` returns (its files by their path in
+    it), Pagefind's errors said at the config or the search page."""
+    try:
+        files = make()
+    except NoPagefind:
         raise ContentError(Problem(SourceRef(config_name, 0), _MISSING)) from None
     except Exception as exc:  # noqa: BLE001 - the service reports its errors as Exception
         raise ContentError(Problem(SourceRef(urls.search(lang), 0), "search: Pagefind "
@@ -201,66 +234,3 @@ def bundle_files(lang: str, docs: tuple[tuple[str, str], ...],
 _MISSING = ("search needs the Pagefind program, which is not installed: run "
             "pip install 'pagefind[bin]', or set enabled = false under [search] in "
             "dateline.toml")
-
-
-class _NoPagefind(Exception):
-    pass
-
-
-async def _make_bundle(docs: tuple[tuple[str, str], ...]) -> dict[str, bytes]:
-    """The bundle's files by their path in it, made in memory: Pagefind's own
-    `write_files` answers before its files are all written (empty files were seen)."""
-    import asyncio  # imported by `bundle_files`, which runs this
-
-    try:
-        from pagefind.service import PagefindService
-    except ImportError:
-        raise _NoPagefind from None
-
-    class PromptService(PagefindService):
-        async def launch(self) -> PromptService:
-            # As upstream's, with room for a whole bundle in one reply (`get_files`).
-            self._backend = await asyncio.create_subprocess_exec(
-                self._bin, "--service", stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-                limit=_REPLY_LIMIT)
-            self._poll_task = self._loop.create_task(self._wait_for_responses())
-            return self
-
-        # Upstream's reader sleeps 0.1 s before taking each reply, so that 3,000
-        # pages took five minutes; this one takes each as it comes (same protocol:
-        # base64 JSON messages, each ended by a comma).
-        async def _wait_for_responses(self) -> None:
-            while True:
-                try:
-                    line = await self._backend.stdout.readuntil(b",")
-                except (asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
-                    for waiting in self._responses.values():  # the program ended: say so
-                        if not waiting.done():
-                            waiting.set_exception(Exception(f"Pagefind stopped ({exc})"))
-                    return
-                reply = json.loads(base64.b64decode(line[:-1]))
-                future = self._responses.pop(reply.get("message_id"), None) if reply else None
-                if future is None:
-                    continue
-                payload = reply["payload"]
-                if payload["type"] == "Error":
-                    future.set_exception(Exception(payload["message"]))
-                else:
-                    future.set_result(payload)
-
-    try:
-        service = await PromptService().launch()
-    except (FileNotFoundError, PermissionError):
-        raise _NoPagefind from None
-    try:
-        index = await service.create_index({"root_selector": "html"})
-        await asyncio.gather(*(index.add_html_file(content=html, url=url)
-                               for url, html in docs))
-        return {file["path"]: file["content"] for file in await index.get_files()}
-    finally:
-        await service.close()
-
-
-_REPLY_LIMIT = 1 << 31
-"""Bytes one reply of the Pagefind program may take: the whole bundle, base64-coded."""

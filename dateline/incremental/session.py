@@ -57,6 +57,28 @@ class BuildSession:
         """What this process remembers of its last build, for the cache it goes with."""
         self._written = 0.0
         self._writing = threading.Lock()  # the server's rebuild thread, or its shutdown
+        self._search = None
+        self._search_ended = False
+        self._searching = threading.Lock()  # the rebuild thread, or the server's stop
+
+    def kept_search(self, make):
+        """The Pagefind program this session keeps between its builds, made by `make()`
+        the first time (`build.searchservice.KeptIndexes`); ended by `end_search`."""
+        with self._searching:
+            if self._search is None:
+                self._search = make()
+                if self._search_ended:
+                    self._search.close()  # refuses to index: the server is stopping
+            return self._search
+
+    def end_search(self) -> None:
+        """End the kept Pagefind program at once (a bundle being made fails) and make no
+        other in this session: the server is stopping."""
+        with self._searching:
+            self._search_ended = True
+            search = self._search
+        if search is not None:
+            search.close()
 
     def cache(self, folder: Path, settings: str) -> BuildCache:
         key = cache_key(settings)

@@ -32,9 +32,7 @@ from ..incremental.session import BuildSession
 from ..inputs import confinement_of, link_targets
 from ..noise import is_editor_noise
 from .alarm import Alarm, Clock, system_clock
-from .livereload import (
-    EventHub,
-)
+from .livereload import EventHub
 from .preview_http import (
     WILDCARDS,
     BindError,
@@ -47,7 +45,6 @@ from .watch import Debouncer, SourceWatch
 
 PREVIEW_FOLDER = ".dateline-preview"
 """Below the site's folder; each running server builds into a session folder inside."""
-
 
 
 class PreviewServer:
@@ -143,6 +140,7 @@ class PreviewServer:
         self._stopped = True
         self._watch.stop()
         self._alarm.stop()
+        self._session.end_search()  # a rebuild indexing the search fails, unreported
         self._debouncer.stop()
         self.hub.close()
         if self._http_thread is not None:
@@ -258,6 +256,8 @@ class PreviewServer:
             self._warnings = warnings
 
     def _failed(self, problems: list[str], changed: frozenset[Path]) -> None:
+        if self._stopped:  # stopped mid-build (Ctrl+C reaches Pagefind too): no news
+            return
         self.hub.failed(problems)
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
         serving = ("still serving the last good build" if self.epoch

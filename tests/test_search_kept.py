@@ -1,0 +1,106 @@
+"""The preview server's Pagefind (`searchservice.KeptIndexes`): a bucket made again after
+an edit is handed the edited articles alone and is byte for byte the bundle a fresh
+index makes; other members, or another order, make a fresh index; only the last
+buckets' indexes are kept; `close` ends the program, even while it is indexing."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+
+from dateline.build.searchservice import KeptIndexes, make_bundle
+
+HAS_PROC_CHILDREN = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").exists()
+
+
+def page(title: str, words: str) -> str:
+    return (f'<!DOCTYPE html><html lang="en"><body><main data-pagefind-body><h1>{title}'
+            f"</h1><p>{words}</p></main></body></html>")
+
+
+def bucket(count: int, edited: dict[int, str] | None = None) -> list[tuple[str, str]]:
+    """(URL, HTML) of `count` articles, those in `edited` with other words."""
+    edited = edited or {}
+    return [(f"/en/world/story-{n}/", page(f"Story {n}", edited.get(n, f"Paragraph {n} "
+                                                                     "about the vote.")))
+            for n in range(count)]
+
+
+def fresh(docs: list[tuple[str, str]]) -> dict[str, bytes]:
+    return asyncio.run(make_bundle(tuple(docs)))
+
+
+class Handed:
+    """What the kept indexes are handed: (members, their parts by position)."""
+
+    def __init__(self, pagefind: KeptIndexes):
+        self.pagefind, self.asked = pagefind, []
+
+    def bundle(self, name: str, docs: list[tuple[str, str]]) -> dict[str, bytes]:
+        members = [(url, str(hash(html))) for url, html in docs]
+
+        def html(positions: list[int]) -> list[str]:
+            self.asked.append(positions)
+            return [docs[at][1] for at in positions]
+
+        return self.pagefind.bundle(name, members, html)
+
+
+@pytest.fixture
+def kept():
+    pagefind = KeptIndexes(most=2)
+    yield Handed(pagefind)
+    pagefind.close()
+
+
+def test_an_edited_bucket_is_handed_its_edits_alone_and_is_a_fresh_indexs_bundle(kept):
+    first = kept.bundle("search:en:0", bucket(30))
+    assert first == fresh(bucket(30))
+    edited = bucket(30, {7: "Paragraph 7, corrected: the count ended at dawn."})
+    again = kept.bundle("search:en:0", edited)
+    assert kept.asked == [list(range(30)), [7]]
+    assert again == fresh(edited)
+    assert again != first
+    # Edited back: the first bundle again, from one article handed over.
+    assert kept.bundle("search:en:0", bucket(30)) == first
+    assert kept.asked[-1] == [7]
+
+
+def test_other_members_or_order_make_a_fresh_index(kept):
+    kept.bundle("search:en:0", bucket(10))
+    fewer = bucket(10)[1:]
+    assert kept.bundle("search:en:0", fewer) == fresh(fewer)
+    assert kept.asked[-1] == list(range(9))
+    turned = list(reversed(fewer))
+    assert kept.bundle("search:en:0", turned) == fresh(turned)
+    assert kept.asked[-1] == list(range(9))
+
+
+def test_only_the_last_buckets_made_are_kept(kept):
+    for name in ("search:en:0", "search:en:1", "search:fa:0"):
+        kept.bundle(name, bucket(5))
+    kept.bundle("search:fa:0", bucket(5, {1: "x"}))
+    assert kept.asked[-1] == [1]
+    kept.bundle("search:en:0", bucket(5, {1: "x"}))  # dropped: the oldest of three
+    assert kept.asked[-1] == list(range(5))
+
+
+@pytest.mark.skipif(not HAS_PROC_CHILDREN, reason="needs Linux /proc/PID/task/TID/children")
+def test_close_ends_the_program_and_refuses_more():
+    pagefind = KeptIndexes()
+    Handed(pagefind).bundle("search:en:0", bucket(3))
+    assert _children()  # the program, kept
+    pagefind.close()
+    assert not _children()
+    with pytest.raises(Exception, match="stopping"):
+        Handed(pagefind).bundle("search:en:0", bucket(3))
+
+
+def _children() -> list[str]:
+    """This process's child processes (every thread's)."""
+    pid = os.getpid()
+    return [child for task in os.listdir(f"/proc/{pid}/task")
+            for child in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
