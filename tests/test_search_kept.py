@@ -39,14 +39,15 @@ class Handed:
     def __init__(self, pagefind: KeptIndexes):
         self.pagefind, self.asked = pagefind, []
 
-    def bundle(self, name: str, docs: list[tuple[str, str]]) -> dict[str, bytes]:
+    def bundle(self, name: str, docs: list[tuple[str, str]], keep: bool = True,
+               ) -> dict[str, bytes]:
         members = [(url, str(hash(html))) for url, html in docs]
 
         def html(positions: list[int]) -> list[str]:
             self.asked.append(positions)
             return [docs[at][1] for at in positions]
 
-        return self.pagefind.bundle(name, members, html)
+        return self.pagefind.bundle(name, members, html, keep=keep)
 
 
 @pytest.fixture
@@ -77,6 +78,13 @@ def test_other_members_or_order_make_a_fresh_index(kept):
     turned = list(reversed(fewer))
     assert kept.bundle("search:en:0", turned) == fresh(turned)
     assert kept.asked[-1] == list(range(9))
+
+
+def test_a_bucket_made_without_keeping_is_indexed_whole_next_time(kept):
+    assert kept.bundle("search:en:0", bucket(5), keep=False) == fresh(bucket(5))
+    edited = bucket(5, {2: "y"})
+    assert kept.bundle("search:en:0", edited) == fresh(edited)
+    assert kept.asked == [list(range(5))] * 2
 
 
 def test_only_the_last_buckets_made_are_kept(kept):

@@ -265,8 +265,12 @@ def write_discovery(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
     else:
         found = discovery_groups(published, known)
     stale = []
+    # In the preview server, its Pagefind (which its stop ends at once), keeping the
+    # indexes of the short path's buckets only: not the many of a first build or a
+    # template edit.
     session = ctx.options.session
-    kept = session.kept_search(KeptIndexes) if session is not None and ours else None
+    kept = (session.kept_search(KeptIndexes), model.short is not None) \
+        if session is not None and ours else None
     for group in found + search_groups(
             ctx.config, ours, writer.files, writer.staged, ctx.begun.output, kept):
         if group.name.startswith("feed:") and not writer.wanted(group.name[5:]):

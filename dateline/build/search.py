@@ -74,13 +74,13 @@ def bucket_of(url: str, count: int) -> int:
 
 
 def search_groups(config: Config, pages: list[Page], files: dict[str, tuple[str, str]],
-                  staged, output: Path, pagefind: KeptIndexes | None = None,
+                  staged, output: Path, pagefind: tuple[KeptIndexes, bool] | None = None,
                   ) -> list[FileGroup]:
     """Groups per language with a search page: a bucket's bundle each, and the list of
     the buckets. `files`: every page file's (fingerprint, content digest) in this build;
     `staged`, where the pages rendered by this build were written, the others being in
-    `output`; `pagefind`, the preview server's Pagefind, which keeps the last buckets'
-    indexes (else each bucket is indexed by a program of its own)."""
+    `output`; `pagefind`, the preview server's Pagefind and whether it keeps these
+    buckets' indexes (else each bucket is indexed by a program of its own)."""
     if not config.search.enabled:
         return []
     by_language: dict[str, list[Page]] = {p.lang: [] for p in pages if p.kind == "search"}
@@ -135,7 +135,8 @@ class _Parts:
 
 
 def _language_groups(lang: str, buckets: list[list[tuple[str, str, str]]], shown: str,
-                     parts: _Parts, pagefind: KeptIndexes | None) -> list[FileGroup]:
+                     parts: _Parts, pagefind: tuple[KeptIndexes, bool] | None,
+                     ) -> list[FileGroup]:
     """A group per bucket that holds articles, and one of the list of them. A bucket's
     members: (URL, page file, digest of the part Pagefind indexes)."""
     filled = [number for number, members in enumerate(buckets) if members]
@@ -156,10 +157,10 @@ def _language_groups(lang: str, buckets: list[list[tuple[str, str, str]]], shown
 
 
 def _bucket_files(lang: str, number: int, members: list[tuple[str, str, str]], shown: str,
-                  parts: _Parts, kept: KeptIndexes | None, *, loader: bool,
+                  parts: _Parts, kept: tuple[KeptIndexes, bool] | None, *, loader: bool,
                   ) -> list[tuple[str, bytes]]:
     """The files of bucket `number`: made by a Pagefind program of its own, or by the
-    preview server's (`kept`)."""
+    preview server's (`kept`: it, and whether it keeps the bucket's index)."""
     folder = f"{number}/"
     if kept is None:
         return bundle_files(lang, parts.docs(members), shown, folder=folder, loader=loader)
@@ -167,13 +168,15 @@ def _bucket_files(lang: str, number: int, members: list[tuple[str, str, str]], s
         kept, f"search:{lang}:{number}", members, parts))
 
 
-def _kept_bundle(kept: KeptIndexes, name: str, members: list[tuple[str, str, str]],
-                 parts: _Parts) -> dict[str, bytes]:
+def _kept_bundle(kept: tuple[KeptIndexes, bool], name: str,
+                 members: list[tuple[str, str, str]], parts: _Parts) -> dict[str, bytes]:
     """The bucket's bundle from the preview server's Pagefind, which is handed the parts
     of the members its kept index of the bucket does not hold as they are (all of
     them when it holds none)."""
-    return kept.bundle(name, [(quote(url), part) for url, _, part in members],
-                       lambda at: [part for _, part in parts.docs([members[i] for i in at])])
+    pagefind, keep = kept
+    return pagefind.bundle(
+        name, [(quote(url), part) for url, _, part in members],
+        lambda at: [part for _, part in parts.docs([members[i] for i in at])], keep=keep)
 
 
 def indexed_part(html: str) -> str:

@@ -3,14 +3,15 @@ bucket's articles and takes the bundle back), in two ways:
 
 - `make_bundle`: a program of its own for one bundle, ended when it is made (a
   command-line build).
-- `KeptIndexes`: one program kept running by the preview server, which keeps the
-  indexes of the last buckets it made (`KEPT_MOST`). Pagefind's service replaces an
-  article added again under the same URL in place (same position, so the same page
-  numbers), so a bucket whose members are those of its kept index, in the same order, is
-  made again by handing Pagefind the edited articles alone: the bundle is byte for byte
-  the one a fresh index of the whole bucket writes (`tests/test_search_kept.py`), and
-  the edit costs Pagefind's build of the bucket's index (~0.25 s at 500 articles)
-  instead of reading every article again too (~0.45 s more).
+- `KeptIndexes`: one program kept running by the preview server (its stop ends it at
+  once), which keeps the indexes of the last buckets its short path (`memoryedits`)
+  made (`KEPT_MOST`). Pagefind's service replaces an article added again under the
+  same URL in place (same position, so the same page numbers), so a bucket whose
+  members are those of its kept index, in the same order, is made again by handing
+  Pagefind the edited articles alone: the bundle is byte for byte the one a fresh index
+  of the whole bucket writes (`tests/test_search_kept.py`), and the edit costs
+  Pagefind's build of the bucket's index (~0.25 s at 500 articles) instead of reading
+  every article again too (~0.45 s more).
 
 Pagefind is asked in the order the articles are listed, one bucket at a time.
 """
@@ -20,13 +21,18 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
+import signal
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 
-KEPT_MOST = 4
-"""Buckets whose index the preview server's Pagefind keeps (the latest made): ~15 MB
-each at 500 articles, in the Pagefind program."""
+KEPT_MOST = 2
+"""Buckets whose index the preview server's Pagefind keeps (the latest made): the
+program holds ~90 MB with one of 500 articles, up to ~170 MB once it has made many
+(its allocator keeps what it freed)."""
 
 INDEX_CONFIG = {"root_selector": "html"}
 
@@ -70,11 +76,12 @@ class KeptIndexes:
         self._closed = False
 
     def bundle(self, name: str, members: list[tuple[str, str]],
-               html: Callable[[list[int]], list[str]]) -> dict[str, bytes]:
+               html: Callable[[list[int]], list[str]], *, keep: bool = True,
+               ) -> dict[str, bytes]:
         """The bundle of bucket `name`, whose `members` are (URL, digest of what is
         indexed of the page), by its files' paths; `html(positions)`: the indexed parts
-        of those members (read on the caller's thread). Raises `NoPagefind`, or
-        Exception from the program."""
+        of those members (read on the caller's thread); its index kept if `keep`.
+        Raises `NoPagefind`, or Exception from the program."""
         with self._lock:
             if self._closed:
                 raise Exception("the preview server is stopping")
@@ -93,19 +100,33 @@ class KeptIndexes:
             redo, stale, index = list(range(len(members))), index, None
         urls = [members[at][0] for at in redo]
         docs = list(zip(urls, html(redo), strict=True))
-        index, files = asyncio.run_coroutine_threadsafe(
-            self._indexed(index, stale, docs), loop).result()
+        index, files = self._wait(asyncio.run_coroutine_threadsafe(
+            self._indexed(index, stale, docs), loop), loop)
         with self._lock:
-            self._kept[name] = (index, list(members))
-            dropped = [self._kept.popitem(last=False)[1][0]
-                       for _ in range(len(self._kept) - self.most)]
+            if keep:
+                self._kept[name] = (index, list(members))
+            dropped = [] if keep else [index]
+            dropped += [self._kept.popitem(last=False)[1][0]
+                        for _ in range(len(self._kept) - self.most)]
         if dropped:
-            asyncio.run_coroutine_threadsafe(self._drop(dropped), loop).result()
+            self._wait(asyncio.run_coroutine_threadsafe(self._drop(dropped), loop), loop)
         return files
+
+    def _wait(self, made: Future, loop: asyncio.AbstractEventLoop):
+        """What `made` returns, or an Exception once `close` has stopped the loop that
+        would have run it."""
+        while True:
+            try:
+                return made.result(0.5)
+            except FutureTimeout:
+                if self._closed and not loop.is_running():
+                    raise Exception("the preview server is stopping") from None
 
     async def _indexed(self, index, stale, docs: list[tuple[str, str]]):
         """(index, its bundle's files) once `docs` are added to `index` (None: a new one)."""
         try:
+            if self._closed:  # (`close` ran while this waited for the loop)
+                raise Exception("the preview server is stopping")
             if self._service is None:
                 self._service = await _launch()
             if stale is not None:
@@ -142,31 +163,41 @@ class KeptIndexes:
             loop, self._loop = self._loop, None
         if loop is None:
             return
-        service = self._service
-        if service is not None:  # ends a bundle being made, whose caller then fails
-            loop.call_soon_threadsafe(_kill, service)
-        asyncio.run_coroutine_threadsafe(self._end(), loop).result(10)
+        ended = asyncio.run_coroutine_threadsafe(self._end(), loop)  # fails a bundle made
+        try:
+            ended.result(10)
+        except FutureTimeout:  # the program was killed all the same
+            pass
         loop.call_soon_threadsafe(loop.stop)
         self._thread.join(10)
-        loop.close()
+        if not loop.is_running():
+            loop.close()
 
 
 def _kill(service) -> None:
+    # Not `Popen.kill`, which first reaps the program if it has ended (`poll`), so that
+    # asyncio's watcher of the child, waiting for it, says "Unknown child process".
     try:
-        service._backend.kill()
+        os.kill(service._backend.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
 
 
 async def _stop(service) -> None:
     """End the program without waiting for replies it owes (upstream's `close` waits
-    up to 5 s for them)."""
-    service._poll_task.cancel()
-    try:
-        service._backend.kill()
-    except ProcessLookupError:
-        pass
+    up to 5 s for them): whoever waits for one is told it stopped."""
+    _kill(service)
+    _fail(service._responses.values(), "Pagefind stopped")
     await service._backend.wait()
+    service._poll_task.cancel()
+
+
+def _fail(waiting, message: str) -> None:
+    """The replies still awaited, failed: the program ended."""
+    for reply in waiting:
+        if not reply.done():
+            reply.set_exception(Exception(message))
+            reply.exception()  # taken: the first failure is the one reported
 
 
 async def _files(index) -> dict[str, bytes]:
@@ -209,9 +240,7 @@ def _prompt_service(base: type) -> type:
                 try:
                     line = await self._backend.stdout.readuntil(b",")
                 except (asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
-                    for waiting in self._responses.values():  # the program ended: say so
-                        if not waiting.done():
-                            waiting.set_exception(Exception(f"Pagefind stopped ({exc})"))
+                    _fail(self._responses.values(), f"Pagefind stopped ({exc})")
                     return
                 reply = json.loads(base64.b64decode(line[:-1]))
                 future = self._responses.pop(reply.get("message_id"), None) if reply else None
