@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from pathlib import Path
 
 import pytest
 
 from dateline.build.searchservice import KeptIndexes, make_bundle
+from dateline.incremental.session import BuildSession
 
 HAS_PROC_CHILDREN = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").exists()
 
@@ -109,6 +111,22 @@ def test_close_ends_the_program_and_refuses_more():
 
 def _children() -> list[str]:
     """This process's child processes (every thread's)."""
-    pid = os.getpid()
-    return [child for task in os.listdir(f"/proc/{pid}/task")
-            for child in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
+    pid, found = os.getpid(), []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            found += Path(f"/proc/{pid}/task/{task}/children").read_text().split()
+        except OSError:  # a thread that has just ended
+            pass
+    return found
+
+
+@pytest.mark.skipif(not HAS_PROC_CHILDREN, reason="needs Linux /proc/PID/task/TID/children")
+def test_a_session_dropped_without_ending_its_pagefind_leaves_no_program():
+    session = BuildSession()
+    Handed(session.kept_search(KeptIndexes)).bundle("search:en:0", bucket(3))
+    assert _children()
+    del session
+    deadline = time.monotonic() + 10
+    while _children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _children()

@@ -155,6 +155,21 @@ class KeptIndexes:
         if service is not None:
             await _stop(service)
 
+    def abandon(self) -> None:
+        """End the program and the loop without waiting for either (the session that
+        kept them is gone: safe from any thread, the collector's included)."""
+        self._closed = True
+        service, loop = self._service, self._loop
+        if service is not None:
+            _kill(service)
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(loop.create_task, self._wind_up())
+
+    async def _wind_up(self) -> None:
+        await self._end()
+        await asyncio.sleep(0)  # the reader's cancellation taken before the loop stops
+        asyncio.get_running_loop().stop()
+
     def close(self) -> None:
         """End the program (at once: whatever it is doing is not waited for) and the
         loop's thread."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from pathlib import Path
 
 from msgspec import Struct
@@ -69,6 +70,9 @@ class BuildSession:
                 self._search = make()
                 if self._search_ended:
                     self._search.close()  # refuses to index: the server is stopping
+                # A session dropped without `end_search` (a test's, an embedding
+                # application's) leaves no program running.
+                weakref.finalize(self, self._search.abandon)
             return self._search
 
     def end_search(self) -> None:
