@@ -19,7 +19,6 @@ from .parallel import run_chunked, workers_for
 from .planning import BuildPlan
 from .rendering import PageJob, render_pages
 from .search import search_groups
-from .searchservice import KeptIndexes
 from .write import (
     HEADERS_FILE,
     ChangeSet,
@@ -269,8 +268,11 @@ def write_discovery(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
     # indexes of the short path's buckets only: not the many of a first build or a
     # template edit.
     session = ctx.options.session
-    kept = (session.kept_search(KeptIndexes), model.short is not None) \
-        if session is not None and ours else None
+    kept = None
+    if session is not None and ours:
+        from .searchservice import KeptIndexes  # asyncio: only in the preview server
+
+        kept = (session.kept_search(KeptIndexes), model.short is not None)
     for group in found + search_groups(
             ctx.config, ours, writer.files, writer.staged, ctx.begun.output, kept):
         if group.name.startswith("feed:") and not writer.wanted(group.name[5:]):

@@ -28,6 +28,7 @@ import gc
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from .. import digests, urls
@@ -37,7 +38,9 @@ from ..incremental.fingerprints import digest, value_digest
 from ..outputs.pages import Page
 from .discovery import FileGroup
 from .searchparts import SearchParts
-from .searchservice import KeptIndexes, NoPagefind, make_bundle
+
+if TYPE_CHECKING:  # asyncio (the service's) imported only when a bucket is made
+    from .searchservice import KeptIndexes
 
 BUNDLE = "pagefind/"
 """The buckets' folder under the language's search page."""
@@ -203,6 +206,8 @@ def bundle_files(lang: str, docs: tuple[tuple[str, str], ...],
     import asyncio  # here: only a bucket whose articles changed talks to Pagefind
     from concurrent.futures import ThreadPoolExecutor
 
+    from .searchservice import make_bundle
+
     def make() -> dict[str, bytes]:
         # On a thread of its own: the caller's thread may be running an event loop (a
         # test driving a browser, an embedding application).
@@ -216,6 +221,8 @@ def _files_of(lang: str, config_name: str, folder: str, loader: bool,
               make: Callable[[], dict[str, bytes]]) -> list[tuple[str, bytes]]:
     """(output file, bytes) of the bundle `make` returns (its files by their path in
     it), Pagefind's errors said at the config or the search page."""
+    from .searchservice import NoPagefind
+
     try:
         files = make()
     except NoPagefind:
