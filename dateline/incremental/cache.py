@@ -78,6 +78,8 @@ class CacheData:
         self._outputs: dict[str, OutputRecord] | None = None
         self._settled: dict[str, tuple[SpilledRows, list]] = {}
         """Tables no stage reads again before the write, as their changes (`settle`)."""
+        self._settled_bodies: set[str] | None = None
+        """The bodies the settled sources table's entries render to (`live_bodies`)."""
         self._lazy: dict[str, StoredFiles] = {}
         """The output folders' records read by key (not in `on_disk`)."""
 
@@ -176,6 +178,8 @@ class CacheData:
             keys.extend(pending)
             keys.sort(key=row_order)
             rows = ((key, pending[key] if key in pending else after[key]) for key in keys)
+            if name == "sources":
+                self._settled_bodies = {entry.body_id for entry in after.values()}
             self._settled[name] = (SpilledRows(rows, folder),
                                    [key for key in before if key not in after])
             self._tables.pop(name, None)
@@ -185,6 +189,18 @@ class CacheData:
 
     def is_settled(self, name: str) -> bool:
         return name in self._settled
+
+    def settled_unchanged(self, name: str) -> bool:
+        """Whether a settled table is as the store holds it: no row to write or remove."""
+        rows, removed = self._settled[name]
+        return not len(rows) and not removed
+
+    def live_bodies(self) -> set[str] | None:
+        """The bodies the sources render to, when the sources table is known whole (read,
+        or settled): the others may go. None: only some sources are known."""
+        if "sources" in self._tables:
+            return {entry.body_id for entry in self._tables["sources"].values()}
+        return self._settled_bodies
 
     def _files(self, name: str) -> dict | StoredFiles:
         """An output folder's files: rows read by key as asked for (`filerecord`)."""
@@ -266,6 +282,7 @@ class CacheData:
         self.on_disk = on_disk
         self._pending = {}
         self._settled = {}  # read from the store again if a later build asks
+        self._settled_bodies = None
 
     def emptied(self) -> CacheData:
         """No tables, on the same store, whose rows the next write replaces all."""
@@ -409,8 +426,9 @@ class BuildCache:
         try:
             self.bodies.flush()
             with store.transaction() as db:
-                if data.is_read("sources"):  # else only bodies were added: removed later
-                    self.bodies.keep_only({e.body_id for e in data.sources.values()}, db)
+                live = data.live_bodies()
+                if live is not None:  # else only bodies were added: removed later
+                    self.bodies.keep_only(live, db)
                 data.write(db)
                 if during is not None:
                     during()
