@@ -39,27 +39,38 @@ class Summary(Struct, frozen=True):
     """That moment and the article that causes it."""
 
 
-def settle_sources(ctx: BuildContext, model: SiteModel, plan: BuildPlan) -> None:
-    """What the cache keeps of the sources read (their front matter, validated fields
-    and article entries) is known once the pages are planned: a command-line build keeps
-    it as the rows to write, pickled, and drops the tables and the documents' front
-    matter before rendering (issue 19: they are most of what a build holds per article;
-    a template edit reads every one of them from the store)."""
+def settle_sources(ctx: BuildContext, model: SiteModel) -> None:
+    """What the cache keeps of the sources read (their entries and front matter) is
+    known once the model is made: a command-line build keeps it as the rows to write,
+    pickled, and drops the tables and the sources as prepared before planning (issue 19:
+    they were most of what a build held per article; what planning makes takes their
+    place in memory)."""
     if ctx.options.session is not None or model.saved is not None:
         return
     data = ctx.cache.data
-    data.assembly.finish(model.site.articles, plan.shared)
     valid = [p for p in model.prepared if p.valid]
     data.front_matter = {str(p.doc.path): (p.doc.meta, p.doc.key_lines) for p in valid}
     data.sources = {str(p.doc.path): p.entry for p in valid}
     if ctx.begun.stats is not None:  # every input's digest, for the saved model's head
         known = {str(p.doc.path): p.entry.digest for p in valid}
         model.digests = savedbuild.pack_digests(map(known.get, ctx.begun.stats))
-    data.settle(("front_matter", "fields", "articles", "sources"))
+    del valid
+    data.settle(("front_matter", "sources"))
     # Nothing reads the sources as prepared again (the model's articles are made, their
     # entries settled): neither this build nor a later one of this process.
     model.prepared = []
     ctx.memory.prepared = {}
+
+
+def settle_assembly(ctx: BuildContext, model: SiteModel, plan: BuildPlan) -> None:
+    """What assembling made of each source (its fields, its article's entry with the
+    article and card fingerprints) is known once the pages are planned: kept as rows to
+    write, as `settle_sources` keeps the sources', before rendering."""
+    if ctx.options.session is not None or model.saved is not None:
+        return
+    data = ctx.cache.data
+    data.assembly.finish(model.site.articles, plan.shared)
+    data.settle(("fields", "articles"))
 
 
 def remember_build(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
