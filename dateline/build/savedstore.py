@@ -38,8 +38,12 @@ from .savedbuild import (
     load_model,
     open_rows,
     pages_showing,
+    saved_by_another_release,
     showing_keys,
 )
+
+MODEL_OF_ANOTHER_RELEASE = "its saved model was written by another version of Dateline"
+"""Why a build planned the whole site again after an upgrade (once; said in one line)."""
 
 
 class SavedEdits(Struct):
@@ -176,6 +180,11 @@ class SavedStore(Struct):
         if self.ctx.cache.store is None:
             return None
         head = load_head(self.ctx.cache.store, begun.output, key)
+        if head is None and saved_by_another_release(self.ctx.cache.store, begun.output,
+                                                     self.ctx.cache.data.key):
+            if MODEL_OF_ANOTHER_RELEASE not in self.ctx.damage:
+                self.ctx.damage.append(MODEL_OF_ANOTHER_RELEASE)
+            return None
         if (head is None or head.output != str(begun.output)
                 or head.build_id != self.build_id or begun.now >= head.valid_until
                 or head.site_fingerprint != probe.site_fingerprint
