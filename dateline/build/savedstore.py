@@ -156,14 +156,15 @@ class SavedStore(Struct):
     def template_edit(self, probe: Probe) -> tuple[SavedHead, _Reread, str] | None:
         """(head, what was read again, the model's key) when the only change since the
         saved model is the templates' (each of the same names, the site's fingerprint the
-        same, no article edited since it was saved, no source's bytes changed); None
+        same, no source's bytes changed since the head: the articles edited before it, its
+        `edits`, are swapped into the pages); None
         otherwise (`templatestage` renders the pages of the changed templates by chunks)."""
         options = self.ctx.options
         if options.shard or options.languages or options.cluster is not None:
             return None
         key = key_of(self.ctx.cache.data.key, probe.shape)
         head = self._head(key, probe, templates=False)
-        if (head is None or head.edits or head.templates == probe.templates
+        if (head is None or head.templates == probe.templates
                 or head.templates.keys() != probe.templates.keys()):
             return None
         read = self._read_changed(head)
