@@ -221,6 +221,9 @@ def test_the_walk_finds_what_inputs_walk_finds(tmp_path, split, monkeypatch):
         joined = hasher()
         joined.update("\0".join(expected).encode("utf-8", "surrogateescape"))
         assert stats.names == joined.hexdigest()
+        # The newest modification time (the no-change key's racy rule), found by the
+        # processes that stat'ed the files.
+        assert stats.newest == max(stat.st_mtime_ns for stat in expected.values())
         assert [(stat_key(stats[path]), stats[path].st_mode) for path in stats] == [
             (stat_key(stat), stat.st_mode) for stat in expected.values()], round
         # The folders holding a link are listed every time; the others from round 1 on.

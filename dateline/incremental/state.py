@@ -60,7 +60,7 @@ def inputs_key(folders: list[Path], files: list[Path], settings: str,
         "utf-8", "surrogateescape"))
     for part in (arrays.times, arrays.sizes, arrays.inodes, arrays.modes):
         hashed.update(part)
-    return hashed.hexdigest(), arrays.newest(), stats, arrays
+    return hashed.hexdigest(), stats.newest, stats, arrays
 
 
 class _Record(msgspec.Struct):
