@@ -29,16 +29,16 @@ import gc
 import hashlib
 import marshal
 import os
-import stat as stat_mode
 import time
 from array import array
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from operator import attrgetter
 from pathlib import Path
 
 from .digests import hasher
 from .inputs import Confinement, _folder_stat, _linked
 from .noise import is_editor_noise
+from .walkstats import FIELDS, Listed, WalkStats, join_path, joined, split_names
 
 RECORD = "listings.bin"
 """The folders' stats and listings, in the build cache's folder."""
@@ -52,11 +52,8 @@ _CHUNK = 1024
 """Names stat'ed at once: their stat objects (~500 bytes each) are made into arrays
 before the next are made, so that their memory is used again (held at once, the
 300,000 of a walk cost ~38,000 page faults, ~0.1 CPU s, and ~90 MB)."""
-_FEW_LOOKUPS = 64
-"""Paths looked up one at a time before `WalkStats` makes a dict of them all."""
 
 _NAME = attrgetter("name")
-_FIELDS = tuple(attrgetter(name) for name in ("st_mtime_ns", "st_size", "st_ino", "st_mode"))
 _OPEN = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -79,27 +76,6 @@ class Walk:
     def files(self) -> int:
         return sum(part.count if isinstance(part, Listed) else len(part)
                    for part in self.parts)
-
-
-class Listed:
-    """A folder whose files are stat'ed by name: its path and its files' names as the
-    record keeps them, one `\\0`-joined byte string. The names are split and decoded
-    only when asked for (`names`): the stats are made from the bytes, and a build with
-    nothing to do needs no name as a string."""
-
-    __slots__ = ("folder", "blob", "count", "_names")
-
-    def __init__(self, folder: str, blob: bytes, names: list[str] | None = None) -> None:
-        self.folder = folder
-        self.blob = blob
-        self.count = len(names) if names is not None else (blob.count(b"\0") + 1
-                                                           if blob else 0)
-        self._names = names
-
-    def names(self) -> list[str]:
-        if self._names is None:
-            self._names = _names(self.blob)
-        return self._names
 
 
 def walk(roots: list[tuple[str, Confinement | None]], known: dict[str, tuple],
@@ -129,7 +105,7 @@ def _walk(roots: list[tuple[str, Confinement | None]], known: dict[str, tuple],
     found.parts.append(first)
     for folder, rules in roots:
         _folder(folder, (os.path.realpath(folder),), rules, known, found)
-    return WalkStats.of(found), found
+    return _stats_of(found), found
 
 
 def _folder(folder: str, ancestors: tuple[str, ...], rules: Confinement | None,
@@ -144,7 +120,7 @@ def _folder(folder: str, ancestors: tuple[str, ...], rules: Confinement | None,
     last = known.get(folder)
     if (key is not None and last is not None and last[0] == key
             and max(key[0], key[1]) < last[1] - RACY_NS):
-        files, folders = Listed(folder, last[2]), _names(last[3])
+        files, folders = Listed(folder, last[2]), split_names(last[3])
         found.record[folder] = last
     else:
         listed_ns = time.time_ns()
@@ -153,9 +129,9 @@ def _folder(folder: str, ancestors: tuple[str, ...], rules: Confinement | None,
             return
         files, folders = listing
         if not isinstance(files, dict):
-            files = Listed(folder, _joined(files), files)
+            files = Listed(folder, joined(files), files)
             if key is not None:
-                found.record[folder] = (key, listed_ns, files.blob, _joined(folders))
+                found.record[folder] = (key, listed_ns, files.blob, joined(folders))
         found.listed += 1
     if isinstance(files, dict):
         found.parts.append(files)
@@ -163,7 +139,7 @@ def _folder(folder: str, ancestors: tuple[str, ...], rules: Confinement | None,
     else:
         if files.count:
             found.parts.append(files)
-        subfolders = [(_join(folder, name), os.path.join(ancestors[-1], name))
+        subfolders = [(join_path(folder, name), os.path.join(ancestors[-1], name))
                       for name in folders]
     for path, real in subfolders:
         _folder(path, (*ancestors, real), rules, known, found)
@@ -221,18 +197,6 @@ def _linking(folder: str, entries: list, ancestors: tuple[str, ...],
     return found, folders
 
 
-def _join(folder: str, name: str) -> str:
-    return folder + name if folder.endswith(os.sep) else folder + os.sep + name
-
-
-def _joined(names: list[str]) -> bytes:
-    return "\0".join(names).encode("utf-8", "surrogateescape")
-
-
-def _names(blob: bytes) -> list[str]:
-    return blob.decode("utf-8", "surrogateescape").split("\0") if blob else []
-
-
 # The stat calls -------------------------------------------------------------------
 
 
@@ -282,7 +246,7 @@ def _stat_names(fd: int, names: list[bytes], first: int, missing: list[int],
                     kept.append(stat(name, dir_fd=fd, follow_symlinks=False))
                 except OSError:
                     missing.append(place)
-        for column, field in zip(columns, _FIELDS, strict=True):
+        for column, field in zip(columns, FIELDS, strict=True):
             column.extend(map(field, kept))
 
 
@@ -333,160 +297,55 @@ def _names_digest(parts: list) -> str:
     for part in parts:
         if isinstance(part, dict):
             if part:
-                digest.update(b"\0" * started + _joined(list(part)))
+                digest.update(b"\0" * started + joined(list(part)))
                 started = True
         elif part.count:
-            prefix = _join(part.folder, "").encode("utf-8", "surrogateescape")
+            prefix = join_path(part.folder, "").encode("utf-8", "surrogateescape")
             digest.update(b"\0" * started + prefix)
             digest.update(part.blob.replace(b"\0", b"\0" + prefix))
             started = True
     return digest.hexdigest()
 
 
-# The stats as a mapping -------------------------------------------------------------
-
-
-class WalkStats(Mapping):
-    """Path → `os.stat_result` in walking order (what `inputs.walk` returns), held as
-    arrays: the path strings and stat objects are made only when asked for (a build with
-    nothing to do needs neither). The stat objects carry the mode, inode, size and
-    modification time, what the build reads of them."""
-
-    def __init__(self, parts: list, arrays: tuple[bytes, bytes, bytes, bytes],
-                 names: str, newest: int) -> None:
-        self._parts = parts
-        self.arrays = arrays
-        """Times (signed), sizes, inodes, modes: 8 bytes each per input."""
-        self.names = names
-        """A digest of every input's path, in walking order."""
-        self.newest = newest
-        """The newest modification time (ns; 0 without inputs), found by the processes
-        that stat'ed them."""
-        self._paths: list[str] | None = None
-        self._index: dict[str, int] | None = None
-        self._lookups = 0
-        self._unpacked: tuple | None = None
-
-    @classmethod
-    def of(cls, found: Walk) -> WalkStats:
-        work = [part for part in found.parts if isinstance(part, Listed)]
-        # The paths' digest is made while the forked process stats its half: the names
-        # are known, and a name gone since its folder was listed is rare (made again).
-        digests: list[str] = []
-        stated = _stat_all(work, sum(part.count for part in work),
-                           lambda: digests.append(_names_digest(found.parts)))
-        by_part = {}
-        newest = 0
-        for part, first, missing, latest, *fields in stated:
-            by_part.setdefault(part, []).append((first, missing, fields))
-            newest = max(newest, latest)
-        parts: list = []
-        columns: tuple[list, list, list, list] = ([], [], [], [])
-        place = 0
-        for part in found.parts:
-            if isinstance(part, dict):
-                parts.append(part)
-                values = part.values()
-                for column, field in zip(columns, _FIELDS, strict=True):
-                    column.append(array("q" if field is _FIELDS[0] else "Q",
-                                        map(field, values)).tobytes())
-                newest = max(newest, max(map(_FIELDS[0], values), default=0))
-                continue
-            spans = sorted(by_part.get(place, ()), key=lambda span: span[0])
-            place += 1
-            gone = {i for _, missing, _ in spans for i in missing}
-            if gone:
-                names = [name for i, name in enumerate(part.names()) if i not in gone]
-                part = Listed(part.folder, _joined(names), names)
-                digests.clear()
-            for _, _, fields in spans:
-                for column, field in zip(columns, fields, strict=True):
-                    column.append(field)
+def _stats_of(found: Walk) -> WalkStats:
+    """The stats of every input the walk found, as the build reads them."""
+    work = [part for part in found.parts if isinstance(part, Listed)]
+    # The paths' digest is made while the forked process stats its half: the names
+    # are known, and a name gone since its folder was listed is rare (made again).
+    digests: list[str] = []
+    stated = _stat_all(work, sum(part.count for part in work),
+                       lambda: digests.append(_names_digest(found.parts)))
+    by_part = {}
+    newest = 0
+    for part, first, missing, latest, *fields in stated:
+        by_part.setdefault(part, []).append((first, missing, fields))
+        newest = max(newest, latest)
+    parts: list = []
+    columns: tuple[list, list, list, list] = ([], [], [], [])
+    place = 0
+    for part in found.parts:
+        if isinstance(part, dict):
             parts.append(part)
-        return cls(parts, tuple(b"".join(column) for column in columns),
-                   digests[0] if digests else _names_digest(parts), newest)
+            values = part.values()
+            for column, field in zip(columns, FIELDS, strict=True):
+                column.append(array("q" if field is FIELDS[0] else "Q",
+                                    map(field, values)).tobytes())
+            newest = max(newest, max(map(FIELDS[0], values), default=0))
+            continue
+        spans = sorted(by_part.get(place, ()), key=lambda span: span[0])
+        place += 1
+        gone = {i for _, missing, _ in spans for i in missing}
+        if gone:
+            names = [name for i, name in enumerate(part.names()) if i not in gone]
+            part = Listed(part.folder, joined(names), names)
+            digests.clear()
+        for _, _, fields in spans:
+            for column, field in zip(columns, fields, strict=True):
+                column.append(field)
+        parts.append(part)
+    return WalkStats(parts, tuple(b"".join(column) for column in columns),
+                      digests[0] if digests else _names_digest(parts), newest)
 
-    def paths(self) -> list[str]:
-        if self._paths is None:
-            paths: list[str] = []
-            for part in self._parts:
-                if isinstance(part, dict):
-                    paths.extend(part)
-                else:
-                    prefix = _join(part.folder, "")
-                    paths.extend([prefix + name for name in part.names()])
-            self._paths = paths
-        return self._paths
-
-    def __len__(self) -> int:
-        return len(self.arrays[0]) // 8
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.paths())
-
-    def __contains__(self, path: object) -> bool:
-        return isinstance(path, str) and self.place(path) is not None
-
-    def __getitem__(self, path: str) -> os.stat_result:
-        place = self.place(path)
-        if place is None:
-            raise KeyError(path)
-        return self.at(place)
-
-    def place(self, path: str) -> int | None:
-        """The input's place in walking order (None: not an input). The first few are
-        found in their folder's names, without a string or a dict entry per input (a
-        build after an edit looks up a few); then all at once."""
-        if self._index is None and self._lookups < _FEW_LOOKUPS:
-            self._lookups += 1
-            return self._find(path)
-        if self._index is None:
-            self._index = {path: i for i, path in enumerate(self.paths())}
-        return self._index.get(path)
-
-    def _find(self, path: str) -> int | None:
-        folder, _, name = path.rpartition(os.sep)
-        offset = 0
-        for part in self._parts:
-            if isinstance(part, dict):
-                if path in part:
-                    return offset + list(part).index(path)
-            elif part.folder == folder or _join(part.folder, "") == folder + os.sep:
-                try:
-                    return offset + part.names().index(name)
-                except ValueError:
-                    pass
-            offset += len(part) if isinstance(part, dict) else part.count
-        return None
-
-    def path_at(self, index: int) -> str:
-        """The path of the input at `index` in walking order."""
-        if self._paths is not None:
-            return self._paths[index]
-        if not 0 <= index < len(self):
-            raise IndexError(index)
-        for part in self._parts:
-            size = len(part) if isinstance(part, dict) else part.count
-            if index < size:
-                return (list(part)[index] if isinstance(part, dict)
-                        else _join(part.folder, part.names()[index]))
-            index -= size
-        raise IndexError(index)
-
-    def at(self, index: int) -> os.stat_result:
-        if self._unpacked is None:
-            times, sizes, inodes, modes = self.arrays
-            self._unpacked = (array("q", times), array("Q", sizes), array("Q", inodes),
-                              array("Q", modes))
-        times, sizes, inodes, modes = self._unpacked
-        mtime = times[index]
-        seconds = mtime // 1_000_000_000
-        return os.stat_result((modes[index], inodes[index], 0, 1, 0, 0, sizes[index],
-                               seconds, seconds, seconds, mtime / 1e9, mtime / 1e9,
-                               mtime / 1e9, mtime, mtime, mtime))
-
-    def is_regular(self, index: int) -> bool:
-        return stat_mode.S_ISREG(self.at(index).st_mode)
 
 
 # The record -------------------------------------------------------------------------
