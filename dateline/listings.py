@@ -343,8 +343,8 @@ def _stats_of(found: Walk) -> WalkStats:
             for column, field in zip(columns, fields, strict=True):
                 column.append(field)
         parts.append(part)
-    return WalkStats(parts, tuple(b"".join(column) for column in columns),
-                      digests[0] if digests else _names_digest(parts), newest)
+    return WalkStats(parts, columns, digests[0] if digests else _names_digest(parts),
+                     newest)
 
 
 

@@ -43,11 +43,15 @@ class WalkStats(Mapping):
     nothing to do needs neither). The stat objects carry the mode, inode, size and
     modification time, what the build reads of them."""
 
-    def __init__(self, parts: list, arrays: tuple[bytes, bytes, bytes, bytes],
-                 names: str, newest: int) -> None:
+    def __init__(self, parts: list, columns: tuple[list[bytes], ...], names: str,
+                 newest: int) -> None:
         self._parts = parts
-        self.arrays = arrays
-        """Times (signed), sizes, inodes, modes: 8 bytes each per input."""
+        self.columns = columns
+        """Times (signed), sizes, inodes, modes: 8 bytes each per input, each a list of
+        pieces (one per folder and process) that `arrays` joins when first asked for:
+        a build with nothing to do hashes the pieces (`pieces`) and joins none."""
+        self._arrays: tuple[bytes, bytes, bytes, bytes] | None = None
+        self._count = sum(map(len, columns[0])) // 8
         self.names = names
         """A digest of every input's path, in walking order."""
         self.newest = newest
@@ -70,8 +74,20 @@ class WalkStats(Mapping):
             self._paths = paths
         return self._paths
 
+    @property
+    def arrays(self) -> tuple[bytes, bytes, bytes, bytes]:
+        """Times (signed), sizes, inodes, modes: 8 bytes each per input."""
+        if self._arrays is None:
+            self._arrays = tuple(b"".join(column) for column in self.columns)
+        return self._arrays
+
+    def pieces(self) -> Iterator[bytes]:
+        """The bytes of `arrays`, one after the other, in pieces."""
+        for column in self.columns:
+            yield from column
+
     def __len__(self) -> int:
-        return len(self.arrays[0]) // 8
+        return self._count
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.paths())
