@@ -397,7 +397,7 @@ def load(cache: Path) -> dict[str, tuple]:
     size = len(_VERSION)
     if data[:size] != _VERSION or len(data) < size + 16:
         return {}
-    body = data[size + 16:]
+    body = memoryview(data)[size + 16:]  # not a copy of the 4 MB
     if hashlib.blake2b(body, digest_size=16).digest() != data[size:size + 16]:
         return {}
     try:
