@@ -266,7 +266,10 @@ def _stat_all(work: list[Listed], total: int, meanwhile: Callable[[], None] | No
     if total < SPLIT_FROM or not hasattr(os, "fork"):
         meanwhile()
         return _stat_span(work, 0, total)
-    middle = total * 12 // 25 if busy else total // 2
+    # The forked process pays more per name (its copied pages, sending the arrays):
+    # this one takes 54% of them, 52% when it makes the paths' digest meanwhile
+    # (measured at 300,000 files: each process's CPU time about the same).
+    middle = total * (26 if busy else 27) // 50
     try:
         reading, writing = os.pipe()
         pid = os.fork()
