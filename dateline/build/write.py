@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -142,7 +141,7 @@ class StagedOutput:
         path = self.root / relative
         self._ensure_dir(path.parent)
         with staging.named(path):
-            shutil.copyfile(source, path)
+            _copy_file(source, path)
 
     def _ensure_dir(self, folder: Path) -> None:
         if folder not in self._made_dirs:
@@ -159,7 +158,7 @@ class StagedOutput:
             faults.point("commit")  # the old site now waits in the staging folder
         else:
             self._swap_in_two_steps()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        _remove_tree(self.folder)
 
     def _swap_in_two_steps(self) -> None:
         """Where the system cannot swap in one step: the old site is moved aside, then the
@@ -175,7 +174,7 @@ class StagedOutput:
             raise
 
     def discard(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+        _remove_tree(self.folder)
 
 
 class ChangeSet(StagedOutput):
@@ -239,7 +238,7 @@ class ChangeSet(StagedOutput):
                 _apply(self.folder, self.output)
             except OSError:
                 return  # the next command finishes it (`recover`)
-        shutil.rmtree(self.folder, ignore_errors=True)
+        _remove_tree(self.folder)
 
 
 RECORD = "commit.json"
@@ -272,7 +271,7 @@ def _apply(folder: Path, output: Path) -> None:
         faults.point("commit")
     (folder / RECORD).unlink(missing_ok=True)  # (another command may finish it too)
     faults.point("commit")
-    shutil.rmtree(folder, ignore_errors=True)
+    _remove_tree(folder)
 
 
 def recover(output: Path) -> None:
@@ -289,7 +288,7 @@ def recover(output: Path) -> None:
         elif os.path.lexists(folder / OLD) and not os.path.lexists(output):
             # A two-step swap killed half way: its new tree was complete.
             os.rename(folder / staging.TREE, output)
-        shutil.rmtree(folder, ignore_errors=True)
+        _remove_tree(folder)
 
 
 def _prune_empty_parents(folder: Path, top: Path) -> None:
@@ -299,3 +298,18 @@ def _prune_empty_parents(folder: Path, top: Path) -> None:
         except OSError:
             return
         folder = folder.parent
+
+
+# `shutil` (with the bz2 and lzma modules it imports) only when something is written or
+# recovered: a build with nothing to do calls neither.
+
+def _remove_tree(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _copy_file(source: Path, target: Path) -> None:
+    import shutil
+
+    shutil.copyfile(source, target)
