@@ -10,13 +10,17 @@ and a body read back is checked against its id: a damaged cache is noticed, neve
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from .buildstore import Store
 from .digests import digest
+
+if TYPE_CHECKING:  # SQLite is the store's: a build with nothing to do opens none
+    import sqlite3
+
+    from .buildstore import Store
 
 MARKDOWN_EXTENSIONS = ("extra", "sane_lists")
 """Python-Markdown extensions every body is rendered with (part of the cache key)."""
@@ -49,6 +53,8 @@ class BodyStore:
             return self._pending[ident]
         row = None
         if self.store is not None:
+            import sqlite3  # imported with the store
+
             try:
                 row = self.store.db().execute("SELECT html FROM bodies WHERE id = ?",
                                               (ident,)).fetchone()
@@ -62,6 +68,8 @@ class BodyStore:
         """Write the bodies put since the last flush (before forking workers that read)."""
         if self.store is None or not self._pending:
             return
+        import sqlite3  # imported with the store
+
         try:
             with self.store.transaction() as db:
                 db.executemany("INSERT OR REPLACE INTO bodies (id, html) VALUES (?, ?)",

@@ -81,6 +81,9 @@ class Store:
         self.path = path
         self._connection: sqlite3.Connection | None = None
         self._pid = 0
+        self.dropped_key: str | None = None
+        """The key of the store this one replaced (`open_store`): another version's or
+        other settings', which the caller tells apart."""
 
     def db(self) -> sqlite3.Connection:
         if self._connection is None or self._pid != os.getpid():
@@ -134,9 +137,10 @@ def open_store(folder: Path, key: str) -> tuple[Store, bool]:
         raise
     if row is not None and row[0] == key:
         return store, True
-    store.remove()  # another version or other settings: dropped silently
+    store.remove()  # another version or other settings: the caller says which, if it must
     store = Store(folder / FILE)
     _create(store, key)
+    store.dropped_key = row[0] if row is not None else None
     return store, False
 
 

@@ -28,6 +28,7 @@ from dateline import buildstore
 from dateline.build import savedbuild
 from dateline.build.pipeline import BuildOptions, build
 from dateline.config import load_config
+from dateline.incremental import cache as cache_module
 from dateline.incremental.cache import cached_kinds, layout_digest
 from dateline.incremental.state import STATE_FILE
 
@@ -281,6 +282,65 @@ def _jinja_magic() -> bytes:
     from jinja2.bccache import bc_magic
 
     return bc_magic
+
+
+# --- another release's cache, whole or its saved model -----------------------------
+
+def _rekey(cache: Path, table: str, column: str, where: str, old_prefix: str,
+           new_prefix: str) -> None:
+    """Give one key of the store the prefix another Dateline would have written."""
+    with closing(sqlite3.connect(cache / buildstore.FILE)) as db, db:
+        ((key,),) = db.execute(f"SELECT {column} FROM {table} WHERE {where}").fetchall()  # noqa: S608
+        assert key.startswith(old_prefix)
+        db.execute(f"UPDATE {table} SET {column} = ? WHERE {where}",  # noqa: S608
+                   (new_prefix + key[len(old_prefix):],))
+
+
+def test_a_cache_written_by_another_release_is_dropped_with_one_warning(tmp_path, image_bytes):
+    """After an upgrade the whole site is read again: the build says why, once (it
+    takes minutes for an archive), and never when the user's own settings changed."""
+    root = _site(tmp_path, image_bytes)
+    _build(root)
+    cache_format = f"{cache_module.FORMAT}:"
+    _rekey(root / CACHE, "meta", "value", "name = 'key'", cache_format,
+           f"{cache_module.FORMAT - 1}:")
+    _edit(root, "body")
+    (warning,) = _damage_warnings(_build(root))
+    assert "another version of Dateline" in warning and "\n" not in warning
+    _build(root, "clean", clean=True)
+    assert _tree(root / "site") == _tree(root / "clean")
+    _edit(root, "title")
+    assert not _damage_warnings(_build(root))
+    # Settings the user changed (the site's address) drop the cache without a word.
+    config = root / "dateline.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "news.example.org", "herald.example.org"), encoding="utf-8")
+    assert not _damage_warnings(_build(root))
+
+
+@pytest.mark.parametrize("edit", ["body", "title"])
+def test_a_saved_model_of_another_release_is_said_once(tmp_path, image_bytes, edit):
+    """The cache kept (same release of its tables) but the saved model's format or
+    layout changed: the build plans the whole site again, and says so once."""
+    root = _site(tmp_path, image_bytes)
+    _build(root)
+    _edit(root, "body")
+    _build(root)
+    model_format = f"{savedbuild.FORMAT}|"
+    _rekey(root / CACHE, "heads", "key", "slot NOT LIKE '%/inputs'", model_format,
+           f"{savedbuild.FORMAT - 1}|")
+    _edit(root, edit)
+    result = _build(root)
+    (warning,) = _damage_warnings(result)
+    assert "saved model was written by another version of Dateline" in warning
+    _build(root, "clean", clean=True)
+    assert _tree(root / "site") == _tree(root / "clean")
+    # The model is saved again: the next edit takes it, with nothing to say.
+    _edit(root, "body" if edit == "title" else "title")
+    again = _build(root)
+    assert not _damage_warnings(again) and again.incremental
+    # Another shape of the site (drafts shown) plans afresh too, without a word.
+    assert not _damage_warnings(_build(root, drafts=True))
 
 
 # --- the layout digest --------------------------------------------------------------

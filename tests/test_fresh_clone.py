@@ -102,15 +102,24 @@ def test_a_fresh_clone_compares_bytes_without_the_cache_rows(tmp_path, monkeypat
         _COUNTING[0] = False
     assert result.incremental and not result.replanned
     assert [p for p in OPENED if p.endswith(".md")] == [str(other)]
-    # A build that plans afresh matches the stale rows by their bytes, records the new
-    # stats, and makes the site a clean build makes.
+    # A template edit renders by chunks from the saved rows, the head's edits swapped in:
+    # the site a clean build makes.
     _append(root / "themes/default/templates/partials/card.html", "<!-- edited -->\n")
     result = _build(root)
-    assert result.incremental
-    rows = _source_rows(root)
-    assert {key for key in rows if rows[key] != after[key]} >= set(rows) - {str(story)}
+    assert result.incremental and not result.replanned
     _build(root, tmp_path / "clean", clean=True)
     assert _tree(root / "site") == _tree(tmp_path / "clean")
+    # A build that plans afresh (a story added) matches the stale rows by their bytes,
+    # records the new stats, and makes the site a clean build makes.
+    added = root / "content/en/world/story-added.md"
+    added.write_text(story.read_text(encoding="utf-8").replace('"Story 4 en"', '"Added"'),
+                     encoding="utf-8")
+    result = _build(root)
+    assert result.incremental and result.replanned
+    rows = _source_rows(root)
+    assert {key for key in after if rows[key] != after[key]} >= set(after) - {str(story)}
+    _build(root, tmp_path / "clean2", clean=True)
+    assert _tree(root / "site") == _tree(tmp_path / "clean2")
 
 
 @pytest.mark.parametrize("threshold", [1000, 1], ids=["one by one", "on two threads"])

@@ -47,9 +47,13 @@ of the parser, is small and imports nothing the build does not.)"""
 
 NOT_WITHOUT_CHANGES = ("jinja2", "markdown", "yaml", "dateline.build.stages",
                        "dateline.outputs", "dateline.model", "dateline.incremental.cache",
-                       "concurrent.futures")
+                       "concurrent.futures", "babel", "pickle", "sqlite3",
+                       "dateline.buildstore", "signal")
 """Not on a build that finds nothing changed: it answers from a walk of `stat` calls and
-the last build's summary, without the cache's tables or the model they hold."""
+the last build's summary, without the cache's tables or the model they hold, the store
+they are in (SQLite), anything unpickled, or Babel (the config's facts about each
+language are the cache's, `locale_facts`, while Babel's files are the ones that answered),
+and it writes nothing (`signal`: a test's fault injection at a step of the writing)."""
 
 NOT_ON_A_BODY_EDIT = ("icu",)
 """Not on a build after a body edit (the partial path): ICU sorts the sections, tags and

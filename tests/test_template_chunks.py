@@ -15,6 +15,8 @@ from pathlib import Path
 
 from test_bounded_edit import generated
 
+from tests.conftest import parse_html_text
+
 NOW = "2026-06-01T12:00:00+00:00"
 COUNT = """
 import gc, json, sys
@@ -113,3 +115,41 @@ def test_a_template_edit_renders_by_chunks_what_a_clean_build_makes(tmp_path):
     assert same_tree(root / "site", clean_copy(root, tmp_path / "clean4")) == []
     listing = (root / "site/en/index.html").read_text(encoding="utf-8")
     assert "data-edited" in listing
+
+
+def test_a_template_edit_after_the_days_edits_renders_by_chunks_with_them(tmp_path):
+    """Articles edited since the model was saved (a body, a title: the head's edits) and
+    then a redesign: the pages show the edited versions, rendered chunk by chunk (before,
+    such a build planned the whole site afresh), and the builds after it stay right."""
+    story = generated(tmp_path / "site", 60)  # 90 articles
+    root = tmp_path / "site"
+    config = root / "dateline.toml"
+    edit(config, "[site]\n", "[site]\nper_page = 4\n")
+    templates = root / "themes/default/templates"
+    build(config)
+    story.write_text(story.read_text(encoding="utf-8") + "\nA sentence added.\n",
+                     encoding="utf-8")
+    build(config)
+    edit(story, 'title: "Story 4 en"', 'title: "Story four, retitled"')
+    build(config)
+
+    edit(templates / "base.html", "</body>", "<p class=edited>redesign</p></body>")
+    edited = build(config)
+    assert edited["batches"] > 4 and edited["most_articles"] < 45, edited
+    assert same_tree(root / "site", clean_copy(root, tmp_path / "clean1")) == []
+    # The retitled card on the listings, read from the built pages: never the old title.
+    cards = [card.text for page in (root / "site/en").rglob("index.html")
+             for card in parse_html_text(page.read_text(encoding="utf-8")).find_all(
+                 "article", cls="card")]
+    assert sum("Story four, retitled" in card for card in cards) >= 2, len(cards)
+    assert not any("Story 4 en" in card for card in cards)
+
+    # The head carries the edits on: another body edit and a second template edit.
+    story.write_text(story.read_text(encoding="utf-8") + "\nAnd another.\n", encoding="utf-8")
+    build(config)
+    assert same_tree(root / "site", clean_copy(root, tmp_path / "clean2")) == []
+    edit(templates / "partials/card.html", '<article class="card',
+         '<article data-edited class="card')
+    again = build(config)
+    assert again["most_articles"] < 45, again
+    assert same_tree(root / "site", clean_copy(root, tmp_path / "clean3")) == []

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import errno
 import os
-import signal
 
 ENV = "DATELINE_FAULT"
 
@@ -31,6 +30,8 @@ def point(step: str) -> bool:
         if where not in (step, f"{step}#{count}"):
             continue
         if action == "stop":
+            import signal  # only a test's fault needs it
+
             os.kill(os.getpid(), signal.SIGSTOP)
         elif action == "raise":
             raise RuntimeError(f"fault injected at {step}")

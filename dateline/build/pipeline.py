@@ -52,7 +52,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     # The preview server builds when its watcher saw a change: no shortcut to look for.
     inputs, stats, walked, damage = "", None, None, None
     if options.session is None:
-        inputs, newest, stats, walked = state.inputs_key(
+        inputs, newest, stats = state.inputs_key(
             [config.paths.content, config.theme_dir, *locales_dirs_for(config.paths.locales)],
             [config.config_path, *identity_files(config)],
             repr((settings, config.source_text, options.drafts, options.future,
@@ -64,6 +64,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
             result = _unchanged(previous, output, started)
             check_strict(options, result.warnings)
             return result
+        walked = state.input_stats(stats)
     # Something changed: now the stages are worth importing.
     with long_lived():
         from . import stages

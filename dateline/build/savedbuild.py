@@ -124,7 +124,19 @@ clone, every file's new stat, once)."""
 def key_of(cache_key: str, shape: tuple) -> str:
     """`cache_key` (Dateline's version, settings, the layout of the values the cache
     holds), the layout of the model's values and the options that shape the site."""
-    return f"{FORMAT}|{cache_key}|{_layout()}|{shape!r}"
+    return f"{_release_of(cache_key)}{shape!r}"
+
+
+def _release_of(cache_key: str) -> str:
+    return f"{FORMAT}|{cache_key}|{_layout()}|"
+
+
+def saved_by_another_release(store: Store, output: Path, cache_key: str) -> bool:
+    """Whether the head saved for `output` was saved by another Dateline (its format or
+    the layout of the model's values differ) under the same cache: the build plans the
+    whole site again once, which at scale takes minutes, so it says why."""
+    rows = _rows(store, "SELECT key FROM heads WHERE slot = ?", (slot_of(output),))
+    return bool(rows) and not rows[0][0].startswith(_release_of(cache_key))
 
 
 @functools.cache

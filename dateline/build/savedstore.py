@@ -38,8 +38,12 @@ from .savedbuild import (
     load_model,
     open_rows,
     pages_showing,
+    saved_by_another_release,
     showing_keys,
 )
+
+MODEL_OF_ANOTHER_RELEASE = "its saved model was written by another version of Dateline"
+"""Why a build planned the whole site again after an upgrade (once; said in one line)."""
 
 
 class SavedEdits(Struct):
@@ -152,14 +156,15 @@ class SavedStore(Struct):
     def template_edit(self, probe: Probe) -> tuple[SavedHead, _Reread, str] | None:
         """(head, what was read again, the model's key) when the only change since the
         saved model is the templates' (each of the same names, the site's fingerprint the
-        same, no article edited since it was saved, no source's bytes changed); None
+        same, no source's bytes changed since the head: the articles edited before it, its
+        `edits`, are swapped into the pages); None
         otherwise (`templatestage` renders the pages of the changed templates by chunks)."""
         options = self.ctx.options
         if options.shard or options.languages or options.cluster is not None:
             return None
         key = key_of(self.ctx.cache.data.key, probe.shape)
         head = self._head(key, probe, templates=False)
-        if (head is None or head.edits or head.templates == probe.templates
+        if (head is None or head.templates == probe.templates
                 or head.templates.keys() != probe.templates.keys()):
             return None
         read = self._read_changed(head)
@@ -176,6 +181,11 @@ class SavedStore(Struct):
         if self.ctx.cache.store is None:
             return None
         head = load_head(self.ctx.cache.store, begun.output, key)
+        if head is None and saved_by_another_release(self.ctx.cache.store, begun.output,
+                                                     self.ctx.cache.data.key):
+            if MODEL_OF_ANOTHER_RELEASE not in self.ctx.damage:
+                self.ctx.damage.append(MODEL_OF_ANOTHER_RELEASE)
+            return None
         if (head is None or head.output != str(begun.output)
                 or head.build_id != self.build_id or begun.now >= head.valid_until
                 or head.site_fingerprint != probe.site_fingerprint

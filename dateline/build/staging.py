@@ -13,8 +13,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +27,9 @@ KINDS = ("new", "changes")
 
 def make(output: Path, kind: str) -> Path:
     """A new staging folder of `kind` beside `output`, marked as this process's."""
+    import shutil  # a build that writes nothing (nothing changed) stages nothing
+    import tempfile
+
     folder = Path(tempfile.mkdtemp(prefix=f".{output.name}-{kind}-", dir=output.parent))
     pid = os.getpid()
     try:

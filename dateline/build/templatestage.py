@@ -8,9 +8,11 @@ that holds that chunk alone, and the pages are written as they are made. The fee
 sitemaps and search buckets are those of a partial build (none of them is made with a
 template: kept as recorded, the buckets made again where the pages' parts changed). The
 saved model stays; its pages' fingerprints are updated, and the head names the new
-templates. A build that needs more (a page only the whole site can answer, an article
-edited since the model was saved, any other input changed) takes the full path. See
-docs/incremental.md."""
+templates. Articles edited since the model was saved (the head's edits: a body or a
+title fixed during the day, then the redesign) are swapped into each chunk's pages, as a
+partial build swaps them (`reuse.with_edits`); the head carries them on. A build that
+needs more (a page only the whole site can answer, any other input changed) takes the
+full path. See docs/incremental.md."""
 
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ from msgspec import structs
 
 from ..incremental.cache import OutputRecord
 from ..incremental.fingerprints import DigestMemo, PageFingerprints
-from ..model import Site
+from ..incremental.reuse import with_edits
+from ..model import Article, Site
 from ..outputs.pages import Page
 from ..outputs.partialview import PartialView
 from .context import BuildContext, ThemeInputs
@@ -70,7 +73,9 @@ def template_build(ctx: BuildContext, theme: ThemeInputs, record: OutputRecord |
     if found is None:
         return None
     head, read, key = found
-    rows = open_rows(ctx.cache.store, ctx.begun.output, {})
+    # (The head names its edits by file; the rows, by the article's source path.)
+    edited = {article.source.path: article for article in head.edits.values()}
+    rows = open_rows(ctx.cache.store, ctx.begun.output, edited)
     row = rows.site_row(key)
     if row is None or not kept_renditions_sound(row.site.assets, ctx.config.paths.cache):
         return None
@@ -82,6 +87,8 @@ def template_build(ctx: BuildContext, theme: ThemeInputs, record: OutputRecord |
         return None
     ctx.problems.warnings.extend(head.warnings)
     site = structs.replace(row.site, config=ctx.config)
+    # No edit in this build: every feed and sitemap stands as recorded (none is made with a
+    # template; the builds that edited articles since the model wrote theirs).
     model = SiteModel(site, saved=SavedEdits(head, {}, read.entries, [], changed=read.changed,
                                              partial=PartialKept(rows, row, [], [])))
     model.content_warnings = tuple(ctx.problems.warnings)
@@ -95,7 +102,7 @@ def template_build(ctx: BuildContext, theme: ThemeInputs, record: OutputRecord |
         writer.keep_rest()
         writer.pages = row.page_count
         ctx.progress.stage("rendering")
-        for rows_read, chunk, pages in _chunks(ctx, indexes):
+        for rows_read, chunk, pages in _chunks(ctx, indexes, edited):
             refingerprinted += _render_chunk(ctx, theme, rows_read, row, views, chunk, pages,
                                              writer)
         write_discovery(ctx, theme, model, plan, writer)
@@ -109,6 +116,8 @@ def template_build(ctx: BuildContext, theme: ThemeInputs, record: OutputRecord |
         ctx.progress.done()
     cache_written = remember_build(ctx, theme, model, plan, writer)
     summary = summarize(ctx, model, plan)
+    # The rows still hold the versions before the edits: the head carries them on.
+    model.saved = structs.replace(model.saved, versions=dict(head.edits))
     save_model(ctx, theme, model, plan, writer.build_id, summary, refingerprinted)
     save_state(ctx, writer, plan, summary, cache_written)
     ctx.cache.store.close()
@@ -138,12 +147,12 @@ def _in_time_order(rows: PartialModel, indexes: list[int]) -> list[int]:
     return [index for _rank, index in keyed]
 
 
-def _chunks(ctx: BuildContext, indexes: list[int]
+def _chunks(ctx: BuildContext, indexes: list[int], edited: dict[str, Article]
             ) -> Iterator[tuple[PartialModel, list[int], list[Page]]]:
     """The pages at `indexes` in page-row order, a chunk at a time (`CHUNK_PAGES`,
     `CHUNK_SHOWN`), each chunk's read with rows of its own: nothing of the last chunk's
-    articles is held."""
-    rows = open_rows(ctx.cache.store, ctx.begun.output, {})
+    articles is held. Its pages show the `edited` articles' new versions."""
+    rows = open_rows(ctx.cache.store, ctx.begun.output, edited)
     chunk: list[int] = []
     pages: list[Page] = []
     shown = 0
@@ -155,11 +164,19 @@ def _chunks(ctx: BuildContext, indexes: list[int]
         pages += [page for page, _fp in rows.pages(batch)]
         shown += sum(len(page.items) + (page.article is not None) for page in pages[-len(batch):])
         if len(pages) >= CHUNK_PAGES or shown >= CHUNK_SHOWN:
-            yield rows, chunk, pages
-            rows = open_rows(ctx.cache.store, ctx.begun.output, {})
+            yield rows, chunk, _edited(rows, pages)
+            rows = open_rows(ctx.cache.store, ctx.begun.output, edited)
             chunk, pages, shown = [], [], 0
     if pages:
-        yield rows, chunk, pages
+        yield rows, chunk, _edited(rows, pages)
+
+
+def _edited(rows: PartialModel, pages: list[Page]) -> list[Page]:
+    """`pages` (their articles the saved versions, as the rows hold them) with the
+    articles edited since the model was saved swapped in."""
+    edits = [(old, new) for path, new in rows.edited.items()
+             if (old := rows.find(path)) is not None]
+    return with_edits(tuple(pages), edits)[0] if edits else pages
 
 
 def _render_chunk(ctx: BuildContext, theme: ThemeInputs, rows: PartialModel, row: SiteRow,

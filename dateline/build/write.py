@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -152,7 +151,7 @@ class StagedOutput:
     def copy(self, relative: str, source: Path) -> None:
         path = self.root / relative
         with staging.named(path):
-            _in_folder(path, lambda: shutil.copyfile(source, path))
+            _in_folder(path, lambda: _copy_file(source, path))
 
     def commit(self, removed: Iterable[str] = ()) -> None:
         """Swap the new tree in: readers see the old site or the new one, never neither."""
@@ -164,7 +163,7 @@ class StagedOutput:
             faults.point("commit")  # the old site now waits in the staging folder
         else:
             self._swap_in_two_steps()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        _remove_tree(self.folder)
 
     def _swap_in_two_steps(self) -> None:
         """Where the system cannot swap in one step: the old site is moved aside, then the
@@ -180,7 +179,7 @@ class StagedOutput:
             raise
 
     def discard(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+        _remove_tree(self.folder)
 
 
 class ChangeSet(StagedOutput):
@@ -244,7 +243,7 @@ class ChangeSet(StagedOutput):
                 _apply(self.folder, self.output)
             except OSError:
                 return  # the next command finishes it (`recover`)
-        shutil.rmtree(self.folder, ignore_errors=True)
+        _remove_tree(self.folder)
 
 
 RECORD = "commit.json"
@@ -277,7 +276,7 @@ def _apply(folder: Path, output: Path) -> None:
         faults.point("commit")
     (folder / RECORD).unlink(missing_ok=True)  # (another command may finish it too)
     faults.point("commit")
-    shutil.rmtree(folder, ignore_errors=True)
+    _remove_tree(folder)
 
 
 def recover(output: Path) -> None:
@@ -294,7 +293,7 @@ def recover(output: Path) -> None:
         elif os.path.lexists(folder / OLD) and not os.path.lexists(output):
             # A two-step swap killed half way: its new tree was complete.
             os.rename(folder / staging.TREE, output)
-        shutil.rmtree(folder, ignore_errors=True)
+        _remove_tree(folder)
 
 
 def _prune_empty_parents(folder: Path, top: Path) -> None:
@@ -304,3 +303,18 @@ def _prune_empty_parents(folder: Path, top: Path) -> None:
         except OSError:
             return
         folder = folder.parent
+
+
+# `shutil` (with the bz2 and lzma modules it imports) only when something is written or
+# recovered: a build with nothing to do calls neither.
+
+def _remove_tree(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _copy_file(source: Path, target: Path) -> None:
+    import shutil
+
+    shutil.copyfile(source, target)

@@ -324,6 +324,9 @@ class BuildCache:
             damage.append(f"{', '.join(old)}: an older Dateline's cache")
         try:
             store, loaded = buildstore.open_store(folder, key)
+            if store.dropped_key is not None and not store.dropped_key.startswith(
+                    release_key()):
+                damage.append(ANOTHER_RELEASE)
             cache = cls(folder, CacheData(key, Tables.open(store) if loaded else
                                           Tables(store, 0)), loaded, store)
         except (buildstore.OlderStore, sqlite3.Error, CacheDamaged) as exc:
@@ -459,8 +462,19 @@ def _make_folder(folder: Path) -> None:
         ignore.write_text("*\n", encoding="utf-8")
 
 
+ANOTHER_RELEASE = "written by another version of Dateline"
+"""Why a cache was dropped after an upgrade: said once, as the whole site is made again
+(other settings drop it too, silently: the user changed them and expects it)."""
+
+
 def cache_key(settings: str) -> str:
-    return f"{FORMAT}:{__version__}:{_layout()}:{settings}"
+    return f"{release_key()}{settings}"
+
+
+def release_key() -> str:
+    """The part of the cache's key that only another Dateline changes (a cache of another
+    release is dropped, and the build says so)."""
+    return f"{FORMAT}:{__version__}:{_layout()}:"
 
 
 @functools.cache

@@ -6,7 +6,6 @@ be damaged on disk; whatever unpickling it raises, it is only ever an optimisati
 
 from __future__ import annotations
 
-import pickle
 from pathlib import Path
 
 from ..errors import Problem, SourceRef, display_path
@@ -19,6 +18,8 @@ class CacheDamaged(Exception):
 def unpickled(blob: bytes, what: str):
     """`pickle.loads(blob)`, or CacheDamaged naming `what` whatever loading it raised
     (a class that moved or is gone, cut-off or random bytes, a garbage length)."""
+    import pickle  # not on a build with nothing to do, which unpickles nothing
+
     try:
         return pickle.loads(blob)
     except Exception as exc:  # noqa: BLE001 - every way a foreign pickle can fail

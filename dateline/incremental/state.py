@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import time
-from collections.abc import Mapping
 from pathlib import Path
 
 import msgspec
@@ -35,11 +33,11 @@ vouch for its content."""
 def inputs_key(folders: list[Path], files: list[Path], settings: str,
                confined: tuple[Path, Confinement] | None = None,
                cache: Path | None = None
-               ) -> tuple[str, int, Mapping[str, os.stat_result], InputStats]:
+               ) -> tuple[str, int, listings.WalkStats]:
     """A digest of every input file's name and stat, and of the settings; the newest
-    modification time among them; the stats by path, in walking order (folders in
-    name order, each one's files before its subfolders), for the build to reuse; and
-    the same stats as arrays (`inputstats`), which the saved head compares with its own.
+    modification time among them; and the stats by path, in walking order (folders in
+    name order, each one's files before its subfolders), for the build to reuse (as
+    arrays, `input_stats`, what the saved head compares with its own).
     `confined`: the folder whose symbolic links must stay inside the site, and how.
     Entries that are not regular files (`inputs.walk`) count too, by their own stat:
     the build names them, and the last build's words about them stand while they do.
@@ -54,13 +52,19 @@ def inputs_key(folders: list[Path], files: list[Path], settings: str,
           else None) for folder in folders], known, [str(path) for path in files])
     if cache is not None:
         listings.save(cache, found, known)
-    arrays = InputStats(stats.names, *stats.arrays)
     hashed = hasher()
-    hashed.update(f"{__version__}\0{settings}\n{arrays.names}\n".encode(
+    hashed.update(f"{__version__}\0{settings}\n{stats.names}\n".encode(
         "utf-8", "surrogateescape"))
-    for part in (arrays.times, arrays.sizes, arrays.inodes, arrays.modes):
-        hashed.update(part)
-    return hashed.hexdigest(), arrays.newest(), stats, arrays
+    # The arrays' bytes as `input_stats` joins them, hashed piece by piece: a build
+    # with nothing to do joins none (~10 ms at 300,000 inputs).
+    for piece in stats.pieces():
+        hashed.update(piece)
+    return hashed.hexdigest(), stats.newest, stats
+
+
+def input_stats(stats: listings.WalkStats) -> InputStats:
+    """The walk's stats as the arrays the saved head keeps and compares."""
+    return InputStats(stats.names, *stats.arrays)
 
 
 class _Record(msgspec.Struct):
