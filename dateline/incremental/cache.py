@@ -4,7 +4,6 @@ of another version, other settings or damaged is dropped. See docs/incremental.m
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import os
 import pickle
@@ -16,9 +15,10 @@ from pathlib import Path
 
 from .. import __version__, buildstore
 from ..bodies import BodyStore
-from ..digests import digest, stat_key
+from ..digests import stat_key
 from .cachedamage import CacheDamaged, reason
 from .filerecord import KeptFiles, StoredFiles
+from .layout import layout_digest
 from .memo import ArticleEntry, AssemblyMemo
 from .state import RACY_NS
 from .tables import SpilledRows, Tables, row_order
@@ -78,8 +78,7 @@ class CacheData:
         self._outputs: dict[str, OutputRecord] | None = None
         self._settled: dict[str, tuple[SpilledRows, list]] = {}
         """Tables no stage reads again before the write, as their changes (`settle`)."""
-        self._settled_bodies: set[str] | None = None
-        """The bodies the settled sources table's entries render to (`live_bodies`)."""
+        self._settled_bodies: set[str] | None = None  # (of the settled sources' entries)
         self._lazy: dict[str, StoredFiles] = {}
         """The output folders' records read by key (not in `on_disk`)."""
 
@@ -192,15 +191,12 @@ class CacheData:
 
     def settled_unchanged(self, name: str) -> bool:
         """Whether a settled table is as the store holds it: no row to write or remove."""
-        rows, removed = self._settled[name]
-        return not len(rows) and not removed
+        return not len(self._settled[name][0]) and not self._settled[name][1]
 
     def live_bodies(self) -> set[str] | None:
-        """The bodies the sources render to, when the sources table is known whole (read,
-        or settled): the others may go. None: only some sources are known."""
-        if "sources" in self._tables:
-            return {entry.body_id for entry in self._tables["sources"].values()}
-        return self._settled_bodies
+        """The sources' bodies, when every source is known (read, or settled); else None."""
+        table = self._tables.get("sources")
+        return self._settled_bodies if table is None else {e.body_id for e in table.values()}
 
     def _files(self, name: str) -> dict | StoredFiles:
         """An output folder's files: rows read by key as asked for (`filerecord`)."""
@@ -494,18 +490,3 @@ def cached_kinds() -> tuple[type, ...]:
             model.Image, model.Asset, photos.Picture, photos.Rendition, photos.Job,
             photos.SourceInfo, errors.SourceRef, read.Document, fields.FrontMatter,
             fields.ImageSpec, social.SocialCrops)
-
-
-def layout_digest(kinds: tuple[type, ...]) -> str:
-    """A digest of where each kind (dataclasses and msgspec Structs) lives and of its
-    fields, in order: a pickle names a class by module and qualified name, so a cache
-    written before one moved would fail to load (it is dropped by its key instead)."""
-    text = repr([(kind.__module__, kind.__qualname__, _field_names(kind)) for kind in kinds])
-    return digest(text, size=8)
-
-
-def _field_names(kind: type) -> tuple[str, ...]:
-    names = getattr(kind, "__struct_fields__", None)
-    return names if names is not None else tuple(f.name for f in dataclasses.fields(kind))
-
-
