@@ -7,7 +7,9 @@ file beside the store), and the Path objects of the sources (one per source now;
 walk's, a worker's result's and the lookup's copies before); when the card memo is
 emptied: how many distinct objects its keys are made of (each part shared by the
 cards that see it); at the start of the feeds and sitemaps: the cards still in the memo
-(none: they are not shown again). The cache written must then serve the next builds."""
+(none: they are not shown again), the sources as prepared (documents, entries: none,
+their rows wait on disk) and the Paths of the staged output's folders (none kept). The
+cache written must then serve the next builds."""
 
 import json
 import subprocess
@@ -48,8 +50,18 @@ def cleared(memo):
     clear(memo)
 
 def discovered(ctx, theme, model, plan, writer):
-    seen["cards_held"] = sum(len(o.entries) for o in live()
+    from dateline.build.prepare import Prepared
+    from dateline.incremental.cache import SourceEntry
+    from dateline.read import Document
+
+    objects = live()
+    seen["cards_held"] = sum(len(o.entries) for o in objects
                              if isinstance(o, cardmemo.PartialMemo))
+    seen["prepared_held"] = sum(isinstance(o, (Prepared, Document, SourceEntry))
+                                for o in objects)
+    seen["folders_held"] = sum(isinstance(o, pathlib.PurePath) and o.suffix != ".md"
+                               and o.name not in (".", "") and "site" in o.parts
+                               for o in objects)
     return write_discovery(ctx, theme, model, plan, writer)
 
 stages.write_pages, stages.write_discovery = counted, discovered
@@ -90,6 +102,14 @@ def test_rendering_holds_one_copy_of_each_source_and_no_cards_after(tmp_path):
         assert found["sources"] == 60 and found["source_paths"] <= 61, (kind, found)
         # The cards are dropped once every page is rendered (main: kept to the end).
         assert found["cards_held"] == 0, (kind, found)
+        # Nor are the sources as read held at the feeds and sitemaps: their entries'
+        # rows wait on disk with the others (main, cold: 180, a document, an entry and
+        # the prepared source of each; one left here: the last document read, in a
+        # closure of the reading stage), nor a Path per folder of the staged output
+        # written (main: 129 Paths under the site's folder, here 19: its own, the
+        # theme's, the staging folder's...).
+        assert found["prepared_held"] <= 1, (kind, found)
+        assert found["folders_held"] < 40, (kind, found)
         # ... and while they were held, their keys shared their parts: a listing's
         # cards differ in the article and little else (main: a tuple per part per card).
         (entries, parts, distinct), *_ = found["cleared"]

@@ -4,6 +4,7 @@ drafts and future articles held back, URLs assigned and checked for collisions."
 from __future__ import annotations
 
 import os
+import sys
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -276,14 +277,21 @@ def _make_article(entry: Entry, config: Config, problems: Problems, files: Conte
         return None
     return Article(
         source=doc.at(), source_path=doc.path, digest=doc.digest, lang=lang,
-        section=section, slug=slug, translation_key=entry.key, title=f.title,
-        date=f.date, updated=f.updated, summary=f.summary, authors=f.authors,
-        dateline=f.dateline, tags=tuple(dict.fromkeys(f.tags)), reporting=f.reporting,
+        section=sys.intern(section), slug=slug, translation_key=entry.key, title=f.title,
+        date=f.date, updated=f.updated, summary=f.summary, authors=_interned(f.authors),
+        dateline=f.dateline, tags=_interned(dict.fromkeys(f.tags)),
+        reporting=_interned(f.reporting),
         breaking=f.breaking, draft=f.draft, original=entry.is_original, image=image,
         expires=f.expires, breaking_until=f.breaking_until, corrections=f.corrections,
         body_line=doc.body_line, body_id=bodies.get(doc.path, ""),
         url=urls.article(lang, section, slug),
     )
+
+
+def _interned(names) -> tuple[str, ...]:
+    """Names that many articles repeat (tags, authors), one string each: not a copy per
+    article made by its front matter's parser (issue 19)."""
+    return tuple(map(sys.intern, names))
 
 
 def _make_image(entry: Entry, config: Config, problems: Problems,

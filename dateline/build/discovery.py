@@ -12,7 +12,7 @@ alternate or a date changed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .. import urls
@@ -21,7 +21,7 @@ from ..model import Article, Site
 from ..outputs.feeds import FeedEntries, atom_feed, feeds_of, rss_feed
 from ..outputs.gone import gone_files
 from ..outputs.pages import Page
-from ..outputs.sitemaps import page_lastmod, recent_articles, sitemap_files
+from ..outputs.sitemaps import page_lastmod, recent_articles, sitemap_stream
 from ..outputs.views import LanguageView
 from ..urls import Linker
 
@@ -32,7 +32,10 @@ class FileGroup:
 
     name: str
     fingerprint: str
-    make: Callable[[], list[tuple[str, bytes]]]
+    make: Callable[[], Iterable[tuple[str, bytes]]]
+    streamed: bool = False
+    """`make()` yields its files one at a time, each to be written before the next is
+    made: made by the process that writes them, never all held at once (the sitemaps)."""
 
 
 @dataclass(frozen=True)
@@ -82,9 +85,9 @@ def discovery_groups(published: Published, known: Known = Known()) -> list[FileG
                 continue
             groups.append(_feed_group(feed, entries, article_fp, memo, newest_anywhere,
                                       published.site_fp))
-    make_sitemaps = lambda: sitemap_files(views, pages, linker, now)  # noqa: E731
+    make_sitemaps = lambda: sitemap_stream(views, pages, linker, now)  # noqa: E731
     if "sitemaps" in recorded:
-        groups.append(FileGroup("sitemaps", recorded["sitemaps"][0], make_sitemaps))
+        groups.append(FileGroup("sitemaps", recorded["sitemaps"][0], make_sitemaps, True))
     else:
         window = tuple((a.url, a.title, a.date) for view in views.values()
                        for a in recent_articles(view, now))
@@ -93,7 +96,7 @@ def discovery_groups(published: Published, known: Known = Known()) -> list[FileG
         entries = tuple((p.url, p.alternates, p.x_default,
                          page_lastmod(p, views.get(p.lang))) for p in pages)
         groups.append(FileGroup("sitemaps", memo.of((site_fp, entries, window,
-                                                     newest_anywhere)), make_sitemaps))
+                                                     newest_anywhere)), make_sitemaps, True))
     gone = site.timeline.gone
     if gone:
         groups.append(FileGroup("gone", value_digest((site_fp, linker.base_url, gone,

@@ -4,7 +4,6 @@ and the build's result."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import time
@@ -40,21 +39,38 @@ class Summary(Struct, frozen=True):
     """That moment and the article that causes it."""
 
 
-def settle_sources(ctx: BuildContext, model: SiteModel, plan: BuildPlan) -> None:
-    """What the cache keeps of the sources read (their front matter, validated fields
-    and article entries) is known once the pages are planned: a command-line build keeps
-    it as the rows to write, pickled, and drops the tables and the documents' front
-    matter before rendering (issue 19: they are most of what a build holds per article;
-    a template edit reads every one of them from the store)."""
+def settle_sources(ctx: BuildContext, model: SiteModel) -> None:
+    """What the cache keeps of the sources read (their entries and front matter) is
+    known once the model is made: a command-line build keeps it as the rows to write,
+    pickled, and drops the tables and the sources as prepared before planning (issue 19:
+    they were most of what a build held per article; what planning makes takes their
+    place in memory)."""
+    if ctx.options.session is not None or model.saved is not None:
+        return
+    data = ctx.cache.data
+    valid = [p for p in model.prepared if p.valid]
+    data.front_matter = {str(p.doc.path): (p.doc.meta, p.doc.key_lines) for p in valid}
+    data.sources = {str(p.doc.path): p.entry for p in valid}
+    if ctx.begun.stats is not None:  # every input's digest, for the saved model's head
+        known = {str(p.doc.path): p.entry.digest for p in valid}
+        model.digests = savedbuild.pack_digests(map(known.get, ctx.begun.stats))
+    del valid
+    data.settle(("front_matter", "sources"))
+    # Nothing reads the sources as prepared again (the model's articles are made, their
+    # entries settled): neither this build nor a later one of this process.
+    model.prepared = []
+    ctx.memory.prepared = {}
+
+
+def settle_assembly(ctx: BuildContext, model: SiteModel, plan: BuildPlan) -> None:
+    """What assembling made of each source (its fields, its article's entry with the
+    article and card fingerprints) is known once the pages are planned: kept as rows to
+    write, as `settle_sources` keeps the sources', before rendering."""
     if ctx.options.session is not None or model.saved is not None:
         return
     data = ctx.cache.data
     data.assembly.finish(model.site.articles, plan.shared)
-    data.front_matter = {str(p.doc.path): (p.doc.meta, p.doc.key_lines)
-                         for p in model.prepared if p.valid}
-    data.settle(("front_matter", "fields", "articles"))
-    for prepared in model.prepared:
-        prepared.doc = dataclasses.replace(prepared.doc, meta={}, key_lines={}, body="")
+    data.settle(("fields", "articles"))
 
 
 def remember_build(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
@@ -63,9 +79,9 @@ def remember_build(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
     whether the cache on disk is as this build left it."""
     cache, session = ctx.cache, ctx.options.session
     prepared, saved = model.prepared, model.saved
+    settled = cache.data.is_settled("sources")
     nothing_new = (saved is None and writer.incremental and not writer.written
-                   and not writer.removed and all(p.cached for p in prepared)
-                   and len(prepared) == len(cache.data.sources))
+                   and not writer.removed and _sources_kept(cache, prepared, settled))
     if saved is None and not cache.data.is_settled("articles"):
         cache.data.assembly.finish(model.site.articles, plan.shared)
     faults.point("stage.cache")
@@ -76,7 +92,7 @@ def remember_build(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
         cache.put_sources(saved.entries)  # the other sources' entries stay unread
         if saved.fronts:  # what their front matter now parses to, for the full path
             cache.data.put("front_matter", saved.fronts)
-    else:
+    elif not settled:  # (settled: the rows to write wait on disk, `settle_sources`)
         valid = [p for p in prepared if p.valid]
         sources = {str(p.doc.path): p.entry for p in valid}
         front_matter = {str(p.doc.path): (p.doc.meta, p.doc.key_lines) for p in valid}
@@ -85,6 +101,13 @@ def remember_build(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
         return True
     return _remember(lambda: cache.write(lambda: faults.point("store.cache")), ctx.config,
                      ctx.problems)
+
+
+def _sources_kept(cache, prepared: list, settled: bool) -> bool:
+    """Whether the cache's sources table stays as it is (every source taken from it)."""
+    if settled:
+        return cache.data.settled_unchanged("sources")
+    return all(p.cached for p in prepared) and len(prepared) == len(cache.data.sources)
 
 
 def remember_in_memory(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
@@ -143,9 +166,11 @@ def save_model(ctx: BuildContext, theme: ThemeInputs, model: SiteModel, plan: Bu
         whole = savedbuild.SavedModel(generation, model.site, tuple(plan.pages),
                                       tuple(plan.fingerprints), plan.shared, plan.views,
                                       summary.next_change)
-        known = {path: entry.digest for path, entry in ctx.cache.data.sources.items()}
         # Every input's stat and digest as arrays in walking order (`inputstats`).
-        inputs, packed = begun.walked, savedbuild.pack_digests(map(known.get, begun.stats))
+        inputs, packed = begun.walked, model.digests
+        if packed is None:  # (the sources were not settled: a build of the saved model)
+            known = {path: entry.digest for path, entry in ctx.cache.data.sources.items()}
+            packed = savedbuild.pack_digests(map(known.get, begun.stats))
         stats, digests = {}, {}
     else:
         # The same files as the saved head's (`savedstore` checked): its changes since

@@ -24,7 +24,8 @@ from .savedstore import SavedEdits, SavedStore
 class SiteModel(Struct):
     site: Site
     prepared: list[Prepared] = msgspec_field(default_factory=list)
-    """The sources as read (empty when the saved model stood for them)."""
+    """The sources as read (empty when the saved model stood for them, and once they are
+    settled: `finish.settle_sources`)."""
     photos_made: int = 0
     kept: Kept | None = None
     """What this build keeps of the last one (its plan, with body edits swapped in)."""
@@ -38,6 +39,9 @@ class SiteModel(Struct):
     next_change: tuple | None = None
     """(The next change,) when known without looking at the whole site: the last build's
     in the preview server's short path (`memoryedits`)."""
+    digests: bytes | None = None
+    """Every input's digest packed in walking order (`savedbuild.pack_digests`), made
+    when the sources were settled (`finish.settle_sources`) for the saved model's head."""
     short: ShortPlan | None = None
     """In the preview server's short path: the languages' rows and the feeds carrying
     the edited stories (`memoryedits`), when the whole site's views are not needed."""

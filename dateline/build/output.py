@@ -131,11 +131,17 @@ class OutputWriter:
             self.new.update({file: self.old[file] for file in previous[1]})
         self.groups[name] = previous
 
-    def put_group(self, name: str, fingerprint: str, files: list[tuple[str, bytes]]) -> None:
-        files = [(file, data) for file, data in files if self.wanted(file)]
+    def put_group(self, name: str, fingerprint: str,
+                  files: Iterable[tuple[str, bytes]]) -> None:
+        """A group's files, each written (when its bytes changed) as it comes: a group
+        made one file at a time (`FileGroup.streamed`) never has them all in memory."""
+        made = []
         for file, data in files:
-            self.put(file, data, fingerprint)
-        self.groups[name] = (fingerprint, tuple(file for file, _ in files))
+            if self.wanted(file):
+                self.look_up((file,))
+                self.put(file, data, fingerprint)
+                made.append(file)
+        self.groups[name] = (fingerprint, tuple(made))
 
     def commit(self) -> None:
         """Remove the files the site no longer has and swap the output in."""
@@ -283,7 +289,8 @@ def write_discovery(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
         else:
             stale.append(group)
     for name, fingerprint, files in made_groups(stale, ctx.jobs):
-        writer.look_up(file for file, _data in files)
+        if isinstance(files, list):
+            writer.look_up(file for file, _data in files)
         writer.put_group(name, fingerprint, files)
 
 
@@ -296,19 +303,21 @@ def made_groups(groups: list[FileGroup], jobs: int) -> Iterator[tuple[str, str, 
     """(name, fingerprint, files) of every group, as each is made. The feeds, sitemaps,
     robots.txt and list of pages taken down are made from the model alone: on `jobs`
     processes (forked helpers inherit the model; their files come back pickled), in no
-    particular order. The search buckets then, here: each talks to Pagefind, which
-    reads the pages this build staged."""
+    particular order; the streamed groups (the sitemaps, the biggest) here first, their
+    files an iterator to write one by one, while the helpers make the others. The search
+    buckets then, here: each talks to Pagefind, which reads the pages this build staged."""
     pure = [group for group in groups if not group.name.startswith("search:")]
-    # The sitemaps first: the biggest group, so that no process is left waiting for it.
-    pure.sort(key=lambda group: group.name != "sitemaps")
-    yield from run_chunked(_made, pure, jobs, GROUPS_PER_WORKER)
+    streamed = [group for group in pure if group.streamed]
+    yield from run_chunked(_made, [group for group in pure if not group.streamed], jobs,
+                           GROUPS_PER_WORKER, own=lambda: map(_made, streamed))
     for group in groups:
         if group.name.startswith("search:"):
             yield _made(group)
 
 
-def _made(group: FileGroup) -> tuple[str, str, list]:
-    return group.name, group.fingerprint, group.make()
+def _made(group: FileGroup) -> tuple[str, str, Iterable[tuple[str, bytes]]]:
+    files = group.make()
+    return group.name, group.fingerprint, files if group.streamed else list(files)
 
 
 def write_files(theme: ThemeInputs, model: SiteModel, linker: Linker,

@@ -53,7 +53,8 @@ class WorkerError(RuntimeError):
 
 def run_chunked(function: Callable[..., Any], items: list, jobs: int | Executor,
                 min_per_worker: int = MIN_ITEMS_PER_WORKER, *, shared: Any = _NOTHING,
-                carry: Callable[[list], list] | None = None) -> Iterator[Any]:
+                carry: Callable[[list], list] | None = None,
+                own: Callable[[], Iterator[Any]] | None = None) -> Iterator[Any]:
     """`function(item)` for every item, on up to `jobs` processes (this one included;
     fewer when there are fewer than `min_per_worker` items for each). Results come in no
     particular order. With `shared`, `function(shared, item)`: the value every worker
@@ -62,24 +63,30 @@ def run_chunked(function: Callable[..., Any], items: list, jobs: int | Executor,
     `jobs` may be an Executor instead (a cluster's, see `cluster`): the items go to it in
     chunks, each task carrying its chunk (or what `carry(chunk)` makes of it, when the
     chunk is sent: never for every chunk at once), and `shared` is sent to every worker
-    once."""
+    once.
+
+    `own()`: results only this process can make (from something it holds, or one at a
+    time as its caller takes them), made here first, while the helpers take the items;
+    this process then helps with what is left of them."""
+    if own is not None and (isinstance(jobs, Executor) or jobs <= 1):
+        yield from own()
+        own = None
     if isinstance(jobs, Executor):
         yield from _run_on_executor(function, items, jobs, shared, carry)
         return
     if shared is not _NOTHING:
         function = functools.partial(function, shared)
-    workers = min(jobs, len(items) // min_per_worker)
-    if workers <= 1:
-        yield from map(function, items)
-        return
-    import multiprocessing  # only when forking: it pulls in sockets and pickling helpers
+    workers = min(jobs, len(items) // min_per_worker + (own is not None))
+    if workers > 1:
+        import multiprocessing  # only when forking: it pulls in sockets and pickling helpers
 
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from own() if own is not None else ()
         yield from map(function, items)
         return
     size = max(1, min(64, len(items) // (workers * 8)))
     context = multiprocessing.get_context("fork")
-    claims = _Claims(context, len(items), workers)
+    claims = _Claims(context, len(items), workers, parent_share=own is None)
     # A Queue, not a pipe: a helper's results wait in its own memory (sent by a feeder
     # thread) while this process is busy with its share, so the helper never stalls.
     results = context.Queue()
@@ -95,6 +102,8 @@ def run_chunked(function: Callable[..., Any], items: list, jobs: int | Executor,
             for helper in helpers:
                 helper.start()
                 started.append(helper)
+        if own is not None:
+            yield from own()
         for chunk in claims.chunks(items, size, 0):
             for item in chunk:
                 yield function(item)
@@ -238,8 +247,10 @@ class _Claims:
     language's cards and page chrome, its feed entries): each process makes them for
     its own stretch, not for every chunk it happens to claim."""
 
-    def __init__(self, context, count: int, workers: int):
-        bounds = [count * n // workers for n in range(workers + 1)]
+    def __init__(self, context, count: int, workers: int, parent_share: bool = True):
+        """`parent_share` False: this process (0) has no stretch of its own at first."""
+        sharing = workers if parent_share else workers - 1
+        bounds = [0] * (workers - sharing) + [count * n // sharing for n in range(sharing + 1)]
         # (front, back) of each process's stretch, under one lock.
         self.spans = context.Array("q", [bound for n in range(workers)
                                          for bound in (bounds[n], bounds[n + 1])])

@@ -67,6 +67,8 @@ def plan_site(ctx: BuildContext, theme: ThemeInputs, model: SiteModel) -> BuildP
                    for code, view in views.items()}
     if kept is None:
         pages = plan_pages(views, ctx.config.site.default_language, desk_pages)
+        for view in views.values():
+            view.forget_related()  # (each article page holds its own: `Page.items`)
         return BuildPlan(views, by_language, digests, shared, pages,
                          [by_language[p.lang].of(p) for p in pages], True)
     digests.keep_all()  # the pages not planned again still stand for their values

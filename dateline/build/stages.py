@@ -16,6 +16,7 @@ from .finish import (
     result,
     save_model,
     save_state,
+    settle_assembly,
     settle_sources,
     summarize,
 )
@@ -41,9 +42,10 @@ def run(config: Config, options: BuildOptions, begun: Started) -> BuildResult:
     with long_lived():
         model = make_model(ctx, theme, record)
         model.content_warnings = tuple(ctx.problems.warnings)  # catalogs report theirs anew
+        settle_sources(ctx, model)  # the sources as read: dropped before planning
         plan = plan_site(ctx, theme, model)
         check_strict(options, ctx.problems.warnings)  # every warning is known by now
-    settle_sources(ctx, model, plan)
+    settle_assembly(ctx, model, plan)
     writer = open_writer(ctx, record)
     try:
         write_pages(ctx, theme, plan, writer)

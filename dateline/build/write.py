@@ -102,6 +102,19 @@ def _marker_text(build_id: str, unpublished: tuple[str, ...]) -> str:
             f"build-id: {build_id}\n{extra}")
 
 
+def _in_folder(path: Path, make):
+    """`make()`, which writes `path`, its folder made first when it is missing. (Not a set
+    of the folders made: a Path per page's folder, held by the build and every worker to
+    the end, issue 19.)"""
+    try:
+        return make()
+    except FileNotFoundError:
+        if path.parent.is_dir():
+            raise  # (a copy's source that is gone)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return make()
+
+
 class StagedOutput:
     """A new output tree being written beside the real one (`staging`); `commit()`
     swaps it in whole, in one step where the system can (`staging.exchange`)."""
@@ -117,7 +130,6 @@ class StagedOutput:
         self.output.parent.mkdir(parents=True, exist_ok=True)
         self.folder = staging.make(self.output, self._kind)
         self.root = self.folder / staging.TREE
-        self._made_dirs: set[Path] = {self.root}
         try:
             self.root.mkdir()
             if not self.incremental:
@@ -133,20 +145,13 @@ class StagedOutput:
 
     def write(self, relative: str, data: bytes) -> None:
         path = self.root / relative
-        self._ensure_dir(path.parent)
-        with staging.named(path), open(path, "wb") as handle:
+        with staging.named(path), _in_folder(path, lambda: open(path, "wb")) as handle:
             handle.write(data)
 
     def copy(self, relative: str, source: Path) -> None:
         path = self.root / relative
-        self._ensure_dir(path.parent)
         with staging.named(path):
-            _copy_file(source, path)
-
-    def _ensure_dir(self, folder: Path) -> None:
-        if folder not in self._made_dirs:
-            folder.mkdir(parents=True, exist_ok=True)
-            self._made_dirs.add(folder)
+            _in_folder(path, lambda: _copy_file(source, path))
 
     def commit(self, removed: Iterable[str] = ()) -> None:
         """Swap the new tree in: readers see the old site or the new one, never neither."""

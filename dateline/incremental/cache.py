@@ -4,7 +4,6 @@ of another version, other settings or damaged is dropped. See docs/incremental.m
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import os
 import pickle
@@ -16,9 +15,10 @@ from pathlib import Path
 
 from .. import __version__, buildstore
 from ..bodies import BodyStore
-from ..digests import digest, stat_key
+from ..digests import stat_key
 from .cachedamage import CacheDamaged, reason
 from .filerecord import KeptFiles, StoredFiles
+from .layout import layout_digest
 from .memo import ArticleEntry, AssemblyMemo
 from .state import RACY_NS
 from .tables import SpilledRows, Tables, row_order
@@ -78,6 +78,7 @@ class CacheData:
         self._outputs: dict[str, OutputRecord] | None = None
         self._settled: dict[str, tuple[SpilledRows, list]] = {}
         """Tables no stage reads again before the write, as their changes (`settle`)."""
+        self._settled_bodies: set[str] | None = None  # (of the settled sources' entries)
         self._lazy: dict[str, StoredFiles] = {}
         """The output folders' records read by key (not in `on_disk`)."""
 
@@ -176,6 +177,8 @@ class CacheData:
             keys.extend(pending)
             keys.sort(key=row_order)
             rows = ((key, pending[key] if key in pending else after[key]) for key in keys)
+            if name == "sources":
+                self._settled_bodies = {entry.body_id for entry in after.values()}
             self._settled[name] = (SpilledRows(rows, folder),
                                    [key for key in before if key not in after])
             self._tables.pop(name, None)
@@ -185,6 +188,15 @@ class CacheData:
 
     def is_settled(self, name: str) -> bool:
         return name in self._settled
+
+    def settled_unchanged(self, name: str) -> bool:
+        """Whether a settled table is as the store holds it: no row to write or remove."""
+        return not len(self._settled[name][0]) and not self._settled[name][1]
+
+    def live_bodies(self) -> set[str] | None:
+        """The sources' bodies, when every source is known (read, or settled); else None."""
+        table = self._tables.get("sources")
+        return self._settled_bodies if table is None else {e.body_id for e in table.values()}
 
     def _files(self, name: str) -> dict | StoredFiles:
         """An output folder's files: rows read by key as asked for (`filerecord`)."""
@@ -266,6 +278,7 @@ class CacheData:
         self.on_disk = on_disk
         self._pending = {}
         self._settled = {}  # read from the store again if a later build asks
+        self._settled_bodies = None
 
     def emptied(self) -> CacheData:
         """No tables, on the same store, whose rows the next write replaces all."""
@@ -412,8 +425,9 @@ class BuildCache:
         try:
             self.bodies.flush()
             with store.transaction() as db:
-                if data.is_read("sources"):  # else only bodies were added: removed later
-                    self.bodies.keep_only({e.body_id for e in data.sources.values()}, db)
+                live = data.live_bodies()
+                if live is not None:  # else only bodies were added: removed later
+                    self.bodies.keep_only(live, db)
                 data.write(db)
                 if during is not None:
                     during()
@@ -476,18 +490,3 @@ def cached_kinds() -> tuple[type, ...]:
             model.Image, model.Asset, photos.Picture, photos.Rendition, photos.Job,
             photos.SourceInfo, errors.SourceRef, read.Document, fields.FrontMatter,
             fields.ImageSpec, social.SocialCrops)
-
-
-def layout_digest(kinds: tuple[type, ...]) -> str:
-    """A digest of where each kind (dataclasses and msgspec Structs) lives and of its
-    fields, in order: a pickle names a class by module and qualified name, so a cache
-    written before one moved would fail to load (it is dropped by its key instead)."""
-    text = repr([(kind.__module__, kind.__qualname__, _field_names(kind)) for kind in kinds])
-    return digest(text, size=8)
-
-
-def _field_names(kind: type) -> tuple[str, ...]:
-    names = getattr(kind, "__struct_fields__", None)
-    return names if names is not None else tuple(f.name for f in dataclasses.fields(kind))
-
-

@@ -130,6 +130,12 @@ class ContentView:
         """The stories shown under `article` (`[site] related` of them at most)."""
         return self._related.related(article, self.site.config.site.related)
 
+    def forget_related(self) -> None:
+        """Drop the index `related` answers from (a position and list entries per
+        article): the planned pages hold their related stories; asked again, it is made
+        again."""
+        self.__dict__.pop("_related", None)
+
     @cached_property
     def breaking(self) -> Article | None:
         """The newest breaking story in this language whose time in the banner is not

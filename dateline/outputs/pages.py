@@ -97,8 +97,9 @@ def plan_pages(views: dict[str, ContentView], default_language: str,
              Page(url=urls.not_found(), template="404.html", kind="404", lang=default_language)]
     sections = {c: {s.key for s in v.sections} for c, v in views.items()}
     tags = {c: {t.key for t in v.tags} for c, v in views.items()}
+    stories: dict[int, tuple] = {}
     for view in views.values():
-        pages.extend(_language_pages(view, views, sections, tags))
+        pages.extend(_language_pages(view, views, sections, tags, stories))
         if more is not None:  # pages of modules built on this one (`desk_pages`)
             pages += more(view, views)
         # Each language's own, in its language and direction, for missing URLs under
@@ -109,8 +110,11 @@ def plan_pages(views: dict[str, ContentView], default_language: str,
 
 
 def _language_pages(view: ContentView, views: dict[str, ContentView],
-                    sections: dict[str, set[str]], tags: dict[str, set[str]]) -> list[Page]:
-    """`sections` and `tags`: the keys each language has (for the alternates)."""
+                    sections: dict[str, set[str]], tags: dict[str, set[str]],
+                    stories: dict[int, tuple]) -> list[Page]:
+    """`sections` and `tags`: the keys each language has (for the alternates); `stories`:
+    each story's group (by id, held) and the alternates of its article pages: one tuple
+    for all its versions' pages, not one per page (issue 19)."""
     code = view.code
     homes = tuple((c, urls.home(c)) for c in views)
     # One pass over the listing for every section and tag (not one pass per tag).
@@ -151,10 +155,14 @@ def _language_pages(view: ContentView, views: dict[str, ContentView],
                           lang=code, heading=view.title))
     for article in view.articles:
         group = view.translations_of(article)
+        known = stories.get(id(group))
+        if known is None:  # (the group is held with them: its id stands for it)
+            known = stories[id(group)] = (group, tuple((a.lang, a.url) for a in group))
+        alternates = known[1]
         pages.append(Page(
             url=article.url, template="article.html", kind="article", lang=code,
             heading=article.title, article=article, items=view.related(article),
-            alternates=tuple((a.lang, a.url) for a in group),
+            alternates=alternates,
             x_default=view.original_of(article).url,
         ))
     # An archived story leads its readers on to the related stories still in circulation.

@@ -9,7 +9,7 @@ the sitemap and the heads can never disagree.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .. import urls
@@ -17,7 +17,7 @@ from ..model import Article
 from ..urls import Linker
 from .content_view import ContentView
 from .pages import Page
-from .xmlwrite import element, q, sub, to_bytes, w3c_datetime
+from .xmlwrite import clean, element, q, sub, to_bytes, w3c_datetime
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -45,26 +45,42 @@ def sitemap_files(views: dict[str, ContentView], pages: Sequence[Page], linker: 
                   max_bytes: int | None = None,
                   news_max_urls: int | None = None) -> list[tuple[str, bytes]]:
     """(output file, bytes) of the index, the sitemaps and the News sitemaps (one per
-    language with a story in the NEWS_WINDOW; none for a language without).
+    language with a story in the NEWS_WINDOW; none for a language without), the index
+    first: `sitemap_stream`'s files, held at once."""
+    files = list(sitemap_stream(views, pages, linker, now, max_urls=max_urls,
+                                max_bytes=max_bytes, news_max_urls=news_max_urls))
+    return [files[-1], *files[:-1]]
 
-    The limits default to the module constants, read at call time."""
+
+def sitemap_stream(views: dict[str, ContentView], pages: Sequence[Page], linker: Linker,
+                   now: dt.datetime, *, max_urls: int | None = None,
+                   max_bytes: int | None = None,
+                   news_max_urls: int | None = None) -> Iterator[tuple[str, bytes]]:
+    """The sitemaps' files as `sitemap_files` makes them, each as it is made and the
+    index last (it lists every other one): a caller writing each before asking for the
+    next holds one file at a time, never every sitemap of the site (issue 19: 33 MB of
+    XML at 60,000 articles, with an ElementTree of a language's URLs while each was
+    serialized). The limits default to the module constants, read at call time."""
     max_urls = max_urls or MAX_URLS
     max_bytes = max_bytes or MAX_BYTES
     news_max_urls = news_max_urls or NEWS_MAX_URLS
-    files: list[tuple[str, bytes]] = []
     listed: list[tuple[str, dt.datetime | None]] = []
-
-    def add(name_of: Callable[[int], str], chunks: list[tuple[list, bytes]]) -> None:
-        for number, (chunk, data) in enumerate(chunks, start=1):
-            name = name_of(number)
-            files.append((name, data))
-            listed.append((name, max((e.lastmod for e in chunk if e.lastmod), default=None)))
-
-    groups = _entries_by_folder(views, pages)
-    for folder, entries in groups.items():
-        render = lambda chunk: _urlset(chunk, linker)  # noqa: E731
-        add(lambda number, folder=folder: urls.sitemap(folder, number),
-            _split(entries, max_urls, max_bytes, render))
+    for folder in _folders(views, pages):
+        # One pass over the pages per folder: only this folder's URLs are held.
+        blocks, lastmods = [], []
+        for page in pages:
+            if page.alternates and _folder_of(page, views) == folder:
+                lastmod = page_lastmod(page, views.get(page.lang))
+                blocks.append(_url_block(page.url, hreflang_links(page), lastmod, linker))
+                lastmods.append(lastmod)
+        for number, (start, stop) in enumerate(_split_blocks(blocks, max_urls, max_bytes),
+                                               start=1):
+            data = _urlset(blocks[start:stop])
+            blocks[start:stop] = [b""] * (stop - start)  # held once, by the file's bytes
+            listed.append((urls.sitemap(folder, number),
+                           max((m for m in lastmods[start:stop] if m), default=None)))
+            yield listed[-1][0], data
+            del data
     for view in views.values():
         news = [_Entry(a.url, (), a.date) for a in recent_articles(view, now)]
         if not news:
@@ -72,10 +88,12 @@ def sitemap_files(views: dict[str, ContentView], pages: Sequence[Page], linker: 
             # no valid News sitemap is empty, so there is none (and the index omits it).
             continue
         render = lambda chunk, view=view: _news_urlset(chunk, view, linker)  # noqa: E731
-        add(lambda number, code=view.code: urls.news_sitemap(code, number),
-            _split(news, news_max_urls, max_bytes, render))
-    files.insert(0, (urls.SITEMAP_INDEX, _index(listed, linker)))
-    return files
+        for number, (chunk, data) in enumerate(_split(news, news_max_urls, max_bytes, render),
+                                               start=1):
+            listed.append((urls.news_sitemap(view.code, number),
+                           max((e.lastmod for e in chunk if e.lastmod), default=None)))
+            yield listed[-1][0], data
+    yield urls.SITEMAP_INDEX, _index(listed, linker)
 
 
 def hreflang_links(page: Page) -> list[tuple[str, str]]:
@@ -103,18 +121,16 @@ def news_language(code: str) -> str:
 
 
 # ----- which URLs
-def _entries_by_folder(views: dict[str, ContentView],
-                       pages: Sequence[Page]) -> dict[str, list[_Entry]]:
-    groups: dict[str, list[_Entry]] = {f"{code}/": [] for code in views}
-    for page in pages:
-        links = hreflang_links(page)
-        if not links:
-            continue
-        first = page.url.split("/", 1)[0]
-        folder = f"{first}/" if "/" in page.url and first in views else ""
-        groups.setdefault(folder, []).append(
-            _Entry(page.url, tuple(links), page_lastmod(page, views.get(page.lang))))
-    return {folder: entries for folder, entries in groups.items() if entries}
+def _folder_of(page: Page, views: dict[str, ContentView]) -> str:
+    """The sitemap a page is listed in: its language folder's, else the root's."""
+    first = page.url.split("/", 1)[0]
+    return f"{first}/" if "/" in page.url and first in views else ""
+
+
+def _folders(views: dict[str, ContentView], pages: Sequence[Page]) -> list[str]:
+    """The folders with a page to list: the languages' in order, then the root's."""
+    having = {_folder_of(page, views) for page in pages if page.alternates}
+    return [folder for folder in (*(f"{code}/" for code in views), "") if folder in having]
 
 
 def page_lastmod(page: Page, view: ContentView | None) -> dt.datetime | None:
@@ -145,17 +161,64 @@ def _fit(chunk: list[_Entry], max_bytes: int, render) -> list[tuple[list[_Entry]
 
 
 # ----- XML
-def _urlset(entries: list[_Entry], linker: Linker) -> bytes:
-    root = element("urlset")
-    for entry in entries:
-        url = sub(root, "url")
-        sub(url, "loc", linker.absolute(entry.url))
-        if entry.lastmod is not None:
-            sub(url, "lastmod", w3c_datetime(entry.lastmod))
-        for hreflang, target in entry.alternates:
-            sub(url, q(XHTML_NS, "link"), attrs={"rel": "alternate", "hreflang": hreflang,
-                                                  "href": linker.absolute(target)})
-    return to_bytes(root, {"xhtml": XHTML_NS}, default_namespace=SITEMAP_NS)
+# A <urlset> is written as text, each <url> as ElementTree would serialize it indented
+# (the same escaping, attribute order and namespace declarations: tests/test_sitemaps.py
+# compares them), so that no tree of a language's every URL is held while it is written.
+_URLSET = (f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns:xhtml="{XHTML_NS}" '
+           f'xmlns="{SITEMAP_NS}">').encode()
+_URLSET_END = b"\n</urlset>\n"
+_EMPTY_URLSET = (f'<?xml version="1.0" encoding="UTF-8"?>\n'
+                 f'<urlset xmlns="{SITEMAP_NS}" />\n').encode()
+
+
+def _url_block(url: str, links: list[tuple[str, str]], lastmod: dt.datetime | None,
+               linker: Linker) -> bytes:
+    """One <url> with the indentation before it."""
+    parts = ["\n  <url>\n    <loc>", _text(linker.absolute(url)), "</loc>"]
+    if lastmod is not None:
+        parts += ["\n    <lastmod>", _text(w3c_datetime(lastmod)), "</lastmod>"]
+    for hreflang, target in links:
+        parts += ['\n    <xhtml:link rel="alternate" hreflang="', _attribute(hreflang),
+                  '" href="', _attribute(linker.absolute(target)), '" />']
+    parts.append("\n  </url>")
+    return "".join(parts).encode("utf-8")
+
+
+def _urlset(blocks: list[bytes]) -> bytes:
+    if not blocks:
+        return _EMPTY_URLSET
+    return b"".join((_URLSET, *blocks, _URLSET_END))
+
+
+def _split_blocks(blocks: list[bytes], max_urls: int, max_bytes: int) -> list[tuple[int, int]]:
+    """(first, end) of the URLs of each file `_split` would make of these: at least one,
+    of at most `max_urls` URLs, halved while over `max_bytes` (as `_fit` does, from the
+    blocks' sizes: no file is made to be measured)."""
+    starts = range(0, len(blocks), max_urls) if blocks else (0,)
+    sizes = [len(block) for block in blocks]
+    return [part for start in starts
+            for part in _fit_sizes(sizes, start, min(start + max_urls, len(blocks)), max_bytes)]
+
+
+def _fit_sizes(sizes: list[int], start: int, stop: int, max_bytes: int
+               ) -> list[tuple[int, int]]:
+    size = (len(_URLSET) + sum(sizes[start:stop]) + len(_URLSET_END) if stop > start
+            else len(_EMPTY_URLSET))
+    if size <= max_bytes or stop - start <= 1:
+        return [(start, stop)]
+    half = start + (stop - start) // 2
+    return _fit_sizes(sizes, start, half, max_bytes) + _fit_sizes(sizes, half, stop, max_bytes)
+
+
+def _text(value: str) -> str:
+    """Character data as ElementTree writes it (`xmlwrite.sub` cleans it first)."""
+    return clean(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attribute(value: str) -> str:
+    """An attribute value as ElementTree writes it."""
+    return (_text(value).replace('"', "&quot;").replace("\r", "&#13;")
+            .replace("\n", "&#10;").replace("\t", "&#09;"))
 
 
 def _news_urlset(entries: list[_Entry], view: ContentView, linker: Linker) -> bytes:
