@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Executor
 from pathlib import Path
 
 from ..digests import digest, stat_key
@@ -217,14 +218,39 @@ def write_pages(ctx: BuildContext, theme: ThemeInputs, plan: BuildPlan,
         else:
             dirty.append(index)
     dirty.sort(key=_stretch_order(plan.pages, dirty))
-    job = PageJob(theme.env, [plan.pages[i] for i in dirty],
-                  [plan.fingerprints[i] for i in dirty], plan.views, ctx.begun.linker,
-                  ctx.config, theme.assets, writer.staged, writer.old,
-                  ctx.config.theme_dir)
     where = workers_for(ctx.options.cluster, ctx.jobs, len(dirty))
-    for rendered in render_pages(job, where, ctx.progress):
-        writer.made(rendered.file, rendered.fingerprint, rendered.digest, rendered.changed)
+    ctx.progress.total = len(dirty)
+    for segment in _segments(dirty, where):
+        job = PageJob(theme.env, [plan.pages[i] for i in segment],
+                      [plan.fingerprints[i] for i in segment], plan.views, ctx.begun.linker,
+                      ctx.config, theme.assets, writer.staged, writer.old,
+                      ctx.config.theme_dir)
+        for rendered in render_pages(job, where, ctx.progress):
+            writer.made(rendered.file, rendered.fingerprint, rendered.digest,
+                        rendered.changed)
     writer.rendered = len(dirty)
+
+
+SEGMENT_PAGES = 20000
+"""Pages rendered by one set of forked helpers at most. A helper renders from the model
+it inherited, and every object it touches (a reference count changed) copies that
+object's memory page into the helper: over a whole archive, each helper would end up
+with a copy of the model (300,000 articles: the tree's memory twice the building
+process's). Helpers forked afresh for each segment hold copies of what one segment
+touched; the segment's cards (`cardmemo`) are forgotten with them (issue 19)."""
+
+
+def _segments(dirty: list[int], where: int | Executor) -> Iterator[list[int]]:
+    """`dirty` in segments of `SEGMENT_PAGES` in its order (one, on a cluster: its
+    workers hold no fork of this process)."""
+    if isinstance(where, Executor) or len(dirty) <= SEGMENT_PAGES:
+        yield dirty
+        return
+    # Segments of equal size: no short last one paying for its own fork.
+    count = -(-len(dirty) // SEGMENT_PAGES)
+    size = -(-len(dirty) // count)
+    for start in range(0, len(dirty), size):
+        yield dirty[start:start + size]
 
 
 def _stretch_order(pages: list, dirty: list[int]) -> Callable[[int], tuple[int, bool]]:

@@ -128,7 +128,8 @@ def render_pages(job: PageJob, jobs: int | Executor, progress: Progress):
             raise ContentError(template_problem(exc, job.pages[0], job.theme_dir,
                                                 job.config.paths.root)) from None
     cardmemo.forget(job.env)  # the cards of this build's articles, made by its workers
-    progress.total = len(job.pages)
+    # (A caller rendering in parts sets the whole total first.)
+    progress.total = max(progress.total, progress.count + len(job.pages))
     if isinstance(jobs, Executor):
         yield from _render_on(jobs, job, progress)
     else:
