@@ -4,6 +4,8 @@ where and what to do. Imported by `read` only when a file's front matter must be
 
 from __future__ import annotations
 
+import sys
+
 import yaml
 
 from .errors import Problems, SourceRef
@@ -15,6 +17,13 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class FrontMatterLoader(_SafeLoader):
     """Safe YAML that leaves timestamps as text, so `assemble` can parse dates itself
     and report an impossible date with its line instead of a constructor traceback."""
+
+    def construct_short_str(self, node):
+        text = self.construct_scalar(node)
+        # Every file repeats the same keys ('title', 'date', 'tags') and many values (a
+        # tag, an author, a photo's credit): one string each, not one per file (a cold
+        # build holds every document until the model is made; issue 19).
+        return sys.intern(text) if len(text) <= SHARED_MOST else text
 
     def construct_object(self, node, deep=False):
         try:
@@ -33,6 +42,13 @@ FrontMatterLoader.yaml_implicit_resolvers = {
             if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in _SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+SHARED_MOST = 64
+"""The longest text of the front matter shared between files (`sys.intern`); longer is
+a title or a summary, seldom repeated."""
+
+FrontMatterLoader.add_constructor("tag:yaml.org,2002:str", FrontMatterLoader.construct_short_str)
 
 
 def load_yaml(yaml_text: str, ref: str, problems: Problems):
@@ -96,7 +112,7 @@ def _key_lines(node: yaml.MappingNode, offset: int, prefix: str = "",
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
             continue
-        key = prefix + str(key_node.value)
+        key = sys.intern(prefix + str(key_node.value))  # (as the mapping's keys)
         line = key_node.start_mark.line + offset
         if key in lines and repeated is not None and key_node.tag != "tag:yaml.org,2002:merge":
             repeated.append((key, lines[key], line))
