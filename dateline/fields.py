@@ -302,4 +302,11 @@ def front_matter(reading: Reading):
     """The `FrontMatter` of a checked file, or None when it had an error."""
     if not reading.ok:
         return None
-    return FrontMatter(written=frozenset(reading.meta), **reading.values)
+    written = frozenset(reading.meta)
+    return FrontMatter(written=_KEY_SETS.setdefault(written, written), **reading.values)
+
+
+_KEY_SETS: dict[frozenset[str], frozenset[str]] = {}
+"""The sets of keys files were written with, one object each: an archive's files use a
+handful of them, and a cold build holds every file's `FrontMatter` until its pages are
+planned (~0.7 kB a set; issue 19)."""
