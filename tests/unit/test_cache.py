@@ -140,6 +140,34 @@ def test_a_clean_build_replaces_every_row(tmp_path):
     assert loaded.output(tmp_path / "site").build_id == "build-1"
 
 
+def test_a_clean_build_leaves_another_folders_record_standing_unread(tmp_path):
+    """`build --clean` replaces what this folder's build knew; the record of another
+    output folder (the preview server's, a shard's) stays as the store holds it, and is
+    not read whole to be written again (at 300,000 articles, ~527,000 rows)."""
+    first_build(tmp_path)
+    cache = BuildCache.open(tmp_path, SETTINGS)
+    preview = {f"en/world/{n}/index.html": (f"pfp{n}", f"pd{n}") for n in range(500)}
+    cache.update(None, tmp_path / "preview", OutputRecord("preview-1", preview))
+    cache.write()
+    cache.store.close()
+    cache = BuildCache.open(tmp_path, SETTINGS)
+    cache.forget_sources()
+    cache.update({"/content/en/world/1.md": entry(1)}, tmp_path / "site",
+                 OutputRecord("build-2", {"en/world/1/index.html": ("fp1", "d1")}))
+    statements = []
+    cache.store.db().set_trace_callback(statements.append)
+    cache.write()
+    preview_table = f"files:{tmp_path / 'preview'}"
+    touched = [s for s in statements if preview_table in s]
+    assert all(s.startswith("DELETE FROM entries WHERE tbl NOT IN") for s in touched)
+    loaded = BuildCache.open(tmp_path, SETTINGS)
+    assert list(loaded.data.sources) == ["/content/en/world/1.md"]
+    assert dict(loaded.output(tmp_path / "site").files) == {
+        "en/world/1/index.html": ("fp1", "d1")}
+    kept = loaded.output(tmp_path / "preview")
+    assert kept.build_id == "preview-1" and dict(kept.files) == preview
+
+
 def test_a_write_that_fails_half_way_leaves_the_store_as_it_was(tmp_path, monkeypatch):
     first_build(tmp_path)
     cache = BuildCache.open(tmp_path, SETTINGS)
