@@ -192,7 +192,41 @@ def _image_data(image) -> tuple | None:
 def value_digest(value: object) -> str:
     # repr, not pickle: pickle's output depends on which equal objects are identical
     # (its memo), so the same values could fingerprint differently from run to run.
-    return digest(repr(value).encode())
+    if not _long(value):
+        return digest(repr(value).encode())
+    hasher = new_hasher()
+    _print_into(hasher.update, value)
+    return hasher.hexdigest()
+
+
+LONG_TUPLE = 4096
+"""Items of a tuple hashed as it is printed, a batch at a time: the sitemaps' fingerprint
+covers every page (300,000 articles: its repr, ~200 MB, and that encoded, at once)."""
+
+
+def _long(value: object) -> bool:
+    return type(value) is tuple and (len(value) > LONG_TUPLE or any(
+        type(item) is tuple and len(item) > LONG_TUPLE for item in value))
+
+
+def _print_into(update, value: tuple) -> None:
+    """`update(repr(value).encode())`, the long tuples in it printed piece by piece."""
+    update(b"(")
+    for start in range(0, len(value), LONG_TUPLE):
+        if start:
+            update(b", ")
+        batch = value[start:start + LONG_TUPLE]
+        if any(map(_long, batch)):
+            for n, item in enumerate(batch):
+                if n:
+                    update(b", ")
+                if _long(item):
+                    _print_into(update, item)
+                else:
+                    update(repr(item).encode())
+        else:
+            update(", ".join(map(repr, batch)).encode())
+    update(b",)" if len(value) == 1 else b")")
 
 
 def _link_data(article: Article) -> tuple:

@@ -1,6 +1,14 @@
 """DigestMemo: fingerprints looked up by the values they are made from, between the
 builds of one long-running process."""
 
+import datetime as dt
+import tracemalloc
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dateline.digests import digest
+from dateline.incremental import fingerprints
 from dateline.incremental.fingerprints import DigestMemo, value_digest
 
 
@@ -27,3 +35,44 @@ def test_a_remembered_digest_is_returned_as_it_was_remembered():
     memo = DigestMemo({("a",): "remembered"})
     assert memo.of(("a",)) == "remembered"
     assert memo.of(("b",)) == value_digest(("b",))
+
+
+_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8)
+    | st.datetimes(timezones=st.just(dt.UTC)),
+    lambda inner: st.lists(inner, max_size=9).map(tuple), max_leaves=60)
+
+
+@given(_values)
+def test_a_long_tuple_hashed_piece_by_piece_fingerprints_as_its_repr(value):
+    """The sitemaps' fingerprint (every page's URL, alternates and date) is hashed as it
+    is printed, a batch at a time, never as one string; the fingerprint is the same as
+    the whole repr's, so no build after the change makes the sitemaps again."""
+    whole = digest(repr(value).encode())
+    original = fingerprints.LONG_TUPLE
+    fingerprints.LONG_TUPLE = 2  # every tuple of three items or more is "long"
+    try:
+        assert fingerprints.value_digest(value) == whole
+    finally:
+        fingerprints.LONG_TUPLE = original
+
+
+def test_the_sitemaps_value_at_its_real_size_fingerprints_as_its_repr():
+    entries = tuple((f"/en/{n}/", (("en", f"/en/{n}/"), ("fa", f"/fa/{n}/")), None,
+                     dt.datetime(2026, 1, 1, n % 24, tzinfo=dt.UTC))
+                    for n in range(3 * fingerprints.LONG_TUPLE + 5))
+    value = ("site", entries, (("/en/1/", "title", None),), None)
+    assert fingerprints.value_digest(value) == digest(repr(value).encode())
+
+
+def test_a_long_tuple_is_never_printed_whole():
+    entries = tuple((f"/en/world/{n}/", (("en", f"/en/world/{n}/"), ("fa", f"/fa/world/{n}/")))
+                    for n in range(100_000))
+    printed = len(repr(entries))
+    tracemalloc.start()
+    try:
+        fingerprints.value_digest(("site", entries))
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert printed > 7_000_000 and peak < printed / 4  # printed whole: twice `printed`
