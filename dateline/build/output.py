@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..digests import digest, stat_key
 from ..incremental.cache import OutputRecord
-from ..incremental.filerecord import KeptFiles, StoredFiles
+from ..incremental.filerecord import KeptFiles, PackedFiles, StoredFiles
 from ..urls import Linker
 from .context import BuildContext, ThemeInputs
 from .discovery import FileGroup, Known, Published, discovery_groups, partial_groups
@@ -44,7 +44,7 @@ class OutputWriter:
         self.old: Mapping[str, tuple[str, str]] = record.files if record else {}
         """A dict, or the store's rows read by key (`filerecord.StoredFiles`)."""
         self.old_groups = record.groups if record else {}
-        self.new: dict[str, tuple[str, str]] = {}
+        self.new: PackedFiles = PackedFiles()
         """The files this build made or kept; after `keep_rest`, those it made over the
         old record, which keeps the rest."""
         self.rest_kept = False

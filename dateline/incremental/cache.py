@@ -17,7 +17,7 @@ from .. import __version__, buildstore
 from ..bodies import BodyStore
 from ..digests import stat_key
 from .cachedamage import CacheDamaged, reason
-from .filerecord import KeptFiles, StoredFiles
+from .filerecord import KeptFiles, PackedFiles, StoredFiles
 from .layout import layout_digest
 from .memo import ArticleEntry, AssemblyMemo
 from .state import RACY_NS
@@ -243,8 +243,11 @@ class CacheData:
                     continue
                 before = lazy.whole()
             before = before if before is not None else {}
-            changed = {key: value for key, value in after.items()
-                       if not _same(before.get(key, _GONE), value)}
+            if not before and name not in self._pending:
+                changed = after  # every entry, each read as it is written (not copied)
+            else:
+                changed = {key: value for key, value in after.items()
+                           if not _same(before.get(key, _GONE), value)}
             removed = [key for key in before if key not in after]
             if changed or removed:
                 changes[name] = (changed, removed)
@@ -283,8 +286,8 @@ class CacheData:
         for name, table in self.tables().items():
             if isinstance(table, StoredFiles | KeptFiles):  # read by key from now on
                 self._lazy[name] = StoredFiles(self._stored, name)
-            else:
-                on_disk[name] = dict(table)
+            else:  # (a record being made stays packed: `PackedFiles`)
+                on_disk[name] = table.copy() if isinstance(table, PackedFiles) else dict(table)
                 self._lazy.pop(name, None)
         for folder, record in (self._outputs or {}).items():
             if f"files:{folder}" in self._lazy:
