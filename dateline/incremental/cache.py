@@ -17,7 +17,7 @@ from .. import __version__, buildstore
 from ..bodies import BodyStore
 from ..digests import stat_key
 from .cachedamage import CacheDamaged, reason
-from .filerecord import KeptFiles, PackedFiles, StoredFiles
+from .filerecord import KeptFiles, PackedFiles, StoredFiles, standing_records
 from .layout import layout_digest
 from .memo import ArticleEntry, AssemblyMemo
 from .state import RACY_NS
@@ -227,7 +227,7 @@ class CacheData:
                           {key: pickle.loads(value) for key, value in changed.items()},
                           list(removed)) for name, (changed, removed) in self._settled.items()}
         old = self.on_disk or {}
-        standing = self._standing()
+        standing = standing_records(self.tables(), self._stored) if self.on_disk is None else ()
         for name, after in self.tables().items():
             if name in standing:
                 continue  # as the store holds it
@@ -266,19 +266,10 @@ class CacheData:
         self._stored.written_ns = self.written_ns
         changes = self.changes()  # before the rows go: a record read by key reads them
         if self.on_disk is None:
-            standing = self._standing()
-            marks = ",".join("?" * len(standing))
-            db.execute(f"DELETE FROM entries WHERE tbl NOT IN ({marks})", standing)  # noqa: S608
+            keep = standing_records(self.tables(), self._stored)
+            db.execute(f"DELETE FROM entries WHERE tbl NOT IN ({','.join('?' * len(keep))})",  # noqa: S608
+                       keep)
         self._stored.write(db, changes)
-
-    def _standing(self) -> list[str]:
-        """The tables that stand in the store as they are, unread: after a clean build
-        (`BuildCache.forget_sources`), the other output folders' records. Written anew,
-        they would be read whole first (300,000 articles: ~527,000 rows a folder)."""
-        if self.on_disk is not None:
-            return []  # (`changes` finds them unchanged: `_lazy`)
-        return [name for name, table in self.tables().items()
-                if isinstance(table, StoredFiles) and table.tables is self._stored]
 
     def written(self) -> None:
         """What is in memory is in the store too."""
