@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 FILE = "build.sqlite"
-SCHEMA = 5
+SCHEMA = 6
 """`PRAGMA user_version` of the store: bump when a table changes; an older store is
 dropped with one warning line."""
 OLD_FILES = ("build.pickle", "build.journal", "bodies.sqlite", "last-build-*.pickle",

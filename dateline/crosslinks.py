@@ -32,15 +32,15 @@ def link_articles(site: Site, links: dict[Path, tuple[Link, ...]], linker: Linke
     `memo` (kept by a long-running process) hands out the same Article object for the
     same article and hrefs, as the assembly memo does, so unchanged means identical."""
     memo = {} if memo is None else memo
-    published = {str(a.source_path): a for a in site.articles}
-    held = {str(a.source_path): reason for a, reason in site.held_back}
+    published = {a.source_file: a for a in site.articles}
+    held = {a.source_file: reason for a, reason in site.held_back}
     changed = False
     articles = []
     for article in site.articles:
         own = links.get(article.source_path, ())
         hrefs = tuple(_href(article, link, published, held, linker, root, problems)
                       for link in own)
-        key = str(article.source_path)
+        key = article.source_file
         known = memo.get(key)
         if known is not None and known[0] is article and known[1] == hrefs:
             linked = known[2]

@@ -85,7 +85,10 @@ class Article(msgspec.Struct, frozen=True):
     """One story in one language."""
 
     source: SourceRef
-    source_path: Path
+    source_file: str
+    """Absolute path of the source file. A string, not a Path: a Path object and its
+    parts took ~440 bytes per article, held by every build (issue 19); `source_path`
+    makes one when a caller needs it."""
     digest: str
     """Hash of the source file's bytes."""
     lang: str
@@ -123,6 +126,10 @@ class Article(msgspec.Struct, frozen=True):
     `site.breaking_hours` after `modified`, see `build.schedule`)."""
     corrections: tuple[Correction, ...] = ()
     """The article's own corrections, oldest first."""
+
+    @property
+    def source_path(self) -> Path:
+        return Path(self.source_file)
 
     @property
     def body_html(self) -> str:

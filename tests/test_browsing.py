@@ -132,7 +132,7 @@ def test_related_stories_do_not_depend_on_file_order(tmp_path, make_site, build_
 def _article(n: int, day: int, section: str, tags: tuple[str, ...]) -> Article:
     path = f"content/en/{section}/a{n}.md"
     return Article(
-        source=SourceRef(path), source_path=Path(path), digest="", lang="en", section=section,
+        source=SourceRef(path), source_file=str(Path(path)), digest="", lang="en", section=section,
         slug=f"a{n}", translation_key=f"a{n}", title=f"A{n}",
         date=dt.datetime(2025, 1, day, tzinfo=dt.UTC), updated=None, summary="", authors=(),
         dateline="", tags=tags, reporting=(), breaking=False, draft=False, original=False,

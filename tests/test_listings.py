@@ -232,6 +232,14 @@ def test_the_walk_finds_what_inputs_walk_finds(tmp_path, split, monkeypatch):
         assert stats.newest == max(stat.st_mtime_ns for stat in expected.values())
         assert [(stat_key(stats[path]), stats[path].st_mode) for path in stats] == [
             (stat_key(stat), stat.st_mode) for stat in expected.values()], round
+        # Once a cold build has read its sources it drops the strings (issue 19): any
+        # asked for again is made anew, the same.
+        arrays = stats.arrays
+        stats.forget_strings()
+        assert stats._paths is None and stats._index is None
+        assert list(stats) == list(expected) and stats.arrays == arrays, round
+        assert [stats.place(path) for path in expected] == list(range(len(expected)))
+        assert b"".join(stats.pieces()) == b"".join(arrays)
         # The folders holding a link are listed every time; the others from round 1 on.
         assert found.listed == (5 if round == 0 else 3), round
         # Every folder's names from the record: the paths' digest is the last walk's.

@@ -88,7 +88,7 @@ class View:
 
 def article(lang: str, n: int, title: str) -> Article:
     return Article(
-        source=SourceRef("x.md", 1), source_path=Path("x.md"), digest="", lang=lang,
+        source=SourceRef("x.md", 1), source_file="x.md", digest="", lang=lang,
         section="world", slug=f"s{n}", translation_key=f"k{n}", title=title,
         date=NOW - dt.timedelta(hours=5 * n), updated=None, summary="", authors=(),
         dateline="", tags=(), reporting=(), breaking=False, draft=False, original=True,

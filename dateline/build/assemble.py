@@ -276,7 +276,7 @@ def _make_article(entry: Entry, config: Config, problems: Problems, files: Conte
     if not ok or image is False:
         return None
     return Article(
-        source=doc.at(), source_path=doc.path, digest=doc.digest, lang=lang,
+        source=doc.at(), source_file=str(doc.path), digest=doc.digest, lang=lang,
         section=sys.intern(section), slug=slug, translation_key=entry.key, title=f.title,
         date=f.date, updated=f.updated, summary=f.summary, authors=_interned(f.authors),
         dateline=f.dateline, tags=_interned(dict.fromkeys(f.tags)),

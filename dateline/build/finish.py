@@ -54,6 +54,7 @@ def settle_sources(ctx: BuildContext, model: SiteModel) -> None:
     if ctx.begun.stats is not None:  # every input's digest, for the saved model's head
         known = {str(p.doc.path): p.entry.digest for p in valid}
         model.digests = savedbuild.pack_digests(map(known.get, ctx.begun.stats))
+        ctx.begun.stats.forget_strings()
     del valid
     data.settle(("front_matter", "sources"))
     # Nothing reads the sources as prepared again (the model's articles are made, their

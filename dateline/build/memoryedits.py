@@ -72,9 +72,9 @@ class PlanIndex:
         self._showing: dict[str, list[int]] = {}
         for number, page in enumerate(pages):
             article = page.article
-            keys = {f"article:{item.source_path}" for item in page.items}
+            keys = {f"article:{item.source_file}" for item in page.items}
             if article is not None:
-                keys.add(f"article:{article.source_path}")
+                keys.add(f"article:{article.source_file}")
                 keys.add(f"story:{article.translation_key}")
             for key in keys:
                 self._showing.setdefault(key, []).append(number)

@@ -125,6 +125,6 @@ def borrowed(site: Site, views: dict[str, LanguageView],
         return frozenset()
     show_all = any(view.language.untranslated == "show" for view in views.values())
     return frozenset(
-        str(article.source_path) for _key, group in site.groups
+        article.source_file for _key, group in site.groups
         if show_all or any(a.lang in languages for a in group)
         for article in group if article.lang not in languages)

@@ -46,21 +46,24 @@ class Formatter:
         return text.translate(self._digits) if self._digits else text
 
     def date(self, value: dt.datetime) -> str:
-        # An article's date is shown on its page, its translations' and in feeds: the
-        # same instant, the same text. (With its offset: two times in one zone compare
-        # by their wall clock, and an hour repeats when clocks go back.)
-        key = (value, value.utcoffset())
-        cached = self._dates.get(key)
-        if cached is None:
-            cached = self._dates[key] = self._date(value)
-        return cached
+        # Remembered by the local day, not by the instant: a listing shows the same days
+        # again and again, and a decades-long archive has a few thousand days against
+        # hundreds of thousands of instants (issue 19: a memo by instant held ~900 bytes
+        # per article in every process). A long date names the day alone.
+        return self._day_text(value.astimezone(self.zone))
+
+    def _day_text(self, local: dt.datetime) -> str:
+        day = local.date()
+        text = self._dates.get(day)
+        if text is None:
+            text = self._dates[day] = self._date(local)
+        return text
 
     @cached_property
     def _dates(self) -> dict:
         return {}
 
-    def _date(self, value: dt.datetime) -> str:
-        local = value.astimezone(self.zone)
+    def _date(self, local: dt.datetime) -> str:
         if self.calendar == "persian":
             from .calendars import persian_date
 
@@ -93,8 +96,21 @@ class Formatter:
     def time(self, value: dt.datetime) -> str:
         """The time of day in this language's zone, naming the zone ('5:10 AM Afghanistan
         Time'): a reader must never take the newsroom's clock for their own."""
-        local = value.astimezone(self.zone)
-        return self.native_digits(time_with_zone(local, self.locale, self._zone_names))
+        return self._clock_text(value.astimezone(self.zone))
+
+    def _clock_text(self, local: dt.datetime) -> str:
+        # A short time shows hours and minutes, and the zone's name depends only on its
+        # offset and summer time: at most 1,440 texts per offset, however long the archive.
+        key = (local.hour, local.minute, local.utcoffset(), local.dst())
+        text = self._times.get(key)
+        if text is None:
+            text = self._times[key] = self.native_digits(
+                time_with_zone(local, self.locale, self._zone_names))
+        return text
+
+    @cached_property
+    def _times(self) -> dict:
+        return {}
 
     @cached_property
     def _zone_names(self) -> dict:
@@ -102,19 +118,12 @@ class Formatter:
 
     def datetime(self, value: dt.datetime) -> str:
         """Date and time in the locale's own order and connective ('{1}, {0}')."""
-        # Listings show the same dates again and again; Babel's formatting is not cheap.
-        cached = self._memo.get(value)
-        if cached is None:
-            cached = self._memo[value] = self._datetime(value)
-        return cached
+        local = value.astimezone(self.zone)
+        return self._datetime_pattern.format(self._clock_text(local), self._day_text(local))
 
     @cached_property
-    def _memo(self) -> dict:
-        return {}
-
-    def _datetime(self, value: dt.datetime) -> str:
-        pattern = get_datetime_format("long", locale=self.locale)
-        return pattern.replace("'", "").format(self.time(value), self.date(value))
+    def _datetime_pattern(self) -> str:
+        return get_datetime_format("long", locale=self.locale).replace("'", "")
 
     def number(self, value: float) -> str:
         # Every listing page numbers its pagination links (1, 2, 3...): the same few

@@ -87,7 +87,7 @@ class AssemblyMemo:
         assembling may have completed them), `fingerprints` what the pages computed."""
         entries = self._articles_seen
         for article in articles:
-            entry = entries.get(str(article.source_path))
+            entry = entries.get(article.source_file)
             if entry is None:
                 continue
             own = fingerprints["articles"].get(article.url)
@@ -99,7 +99,7 @@ class AssemblyMemo:
             # A new entry rather than this one changed: the cache on disk is written from
             # what differs from the entries it read.
             if entry.article is not article or entry.fingerprints != known:
-                entries[str(article.source_path)] = ArticleEntry(entry.inputs, article, known)
+                entries[article.source_file] = ArticleEntry(entry.inputs, article, known)
         self.fields, self.articles = self._fields_seen, entries
 
     def __getstate__(self) -> dict:
@@ -110,7 +110,7 @@ class AssemblyMemo:
         shape `PageFingerprints` shares between languages."""
         shared: dict[str, dict] = {"articles": {}, "cards": {}}
         for article in articles:
-            entry = self._articles_seen.get(str(article.source_path))
+            entry = self._articles_seen.get(article.source_file)
             if entry is not None and entry.article is article and entry.fingerprints:
                 shared["articles"][article.url], shared["cards"][article.url] = \
                     entry.fingerprints

@@ -185,7 +185,7 @@ class MemoryStore:
         if self._index is None and self._derive is not None and self.last is not None:
             self._index, self._derive = self._derive(), None
         if self._by_path is None and self.last is not None:
-            self._by_path = {str(a.source_path): (number, a)
+            self._by_path = {a.source_file: (number, a)
                              for number, a in enumerate(self.last.site.articles)}
 
     @property
@@ -246,7 +246,7 @@ class MemoryStore:
         for a, b in edits:
             if not same_shape(a, b):
                 return None
-            path = str(b.source_path)
+            path = b.source_file
             if body_images.get(path) != self._body_images.get(path):
                 return None  # its body shows other photos: other renditions to publish
         return edits
