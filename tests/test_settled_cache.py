@@ -38,6 +38,15 @@ def counted(ctx, theme, plan, writer):
     return write_pages(ctx, theme, plan, writer)
 
 stages.write_pages = counted
+plan_site = stages.plan_site
+
+def planned(ctx, theme, model):
+    gc.unfreeze()
+    gc.collect()
+    seen["fields_planning"] = sum(isinstance(o, FrontMatter) for o in gc.get_objects())
+    return plan_site(ctx, theme, model)
+
+stages.plan_site = planned
 # The full path, which reads the sources: a template edit renders by chunks from the
 # saved rows when it can (test_template_chunks.py), and reads every source when it cannot.
 stages.template_build = lambda *args: None
@@ -69,6 +78,9 @@ def test_the_sources_entries_are_not_held_while_rendering(tmp_path):
         # What the cache keeps of each of the 60 sources is written from rows now, not
         # held as objects (main: 60 of each).
         assert found["fields"] == 0 and found["entries"] == 0, (kind, found)
+        # The validated fields are written out before planning, with the sources'
+        # entries: planning makes its pages without them (main: 60).
+        assert found["fields_planning"] == 0, (kind, found)
         # (The last document read stays in a closure of the reading stage: one.)
         assert found["front_matter"] <= 1, (kind, found)
     # The rows written serve the next builds: nothing to render, then one page's article.

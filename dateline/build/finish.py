@@ -40,11 +40,11 @@ class Summary(Struct, frozen=True):
 
 
 def settle_sources(ctx: BuildContext, model: SiteModel) -> None:
-    """What the cache keeps of the sources read (their entries and front matter) is
-    known once the model is made: a command-line build keeps it as the rows to write,
-    pickled, and drops the tables and the sources as prepared before planning (issue 19:
-    they were most of what a build held per article; what planning makes takes their
-    place in memory)."""
+    """What the cache keeps of the sources read (their entries, their front matter and
+    the fields validated from it) is known once the model is made: a command-line build
+    keeps it as the rows to write, pickled, and drops the tables and the sources as
+    prepared before planning (issue 19: they were most of what a build held per article;
+    what planning makes takes their place in memory)."""
     if ctx.options.session is not None or model.saved is not None:
         return
     data = ctx.cache.data
@@ -56,7 +56,8 @@ def settle_sources(ctx: BuildContext, model: SiteModel) -> None:
         model.digests = savedbuild.pack_digests(map(known.get, ctx.begun.stats))
         ctx.begun.stats.forget_strings()
     del valid
-    data.settle(("front_matter", "sources"))
+    data.assembly.finish_fields()  # what the articles were validated from: known now
+    data.settle(("front_matter", "sources", "fields"))
     # Nothing reads the sources as prepared again (the model's articles are made, their
     # entries settled): neither this build nor a later one of this process.
     model.prepared = []
@@ -64,14 +65,14 @@ def settle_sources(ctx: BuildContext, model: SiteModel) -> None:
 
 
 def settle_assembly(ctx: BuildContext, model: SiteModel, plan: BuildPlan) -> None:
-    """What assembling made of each source (its fields, its article's entry with the
-    article and card fingerprints) is known once the pages are planned: kept as rows to
+    """What assembling made of each source (its article's entry, with the article and
+    card fingerprints) is known once the pages are planned: kept as rows to
     write, as `settle_sources` keeps the sources', before rendering."""
     if ctx.options.session is not None or model.saved is not None:
         return
     data = ctx.cache.data
     data.assembly.finish(model.site.articles, plan.shared)
-    data.settle(("fields", "articles"))
+    data.settle(("articles",))
 
 
 def remember_build(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,

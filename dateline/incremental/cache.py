@@ -141,8 +141,7 @@ class CacheData:
 
     @property
     def templates(self) -> dict:
-        """The theme's template fingerprints and the digest of the sources they were
-        made of."""
+        """The theme's template fingerprints and the digest of their sources."""
         return self.table("templates")
 
     @property
@@ -169,13 +168,11 @@ class CacheData:
         tables = self.tables()
         folder = str(self._stored.store.path.parent) if self._stored is not None else None
         for name in names:
-            after = tables.get(name, {})
-            before = old.get(name, {})
+            after, before = tables.get(name, {}), old.get(name, {})
             pending = self._pending.pop(name, {})
             keys = [key for key, value in after.items() if key not in pending
                     and not _same(before.get(key, _GONE), value)]
-            keys.extend(pending)
-            keys.sort(key=row_order)
+            keys = sorted(keys + list(pending), key=row_order)
             rows = ((key, pending[key] if key in pending else after[key]) for key in keys)
             if name == "sources":
                 self._settled_bodies = {entry.body_id for entry in after.values()}
@@ -183,7 +180,9 @@ class CacheData:
                                    [key for key in before if key not in after])
             self._tables.pop(name, None)
             old.pop(name, None)
-        if "fields" in names and "articles" in names:
+            if self._assembly is not None and name == "fields":
+                self._assembly.fields = {}  # the memo's table: rows to write now
+        if "fields" in self._settled and "articles" in self._settled:  # (fields first)
             self._assembly = None
 
     def is_settled(self, name: str) -> bool:
@@ -210,7 +209,8 @@ class CacheData:
         """The tables read or put into, as they are now."""
         tables = dict(self._tables)
         if self._assembly is not None:  # a build's memo replaces its tables (`finish`)
-            tables["fields"], tables["articles"] = self._assembly.fields, self._assembly.articles
+            tables.update((n, getattr(self._assembly, n)) for n in ("fields", "articles")
+                          if n not in self._settled)
         if self._outputs is not None:
             tables["outputs"] = {folder: r.build_id for folder, r in self._outputs.items()}
             for folder, record in self._outputs.items():

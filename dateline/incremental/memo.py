@@ -82,6 +82,12 @@ class AssemblyMemo:
         known = old.fingerprints if old is not None and old.inputs == inputs else None
         self._articles_seen[path] = ArticleEntry(inputs, article, known)
 
+    def finish_fields(self) -> None:
+        """Keep the fields this build used, before the articles: they are known once the
+        model is made, and settled (written out) before planning (issue 19)."""
+        self.fields, self._fields_seen = self._fields_seen, {}
+        self._fields_finished = True
+
     def finish(self, articles: tuple[Article, ...], fingerprints: dict[str, dict]) -> None:
         """Keep what this build used; `articles` are the final versions (a stage after
         assembling may have completed them), `fingerprints` what the pages computed."""
@@ -100,7 +106,9 @@ class AssemblyMemo:
             # what differs from the entries it read.
             if entry.article is not article or entry.fingerprints != known:
                 entries[article.source_file] = ArticleEntry(entry.inputs, article, known)
-        self.fields, self.articles = self._fields_seen, entries
+        if not getattr(self, "_fields_finished", False):
+            self.fields = self._fields_seen
+        self.articles = entries
 
     def __getstate__(self) -> dict:
         return {"fields": self.fields, "articles": self.articles}
