@@ -3,6 +3,7 @@ drafts and future articles held back, URLs assigned and checked for collisions."
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections import defaultdict
@@ -290,8 +291,14 @@ def _make_article(entry: Entry, config: Config, problems: Problems, files: Conte
 
 def _interned(names) -> tuple[str, ...]:
     """Names that many articles repeat (tags, authors), one string each: not a copy per
-    article made by its front matter's parser (issue 19)."""
-    return tuple(map(sys.intern, names))
+    article made by its front matter's parser (issue 19); and one tuple for the many
+    articles that name the same ones (a desk's bylines, a story's tags in every language)."""
+    return _shared_names(tuple(map(sys.intern, names)))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _shared_names(names: tuple[str, ...]) -> tuple[str, ...]:
+    return names  # the first tuple made of these names, for every equal one after it
 
 
 def _make_image(entry: Entry, config: Config, problems: Problems,
