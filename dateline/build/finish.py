@@ -166,7 +166,7 @@ def save_model(ctx: BuildContext, theme: ThemeInputs, model: SiteModel, plan: Bu
     if saved is None:
         generation, edits = os.urandom(16).hex(), {}
         whole = savedbuild.SavedModel(generation, model.site, tuple(plan.pages),
-                                      tuple(plan.fingerprints), plan.shared, plan.views,
+                                      plan.fingerprints, plan.shared, plan.views,
                                       summary.next_change)
         # Every input's stat and digest as arrays in walking order (`inputstats`).
         inputs, packed = begun.walked, model.digests

@@ -13,7 +13,7 @@ import datetime as dt
 import itertools
 import operator
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from msgspec import structs
@@ -83,7 +83,8 @@ class SavedModel:
     site: Site
     """Without its config (the build's own is put back)."""
     pages: tuple[Page, ...]
-    fingerprints: tuple[str, ...]
+    fingerprints: Sequence[str]
+    """In page order (the plan's own, packed: not a tuple of every string made)."""
     shared: dict[str, dict[str, str]]
     """Article and card fingerprints by URL (`PageFingerprints`)."""
     views: dict = field(default_factory=dict)
