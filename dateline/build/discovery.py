@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .. import urls
-from ..incremental.fingerprints import DigestMemo, article_data, value_digest
+from ..incremental.fingerprints import DigestMemo, Streamed, article_data, value_digest
 from ..model import Article, Site
 from ..outputs.feeds import FeedEntries, atom_feed, feeds_of, rss_feed
 from ..outputs.gone import gone_files
@@ -92,9 +92,11 @@ def discovery_groups(published: Published, known: Known = Known()) -> list[FileG
         window = tuple((a.url, a.title, a.date) for view in views.values()
                        for a in recent_articles(view, now))
         # Everything a sitemap entry prints, the lastmod of listings included (the newest
-        # of the articles they show).
-        entries = tuple((p.url, p.alternates, p.x_default,
-                         page_lastmod(p, views.get(p.lang))) for p in pages)
+        # of the articles they show): printed as made, unless the memo keeps the value.
+        def sitemap_entries():
+            return ((p.url, p.alternates, p.x_default, page_lastmod(p, views.get(p.lang)))
+                    for p in pages)
+        entries = tuple(sitemap_entries()) if memo.remember else Streamed(sitemap_entries)
         groups.append(FileGroup("sitemaps", memo.of((site_fp, entries, window,
                                                      newest_anywhere)), make_sitemaps, True))
     gone = site.timeline.gone

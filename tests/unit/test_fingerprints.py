@@ -2,9 +2,10 @@
 builds of one long-running process."""
 
 import datetime as dt
+import sys
 import tracemalloc
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dateline.digests import digest
@@ -76,3 +77,41 @@ def test_a_long_tuple_is_never_printed_whole():
     finally:
         tracemalloc.stop()
     assert printed > 7_000_000 and peak < printed / 4  # printed whole: twice `printed`
+
+
+@settings(max_examples=60)
+@given(st.lists(_values, max_size=12), st.integers(1, 4))
+def test_streamed_items_fingerprint_as_the_tuple_of_them(items, batch):
+    """The sitemaps' entries are printed as they are made (`Streamed`): the digest is
+    the one of the value holding their tuple (the preview server's memo keeps that)."""
+    original = fingerprints.LONG_TUPLE
+    fingerprints.LONG_TUPLE = batch
+    try:
+        streamed = ("site", fingerprints.Streamed(lambda: iter(items)), None)
+        assert fingerprints.value_digest(streamed) == digest(
+            repr(("site", tuple(items), None)).encode())
+        assert fingerprints.DigestMemo(remember=False).of(streamed) == value_digest(
+            ("site", tuple(items), None))
+    finally:
+        fingerprints.LONG_TUPLE = original
+
+
+def test_streamed_items_are_never_held_all_at_once(monkeypatch):
+    monkeypatch.setattr(fingerprints, "LONG_TUPLE", 512)
+
+    def hashed(count: int) -> tuple[int, int]:
+        def entries():
+            return ((f"/en/world/{n}/", (("en", f"/en/world/{n}/"), ("fa", f"/fa/world/{n}/")))
+                    for n in range(count))
+
+        held = sum(sys.getsizeof(entry) + sys.getsizeof(entry[0]) for entry in entries())
+        tracemalloc.start()
+        try:
+            fingerprints.value_digest(("site", fingerprints.Streamed(entries)))
+            return tracemalloc.get_traced_memory()[1], held
+        finally:
+            tracemalloc.stop()
+
+    (few, _), (many, held) = hashed(10_000), hashed(80_000)
+    # A batch at a time: eight times the entries, the same peak, far under their tuple's.
+    assert many < 1.3 * few and many < held / 10, (few, many, held)
