@@ -11,7 +11,7 @@ and a body read back is checked against its id: a damaged cache is noticed, neve
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -81,7 +81,7 @@ class BodyStore:
             return
         self._pending.clear()
 
-    def keep_only(self, idents: set[str], db: sqlite3.Connection) -> None:
+    def keep_only(self, idents: Collection[str], db: sqlite3.Connection) -> None:
         """Forget bodies no source renders to any more, once they outnumber the live ones
         (edits leave old versions behind); in the caller's transaction `db`."""
         (count,) = db.execute("SELECT count(*) FROM bodies").fetchone()

@@ -20,7 +20,7 @@ from ..i18n.catalogs import (
     template_in,
 )
 from ..incremental.fingerprints import DigestMemo, PageFingerprints
-from ..incremental.pagedigests import PageDigests
+from ..incremental.packeddigests import PackedDigests
 from ..model import Site
 from ..outputs.desk_pages import desk_pages
 from ..outputs.pages import Page, plan_pages
@@ -40,7 +40,7 @@ class BuildPlan(Struct):
     """Article and card fingerprints by URL (`PageFingerprints`)."""
     pages: list[Page]
     fingerprints: MutableSequence[str]
-    """In page order: packed (`PageDigests`) when planned afresh."""
+    """In page order: packed (`PackedDigests`) when planned afresh."""
     replanned: bool
     """False when the last build's plan stood, with body edits swapped in."""
     partial: PartialKept | None = None
@@ -73,7 +73,7 @@ def plan_site(ctx: BuildContext, theme: ThemeInputs, model: SiteModel) -> BuildP
         for view in views.values():
             view.forget_related()  # (each article page holds its own: `Page.items`)
         return BuildPlan(views, by_language, digests, shared, pages,
-                         PageDigests(by_language[p.lang].of(p) for p in pages), True)
+                         PackedDigests(by_language[p.lang].of(p) for p in pages), True)
     digests.keep_all()  # the pages not planned again still stand for their values
     pages, fingerprints = kept.pages, kept.fingerprints
     for index in kept.edited:

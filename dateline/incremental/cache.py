@@ -9,7 +9,7 @@ import os
 import pickle
 import sqlite3
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from .cachedamage import CacheDamaged, reason
 from .filerecord import KeptFiles, PackedFiles, StoredFiles, standing_records
 from .layout import layout_digest
 from .memo import ArticleEntry, AssemblyMemo
+from .packeddigests import PackedDigests
 from .state import RACY_NS
 from .tables import SpilledRows, Tables, row_order
 
@@ -78,7 +79,7 @@ class CacheData:
         self._outputs: dict[str, OutputRecord] | None = None
         self._settled: dict[str, tuple[SpilledRows, list]] = {}
         """Tables no stage reads again before the write, as their changes (`settle`)."""
-        self._settled_bodies: set[str] | None = None  # (of the settled sources' entries)
+        self._settled_bodies: PackedDigests | None = None  # (the settled sources')
         self._lazy: dict[str, StoredFiles] = {}
         """The output folders' records read by key (not in `on_disk`)."""
 
@@ -175,7 +176,7 @@ class CacheData:
             keys = sorted(keys + list(pending), key=row_order)
             rows = ((key, pending[key] if key in pending else after[key]) for key in keys)
             if name == "sources":
-                self._settled_bodies = {entry.body_id for entry in after.values()}
+                self._settled_bodies = PackedDigests(sorted({e.body_id for e in after.values()}))
             self._settled[name] = (SpilledRows(rows, folder),
                                    [key for key in before if key not in after])
             self._tables.pop(name, None)
@@ -192,8 +193,8 @@ class CacheData:
         """Whether a settled table is as the store holds it: no row to write or remove."""
         return not len(self._settled[name][0]) and not self._settled[name][1]
 
-    def live_bodies(self) -> set[str] | None:
-        """The sources' bodies, when every source is known (read, or settled); else None."""
+    def live_bodies(self) -> Collection[str] | None:
+        """The sources' bodies, each once, when every source is known; else None."""
         table = self._tables.get("sources")
         return self._settled_bodies if table is None else {e.body_id for e in table.values()}
 
@@ -284,9 +285,8 @@ class CacheData:
             if f"files:{folder}" in self._lazy:
                 record.files = self._lazy[f"files:{folder}"]
         self.on_disk = on_disk
-        self._pending = {}
+        self._pending, self._settled_bodies = {}, None
         self._settled = {}  # read from the store again if a later build asks
-        self._settled_bodies = None
 
     def emptied(self) -> CacheData:
         """No tables, on the same store, whose rows the next write replaces all."""

@@ -211,3 +211,27 @@ def test_a_table_is_read_only_when_asked_for(tmp_path):
     assert cache.data.entry("sources", "/content/en/world/7.md") == entry(7)
     assert cache.data.entry("sources", "/content/en/world/none.md") is None
     assert not cache.data.is_read("sources")
+
+
+def test_settled_sources_keep_their_bodies_alive_and_prune_the_rest(tmp_path):
+    # Issue 19: a build that settles its sources (their rows written out before
+    # rendering) keeps only the bodies they render to, packed; the store then forgets
+    # the old versions once they outnumber the live ones.
+    first_build(tmp_path, sources=10)
+    cache = BuildCache.open(tmp_path, SETTINGS)
+    bodies = {f"{n:032x}" for n in range(5)}
+    old = {f"{n:032x}" for n in range(100, 200)}
+    with cache.store.transaction() as db:
+        db.executemany("INSERT OR REPLACE INTO bodies (id, html) VALUES (?, ?)",
+                       [(ident, f"<p>{ident}</p>") for ident in sorted(bodies | old)])
+    # Two sources render to the same body: it is named once.
+    cache.data.sources = {f"/content/en/world/{n}.md": entry(n, f"{n % 5:032x}")
+                          for n in range(10)}
+    cache.data.settle(("sources",))
+    live = cache.data.live_bodies()
+    assert sorted(live) == sorted(bodies) and len(live) == 5
+    cache.update(None, tmp_path / "site", cache.output(tmp_path / "site"))
+    cache.write()
+    with closing(sqlite3.connect(cache.store.path)) as db:
+        assert {ident for (ident,) in db.execute("SELECT id FROM bodies")} >= bodies
+        assert not {ident for (ident,) in db.execute("SELECT id FROM bodies")} & old

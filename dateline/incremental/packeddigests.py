@@ -1,7 +1,8 @@
-"""The planned pages' fingerprints, in page order, packed: each 32-hex digest held as its
-16 bytes in one bytearray. A list of strings held ~89 bytes a page, in the coordinator
-and, touched by reading, in every helper forked from it (300,000 articles: ~527,000
-pages, ~45 MiB); packed, 16 bytes a page in one object that no read writes to."""
+"""Digests by the hundred thousand, packed: each 32-hex digest held as its 16 bytes in
+one bytearray. The planned pages' fingerprints, in page order, as a list of strings held
+~89 bytes a page, in the coordinator and, touched by reading, in every helper forked
+from it (300,000 articles: ~527,000 pages, ~45 MiB); packed, 16 bytes a page in one
+object that no read writes to. The same for the bodies a build's sources render to."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from collections.abc import Iterable, Iterator, MutableSequence
 _WIDTH = 16
 
 
-class PageDigests(MutableSequence):
-    """A list of fingerprints. A value that is not a lower-case 32-hex digest (none
-    today) is kept as it is, beside its packed place."""
+class PackedDigests(MutableSequence):
+    """A list of digests. A value that is not a lower-case 32-hex digest (none today) is
+    kept as it is, beside its packed place."""
 
     __slots__ = ("_packed", "_odd")
 
@@ -35,17 +36,17 @@ class PageDigests(MutableSequence):
 
     def __setitem__(self, index, value: str) -> None:
         if isinstance(index, slice):
-            raise TypeError("PageDigests takes one fingerprint at a time")
+            raise TypeError("PackedDigests takes one digest at a time")
         index = self._place(index)
         self._odd.pop(index, None)
         self._packed[index * _WIDTH:(index + 1) * _WIDTH] = self._pack(index, value)
 
     def __delitem__(self, index) -> None:
-        raise TypeError("a page's fingerprint is replaced, never removed")
+        raise TypeError("a digest is replaced, never removed")
 
     def insert(self, index: int, value: str) -> None:
         if index < len(self):
-            raise TypeError("fingerprints are appended in page order")
+            raise TypeError("digests are appended, in their order")
         self._packed += self._pack(len(self), value)
 
     def __iter__(self) -> Iterator[str]:
@@ -53,15 +54,15 @@ class PageDigests(MutableSequence):
             yield self[index]
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, PageDigests | list | tuple):
+        if isinstance(other, PackedDigests | list | tuple):
             return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
         return NotImplemented
 
     def __repr__(self) -> str:
-        return f"PageDigests({list(self)!r})"
+        return f"PackedDigests({list(self)!r})"
 
     def __reduce__(self):
-        return PageDigests, (list(self),)
+        return PackedDigests, (list(self),)
 
     def _pack(self, index: int, value: str) -> bytes:
         try:
@@ -78,5 +79,5 @@ class PageDigests(MutableSequence):
         if index < 0:
             index += size
         if not 0 <= index < size:
-            raise IndexError("page fingerprint index out of range")
+            raise IndexError("digest index out of range")
         return index
