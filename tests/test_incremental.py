@@ -948,7 +948,7 @@ def test_a_cache_the_disk_refuses_is_a_warning_not_a_failure(tmp_path, monkeypat
     live = tmp_path / "site"
     build_into(tmp_path, live)
 
-    def disk_full(self, during=None):
+    def disk_full(self, during=None, again=True):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(BuildCache, "write", disk_full)

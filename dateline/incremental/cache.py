@@ -272,11 +272,12 @@ class CacheData:
                        keep)
         self._stored.write(db, changes)
 
-    def written(self) -> None:
-        """What is in memory is in the store too."""
-        on_disk = {}
+    def written(self, again: bool = True) -> None:
+        """What is in memory is in the store too (`again`: a later build of this process
+        compares with a copy of each record made, not with the store's rows)."""
+        on_disk, lazy = {}, (StoredFiles, KeptFiles) + (() if again else (PackedFiles,))
         for name, table in self.tables().items():
-            if isinstance(table, StoredFiles | KeptFiles):  # read by key from now on
+            if isinstance(table, lazy):  # read by key from now on
                 self._lazy[name] = StoredFiles(self._stored, name)
             else:  # (a record being made stays packed: `PackedFiles`)
                 on_disk[name] = table.copy() if isinstance(table, PackedFiles) else dict(table)
@@ -284,8 +285,7 @@ class CacheData:
         for folder, record in (self._outputs or {}).items():
             if f"files:{folder}" in self._lazy:
                 record.files = self._lazy[f"files:{folder}"]
-        self.on_disk = on_disk
-        self._pending, self._settled_bodies = {}, None
+        self.on_disk, self._pending, self._settled_bodies = on_disk, {}, None
         self._settled = {}  # read from the store again if a later build asks
 
     def emptied(self) -> CacheData:
@@ -421,10 +421,10 @@ class BuildCache:
         """Replace the entries of sources read again, leaving the others unread."""
         self.data.put("sources", entries)
 
-    def write(self, during=None) -> None:
+    def write(self, during=None, again: bool = True) -> None:
         """Write what changed since the store was read or last written, in one
         transaction: a build killed meanwhile leaves the store as it was. `during` is
-        called inside the transaction (a step where tests kill the build: `faults`)."""
+        called inside the transaction (where tests kill the build: `faults`)."""
         self.dirty = False
         _make_folder(self.folder)
         data, store = self.data, self.store
@@ -441,7 +441,7 @@ class BuildCache:
                     during()
         except sqlite3.Error as exc:
             raise buildstore.as_os_error(exc) from exc
-        data.written()
+        data.written(again)
 
 
 _GONE = object()

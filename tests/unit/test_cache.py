@@ -235,3 +235,28 @@ def test_settled_sources_keep_their_bodies_alive_and_prune_the_rest(tmp_path):
     with closing(sqlite3.connect(cache.store.path)) as db:
         assert {ident for (ident,) in db.execute("SELECT id FROM bodies")} >= bodies
         assert not {ident for (ident,) in db.execute("SELECT id FROM bodies")} & old
+
+
+def test_a_build_that_writes_once_keeps_no_copy_of_its_record(tmp_path):
+    # Issue 19: a command-line build writes the cache once; the record it made (~527,000
+    # files at 300,000 articles) is read by key afterwards, not copied to compare a
+    # later write with. A later write in the same process is still right.
+    from dateline.incremental.filerecord import PackedFiles, StoredFiles
+
+    folder = tmp_path / "site"
+    files = PackedFiles({f"en/world/{n}/index.html": (f"{n:032x}", f"{n + 1:032x}")
+                         for n in range(50)})
+    cache = BuildCache.open(tmp_path, SETTINGS)
+    cache.update({"/content/en/world/1.md": entry(1)}, folder, OutputRecord("build-1", files))
+    cache.write(again=False)
+    assert not any(name.startswith("files:") for name in cache.data.on_disk)
+    record = cache.output(folder)
+    assert isinstance(record.files, StoredFiles)
+    assert dict(record.files.items()) == dict(files.items())
+    changed = dict(record.files.items())
+    changed["en/world/7/index.html"] = ("f" * 32, "e" * 32)
+    del changed["en/world/8/index.html"]
+    cache.update(None, folder, OutputRecord("build-2", changed))
+    cache.write()
+    reopened = BuildCache.open(tmp_path, SETTINGS)
+    assert dict(reopened.output(folder).files.items()) == changed
