@@ -62,6 +62,7 @@ def settle_sources(ctx: BuildContext, model: SiteModel) -> None:
     # entries settled): neither this build nor a later one of this process.
     model.prepared = []
     ctx.memory.prepared = {}
+    ctx.memory.prepared_paths = []  # for a session's next build: none follows this one
 
 
 def settle_assembly(ctx: BuildContext, model: SiteModel, plan: BuildPlan) -> None:
