@@ -93,4 +93,3 @@ def test_the_sources_entries_are_not_held_while_rendering(tmp_path):
     story.write_text(story.read_text(encoding="utf-8") + "\nOne more line.\n",
                      encoding="utf-8")
     assert 0 < build(config)["rendered"] <= 2
-
