@@ -13,6 +13,7 @@ from ..digests import digest, stat_key
 from ..incremental.cache import OutputRecord
 from ..incremental.filerecord import KeptFiles, PackedFiles, StoredFiles
 from ..urls import Linker
+from . import heap
 from .context import BuildContext, ThemeInputs
 from .discovery import FileGroup, Known, Published, discovery_groups, partial_groups
 from .modelstage import SiteModel
@@ -228,6 +229,8 @@ def write_pages(ctx: BuildContext, theme: ThemeInputs, plan: BuildPlan,
         for rendered in render_pages(job, where, ctx.progress):
             writer.made(rendered.file, rendered.fingerprint, rendered.digest,
                         rendered.changed)
+        if len(segment) >= heap.WHOLE_SITE:
+            heap.release_free_memory()  # the segment's card memo, forgotten with it
     writer.rendered = len(dirty)
 
 
@@ -318,6 +321,8 @@ def write_discovery(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
         if isinstance(files, list):
             writer.look_up(file for file, _data in files)
         writer.put_group(name, fingerprint, files)
+    if len(stale) > 1 and len(plan.pages) >= heap.WHOLE_SITE:
+        heap.release_free_memory()  # the sitemaps' and feeds' entries, made and dropped
 
 
 GROUPS_PER_WORKER = 8
