@@ -298,6 +298,7 @@ def write_discovery(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
             writer.read_whole()  # the search buckets look up every article page's file
     else:
         found = discovery_groups(published, known)
+    whole = model.short is None and plan.partial is None and model.saved is None
     stale = []
     # In the preview server, its Pagefind (which its stop ends at once), keeping the
     # indexes of the short path's buckets only: not the many of a first build or a
@@ -321,7 +322,7 @@ def write_discovery(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
         if isinstance(files, list):
             writer.look_up(file for file, _data in files)
         writer.put_group(name, fingerprint, files)
-    if len(stale) > 1 and len(plan.pages) >= heap.WHOLE_SITE:
+    if whole and len(plan.pages) >= heap.WHOLE_SITE:
         heap.release_free_memory()  # the sitemaps' and feeds' entries, made and dropped
 
 
