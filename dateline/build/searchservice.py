@@ -205,6 +205,11 @@ async def _stop(service) -> None:
     _fail(service._responses.values(), "Pagefind stopped")
     await service._backend.wait()
     service._poll_task.cancel()
+    # Its pipes closed while the loop runs: a transport left to the collector closes
+    # them once the loop is closed, and Python prints that failure with a traceback
+    # ("Exception ignored in BaseSubprocessTransport.__del__: Event loop is closed").
+    service._backend._transport.close()
+    await asyncio.sleep(0)
 
 
 def _fail(waiting, message: str) -> None:
