@@ -26,6 +26,7 @@ import signal
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import CancelledError as FutureCancelled
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 
@@ -55,7 +56,7 @@ async def make_bundle(docs: tuple[tuple[str, str], ...]) -> dict[str, bytes]:
                                for url, html in docs))
         return await _files(index)
     finally:
-        await service.close()
+        await _stop(service)  # (upstream's `close` leaves its pipes to the collector)
 
 
 class KeptIndexes:
@@ -74,6 +75,7 @@ class KeptIndexes:
         self._kept: OrderedDict[str, tuple[object, list[tuple[str, str]]]] = OrderedDict()
         self._lock = threading.Lock()
         self._closed = False
+        self._working: set[asyncio.Task] = set()  # `_indexed` and `_drop` under way
 
     def bundle(self, name: str, members: list[tuple[str, str]],
                html: Callable[[list[int]], list[str]], *, keep: bool = True,
@@ -121,9 +123,12 @@ class KeptIndexes:
             except FutureTimeout:
                 if self._closed and not loop.is_running():
                     raise Exception("the preview server is stopping") from None
+            except FutureCancelled:  # by `close`
+                raise Exception("the preview server is stopping") from None
 
     async def _indexed(self, index, stale, docs: list[tuple[str, str]]):
         """(index, its bundle's files) once `docs` are added to `index` (None: a new one)."""
+        self._working.add(asyncio.current_task())
         try:
             if self._closed:  # (`close` ran while this waited for the loop)
                 raise Exception("the preview server is stopping")
@@ -139,14 +144,19 @@ class KeptIndexes:
         except BaseException:
             await self._end()  # in an unknown state: the next bundle starts afresh
             raise
+        finally:
+            self._working.discard(asyncio.current_task())
 
     async def _drop(self, indexes: list) -> None:
+        self._working.add(asyncio.current_task())
         try:
             for index in indexes:
                 await index.delete_index()
         except BaseException:
             await self._end()
             raise
+        finally:
+            self._working.discard(asyncio.current_task())
 
     async def _end(self) -> None:
         service, self._service = self._service, None
@@ -165,8 +175,24 @@ class KeptIndexes:
         if loop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(loop.create_task, self._wind_up())
 
-    async def _wind_up(self) -> None:
+    async def _wind_down(self) -> None:
+        """Whatever else this loop runs cancelled and awaited, then the program ended.
+
+        A bundle being made may be starting the program: until it is started it is not
+        `_service`, so `_end` alone would not see it, and the loop stopped under it
+        would leave the program running and its pipes to the collector (which closes
+        them after the loop, and Python prints that failure with a traceback).
+        Cancelled, asyncio's own start ends the program it began."""
+        # Ours alone: asyncio's own tasks (a starting program's pipes being connected)
+        # cancelled would leave its end unreported, and its wait for it hung.
+        working = list(self._working)
+        for task in working:
+            task.cancel()
+        await asyncio.gather(*working, return_exceptions=True)
         await self._end()
+
+    async def _wind_up(self) -> None:
+        await self._wind_down()
         await asyncio.sleep(0)  # the reader's cancellation taken before the loop stops
         asyncio.get_running_loop().stop()
 
@@ -178,7 +204,7 @@ class KeptIndexes:
             loop, self._loop = self._loop, None
         if loop is None:
             return
-        ended = asyncio.run_coroutine_threadsafe(self._end(), loop)  # fails a bundle made
+        ended = asyncio.run_coroutine_threadsafe(self._wind_down(), loop)  # fails a bundle
         try:
             ended.result(10)
         except FutureTimeout:  # the program was killed all the same
