@@ -9,11 +9,16 @@ next builds as before (nothing rendered again when nothing changed, one body edi
 rendering its article)."""
 
 import json
+import pickle
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 from test_bounded_edit import generated
+
+from dateline.errors import Problems
+from dateline.read import read_document
 
 NOW = "2026-06-01T12:00:00+00:00"
 COUNT = """
@@ -47,6 +52,15 @@ def planned(ctx, theme, model):
     return plan_site(ctx, theme, model)
 
 stages.plan_site = planned
+settle_sources = stages.settle_sources
+
+def settling(ctx, model):
+    # Assembled: the sources read afresh hold no front matter, their rows wait on disk.
+    seen["assembled_front_matter"] = sum(bool(p.doc.meta) for p in model.prepared)
+    seen["front_rows"] = sum(p.front_row is not None for p in model.prepared)
+    return settle_sources(ctx, model)
+
+stages.settle_sources = settling
 # The full path, which reads the sources: a template edit renders by chunks from the
 # saved rows when it can (test_template_chunks.py), and reads every source when it cannot.
 stages.template_build = lambda *args: None
@@ -88,3 +102,46 @@ def test_the_sources_entries_are_not_held_while_rendering(tmp_path):
     story.write_text(story.read_text(encoding="utf-8") + "\nOne more line.\n",
                      encoding="utf-8")
     assert 0 < build(config)["rendered"] <= 2
+
+
+def front_matter_rows(root: Path) -> dict[str, tuple[dict, dict]]:
+    """The cache's front-matter rows, as the store file holds them."""
+    with sqlite3.connect(root / ".dateline-cache/build.sqlite") as store:
+        rows = store.execute("SELECT key, value FROM entries WHERE tbl = 'front_matter'")
+        return {key: pickle.loads(value) for key, value in rows}
+
+
+def as_read(root: Path) -> dict[str, tuple[dict, dict]]:
+    """Every source's front matter and the line of each key, read from its file."""
+    found = {}
+    for path in sorted((root / "content").rglob("*.md")):
+        doc = read_document(path, root / "content", root, Problems())
+        found[str(path)] = (doc.meta, doc.key_lines)
+    return found
+
+
+def test_the_front_matter_read_waits_on_disk_once_its_fields_are_read(tmp_path):
+    root = tmp_path / "site"
+    story = generated(root, 40)
+    config = root / "dateline.toml"
+    cold = build(config)
+    # Each of the 60 sources read: its front matter pickled as the cache's row once its
+    # fields were read, its dict emptied (main: 60 documents still holding theirs at
+    # the end of assembling, each ~1 kB in a large archive).
+    assert cold["front_rows"] == 60 and cold["assembled_front_matter"] == 0, cold
+    assert front_matter_rows(root) == as_read(root)
+    # One story retitled with a template edited (a build that reads every source: the
+    # saved model does not stand for them): the others are taken from the cache (their
+    # front matter is the cache's table's, kept as it is); the one read afresh is its
+    # new row.
+    card = root / "themes/default/templates/partials/card.html"
+    card.write_text(card.read_text(encoding="utf-8") + "<!-- edited -->\n", encoding="utf-8")
+    story.write_text(story.read_text(encoding="utf-8").replace('title: "Story 4 en"',
+                                                               'title: "Retitled"'),
+                     encoding="utf-8")
+    retitled = build(config)
+    assert retitled["front_rows"] == 1 and retitled["assembled_front_matter"] == 59, retitled
+    rows = front_matter_rows(root)
+    assert rows[str(story)][0]["title"] == "Retitled"
+    assert rows == as_read(root)
+    assert build(config)["rendered"] == 0

@@ -41,6 +41,9 @@ class Assembly:
     plan_image: Callable[[Image, Problems], Image | None] | None = None
     memo: AssemblyMemo | None = None
     files: ContentFiles | None = None
+    fields_read: Callable[[Document], None] | None = None
+    """Told of each document once its fields are read: the caller may take its front
+    matter away (nothing here reads it again)."""
 
 
 def assemble(docs: list[Document], config: Config, now: datetime, problems: Problems,
@@ -51,12 +54,13 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
     `plan_image` completes each lead photo (its renditions), or reports it unusable;
     `memo` holds what earlier builds made, reused where the inputs are the same;
     `files`, lookups of files under content/ still true (nothing but Markdown changed
-    there since they were made)."""
+    there since they were made); `fields_read`, told of each document whose fields
+    were read."""
     drafts, future, bodies, plan_image, memo, files = (
         how.drafts, how.future, how.bodies, how.plan_image, how.memo, how.files)
     reuse = _Reuse(memo or AssemblyMemo(), settings_token(config))
-    read = [(doc, f) for doc in _known_language_docs(docs, config, problems)
-            if (f := reuse.fields(doc, config, problems)) is not None]
+    read = list(_fields_of(_known_language_docs(docs, config, problems), reuse, config,
+                           problems, how.fields_read))
     entries = _inherit_from_originals(read, config)
     files = files or ContentFiles(config.paths.content)
     files.plan_image = plan_image
@@ -91,6 +95,17 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
         warnings=tuple(problems.warnings), timeline=timeline,
         portraits=plan_portraits(config, files, problems),
     )
+
+
+def _fields_of(docs, reuse: _Reuse, config: Config, problems: Problems,
+               fields_read: Callable[[Document], None] | None):
+    """(document, its fields) of those whose fields are valid."""
+    for doc in docs:
+        fields = reuse.fields(doc, config, problems)
+        if fields_read is not None:
+            fields_read(doc)
+        if fields is not None:
+            yield doc, fields
 
 
 def _use_of(article: Article, entry: Entry) -> Use:

@@ -49,7 +49,8 @@ def settle_sources(ctx: BuildContext, model: SiteModel) -> None:
         return
     data = ctx.cache.data
     valid = [p for p in model.prepared if p.valid]
-    data.front_matter = {str(p.doc.path): (p.doc.meta, p.doc.key_lines) for p in valid}
+    data.front_matter = {str(p.doc.path): p.front_row or (p.doc.meta, p.doc.key_lines)
+                         for p in valid}
     data.sources = {str(p.doc.path): p.entry for p in valid}
     if ctx.begun.stats is not None:  # every input's digest, for the saved model's head
         known = {str(p.doc.path): p.entry.digest for p in valid}
@@ -58,6 +59,9 @@ def settle_sources(ctx: BuildContext, model: SiteModel) -> None:
     del valid
     data.assembly.finish_fields()  # what the articles were validated from: known now
     data.settle(("front_matter", "sources", "fields"))
+    if model.front_rows is not None:  # (their rows are written again by `settle`)
+        model.front_rows.close()
+        model.front_rows = None
     # Nothing reads the sources as prepared again (the model's articles are made, their
     # entries settled): neither this build nor a later one of this process.
     model.prepared = []

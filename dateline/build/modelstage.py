@@ -13,6 +13,7 @@ from ..incremental.cache import OutputRecord
 from ..incremental.reuse import Kept
 from ..model import Site
 from .context import BuildContext, ThemeInputs
+from .frontrows import FrontRows
 from .memoryedits import ShortPlan, kept_in_memory
 from .photostage import make_photos
 from .prepare import Prepared
@@ -45,6 +46,9 @@ class SiteModel(Struct):
     short: ShortPlan | None = None
     """In the preview server's short path: the languages' rows and the feeds carrying
     the edited stories (`memoryedits`), when the whole site's views are not needed."""
+    front_rows: FrontRows | None = None
+    """In a command-line build that read its sources: the file their front matter waits
+    in as the cache's rows, until the sources are settled."""
 
 
 def make_model(ctx: BuildContext, theme: ThemeInputs, record: OutputRecord | None
@@ -84,15 +88,36 @@ def _read_afresh(ctx: BuildContext, theme: ThemeInputs, photos: PhotoLibrary) ->
     """The site from its sources, with its photos made; in a preview session, an edit
     that changed article bodies alone needs neither photos nor a new page plan."""
     prepared = read_sources(ctx, photos)
-    site = assemble_site(ctx, prepared, photos)
-    kept = body_images = None
     if ctx.options.session is not None:
-        store = ctx.memory.reuse
-        body_images = {str(p.doc.path): p.images for p in prepared}
-        if ctx.options.clean:
-            store.forget()
-        else:
-            kept = store.kept(theme.probe(site, body_images))
+        return _read_in_session(ctx, theme, photos, prepared)
+    # Nothing of a command-line build reads the sources' front matter again once their
+    # fields are read: it waits on disk as the cache's rows (`frontrows`).
+    cache = ctx.config.paths.cache  # (beside the store, as the rows it settles)
+    front_rows = FrontRows(str(cache) if cache.is_dir() else None)
+    try:
+        site = assemble_site(ctx, prepared, photos, front_rows)
+        ctx.progress.stage("photos")
+        site, photos_made = make_photos(site, prepared, ctx.config, ctx.jobs, ctx.problems,
+                                        ctx.options.clean)
+        ctx.problems.raise_if_any(ContentError)
+    except BaseException:
+        front_rows.close()
+        raise
+    return SiteModel(site, prepared, photos_made, front_rows=front_rows)
+
+
+def _read_in_session(ctx: BuildContext, theme: ThemeInputs, photos: PhotoLibrary,
+                     prepared: list[Prepared]) -> SiteModel:
+    """In a preview session: the site kept from its last build when only article bodies
+    changed, else assembled with its photos made."""
+    site = assemble_site(ctx, prepared, photos)
+    store = ctx.memory.reuse
+    body_images = {str(p.doc.path): p.images for p in prepared}
+    kept = None
+    if ctx.options.clean:
+        store.forget()
+    else:
+        kept = store.kept(theme.probe(site, body_images))
     ctx.progress.stage("photos")
     kept = _sound(ctx, kept)
     if kept is not None:

@@ -18,6 +18,7 @@ from ..digests import digest, stat_key
 from ..errors import Problem, Problems, SourceRef, display_path
 from ..incremental.cache import BuildCache, SourceEntry
 from ..incremental.session import BuildMemory
+from ..incremental.tables import Pickled
 from ..read import Document, read_document
 from ..urls import Linker
 from .markup import BodyImage, render_body
@@ -44,6 +45,12 @@ class Prepared:
     valid: bool = True
     """False when reading or rendering the body found a problem (an error or a
     warning): never cached, so the problem is reported again."""
+    fresh: bool = False
+    """Read from its file by this build (not made from its entry in the cache): its
+    document's front matter is its own, not the cache's table's."""
+    front_row: Pickled | None = None
+    """Its front matter as the cache's row, once a command-line build has read its
+    fields (`frontrows`): the document's dict of it is empty then."""
 
 
 class SourceReading(Struct, frozen=True):
@@ -199,7 +206,7 @@ def _prepare_one(reading: SourceReading, item: tuple) -> _Outcome:
     # The Markdown is rendered: the model needs its document without it (as a source
     # taken from the cache has it), and the parent holds every source's document.
     prepared = Prepared(replace(doc, body=""), ident, tuple(images), entry, cached=False,
-                        valid=not problems.errors and not problems.warnings)
+                        valid=not problems.errors and not problems.warnings, fresh=True)
     return _Outcome(path_text, prepared, html, problems.errors, problems.warnings)
 
 

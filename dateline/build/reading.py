@@ -25,6 +25,7 @@ from ..urls import Linker
 from .assemble import Assembly, assemble
 from .contentfiles import ContentFiles
 from .context import BuildContext
+from .frontrows import FrontRows
 from .options import BuildOptions, settings_key
 from .parallel import default_jobs
 from .prepare import Prepared, SourceReading, prepare_sources
@@ -51,11 +52,14 @@ def read_sources(ctx: BuildContext, photos: PhotoLibrary) -> list[Prepared]:
     return prepared
 
 
-def assemble_site(ctx: BuildContext, prepared: list[Prepared], photos: PhotoLibrary) -> Site:
+def assemble_site(ctx: BuildContext, prepared: list[Prepared], photos: PhotoLibrary,
+                  front_rows: FrontRows | None = None) -> Site:
     """The model from the prepared sources, links between articles resolved; raises on
-    errors."""
+    errors. The front matter of the valid sources read afresh goes to `front_rows` as
+    soon as their fields are read."""
     known = _Known(photos, ctx.cache.data.assembly, ctx.memory.content_files)
-    site = _assemble(prepared, ctx.config, ctx.options, ctx.begun.now, ctx.problems, known)
+    site = _assemble(prepared, ctx.config, ctx.options, ctx.begun.now, ctx.problems, known,
+                     front_rows)
     # Only a long-running process looks at the memo again: a command-line build would
     # hold every article's version before its links were resolved in it (issue 19).
     memo = ctx.memory.links_memo if ctx.options.session is not None else None
@@ -160,13 +164,23 @@ _NOTHING_KNOWN = _Known()
 
 
 def _assemble(prepared: list[Prepared], config: Config, options: BuildOptions,
-              now: dt.datetime, problems: Problems, known: _Known = _NOTHING_KNOWN) -> Site:
+              now: dt.datetime, problems: Problems, known: _Known = _NOTHING_KNOWN,
+              front_rows: FrontRows | None = None) -> Site:
     by_path = {p.doc.path: p for p in prepared}
     photos = known.photos
+
+    def fields_read(doc) -> None:
+        # Only a source read from its file: one made from its entry in the cache shares
+        # its front matter with the cache's table (this build compares the two).
+        source = by_path[doc.path]
+        if source.valid and source.fresh and source.front_row is None:
+            source.front_row = front_rows.keep(doc)
+
     site = assemble([p.doc for p in prepared], config, now, problems, Assembly(
         drafts=options.drafts, future=options.future,
         bodies={path: p.body_id for path, p in by_path.items()},
-        plan_image=photos.plan_image if photos else None, memo=known.memo, files=known.files))
+        plan_image=photos.plan_image if photos else None, memo=known.memo, files=known.files,
+        fields_read=fields_read if front_rows is not None else None))
     # Body images are published with the articles that use them.
     assets = {a.source: a for a in site.assets}
     for article in site.articles:

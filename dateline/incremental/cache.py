@@ -455,7 +455,7 @@ def _kind(table: str) -> type | tuple[type, ...]:
 
 
 def _same(old, new) -> bool:
-    return old is new or old == new
+    return old is new or (old is not _GONE and old == new)
 
 
 def _make_folder(folder: Path) -> None:

@@ -56,6 +56,28 @@ class SpilledRows:
             yield pickle.load(self._file)
 
 
+class Pickled:
+    """A row's value pickled before its table is settled, read back from the file it
+    was written to when its row is (`build.frontrows`): nothing holds the value itself
+    in between."""
+
+    __slots__ = ("file", "at", "size")
+
+    def __init__(self, file, at: int, size: int):
+        self.file, self.at, self.size = file, at, size
+
+    def blob(self) -> bytes:
+        self.file.seek(self.at)
+        return self.file.read(self.size)
+
+    def __eq__(self, other) -> bool:
+        """Whether `other` pickles to the same bytes (a row compared with the store's)."""
+        return self.blob() == (other.blob() if isinstance(other, Pickled)
+                               else _pickled(other))
+
+    __hash__ = None
+
+
 def row_order(key) -> tuple:
     """Where a key's row goes in the store's order (`_stored_order`)."""
     return _stored_order((None, _key(key)))
@@ -137,6 +159,8 @@ class Tables:
 
 
 def _pickled(value) -> bytes:
+    if isinstance(value, Pickled):
+        return value.blob()
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
