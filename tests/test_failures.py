@@ -239,3 +239,33 @@ def test_a_full_disk_when_saving_the_cache_keeps_the_new_site_and_says_so(
     assert not [p for p in small_disk.rglob("*.tmp")], "a half-written cache file"
     (small_disk / "ballast").unlink()
     assert run_cli(["build"], cwd=newsroom).code == 0
+
+
+@pytest.mark.parametrize("kind", ["clean", "incremental"])
+def test_a_full_disk_under_the_cache_while_the_sources_are_read_still_builds_the_site(
+        newsroom, small_disk, run_cli, snapshot, article_text, tmp_path, kind):
+    """The cache's disk fills as a build starts reading its sources, whose front matter
+    and settled rows wait in temporary files beside the store (issue 19): they stay in
+    memory instead, the site is built whole, and the cache's failure is one warning
+    (main: the build failed with "error: cannot write: No space left on device", no
+    folder named)."""
+    toml = newsroom / "dateline.toml"
+    toml.write_text(toml.read_text(encoding="utf-8")
+                    + f'\n[paths]\ncache = "{small_disk}/cache"\n', encoding="utf-8")
+    assert run_cli(["build"], cwd=newsroom).code == 0
+    edit(newsroom, article_text)
+    args = ["--clean"] if kind == "clean" else []
+    process = build_process(newsroom, *args, fault="stop:stage.read")
+    code, err = stopped_then(process, lambda: fill(small_disk, 0))
+    assert code == 0, err
+    [warning] = err.splitlines()
+    assert warning == (f"warning: {small_disk}/cache/: the build cache could not be written "
+                       "(No space left on device); the site is complete, and the next "
+                       "build starts afresh"), err
+    (small_disk / "ballast").unlink()
+    expected = tmp_path / "expected"
+    assert run_cli(["build", "--clean", "--out", expected], cwd=newsroom).code == 0
+    built, made = snapshot(newsroom / "site"), snapshot(expected)
+    for files in (built, made):  # (each build's own id)
+        files.pop(".dateline-output")
+    assert "en/world/new/index.html" in built and built == made

@@ -12,29 +12,44 @@ lines, kept).
 
 from __future__ import annotations
 
-import os
 import pickle
 import tempfile
 
-from ..incremental.tables import Pickled
+from ..incremental.tables import Pickled, write_at
 from ..read import Document
 
 
 class FrontRows:
     """Front-matter rows, pickled into a temporary file (in `folder`; None: the system's
-    temporary folder)."""
+    temporary folder), written unbuffered: a row kept is in the file before its
+    document's front matter is emptied. A folder that cannot take one (a full disk)
+    takes no more: those documents keep their front matter, made into rows when the
+    sources are settled, as before."""
 
     def __init__(self, folder: str | None):
-        self._file = tempfile.TemporaryFile(dir=folder)
+        self.folder = folder
+        self._file = None
+        self._end = 0
+        self._full = False
 
-    def keep(self, doc: Document) -> Pickled:
-        """The document's row (its front matter and the line of each key), written; its
-        front matter's dict emptied."""
+    def keep(self, doc: Document) -> Pickled | None:
+        """The document's row (its front matter and the line of each key), written, and
+        its front matter's dict emptied; None when the folder cannot take it."""
+        if self._full:
+            return None
         blob = pickle.dumps((doc.meta, doc.key_lines), protocol=pickle.HIGHEST_PROTOCOL)
-        at = self._file.seek(0, os.SEEK_END)
-        self._file.write(blob)
+        try:
+            if self._file is None:
+                self._file = tempfile.TemporaryFile(dir=self.folder, buffering=0)
+            write_at(self._file, blob, self._end)
+        except OSError:
+            self._full = True
+            return None
+        row = Pickled(self._file, self._end, len(blob))
+        self._end += len(blob)
         doc.meta.clear()
-        return Pickled(self._file, at, len(blob))
+        return row
 
     def close(self) -> None:
-        self._file.close()
+        if self._file is not None:
+            self._file.close()

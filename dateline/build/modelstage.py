@@ -12,6 +12,7 @@ from ..errors import ContentError
 from ..incremental.cache import OutputRecord
 from ..incremental.reuse import Kept
 from ..model import Site
+from . import faults
 from .context import BuildContext, ThemeInputs
 from .frontrows import FrontRows
 from .memoryedits import ShortPlan, kept_in_memory
@@ -87,6 +88,7 @@ def _store_bodies(ctx: BuildContext, bodies: list[str]) -> None:
 def _read_afresh(ctx: BuildContext, theme: ThemeInputs, photos: PhotoLibrary) -> SiteModel:
     """The site from its sources, with its photos made; in a preview session, an edit
     that changed article bodies alone needs neither photos nor a new page plan."""
+    faults.point("stage.read")
     prepared = read_sources(ctx, photos)
     if ctx.options.session is not None:
         return _read_in_session(ctx, theme, photos, prepared)

@@ -4,6 +4,8 @@ written as the rows added, changed and removed (see `cache`)."""
 
 from __future__ import annotations
 
+import io
+import os
 import pickle
 import sqlite3
 import tempfile
@@ -36,24 +38,67 @@ class SpilledRows:
     """A table's changed rows, pickled once and kept in a temporary file beside the
     store, in the store's key order, until they are written (`CacheData.settle`): a
     build that read every source holds none of its entries while it renders (issue 19:
-    held in memory, the pickled rows were ~2.3 kB per article at the build's peak)."""
+    held in memory, the pickled rows were ~2.3 kB per article at the build's peak).
+
+    A folder that cannot take them (a full disk) leaves the rest in memory, as before
+    there was a file: the cache is an optimisation, and its write at the end of the
+    build says what it could not keep. Rows go to the file a batch at a time, unbuffered:
+    a write that fails loses nothing already counted as written."""
 
     def __init__(self, rows: Iterable[tuple], folder: str | None = None):
         """`rows`: (key, value) in key order (`row_order`)."""
-        self._file = tempfile.TemporaryFile(dir=folder)
+        self._folder = folder
+        self._file = None
+        self._spilled = 0
+        """Bytes of rows in the file: the first rows, in order; the others are `_held`."""
+        self._held = bytearray()
+        self._full = False
         self._count = 0
         for key, value in rows:
-            pickle.dump((key, _pickled(value)), self._file, protocol=pickle.HIGHEST_PROTOCOL)
+            self._held += pickle.dumps((key, _pickled(value)),
+                                       protocol=pickle.HIGHEST_PROTOCOL)
             self._count += 1
+            if len(self._held) >= _SPILL_BATCH:
+                self._spill()
+        self._spill()
+
+    def _spill(self) -> None:
+        if self._full or not self._held:
+            return
+        try:
+            if self._file is None:
+                self._file = tempfile.TemporaryFile(dir=self._folder, buffering=0)
+            write_at(self._file, self._held, self._spilled)
+        except OSError:
+            self._full = True  # the rest stays in memory
+            return
+        self._spilled += len(self._held)
+        self._held = bytearray()
 
     def __len__(self) -> int:
         return self._count
 
     def items(self) -> Iterator[tuple]:
         """(key, pickled value) of every row, in key order."""
-        self._file.seek(0)
-        for _ in range(self._count):
-            yield pickle.load(self._file)
+        if self._file is not None and self._spilled:
+            with open(self._file.fileno(), "rb", closefd=False) as spilled:
+                spilled.seek(0)
+                while spilled.tell() < self._spilled:
+                    yield pickle.load(spilled)
+        held = io.BytesIO(self._held)
+        while held.tell() < len(self._held):
+            yield pickle.load(held)
+
+
+_SPILL_BATCH = 1 << 20
+"""Bytes of pickled rows written to the file at once."""
+
+
+def write_at(file, data: bytes | bytearray, at: int) -> None:
+    """All of `data` into an unbuffered `file` at offset `at` (raises OSError)."""
+    view, done = memoryview(data), 0
+    while done < len(view):
+        done += os.pwrite(file.fileno(), view[done:], at + done)
 
 
 class Pickled:
@@ -67,8 +112,7 @@ class Pickled:
         self.file, self.at, self.size = file, at, size
 
     def blob(self) -> bytes:
-        self.file.seek(self.at)
-        return self.file.read(self.size)
+        return os.pread(self.file.fileno(), self.size, self.at)
 
     def __eq__(self, other) -> bool:
         """Whether `other` pickles to the same bytes (a row compared with the store's)."""

@@ -36,3 +36,26 @@ def test_a_row_kept_empties_the_front_matter_and_reads_back_as_it_was(tmp_path):
     assert [(key, pickle.loads(blob)) for key, blob in spilled.items()] == [
         ("a", expected[0]), ("b", expected[1])]
     rows.close()
+
+
+def test_a_folder_that_cannot_take_the_rows_leaves_them_in_memory(tmp_path):
+    """No file can be made (here: its folder is gone; a full disk in
+    `test_failures.py`): the front matter stays with its document, and settled rows
+    stay in memory, read back as they were."""
+    gone = str(tmp_path / "gone")
+    doc = document("Vote counted")
+    assert FrontRows(gone).keep(doc) is None and doc.meta["title"] == "Vote counted"
+    rows = [(f"content/en/world/{n}.md", ({"title": f"Story {n}"}, {"title": 2}))
+            for n in range(3)]
+    spilled = SpilledRows(rows, gone)
+    assert len(spilled) == 3
+    assert [(key, pickle.loads(blob)) for key, blob in spilled.items()] == rows
+
+
+def test_rows_written_in_many_batches_read_back_in_order_every_time(tmp_path, monkeypatch):
+    """Rows written to the file a batch at a time: read back in order, and again."""
+    monkeypatch.setattr("dateline.incremental.tables._SPILL_BATCH", 64)
+    rows = [(f"k{n:03}", {"n": n, "text": "x" * n}) for n in range(50)]
+    spilled = SpilledRows(rows, str(tmp_path))
+    for _ in range(2):
+        assert [(key, pickle.loads(blob)) for key, blob in spilled.items()] == rows
