@@ -315,6 +315,14 @@ def children(pid: int) -> list[str]:
         return []
 
 
+def ended(pid: int) -> bool:
+    """Whether the process has exited (a zombie its parent has not waited for yet)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
 def wait_for_helpers(process: subprocess.Popen) -> None:
     """Until the command's first build has forked its helper processes."""
     deadline = time.monotonic() + 30
@@ -361,9 +369,20 @@ def test_serve_started_twice_in_the_background_says_so_in_one_line(big_root, att
         while not (running := [pid for pid in children(shell.pid) if children(int(pid))]):
             assert shell.poll() is None and time.monotonic() < deadline, "no helper forked"
             time.sleep(0.001)
+        first = int(running[0])
+        # Held, with the port, until the other has tried it: on a loaded machine the other
+        # could start so late that the first had already been stopped and the port was
+        # free again (it then served, and the shell waited for it: CI's 30 s timeout).
+        os.kill(first, signal.SIGSTOP)
+        # (The shell started the other right after it, long before helpers were forked;
+        # once ended it is gone from the list.)
+        while not all(ended(int(pid)) for pid in children(shell.pid) if int(pid) != first):
+            assert time.monotonic() < deadline, "the second server did not give up"
+            time.sleep(0.01)
         # Stopped while still starting, as if the signal were sent to its process group.
-        for pid in [*children(int(running[0])), *running]:
+        for pid in [*children(first), first]:
             os.kill(int(pid), signal.SIGTERM)
+        os.kill(first, signal.SIGCONT)
     finally:
         out, err = finish(shell, group=True)
     assert "Traceback" not in err, err
