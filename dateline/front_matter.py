@@ -51,6 +51,28 @@ a title or a summary, seldom repeated."""
 FrontMatterLoader.add_constructor("tag:yaml.org,2002:str", FrontMatterLoader.construct_short_str)
 
 
+def shared_strings(value, made: dict | None = None):
+    """Front matter unpickled, with its short texts shared as `construct_short_str`
+    shares them when the file is read (a pickle made in another process brings its own
+    copy of every 'title' key and tag). A list or dict met twice (a YAML alias, which
+    may hold itself) stays one object."""
+    kind = type(value)
+    if kind is str:
+        return sys.intern(value) if len(value) <= SHARED_MOST else value
+    if kind is not dict and kind is not list:
+        return value
+    made = {} if made is None else made
+    if id(value) in made:
+        return made[id(value)]
+    copy = made[id(value)] = kind()
+    if kind is dict:
+        for key, item in value.items():
+            copy[shared_strings(key, made)] = shared_strings(item, made)
+    else:
+        copy.extend(shared_strings(item, made) for item in value)
+    return copy
+
+
 def load_yaml(yaml_text: str, ref: str, problems: Problems):
     # The YAML block starts on the file's second line.
     offset = 2

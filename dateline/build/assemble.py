@@ -41,6 +41,9 @@ class Assembly:
     plan_image: Callable[[Image, Problems], Image | None] | None = None
     memo: AssemblyMemo | None = None
     files: ContentFiles | None = None
+    fields_wanted: Callable[[Document], None] | None = None
+    """Told of each document before its fields are read: the caller may put its front
+    matter in it only then (`frontrows`)."""
     fields_read: Callable[[Document], None] | None = None
     """Told of each document once its fields are read: the caller may take its front
     matter away (nothing here reads it again)."""
@@ -60,7 +63,7 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
         how.drafts, how.future, how.bodies, how.plan_image, how.memo, how.files)
     reuse = _Reuse(memo or AssemblyMemo(), settings_token(config))
     read = list(_fields_of(_known_language_docs(docs, config, problems), reuse, config,
-                           problems, how.fields_read))
+                           problems, how.fields_wanted, how.fields_read))
     entries = _inherit_from_originals(read, config)
     files = files or ContentFiles(config.paths.content)
     files.plan_image = plan_image
@@ -98,9 +101,12 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
 
 
 def _fields_of(docs, reuse: _Reuse, config: Config, problems: Problems,
+               fields_wanted: Callable[[Document], None] | None,
                fields_read: Callable[[Document], None] | None):
     """(document, its fields) of those whose fields are valid."""
     for doc in docs:
+        if fields_wanted is not None:
+            fields_wanted(doc)
         fields = reuse.fields(doc, config, problems)
         if fields_read is not None:
             fields_read(doc)

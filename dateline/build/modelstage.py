@@ -89,15 +89,15 @@ def _read_afresh(ctx: BuildContext, theme: ThemeInputs, photos: PhotoLibrary) ->
     """The site from its sources, with its photos made; in a preview session, an edit
     that changed article bodies alone needs neither photos nor a new page plan."""
     faults.point("stage.read")
-    prepared = read_sources(ctx, photos)
     if ctx.options.session is not None:
-        return _read_in_session(ctx, theme, photos, prepared)
-    # Nothing of a command-line build reads the sources' front matter again once their
-    # fields are read: it waits on disk as the cache's rows (`frontrows`).
+        return _read_in_session(ctx, theme, photos, read_sources(ctx, photos))
+    # Nothing of a command-line build reads the sources' front matter but assembling,
+    # one source at a time: it waits on disk as the cache's rows (`frontrows`).
     cache = ctx.config.paths.cache  # (beside the store, as the rows it settles)
     front_rows = FrontRows(str(cache) if cache.is_dir() else None)
     try:
-        site = assemble_site(ctx, prepared, photos, front_rows)
+        prepared = read_sources(ctx, photos, front_rows)
+        site = assemble_site(ctx, prepared, photos)
         ctx.progress.stage("photos")
         site, photos_made = make_photos(site, prepared, ctx.config, ctx.jobs, ctx.problems,
                                         ctx.options.clean)

@@ -25,16 +25,18 @@ from ..urls import Linker
 from .assemble import Assembly, assemble
 from .contentfiles import ContentFiles
 from .context import BuildContext
-from .frontrows import FrontRows
+from .frontrows import FrontRows, front_matter_of
 from .options import BuildOptions, settings_key
 from .parallel import default_jobs
 from .prepare import Prepared, SourceReading, prepare_sources
 from .renditions import PhotoLibrary
 
 
-def read_sources(ctx: BuildContext, photos: PhotoLibrary) -> list[Prepared]:
+def read_sources(ctx: BuildContext, photos: PhotoLibrary,
+                 front_rows: FrontRows | None = None) -> list[Prepared]:
     """Every source prepared; the sources of the last build in this process are known
-    without a walk when the caller says only Markdown files changed."""
+    without a walk when the caller says only Markdown files changed. The front matter
+    of the sources read from their files waits in `front_rows`, when given."""
     config, memory = ctx.config, ctx.memory
     known = _sources_after(ctx.options, memory, config.paths.content)
     # With the sources known, the files not in `options.changed` are taken as they were.
@@ -44,7 +46,7 @@ def read_sources(ctx: BuildContext, photos: PhotoLibrary) -> list[Prepared]:
                             photos, ctx.begun.stats,
                             ctx.options.changed if known is not None else None)
     prepared = prepare_sources(paths, reading, ctx.cache, memory, ctx.jobs, ctx.problems,
-                               ctx.options.cluster)
+                               ctx.options.cluster, front_rows)
     # Lookups of photos and folders under content/ stay true while the caller says only
     # Markdown files changed there since the last build (the preview server's watcher).
     if known is None or memory.content_files is None:
@@ -52,14 +54,12 @@ def read_sources(ctx: BuildContext, photos: PhotoLibrary) -> list[Prepared]:
     return prepared
 
 
-def assemble_site(ctx: BuildContext, prepared: list[Prepared], photos: PhotoLibrary,
-                  front_rows: FrontRows | None = None) -> Site:
+def assemble_site(ctx: BuildContext, prepared: list[Prepared], photos: PhotoLibrary
+                  ) -> Site:
     """The model from the prepared sources, links between articles resolved; raises on
-    errors. The front matter of the valid sources read afresh goes to `front_rows` as
-    soon as their fields are read."""
+    errors."""
     known = _Known(photos, ctx.cache.data.assembly, ctx.memory.content_files)
-    site = _assemble(prepared, ctx.config, ctx.options, ctx.begun.now, ctx.problems, known,
-                     front_rows)
+    site = _assemble(prepared, ctx.config, ctx.options, ctx.begun.now, ctx.problems, known)
     # Only a long-running process looks at the memo again: a command-line build would
     # hold every article's version before its links were resolved in it (issue 19).
     memo = ctx.memory.links_memo if ctx.options.session is not None else None
@@ -164,23 +164,30 @@ _NOTHING_KNOWN = _Known()
 
 
 def _assemble(prepared: list[Prepared], config: Config, options: BuildOptions,
-              now: dt.datetime, problems: Problems, known: _Known = _NOTHING_KNOWN,
-              front_rows: FrontRows | None = None) -> Site:
+              now: dt.datetime, problems: Problems, known: _Known = _NOTHING_KNOWN) -> Site:
     by_path = {p.doc.path: p for p in prepared}
     photos = known.photos
+    # The front matter waiting as the cache's rows (`frontrows`) is in its document only
+    # while its fields are read: nothing after reads it again. Another source's is its
+    # own, or the cache's table's (this build compares the two): it stays.
+    waiting = any(p.front_row is not None for p in prepared)
+
+    def fields_wanted(doc) -> None:
+        row = by_path[doc.path].front_row
+        if row is not None:
+            doc.meta.update(front_matter_of(row.blob()))
 
     def fields_read(doc) -> None:
-        # Only a source read from its file: one made from its entry in the cache shares
-        # its front matter with the cache's table (this build compares the two).
         source = by_path[doc.path]
-        if source.valid and source.fresh and source.front_row is None:
-            source.front_row = front_rows.keep(doc)
+        if source.valid and source.front_row is not None:
+            doc.meta.clear()
 
     site = assemble([p.doc for p in prepared], config, now, problems, Assembly(
         drafts=options.drafts, future=options.future,
         bodies={path: p.body_id for path, p in by_path.items()},
         plan_image=photos.plan_image if photos else None, memo=known.memo, files=known.files,
-        fields_read=fields_read if front_rows is not None else None))
+        fields_wanted=fields_wanted if waiting else None,
+        fields_read=fields_read if waiting else None))
     # Body images are published with the articles that use them.
     assets = {a.source: a for a in site.assets}
     for article in site.articles:

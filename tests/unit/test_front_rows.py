@@ -1,33 +1,35 @@
-"""Issue 19: a command-line build's front matter, pickled as the cache's rows once its
-fields are read (`build.frontrows`): the document's dict is emptied, the row reads
-back as the value it was, and compares with a stored row by its pickle."""
+"""Issue 19: a command-line build's front matter, pickled by the workers as the cache's
+rows and kept in a temporary file until the rows are settled (`build.frontrows`): a
+row reads back as the value it was, its short texts shared as reading the file shares
+them, and compares with a stored row by its pickle."""
 
 import pickle
-from pathlib import Path
+import sys
 
-from dateline.build.frontrows import FrontRows
+from dateline.build.frontrows import FrontRows, front_matter_of, pickled_row
+from dateline.front_matter import SHARED_MOST, shared_strings
 from dateline.incremental.cache import _GONE, _same
 from dateline.incremental.tables import SpilledRows
-from dateline.read import Document
 
 
-def document(title: str) -> Document:
+def front(title: str) -> tuple[dict, dict]:
     meta = {"title": title, "tags": ["vote", "capital"], "image": {"src": "a.jpg"}}
-    lines = {"title": 2, "tags": 3, "image": 4, "image.src": 5}
-    return Document(path=Path("/site/content/en/world/vote.md"), ref="content/en/world/vote.md",
-                    parts=("en", "world", "vote.md"), meta=meta, key_lines=lines, body="",
-                    body_line=7, digest="d" * 32)
+    return meta, {"title": 2, "tags": 3, "image": 4, "image.src": 5}
 
 
-def test_a_row_kept_empties_the_front_matter_and_reads_back_as_it_was(tmp_path):
+def test_a_row_kept_reads_back_as_it_was_with_its_short_texts_shared(tmp_path):
     rows = FrontRows(str(tmp_path))
-    first, second = document("Vote counted"), document("Другой заголовок")
-    expected = [(dict(doc.meta), dict(doc.key_lines)) for doc in (first, second)]
-    kept = [rows.keep(first), rows.keep(second)]
-    assert first.meta == {} and second.meta == {}
-    assert first.key_lines == expected[0][1]  # (read by `doc.at`: kept)
+    expected = [front("Vote counted"), front("Другой заголовок " * 10)]
+    kept = [rows.keep(pickled_row(*row)) for row in expected]
     # Read back in any order, once the file holds both.
     assert [pickle.loads(row.blob()) for row in reversed(kept)] == expected[::-1]
+    meta = front_matter_of(kept[1].blob())
+    assert meta == expected[1][0]
+    # The keys and short values are the interned strings a file's reading makes; a
+    # title longer than that is not interned.
+    for text in ("title", "tags", "vote", "capital", "src", "a.jpg"):
+        assert next(k for k in _texts(meta) if k == text) is sys.intern(text)
+    assert len(meta["title"]) > SHARED_MOST and not _is_interned(meta["title"])
     # Compared with the store's rows by their pickles; a row the store lacks differs.
     assert _same(expected[0], kept[0]) and not _same(expected[1], kept[0])
     assert not _same(_GONE, kept[0])
@@ -40,16 +42,43 @@ def test_a_row_kept_empties_the_front_matter_and_reads_back_as_it_was(tmp_path):
 
 def test_a_folder_that_cannot_take_the_rows_leaves_them_in_memory(tmp_path):
     """No file can be made (here: its folder is gone; a full disk in
-    `test_failures.py`): the front matter stays with its document, and settled rows
-    stay in memory, read back as they were."""
+    `test_failures.py`): no row is kept (the caller keeps the front matter in its
+    document), and settled rows stay in memory, read back as they were."""
     gone = str(tmp_path / "gone")
-    doc = document("Vote counted")
-    assert FrontRows(gone).keep(doc) is None and doc.meta["title"] == "Vote counted"
+    rows = FrontRows(gone)
+    assert rows.keep(pickled_row(*front("Vote counted"))) is None
+    assert rows.keep(pickled_row(*front("Again"))) is None  # (not tried again)
     rows = [(f"content/en/world/{n}.md", ({"title": f"Story {n}"}, {"title": 2}))
             for n in range(3)]
     spilled = SpilledRows(rows, gone)
     assert len(spilled) == 3
     assert [(key, pickle.loads(blob)) for key, blob in spilled.items()] == rows
+
+
+def test_shared_strings_keeps_a_yaml_alias_one_object_even_when_it_holds_itself():
+    looped: list = ["topic"]
+    looped.append(looped)
+    meta = pickle.loads(pickle.dumps({"tags": looped, "again": looped, "n": 3, "b": b"x"}))
+    shared = shared_strings(meta)
+    assert shared["tags"] is shared["again"] and shared["tags"][1] is shared["tags"]
+    assert shared["tags"][0] is sys.intern("topic") and shared["n"] == 3
+    assert shared["b"] == b"x"
+
+
+def _texts(value):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+    elif isinstance(value, str):
+        yield value
+
+
+def _is_interned(text: str) -> bool:
+    return sys.intern(str(text.encode(), "utf-8")) is text
 
 
 def test_rows_written_in_many_batches_read_back_in_order_every_time(tmp_path, monkeypatch):
