@@ -61,6 +61,27 @@ def settling(ctx, model):
     return settle_sources(ctx, model)
 
 stages.settle_sources = settling
+from dateline.build import modelstage, reading
+assemble_site = modelstage.assemble_site
+
+def assembling(ctx, prepared, photos, *rest):
+    # Read: the sources read from their files hold no front matter yet (it waits on
+    # disk); while assembling, one at a time holds it, while its fields are read.
+    seen["read_front_matter"] = sum(bool(p.doc.meta) for p in prepared)
+    load, most = getattr(reading, "front_matter_of", None), [0]
+
+    def loading(row):
+        most[0] = max(most[0], sum(bool(p.doc.meta) for p in prepared))
+        return load(row)
+
+    reading.front_matter_of = loading
+    try:
+        return assemble_site(ctx, prepared, photos, *rest)
+    finally:
+        reading.front_matter_of = load
+        seen["held_before_a_load"] = most[0] if load else None
+
+modelstage.assemble_site = assembling
 # The full path, which reads the sources: a template edit renders by chunks from the
 # saved rows when it can (test_template_chunks.py), and reads every source when it cannot.
 stages.template_build = lambda *args: None
@@ -120,15 +141,17 @@ def as_read(root: Path) -> dict[str, tuple[dict, dict]]:
     return found
 
 
-def test_the_front_matter_read_waits_on_disk_once_its_fields_are_read(tmp_path):
+def test_the_front_matter_read_waits_on_disk_but_while_its_fields_are_read(tmp_path):
     root = tmp_path / "site"
     story = generated(root, 40)
     config = root / "dateline.toml"
     cold = build(config)
-    # Each of the 60 sources read: its front matter pickled as the cache's row once its
-    # fields were read, its dict emptied (main: 60 documents still holding theirs at
-    # the end of assembling, each ~1 kB in a large archive).
+    # Each of the 60 sources read: its front matter sent by its worker as the cache's
+    # row, written to the rows' file, in its document only while its fields were read
+    # (aca2f8d: 60 documents holding theirs when assembling started, each ~1 kB in a
+    # large archive; before it, also at the end of assembling).
     assert cold["front_rows"] == 60 and cold["assembled_front_matter"] == 0, cold
+    assert cold["read_front_matter"] == 0 and cold["held_before_a_load"] == 0, cold
     assert front_matter_rows(root) == as_read(root)
     # One story retitled with a template edited (a build that reads every source: the
     # saved model does not stand for them): the others are taken from the cache (their
@@ -141,6 +164,7 @@ def test_the_front_matter_read_waits_on_disk_once_its_fields_are_read(tmp_path):
                      encoding="utf-8")
     retitled = build(config)
     assert retitled["front_rows"] == 1 and retitled["assembled_front_matter"] == 59, retitled
+    assert retitled["read_front_matter"] == 59, retitled
     rows = front_matter_rows(root)
     assert rows[str(story)][0]["title"] == "Retitled"
     assert rows == as_read(root)
