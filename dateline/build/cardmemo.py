@@ -39,6 +39,13 @@ _ALWAYS = ("_", "gettext", "ngettext")
 _PLAIN = (str, int, float, bool, type(None), Markup)
 
 
+SEED_CARDS = 4
+"""Entries whose HTML, joined, is the preset dictionary of those after them."""
+
+ZDICT_MOST = 32 * 1024
+"""Deflate looks back 32 KiB at most: a longer dictionary is cut to its end."""
+
+
 class PartialMemo:
     """HTML of memoized templates in one build, by template and the values they saw."""
 
@@ -49,11 +56,36 @@ class PartialMemo:
         context, or None when they cannot be known (a template named by a variable)."""
         self.parts: dict = {}
         """Each part of a stored key, and each namespace state, once (`shared`)."""
+        self._seed: list[bytes] = []
+        self._zdict: bytes | None = None
 
     def clear(self) -> None:
         self.entries.clear()
         self.names.clear()
         self.parts.clear()
+        self._seed, self._zdict = [], None
+
+    def pack(self, html: str) -> bytes:
+        """`html` as the memo keeps it: compressed, once its first cards are known with
+        them as a preset dictionary. A theme's cards are alike (the same markup, the
+        same `sizes` of their pictures, the same URL patterns): a card of ~1.4 kB packs
+        into ~280 bytes instead of ~650 alone, for ~3 µs more (issue 19: at 60,000
+        articles the memo holds ~45,000 cards in each rendering process)."""
+        data = html.encode("utf-8")
+        if self._zdict is None:
+            self._seed.append(data)
+            if len(self._seed) == SEED_CARDS:
+                self._zdict = b"".join(self._seed)[-ZDICT_MOST:]
+                self._seed = []
+            return b"\0" + zlib.compress(data, 1)
+        packer = zlib.compressobj(1, zlib.DEFLATED, -zlib.MAX_WBITS, zdict=self._zdict)
+        return b"\1" + packer.compress(data) + packer.flush()
+
+    def unpack(self, packed: bytes) -> str:
+        if packed[0] == 0:
+            return zlib.decompress(packed[1:]).decode("utf-8")
+        unpacker = zlib.decompressobj(-zlib.MAX_WBITS, zdict=self._zdict)
+        return (unpacker.decompress(packed[1:]) + unpacker.flush()).decode("utf-8")
 
     def shared(self, value):
         """`value`, or the equal one stored before: the parts of the keys of a
@@ -103,29 +135,18 @@ def _memoized(template: Template, render):
                 return
             # The entry holds the objects its key names by identity: no other object
             # can take their ids while the memo lives. Its HTML is kept compressed: the
-            # memo holds a card of every article listed (`_packed`).
+            # memo holds a card of every article listed (`PartialMemo.pack`).
             memo.entries[tuple(map(memo.shared, key))] = (
-                _packed(html), memo.shared(after), tuple(refs))
+                memo.pack(html), memo.shared(after), tuple(refs))
             yield html
             return
         for name, attributes in hit[1]:
             space = context.resolve_or_missing(name)
             space._Namespace__attrs.clear()
             space._Namespace__attrs.update(attributes)
-        yield _unpacked(hit[0])
+        yield memo.unpack(hit[0])
 
     return root
-
-
-def _packed(html: str) -> bytes:
-    """A card's HTML as the memo keeps it: a quarter of its size as a string (whose
-    Cyrillic or Persian text takes two bytes a character), for ~25 µs once and ~5 µs a
-    hit. At 30,000 articles the cards are ~70,000 entries in each rendering process."""
-    return zlib.compress(html.encode("utf-8"), 1)
-
-
-def _unpacked(packed: bytes) -> str:
-    return zlib.decompress(packed).decode("utf-8")
 
 
 def _names_of(template: Template, memo: PartialMemo) -> tuple[str, ...] | None:
