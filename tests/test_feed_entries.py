@@ -118,6 +118,26 @@ def test_each_entry_is_made_once_per_build_and_language(tmp_path, make_site, art
     assert calls == {"atom": len(set(entries)), "body": len(set(entries))}
 
 
+def test_entries_are_held_for_one_language_at_a_time(tmp_path, make_site, article_text,
+                                                     config_text, monkeypatch):
+    """Feeds are made a language after another: the entries of a language whose feeds
+    are made are dropped (a full-content entry of a Persian story is ~20 kB; issue 19),
+    and each entry is still made once."""
+    root = make_site(tmp_path / "site", newsroom(article_text, config_text))
+    held: list[set[str]] = []
+    atom = feeds.FeedEntries.atom
+
+    def watched(self, view, article):
+        made = atom(self, view, article)
+        held.append({key[1] for key in self._entries})
+        return made
+
+    monkeypatch.setattr(feeds.FeedEntries, "atom", watched)
+    build_into(root, tmp_path / "out")
+    assert max(map(len, held)) == 1  # (fdd187f: all four by the last feed)
+    assert set().union(*held) == {"en", "ru", "fa", "av"}
+
+
 def test_one_and_two_processes_make_the_same_feeds_and_sitemaps(tmp_path, make_site,
                                                                 article_text, config_text):
     root = make_site(tmp_path / "site", newsroom(article_text, config_text))

@@ -168,8 +168,21 @@ class FeedEntries:
         self.linker = linker
         self._entries: dict[tuple[str, str, str], Fragment] = {}
         self._bodies: dict[str, str | None] = {}
+        self._language = ""
+
+    def _of(self, view: ContentView) -> None:
+        """Entries are kept for the language whose feeds are being made: the build makes
+        a language's feeds one after another (`discovery_groups`), and no feed carries
+        another language's entries. A full-content entry of a Russian or Persian story
+        is ~20 kB in its three forms, held for every story in any feed (issue 19: at
+        60,000 articles the feeds' entries were ~35 MiB in the process making them)."""
+        if view.code != self._language:
+            self._entries.clear()
+            self._bodies.clear()
+            self._language = view.code
 
     def atom(self, view: ContentView, article: Article) -> Fragment:
+        self._of(view)
         key = ("atom", view.code, article.url)
         made = self._entries.get(key)
         if made is None:
@@ -178,6 +191,7 @@ class FeedEntries:
         return made
 
     def rss(self, view: ContentView, article: Article) -> Fragment:
+        self._of(view)
         key = ("rss", view.code, article.url)
         made = self._entries.get(key)
         if made is None:
