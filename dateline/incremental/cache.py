@@ -19,14 +19,13 @@ from ..digests import stat_key
 from .cachedamage import CacheDamaged, reason
 from .filerecord import KeptFiles, PackedFiles, StoredFiles, standing_records
 from .layout import layout_digest
-from .memo import ArticleEntry, AssemblyMemo
+from .memo import ArticleEntry, AssemblyMemo, detached_row
 from .packeddigests import PackedDigests
 from .state import RACY_NS
 from .tables import SpilledRows, Tables, row_order
 
 FORMAT = 11
-"""Bump when the meaning of the cached values changes (their layout counts by itself:
-see `layout_digest`)."""
+"""Bump when the meaning of the cached values changes (`layout_digest`: their layout)."""
 
 
 @dataclass
@@ -175,6 +174,8 @@ class CacheData:
                     and not _same(before.get(key, _GONE), value)]
             keys = sorted(keys + list(pending), key=row_order)
             rows = ((key, pending[key] if key in pending else after[key]) for key in keys)
+            if name == "fields":  # (pickled without leaving a UTF-8 copy in the articles')
+                rows = map(detached_row, rows)
             if name == "sources":
                 self._settled_bodies = PackedDigests(sorted({e.body_id for e in after.values()}))
             self._settled[name] = (SpilledRows(rows, folder),
@@ -298,8 +299,7 @@ class CacheData:
 
 
 class BuildCache:
-    """Load with `BuildCache.open(folder, key)`; `update()` and `write()` after a
-    successful build."""
+    """Load with `BuildCache.open(folder, key)`; `update()`, `write()` after a build."""
 
     def __init__(self, folder: Path, data: CacheData, loaded: bool,
                  store: buildstore.Store | None = None):

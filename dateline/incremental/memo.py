@@ -10,7 +10,10 @@ reported again on every build until it is fixed.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
+
+from msgspec import Struct, structs
 
 from ..config import Config
 from ..digests import digest
@@ -123,3 +126,29 @@ class AssemblyMemo:
                 shared["articles"][article.url], shared["cards"][article.url] = \
                     entry.fingerprints
         return shared
+
+
+def detached_row(row: tuple[str, tuple]) -> tuple[str, tuple]:
+    """A row of the `fields` table (key, (inputs, fields)) to pickle, its fields' texts
+    that are not ASCII copied (`detached`)."""
+    key, (inputs, fields) = row
+    return key, (inputs, detached(fields))
+
+
+def detached(value):
+    """`value` with its texts that are not ASCII copied, at any depth of structs and
+    tuples: pickling such a text leaves its UTF-8 form in it for good (CPython keeps
+    it), and the validated fields' texts are the articles' own (a Russian or Persian
+    title and summary: ~180 bytes an article held to the end of the build, for a row
+    written once; issue 19)."""
+    kind = type(value)
+    if kind is str:  # (a new string: one character's is not worth it)
+        return value if value.isascii() or len(value) < 2 else value[:1] + value[1:]
+    if kind is tuple:
+        copy = tuple(map(detached, value))
+        return value if all(map(operator.is_, copy, value)) else copy
+    if isinstance(value, Struct):
+        changed = {name: copy for name in value.__struct_fields__
+                   if (copy := detached(item := getattr(value, name))) is not item}
+        return structs.replace(value, **changed) if changed else value
+    return value
