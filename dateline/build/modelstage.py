@@ -12,7 +12,7 @@ from ..errors import ContentError
 from ..incremental.cache import OutputRecord
 from ..incremental.reuse import Kept
 from ..model import Site
-from . import faults
+from . import faults, heap
 from .context import BuildContext, ThemeInputs
 from .frontrows import FrontRows
 from .memoryedits import ShortPlan, kept_in_memory
@@ -89,6 +89,7 @@ def _read_afresh(ctx: BuildContext, theme: ThemeInputs, photos: PhotoLibrary) ->
     """The site from its sources, with its photos made; in a preview session, an edit
     that changed article bodies alone needs neither photos nor a new page plan."""
     faults.point("stage.read")
+    heap.keep_large_blocks_apart()  # a build through the whole site: big blocks come next
     if ctx.options.session is not None:
         return _read_in_session(ctx, theme, photos, read_sources(ctx, photos))
     # Nothing of a command-line build reads the sources' front matter but assembling,
