@@ -229,3 +229,49 @@ def test_og_locale():
     assert og_locale("pt-BR", "pt_BR") == "pt_BR"
     assert og_locale("pt", "pt_PT") == "pt_PT"
     assert og_locale("av", "ru") == "av_RU"
+
+
+
+def test_an_articles_texts_keep_no_utf8_form_from_its_json_ld(tmp_path, make_site,
+                                                             article_text, config_text,
+                                                             monkeypatch):
+    """msgspec encodes a text from its UTF-8 form, which CPython keeps in it for good:
+    the JSON-LD holds copies of the titles and summaries that are not ASCII, so that the
+    articles' own stay as they are (issue 19: ~90 bytes an article)."""
+    import sys
+
+    import msgspec
+
+    from dateline.build.pipeline import BuildOptions, build
+    from dateline.config import load_config
+    from dateline.outputs import structured
+
+    text = "Голоса подсчитаны в столице"
+    size = sys.getsizeof(text)
+    msgspec.json.encode({"headline": structured._own(text)})
+    assert sys.getsizeof(text) == size and structured._own("Vote") == "Vote"
+    msgspec.json.encode({"headline": text})
+    assert sys.getsizeof(text) > size  # what the copy spares the article's own text
+
+    root = make_site(tmp_path / "site", {
+        "dateline.toml": config_text(),
+        "content/ru/world/vote.md": article_text(
+            text, date=ago(hours=2), summary="Подсчёт голосов завершён к утру."),
+        "content/en/world/vote.md": article_text("Vote counted", date=ago(hours=3))})
+    seen = []
+    made = structured.news_article
+
+    def watched(view, article, absolute):
+        data = made(view, article, absolute)
+        seen.append((article, data))
+        return data
+
+    monkeypatch.setattr(structured, "news_article", watched)
+    build(load_config(root / "dateline.toml"), BuildOptions(now=NOW, jobs=1))
+    assert {article.lang for article, _ in seen} == {"ru", "en"}
+    for article, data in seen:
+        assert data["headline"] == article.title
+        if article.lang == "ru":
+            assert data["description"] == article.summary  # (aca2f8d: the article's own texts)
+            assert data["headline"] is not article.title
+            assert data["description"] is not article.summary
