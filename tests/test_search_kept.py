@@ -172,3 +172,36 @@ def test_a_session_dropped_without_ending_its_pagefind_leaves_no_program():
     while _children() - before and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _children() - before
+
+
+def test_a_stop_cancelled_in_its_wait_still_closes_the_programs_pipes():
+    """Ctrl+C mid-index: the bundle's own stop of its program is cancelled by `close`'s
+    wind-down while it waits for the program; the pipes are closed all the same, while
+    the loop runs (CI at 74ea7f7: "Exception ignored in BaseSubprocessTransport.__del__
+    ... Event loop is closed", with a traceback, once the loop was closed)."""
+    from types import SimpleNamespace
+
+    from dateline.build import searchservice
+
+    caught: list = []
+    hook, sys.unraisablehook = sys.unraisablehook, caught.append
+
+    async def stop_cancelled() -> bool:
+        backend = await asyncio.create_subprocess_exec(
+            "sleep", "30", stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+        poll = asyncio.get_running_loop().create_task(asyncio.sleep(30))
+        service = SimpleNamespace(_backend=backend, _responses={}, _poll_task=poll)
+        stopping = asyncio.ensure_future(searchservice._stop(service))
+        await asyncio.sleep(0)  # (in its wait for the program)
+        stopping.cancel()
+        await asyncio.gather(stopping, return_exceptions=True)
+        closing = backend._transport.is_closing()
+        await asyncio.sleep(0.05)  # (its end reported while the loop runs)
+        return closing
+
+    try:
+        assert asyncio.run(stop_cancelled())
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    assert caught == []

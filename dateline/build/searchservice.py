@@ -229,12 +229,16 @@ async def _stop(service) -> None:
     up to 5 s for them): whoever waits for one is told it stopped."""
     _kill(service)
     _fail(service._responses.values(), "Pagefind stopped")
-    await service._backend.wait()
-    service._poll_task.cancel()
-    # Its pipes closed while the loop runs: a transport left to the collector closes
-    # them once the loop is closed, and Python prints that failure with a traceback
-    # ("Exception ignored in BaseSubprocessTransport.__del__: Event loop is closed").
-    service._backend._transport.close()
+    try:
+        await service._backend.wait()
+    finally:
+        # Its pipes closed while the loop runs, even when this stop is cancelled in its
+        # wait (a bundle's own stop, cancelled by `close`'s wind-down: Ctrl+C mid-index):
+        # a transport left to the collector closes them once the loop is closed, and
+        # Python prints that failure with a traceback ("Exception ignored in
+        # BaseSubprocessTransport.__del__: Event loop is closed").
+        service._poll_task.cancel()
+        service._backend._transport.close()
     await asyncio.sleep(0)
 
 
