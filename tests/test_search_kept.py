@@ -200,7 +200,10 @@ def test_a_stop_cancelled_in_its_wait_still_closes_the_programs_pipes():
         return closing
 
     try:
-        assert asyncio.run(stop_cancelled())
+        # On a thread of its own: a test before this one in the worker may have left an
+        # event loop running on this one (Playwright's).
+        with ThreadPoolExecutor(1) as thread:
+            assert thread.submit(asyncio.run, stop_cancelled()).result(30)
         gc.collect()
     finally:
         sys.unraisablehook = hook
