@@ -361,6 +361,22 @@ def test_the_layout_digest_names_each_classs_module_and_qualified_name():
     assert layout_digest((SourceEntry,)) != before
 
 
+def test_the_layout_digest_tells_a_class_given_slots():
+    """A pickle of a dataclass without slots holds its dict, which the same class with
+    slots cannot load (issue 19 gave the sources' entries slots): another layout, though
+    its module, name and fields are the same."""
+
+    def entry_class(slots: bool) -> type:
+        @dataclass(slots=slots)
+        class SourceEntry:
+            stat: tuple
+            digest: str
+        return SourceEntry
+
+    assert layout_digest((entry_class(False),)) != layout_digest((entry_class(True),))
+    assert layout_digest((entry_class(True),)) == layout_digest((entry_class(True),))
+
+
 def test_every_class_the_cache_pickles_counts_in_its_layout(tmp_path, image_bytes):
     """Read back every pickle a build and an incremental build leave in the store,
     noting each class they name: every one of Dateline's is in the layout digest of its

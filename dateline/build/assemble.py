@@ -17,6 +17,7 @@ from msgspec import structs
 
 from .. import urls
 from ..config import Config
+from ..digests import digest_bytes
 from ..errors import Problems
 from ..fields import INHERITED, FrontMatter, Reading, check_fields, front_matter
 from ..incremental.memo import AssemblyMemo, settings_token
@@ -158,11 +159,15 @@ class _Reuse:
         return article
 
     def _article_inputs(self, f: Entry, files: ContentFiles,
-                        bodies: dict[Path, str]) -> tuple | None:
-        """Everything `_make_article` reads: the file and its rendered body (which also
-        depends on the photos it shows), what it inherited (all from the original's
-        file), its place in the story, and the lead photo's file as it is on disk now.
-        None when the photo cannot be found (that must be reported)."""
+                        bodies: dict[Path, str]) -> bytes | None:
+        """A digest of everything `_make_article` reads: the file and its rendered body
+        (which also depends on the photos it shows), what it inherited (all from the
+        original's file), its place in the story, and the lead photo's file as it is on
+        disk now. None when the photo cannot be found (that must be reported).
+
+        A digest, not the values: the memo holds it for every article until the pages
+        are planned, and the tuple of them took ~190 bytes an article at the build's
+        peak (issue 19). Its `repr` is stable: texts, numbers, None, tuples of them."""
         doc, original = f.doc, f.original_doc
         photo = None
         if (spec := f.fields.image) is not None and spec.src is not None:
@@ -170,9 +175,9 @@ class _Reuse:
             if source is None or problem:
                 return None
             photo = (str(source), files.stat_key(source))
-        return (doc.digest, bodies.get(doc.path, ""), self.token, f.key, f.is_original,
-                (str(original.path), original.digest) if original is not None else None,
-                photo)
+        return digest_bytes(repr((doc.digest, bodies.get(doc.path, ""), self.token, f.key,
+                                  f.is_original, (str(original.path), original.digest)
+                                  if original is not None else None, photo)).encode())
 
 
 def _known_language_docs(docs: list[Document], config: Config, problems: Problems):

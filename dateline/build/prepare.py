@@ -33,7 +33,7 @@ FLUSH_EVERY = 256
 """Rendered bodies held in memory before they are written to the body store."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Prepared:
     """A source file ready for assembling: its document and rendered body."""
 

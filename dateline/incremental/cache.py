@@ -24,11 +24,11 @@ from .packeddigests import PackedDigests
 from .state import RACY_NS
 from .tables import SpilledRows, Tables, row_order
 
-FORMAT = 11
+FORMAT = 12
 """Bump when the meaning of the cached values changes (`layout_digest`: their layout)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class SourceEntry:
     """One source file as last read: its stat and digest, rendered body. (What its front
     matter parsed to is in a table of its own, `BuildCache.front_matter`: a build after

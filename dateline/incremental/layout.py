@@ -12,8 +12,11 @@ from ..digests import digest
 def layout_digest(kinds: tuple[type, ...]) -> str:
     """A digest of where each kind (dataclasses and msgspec Structs) lives and of its
     fields, in order: a pickle names a class by module and qualified name, so a cache
-    written before one moved would fail to load (it is dropped by its key instead)."""
-    text = repr([(kind.__module__, kind.__qualname__, _field_names(kind)) for kind in kinds])
+    written before one moved would fail to load (it is dropped by its key instead). Whether
+    instances have a dict counts too: a dataclass given slots cannot load the dict a
+    pickle of it without them holds."""
+    text = repr([(kind.__module__, kind.__qualname__, _field_names(kind),
+                  kind.__dictoffset__ != 0) for kind in kinds])
     return digest(text, size=8)
 
 

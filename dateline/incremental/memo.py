@@ -28,9 +28,11 @@ def settings_token(config: Config) -> str:
     return digest(text)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class ArticleEntry:
-    inputs: tuple
+    # Slots: one entry per article is held until the pages are planned (issue 19).
+    inputs: bytes
+    """A digest of what the article is made from (`assemble._Reuse._article_inputs`)."""
     article: Article | None
     """None when loaded from disk: the article is made again from the same inputs."""
     fingerprints: tuple[str, str] | None = None
@@ -71,14 +73,14 @@ class AssemblyMemo:
     def remember_fields(self, path: str, inputs: tuple, fields: FrontMatter) -> None:
         self._fields_seen[path] = (inputs, fields)
 
-    def cached_article(self, path: str, inputs: tuple) -> Article | None:
+    def cached_article(self, path: str, inputs: bytes) -> Article | None:
         hit = self.articles.get(path)
         if hit is None or hit.inputs != inputs or hit.article is None:
             return None
         self._articles_seen[path] = hit
         return hit.article
 
-    def remember_article(self, path: str, inputs: tuple, article: Article) -> None:
+    def remember_article(self, path: str, inputs: bytes, article: Article) -> None:
         # Making an article is deterministic: the same inputs make an equal article, whose
         # fingerprints are known already.
         old = self.articles.get(path)

@@ -1,0 +1,95 @@
+"""Issue 19: what a command-line build holds per source while it assembles the articles,
+the moment its memory peaks (`make_model`'s end). At 60,000 articles, each of these was
+several megabytes of the coordinator's peak:
+
+- the walk's path strings and the sources by path are dropped once the sources are read
+  (only a preview session's next build looks them up);
+- a source as prepared, its cache entry and its article's memo entry keep their fields
+  in slots, not in a dict of their own each;
+- an article's memo entry keeps a digest of what the article was made from, not those
+  inputs (its photo's path and stat, its original's path and digest, ...).
+
+The build runs in a process of its own, hooked where the model is assembled and where
+the sources are settled; the next builds must still reuse what the cache kept."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from test_bounded_edit import generated
+
+NOW = "2026-06-01T12:00:00+00:00"
+PROBE = """
+import json, sys
+from dateline.build import modelstage, stages
+from dateline.cli import main
+
+seen = {}
+assemble_site = modelstage.assemble_site
+
+def assembling(ctx, prepared, photos, *rest):
+    stats = ctx.begun.stats
+    # (The walk's lazily made strings: `WalkStats.forget_strings` drops them.)
+    seen["walk_strings"] = stats is not None and stats._paths is not None
+    seen["sources_by_path"] = len(ctx.memory.prepared)
+    seen["prepared_with_dict"] = sum(hasattr(p, "__dict__") for p in prepared)
+    seen["entries_with_dict"] = sum(hasattr(p.entry, "__dict__") for p in prepared)
+    seen["prepared"] = len(prepared)
+    return assemble_site(ctx, prepared, photos, *rest)
+
+modelstage.assemble_site = assembling
+settle_sources = stages.settle_sources
+
+def settling(ctx, model):
+    entries = list(ctx.cache.data.assembly._articles_seen.values())
+    seen["memo_entries"] = len(entries)
+    seen["memo_with_dict"] = sum(hasattr(e, "__dict__") for e in entries)
+    seen["inputs_kinds"] = sorted({f"{type(e.inputs).__name__}:{len(e.inputs)}"
+                                   for e in entries})
+    return settle_sources(ctx, model)
+
+stages.settle_sources = settling
+stages.template_build = lambda *args: None  # the path that reads every source
+code = main(["build", "--config", sys.argv[1], "--jobs", "1", "--now", sys.argv[2]])
+print(json.dumps({"code": code, **seen}))
+"""
+
+
+def probe(config: Path) -> dict:
+    done = subprocess.run([sys.executable, "-c", PROBE, str(config), NOW],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["code"] == 0, done.stderr[-3000:]
+    return found
+
+
+def build(config: Path) -> str:
+    done = subprocess.run([sys.executable, "-c", "import sys; from dateline.cli import main; "
+                           "sys.exit(main(sys.argv[1:]))", "build", "--config", str(config),
+                           "--now", NOW], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout + done.stderr
+
+
+def test_assembling_holds_no_walk_strings_nor_dicts_nor_inputs_per_source(tmp_path):
+    story = generated(tmp_path / "site", 30)
+    config = tmp_path / "site/dateline.toml"
+    found = probe(config)
+    assert found["prepared"] == 45, found  # 30 English stories, 15 in Russian too
+    # 09ce887: the walk's strings held (True), 45 sources by path, 45 dicts of each kind.
+    assert found["walk_strings"] is False, found
+    assert found["sources_by_path"] == 0, found
+    assert found["prepared_with_dict"] == 0 and found["entries_with_dict"] == 0, found
+    assert found["memo_entries"] == 45 and found["memo_with_dict"] == 0, found
+    # One 16-byte digest each (09ce887: a tuple of seven inputs).
+    assert found["inputs_kinds"] == ["bytes:16"], found
+
+    # The cache those rows were written to serves the next builds as before: nothing
+    # written when nothing changed, one article and its listings after a body edit.
+    assert "0 written" in build(config)
+    story.write_text(story.read_text(encoding="utf-8") + "\nOne more line.\n",
+                     encoding="utf-8")
+    edited = build(config)
+    assert " 0 written" not in edited and "incremental build" in edited, edited
