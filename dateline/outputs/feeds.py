@@ -12,6 +12,7 @@ and `updated` from the article. Every page head links to the feeds that fit it
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -167,7 +168,7 @@ class FeedEntries:
     def __init__(self, linker: Linker):
         self.linker = linker
         self._entries: dict[tuple[str, str, str], Fragment] = {}
-        self._bodies: dict[str, str | None] = {}
+        self._bodies: dict[str, bytes | None] = {}
         self._language = ""
 
     def _of(self, view: ContentView) -> None:
@@ -202,9 +203,14 @@ class FeedEntries:
     def _body(self, view: ContentView, article: Article) -> str | None:
         if not _full_content(view):
             return None
+        # Kept packed, as the entries are (`xmlwrite.Fragment`): read and made absolute
+        # once for the Atom entry and the RSS item.
         if article.url not in self._bodies:
-            self._bodies[article.url] = _full_body(article, self.linker)
-        return self._bodies[article.url]
+            body = _full_body(article, self.linker)
+            self._bodies[article.url] = (None if body is None
+                                         else zlib.compress(body.encode("utf-8"), 1))
+        packed = self._bodies[article.url]
+        return None if packed is None else zlib.decompress(packed).decode("utf-8")
 
 
 # ----- Atom (RFC 4287)
