@@ -143,6 +143,10 @@ class OutputWriter:
                 self.look_up((file,))
                 self.put(file, data, fingerprint)
                 made.append(file)
+            # Let go of the file before the group makes its next one: a language's
+            # sitemap is ~11 MB at 60,000 articles, and held here it was alive beside
+            # the next language's while that was made (issue 19).
+            del data
         self.groups[name] = (fingerprint, tuple(made))
 
     def commit(self) -> None:
