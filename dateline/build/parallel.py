@@ -33,6 +33,8 @@ MIN_CLUSTER_ITEMS = 2 * MIN_ITEMS_PER_WORKER
 _SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 # How long finished helpers get to exit on their own before they are terminated.
 _EXIT_GRACE = 5.0
+RESULTS_WAITING = 4
+"""Chunks' results a helper may have made that this process has not taken yet."""
 
 
 def workers_for(cluster: Executor | None, jobs: int, items: int) -> int | Executor:
@@ -89,8 +91,11 @@ def run_chunked(function: Callable[..., Any], items: list, jobs: int | Executor,
     context = multiprocessing.get_context("fork")
     claims = _Claims(context, len(items), workers, parent_share=own is None)
     # A Queue, not a pipe: a helper's results wait in its own memory (sent by a feeder
-    # thread) while this process is busy with its share, so the helper never stalls.
-    results = context.Queue()
+    # thread) while this process is busy with its share, so the helper seldom stalls.
+    # A few chunks' results at most: beyond that a helper waits for this process to take
+    # them (issue 19: while this process made the sitemaps, its helper made the feeds,
+    # ~35 MiB of them waiting in the helper's memory at 60,000 articles).
+    results = context.Queue(maxsize=RESULTS_WAITING * (workers - 1))
     # Objects the helpers inherit are left out of their garbage collector's scans: a scan
     # writes to every object it visits, which would copy the parent's memory page by page.
     gc.freeze()

@@ -123,3 +123,32 @@ def test_run_chunked_on_an_executor_carries_what_carry_makes_of_each_chunk():
     assert sorted(results) == sorted(100 * n * n for n in range(100))
     assert sorted(n for chunk in carried for n in chunk) == list(range(100))
     assert len(carried) > 4  # in chunks, each carried as it was sent
+
+
+def _made_at(item: int) -> tuple[int, float]:
+    return item, time.monotonic()
+
+
+def test_a_helper_waits_once_a_few_chunks_wait_for_this_process():
+    """While this process is busy with its own results (the sitemaps), its helper makes
+    the items (the feeds), and their results wait in the helper's memory until this
+    process takes them: a few chunks' at most, then the helper waits (09ce887: every
+    result of the helper's share made and held before this process took any)."""
+    from dateline.build.parallel import RESULTS_WAITING
+
+    busy_until = []
+
+    def own():
+        time.sleep(1.0)  # long enough for the helper to make every item, unbounded
+        busy_until.append(time.monotonic())
+        yield "own"
+
+    items = list(range(2000))
+    results = list(run_chunked(_made_at, items, 2, own=own))
+    assert results.count("own") == 1
+    made = sorted(r for r in results if r != "own")
+    assert [item for item, _at in made] == items
+    ahead = sum(at < busy_until[0] for _item, at in made)
+    size = max(1, min(64, len(items) // (2 * 8)))  # `run_chunked`'s chunk size
+    # The chunks taken in the queue, one being sent, one made but waiting to be put.
+    assert 0 < ahead <= (RESULTS_WAITING + 2) * size, (ahead, size)
