@@ -51,14 +51,24 @@ a title or a summary, seldom repeated."""
 FrontMatterLoader.add_constructor("tag:yaml.org,2002:str", FrontMatterLoader.construct_short_str)
 
 
-def shared_strings(value, made: dict | None = None):
+def shared_strings(value):
     """Front matter unpickled, with its short texts shared as `construct_short_str`
     shares them when the file is read (a pickle made in another process brings its own
-    copy of every 'title' key and tag). A list or dict met twice (a YAML alias, which
-    may hold itself) stays one object."""
+    copy of every 'title' key and tag)."""
+    return texts_mapped(value, _shared)
+
+
+def _shared(text: str) -> str:
+    return sys.intern(text) if len(text) <= SHARED_MOST else text
+
+
+def texts_mapped(value, change, made: dict | None = None):
+    """Front matter with `change(text)` for each of its texts (keys too), its dicts and
+    lists new. A list or dict met twice (a YAML alias, which may hold itself) stays one
+    object."""
     kind = type(value)
     if kind is str:
-        return sys.intern(value) if len(value) <= SHARED_MOST else value
+        return change(value)
     if kind is not dict and kind is not list:
         return value
     made = {} if made is None else made
@@ -67,9 +77,9 @@ def shared_strings(value, made: dict | None = None):
     copy = made[id(value)] = kind()
     if kind is dict:
         for key, item in value.items():
-            copy[shared_strings(key, made)] = shared_strings(item, made)
+            copy[texts_mapped(key, change, made)] = texts_mapped(item, change, made)
     else:
-        copy.extend(shared_strings(item, made) for item in value)
+        copy.extend(texts_mapped(item, change, made) for item in value)
     return copy
 
 

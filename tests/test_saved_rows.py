@@ -194,3 +194,47 @@ def test_a_missing_shared_value_means_building_afresh(tmp_path):
     assert [w.message for w in result.warnings if "shared value" in w.message]
     _build(tmp_path, clean, clean=True)
     assert _tree(live) == _tree(clean)
+
+
+def test_the_saved_rows_leave_no_utf8_form_in_the_models_texts(tmp_path, make_site,
+                                                               article_text, config_text,
+                                                               monkeypatch):
+    """Pickling a text that is not ASCII leaves its UTF-8 form in it for good (CPython
+    keeps it): the article and page rows are pickled from copies of such texts, so the
+    model's own titles and summaries stay as they were (issue 19: ~14 MB at 60,000
+    articles, at the build's last step, its peak); the rows load back the same."""
+    import sys
+
+    title, summary = "Голоса подсчитаны в столице", "Подсчёт голосов завершён к утру."
+    root = make_site(tmp_path / "site", {
+        "dateline.toml": config_text(),
+        "content/ru/world/vote.md": article_text(title, date="2026-06-01T10:00:00+00:00",
+                                                 summary=summary),
+        "content/en/world/vote.md": article_text("Vote counted",
+                                                 date="2026-06-01T09:00:00+00:00")})
+    saved = []
+    write_rows = savedbuild.write_rows
+
+    def watched(db, slot, key, model):
+        write_rows(db, slot, key, model)
+        saved.append(model)
+
+    monkeypatch.setattr(savedbuild, "write_rows", watched)
+    build(load_config(root / "dateline.toml"), BuildOptions(now=NOW, jobs=1))
+    assert len(saved) == 1
+    model = saved[0]
+
+    def plain(text: str) -> bool:  # the size of a copy that was never encoded
+        return sys.getsizeof(text) == sys.getsizeof(text[:1] + text[1:])
+
+    russian = [a for a in model.site.articles if a.lang == "ru"]
+    assert [a.title for a in russian] == [title] and russian[0].summary == summary
+    assert plain(russian[0].title) and plain(russian[0].summary)
+    headings = [p.heading for p in model.pages if p.article in russian]
+    assert headings == [title] and all(map(plain, headings))
+    # (What a pickle of the text itself leaves, which the copies spare them.)
+    pickle.dumps(russian[0].title)
+    assert not plain(russian[0].title)
+    # The next build reads the rows back: nothing to do.
+    again = build(load_config(root / "dateline.toml"), BuildOptions(now=NOW, jobs=1))
+    assert again.incremental and not again.written

@@ -16,9 +16,10 @@ from __future__ import annotations
 import pickle
 import tempfile
 
-from ..front_matter import shared_strings
+from ..front_matter import shared_strings, texts_mapped
 from ..incremental.cachedamage import unpickled
 from ..incremental.tables import Pickled, write_at
+from ..unencoded import unencoded
 
 
 class FrontRows:
@@ -62,5 +63,10 @@ def front_matter_of(row: bytes) -> dict:
 
 
 def pickled_row(meta: dict, key_lines: dict) -> bytes:
-    """A source's front matter and the line of each key as the cache's row."""
-    return pickle.dumps((meta, key_lines), protocol=pickle.HIGHEST_PROTOCOL)
+    """A source's front matter and the line of each key as the cache's row, pickled from
+    copies of its texts that are not ASCII: pickling a text leaves its UTF-8 form in it
+    for good, and a short one (a title) is the one `sys.intern` gives every equal text
+    after it, the article's own among them when the building process read the file
+    itself (issue 19)."""
+    return pickle.dumps((texts_mapped(meta, unencoded), key_lines),
+                        protocol=pickle.HIGHEST_PROTOCOL)

@@ -19,6 +19,7 @@ from ..config import Config
 from ..digests import digest
 from ..fields import FrontMatter
 from ..model import Article
+from ..unencoded import unencoded
 
 
 def settings_token(config: Config) -> str:
@@ -144,8 +145,8 @@ def detached(value):
     title and summary: ~180 bytes an article held to the end of the build, for a row
     written once; issue 19)."""
     kind = type(value)
-    if kind is str:  # (a new string: one character's is not worth it)
-        return value if value.isascii() or len(value) < 2 else value[:1] + value[1:]
+    if kind is str:
+        return unencoded(value)
     if kind is tuple:
         copy = tuple(map(detached, value))
         return value if all(map(operator.is_, copy, value)) else copy

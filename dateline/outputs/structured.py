@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from ..model import Article, Image
 from ..photos import imageinfo
+from ..unencoded import unencoded
 from .content_view import ContentView
 from .corrections import correction_ld
 from .pages import Page
@@ -287,7 +288,7 @@ def _own(text: str) -> str:
     ASCII. `msgspec` encodes a text from its UTF-8 form, which CPython then keeps in the
     text for good: the article's own would carry it to the end of the build (issue 19:
     ~90 bytes an article at 60,000 Russian, Persian and English ones)."""
-    return text if text.isascii() or len(text) < 2 else text[:1] + text[1:]
+    return unencoded(text)
 
 
 def _article_id(url: str) -> str:

@@ -88,3 +88,16 @@ def test_rows_written_in_many_batches_read_back_in_order_every_time(tmp_path, mo
     spilled = SpilledRows(rows, str(tmp_path))
     for _ in range(2):
         assert [(key, pickle.loads(blob)) for key, blob in spilled.items()] == rows
+
+
+def test_a_row_is_pickled_without_leaving_a_utf8_form_in_the_texts():
+    """A source the building process read itself: its short texts are the interned
+    ones every equal text after them becomes (its article's title among them), so its
+    row is pickled from copies of those that are not ASCII (issue 19)."""
+    title = sys.intern("Голоса подсчитаны в столице")
+    meta = {"title": title, "tags": ["выборы", "vote"], "image": {"alt": "Площадь"}}
+    sizes = [sys.getsizeof(text) for text in (title, meta["tags"][0], meta["image"]["alt"])]
+    row = pickled_row(meta, {"title": 2})
+    assert [sys.getsizeof(text) for text in (title, meta["tags"][0],
+                                             meta["image"]["alt"])] == sizes
+    assert front_matter_of(row) == meta
