@@ -20,13 +20,13 @@ from msgspec import structs
 
 from ..buildstore import Store
 from ..incremental.cachedamage import CacheDamaged, reason
-from ..incremental.memo import detached
 from ..model import Article, Site
 from ..outputs.feeds import Feed, feeds_of
 from ..outputs.pages import Page
 from ..outputs.partialview import LanguageRow
 from ..photos.photos import Picture
 from ..photos.social import SocialCrops
+from ..unencoded import unencoded
 from .rowpickle import RowPickler, SharedValues, loads
 
 SHARED_KINDS = (Picture, SocialCrops, tuple)
@@ -94,10 +94,19 @@ class SavedModel:
     """`schedule.NextChange` or None."""
 
 
+def _texts_copied(article: Article) -> Article:
+    """The article with copies of its title and summary when they are not ASCII
+    (`unencoded`): the texts of it that every build holds to its end."""
+    title, summary = unencoded(article.title), unencoded(article.summary)
+    if title is article.title and summary is article.summary:
+        return article
+    return structs.replace(article, title=title, summary=summary)
+
+
 def _heading_copied(page: Page) -> Page:
-    """The page with a copy of its heading when that is not ASCII (`memo.detached`): its
-    articles must stay the model's own, which the row names by reference."""
-    heading = detached(page.heading)
+    """The page with a copy of its heading (its article's title) when that is not ASCII:
+    its articles stay the model's own, which the row names by reference."""
+    heading = unencoded(page.heading)
     return page if heading is page.heading else structs.replace(page, heading=heading)
 
 
@@ -121,7 +130,7 @@ def write_rows(db: sqlite3.Connection, slot: str, key: str, model: SavedModel) -
     # heading is its article's title) live as long as the model (issue 19: ~14 MB at
     # 60,000 articles, the build's peak at its last step).
     replace_rows(db, "articles", ("slot", "key"), slot, (
-        (slot, a.source.path, plain.dumps(detached(a))) for a in site.articles))
+        (slot, a.source.path, plain.dumps(_texts_copied(a))) for a in site.articles))
     replace_rows(db, "pages", ("slot", "page"), slot, (
         (slot, i, page.url, fp, page.kind, page.lang, referring.dumps(_heading_copied(page)))
         for i, (page, fp) in enumerate(zip(pages, model.fingerprints, strict=True))))
