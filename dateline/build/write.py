@@ -109,9 +109,11 @@ def _in_folder(path: Path, make):
     try:
         return make()
     except FileNotFoundError:
-        if path.parent.is_dir():
-            raise  # (a copy's source that is gone)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Made now, or by another process since `make()` failed: a helper writing a page
+        # below it (`ka/science/story/`) makes the folder of a page here (`ka/science/`).
+        # A second failure is a copy's source that is gone.
+        if not path.parent.is_dir():
+            path.parent.mkdir(parents=True, exist_ok=True)
         return make()
 
 

@@ -130,3 +130,35 @@ def test_marker_records_a_build_with_drafts_or_future(tmp_path, make_site, artic
         assert len([x for x in lines if x.startswith("build-id: ")]) == 1
         assert read_unpublished(out) == tuple(kinds)
     assert result.incremental and result.written == 0
+
+
+def test_a_page_whose_folder_another_process_makes_meanwhile_is_written(tmp_path,
+                                                                        monkeypatch):
+    """Two processes write pages: one finds `ka/science/` missing for its listing while
+    the other, writing a story below it, makes it before the first looks again. The
+    first writes its page (CI at 70608a0: "No such file or directory" for
+    ka/science/index.html, an internal error), and a copy whose source is gone still
+    fails."""
+    import builtins
+
+    staged = StagedOutput(tmp_path / "site")
+    real_open, raced = builtins.open, []
+
+    def racing_open(path, *args, **kwargs):
+        if str(path).endswith("ka/science/index.html") and not raced:
+            raced.append(True)
+            try:
+                return real_open(path, *args, **kwargs)
+            finally:  # (the other process, between this failure and the next look)
+                staged.write("ka/science/story/index.html", b"story")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", racing_open)
+    staged.write("ka/science/index.html", b"listing")
+    monkeypatch.setattr(builtins, "open", real_open)
+    assert raced == [True]
+    assert (staged.root / "ka/science/index.html").read_bytes() == b"listing"
+    assert (staged.root / "ka/science/story/index.html").read_bytes() == b"story"
+    with pytest.raises(FileNotFoundError):
+        staged.copy("ka/photo.jpg", tmp_path / "gone.jpg")
+    staged.discard()
