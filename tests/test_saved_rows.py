@@ -272,3 +272,80 @@ def test_replacing_a_tables_rows_holds_a_batch_not_every_key_it_met(tmp_path):
                       ).fetchall() == [(7, b"new"), (1000, b"x"), (1001, b"changed")]
     assert db.execute("SELECT COUNT(*) FROM pages WHERE slot = 'b'").fetchone() == (40000,)
     db.close()
+
+
+def _order_rows(root: Path) -> dict[str, tuple]:
+    with closing(sqlite3.connect(root / ".dateline-cache" / buildstore.FILE)) as db:
+        return {name: pickle.loads(value) for name, value in db.execute(
+            "SELECT name, value FROM rows WHERE name LIKE 'order:%' OR name LIKE 'groups:%' "
+            "ORDER BY name")}
+
+
+def test_the_sites_order_is_saved_a_slice_a_row_and_read_back_whole(tmp_path, monkeypatch):
+    """The site's order of its articles and stories is saved a slice a row: a caption
+    edit of a shared photo loads the whole model through them, equal to a clean build;
+    a slice gone means building afresh, with one warning."""
+    from dateline.build import modelrows
+
+    monkeypatch.setattr(modelrows, "ORDER_SLICE", 3)
+    _seed(tmp_path)
+    live, clean = tmp_path / "site", tmp_path / "clean"
+    _build(tmp_path, live)
+    rows = _order_rows(tmp_path)
+    assert list(rows) == ["groups:000000", "groups:000001",
+                          "order:000000", "order:000001", "order:000002"]
+    assert [len(rows[f"order:{n:06d}"]) for n in range(3)] == [3, 3, 2]
+    keys = [key for n in range(3) for key in rows[f"order:{n:06d}"]]
+    # Newest first, every version of each story.
+    assert [Path(key).stem for key in keys] == [f"story-{n}" for n in (3, 3, 2, 2, 1, 1, 0, 0)]
+    stories = [story for n in range(2) for story, _keys in rows[f"groups:{n:06d}"]]
+    assert len(stories) == len(set(stories)) == 4
+
+    name, change = EDITS["caption"]
+    story = tmp_path / f"content/en/world/{name}.md"
+    story.write_text(change(story.read_text(encoding="utf-8")), encoding="utf-8")
+    result = _build(tmp_path, live)
+    assert result.incremental and not result.replanned and not result.warnings
+    _build(tmp_path, clean, clean=True)
+    assert _tree(live) == _tree(clean)
+
+    with closing(sqlite3.connect(tmp_path / ".dateline-cache" / buildstore.FILE)) as db, db:
+        assert db.execute("DELETE FROM rows WHERE slot = ? AND name = 'order:000001'",
+                          (savedbuild.slot_of(live),)).rowcount == 1
+    story.write_text(story.read_text(encoding="utf-8").replace("Rain at noon", "Snow"),
+                     encoding="utf-8")
+    result = _build(tmp_path, live)
+    assert result.replanned
+    assert [w.message for w in result.warnings if "rows of order" in w.message]
+    shutil.rmtree(clean)
+    _build(tmp_path, clean, clean=True)
+    assert _tree(live) == _tree(clean)
+
+
+def test_saving_the_sites_order_holds_a_slice_not_the_whole_order(tmp_path):
+    """Ten times the articles, nearly the same memory to save their order (09ce887
+    pickled it in one row: its pickle, memo and copy ~9 MiB at 60,000 articles, the
+    build's peak at its last step)."""
+    import tracemalloc
+
+    from dateline.build.modelrows import _sliced, replace_rows
+    from dateline.build.rowpickle import RowPickler
+
+    db = sqlite3.connect(tmp_path / "rows.sqlite")
+    db.execute("CREATE TABLE rows (slot TEXT, name TEXT, value BLOB, PRIMARY KEY (slot, name))")
+
+    def peak_saving(count: int, slot: str) -> int:
+        keys = [f"content/en/world/{2000 + i // 300}/story-number-{i}.md" for i in range(count)]
+        tracemalloc.start()
+        try:
+            replace_rows(db, "rows", ("slot", "name"), slot,
+                         _sliced(slot, "order", keys, RowPickler()))
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    small, large = peak_saving(4000, "a"), peak_saving(40000, "b")
+    assert large - small < 2_500_000, (small, large)  # (one row: 8.3 MB more)
+    (count,) = db.execute("SELECT COUNT(*) FROM rows WHERE slot = 'b'").fetchone()
+    assert count == -(-40000 // 1024)
+    db.close()

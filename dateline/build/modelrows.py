@@ -4,8 +4,9 @@ body edit reads what the edit touches, never the whole model: one row per articl
 are references to article rows), the site without its articles (`models`), and small
 rows made from the whole site at save time (`rows`): each language's navigation and
 banner (`LanguageRow`), each story's versions, each feed's entries, with the feeds that
-carry each story (`feed_deps`). `PartialModel` loads them one by one; `load_whole` all
-of them (a build that needs the whole site). See docs/incremental.md."""
+carry each story (`feed_deps`), and the site's order of its articles and stories a
+slice a row (`order:N`, `groups:N`). `PartialModel` loads them one by one; `load_whole`
+all of them (a build that needs the whole site). See docs/incremental.md."""
 
 from __future__ import annotations
 
@@ -40,6 +41,10 @@ class SiteRow:
     site: Site
     """Without its config, articles and groups."""
     page_count: int
+    article_count: int
+    """The keys the site's order holds (its rows, `order:N`, are checked against it)."""
+    group_count: int
+    """The stories it holds (`groups:N`)."""
     newest: dt.datetime | None
     """The newest article's `modified` (an empty feed is as new as its site)."""
     next_change: object
@@ -120,8 +125,8 @@ def write_rows(db: sqlite3.Connection, slot: str, key: str, model: SavedModel) -
     shared = SharedValues()
     plain, referring = RowPickler(shared=shared), RowPickler(refs, shared)
     rest = structs.replace(site, config=None, articles=(), groups=())
-    row = SiteRow(rest, len(pages), max((a.modified for a in site.articles), default=None),
-                  model.next_change,
+    row = SiteRow(rest, len(pages), len(site.articles), len(site.groups),
+                  max((a.modified for a in site.articles), default=None), model.next_change,
                   {code: LanguageRow.of(view) for code, view in views.items()})
     db.execute("INSERT OR REPLACE INTO models VALUES (?, ?, ?)",
                (slot, key, referring.dumps(row)))
@@ -136,11 +141,11 @@ def write_rows(db: sqlite3.Connection, slot: str, key: str, model: SavedModel) -
         for i, (page, fp) in enumerate(zip(pages, model.fingerprints, strict=True))))
     feeds = [FeedRow(view.code, f.title, f.page_url, f.atom, f.rss, f.articles, f.corrections)
              for view in views.values() for f in feeds_of(view)]
-    order = (tuple(refs[id(a)] for a in site.articles),
-             tuple((story, tuple(refs[id(a)] for a in group)) for story, group in site.groups))
+    order = [refs[id(a)] for a in site.articles]
+    groups = [(story, tuple(refs[id(a)] for a in group)) for story, group in site.groups]
     replace_rows(db, "rows", ("slot", "name"), slot, itertools.chain(
-        [(slot, "order", plain.dumps(order))],
-        ((slot, f"story:{story}", plain.dumps(keys)) for story, keys in order[1]),
+        _sliced(slot, "order", order, plain), _sliced(slot, "groups", groups, plain),
+        ((slot, f"story:{story}", plain.dumps(keys)) for story, keys in groups),
         ((slot, f"feed:{feed.atom}", referring.dumps(feed)) for feed in feeds)))
     replace_rows(db, "feed_deps", ("slot", "story", "name"), slot, (
         (slot, a.translation_key, f"feed:{feed.atom}") for feed in feeds for a in feed.articles))
@@ -150,8 +155,24 @@ def write_rows(db: sqlite3.Connection, slot: str, key: str, model: SavedModel) -
         (slot, name, blob) for name, blob in shared.blobs.items()))
 
 
+ORDER_SLICE = 1024
+"""Keys (or stories) a row of the site's order holds (`order:N`, `groups:N`). In one row,
+the order's pickle, its memo and the buffer's copy of it were the build's peak at its
+last step (issue 19: ~9 MiB at 60,000 articles); sliced, they are a slice's."""
+
+
+def _sliced(slot: str, name: str, values: list, pickler: RowPickler) -> Iterator[tuple]:
+    """The rows of `values` a slice each, named `name:N` in order (one row, empty, for
+    none: the rows say the site has no articles, not that they are missing)."""
+    for number, start in enumerate(range(0, max(len(values), 1), ORDER_SLICE)):
+        yield slot, f"{name}:{number:06d}", pickler.dumps(tuple(values[start:start + ORDER_SLICE]))
+
+
 ROWS_AT_ONCE = 256
-"""Rows compared with the stored ones, and written, at a time (`replace_rows`)."""
+"""Rows compared with the stored ones, and written, at a time (`replace_rows`)..."""
+BYTES_AT_ONCE = 1 << 20
+"""... or fewer, when their values (a row's last column) come to this many bytes: a
+batch of the order's slices or of feeds' rows is a MiB, not 256 of them."""
 
 
 def replace_rows(db: sqlite3.Connection, table: str, key: tuple[str, ...], slot: str,
@@ -183,9 +204,16 @@ def replace_rows(db: sqlite3.Connection, table: str, key: tuple[str, ...], slot:
                    ((slot, *gone) for gone in stored))
 
 
-def _batched(rows: Iterable[tuple]) -> Iterator[tuple]:
-    rows = iter(rows)
-    while batch := tuple(itertools.islice(rows, ROWS_AT_ONCE)):
+def _batched(rows: Iterable[tuple]) -> Iterator[list[tuple]]:
+    batch, size = [], 0
+    for row in rows:
+        batch.append(row)
+        value = row[-1]
+        size += len(value) if isinstance(value, bytes) else 0
+        if len(batch) == ROWS_AT_ONCE or size >= BYTES_AT_ONCE:
+            yield batch
+            batch, size = [], 0
+    if batch:
         yield batch
 
 
@@ -283,13 +311,24 @@ class PartialModel:
             raise CacheDamaged("its saved model: a page row holds no page")
         return found
 
-    def order(self) -> tuple[str, ...]:
+    def order(self) -> list[str]:
         """Every article's key in the site's order (newest first)."""
-        rows = self._rows("SELECT value FROM rows WHERE slot = ? AND name = 'order'",
-                          (self.slot,))
-        if not rows:
-            raise CacheDamaged("its saved model: no order of its articles")
-        return self._load(rows[0][0])[0]
+        return self.sliced("order")
+
+    def sliced(self, name: str) -> list:
+        """The values the rows `name:N` hold, in order (`_sliced`)."""
+        values, number = [], 0
+        for row_name, value in self._rows(
+                "SELECT name, value FROM rows WHERE slot = ? AND name > ? AND name < ? "
+                "ORDER BY name", (self.slot, f"{name}:", f"{name};")):
+            part = self._load(value)
+            if row_name != f"{name}:{number:06d}" or not isinstance(part, tuple):
+                raise CacheDamaged(f"its saved model: its rows of {name} are not in order")
+            values.extend(part)
+            number += 1
+        if not number:
+            raise CacheDamaged(f"its saved model: no rows of {name}")
+        return values
 
     def shown_keys(self, indexes: list[int]) -> list[tuple[int, tuple[str, ...]]]:
         """(index, the keys of the articles the page shows) of the pages at `indexes`:
@@ -374,11 +413,9 @@ def load_whole(model: PartialModel, row: SiteRow) -> tuple[Site, tuple[Page, ...
     for key, value in model._rows("SELECT key, value FROM articles WHERE slot = ?",
                                   (model.slot,)):
         model._saved[key] = _article(model._load(value))
-    rows = model._rows("SELECT value FROM rows WHERE slot = ? AND name = 'order'",
-                       (model.slot,))
-    if not rows:
-        raise CacheDamaged("its saved model: no order of its articles")
-    order, groups = model._load(rows[0][0])
+    order, groups = model.sliced("order"), model.sliced("groups")
+    if (len(order), len(groups)) != (row.article_count, row.group_count):
+        raise CacheDamaged("its saved model: its order rows are not its articles")
     site = structs.replace(row.site, articles=tuple(model.saved(k) for k in order), groups=tuple(
         (story, tuple(model.saved(k) for k in keys)) for story, keys in groups))
     pages = tuple(model._load(value, model.saved) for (value,) in model._rows(

@@ -35,7 +35,7 @@ from .modelrows import (
 )
 from .rowpickle import RowPickler
 
-FORMAT = 6
+FORMAT = 7
 MOST_KEPT_EDITS = 64
 """Edited articles the head carries before the next build saves the whole model again."""
 
