@@ -40,6 +40,14 @@ def output_file(url: str) -> str:
     return url + "index.html" if url == "" or url.endswith("/") else url
 
 
+def served_url(file: str) -> str:
+    """The URL that `file` serves: a folder's index is its folder (`output_file`'s
+    inverse: `output_file(served_url(f)) == f` for every file)."""
+    if file == "index.html":
+        return ""
+    return file[:-10] if file.endswith("/index.html") else file
+
+
 def root_index() -> str:
     return ""
 

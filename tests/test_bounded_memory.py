@@ -23,6 +23,7 @@ MEASURE = """
 import gc, json, os, sys, tracemalloc
 from pathlib import Path
 from dateline.build import stages
+from dateline.build.output import ChangedFiles
 from dateline.cli import main
 
 seen = {}
@@ -56,7 +57,7 @@ code = main(["build", "--config", sys.argv[1], "--jobs", "1", "--now", sys.argv[
 peak = tracemalloc.get_traced_memory()[1]
 output = Path(sys.argv[1]).parent / "site"
 pages = sum(path.stat().st_size for path in output.rglob("*.html"))
-rendered = sum(name.endswith(".html") for name in seen["writer"].written)
+rendered = sum(name.endswith(".html") for name in ChangedFiles(seen["writer"].written))
 print(json.dumps({"code": code, "held": seen["held"], "peak": peak, "pages": pages,
                   "rendered": rendered}))
 """

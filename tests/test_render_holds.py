@@ -22,6 +22,7 @@ NOW = "2026-06-01T12:00:00+00:00"
 COUNT = """
 import gc, json, pathlib, sys
 from dateline.build import cardmemo, stages
+from dateline.build.output import ChangedFiles
 from dateline.cli import main
 
 seen = {"cleared": []}
@@ -72,7 +73,8 @@ stages.template_build = lambda *args: None
 cardmemo.PartialMemo.clear = cleared
 code = main(["build", "--config", sys.argv[1], "--jobs", "1", "--now", sys.argv[2]])
 writer = seen.pop("writer", None)
-seen["rendered"] = sum(name.endswith(".html") for name in writer.written) if writer else 0
+written = ChangedFiles(writer.written) if writer else ()
+seen["rendered"] = sum(name.endswith(".html") for name in written)
 print(json.dumps({"code": code, **seen}))
 """
 

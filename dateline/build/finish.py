@@ -21,7 +21,7 @@ from .context import BuildContext, ThemeInputs
 from .memoryedits import plan_index
 from .modelstage import SiteModel
 from .options import BuildResult
-from .output import OutputWriter
+from .output import ChangedFiles, OutputWriter
 from .planning import BuildPlan, borrowed, fallbacks
 from .schedule import NextChange
 
@@ -235,7 +235,7 @@ def result(ctx: BuildContext, model: SiteModel, plan: BuildPlan, writer: OutputW
         fallbacks=summary.fallbacks, label_fallbacks=summary.label_fallbacks,
         written=len(writer.written), unchanged=writer.unchanged, removed=len(writer.removed),
         incremental=writer.incremental, rendered=writer.rendered,
-        photos_made=model.photos_made, changed_files=tuple(sorted(writer.written)),
+        photos_made=model.photos_made, changed_files=ChangedFiles(writer.written),
         borrowed=borrowed(model.site, plan.views, ctx.options.languages),
         replanned=plan.replanned, valid_until=dt.datetime.fromisoformat(summary.valid_until),
         next_change=summary.next_change,

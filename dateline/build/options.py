@@ -5,6 +5,7 @@ pipeline and every stage (and never importing them)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -83,7 +84,8 @@ class BuildResult:
     """Photo renditions encoded by this build (the rest came from the cache)."""
     rendered: int = 0
     """Pages rendered (the rest were known unchanged from their fingerprints)."""
-    changed_files: tuple[str, ...] = ()
+    changed_files: Sequence[str] = ()
+    """In order (`output.ChangedFiles`: named when first asked for)."""
     borrowed: frozenset[str] = frozenset()
     """With `languages`: the sources in other languages that the chosen languages' pages
     show (originals their translations inherit from and link to)."""

@@ -44,8 +44,8 @@ class PageJob(Struct, frozen=True):
 
 
 class Rendered(Struct, frozen=True):
-    file: str
-    fingerprint: str
+    index: int
+    """The page's place in `PageJob.pages` (its file and fingerprint are the job's)."""
     digest: str
     changed: bool
     """Its bytes differ from the output's: written into the staged output."""
@@ -151,7 +151,7 @@ def _render_on(executor: Executor, job: PageJob, progress: Progress) -> Iterator
             if isinstance(result, Unrendered):
                 result = _render_one(job, result.index)
             elif result.changed:
-                job.staged.write(result.file, result.html)
+                job.staged.write(job.pages[result.index].file, result.html)
             progress.advance()
             yield result
 
@@ -164,7 +164,7 @@ def _render_one(job: PageJob, index: int) -> Rendered:
     changed = job.old.get(page.file, ("", ""))[1] != file_digest
     if changed:
         job.staged.write(page.file, html)
-    return Rendered(page.file, job.fingerprints[index], file_digest, changed)
+    return Rendered(index, file_digest, changed)
 
 
 def _render_chunk(job: RemoteJob, chunk: PageChunk) -> list[Rendered | Unrendered]:
@@ -184,5 +184,4 @@ def _render_carried(job: RemoteJob, env: Environment, chunk: PageChunk,
         return Unrendered(chunk.indexes[n], str(missing))
     file_digest = digest(html)
     changed = chunk.old[n] != file_digest
-    return Rendered(page.file, chunk.fingerprints[n], file_digest, changed,
-                    html if changed else None)
+    return Rendered(chunk.indexes[n], file_digest, changed, html if changed else None)

@@ -198,7 +198,7 @@ def _render_chunk(ctx: BuildContext, theme: ThemeInputs, rows: PartialModel, row
     for n, page in enumerate(pages):
         known = writer.old.get(page.file)
         if known is not None and known[0] == fingerprints[n]:
-            writer.keep(page.file, known)  # made from the same inputs: unchanged
+            writer.keep_page(page, known)  # made from the same inputs: unchanged
         else:
             dirty.append(n)
     rank = {code: i for i, code in enumerate(views)}
@@ -207,6 +207,7 @@ def _render_chunk(ctx: BuildContext, theme: ThemeInputs, rows: PartialModel, row
                   chunk_views, ctx.begun.linker, ctx.config, theme.assets, writer.staged,
                   writer.old, ctx.config.theme_dir)
     for rendered in render_pages(job, workers_for(None, ctx.jobs, len(dirty)), ctx.progress):
-        writer.made(rendered.file, rendered.fingerprint, rendered.digest, rendered.changed)
+        writer.made_page(job.pages[rendered.index], job.fingerprints[rendered.index],
+                         rendered.digest, rendered.changed)
     writer.rendered += len(dirty)
     return list(zip(fingerprints, chunk, strict=True))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 
+from ..urls import output_file, served_url
 from .tables import Tables
 
 _MISSING = object()
@@ -127,51 +128,96 @@ class KeptFiles(Mapping):
 
 
 class PackedFiles(MutableMapping):
-    """A record being made (`OutputWriter.new`): file → (fingerprint, digest), a pair of
-    hex digests held as their 32 bytes, 153 bytes less a file than a tuple of two
-    strings (300,000 articles: ~527,000 files, ~80 MiB). Other values (a copied file's
-    stat key) are held as they are."""
+    """A record being made (`OutputWriter.new`): file → (fingerprint, digest). It grows
+    with the archive (300,000 articles: ~527,000 files), so it is held small:
 
-    __slots__ = ("_rows",)
+    - each file is held as the URL it serves (`urls.served_url`), and a page's as its
+      page's own URL string (`set_url`): the record makes no string for it (~110 bytes
+      a file, issue 19);
+    - a pair of hex digests is held as its 32 bytes in one array, the file's entry its
+      place there (a bytes object each took 48 bytes more, a tuple of two strings 200).
+
+    Other values (a copied file's stat key) are held as they are."""
+
+    __slots__ = ("_rows", "_packed")
 
     def __init__(self, items: Mapping | Iterable = ()):
-        self._rows: dict[str, bytes | tuple[str, str]] = {}
+        self._rows: dict[str, int | tuple[str, str]] = {}
+        self._packed = bytearray()
         self.update(items)
 
     def __getitem__(self, file: str) -> tuple[str, str]:
-        value = self._rows[file]
-        if type(value) is bytes:
-            return value[:16].hex(), value[16:].hex()
-        return value
+        return self._value(self._rows[_url_of(file)])
 
     def __setitem__(self, file: str, value: tuple[str, str]) -> None:
-        fingerprint, file_digest = value
-        if len(fingerprint) == len(file_digest) == 32:
-            try:
-                packed = bytes.fromhex(fingerprint + file_digest)
-            except ValueError:  # not hex
-                packed = None
-            if packed is not None and packed.hex() == fingerprint + file_digest:
-                self._rows[file] = packed
-                return
-        self._rows[file] = tuple(value)
+        url = _url_of(file)
+        if url is None:
+            raise ValueError(f"not a file's name: {file!r}")
+        self.set_url(url, value)
+
+    def set_url(self, url: str, value: tuple[str, str]) -> None:
+        """The entry of the file serving `url` (a page's: its URL string is the key)."""
+        if not (url == "" or url.endswith("/")):
+            url = served_url(url)  # ("en/x/index.html" is "en/x/")
+        packed = _packed(*value)
+        if packed is None:
+            self._rows[url] = tuple(value)
+            return
+        place = self._rows.get(url)
+        if type(place) is int:
+            self._packed[place * 32:place * 32 + 32] = packed
+        else:
+            self._rows[url] = len(self._packed) // 32
+            self._packed += packed
 
     def __delitem__(self, file: str) -> None:
-        del self._rows[file]
+        del self._rows[_url_of(file)]  # (its place stays unused)
 
     def __contains__(self, file: object) -> bool:
-        return file in self._rows
+        return isinstance(file, str) and _url_of(file) in self._rows
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._rows)
+        return map(output_file, self._rows)
 
     def __len__(self) -> int:
         return len(self._rows)
 
+    def in_url_order(self) -> Iterator[tuple[str, tuple[str, str]]]:
+        """(file, value) in the order of the URLs: nearly the files' order (a folder's
+        index comes before the other files in it), made without every file's name at
+        once (`Tables.write`)."""
+        rows = self._rows
+        for url in sorted(rows):
+            yield output_file(url), self._value(rows[url])
+
     def copy(self) -> PackedFiles:
         copied = PackedFiles()
-        copied._rows = dict(self._rows)
+        copied._rows, copied._packed = dict(self._rows), bytearray(self._packed)
         return copied
+
+    def _value(self, held: int | tuple[str, str]) -> tuple[str, str]:
+        if type(held) is int:
+            packed = self._packed[held * 32:held * 32 + 32]
+            return packed[:16].hex(), packed[16:].hex()
+        return held
+
+
+def _url_of(file: str) -> str | None:
+    """The URL `file` serves; None for a name that is no file's ("", "en/")."""
+    return None if file == "" or file.endswith("/") else served_url(file)
+
+
+def _packed(fingerprint: str, file_digest: str) -> bytes | None:
+    """The two digests' 32 bytes; None for values that are not a pair of 16-byte hex
+    digests (in lower case: they must come back as they were)."""
+    if len(fingerprint) == len(file_digest) == 32:
+        try:
+            packed = bytes.fromhex(fingerprint + file_digest)
+        except ValueError:  # not hex
+            return None
+        if packed.hex() == fingerprint + file_digest:
+            return packed
+    return None
 
 
 def standing_records(tables: Mapping[str, object], store: Tables) -> list[str]:

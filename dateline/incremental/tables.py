@@ -186,6 +186,11 @@ class Tables:
                            ((name, _key(key)) for key in removed))
             if isinstance(changed, SpilledRows):  # in key order already, read as written
                 rows = ((name, _key(key), value) for key, value in changed.items())
+            elif hasattr(changed, "in_url_order"):
+                # A record being made (`filerecord.PackedFiles`): nearly in key order,
+                # each file's name made as its row is written, not all at once.
+                rows = ((name, _key(file), _pickled(value))
+                        for file, value in changed.in_url_order())
             else:
                 # In key order: each b-tree page is filled in turn, not split again and
                 # again (a table's entries come in the order they were made: three times
