@@ -117,8 +117,11 @@ def _shown(image: Image) -> str:
 
 
 def site_renditions(site: Site, body_pictures: list[tuple[Picture, SourceRef]]
-                    ) -> dict[str, tuple[Rendition, list[SourceRef]]]:
-    """Every rendition to publish, by URL, with the articles that use it."""
+                    ) -> dict[str, tuple[Rendition, list[list[SourceRef]]]]:
+    """Every rendition to publish, by URL, with the places of the articles that use it:
+    a list for each picture it is a rendition of (one list for all of a picture's
+    renditions, not a copy in each: a photo many stories share is in ~9 renditions,
+    ~4 MiB at 60,000 articles at the build's peak, issue 19)."""
     # Translations share their original's planned pictures: gather the users of each
     # picture first, then walk each picture's renditions once.
     users: dict[int, tuple[Picture, list[SourceRef]]] = {}
@@ -136,14 +139,14 @@ def site_renditions(site: Site, body_pictures: list[tuple[Picture, SourceRef]]
         add(picture, where)
     for _key, portrait in site.portraits:  # square crops only: no card shows them
         add(portrait.picture, portrait.where)
-    found: dict[str, tuple[Rendition, list[SourceRef]]] = {}
+    found: dict[str, tuple[Rendition, list[list[SourceRef]]]] = {}
     for picture, wheres in users.values():
         for rendition in picture.renditions:
-            found.setdefault(rendition.url, (rendition, []))[1].extend(wheres)
+            found.setdefault(rendition.url, (rendition, []))[1].append(wheres)
     return dict(sorted(found.items()))
 
 
-def make_renditions(renditions: dict[str, tuple[Rendition, list[SourceRef]]],
+def make_renditions(renditions: dict[str, tuple[Rendition, list[list[SourceRef]]]],
                     cache_dir: Path, jobs: int, problems: Problems, *,
                     full_check: bool = False) -> tuple[dict, int]:
     """Make what the cache lacks or holds damaged (`photocache`; every kept file is read
@@ -152,8 +155,8 @@ def make_renditions(renditions: dict[str, tuple[Rendition, list[SourceRef]]],
     store = RenditionStore(cache_dir / "photos")
     files: dict[str, Path] = {}
     todo: dict[str, Job] = {}
-    users: dict[str, list[SourceRef]] = defaultdict(list)
-    for url, (rendition, where) in renditions.items():
+    users: dict[str, list[list[SourceRef]]] = defaultdict(list)
+    for url, (rendition, wheres) in renditions.items():
         if rendition.job is None:
             files[url] = Path(rendition.source)  # SVG, GIF: published as they are
             continue
@@ -161,7 +164,7 @@ def make_renditions(renditions: dict[str, tuple[Rendition, list[SourceRef]]],
         files[url] = store.path(name)
         if rendition.job.key not in todo and not store.is_sound(name, full_check):
             todo[rendition.job.key] = rendition.job
-            users[rendition.job.source].extend(where)
+            users[rendition.job.source] += wheres  # (the lists, not their places)
     made = 0
     if todo:
         store.folder.mkdir(parents=True, exist_ok=True)
@@ -179,7 +182,8 @@ def make_renditions(renditions: dict[str, tuple[Rendition, list[SourceRef]]],
                 store.record(*record)
             made += len(records)
         for source, error in sorted(failed.items()):
-            for where in sorted(set(users[source]), key=lambda w: (w.path, w.line)):
+            places = {where for wheres in users[source] for where in wheres}
+            for where in sorted(places, key=lambda w: (w.path, w.line)):
                 problems.error(where, f"image '{Path(source).name}' {error}")
     store.save()
     return files, made
