@@ -5,6 +5,7 @@ changed, the theme's files and the photos, each written only when its bytes chan
 from __future__ import annotations
 
 import os
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from pathlib import Path
@@ -252,7 +253,7 @@ def write_pages(ctx: BuildContext, theme: ThemeInputs, plan: BuildPlan,
                 writer: OutputWriter) -> None:
     """Render the pages whose fingerprints changed; the others stand as they are."""
     ctx.progress.stage("rendering")
-    dirty = []
+    dirty = array("l")  # (a page's index: no int object held for each, issue 19)
     looked_at: Iterable[int] = range(len(plan.pages))
     if plan.partial is not None:
         writer.keep_rest()
@@ -274,12 +275,12 @@ def write_pages(ctx: BuildContext, theme: ThemeInputs, plan: BuildPlan,
             writer.keep_page(page, known)  # made from the same inputs: unchanged
         else:
             dirty.append(index)
-    dirty.sort(key=_stretch_order(plan.pages, dirty))
+    dirty = _in_stretch_order(plan.pages, dirty)
     where = workers_for(ctx.options.cluster, ctx.jobs, len(dirty))
     ctx.progress.total = len(dirty)
     for segment in _segments(dirty, where):
         job = PageJob(theme.env, [plan.pages[i] for i in segment],
-                      [plan.fingerprints[i] for i in segment], plan.views, ctx.begun.linker,
+                      Picked(plan.fingerprints, segment), plan.views, ctx.begun.linker,
                       ctx.config, theme.assets, writer.staged, writer.old,
                       ctx.config.theme_dir)
         for rendered in render_pages(job, where, ctx.progress):
@@ -299,7 +300,7 @@ process's). Helpers forked afresh for each segment hold copies of what one segme
 touched; the segment's cards (`cardmemo`) are forgotten with them (issue 19)."""
 
 
-def _segments(dirty: list[int], where: int | Executor) -> Iterator[list[int]]:
+def _segments(dirty: array, where: int | Executor) -> Iterator[array]:
     """`dirty` in segments of `SEGMENT_PAGES` in its order (one, on a cluster: its
     workers hold no fork of this process)."""
     if isinstance(where, Executor) or len(dirty) <= SEGMENT_PAGES:
@@ -312,15 +313,43 @@ def _segments(dirty: list[int], where: int | Executor) -> Iterator[list[int]]:
         yield dirty[start:start + size]
 
 
-def _stretch_order(pages: list, dirty: list[int]) -> Callable[[int], tuple[int, bool]]:
-    """Pages in the order the processes take them in stretches (`parallel._Claims`): a
-    language's pages together, those that list its cards (listings, archives, author
-    pages) before its articles, so that a card is rendered in one process, not in every
-    process that renders some page showing it."""
-    rank: dict[str, int] = {}
+def _in_stretch_order(pages: list[Page], dirty: array) -> array:
+    """The pages at `dirty` in the order the processes take them in stretches
+    (`parallel._Claims`): a language's pages together (the languages in the order of
+    their first page), those that list its cards (listings, archives, author pages)
+    before its articles, so that a card is rendered in one process, not in every process
+    that renders some page showing it; else in page order. Put in their places, not
+    sorted: a sort's key for each page (with the pages' ints) came to ~10 MiB at 60,000
+    articles, and the arenas it took were never given back (issue 19)."""
+    ranks: dict[str, int] = {}
+    places: dict[tuple[int, bool], array] = {}
     for index in dirty:
-        rank.setdefault(pages[index].lang, len(rank))
-    return lambda index: (rank[pages[index].lang], pages[index].kind == "article")
+        page = pages[index]
+        rank = ranks.setdefault(page.lang, len(ranks))
+        places.setdefault((rank, page.kind == "article"), array("l")).append(index)
+    ordered = array("l")
+    for place in sorted(places):
+        ordered.extend(places.pop(place))
+    return ordered
+
+
+class Picked(Sequence):
+    """`values[i]` for each `i` of `indexes`, each made when asked for: a segment's
+    fingerprints unpacked one at a time (a list of them was 20,000 new strings a
+    segment)."""
+
+    __slots__ = ("indexes", "values")
+
+    def __init__(self, values: Sequence, indexes: Sequence[int]):
+        self.values, self.indexes = values, indexes
+
+    def __getitem__(self, n):
+        if isinstance(n, slice):
+            return [self.values[i] for i in self.indexes[n]]
+        return self.values[self.indexes[n]]
+
+    def __len__(self) -> int:
+        return len(self.indexes)
 
 
 def write_discovery(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,

@@ -6,7 +6,7 @@ send the pages' bytes back to be written here."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor
 from pathlib import Path
 
@@ -32,7 +32,7 @@ class PageJob(Struct, frozen=True):
 
     env: Environment
     pages: list[Page]
-    fingerprints: list[str]
+    fingerprints: Sequence[str]
     views: dict[str, LanguageView]
     linker: Linker
     config: Config
@@ -133,7 +133,7 @@ def render_pages(job: PageJob, jobs: int | Executor, progress: Progress):
     if isinstance(jobs, Executor):
         yield from _render_on(jobs, job, progress)
     else:
-        for result in run_chunked(_render_one, list(range(len(job.pages))), jobs, shared=job):
+        for result in run_chunked(_render_one, range(len(job.pages)), jobs, shared=job):
             progress.advance()
             yield result
     # The cards are not shown again this build: the feeds and sitemaps made next (and
