@@ -83,6 +83,22 @@ class WalkStats(Mapping):
             self._paths = paths
         return self._paths
 
+    def each_path(self) -> Iterator[str]:
+        """The paths in walking order, made one at a time and kept by nothing here: a
+        build that goes through them once (`finish.settle_sources`) does not hold every
+        path at once (issue 19: ~15 MiB at 60,000 articles, ~100 MiB at 300,000)."""
+        if self._paths is not None:
+            yield from self._paths
+            return
+        for part in self._parts:
+            if isinstance(part, dict):
+                yield from part
+            else:
+                prefix = join_path(part.folder, "")
+                names = part._names if part._names is not None else split_names(part.blob)
+                for name in names:
+                    yield prefix + name
+
     @property
     def arrays(self) -> tuple[bytes, bytes, bytes, bytes]:
         """Times (signed), sizes, inodes, modes: 8 bytes each per input."""

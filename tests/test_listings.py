@@ -237,7 +237,13 @@ def test_the_walk_finds_what_inputs_walk_finds(tmp_path, split, monkeypatch):
         arrays = stats.arrays
         stats.forget_strings()
         assert stats._paths is None and stats._index is None
+        # Gone through once, one at a time: the same paths, and none of them kept (a
+        # list of every path made there was a cold build's peak at 300,000 articles).
+        assert list(stats.each_path()) == list(expected), round
+        assert stats._paths is None
+        assert not any(getattr(part, "_names", None) for part in stats._parts), round
         assert list(stats) == list(expected) and stats.arrays == arrays, round
+        assert list(stats.each_path()) == list(expected), round  # (from the list made)
         assert [stats.place(path) for path in expected] == list(range(len(expected)))
         assert b"".join(stats.pieces()) == b"".join(arrays)
         # The folders holding a link are listed every time; the others from round 1 on.

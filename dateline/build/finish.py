@@ -54,7 +54,7 @@ def settle_sources(ctx: BuildContext, model: SiteModel) -> None:
     data.sources = {str(p.doc.path): p.entry for p in valid}
     if ctx.begun.stats is not None:  # every input's digest, for the saved model's head
         known = {str(p.doc.path): p.entry.digest for p in valid}
-        model.digests = savedbuild.pack_digests(map(known.get, ctx.begun.stats))
+        model.digests = savedbuild.pack_digests(map(known.get, ctx.begun.stats.each_path()))
         ctx.begun.stats.forget_strings()
     del valid
     data.assembly.finish_fields()  # what the articles were validated from: known now

@@ -95,8 +95,11 @@ DIGEST_BYTES = 16
 
 def pack_digests(digests) -> bytes:
     """Digests (hex, or None) as `SavedHead.known` holds them."""
-    blank = bytes(DIGEST_BYTES)
-    return b"".join(_packed(found) if found else blank for found in digests)
+    # Into one buffer as they come (a join would hold a bytes object for each first).
+    blank, packed = bytes(DIGEST_BYTES), bytearray()
+    for found in digests:
+        packed += _packed(found) if found else blank
+    return bytes(packed)
 
 
 def _packed(found: str) -> bytes:
