@@ -102,18 +102,29 @@ class OutputWriter:
     def keep(self, file: str, known: tuple[str, str]) -> None:
         self.new[file] = known
 
-    def keep_page(self, page: Page, known: tuple[str, str]) -> None:
-        self.new.set_url(page.url, known)
+    def keep_page(self, page: Page, known: tuple[str, str], place: int | None = None) -> None:
+        """A page left as it was; `place`: its place in the plan the record is bound to
+        (`PackedFiles.bind_pages`)."""
+        if place is None:
+            self.new.set_url(page.url, known)
+        else:
+            self.new.set_page(place, known)
 
     def made(self, file: str, fingerprint: str, file_digest: str, changed: bool) -> None:
         """A file written (when `changed`) by someone else."""
         self.made_url(served_url(file), fingerprint, file_digest, changed)
 
     def made_page(self, page: Page, fingerprint: str, file_digest: str,
-                  changed: bool) -> None:
+                  changed: bool, place: int | None = None) -> None:
         """A page written (when `changed`) by a worker rendering pages: held by its URL
-        string (the record's and `written`'s entry make no string of their own)."""
-        self.made_url(page.url, fingerprint, file_digest, changed)
+        string (the record's and `written`'s entry make no string of their own), or by
+        its `place` in the plan the record is bound to."""
+        if place is None:
+            self.new.set_url(page.url, (fingerprint, file_digest))
+        else:
+            self.new.set_page(place, (fingerprint, file_digest))
+        if changed:
+            self.written.append(page.url)
 
     def made_url(self, url: str, fingerprint: str, file_digest: str, changed: bool) -> None:
         self.new.set_url(url, (fingerprint, file_digest))
@@ -175,7 +186,7 @@ class OutputWriter:
             self.removed = sorted(file for file in grouped - self._kept_grouped
                                   if file not in self.new and file in self.old)
         else:  # (looked up by name: the record makes no set of every file's name)
-            self.removed = sorted(file for file in self.old if file not in self.new)
+            self.removed = self.new.missing(self.old)
         self.staged.commit(self.removed)
 
 
@@ -265,6 +276,9 @@ def write_pages(ctx: BuildContext, theme: ThemeInputs, plan: BuildPlan,
         looked_at = plan.edited
     else:
         writer.read_whole()
+        # Every page of the plan: held by its place in it (`PackedFiles.bind_pages`).
+        writer.new.bind_pages(tuple(page.url for page in plan.pages))
+    bound = plan.partial is None and plan.edited is None
     for index in looked_at:
         page = plan.pages[index]
         if not writer.wanted(page.file):
@@ -272,7 +286,8 @@ def write_pages(ctx: BuildContext, theme: ThemeInputs, plan: BuildPlan,
         writer.pages += 1
         known = writer.old.get(page.file)
         if known is not None and known[0] == plan.fingerprints[index]:
-            writer.keep_page(page, known)  # made from the same inputs: unchanged
+            # made from the same inputs: unchanged
+            writer.keep_page(page, known, index if bound else None)
         else:
             dirty.append(index)
     dirty = _in_stretch_order(plan.pages, dirty)
@@ -284,8 +299,9 @@ def write_pages(ctx: BuildContext, theme: ThemeInputs, plan: BuildPlan,
                       ctx.config, theme.assets, writer.staged, writer.old,
                       ctx.config.theme_dir)
         for rendered in render_pages(job, where, ctx.progress):
-            writer.made_page(job.pages[rendered.index], job.fingerprints[rendered.index],
-                             rendered.digest, rendered.changed)
+            place = segment[rendered.index]
+            writer.made_page(plan.pages[place], job.fingerprints[rendered.index],
+                             rendered.digest, rendered.changed, place if bound else None)
         if len(segment) >= heap.WHOLE_SITE:
             heap.release_free_memory()  # the segment's card memo, forgotten with it
     writer.rendered = len(dirty)

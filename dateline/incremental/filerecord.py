@@ -10,7 +10,9 @@ every page) reads it whole, once (`StoredFiles.whole`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
+from heapq import merge
+from operator import itemgetter
 
 from ..urls import output_file, served_url
 from .tables import Tables
@@ -135,19 +137,74 @@ class PackedFiles(MutableMapping):
       page's own URL string (`set_url`): the record makes no string for it (~110 bytes
       a file, issue 19);
     - a pair of hex digests is held as its 32 bytes in one array, the file's entry its
-      place there (a bytes object each took 48 bytes more, a tuple of two strings 200).
+      place there (a bytes object each took 48 bytes more, a tuple of two strings 200);
+    - the pages of a build's plan, once bound (`bind_pages`), are held by their place in
+      the plan (`set_page`): no dict entry and no int object a page.
 
     Other values (a copied file's stat key) are held as they are."""
 
-    __slots__ = ("_rows", "_packed")
+    __slots__ = ("_rows", "_packed", "_page_urls", "_by_page", "_given", "_pages_given",
+                 "_page_places")
 
     def __init__(self, items: Mapping | Iterable = ()):
         self._rows: dict[str, int | tuple[str, str]] = {}
         self._packed = bytearray()
+        self._page_urls: Sequence[str] = ()
+        self._by_page = bytearray()
+        self._given = bytearray()
+        """1 at the place of each bound page whose entry was given."""
+        self._pages_given = 0
+        self._page_places: dict[str, int] | None = None
+        """A bound page's place by its URL: made the first time a file is looked up by
+        name (a later build of the preview server), never in a command-line build."""
         self.update(items)
 
+    def bind_pages(self, urls: Sequence[str]) -> None:
+        """From now on, the pages serving `urls` (a build's plan, in its order) are
+        given by their place in it (`set_page`), their entries held in one array of 32
+        bytes a page. A dict entry and an int a page were ~85 bytes of the coordinator's
+        memory a page through the end of the build, and the ints, made as the pages
+        came back from rendering, kept the arenas of what rendering dropped in use
+        (issue 19). No entry of another file may serve one of `urls`."""
+        self._page_urls = urls
+        self._by_page = bytearray(32 * len(urls))
+        self._given = bytearray(len(urls))
+        self._pages_given = 0
+        self._page_places = None
+
+    def set_page(self, place: int, value: tuple[str, str]) -> None:
+        """The entry of the bound page at `place`."""
+        packed = _packed(*value)
+        if packed is None:  # (not a pair of digests: held by its URL, as it is)
+            self._rows[self._page_urls[place]] = tuple(value)
+            if self._given[place]:
+                self._given[place] = 0
+                self._pages_given -= 1
+            return
+        if self._rows:  # (given as it was before: an entry of one place only)
+            self._rows.pop(self._page_urls[place], None)
+        self._by_page[place * 32:place * 32 + 32] = packed
+        if not self._given[place]:
+            self._given[place] = 1
+            self._pages_given += 1
+
+    def missing(self, files: Iterable[str]) -> list[str]:
+        """Those of `files` that have no entry, sorted: looked up with a set of the
+        bound pages' URLs made for this and dropped (`OutputWriter.commit`)."""
+        urls, given, rows = self._page_urls, self._given, self._rows
+        pages = {urls[place] for place in range(len(urls)) if given[place]}
+        return sorted(file for file in files
+                      if (url := _url_of(file)) not in rows and url not in pages)
+
     def __getitem__(self, file: str) -> tuple[str, str]:
-        return self._value(self._rows[_url_of(file)])
+        url = _url_of(file)
+        held = self._rows.get(url, _MISSING)
+        if held is not _MISSING:
+            return self._value(held)
+        place = self._page_place(url)
+        if place is None:
+            raise KeyError(file)
+        return self._page_value(place)
 
     def __setitem__(self, file: str, value: tuple[str, str]) -> None:
         url = _url_of(file)
@@ -171,28 +228,49 @@ class PackedFiles(MutableMapping):
             self._packed += packed
 
     def __delitem__(self, file: str) -> None:
-        del self._rows[_url_of(file)]  # (its place stays unused)
+        url = _url_of(file)
+        if url in self._rows:
+            del self._rows[url]  # (its place stays unused)
+            return
+        place = self._page_place(url)
+        if place is None:
+            raise KeyError(file)
+        self._given[place] = 0
+        self._pages_given -= 1
 
     def __contains__(self, file: object) -> bool:
-        return isinstance(file, str) and _url_of(file) in self._rows
+        if not isinstance(file, str):
+            return False
+        url = _url_of(file)
+        return url in self._rows or self._page_place(url) is not None
 
     def __iter__(self) -> Iterator[str]:
-        return map(output_file, self._rows)
+        yield from map(output_file, self._rows)
+        given, urls = self._given, self._page_urls
+        yield from (output_file(urls[place]) for place in range(len(urls))
+                    if given[place] and urls[place] not in self._rows)
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._rows) + self._pages_given
 
     def in_url_order(self) -> Iterator[tuple[str, tuple[str, str]]]:
         """(file, value) in the order of the URLs: nearly the files' order (a folder's
         index comes before the other files in it), made without every file's name at
         once (`Tables.write`)."""
-        rows = self._rows
-        for url in sorted(rows):
-            yield output_file(url), self._value(rows[url])
+        rows, urls, given = self._rows, self._page_urls, self._given
+        by_url = ((url, rows[url]) for url in sorted(rows))
+        pages = sorted((place for place in range(len(urls))
+                        if given[place] and urls[place] not in rows), key=urls.__getitem__)
+        for url, held in merge(by_url, ((urls[place], _Place(place)) for place in pages),
+                               key=itemgetter(0)):
+            yield output_file(url), (self._page_value(held) if type(held) is _Place
+                                     else self._value(held))
 
     def copy(self) -> PackedFiles:
         copied = PackedFiles()
         copied._rows, copied._packed = dict(self._rows), bytearray(self._packed)
+        copied._page_urls, copied._by_page = self._page_urls, bytearray(self._by_page)
+        copied._given, copied._pages_given = bytearray(self._given), self._pages_given
         return copied
 
     def _value(self, held: int | tuple[str, str]) -> tuple[str, str]:
@@ -200,6 +278,26 @@ class PackedFiles(MutableMapping):
             packed = self._packed[held * 32:held * 32 + 32]
             return packed[:16].hex(), packed[16:].hex()
         return held
+
+    def _page_value(self, place: int) -> tuple[str, str]:
+        packed = self._by_page[place * 32:place * 32 + 32]
+        return packed[:16].hex(), packed[16:].hex()
+
+    def _page_place(self, url: str | None) -> int | None:
+        """The place of the bound page serving `url`, when its entry was given."""
+        if not self._page_urls or url is None:
+            return None
+        if self._page_places is None:
+            self._page_places = {page_url: place
+                                 for place, page_url in enumerate(self._page_urls)}
+        place = self._page_places.get(url)
+        return place if place is not None and self._given[place] else None
+
+
+class _Place(int):
+    """A bound page's place, told apart from a place in `_packed` (`in_url_order`)."""
+
+    __slots__ = ()
 
 
 def _url_of(file: str) -> str | None:

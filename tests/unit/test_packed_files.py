@@ -94,3 +94,53 @@ def test_served_url_is_the_inverse_of_output_file():
     for file in ("index.html", "en/index.html", "en/a/index.html", "en/feed.xml",
                  "en/404.html", "media/x.jpg", "xindex.html", "en/xindex.html"):
         assert output_file(served_url(file)) == file
+
+
+_page_urls = st.lists(_folders.map(lambda folder: f"{folder}/"), unique=True, max_size=20)
+
+
+@given(_page_urls, st.dictionaries(st.sampled_from(["a.css", "en/feed.xml", "robots.txt"]),
+                                   _values), st.data())
+def test_bound_pages_read_back_beside_other_files_as_they_were_given(page_urls, others, data):
+    """A build's pages given by their place in its plan (`bind_pages`, `set_page`) read
+    back by name, in order and after a copy, as if they had been given by URL."""
+    record = PackedFiles(others)
+    record.bind_pages(tuple(page_urls))
+    expected = dict(others)
+    for place in data.draw(st.lists(st.sampled_from(range(len(page_urls))), max_size=30)
+                           if page_urls else st.just([])):
+        value = data.draw(_values)
+        record.set_page(place, value)
+        expected[output_file(page_urls[place])] = value
+    assert dict(record) == expected and len(record) == len(expected)
+    assert dict(record.copy()) == expected
+    assert list(record.in_url_order()) == sorted(
+        expected.items(), key=lambda item: served_url(item[0]))
+    assert all(file in record for file in expected)
+    assert record.missing([*expected, "gone.html", "en/gone/index.html"]) == sorted(
+        ["gone.html", "en/gone/index.html"])
+    if expected:
+        file = data.draw(st.sampled_from(sorted(expected)))
+        del record[file]
+        assert file not in record and len(record) == len(expected) - 1
+
+
+def test_bound_pages_take_under_forty_bytes_a_page_and_no_object_each():
+    """At 60,000 articles (~100,000 pages), a dict entry and an int a page were ~8 MiB
+    of the coordinator through the end of the build, and the ints, made as pages came
+    back from rendering, held arenas of what rendering dropped (issue 19)."""
+    urls = tuple(f"en/world/{n:06d}/" for n in range(20_000))
+    made = [(os.urandom(16).hex(), os.urandom(16).hex()) for _ in urls]
+    tracemalloc.start()
+    try:
+        record = PackedFiles()
+        record.bind_pages(urls)
+        for place in reversed(range(len(urls))):  # (in any order: as rendering gives them)
+            record.set_page(place, made[place])
+        size = tracemalloc.get_traced_memory()[0]
+        blocks = sum(stat.count for stat in tracemalloc.take_snapshot().statistics("filename"))
+    finally:
+        tracemalloc.stop()
+    assert size / len(urls) < 40, size / len(urls)
+    assert blocks < 100, blocks
+    assert len(record) == len(urls) and record[output_file(urls[7])] == made[7]
