@@ -11,7 +11,7 @@ import functools
 import os
 import sqlite3
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from ..errors import Problem
 from ..incremental.cache import layout_digest
 from ..incremental.cachedamage import CacheDamaged, reason, unpickled
 from ..incremental.inputstats import InputStats
+from ..incremental.sharedprints import shared_fingerprints
 from ..model import Article
 from ..outputs.pages import Page
 from . import faults
@@ -196,7 +197,7 @@ def save(store: Store | None, output: Path, head: SavedHead, model: SavedModel |
 def _write_model(db: sqlite3.Connection, slot: str, key: str, model: SavedModel) -> None:
     write_rows(db, slot, f"{key}|{model.generation}", model)
     replace_rows(db, "page_deps", ("slot", "dep"), slot, (
-        (slot, dep, pack(pages)) for dep, pages in inverse_index(model.pages).items()))
+        (slot, dep, pages) for dep, pages in inverse_rows(model.pages)))
     replace_rows(db, "fingerprints", ("slot", "kind", "url"), slot, (
         (slot, kind, url, fp) for kind, by_url in model.shared.items()
         for url, fp in by_url.items()))
@@ -207,21 +208,60 @@ def shows(page: Page) -> set[str]:
     the article's story: a translation's page shows its card), the articles it lists
     (`related:` the related stories an article page links to), and the section, tags
     and authors it is about."""
-    keys = {f"template:{page.template}"}
-    if page.article is not None:
-        article = page.article
-        keys |= {f"article:{article.source.path}", f"story:{article.translation_key}",
-                 f"section:{article.lang}:{article.section}"}
-        keys |= {f"tag:{article.lang}:{tag}" for tag in article.tags}
-        keys |= {f"author:{author}" for author in article.authors}
-    # An article page's items are its related stories, shown as links (title, date),
-    # which no body edit changes: indexed apart, so a body edit does not look at them.
-    item_key = "related" if page.kind == "article" else "article"
-    keys |= {f"{item_key}:{item.source.path}" for item in page.items}
-    if page.kind in ("section", "tag", "author") and page.key:
-        keys.add(f"{page.kind}:{page.lang}:{page.key}" if page.kind != "author"
-                 else f"author:{page.key}")
+    return {f"{kind}:{key}" for kind in _KINDS for key in _shown(page, kind)}
+
+
+_KINDS = ("article", "author", "related", "section", "story", "tag", "template")
+"""The kinds of key of the inverse index, in their order."""
+
+
+def _shown(page: Page, kind: str, lang: str | None = None) -> list[str]:
+    """The keys of `kind` that `page` shows, without their kind; of an article's kind
+    (`article`, `related`), only those of `lang`'s articles when it is given."""
+    article = page.article
+    if kind == "template":
+        return [page.template]
+    if kind in ("article", "related"):
+        # An article page's items are its related stories, shown as links (title,
+        # date), which no body edit changes: indexed apart, so a body edit does not
+        # look at them.
+        shown = list(page.items) if (kind == "related") == (page.kind == "article") else []
+        if kind == "article" and article is not None:
+            shown.append(article)
+        return [a.source.path for a in shown if lang is None or a.lang == lang]
+    if kind == "story":
+        return [article.translation_key] if article is not None else []
+    keys = []
+    if article is not None:
+        keys = ([f"{article.lang}:{article.section}"] if kind == "section"
+                else [f"{article.lang}:{tag}" for tag in article.tags] if kind == "tag"
+                else list(article.authors))
+    if page.kind == kind and page.key:
+        keys.append(page.key if kind == "author" else f"{page.lang}:{page.key}")
     return keys
+
+
+def inverse_rows(pages: tuple[Page, ...]) -> Iterator[tuple[str, bytes]]:
+    """Each key a page shows (`shows`) → the pages showing it, in plan order as 32-bit
+    numbers (`pack`), in the order of the keys. Made a kind of key at a time, an
+    article's kinds a language at a time: what is in memory is that part of the index
+    (the whole index was ~23 MiB at 60,000 articles, at the build's last step, where
+    it holds the most; issue 19). Each part is a dict from the strings the model holds
+    (an article's path, a story's key) to an array of numbers: a list held a pointer and
+    a number object a page."""
+    langs = sorted({page.lang for page in pages}
+                   | {article.lang for page in pages for article in page.items})
+    for kind in _KINDS:
+        for lang in langs if kind in ("article", "related") else [None]:
+            index: dict[str, array] = {}
+            for i, page in enumerate(pages):
+                for key in dict.fromkeys(_shown(page, kind, lang)):
+                    pages_of = index.get(key)
+                    if pages_of is None:
+                        pages_of = index[key] = array("I")
+                    pages_of.append(i)
+            for key in sorted(index):
+                yield f"{kind}:{key}", index.pop(key).tobytes()
 
 
 def showing_keys(edits: list[tuple[Article, Article]]) -> list[str]:
@@ -249,20 +289,6 @@ def pages_showing_in(store: Store, slot: str, keys: list[str]) -> list[int]:
         return sorted({page for (packed,) in rows for page in unpack(packed)})
     except (TypeError, ValueError) as exc:  # not bytes, or cut off mid-number
         raise CacheDamaged(f"its inverse index: {reason(exc)}") from exc
-
-
-def inverse_index(pages: tuple[Page, ...]) -> dict[str, array]:
-    """Each key a page shows (`shows`) → the pages showing it, in plan order: as 32-bit
-    numbers from the start (a list held a pointer and a number object a page: ~60 MiB
-    more at 300,000 articles, at the build's end, when it holds the most)."""
-    index: dict[str, array] = {}
-    for i, page in enumerate(pages):
-        for key in shows(page):
-            pages_of = index.get(key)
-            if pages_of is None:
-                pages_of = index[key] = array("I")
-            pages_of.append(i)
-    return index
 
 
 # One row per key, its pages packed as 32-bit numbers: the index of 3,000 articles is ~10k
@@ -316,10 +342,11 @@ def load_model(store: Store, output: Path, key: str) -> SavedModel | None:
     slot = slot_of(output)
     fingerprints = tuple(fp for (fp,) in _rows(
         store, "SELECT fingerprint FROM pages WHERE slot = ? ORDER BY page", (slot,)))
-    shared: dict[str, dict[str, str]] = {"articles": {}, "cards": {}}
+    shared = shared_fingerprints()
     for kind, url, fp in _rows(store, "SELECT kind, url, fingerprint FROM fingerprints "
                                "WHERE slot = ?", (slot,)):
-        shared.setdefault(kind, {})[url] = fp
+        if kind in shared:  # (a kind this version does not know: not kept)
+            shared[kind][url] = fp
     return SavedModel(key.rsplit("|", 1)[-1], site, pages, fingerprints, shared)
 
 

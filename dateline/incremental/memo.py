@@ -11,6 +11,7 @@ reported again on every build until it is fixed.
 from __future__ import annotations
 
 import operator
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 
 from msgspec import Struct, structs
@@ -20,6 +21,7 @@ from ..digests import digest
 from ..fields import FrontMatter
 from ..model import Article
 from ..unencoded import unencoded
+from .sharedprints import shared_fingerprints
 
 
 def settings_token(config: Config) -> str:
@@ -119,10 +121,10 @@ class AssemblyMemo:
     def __getstate__(self) -> dict:
         return {"fields": self.fields, "articles": self.articles}
 
-    def known_fingerprints(self, articles: tuple[Article, ...]) -> dict[str, dict]:
+    def known_fingerprints(self, articles: tuple[Article, ...]) -> dict[str, MutableMapping]:
         """The article and card fingerprints of articles this memo made, by URL, in the
         shape `PageFingerprints` shares between languages."""
-        shared: dict[str, dict] = {"articles": {}, "cards": {}}
+        shared = shared_fingerprints()
         for article in articles:
             entry = self._articles_seen.get(article.source_file)
             if entry is not None and entry.article is article and entry.fingerprints:
