@@ -200,6 +200,13 @@ class Linker:
         return _absolute_url(self.base_url, target)
 
 
+def forget_links() -> None:
+    """Empty the caches of hrefs and URLs (a command-line build that renders nothing
+    more: what they hold is given back to its last steps)."""
+    for cached in (_absolute_url, _rooted_href, _relative_href):
+        cached.cache_clear()
+
+
 @functools.lru_cache(maxsize=HREFS_KEPT)
 def _absolute_url(base_url: str, target: str) -> str:
     # Every page names its canonical URL and its translations' again and again (head,

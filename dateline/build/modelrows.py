@@ -121,7 +121,8 @@ def write_rows(db: sqlite3.Connection, slot: str, key: str, model: SavedModel) -
     `key`: the head's key and the model's generation. Each row is pickled as it is
     written (`replace_rows`): never every article's and page's bytes at once."""
     site, pages, views = model.site, model.pages, model.views
-    refs = {id(a): a.source.path for a in site.articles}
+    # The model's articles by their keys (strings they hold: no object made for each)
+    refs = {a.source.path: a for a in site.articles}
     shared = SharedValues()
     plain, referring = RowPickler(shared=shared), RowPickler(refs, shared)
     rest = structs.replace(site, config=None, articles=(), groups=())
@@ -141,8 +142,8 @@ def write_rows(db: sqlite3.Connection, slot: str, key: str, model: SavedModel) -
         for i, (page, fp) in enumerate(zip(pages, model.fingerprints, strict=True))))
     feeds = [FeedRow(view.code, f.title, f.page_url, f.atom, f.rss, f.articles, f.corrections)
              for view in views.values() for f in feeds_of(view)]
-    order = [refs[id(a)] for a in site.articles]
-    groups = [(story, tuple(refs[id(a)] for a in group)) for story, group in site.groups]
+    order = [a.source.path for a in site.articles]
+    groups = [(story, tuple(a.source.path for a in group)) for story, group in site.groups]
     replace_rows(db, "rows", ("slot", "name"), slot, itertools.chain(
         _sliced(slot, "order", order, plain), _sliced(slot, "groups", groups, plain),
         ((slot, f"story:{story}", plain.dumps(keys)) for story, keys in groups),

@@ -11,10 +11,12 @@ from concurrent.futures import Executor
 from pathlib import Path
 
 from ..digests import digest, stat_key
+from ..digests import hasher as digest_hasher
 from ..incremental.cache import OutputRecord
 from ..incremental.filerecord import KeptFiles, PackedFiles, StoredFiles
+from ..outputs.absolutize import absolute_links
 from ..outputs.pages import Page
-from ..urls import Linker, output_file, served_url
+from ..urls import Linker, forget_links, output_file, served_url
 from . import heap
 from .context import BuildContext, ThemeInputs
 from .discovery import FileGroup, Known, Published, discovery_groups, partial_groups
@@ -138,6 +140,19 @@ class OutputWriter:
             self.staged.write(file, data)
             self.written.append(served_url(file))
 
+    def put_chunks(self, file: str, chunks: Iterable[bytes], fingerprint: str) -> None:
+        """A file whose bytes come a chunk at a time (a language's sitemap), written as
+        they come: never held whole. Staged whatever its bytes; a change set drops it
+        again when they came out as they were."""
+        hasher = digest_hasher()
+        self.staged.write_chunks(file, chunks, hasher.update)
+        file_digest = hasher.hexdigest()
+        self.new[file] = (fingerprint, file_digest)
+        if self.old.get(file, ("", ""))[1] != file_digest:
+            self.written.append(served_url(file))
+        elif self.staged.incremental:
+            self.staged.unwrite(file)
+
     def copy(self, file: str, source: Path) -> None:
         # A copied file's fingerprint is its source's stat key.
         fingerprint = "{}:{}:{}".format(*stat_key(source.stat()))
@@ -168,7 +183,10 @@ class OutputWriter:
         for file, data in files:
             if self.wanted(file):
                 self.look_up((file,))
-                self.put(file, data, fingerprint)
+                if isinstance(data, bytes | bytearray):
+                    self.put(file, data, fingerprint)
+                else:  # its bytes in chunks, made as they are written
+                    self.put_chunks(file, data, fingerprint)
                 made.append(file)
             # Let go of the file before the group makes its next one: a language's
             # sitemap is ~11 MB at 60,000 articles, and held here it was alive beside
@@ -423,6 +441,13 @@ def write_discovery(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
         if isinstance(files, list):
             writer.look_up(file for file, _data in files)
         writer.put_group(name, fingerprint, files)
+    if ctx.options.session is None:
+        # Nothing is rendered after this in a command-line build: the caches that served
+        # rendering and the feeds (hrefs, feed bodies with their links made absolute;
+        # ~8 MiB at any size, in small blocks) give their memory to the steps that save
+        # the build, which were the peak of a large one (issue 19).
+        forget_links()
+        absolute_links.cache_clear()
     if whole and len(plan.pages) >= heap.WHOLE_SITE:
         heap.release_free_memory()  # the sitemaps' and feeds' entries, made and dropped
 

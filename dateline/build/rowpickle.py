@@ -96,10 +96,11 @@ class SharedValues:
 
 
 class RowPickler:
-    """Pickles rows one after another: the articles among `refs` (id → key) as
+    """Pickles rows one after another: the articles among `refs` (key → article) as
     references to their rows, the values of `shared` once, in its table."""
 
-    def __init__(self, refs: dict[int, str] | None = None, shared: SharedValues | None = None):
+    def __init__(self, refs: dict[str, Article] | None = None,
+                 shared: SharedValues | None = None):
         table = dict(copyreg.dispatch_table)
         table[type(Path())] = _path_reducer
         if shared is not None:
@@ -108,8 +109,9 @@ class RowPickler:
             # A reducer is called for the articles alone (a `persistent_id` would be
             # called for each of the ~200,000 objects of 3,000 articles' pages).
             def article(value: Article):
-                key = refs.get(id(value))
-                return (article_ref, (key,)) if key is not None else value.__reduce__()
+                key = value.source.path
+                return ((article_ref, (key,)) if refs.get(key) is value
+                        else value.__reduce__())
 
             table[Article] = article
         self._table = table

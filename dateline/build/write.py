@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .. import atomic
@@ -149,6 +149,19 @@ class StagedOutput:
         path = self.root / relative
         with staging.named(path), _in_folder(path, lambda: open(path, "wb")) as handle:
             handle.write(data)
+
+    def write_chunks(self, relative: str, chunks: Iterable[bytes],
+                     each: Callable[[bytes], object]) -> None:
+        """Write `chunks` one after another, `each` called with every one first."""
+        path = self.root / relative
+        with staging.named(path), _in_folder(path, lambda: open(path, "wb")) as handle:
+            for chunk in chunks:
+                each(chunk)
+                handle.write(chunk)
+
+    def unwrite(self, relative: str) -> None:
+        """A file written to a change set that is unchanged after all: not moved in."""
+        (self.root / relative).unlink()
 
     def copy(self, relative: str, source: Path) -> None:
         path = self.root / relative

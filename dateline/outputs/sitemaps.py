@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 from .. import urls
 from ..model import Article
@@ -48,7 +49,8 @@ def sitemap_files(views: dict[str, ContentView], pages: Sequence[Page], linker: 
     """(output file, bytes) of the index, the sitemaps and the News sitemaps (one per
     language with a story in the NEWS_WINDOW; none for a language without), the index
     first: `sitemap_stream`'s files, held at once."""
-    files = [(name, bytes(data)) for name, data in sitemap_stream(
+    files = [(name, data if isinstance(data, bytes) else b"".join(data))
+             for name, data in sitemap_stream(
         views, pages, linker, now, max_urls=max_urls, max_bytes=max_bytes,
         news_max_urls=news_max_urls)]
     return [files[-1], *files[:-1]]
@@ -57,39 +59,39 @@ def sitemap_files(views: dict[str, ContentView], pages: Sequence[Page], linker: 
 def sitemap_stream(views: dict[str, ContentView], pages: Sequence[Page], linker: Linker,
                    now: dt.datetime, *, max_urls: int | None = None,
                    max_bytes: int | None = None,
-                   news_max_urls: int | None = None) -> Iterator[tuple[str, bytes]]:
+                   news_max_urls: int | None = None
+                   ) -> Iterator[tuple[str, bytes | Iterator[bytes]]]:
     """The sitemaps' files as `sitemap_files` makes them, each as it is made and the
     index last (it lists every other one): a caller writing each before asking for the
     next holds one file at a time, never every sitemap of the site (issue 19: 33 MB of
     XML at 60,000 articles, with an ElementTree of a language's URLs while each was
-    serialized). The limits default to the module constants, read at call time."""
+    serialized). A language's sitemaps come as their bytes in chunks, made as they are
+    asked for (each file's chunks before the next file). The limits default to the
+    module constants, read at call time."""
     max_urls = max_urls or MAX_URLS
     max_bytes = max_bytes or MAX_BYTES
     news_max_urls = news_max_urls or NEWS_MAX_URLS
     listed: list[tuple[str, dt.datetime | None]] = []
     for folder in _folders(views, pages):
-        # One pass over the pages per folder: only this folder's URLs are held, one after
-        # another in one buffer behind the file's head. A folder of one file (under
-        # `max_urls` and `max_bytes`: most) is that buffer, never copied (issue 19: its
-        # blocks as a list, then joined, were twice the file; ~35 MiB at 60,000 articles).
-        buffer, ends, lastmods = bytearray(_URLSET), array("q"), []
-        for page in pages:
-            if page.alternates and _folder_of(page, views) == folder:
-                lastmod = page_lastmod(page, views.get(page.lang))
-                buffer += _url_block(page.url, hreflang_links(page), lastmod, linker)
-                ends.append(len(buffer))
-                lastmods.append(lastmod)
-        parts = _split_blocks(ends, max_urls, max_bytes)
-        for number, (start, stop) in enumerate(parts, start=1):
-            if len(parts) == 1 and ends:
-                buffer += _URLSET_END
-                data = buffer
-            else:
-                data = _urlset(buffer, ends, start, stop)
+        # Where each <url> block would end, and its lastmod: the blocks are made once to
+        # be measured (the files' splits follow from their sizes), then again as each
+        # file is written, a chunk at a time. No file of a folder is held whole (issue
+        # 19: a language's sitemap is ~11 MB at 60,000 articles, the feeds' and
+        # sitemaps' peak; ~55 MB at 300,000 articles).
+        ends, lastmods = array("q"), []
+        end = len(_URLSET)
+        for page in _folder_pages(folder, views, pages):
+            lastmod = page_lastmod(page, views.get(page.lang))
+            end += len(_url_block(page.url, hreflang_links(page), lastmod, linker))
+            ends.append(end)
+            lastmods.append(lastmod)
+        for number, (start, stop) in enumerate(_split_blocks(ends, max_urls, max_bytes),
+                                               start=1):
             listed.append((urls.sitemap(folder, number),
                            max((m for m in lastmods[start:stop] if m), default=None)))
-            yield listed[-1][0], data
-            del data
+            yield listed[-1][0], (_urlset_chunks(
+                islice(_folder_pages(folder, views, pages), start, stop),
+                lastmods[start:stop], linker) if stop > start else _EMPTY_URLSET)
     for view in views.values():
         news = [_Entry(a.url, (), a.date) for a in recent_articles(view, now)]
         if not news:
@@ -193,13 +195,28 @@ def _url_block(url: str, links: list[tuple[str, str]], lastmod: dt.datetime | No
     return "".join(parts).encode("utf-8")
 
 
-def _urlset(buffer: bytearray, ends: array, start: int, stop: int) -> bytes:
-    """The file of the <url> blocks `start` to `stop` (`ends`: where each block ends in
-    `buffer`)."""
-    if stop <= start:
-        return _EMPTY_URLSET
-    first = ends[start - 1] if start else len(_URLSET)
-    return b"".join((_URLSET, memoryview(buffer)[first:ends[stop - 1]], _URLSET_END))
+CHUNK = 1 << 16
+"""Bytes of a sitemap given to its writer at a time, at least (`_urlset_chunks`)."""
+
+
+def _urlset_chunks(pages: Iterable[Page], lastmods: list[dt.datetime | None],
+                   linker: Linker) -> Iterator[bytes]:
+    """The <urlset> file of `pages` (with their `lastmods`), in chunks of `CHUNK` bytes or
+    a little more."""
+    chunk = bytearray(_URLSET)
+    for page, lastmod in zip(pages, lastmods, strict=True):
+        chunk += _url_block(page.url, hreflang_links(page), lastmod, linker)
+        if len(chunk) >= CHUNK:
+            yield bytes(chunk)
+            chunk.clear()
+    chunk += _URLSET_END
+    yield bytes(chunk)
+
+
+def _folder_pages(folder: str, views: dict[str, ContentView],
+                  pages: Sequence[Page]) -> Iterator[Page]:
+    """The pages a folder's sitemaps list, in plan order."""
+    return (page for page in pages if page.alternates and _folder_of(page, views) == folder)
 
 
 def _split_blocks(ends: array, max_urls: int, max_bytes: int) -> list[tuple[int, int]]:
