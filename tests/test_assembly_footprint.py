@@ -150,3 +150,30 @@ def test_assembling_holds_no_walk_strings_nor_dicts_nor_inputs_per_source(tmp_pa
                      encoding="utf-8")
     edited = build(config)
     assert " 0 written" not in edited and "incremental build" in edited, edited
+
+
+def test_a_storys_versions_hold_one_string_of_its_key(tmp_path, monkeypatch):
+    """Every version of a story names the story by one string, not a copy each."""
+    from dateline.build import assemble
+    from dateline.build.pipeline import BuildOptions, build
+    from dateline.config import load_config
+
+    seen = []
+    check = assemble.check_translation_keys
+
+    def checking(published, *rest):
+        seen.extend(published)
+        return check(published, *rest)
+
+    monkeypatch.setattr(assemble, "check_translation_keys", checking)
+    root = tmp_path / "site"
+    generated(root, 8)
+    config = load_config(root / "dateline.toml")
+    build(config, BuildOptions(output=tmp_path / "out", jobs=1))
+    versions: dict[str, list] = {}
+    for article in seen:
+        versions.setdefault(article.translation_key, []).append(article)
+    translated = [group for group in versions.values() if len(group) > 1]
+    assert len(translated) == 4
+    assert all(group[0].translation_key is other.translation_key
+               for group in translated for other in group)

@@ -238,7 +238,12 @@ class Entry:
 def _inherit_from_originals(read: list[tuple[Document, FrontMatter]],
                             config: Config) -> list[Entry]:
     """Fill the fields a translation left out from its story's original."""
-    keys = [f.translation_key or _default_key(doc) for doc, f in read]
+    # One string for a story's key, held by every version of it (a string each was ~45
+    # bytes an article more, to the end of the build; issue 19).
+    one: dict[str, str] = {}
+    keys = [one.setdefault(key, key)
+            for key in (f.translation_key or _default_key(doc) for doc, f in read)]
+    del one
     by_key: dict[str, list[tuple[Document, FrontMatter]]] = defaultdict(list)
     for key, pair in zip(keys, read, strict=True):
         by_key[key].append(pair)
