@@ -173,7 +173,7 @@ def save_model(ctx: BuildContext, theme: ThemeInputs, model: SiteModel, plan: Bu
     whole, base, changed = None, "", frozenset()
     if saved is None:
         generation, edits = os.urandom(16).hex(), {}
-        whole = savedbuild.SavedModel(generation, model.site, tuple(plan.pages),
+        whole = savedbuild.SavedModel(generation, model.site, plan.pages,
                                       plan.fingerprints, plan.shared, plan.views,
                                       summary.next_change)
         # Every input's stat and digest as arrays in walking order (`inputstats`).

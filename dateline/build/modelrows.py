@@ -88,7 +88,7 @@ class SavedModel:
     generation: str
     site: Site
     """Without its config (the build's own is put back)."""
-    pages: tuple[Page, ...]
+    pages: Sequence[Page]
     fingerprints: Sequence[str]
     """In page order (the plan's own, packed: not a tuple of every string made)."""
     shared: dict[str, dict[str, str]]

@@ -20,6 +20,7 @@ from ..urls import Linker, forget_links, output_file, served_url
 from . import heap
 from .context import BuildContext, ThemeInputs
 from .discovery import FileGroup, Known, Published, discovery_groups, partial_groups
+from .modelrows import PageRef
 from .modelstage import SiteModel
 from .parallel import run_chunked, workers_for
 from .planning import BuildPlan
@@ -312,7 +313,7 @@ def write_pages(ctx: BuildContext, theme: ThemeInputs, plan: BuildPlan,
     where = workers_for(ctx.options.cluster, ctx.jobs, len(dirty))
     ctx.progress.total = len(dirty)
     for segment in _segments(dirty, where):
-        job = PageJob(theme.env, [plan.pages[i] for i in segment],
+        job = PageJob(theme.env, Picked(plan.pages, segment),
                       Picked(plan.fingerprints, segment), plan.views, ctx.begun.linker,
                       ctx.config, theme.assets, writer.staged, writer.old,
                       ctx.config.theme_dir)
@@ -401,7 +402,10 @@ def write_discovery(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
             recorded = {name: group for name, group in recorded.items() if name != "sitemaps"}
         kept = (recorded, {a.translation_key for a in model.saved.versions.values()})
     searched = ctx.config.search.enabled
-    ours = [page for page in plan.pages if writer.wanted(page.file)] if searched else []
+    # (What the search index needs of the pages: not the pages, made for the asking.)
+    ours = [PageRef(page.kind, page.lang, page.url) for page in plan.pages
+            if page.kind in ("article", "search") and writer.wanted(page.file)
+            ] if searched else []
     published = Published(model.site, plan.views, plan.pages, ctx.begun.linker,
                           ctx.begun.now, theme.site_fingerprint)
     known = Known(any_language.article if any_language else None, plan.digests, kept)

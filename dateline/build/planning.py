@@ -4,7 +4,7 @@ from), planned afresh or taken from the last build with body edits swapped in.""
 from __future__ import annotations
 
 import gettext
-from collections.abc import MutableSequence
+from collections.abc import MutableSequence, Sequence
 
 from msgspec import Struct
 
@@ -38,7 +38,9 @@ class BuildPlan(Struct):
     """Fingerprints by what they were made from, for the rest of the build."""
     shared: dict[str, dict[str, str]]
     """Article and card fingerprints by URL (`PageFingerprints`)."""
-    pages: list[Page]
+    pages: Sequence[Page]
+    """Planned afresh: a `PlannedPages`, each page made when asked for (an equal value
+    each time, not the same object)."""
     fingerprints: MutableSequence[str]
     """In page order: packed (`PackedDigests`) when planned afresh."""
     replanned: bool

@@ -31,7 +31,7 @@ class PageJob(Struct, frozen=True):
     """What every worker needs to render pages (inherited by forking, never pickled)."""
 
     env: Environment
-    pages: list[Page]
+    pages: Sequence[Page]
     fingerprints: Sequence[str]
     views: dict[str, LanguageView]
     linker: Linker

@@ -11,7 +11,7 @@ import functools
 import os
 import sqlite3
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -241,7 +241,7 @@ def _shown(page: Page, kind: str, lang: str | None = None) -> list[str]:
     return keys
 
 
-def inverse_rows(pages: tuple[Page, ...]) -> Iterator[tuple[str, bytes]]:
+def inverse_rows(pages: Sequence[Page]) -> Iterator[tuple[str, bytes]]:
     """Each key a page shows (`shows`) → the pages showing it, in plan order as 32-bit
     numbers (`pack`), in the order of the keys. Made a kind of key at a time, an
     article's kinds a language at a time: what is in memory is that part of the index

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from html import unescape
@@ -129,6 +130,11 @@ class ContentView:
     def related(self, article: Article) -> tuple[Article, ...]:
         """The stories shown under `article` (`[site] related` of them at most)."""
         return self._related.related(article, self.site.config.site.related)
+
+    def related_places(self, article: Article) -> Iterator[int]:
+        """Where the stories `related` shows are in `listing`."""
+        order = self._related.order
+        return (order[id(a)] for a in self.related(article))
 
     def forget_related(self) -> None:
         """Drop the index `related` answers from (a position and list entries per

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from msgspec import structs
-
 from .. import urls
 from ..model import Article, Correction
 from .content_view import ContentView
-from .pages import Page, _paginate
+from .pages import Part, _paginate
 from .xmlwrite import element, sub, w3c_datetime
 
 
@@ -27,7 +25,7 @@ def feed_url(lang: str) -> str:
     return urls.corrections_atom_feed(lang)
 
 
-def corrections_pages(view: ContentView, views: dict[str, ContentView]) -> list[Page]:
+def corrections_pages(view: ContentView, views: dict[str, ContentView]) -> list[Part]:
     """The language's corrections pages (none when it has no correction); each page's
     `items` are the corrected articles, `corrections` the note shown with each."""
     entries = view.correction_entries
@@ -35,13 +33,10 @@ def corrections_pages(view: ContentView, views: dict[str, ContentView]) -> list[
         return []
     alternates = tuple((c, urls.corrections(c)) for c, v in views.items()
                        if v.correction_entries)
-    pages = _paginate(view, tuple(a for a, _ in entries),
+    return [_paginate(view, tuple(a for a, _ in entries),
                       lambda n: urls.corrections(view.code, n), template="corrections.html",
-                      kind="corrections", alternates=alternates)
-    per_page = view.site.config.site.per_page
-    notes = tuple(c for _, c in entries)
-    return [structs.replace(page, corrections=notes[n * per_page:(n + 1) * per_page])
-            for n, page in enumerate(pages)]
+                      kind="corrections", alternates=alternates,
+                      notes=tuple(c for _, c in entries))]
 
 
 def original_correction(view: ContentView, article: Article) -> Correction | None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from .content_view import ContentView
 from .corrections import corrections_pages
-from .pages import Page
+from .pages import Part
 from .staff import author_pages
 
 
-def desk_pages(view: ContentView, views: dict[str, ContentView]) -> list[Page]:
+def desk_pages(view: ContentView, views: dict[str, ContentView]) -> list[Part]:
     return author_pages(view, views) + corrections_pages(view, views)

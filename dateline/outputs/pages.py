@@ -4,8 +4,10 @@ pages in other languages are its alternates (for the switcher and hreflang)."""
 from __future__ import annotations
 
 import math
+from array import array
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import msgspec
 
@@ -83,38 +85,38 @@ class Page(msgspec.Struct, frozen=True):
         return urls.output_file(self.url)
 
 
+Part = Page | Sequence[Page]
+"""Of a plan: a page, or a run of pages made when asked for (`ListingRun`, `ArticleRun`)."""
+
+
 def plan_pages(views: dict[str, ContentView], default_language: str,
-               more: Callable[[ContentView, dict[str, ContentView]], list[Page]] | None = None
-               ) -> list[Page]:
+               more: Callable[[ContentView, dict[str, ContentView]], list[Part]] | None = None
+               ) -> PlannedPages:
     """Every page of the site, in a stable order."""
     # The chooser and the 404 page speak the default language, or the first language
     # built when the preview builds only some (`serve --lang`).
     default_language = default_language if default_language in views else next(iter(views))
-    pages = [Page(url=urls.root_index(), template="root.html", kind="root",
+    pages: list[Part] = [Page(url=urls.root_index(), template="root.html", kind="root",
                   lang=default_language,
                   alternates=tuple((c, urls.home(c)) for c in views),
                   x_default=urls.root_index()),
              Page(url=urls.not_found(), template="404.html", kind="404", lang=default_language)]
     sections = {c: {s.key for s in v.sections} for c, v in views.items()}
     tags = {c: {t.key for t in v.tags} for c, v in views.items()}
-    stories: dict[int, tuple] = {}
     for view in views.values():
-        pages.extend(_language_pages(view, views, sections, tags, stories))
+        pages.extend(_language_pages(view, views, sections, tags))
         if more is not None:  # pages of modules built on this one (`desk_pages`)
             pages += more(view, views)
         # Each language's own, in its language and direction, for missing URLs under
         # its folder (no alternates: never in a sitemap).
         pages.append(Page(url=urls.not_found(view.code), template="404.html", kind="404",
                           lang=view.code))
-    return pages
+    return PlannedPages(pages)
 
 
 def _language_pages(view: ContentView, views: dict[str, ContentView],
-                    sections: dict[str, set[str]], tags: dict[str, set[str]],
-                    stories: dict[int, tuple]) -> list[Page]:
-    """`sections` and `tags`: the keys each language has (for the alternates); `stories`:
-    each story's group (by id, held) and the alternates of its article pages: one tuple
-    for all its versions' pages, not one per page (issue 19)."""
+                    sections: dict[str, set[str]], tags: dict[str, set[str]]) -> list[Part]:
+    """`sections` and `tags`: the keys each language has (for the alternates)."""
     code = view.code
     homes = tuple((c, urls.home(c)) for c in views)
     # One pass over the listing for every section and tag (not one pass per tag).
@@ -125,23 +127,24 @@ def _language_pages(view: ContentView, views: dict[str, ContentView],
         for tag in article.tags:
             by_tag[tag].append(article)
     # The homes' x-default is the root language chooser, which lists them all.
-    pages = _paginate(view, view.listing, lambda n: urls.home(code, n), template="home.html",
-                      kind="home", heading=view.title, alternates=homes,
-                      x_default=urls.root_index())
+    pages: list[Part] = [_paginate(view, view.listing, lambda n: urls.home(code, n),
+                                   template="home.html", kind="home", heading=view.title,
+                                   alternates=homes, x_default=urls.root_index())]
     for section in view.sections:
         items = tuple(by_section[section.key])
         alternates = tuple((c, urls.section(c, section.key)) for c in views
                            if section.key in sections[c])
-        pages += _paginate(view, items, lambda n, k=section.key: urls.section(code, k, n),
-                           template="listing.html", kind="section", heading=section.label,
-                           key=section.key, alternates=alternates)
+        pages.append(_paginate(view, items, lambda n, k=section.key: urls.section(code, k, n),
+                               template="listing.html", kind="section",
+                               heading=section.label, key=section.key,
+                               alternates=alternates))
     for tag in view.tags:
         items = tuple(by_tag[tag.key])
         alternates = tuple((c, v.tag_url(tag.key)) for c, v in views.items()
                            if tag.key in tags[c])
-        pages += _paginate(view, items, lambda n, k=tag.key: view.tag_url(k, n),
-                           template="listing.html", kind="tag", heading=tag.label,
-                           key=tag.key, alternates=alternates)
+        pages.append(_paginate(view, items, lambda n, k=tag.key: view.tag_url(k, n),
+                               template="listing.html", kind="tag", heading=tag.label,
+                               key=tag.key, alternates=alternates))
     if view.tags:
         alternates = tuple((c, urls.tags_index(c)) for c, v in views.items() if v.tags)
         pages.append(Page(url=urls.tags_index(code), template="tags.html", kind="tags",
@@ -153,27 +156,13 @@ def _language_pages(view: ContentView, views: dict[str, ContentView],
     if view.search_url is not None:  # no alternates: never in a sitemap
         pages.append(Page(url=view.search_url, template="search.html", kind="search",
                           lang=code, heading=view.title))
-    for article in view.articles:
-        group = view.translations_of(article)
-        known = stories.get(id(group))
-        if known is None:  # (the group is held with them: its id stands for it)
-            known = stories[id(group)] = (group, tuple((a.lang, a.url) for a in group))
-        alternates = known[1]
-        pages.append(Page(
-            url=article.url, template="article.html", kind="article", lang=code,
-            heading=article.title, article=article, items=view.related(article),
-            alternates=alternates,
-            x_default=view.original_of(article).url,
-        ))
+    pages.append(ArticleRun(view, view.articles))
     # An archived story leads its readers on to the related stories still in circulation.
-    pages.extend(Page(url=article.url, template="article.html", kind="article", lang=code,
-                      heading=article.title, article=article, items=view.related(article),
-                      archived=True)
-                 for article in view.archived)
+    pages.append(ArticleRun(view, view.archived, archived=True))
     return pages
 
 
-def _archive_pages(view: ContentView, views: dict[str, ContentView]) -> list[Page]:
+def _archive_pages(view: ContentView, views: dict[str, ContentView]) -> list[Part]:
     """The year and month archives; alternates in the languages of the same calendar
     that have the same period."""
     code, fmt = view.code, view.format
@@ -183,7 +172,7 @@ def _archive_pages(view: ContentView, views: dict[str, ContentView]) -> list[Pag
 
     having = {v.code: {(p.year, p.month) for p in v.archive.years + v.archive.months}
               for v in views.values() if v.format.calendar == fmt.calendar}
-    pages: list[Page] = []
+    pages: list[Part] = []
     for periods in (view.archive.years, view.archive.months):
         for n, period in enumerate(periods):
             year, month = period.year, period.month
@@ -197,26 +186,163 @@ def _archive_pages(view: ContentView, views: dict[str, ContentView]) -> list[Pag
             alternates = tuple((other, urls.archive(other, year, month))
                                for other, periods_of in having.items()
                                if (year, month) in periods_of)
-            pages += _paginate(view, period.articles,
+            pages.append(_paginate(view, period.articles,
                                lambda k, y=year, m=month: urls.archive(code, y, m, k),
                                template="archive.html", kind="month" if month else "year",
                                heading=heading(period),
                                key=f"{year:04d}/{month:02d}" if month else f"{year:04d}",
-                               alternates=alternates, links=links)
+                               alternates=alternates, links=links))
     return pages
 
 
 def _paginate(view: ContentView, items: tuple[Article, ...], url_of,
-              x_default: str | None = None, **fields) -> list[Page]:
+              x_default: str | None = None, notes: tuple[Correction, ...] | None = None,
+              **fields) -> ListingRun:
+    """A listing's pages, `per_page` items each (at least one page, empty or not);
+    `notes`, the correction shown with each item (on a corrections page)."""
     per_page = view.site.config.site.per_page
     total = max(1, math.ceil(len(items) / per_page))
-    all_urls = tuple(url_of(n) for n in range(1, total + 1))
-    return [
-        Page(url=all_urls[n - 1], lang=view.code,
-             items=items[(n - 1) * per_page:n * per_page],
-             pagination=Pagination(n, total, all_urls, len(items)),
-             x_default=(x_default if x_default is not None else fields["alternates"][0][1])
-             if n == 1 and fields["alternates"] else None,
-             **{**fields, "alternates": fields["alternates"] if n == 1 else ()})
-        for n in range(1, total + 1)
-    ]
+    alternates = fields.pop("alternates")
+    if alternates and x_default is None:
+        x_default = alternates[0][1]
+    return ListingRun(view.code, items, tuple(url_of(n) for n in range(1, total + 1)),
+                      per_page, alternates, x_default if alternates else None, notes,
+                      fields)
+
+
+class ListingRun(Sequence):
+    """A listing's pages, each made when asked for: what they are made from is held
+    once for the listing (its items, its pages' URLs), not a `Page`, a slice of the
+    items and a `Pagination` for each page (~460 bytes a page, ~0.77 listing pages an
+    article: issue 19). The first page alone has the alternates (the other pages are
+    in no sitemap, and no language switcher links them)."""
+
+    __slots__ = ("lang", "items", "urls", "per_page", "alternates", "x_default", "notes",
+                 "fields")
+
+    def __init__(self, lang: str, items: tuple[Article, ...], page_urls: tuple[str, ...],
+                 per_page: int, alternates: tuple[tuple[str, str], ...],
+                 x_default: str | None, notes: tuple[Correction, ...] | None, fields: dict):
+        self.lang, self.items, self.urls, self.per_page = lang, items, page_urls, per_page
+        self.alternates, self.x_default, self.notes = alternates, x_default, notes
+        self.fields = fields
+        """template, kind, heading and key; `links` on a date archive."""
+
+    def __len__(self) -> int:
+        return len(self.urls)
+
+    def __getitem__(self, n):
+        if isinstance(n, slice):
+            return [self[i] for i in range(*n.indices(len(self)))]
+        total = len(self.urls)
+        if n < 0:
+            n += total
+        if not 0 <= n < total:
+            raise IndexError(n)
+        start, stop = n * self.per_page, (n + 1) * self.per_page
+        return Page(url=self.urls[n], lang=self.lang, items=self.items[start:stop],
+                    pagination=Pagination(n + 1, total, self.urls, len(self.items)),
+                    alternates=self.alternates if n == 0 else (),
+                    x_default=self.x_default if n == 0 else None,
+                    corrections=self.notes[start:stop] if self.notes is not None else (),
+                    **self.fields)
+
+    def __iter__(self) -> Iterator[Page]:
+        return map(self.__getitem__, range(len(self.urls)))
+
+
+class ArticleRun(Sequence):
+    """A language's article pages (or its archived ones), each made when asked for from
+    its article, its related stories (found once, when planned: their places in the
+    language's listing) and the view (its story's versions: the alternates and the
+    x-default). An article page held ~220 bytes besides its article (issue 19); the run
+    holds ~20 bytes an article."""
+
+    __slots__ = ("view", "articles", "archived", "related", "ends")
+
+    def __init__(self, view: ContentView, articles: tuple[Article, ...],
+                 archived: bool = False):
+        self.view, self.articles, self.archived = view, articles, archived
+        self.related = array("I")
+        """The places in `view.listing` of each article's related stories, one after
+        the other; an article's end at its place in `ends`."""
+        self.ends = array("I")
+        for article in articles:
+            self.related.extend(view.related_places(article))
+            self.ends.append(len(self.related))
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+    def __getitem__(self, n):
+        if isinstance(n, slice):
+            return [self[i] for i in range(*n.indices(len(self)))]
+        article = self.articles[n]
+        if n < 0:
+            n += len(self.articles)
+        view = self.view
+        start = self.ends[n - 1] if n else 0
+        items = tuple(map(view.listing.__getitem__, self.related[start:self.ends[n]]))
+        if self.archived:  # out of circulation: no alternates, in no sitemap
+            return Page(url=article.url, template="article.html", kind="article",
+                        lang=view.code, heading=article.title, article=article,
+                        items=items, archived=True)
+        # (Made for every page each time the plan is read: loops, not generators.)
+        group = view.translations_of(article)
+        original = group[0]
+        for version in group:
+            if version.original:
+                original = version
+                break
+        return Page(url=article.url, template="article.html", kind="article",
+                    lang=view.code, heading=article.title, article=article, items=items,
+                    alternates=tuple([(version.lang, version.url) for version in group]),
+                    x_default=original.url)
+
+    def __iter__(self) -> Iterator[Page]:
+        return map(self.__getitem__, range(len(self.articles)))
+
+
+class PlannedPages(Sequence):
+    """Every page of the plan, in order, as the parts that make them: pages, and runs
+    of pages made when asked for. A page asked for is made again each time (an equal
+    value, not the same object): hold it only as long as it is used. The plan of
+    60,000 articles held ~40 MB of pages from planning to the end of the build."""
+
+    __slots__ = ("_parts", "_starts", "_length")
+
+    def __init__(self, parts: Iterable[Part]):
+        self._parts: list[Sequence[Page]] = []
+        self._starts = array("q")
+        loose: list[Page] = []  # consecutive pages, one part
+        length = 0
+        for part in parts:
+            if isinstance(part, Page):
+                if not loose:
+                    self._parts.append(loose := [])
+                    self._starts.append(length)
+                loose.append(part)
+                length += 1
+            elif len(part):
+                loose = []
+                self._parts.append(part)
+                self._starts.append(length)
+                length += len(part)
+        self._length = length
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, n):
+        if isinstance(n, slice):
+            return [self[i] for i in range(*n.indices(self._length))]
+        if n < 0:
+            n += self._length
+        if not 0 <= n < self._length:
+            raise IndexError(n)
+        part = bisect_right(self._starts, n) - 1
+        return self._parts[part][n - self._starts[part]]
+
+    def __iter__(self) -> Iterator[Page]:
+        for part in self._parts:
+            yield from part

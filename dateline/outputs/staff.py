@@ -12,7 +12,7 @@ from .. import urls
 from ..authors import AuthorSettings
 from ..model import Article
 from .content_view import ContentView
-from .pages import Page, _paginate
+from .pages import Page, Part, _paginate
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,21 +82,22 @@ def staff(view: ContentView) -> tuple[AuthorSettings, ...]:
                         key=lambda a: (collate(a.name_in(view.code)), a.key)))
 
 
-def author_pages(view: ContentView, views: dict[str, ContentView]) -> list[Page]:
+def author_pages(view: ContentView, views: dict[str, ContentView]) -> list[Part]:
     """The staff list and every author's pages, in every language (an author page
     lists the author's stories in its language, as sections do)."""
     if not view.site.config.authors:
         return []
     code = view.code
     lists = tuple((c, urls.authors_index(c)) for c in views)
-    pages = [Page(url=urls.authors_index(code), template="authors.html", kind="authors",
-                  lang=code, alternates=lists, x_default=lists[0][1])]
+    pages: list[Part] = [Page(url=urls.authors_index(code), template="authors.html",
+                              kind="authors", lang=code, alternates=lists,
+                              x_default=lists[0][1])]
     listed = view.authored
     for author in view.staff:
         alternates = tuple((c, urls.author(c, author.key)) for c in views)
-        pages += _paginate(view, listed[author.key],
-                           lambda n, k=author.key: urls.author(code, k, n),
-                           template="author.html", kind="author",
-                           heading=author.name_in(code), key=author.key,
-                           alternates=alternates)
+        pages.append(_paginate(view, listed[author.key],
+                               lambda n, k=author.key: urls.author(code, k, n),
+                               template="author.html", kind="author",
+                               heading=author.name_in(code), key=author.key,
+                               alternates=alternates))
     return pages

@@ -1,0 +1,56 @@
+"""Issue 19: what a build's page plan holds from planning to the build's end. The plan
+keeps what its pages are made from (a listing's items and page URLs once, an article's
+related stories) and makes each page when asked for: before, it held a `Page` for every
+page, a slice of the items and a `Pagination` for every listing page (~650 bytes an
+article at 6,000 and 60,000 articles, ~40 MB of the coordinator's level at 60,000, held
+to the end of the build). A page made twice is the same value; every page is made."""
+
+import json
+import subprocess
+import sys
+
+from test_assembly_footprint import NOW
+from test_bounded_edit import generated
+
+PROBE = """
+import gc, json, sys
+from dateline.build import stages
+from dateline.cli import main
+from dateline.outputs.pages import Page, Pagination
+
+seen = {}
+plan_site = stages.plan_site
+
+def planning(ctx, theme, model):
+    plan = plan_site(ctx, theme, model)
+    gc.collect()
+    seen["pages"] = len(plan.pages)
+    seen["kinds"] = sorted({page.kind for page in plan.pages})
+    seen["pages_held"] = sum(type(o) is Page for o in gc.get_objects())
+    seen["paginations_held"] = sum(type(o) is Pagination for o in gc.get_objects())
+    made = list(plan.pages)
+    seen["made_again_equal"] = made == [plan.pages[i] for i in range(len(made))]
+    seen["urls_distinct"] = len({page.url for page in made}) == len(made)
+    return plan
+
+stages.plan_site = planning
+code = main(["build", "--config", sys.argv[1], "--jobs", "1", "--now", sys.argv[2]])
+print(json.dumps({"code": code, **seen}))
+"""
+
+
+def test_the_plan_holds_no_page_of_a_listing_or_an_article(tmp_path):
+    generated(tmp_path / "site", 60)
+    done = subprocess.run([sys.executable, "-c", PROBE, str(tmp_path / "site/dateline.toml"),
+                           NOW], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["code"] == 0, done.stderr[-3000:]
+    assert {"article", "home", "section", "tag", "month", "year"} <= set(found["kinds"])
+    # 90 articles (60 in English, 30 in Russian) and their listings.
+    assert found["pages"] > 150, found
+    # Before: every page held (`pages_held` == `pages`), a Pagination a listing page.
+    # Now: the pages of one kind each (the root, the 404s, the about and tags pages).
+    assert found["pages_held"] < 16, found
+    assert found["paginations_held"] == 0, found
+    assert found["made_again_equal"] and found["urls_distinct"], found
