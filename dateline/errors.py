@@ -7,7 +7,7 @@ from pathlib import Path
 import msgspec
 
 
-class SourceRef(msgspec.Struct, frozen=True):
+class SourceRef(msgspec.Struct, frozen=True, gc=False):
     """A place in an input file: the path as the user knows it, and a 1-based line; 0
     for a folder, a command-line option or a whole file, which have no line to name."""
 

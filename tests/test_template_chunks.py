@@ -35,7 +35,9 @@ forget = cardmemo.forget
 def counted(env):
     gc.unfreeze()  # the model is frozen out of the collector's lists: count it too
     gc.collect()
-    alive = sum(1 for o in gc.get_objects() if type(o) is Article)
+    # (Articles are not tracked by the collector, `gc=False`: found by what holds them.)
+    alive = len({id(r) for o in gc.get_objects() for r in gc.get_referents(o)
+                 if type(r) is Article})
     seen["most_articles"] = max(seen["most_articles"], alive)
     seen["batches"] += 1
     return forget(env)

@@ -16,7 +16,7 @@ from ..errors import Problem, Problems, SourceRef, display_path
 from ..incremental import state
 from ..incremental.cachedamage import damage_warning
 from ..incremental.reuse import LastModel, Remembered
-from . import faults, heap, savedbuild, schedule, vocabulary
+from . import assemble, faults, heap, savedbuild, schedule, vocabulary
 from .context import BuildContext, ThemeInputs
 from .memoryedits import plan_index
 from .modelstage import SiteModel
@@ -67,6 +67,7 @@ def settle_sources(ctx: BuildContext, model: SiteModel) -> None:
     model.prepared = []
     ctx.memory.prepared = {}
     ctx.memory.prepared_paths = []  # for a session's next build: none follows this one
+    assemble.forget_caches()  # no other model is assembled by this process
     heap.release_free_memory()  # what the sources were read into: not needed again
 
 
