@@ -96,11 +96,10 @@ def plan_pages(views: dict[str, ContentView], default_language: str,
     # The chooser and the 404 page speak the default language, or the first language
     # built when the preview builds only some (`serve --lang`).
     default_language = default_language if default_language in views else next(iter(views))
-    pages: list[Part] = [Page(url=urls.root_index(), template="root.html", kind="root",
-                  lang=default_language,
-                  alternates=tuple((c, urls.home(c)) for c in views),
-                  x_default=urls.root_index()),
-             Page(url=urls.not_found(), template="404.html", kind="404", lang=default_language)]
+    pages: list[Part] = [
+        Page(url=urls.root_index(), template="root.html", kind="root", lang=default_language,
+             alternates=tuple((c, urls.home(c)) for c in views), x_default=urls.root_index()),
+        Page(url=urls.not_found(), template="404.html", kind="404", lang=default_language)]
     sections = {c: {s.key for s in v.sections} for c, v in views.items()}
     tags = {c: {t.key for t in v.tags} for c, v in views.items()}
     for view in views.values():
@@ -186,12 +185,12 @@ def _archive_pages(view: ContentView, views: dict[str, ContentView]) -> list[Par
             alternates = tuple((other, urls.archive(other, year, month))
                                for other, periods_of in having.items()
                                if (year, month) in periods_of)
-            pages.append(_paginate(view, period.articles,
-                               lambda k, y=year, m=month: urls.archive(code, y, m, k),
-                               template="archive.html", kind="month" if month else "year",
-                               heading=heading(period),
-                               key=f"{year:04d}/{month:02d}" if month else f"{year:04d}",
-                               alternates=alternates, links=links))
+            pages.append(_paginate(
+                view, period.articles, lambda k, y=year, m=month: urls.archive(code, y, m, k),
+                template="archive.html", kind="month" if month else "year",
+                heading=heading(period),
+                key=f"{year:04d}/{month:02d}" if month else f"{year:04d}",
+                alternates=alternates, links=links))
     return pages
 
 
