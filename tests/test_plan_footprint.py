@@ -9,7 +9,8 @@
 - The caches that served assembling the articles (slugs, their checks, the shared
   tuples of names: ~10 MB at 60,000 articles) are emptied before planning.
 - The model's articles, their photos, corrections and source references are not
-  tracked by the cycle collector (16 bytes each, and none of the collector's work)."""
+  tracked by the cycle collector (16 bytes each, and none of the collector's work);
+  a story's versions share one string of their slug."""
 
 import json
 import subprocess
@@ -35,6 +36,8 @@ def planning(ctx, theme, model):
         assemble._shared_names, slugs.make_slug, slugs.slug_problem)]
     articles = model.site.articles
     seen["articles"] = len(articles)
+    seen["slug_strings"] = len({id(a.slug) for a in articles})
+    seen["slugs"] = len({a.slug for a in articles})
     seen["tracked"] = sum(gc.is_tracked(o) for a in articles
                           for o in (a, a.source, a.image, *a.corrections) if o is not None)
     plan = plan_site(ctx, theme, model)
@@ -56,6 +59,9 @@ print(json.dumps({"code": code, **seen}))
 
 def probe(tmp_path) -> dict:
     generated(tmp_path / "site", 60)
+    # (Each language's style made its own copy of a story's slug: Russian's another.)
+    with (tmp_path / "site/dateline.toml").open("a", encoding="utf-8") as config:
+        config.write('slug_style = "unicode"\n')
     with_photos(tmp_path / "site", 3)
     done = subprocess.run([sys.executable, "-c", PROBE, str(tmp_path / "site/dateline.toml"),
                            NOW], capture_output=True, text=True, timeout=600)
@@ -83,3 +89,4 @@ def test_assembly_caches_are_empty_and_articles_untracked_when_planning(tmp_path
     # Before: 90 slugs, 90 checks of them and the tuples of names the articles share.
     assert found["cached_at_planning"] == [0, 0, 0], found
     assert found["tracked"] == 0, found  # (before: every article and photo)
+    assert found["slugs"] == 60 and found["slug_strings"] == 60, found  # (before: 90)

@@ -297,7 +297,9 @@ def _make_article(entry: Entry, config: Config, problems: Problems, files: Conte
     lang = doc.parts[0]
     section = f.section or doc.parts[1]
     stem = os.path.splitext(doc.parts[-1])[0]
-    slug = f.slug or make_slug(stem, config.language(lang).slug_style)
+    # One string a slug: a story's versions share theirs (each language's style made
+    # its own copy; ~60 bytes a translated article, issue 19).
+    slug = sys.intern(f.slug or make_slug(stem, config.language(lang).slug_style))
     ok = True
     for key, value in (("section", section), ("slug", slug)):
         reason = slug_problem(value)
