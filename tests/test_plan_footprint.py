@@ -5,7 +5,8 @@
   held a `Page` for every page, a slice of the items and a `Pagination` for every
   listing page (~650 bytes an article at 6,000 and 60,000 articles, ~40 MB of the
   coordinator's level at 60,000, held to the end of the build). A page made twice is
-  the same value; every page is made.
+  the same value; every page is made. The languages' views share one dict of the
+  stories' versions.
 - The caches that served assembling the articles (slugs, their checks, the shared
   tuples of names: ~10 MB at 60,000 articles) are emptied before planning.
 - The model's articles, their photos, corrections and source references are not
@@ -48,6 +49,8 @@ def planning(ctx, theme, model):
     seen["paginations_held"] = sum(type(o) is Pagination for o in gc.get_objects())
     made = list(plan.pages)
     seen["made_again_equal"] = made == [plan.pages[i] for i in range(len(made))]
+    seen["story_dicts"] = len({id(view._groups) for view in plan.views.values()})
+    seen["views"] = len(plan.views)
     seen["urls_distinct"] = len({page.url for page in made}) == len(made)
     return plan
 
@@ -81,6 +84,8 @@ def test_the_plan_holds_no_page_of_a_listing_or_an_article(tmp_path):
     assert found["pages_held"] < 16, found
     assert found["paginations_held"] == 0, found
     assert found["made_again_equal"] and found["urls_distinct"], found
+    # Every language's view finds a story's versions in one dict (before: one each).
+    assert found["views"] == 2 and found["story_dicts"] == 1, found
 
 
 def test_assembly_caches_are_empty_and_articles_untracked_when_planning(tmp_path):

@@ -94,6 +94,7 @@ def make_views(site: Site, config: Config, problems: Problems, only: tuple[str, 
     default_strings = load_translations(locales_dirs, default, config.paths.root, problems,
                                         cache, locale=config.language(default).locale)
     views = {}
+    groups = dict(site.groups)  # (one for every language's view)
     for language in config.languages:
         if only and language.code not in only:
             continue
@@ -103,8 +104,9 @@ def make_views(site: Site, config: Config, problems: Problems, only: tuple[str, 
         fallback = default_strings if language.code != default else None
         strings = UiStrings(own=own, fallback=fallback or gettext.NullTranslations(),
                             count_fallbacks=language.code != SOURCE_LANGUAGE)
-        views[language.code] = (LanguageView(site, language, strings) if rows is None
-                                else PartialView(site, language, strings, rows[language.code]))
+        views[language.code] = (
+            LanguageView(site, language, strings, groups) if rows is None
+            else PartialView(site, language, strings, rows[language.code], groups))
     return views
 
 

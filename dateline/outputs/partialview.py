@@ -61,8 +61,8 @@ class PartialView(LanguageView):
     """A `LanguageView` over part of the site (the articles a build loaded, in complete
     translation groups), with the language-wide answers of `row`."""
 
-    def __init__(self, site, language, strings, row: LanguageRow):
-        super().__init__(site, language, strings)
+    def __init__(self, site, language, strings, row: LanguageRow, story_groups=None):
+        super().__init__(site, language, strings, story_groups)
         self.row = row
 
     @property
