@@ -26,7 +26,7 @@ Link = tuple[str, str, int, str]
 """A link to an article's file: (absolute path of the file, fragment, line, as written)."""
 
 
-def link_articles(site: Site, links: dict[Path, tuple[Link, ...]], linker: Linker,
+def link_articles(site: Site, links: dict[str, tuple[Link, ...]], linker: Linker,
                   root: Path, problems: Problems, memo: dict | None = None) -> Site:
     """The site with every published article's links resolved; problems recorded.
     `memo` (kept by a long-running process) hands out the same Article object for the
@@ -37,7 +37,7 @@ def link_articles(site: Site, links: dict[Path, tuple[Link, ...]], linker: Linke
     changed = False
     articles = []
     for article in site.articles:
-        own = links.get(article.source_path, ())
+        own = links.get(article.source_file, ())
         hrefs = tuple(_href(article, link, published, held, linker, root, problems)
                       for link in own)
         key = article.source_file

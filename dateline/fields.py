@@ -41,6 +41,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -194,7 +196,27 @@ def _list(key: str, value: object, reading: Reading) -> tuple[str, ...]:
                       f"{_as_list(key, value)}")
     if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
         raise Invalid(f"front matter: '{key}' must be a list, e.g. {key}: [one, two]")
-    return tuple(str(v).strip() for v in value if str(v).strip())
+    return shared_names(str(v).strip() for v in value if str(v).strip())
+
+
+def shared_names(names) -> tuple[str, ...]:
+    """Names that many articles repeat (tags, authors), one string each, not a copy per
+    file made by its front matter's parser; and one tuple for the many files that name
+    the same ones (a desk's bylines, a story's tags in every language). The fields and
+    the article made from them hold the same tuple: a tuple each was three small blocks
+    a source between the articles' own until the fields were settled, and left as many
+    holes (issue 19)."""
+    return _shared_tuple(tuple(map(sys.intern, names)))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _shared_tuple(names: tuple[str, ...]) -> tuple[str, ...]:
+    return names  # the first tuple made of these names, for every equal one after it
+
+
+def forget_shared_names() -> None:
+    """Empty the cache of shared tuples (`shared_names`)."""
+    _shared_tuple.cache_clear()
 
 
 def _as_list(key: str, value: object) -> str:

@@ -20,12 +20,13 @@ from .inputs import Confinement, is_readable, walk, why_unread
 class Document:
     """One content file, split into front matter and Markdown body."""
 
-    path: Path
-    """Absolute path of the file."""
+    path: str
+    """Absolute path of the file, as text: a `Path` object and its parts list were ~310
+    bytes a source, held by every source until the model is made (issue 19)."""
     ref: str
     """The path as shown in messages, relative to the site folder."""
-    parts: tuple[str, ...]
-    """Path parts below `content/`, e.g. ('en', 'world', 'vote.md')."""
+    below: int
+    """Where in `path` the part below `content/` starts (`parts`)."""
     meta: dict = field(hash=False, compare=False)
     """The front matter as loaded (timestamps left as text)."""
     key_lines: dict = field(hash=False, compare=False)
@@ -38,6 +39,14 @@ class Document:
     front: str = ""
     """Hash of the front-matter block and where the body starts (`front_digest`): equal
     when an edit changed the body alone, whose metadata is then known without YAML."""
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """Path parts below `content/`, e.g. ('en', 'world', 'vote.md'). Made when asked
+        for: a tuple held by every source until the model was made was one more small
+        block between the articles' own, and a hole once the sources were settled
+        (issue 19)."""
+        return tuple(self.path[self.below:].split(os.sep))
 
     def at(self, key: str | None = None) -> SourceRef:
         """Where `key` was written (or where the front matter starts)."""
@@ -118,11 +127,19 @@ def read_document(path: Path, content_dir: Path, root: Path,
         return None
     meta, key_lines = loaded
     return Document(
-        path=path, ref=ref, parts=path.relative_to(content_dir).parts, meta=meta,
+        path=str(path), ref=ref, below=below_of(path, content_dir), meta=meta,
         key_lines=key_lines, body=body, body_line=body_line,
         digest=digest(raw),
         front=front_digest(yaml_text, body_line),
     )
+
+
+def below_of(path: Path, content_dir: Path) -> int:
+    """`Document.below` of a file in the content folder."""
+    prefix = str(content_dir) + os.sep
+    if not str(path).startswith(prefix):
+        raise ValueError(f"{path} is not in {content_dir}")
+    return len(prefix)
 
 
 def split_source(raw: bytes, ref: str, problems: Problems) -> tuple[str, str, int] | None:

@@ -94,8 +94,9 @@ print(json.dumps({"code": code, **seen}))
 """
 
 
-def probe(config: Path) -> dict:
-    done = subprocess.run([sys.executable, "-c", PROBE, str(config), NOW],
+def probe(config: Path, code: str = PROBE) -> dict:
+    """What the build's process reported (`code`, run with the config and NOW)."""
+    done = subprocess.run([sys.executable, "-c", code, str(config), NOW],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     found = json.loads(done.stdout.strip().splitlines()[-1])

@@ -70,4 +70,4 @@ def test_touched_sources_are_still_matched_by_their_bytes(tmp_path, make_site, a
     monkeypatch.setattr(prepare, "render_body", counted)
     result = build_site(root)
     assert result.incremental and result.replanned
-    assert rendered == [edited], rendered
+    assert rendered == [str(edited)], rendered

@@ -27,14 +27,14 @@ from dateline.cli import main
 from dateline.outputs.pages import Page, Pagination
 
 from dateline.build import assemble
-from dateline import slugs
+from dateline import fields, slugs
 
 seen = {}
 plan_site = stages.plan_site
 
 def planning(ctx, theme, model):
     seen["cached_at_planning"] = [f.cache_info().currsize for f in (
-        assemble._shared_names, slugs.make_slug, slugs.slug_problem)]
+        fields._shared_tuple, slugs.make_slug, slugs.slug_problem)]
     articles = model.site.articles
     seen["articles"] = len(articles)
     seen["slug_strings"] = len({id(a.slug) for a in articles})

@@ -3,15 +3,12 @@ drafts and future articles held back, URLs assigned and checked for collisions."
 
 from __future__ import annotations
 
-import functools
-import itertools
 import os
 import sys
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from msgspec import structs
@@ -20,7 +17,15 @@ from .. import urls
 from ..config import Config
 from ..digests import digest_bytes
 from ..errors import Problems
-from ..fields import INHERITED, FrontMatter, Reading, check_fields, front_matter
+from ..fields import (
+    INHERITED,
+    FrontMatter,
+    Reading,
+    check_fields,
+    forget_shared_names,
+    front_matter,
+    shared_names,
+)
 from ..incremental.memo import AssemblyMemo, settings_token
 from ..model import Article, Asset, Image, Site
 from ..read import Document
@@ -39,16 +44,14 @@ class Assembly:
 
     drafts: bool = False
     future: bool = False
-    bodies: dict[Path, str] | None = None
+    bodies: dict[str, str] | None = None
     plan_image: Callable[[Image, Problems], Image | None] | None = None
     memo: AssemblyMemo | None = None
     files: ContentFiles | None = None
-    fields_wanted: Callable[[Document], None] | None = None
-    """Told of each document before its fields are read: the caller may put its front
-    matter in it only then (`frontrows`)."""
-    fields_read: Callable[[Document], None] | None = None
-    """Told of each document once its fields are read: the caller may take its front
-    matter away (nothing here reads it again)."""
+    fields_wanted: Callable[[Document], Document] | None = None
+    """The document to read each document's fields from, asked just before they are
+    read: the caller may keep a document's front matter elsewhere until then
+    (`frontrows`); nothing here reads it again."""
 
 
 def assemble(docs: list[Document], config: Config, now: datetime, problems: Problems,
@@ -59,28 +62,22 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
     `plan_image` completes each lead photo (its renditions), or reports it unusable;
     `memo` holds what earlier builds made, reused where the inputs are the same;
     `files`, lookups of files under content/ still true (nothing but Markdown changed
-    there since they were made); `fields_read`, told of each document whose fields
-    were read."""
+    there since they were made); `fields_wanted`, the document to read each one's
+    fields from."""
     drafts, future, bodies, plan_image, memo, files = (
         how.drafts, how.future, how.bodies, how.plan_image, how.memo, how.files)
     reuse = _Reuse(memo or AssemblyMemo(), settings_token(config))
     entries = _inherit_from_originals(list(_fields_of(
         _known_language_docs(docs, config, problems), reuse, config, problems,
-        how.fields_wanted, how.fields_read)), config)
+        how.fields_wanted)), config)
     files = files or ContentFiles(config.paths.content)
     files.plan_image = plan_image
-    articles, made_from = [], []
-    for entry in entries:
-        article = reuse.article(entry, config, problems, files, bodies or {})
-        if article is not None:
-            articles.append(article)
-            made_from.append(entry)
-    # Each article's `Use` (where it wrote its section and tags) made as it is checked:
-    # held for all of them until the end, they were ~180 bytes an article at the
-    # build's peak (issue 19).
-    check_vocabulary(itertools.starmap(_use_of, zip(articles, made_from, strict=True)),
-                     config, problems)
-    del entries, made_from
+    articles: list[Article] = []
+    # Its warnings after those of making the articles, as when it ran after them all.
+    vocabulary = Problems()
+    check_vocabulary(_made(entries, reuse, articles, config, problems, files, bodies or {}),
+                     config, vocabulary)
+    problems.warnings.extend(vocabulary.warnings)
     published, held_back = [], []
     for article, why in hold_back(articles, now, drafts, future):
         if why:
@@ -108,17 +105,30 @@ def assemble(docs: list[Document], config: Config, now: datetime, problems: Prob
 
 
 def _fields_of(docs, reuse: _Reuse, config: Config, problems: Problems,
-               fields_wanted: Callable[[Document], None] | None,
-               fields_read: Callable[[Document], None] | None):
+               fields_wanted: Callable[[Document], Document] | None):
     """(document, its fields) of those whose fields are valid."""
     for doc in docs:
-        if fields_wanted is not None:
-            fields_wanted(doc)
-        fields = reuse.fields(doc, config, problems)
-        if fields_read is not None:
-            fields_read(doc)
+        read = fields_wanted(doc) if fields_wanted is not None else doc
+        fields = reuse.fields(read, config, problems)
+        del read  # (a copy with its front matter: nothing reads it again)
         if fields is not None:
             yield doc, fields
+
+
+def _made(entries: list[Entry], reuse: _Reuse, articles: list[Article], config: Config,
+          problems: Problems, files: ContentFiles, bodies: dict[str, str]):
+    """Each article made into `articles`, and its `Use` (where it wrote its section and
+    tags) for the vocabulary check as it is made. `entries` is emptied as it goes: an
+    entry (a translation's fields with what it inherited) is let go once its article is
+    made, not held for every article until the last is made, the build's peak (issue 19:
+    ~14 MiB at 60,000 articles), nor is its `Use` (~180 bytes an article)."""
+    entries.reverse()
+    while entries:
+        entry = entries.pop()
+        article = reuse.article(entry, config, problems, files, bodies)
+        if article is not None:
+            articles.append(article)
+            yield _use_of(article, entry)
 
 
 def _use_of(article: Article, entry: Entry) -> Use:
@@ -142,7 +152,7 @@ class _Reuse:
         memo.start()
 
     def fields(self, doc: Document, config: Config, problems: Problems) -> FrontMatter | None:
-        path, inputs = str(doc.path), (doc.digest, self.token)
+        path, inputs = doc.path, (doc.digest, self.token)
         if (cached := self.memo.cached_fields(path, inputs)) is not None:
             return cached
         before = problems.count()
@@ -152,10 +162,10 @@ class _Reuse:
         return fields
 
     def article(self, f: Entry, config: Config, problems: Problems, files: ContentFiles,
-                bodies: dict[Path, str]) -> Article | None:
+                bodies: dict[str, str]) -> Article | None:
         doc = f.doc
         inputs = self._article_inputs(f, files, bodies)
-        path = str(doc.path)
+        path = doc.path
         if inputs is not None and (cached := self.memo.cached_article(path, inputs)):
             return cached
         before = problems.count()
@@ -165,7 +175,7 @@ class _Reuse:
         return article
 
     def _article_inputs(self, f: Entry, files: ContentFiles,
-                        bodies: dict[Path, str]) -> bytes | None:
+                        bodies: dict[str, str]) -> bytes | None:
         """A digest of everything `_make_article` reads: the file and its rendered body
         (which also depends on the photos it shows), what it inherited (all from the
         original's file), its place in the story, and the lead photo's file as it is on
@@ -182,7 +192,7 @@ class _Reuse:
                 return None
             photo = (str(source), files.stat_key(source))
         return digest_bytes(repr((doc.digest, bodies.get(doc.path, ""), self.token, f.key,
-                                  f.is_original, (str(original.path), original.digest)
+                                  f.is_original, (original.path, original.digest)
                                   if original is not None else None, photo)).encode())
 
 
@@ -275,7 +285,7 @@ def _inherit(pair: tuple[Document, FrontMatter], key: str,
     if mine.image is None:
         # No image block at all: the same photo with the original's words, marked as such.
         return Entry(doc, structs.replace(fields, image=photo), key, original_doc=their_doc,
-                     image_from=their_doc, image_lang=their_doc.parts[0])
+                     image_from=their_doc, image_lang=sys.intern(their_doc.parts[0]))
     if mine.image.src is None:
         own = mine.image
         image = structs.replace(own, src=photo.src,
@@ -292,9 +302,9 @@ def _default_key(doc: Document) -> str:
 
 
 def _make_article(entry: Entry, config: Config, problems: Problems, files: ContentFiles,
-                  bodies: dict[Path, str]) -> Article | None:
+                  bodies: dict[str, str]) -> Article | None:
     doc, f = entry.doc, entry.fields
-    lang = doc.parts[0]
+    lang = sys.intern(doc.parts[0])  # (one string a language, not a copy an article)
     section = f.section or doc.parts[1]
     stem = os.path.splitext(doc.parts[-1])[0]
     # One string a slug: a story's versions share theirs (each language's style made
@@ -316,28 +326,16 @@ def _make_article(entry: Entry, config: Config, problems: Problems, files: Conte
     if not ok or image is False:
         return None
     return Article(
-        source=doc.at(), source_file=str(doc.path), digest=doc.digest, lang=lang,
+        source=doc.at(), source_file=doc.path, digest=doc.digest, lang=lang,
         section=sys.intern(section), slug=slug, translation_key=entry.key, title=f.title,
-        date=f.date, updated=f.updated, summary=f.summary, authors=_interned(f.authors),
-        dateline=f.dateline, tags=_interned(dict.fromkeys(f.tags)),
-        reporting=_interned(f.reporting),
+        date=f.date, updated=f.updated, summary=f.summary, authors=shared_names(f.authors),
+        dateline=f.dateline, tags=shared_names(dict.fromkeys(f.tags)),
+        reporting=shared_names(f.reporting),
         breaking=f.breaking, draft=f.draft, original=entry.is_original, image=image,
         expires=f.expires, breaking_until=f.breaking_until, corrections=f.corrections,
         body_line=doc.body_line, body_id=bodies.get(doc.path, ""),
         url=urls.article(lang, section, slug),
     )
-
-
-def _interned(names) -> tuple[str, ...]:
-    """Names that many articles repeat (tags, authors), one string each: not a copy per
-    article made by its front matter's parser (issue 19); and one tuple for the many
-    articles that name the same ones (a desk's bylines, a story's tags in every language)."""
-    return _shared_names(tuple(map(sys.intern, names)))
-
-
-@functools.lru_cache(maxsize=1 << 14)
-def _shared_names(names: tuple[str, ...]) -> tuple[str, ...]:
-    return names  # the first tuple made of these names, for every equal one after it
 
 
 def forget_caches() -> None:
@@ -346,7 +344,7 @@ def forget_caches() -> None:
     their fullest from 16,000 articles on). For a process that assembles no other model:
     what comes after takes their memory (issue 19). The model's articles keep the values;
     a slug asked for again is made again."""
-    _shared_names.cache_clear()
+    forget_shared_names()
     make_slug.cache_clear()
     slug_problem.cache_clear()
 
@@ -373,7 +371,7 @@ def _make_image(entry: Entry, config: Config, problems: Problems,
         problems.warn(where, f"image '{spec.src}' has no alt text: add image.alt "
                       "describing the photo for readers who cannot see it, or alt: \"\" if "
                       "it is decorative")
-    lang = doc.parts[0]
+    lang = sys.intern(doc.parts[0])  # (one string a language, not a copy an article)
     image = Image(
         source=source, url=files.url_of(source),
         alt=spec.alt or "", caption=spec.caption or "", credit=spec.credit or "",

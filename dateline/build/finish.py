@@ -49,11 +49,12 @@ def settle_sources(ctx: BuildContext, model: SiteModel) -> None:
         return
     data = ctx.cache.data
     valid = [p for p in model.prepared if p.valid]
-    data.front_matter = {str(p.doc.path): p.front_row or (p.doc.meta, p.doc.key_lines)
-                         for p in valid}
-    data.sources = {str(p.doc.path): p.entry for p in valid}
+    rows = model.front_rows
+    data.front_matter = {p.doc.path: (p.doc.meta, p.doc.key_lines) if p.front_row is None
+                         else rows.pickled(p.front_row) for p in valid}
+    data.sources = {p.doc.path: p.entry for p in valid}
     if ctx.begun.stats is not None:  # every input's digest, for the saved model's head
-        known = {str(p.doc.path): p.entry.digest for p in valid}
+        known = {p.doc.path: p.entry.digest for p in valid}
         model.digests = savedbuild.pack_digests(map(known.get, ctx.begun.stats.each_path()))
         ctx.begun.stats.forget_strings()
     del valid
@@ -103,8 +104,8 @@ def remember_build(ctx: BuildContext, theme: ThemeInputs, model: SiteModel,
             cache.data.put("front_matter", saved.fronts)
     elif not settled:  # (settled: the rows to write wait on disk, `settle_sources`)
         valid = [p for p in prepared if p.valid]
-        sources = {str(p.doc.path): p.entry for p in valid}
-        front_matter = {str(p.doc.path): (p.doc.meta, p.doc.key_lines) for p in valid}
+        sources = {p.doc.path: p.entry for p in valid}
+        front_matter = {p.doc.path: (p.doc.meta, p.doc.key_lines) for p in valid}
     cache.update(sources, ctx.begun.output, writer.record(), front_matter)
     if session is not None:
         return True

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import pickle
 import tempfile
+from array import array
 
 from ..front_matter import shared_strings, texts_mapped
 from ..incremental.cachedamage import unpickled
@@ -31,24 +32,38 @@ class FrontRows:
     def __init__(self, folder: str | None):
         self.folder = folder
         self._file = None
-        self._end = 0
+        self._starts = array("Q", [0])
+        """Where each row starts in the file, and where the next one will."""
         self._full = False
 
-    def keep(self, row: bytes) -> Pickled | None:
-        """`row` (a source's front matter and the line of each key, pickled) written;
-        None when the folder cannot take it."""
+    def keep(self, row: bytes) -> int | None:
+        """`row` (a source's front matter and the line of each key, pickled) written: its
+        number here (`blob`, `pickled`); None when the folder cannot take it.
+
+        A number, not a `Pickled` (a file, a place, a size): those were three small
+        blocks a source, made between the articles' own and dropped when the sources
+        were settled, and the holes they left stayed in the process (issue 19)."""
         if self._full:
             return None
+        end = self._starts[-1]
         try:
             if self._file is None:
                 self._file = tempfile.TemporaryFile(dir=self.folder, buffering=0)
-            write_at(self._file, row, self._end)
+            write_at(self._file, row, end)
         except OSError:
             self._full = True
             return None
-        kept = Pickled(self._file, self._end, len(row))
-        self._end += len(row)
-        return kept
+        self._starts.append(end + len(row))
+        return len(self._starts) - 2
+
+    def blob(self, number: int) -> bytes:
+        """The row `keep` numbered so."""
+        return self.pickled(number).blob()
+
+    def pickled(self, number: int) -> Pickled:
+        """The row `keep` numbered so, as the cache's tables take it."""
+        at = self._starts[number]
+        return Pickled(self._file, at, self._starts[number + 1] - at)
 
     def close(self) -> None:
         if self._file is not None:

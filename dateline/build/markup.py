@@ -100,7 +100,7 @@ def render_body(doc: Document, content_dir: Path, linker: Linker, problems: Prob
     md.reset()
     used: list[BodyImage] = []
     page_url = f"{doc.parts[0]}/_/_/"
-    context = BodyContext(doc.path, doc.ref, doc.body, doc.body_line, content_dir, linker,
+    context = BodyContext(Path(doc.path), doc.ref, doc.body, doc.body_line, content_dir, linker,
                           page_url, problems)
 
     def href(target: str) -> str:
@@ -114,7 +114,7 @@ def render_body(doc: Document, content_dir: Path, linker: Linker, problems: Prob
         where = SourceRef(doc.ref, _line_of(doc, src))
         # The reference is a URL: `my%20photo.jpg` names the file `my photo.jpg`.
         path = resolve_content_file(unquote(src.split("#")[0].split("?")[0]),
-                                    doc.path.parent, content_dir, where, problems)
+                                    context.path.parent, content_dir, where, problems)
         if path is None:
             return img
         url = media_url(path, content_dir)

@@ -202,7 +202,7 @@ def _kept(ctx: BuildContext, theme: ThemeInputs, store: MemoryStore,
         known = prepared[Path(path)]
         doc = again.doc if again.front is not None else replace(
             again.doc, meta=known.doc.meta, key_lines=known.doc.key_lines)
-        prepared[known.doc.path] = Prepared(doc, again.entry.body_id, images, again.entry,
+        prepared[Path(path)] = Prepared(doc, again.entry.body_id, images, again.entry,
                                             cached=False)
     for path, entry in unchanged.items():
         prepared[Path(path)].entry = entry

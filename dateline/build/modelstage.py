@@ -99,7 +99,7 @@ def _read_afresh(ctx: BuildContext, theme: ThemeInputs, photos: PhotoLibrary) ->
     try:
         prepared = read_sources(ctx, photos, front_rows)
         _forget_reading(ctx)
-        site = assemble_site(ctx, prepared, photos)
+        site = assemble_site(ctx, prepared, photos, front_rows)
         ctx.progress.stage("photos")
         site, photos_made = make_photos(site, prepared, ctx.config, ctx.jobs, ctx.problems,
                                         ctx.options.clean)
@@ -128,7 +128,7 @@ def _read_in_session(ctx: BuildContext, theme: ThemeInputs, photos: PhotoLibrary
     changed, else assembled with its photos made."""
     site = assemble_site(ctx, prepared, photos)
     store = ctx.memory.reuse
-    body_images = {str(p.doc.path): p.images for p in prepared}
+    body_images = {p.doc.path: p.images for p in prepared}
     kept = None
     if ctx.options.clean:
         store.forget()

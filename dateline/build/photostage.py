@@ -23,7 +23,7 @@ def make_photos(site: Site, prepared: list[Prepared], config: Config, jobs: int,
     # By the articles' own path strings: a `Path` made for each took ~380 bytes an
     # article, the build's peak at 60,000 (issue 19).
     published = {a.source_file for a in site.articles}
-    body = [(image.picture, image.where) for p in prepared if str(p.doc.path) in published
+    body = [(image.picture, image.where) for p in prepared if p.doc.path in published
             for image in p.images if image.picture is not None]
     renditions = site_renditions(site, body)
     files, made = make_renditions(renditions, config.paths.cache, jobs, problems,

@@ -8,6 +8,7 @@ import os
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from msgspec import Struct
@@ -18,8 +19,7 @@ from ..digests import digest, stat_key
 from ..errors import Problem, Problems, SourceRef, display_path
 from ..incremental.cache import BuildCache, SourceEntry
 from ..incremental.session import BuildMemory
-from ..incremental.tables import Pickled
-from ..read import Document, read_document
+from ..read import Document, below_of, read_document
 from ..urls import Linker
 from .frontrows import FrontRows, front_matter_of, pickled_row
 from .markup import BodyImage, render_body
@@ -28,6 +28,10 @@ from .parallel import run_chunked, workers_for
 if TYPE_CHECKING:
     from .renditions import PhotoLibrary
 
+
+WAITING = MappingProxyType({})
+"""The front matter of a document whose own waits in the cache's rows (`frontrows`):
+assembling reads its fields from a copy of the document made with it."""
 
 FLUSH_EVERY = 256
 """Rendered bodies held in memory before they are written to the body store."""
@@ -46,10 +50,10 @@ class Prepared:
     valid: bool = True
     """False when reading or rendering the body found a problem (an error or a
     warning): never cached, so the problem is reported again."""
-    front_row: Pickled | None = None
-    """Its front matter as the cache's row, in a command-line build's temporary file
-    (`frontrows`): the document's dict of it is filled only while assembling reads its
-    fields."""
+    front_row: int | None = None
+    """Its front matter as the cache's row: its number in a command-line build's
+    temporary file (`frontrows.FrontRows.keep`), read into a copy of the document only
+    while assembling reads its fields."""
 
 
 class SourceReading(Struct, frozen=True):
@@ -75,20 +79,18 @@ def prepare_sources(paths: list[Path], reading: SourceReading, cache: BuildCache
     from the workers."""
     results, misses = _kept(paths, reading, cache, memory.prepared)
     work = [(str(path), stat) for path, stat in misses]
-    # One Path object per source: the one the walk made (a worker's result brings its
-    # own copy, ~0.5 kB each, which its document and this build's lookups would keep).
-    walked = {text: path for (text, _stat), (path, _key) in zip(work, misses, strict=True)}
+    # One path text per source: the one the walk made (a worker's result brings its own
+    # copy, which its document and the article made from it would keep).
+    walked = {text: (text, path)
+              for (text, _stat), (path, _key) in zip(work, misses, strict=True)}
     for count, outcome in enumerate(_outcomes(work, reading,
                                               workers_for(cluster, jobs, len(work)))):
         problems.errors.extend(outcome.errors)
         problems.warnings.extend(outcome.warnings)
         if outcome.prepared is not None:
             cache.bodies.put(outcome.html)
-            path = walked[outcome.path]
-            doc = outcome.prepared.doc
-            if doc.path is not path and doc.path == path:
-                outcome.prepared.doc = replace(doc, path=path)
-            _take_front_matter(outcome.prepared, outcome.front, front_rows)
+            text, path = walked[outcome.path]
+            _take_front_matter(outcome.prepared, outcome.front, front_rows, text)
             results[path] = outcome.prepared
         if count % FLUSH_EVERY == FLUSH_EVERY - 1:
             cache.bodies.flush()  # never every body of the archive in memory at once
@@ -162,19 +164,23 @@ class _Outcome(Struct, frozen=True):
     front: bytes = b""
 
 
-def _take_front_matter(prepared: Prepared, front: bytes, rows: FrontRows | None) -> None:
+def _take_front_matter(prepared: Prepared, front: bytes, rows: FrontRows | None,
+                       path: str) -> None:
     """A source's front matter as the worker sent it: into `rows`' file (read back while
     assembling reads its fields), or into its document when there are no rows to keep or
-    the file cannot take them.
+    the file cannot take them. Its document is named by `path`, the walk's text.
 
     Issue 19: unpickled with the source, every file's dicts, keys and values were made
     in the coordinator between the strings its article keeps, and left pymalloc's
-    arenas full of holes once the sources were settled (~20 MiB at 60,000 articles)."""
+    arenas full of holes once the sources were settled (~20 MiB at 60,000 articles).
+    A document whose front matter waits in the rows shares one empty mapping: a dict
+    each was one more such hole."""
     if rows is not None:
         prepared.front_row = rows.keep(front)
         if prepared.front_row is not None:
+            prepared.doc = replace(prepared.doc, path=path, meta=WAITING)
             return
-    prepared.doc.meta.update(front_matter_of(front))
+    prepared.doc = replace(prepared.doc, path=path, meta=front_matter_of(front))
 
 
 def _outcomes(work: list, reading: SourceReading, jobs: int | Executor):
@@ -249,7 +255,7 @@ def _from_entry(path: Path, entry: SourceEntry, cache: BuildCache, content_dir: 
         return None
     ref = display_path(path, root)
     meta, key_lines = front_matter
-    doc = Document(path=path, ref=ref, parts=_parts_below(path, content_dir),
+    doc = Document(path=str(path), ref=ref, below=below_of(path, content_dir),
                    meta=meta, key_lines=key_lines, body="",
                    body_line=entry.body_line, digest=entry.digest, front=entry.front)
     images = tuple(BodyImage(Path(source), url, picture, SourceRef(ref, line))
@@ -261,13 +267,6 @@ def _images_unchanged(entry: SourceEntry) -> bool:
     # A body image changed or deleted since the body was rendered: render it again (its
     # renditions are named by content, and a missing file must be reported).
     return all(_image_stat(Path(image[0])) == image[2] for image in entry.images)
-
-
-def _parts_below(path: Path, folder: Path) -> tuple[str, ...]:
-    text, prefix = str(path), str(folder) + os.sep
-    if text.startswith(prefix):  # sources come from walking the folder: the fast path
-        return tuple(text[len(prefix):].split(os.sep))
-    return path.relative_to(folder).parts
 
 
 def _image_stat(path: Path) -> tuple[int, int, int] | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import stat
+from dataclasses import replace
 from pathlib import Path
 
 from msgspec import Struct, structs
@@ -20,7 +21,7 @@ from ..incremental.memo import AssemblyMemo
 from ..incremental.session import BuildMemory
 from ..inputs import confinement_of
 from ..model import Asset, Site
-from ..read import find_sources, report_unread, sources_among
+from ..read import Document, find_sources, report_unread, sources_among
 from ..urls import Linker
 from .assemble import Assembly, assemble
 from .contentfiles import ContentFiles
@@ -54,11 +55,12 @@ def read_sources(ctx: BuildContext, photos: PhotoLibrary,
     return prepared
 
 
-def assemble_site(ctx: BuildContext, prepared: list[Prepared], photos: PhotoLibrary
-                  ) -> Site:
+def assemble_site(ctx: BuildContext, prepared: list[Prepared], photos: PhotoLibrary,
+                  front_rows: FrontRows | None = None) -> Site:
     """The model from the prepared sources, links between articles resolved; raises on
-    errors."""
-    known = _Known(photos, ctx.cache.data.assembly, ctx.memory.content_files)
+    errors. The front matter of the sources read from their files waits in
+    `front_rows`, when given."""
+    known = _Known(photos, ctx.cache.data.assembly, ctx.memory.content_files, front_rows)
     site = _assemble(prepared, ctx.config, ctx.options, ctx.begun.now, ctx.problems, known)
     # Only a long-running process looks at the memo again: a command-line build would
     # hold every article's version before its links were resolved in it (issue 19).
@@ -158,6 +160,8 @@ class _Known(Struct, frozen=True):
     photos: PhotoLibrary | None = None
     memo: AssemblyMemo | None = None
     files: ContentFiles | None = None
+    rows: FrontRows | None = None
+    """Where the front matter of the sources read from their files waits."""
 
 
 _NOTHING_KNOWN = _Known()
@@ -167,30 +171,24 @@ def _assemble(prepared: list[Prepared], config: Config, options: BuildOptions,
               now: dt.datetime, problems: Problems, known: _Known = _NOTHING_KNOWN) -> Site:
     by_path = {p.doc.path: p for p in prepared}
     photos = known.photos
-    # The front matter waiting as the cache's rows (`frontrows`) is in its document only
-    # while its fields are read: nothing after reads it again. Another source's is its
-    # own, or the cache's table's (this build compares the two): it stays.
-    waiting = any(p.front_row is not None for p in prepared)
+    # The front matter waiting as the cache's rows (`frontrows`) is read from a copy of
+    # its document made as its fields are read: nothing after reads it again. Another
+    # source's is in its document: its own, or the cache's table's.
+    rows = known.rows
+    waiting = rows is not None and any(p.front_row is not None for p in prepared)
 
-    def fields_wanted(doc) -> None:
+    def fields_wanted(doc: Document) -> Document:
         row = by_path[doc.path].front_row
-        if row is not None:
-            doc.meta.update(front_matter_of(row.blob()))
-
-    def fields_read(doc) -> None:
-        source = by_path[doc.path]
-        if source.valid and source.front_row is not None:
-            doc.meta.clear()
+        return doc if row is None else replace(doc, meta=front_matter_of(rows.blob(row)))
 
     site = assemble([p.doc for p in prepared], config, now, problems, Assembly(
         drafts=options.drafts, future=options.future,
         bodies={path: p.body_id for path, p in by_path.items()},
         plan_image=photos.plan_image if photos else None, memo=known.memo, files=known.files,
-        fields_wanted=fields_wanted if waiting else None,
-        fields_read=fields_read if waiting else None))
+        fields_wanted=fields_wanted if waiting else None))
     # Body images are published with the articles that use them.
     assets = {a.source: a for a in site.assets}
     for article in site.articles:
-        for image in by_path[article.source_path].images:
+        for image in by_path[article.source_file].images:
             assets[image.source] = Asset(image.source, image.url)
     return structs.replace(site, assets=tuple(sorted(assets.values(), key=lambda a: a.url)))

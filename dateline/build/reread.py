@@ -19,7 +19,7 @@ from ..errors import Problems, display_path
 from ..incremental.cache import SourceEntry
 from ..incremental.reuse import same_shape
 from ..model import Article
-from ..read import Document, front_digest, split_source
+from ..read import Document, below_of, front_digest, split_source
 from .context import BuildContext
 from .frontedit import FrontEdit, keeps_shape, read_edit, with_front
 from .markup import BodyImage, render_body
@@ -55,7 +55,7 @@ def read_again(ctx: BuildContext, photos, path: Path, entry: SourceEntry, raw: b
     if split is None:
         return None
     yaml_text, body, body_line = split
-    doc = Document(path=path, ref=ref, parts=path.relative_to(content_dir).parts,
+    doc = Document(path=str(path), ref=ref, below=below_of(path, content_dir),
                    meta={}, key_lines={}, body=body, body_line=body_line,
                    digest=digest(raw), front=front_digest(yaml_text, body_line))
     front = None

@@ -20,10 +20,13 @@ def front(title: str) -> tuple[dict, dict]:
 def test_a_row_kept_reads_back_as_it_was_with_its_short_texts_shared(tmp_path):
     rows = FrontRows(str(tmp_path))
     expected = [front("Vote counted"), front("Другой заголовок " * 10)]
-    kept = [rows.keep(pickled_row(*row)) for row in expected]
+    numbers = [rows.keep(pickled_row(*row)) for row in expected]
+    assert numbers == [0, 1]  # a number a row, not an object holding where it is
+    kept = [rows.pickled(n) for n in numbers]
     # Read back in any order, once the file holds both.
+    assert [pickle.loads(rows.blob(n)) for n in reversed(numbers)] == expected[::-1]
     assert [pickle.loads(row.blob()) for row in reversed(kept)] == expected[::-1]
-    meta = front_matter_of(kept[1].blob())
+    meta = front_matter_of(rows.blob(1))
     assert meta == expected[1][0]
     # The keys and short values are the interned strings a file's reading makes; a
     # title longer than that is not interned.
